@@ -1,0 +1,59 @@
+#include "common.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <unistd.h>
+
+namespace screener::cli {
+
+bool stdout_is_terminal() { return isatty(STDOUT_FILENO) != 0; }
+bool stderr_is_terminal() { return isatty(STDERR_FILENO) != 0; }
+
+void print_diagnostics(const Diagnostics& diagnostics) {
+    for (const auto& d : diagnostics) std::cerr << d.str() << '\n';
+}
+
+std::shared_ptr<const CompiledRules> load_rules_or_throw(const std::string& path) {
+    CompileResult result = path.empty() ? compile_default() : compile_file(path);
+    print_diagnostics(result.diagnostics);
+    if (!result.rules) throw Error("the rule set " + (path.empty() ? std::string("(built-in)") : path) + " has errors", 2);
+    return result.rules;
+}
+
+void write_output(const std::string& path, const std::function<void(std::ostream&)>& write) {
+    if (path.empty() || path == "-") {
+        write(std::cout);
+        std::cout.flush();
+        if (!std::cout) throw Error("cannot write to standard output", 2);
+        return;
+    }
+    namespace fs = std::filesystem;
+    fs::path target(path);
+    std::string name = target.filename().string();
+    name.append(".tmp-XXXXXX");
+    std::string temp = (target.parent_path() / ("." + name)).string();
+    int fd = mkstemp(temp.data());
+    if (fd < 0) throw Error("cannot create " + path + ": " + std::strerror(errno), 2);
+    close(fd);
+    try {
+        {
+            std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+            std::vector<char> buffer(1 << 20);
+            out.rdbuf()->pubsetbuf(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+            write(out);
+            out.flush();
+            if (!out) throw Error("cannot write " + path + ": " + std::strerror(errno), 2);
+        }
+        fs::rename(temp, target);
+    } catch (...) {
+        std::error_code ignored;
+        fs::remove(temp, ignored);
+        throw;
+    }
+}
+
+}  // namespace screener::cli

@@ -1,0 +1,27 @@
+// What the subcommands share: loading the rule set, printing diagnostics, writing output atomically.
+#pragma once
+
+#include <functional>
+#include <iosfwd>
+#include <memory>
+#include <string>
+
+#include "screener/compile.hpp"
+
+namespace screener::cli {
+
+
+// Compiles `path`, or the built-in rule set when it is empty. Prints diagnostics to stderr;
+// throws screener::Error (exit 2) when the rule set has errors.
+std::shared_ptr<const CompiledRules> load_rules_or_throw(const std::string& path);
+
+void print_diagnostics(const Diagnostics& diagnostics);
+
+// Runs `write` against stdout (path "" or "-"), or against a temporary file next to `path` that is
+// renamed over it only once everything was written: a reader never sees a partial report.
+void write_output(const std::string& path, const std::function<void(std::ostream&)>& write);
+
+bool stdout_is_terminal();
+bool stderr_is_terminal();
+
+}  // namespace screener::cli

@@ -1,0 +1,46 @@
+// screener: the command line. Parses flags, runs one subcommand, and turns errors into exit codes:
+// data goes to stdout, diagnostics and logs to stderr.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "commands.hpp"
+#include "screener/diagnostic.hpp"
+
+int main(int argc, char** argv) {
+    CLI::App app{"screener: score investment proposals against a screening rule set (YAML) and rank them.\n"
+                 "Without --rules, the built-in Bac Ninh \"2 less, 3 high, 4 ready\" rule set is used."};
+    app.set_version_flag("--version", std::string("screener ") + SCREENER_VERSION);
+    app.require_subcommand(1);
+    app.add_flag_callback("-q,--quiet", [] { spdlog::set_level(spdlog::level::err); }, "Only errors on stderr");
+    app.add_flag_callback("-v,--verbose", [] { spdlog::set_level(spdlog::level::debug); }, "More detail on stderr");
+
+    int exit_code = 0;
+    screener::cli::setup_validate(app, exit_code);
+    screener::cli::setup_eval(app, exit_code);
+
+    auto logger = spdlog::stderr_color_mt("screener");
+    spdlog::set_default_logger(logger);
+    spdlog::set_pattern("screener: %v");
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        app.exit(e);
+        return 2;
+    } catch (const screener::Error& e) {
+        std::cerr << "screener: error: " << e.what() << '\n';
+        return e.exit_code();
+    } catch (const std::exception& e) {
+        std::cerr << "screener: internal error: " << e.what() << '\n';
+        return 3;
+    }
+    return exit_code;
+}

@@ -1,0 +1,52 @@
+// Diagnostics: problems found in rule sets and proposals, reported as values, never thrown.
+// Printed the way compilers print them, `file:line:col: error: message`, so editors and CI annotate them.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace screener {
+
+struct SourceLoc {
+    std::string file;
+    std::uint32_t line = 0;  // 1-based; 0 when unknown
+    std::uint32_t col = 0;   // 1-based; 0 when unknown
+
+    std::string str() const;  // "file:line:col", "file:line" or "file"
+    friend bool operator==(const SourceLoc&, const SourceLoc&) = default;
+};
+
+enum class Severity { error, warning, note };
+
+struct Diagnostic {
+    SourceLoc where;
+    Severity severity = Severity::error;
+    std::string message;
+
+    std::string str() const;  // "file:line:col: error: message"
+};
+
+using Diagnostics = std::vector<Diagnostic>;
+
+bool has_errors(const Diagnostics& diagnostics);
+// Sorts by file, line and column (stable, so same-place messages keep their order).
+void sort_by_location(Diagnostics& diagnostics);
+
+// "; did you mean 'x'?" for the candidate nearest to `name`, or "" when none is close enough.
+std::string did_you_mean(std::string_view name, const std::vector<std::string>& candidates);
+
+// The third tier of failure: bugs and I/O that cannot go on. Caught once, in the CLI's main.
+class Error : public std::runtime_error {
+public:
+    explicit Error(const std::string& message, int exit_code = 2)
+        : std::runtime_error(message), exit_code_(exit_code) {}
+    int exit_code() const { return exit_code_; }
+
+private:
+    int exit_code_;
+};
+
+}  // namespace screener

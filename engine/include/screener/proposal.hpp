@@ -1,0 +1,53 @@
+// Stage 3, bind: proposals read from JSON / NDJSON files, directories or stdin, with their values
+// placed into the compiled rule set's input slots. A proposal that cannot be bound becomes an
+// InvalidProposal listing every reason; it never stops the batch.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "screener/diagnostic.hpp"
+
+namespace screener {
+
+class CompiledRules;
+
+// Values by input slot (see CompiledInput::slot). Numbers, integers, booleans (0/1) and enum
+// values (their index) live in `numbers`, NaN meaning absent; strings and lists have flags.
+struct Proposal {
+    std::string id, name;
+    SourceLoc source;  // file:line
+    std::vector<double> numbers;
+    std::vector<std::string> strings;
+    std::vector<std::uint8_t> string_present;
+    std::vector<std::vector<std::string>> lists;
+    std::vector<std::uint8_t> list_present;
+};
+
+struct InvalidProposal {
+    std::string id, name;  // as far as they could be read
+    SourceLoc source;
+    std::vector<std::string> reasons;  // each names the field, what was expected and what was found
+};
+
+using BoundProposal = std::variant<Proposal, InvalidProposal>;
+
+// Binds one parsed JSON value (a proposal object) against the rule set's inputs.
+BoundProposal bind_json(const CompiledRules& rules, const nlohmann::json& value, SourceLoc source);
+
+// Parses and binds one JSON text (a single proposal object).
+BoundProposal bind_text(const CompiledRules& rules, std::string_view text, SourceLoc source);
+
+// Reads every proposal from `inputs` (files, directories searched recursively in sorted order,
+// or "-" for stdin), in input order, and hands each to `sink` as soon as it is bound. `.ndjson` and
+// `.jsonl` files hold one proposal per line; other files hold one object or an array of objects.
+// A repeated id makes the later proposal invalid. Unreadable inputs become InvalidProposals too.
+void read_proposals(const CompiledRules& rules, const std::vector<std::string>& inputs,
+                    const std::function<void(BoundProposal&&)>& sink);
+
+}  // namespace screener

@@ -1,0 +1,15 @@
+// Stage 5, rank: results put in the order of SPEC section 3 — every pass, then every fail, each by
+// score descending then id ascending (byte order), then every invalid one in input order.
+// Ranks are 1..N with no ties, so the same input always gives the same order.
+#pragma once
+
+#include <vector>
+
+#include "screener/evaluate.hpp"
+
+namespace screener {
+
+// Sorts `results` (given in input order) into rank order; rank i is results[i - 1].
+void rank(std::vector<Result>& results);
+
+}  // namespace screener

@@ -1,0 +1,42 @@
+// Stage 6, report: ranked results written as md, json (screener/report/v1), ndjson, csv or junit.
+// Writers only read Results; the same writers serve `eval` and `rank` (which merges NDJSON shards),
+// so both give byte-identical reports for the same proposals.
+#pragma once
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "screener/evaluate.hpp"
+
+namespace screener {
+
+enum class Format { md, json, ndjson, csv, junit };
+std::optional<Format> parse_format(std::string_view name);
+std::string_view to_string(Format format);
+
+// What a report says about the rule set it was scored with.
+struct RulesInfo {
+    std::string id, version, sha256;
+    friend bool operator==(const RulesInfo&, const RulesInfo&) = default;
+};
+RulesInfo rules_info(const CompiledRules& rules);
+
+// One result as a JSON object of the report (SPEC section 6); rank 0 leaves "rank" out (ndjson).
+nlohmann::json to_json(const Result& result, std::size_t rank);
+// Reads back a streamed NDJSON result line; throws screener::Error naming what is wrong.
+Result result_from_json(const nlohmann::json& value);
+
+// Writes `ranked` (already in rank order) in a whole-report format (md, json, csv, junit).
+void write_report(std::ostream& out, Format format, const RulesInfo& rules, const std::vector<Result>& ranked);
+// One NDJSON line for a streamed, unranked result (with the rule set, so shards describe themselves).
+void write_ndjson_line(std::ostream& out, const RulesInfo& rules, const Result& result);
+RulesInfo rules_info_from_json(const nlohmann::json& line);
+
+// Numbers as text reports show them: two decimals, no "-0.00".
+std::string two_decimals(double value);
+
+}  // namespace screener

@@ -1,0 +1,343 @@
+#include "screener/evaluate.hpp"
+
+#include <cmath>
+#include <set>
+#include <sstream>
+
+#include "program.hpp"
+
+namespace screener {
+
+std::string_view to_string(Verdict verdict) {
+    static constexpr std::string_view names[] = {"pass", "fail", "invalid"};
+    return names[static_cast<int>(verdict)];
+}
+
+namespace {
+
+using detail::Evaluator;
+using detail::LetValues;
+using detail::Tri;
+using detail::Type;
+
+void compute_lets(const CompiledRules& rules, const Proposal& proposal, LetValues& lets) {
+    lets.resize(rules.lets.size());
+    Evaluator eval(*rules.program, proposal, lets);
+    for (std::uint32_t i = 0; i < rules.lets.size(); ++i) {
+        const std::uint32_t root = rules.lets[i].expr;
+        switch (rules.program->nodes[root].type) {
+            case Type::number: lets.numbers[i] = eval.number(root); break;
+            case Type::boolean: lets.booleans[i] = eval.boolean(root); break;
+            case Type::string: lets.strings[i] = eval.string(root); break;
+            case Type::list: lets.lists[i] = eval.list(root); break;
+        }
+    }
+}
+
+void reset_parameters(const CompiledRules& rules, Parameters& p) {
+    p.bands.resize(rules.criteria.size());
+    p.criterion_weights.resize(rules.criteria.size());
+    for (std::size_t i = 0; i < rules.criteria.size(); ++i) {
+        p.bands[i] = rules.criteria[i].band;
+        p.criterion_weights[i] = rules.criteria[i].weight;
+    }
+    p.group_weights.resize(rules.groups.size());
+    p.group_minimums.resize(rules.groups.size());
+    for (std::size_t g = 0; g < rules.groups.size(); ++g) {
+        p.group_weights[g] = rules.groups[g].weight;
+        p.group_minimums[g] = rules.groups[g].minimum.value_or(std::nan(""));
+    }
+    p.pass_score = rules.pass_score;
+    p.profiles.clear();
+}
+
+void apply(const Override& o, Parameters& p) {
+    switch (o.target) {
+        case Override::Target::criterion_zero_at: p.bands[o.index].zero_at = o.value; break;
+        case Override::Target::criterion_full_at: p.bands[o.index].full_at = o.value; break;
+        case Override::Target::criterion_weight: p.criterion_weights[o.index] = o.value; break;
+        case Override::Target::group_weight: p.group_weights[o.index] = o.value; break;
+        case Override::Target::group_minimum: p.group_minimums[o.index] = o.value; break;
+        case Override::Target::pass_score: p.pass_score = o.value; break;
+    }
+}
+
+double band_points(double value, const Band& band) {
+    if (band.zero_at == band.full_at)  // a step: full points at or beyond the threshold
+        return value >= band.full_at ? 100.0 : 0.0;
+    double t = (value - band.zero_at) / (band.full_at - band.zero_at);
+    return 100.0 * std::clamp(t, 0.0, 1.0);
+}
+
+std::string format_value(const Evaluator& eval, const detail::Program& program, std::uint32_t expr) {
+    switch (program.nodes[expr].type) {
+        case Type::number: {
+            double v = eval.number(expr);
+            if (std::isnan(v)) return "(no data)";
+            std::ostringstream out;
+            out.precision(12);
+            out << v;
+            return out.str();
+        }
+        case Type::boolean: {
+            Tri v = eval.boolean(expr);
+            return v == Tri::no_data ? "(no data)" : (v == Tri::yes ? "true" : "false");
+        }
+        case Type::string: {
+            detail::Str s = eval.string(expr);
+            return s.ok ? std::string(s.text) : "(no data)";
+        }
+        case Type::list: {
+            detail::List l = eval.list(expr);
+            if (!l.ok) return "(no data)";
+            std::string out = "[";
+            for (std::uint32_t k = 0; k < l.size; ++k) out += (k ? ", " : "") + l.items[k];
+            return out + "]";
+        }
+    }
+    return "";
+}
+
+}  // namespace
+
+void evaluate(const CompiledRules& rules, const Proposal& proposal, Evaluation& out) {
+    thread_local LetValues lets;
+    compute_lets(rules, proposal, lets);
+    Evaluator eval(*rules.program, proposal, lets);
+
+    Parameters& params = out.parameters;
+    reset_parameters(rules, params);
+    for (std::uint32_t i = 0; i < rules.profiles.size(); ++i) {
+        if (eval.boolean(rules.profiles[i].when) != Tri::yes) continue;  // no data counts as false
+        params.profiles.push_back(i);
+        for (const Override& o : rules.profiles[i].overrides) apply(o, params);
+    }
+
+    bool failed = false;
+    out.gates.resize(rules.gates.size());
+    for (std::size_t i = 0; i < rules.gates.size(); ++i) {
+        Tri result = eval.boolean(rules.gates[i].require);
+        out.gates[i] = {result == Tri::yes, result == Tri::no_data};
+        failed |= result != Tri::yes;
+    }
+
+    out.criteria.resize(rules.criteria.size());
+    for (std::size_t i = 0; i < rules.criteria.size(); ++i) {
+        const CompiledCriterion& c = rules.criteria[i];
+        CriterionResult& r = out.criteria[i];
+        r = CriterionResult{};
+        if (c.applies_when != no_expr && eval.boolean(c.applies_when) != Tri::yes) {
+            r.skipped = true;
+            continue;
+        }
+        r.value = eval.number(c.expr);
+        r.no_data = std::isnan(r.value);
+        if (r.no_data) r.points = 0;
+        else r.points = c.has_metric ? band_points(r.value, params.bands[i]) : std::clamp(r.value, 0.0, 100.0);
+    }
+
+    out.groups.resize(rules.groups.size());
+    double total_weight = 0, total_sum = 0;
+    for (std::size_t g = 0; g < rules.groups.size(); ++g) {
+        const CompiledGroup& group = rules.groups[g];
+        double weight = 0, sum = 0;
+        for (std::uint32_t i = group.first_criterion; i < group.first_criterion + group.criterion_count; ++i) {
+            if (out.criteria[i].skipped) continue;
+            weight += params.criterion_weights[i];
+            sum += params.criterion_weights[i] * out.criteria[i].points;
+        }
+        GroupResult& r = out.groups[g];
+        r.skipped = weight == 0;
+        r.score = r.skipped ? 0 : sum / weight;
+        r.below_minimum = !r.skipped && !std::isnan(params.group_minimums[g]) && r.score < params.group_minimums[g];
+        failed |= r.below_minimum;
+        if (!r.skipped) {
+            total_weight += params.group_weights[g];
+            total_sum += params.group_weights[g] * r.score;
+        }
+    }
+    out.total = total_weight == 0 ? 0 : total_sum / total_weight;
+    failed |= out.total < params.pass_score;
+    out.verdict = failed ? Verdict::fail : Verdict::pass;
+}
+
+Evaluation evaluate(const CompiledRules& rules, const Proposal& proposal) {
+    Evaluation out;
+    evaluate(rules, proposal, out);
+    return out;
+}
+
+std::string gate_message(const CompiledRules& rules, const Proposal& proposal, const Evaluation&, std::uint32_t gate) {
+    const auto& parts = rules.gates[gate].message;
+    if (parts.empty()) return "";
+    LetValues lets;
+    compute_lets(rules, proposal, lets);
+    Evaluator eval(*rules.program, proposal, lets);
+    std::string out;
+    for (const MessagePart& part : parts)
+        out += part.expr == no_expr ? part.text : format_value(eval, *rules.program, part.expr);
+    return out;
+}
+
+namespace {
+
+// Every input an expression reads, directly or through the lets it uses.
+void inputs_read(const CompiledRules& rules, std::uint32_t expr, std::set<std::string>& names, std::set<std::uint32_t>& seen) {
+    using detail::Op;
+    const detail::Program& program = *rules.program;
+    std::vector<std::uint32_t> stack{expr};
+    while (!stack.empty()) {
+        std::uint32_t i = stack.back();
+        stack.pop_back();
+        if (!seen.insert(i).second) continue;
+        const detail::Node& n = program.nodes[i];
+        switch (n.op) {
+            case Op::number: case Op::boolean: case Op::string: case Op::list:
+                break;
+            case Op::input_number: case Op::input_boolean: case Op::input_enum: case Op::enum_in_set:
+                for (const auto& input : rules.inputs)
+                    if (input.slot == n.a && (input.type != InputType::string && input.type != InputType::list)) names.insert(input.name);
+                break;
+            case Op::input_string:
+                for (const auto& input : rules.inputs)
+                    if (input.slot == n.a && input.type == InputType::string) names.insert(input.name);
+                break;
+            case Op::input_list:
+                for (const auto& input : rules.inputs)
+                    if (input.slot == n.a && input.type == InputType::list) names.insert(input.name);
+                break;
+            case Op::let_number: case Op::let_boolean: case Op::let_string: case Op::let_list:
+                stack.push_back(rules.lets[n.a].expr);
+                break;
+            case Op::min: case Op::max:
+                for (std::uint32_t k = 0; k < n.b; ++k) stack.push_back(program.args[n.a + k]);
+                break;
+            default:
+                stack.push_back(n.a);
+                if (n.op != Op::negate && n.op != Op::abs && n.op != Op::logical_not && n.op != Op::count && n.op != Op::len)
+                    stack.push_back(n.b);
+                if (n.op == Op::clamp || n.op == Op::if_number || n.op == Op::if_boolean || n.op == Op::if_string ||
+                    n.op == Op::if_list)
+                    stack.push_back(n.c);
+        }
+    }
+}
+
+bool input_present(const CompiledInput& input, const Proposal& proposal) {
+    switch (input.type) {
+        case InputType::string: return proposal.string_present[input.slot];
+        case InputType::list: return proposal.list_present[input.slot];
+        default: return !std::isnan(proposal.numbers[input.slot]);
+    }
+}
+
+}  // namespace
+
+std::string no_data_reason(const CompiledRules& rules, const Proposal& proposal, std::uint32_t expr) {
+    std::set<std::string> names;
+    std::set<std::uint32_t> seen;
+    inputs_read(rules, expr, names, seen);
+    std::string missing;
+    for (const auto& input : rules.inputs)
+        if (names.count(input.name) && !input_present(input, proposal)) missing += (missing.empty() ? "'" : ", '") + input.name + "'";
+    if (!missing.empty()) return "no data: " + missing + " not given";
+    return "no data: division by zero or a value out of range";
+}
+
+std::vector<std::string> fail_reasons(const CompiledRules& rules, const Proposal& proposal, const Evaluation& e) {
+    std::vector<std::string> reasons;
+    for (std::uint32_t i = 0; i < rules.gates.size(); ++i) {
+        if (e.gates[i].passed) continue;
+        std::string message = gate_message(rules, proposal, e, i);
+        std::string reason = "gate '" + rules.gates[i].id + "' failed";
+        if (e.gates[i].no_data) reason += " (" + no_data_reason(rules, proposal, rules.gates[i].require) + ")";
+        if (!message.empty()) reason += ": " + message;
+        reasons.push_back(reason);
+    }
+    auto two_decimals = [](double v) {
+        std::ostringstream out;
+        out.setf(std::ios::fixed);
+        out.precision(2);
+        out << v;
+        return out.str();
+    };
+    for (std::size_t g = 0; g < rules.groups.size(); ++g)
+        if (e.groups[g].below_minimum)
+            reasons.push_back("group '" + rules.groups[g].id + "' scored " + two_decimals(e.groups[g].score) +
+                              ", below its minimum " + two_decimals(e.parameters.group_minimums[g]));
+    if (e.total < e.parameters.pass_score)
+        reasons.push_back("total score " + two_decimals(e.total) + " is below the pass score " + two_decimals(e.parameters.pass_score));
+    return reasons;
+}
+
+}  // namespace screener
+
+namespace screener {
+
+Result explain(const CompiledRules& rules, const Proposal& proposal, const Evaluation& e) {
+    Result r;
+    r.id = proposal.id;
+    r.name = proposal.name;
+    r.source = proposal.source.str();
+    r.verdict = e.verdict;
+    r.score = e.total;
+    r.pass_score = e.parameters.pass_score;
+    for (std::uint32_t p : e.parameters.profiles)
+        r.profiles.push_back(rules.profiles[p].title.empty() ? "profile at line " + std::to_string(rules.profiles[p].where.line)
+                                                            : rules.profiles[p].title);
+    for (std::uint32_t i = 0; i < rules.gates.size(); ++i) {
+        GateOutcome gate{rules.gates[i].id, rules.gates[i].title, e.gates[i].passed, ""};
+        if (!gate.passed) {
+            gate.message = gate_message(rules, proposal, e, i);
+            if (e.gates[i].no_data) {
+                std::string why = no_data_reason(rules, proposal, rules.gates[i].require);
+                gate.message = gate.message.empty() ? why : gate.message + " (" + why + ")";
+            }
+        }
+        r.gates.push_back(std::move(gate));
+    }
+    for (std::uint32_t g = 0; g < rules.groups.size(); ++g) {
+        const CompiledGroup& group = rules.groups[g];
+        GroupOutcome out{group.id, group.title, e.groups[g].score, e.parameters.group_weights[g], std::nullopt, e.groups[g].skipped, {}};
+        if (!std::isnan(e.parameters.group_minimums[g])) out.minimum = e.parameters.group_minimums[g];
+        for (std::uint32_t i = group.first_criterion; i < group.first_criterion + group.criterion_count; ++i) {
+            const CompiledCriterion& c = rules.criteria[i];
+            const CriterionResult& cr = e.criteria[i];
+            CriterionOutcome o;
+            o.id = c.id;
+            o.title = c.title;
+            o.unit = c.unit;
+            o.has_metric = c.has_metric;
+            o.band = e.parameters.bands[i];
+            o.value = cr.skipped ? std::nan("") : cr.value;
+            o.points = cr.points;
+            o.weight = e.parameters.criterion_weights[i];
+            o.skipped = cr.skipped;
+            if (cr.skipped) o.reason = "not applicable: " + c.applies_when_text + " is not true";
+            else if (cr.no_data) o.reason = no_data_reason(rules, proposal, c.expr);
+            out.criteria.push_back(std::move(o));
+        }
+        r.groups.push_back(std::move(out));
+    }
+    r.reasons = fail_reasons(rules, proposal, e);
+    return r;
+}
+
+Result explain(const InvalidProposal& invalid) {
+    Result r;
+    r.id = invalid.id;
+    r.name = invalid.name;
+    r.source = invalid.source.str();
+    r.verdict = Verdict::invalid;
+    r.reasons = invalid.reasons;
+    return r;
+}
+
+Result score(const CompiledRules& rules, const BoundProposal& bound, Evaluation& scratch) {
+    if (const auto* invalid = std::get_if<InvalidProposal>(&bound)) return explain(*invalid);
+    const auto& proposal = std::get<Proposal>(bound);
+    evaluate(rules, proposal, scratch);
+    return explain(rules, proposal, scratch);
+}
+
+}  // namespace screener

@@ -1,0 +1,66 @@
+// Expressions, stage two: syntax tree -> typed nodes in a Program, with names resolved to input slots
+// and let indexes, every type error reported, and constant sub-expressions folded. Private.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "expr_parse.hpp"
+#include "program.hpp"
+#include "screener/compile.hpp"
+
+namespace screener::detail {
+
+// What a name in an expression refers to.
+struct Symbol {
+    enum class Kind { input, let } kind = Kind::input;
+    Type type = Type::number;
+    std::uint32_t index = 0;      // input slot, or let index
+    bool is_enum = false;
+    std::uint32_t enum_table = 0; // index into Program::enum_values
+    const std::vector<std::string>* enum_values = nullptr;
+    SourceLoc where;
+    bool defined = true;          // false for lets declared later than the expression using them
+};
+
+class ExprCompiler {
+public:
+    ExprCompiler(Program& program, Diagnostics& diagnostics) : program_(program), diagnostics_(diagnostics) {}
+
+    void declare(const std::string& name, Symbol symbol) { symbols_[name] = std::move(symbol); }
+    Symbol* find(const std::string& name);
+
+    // Parses, checks and compiles `expr`, which must have type `want` (any type when nullopt).
+    // `what` names the expression in messages ("gate 'x' 'require'"). Returns the root node, or nullopt.
+    std::optional<std::pair<std::uint32_t, Type>> compile(const ExprText& expr, std::optional<Type> want,
+                                                          const std::string& what);
+
+    // How often each input and let is read, for the unused-name lint.
+    const std::map<std::string, int>& use_counts() const { return use_counts_; }
+
+private:
+    struct Checked {
+        std::uint32_t node;
+        Type type;
+        const Symbol* enum_symbol = nullptr;  // set when the node reads an enum input directly
+    };
+    class Failed {};
+
+    Checked check(const Ast& ast);
+    Checked check_binary(const Ast& ast);
+    Checked check_call(const Ast& ast);
+    Checked expect(const Ast& ast, Type type, const std::string& context);
+    std::uint32_t add(Node node);
+    std::uint32_t fold(std::uint32_t index);
+    [[noreturn]] void fail(std::size_t offset, const std::string& message);
+    void enum_value_check(const Symbol& symbol, const std::string& value, std::size_t offset);
+
+    Program& program_;
+    Diagnostics& diagnostics_;
+    std::map<std::string, Symbol> symbols_;
+    const ExprText* current_ = nullptr;
+    std::map<std::string, int> use_counts_;
+};
+
+}  // namespace screener::detail

@@ -1,0 +1,265 @@
+// Expressions, compiled: a flat pool of typed nodes that evaluates without name lookups or allocation.
+// Private to the engine. "No data" is NaN for numbers, Tri::no_data for booleans and ok=false for
+// strings and lists; it propagates through every node except the operands and/or/if skip.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "screener/proposal.hpp"
+
+namespace screener::detail {
+
+enum class Type : std::uint8_t { number, boolean, string, list };
+std::string_view to_string(Type type);
+
+enum class Tri : std::uint8_t { no, yes, no_data };
+
+struct Str {
+    std::string_view text;
+    bool ok = false;
+};
+
+struct List {
+    const std::string* items = nullptr;
+    std::uint32_t size = 0;
+    bool ok = false;
+};
+
+enum class Op : std::uint8_t {
+    // leaves
+    number, boolean, string, list,
+    input_number, input_boolean, input_string, input_enum, input_list,
+    let_number, let_boolean, let_string, let_list,
+    // number -> number
+    negate, add, subtract, multiply, divide, remainder, min, max, clamp, abs, round, count, len,
+    // -> boolean
+    logical_not, logical_and, logical_or,
+    less, less_equal, greater, greater_equal, equal_number, not_equal_number,
+    equal_boolean, not_equal_boolean, equal_string, not_equal_string,
+    enum_in_set,   // enum input against a constant set of its values, as a bitmask
+    string_in_list, contains,
+    // if(cond, a, b) per result type
+    if_number, if_boolean, if_string, if_list,
+};
+
+struct Node {
+    Op op = Op::number;
+    Type type = Type::number;
+    bool negated = false;     // for enum_in_set / string_in_list: "not in"
+    std::uint32_t a = 0, b = 0, c = 0;  // child nodes, or a slot / let index / pool index
+    double number = 0;        // constant value
+    std::uint64_t mask = 0;   // enum_in_set: bit i set for enum value i
+};
+
+struct Program {
+    std::vector<Node> nodes;
+    std::vector<std::uint32_t> args;            // variadic arguments (min, max): nodes[i].a = first, .b = count
+    std::vector<std::string> strings;           // string constants
+    std::vector<std::vector<std::string>> lists;  // list constants
+    std::vector<std::vector<std::string>> enum_values;  // per enum input slot: value names by index
+};
+
+// Values of the `let`s of one proposal, filled in order before anything reads them.
+struct LetValues {
+    std::vector<double> numbers;
+    std::vector<Tri> booleans;
+    std::vector<Str> strings;
+    std::vector<List> lists;
+
+    void resize(std::size_t count) {
+        numbers.resize(count);
+        booleans.resize(count);
+        strings.resize(count);
+        lists.resize(count);
+    }
+};
+
+class Evaluator {
+public:
+    Evaluator(const Program& program, const Proposal& proposal, const LetValues& lets)
+        : p_(program), in_(proposal), lets_(lets) {}
+
+    static constexpr double no_data = std::numeric_limits<double>::quiet_NaN();
+
+    double number(std::uint32_t i) const {
+        const Node& n = p_.nodes[i];
+        switch (n.op) {
+            case Op::number: return n.number;
+            case Op::input_number: return in_.numbers[n.a];
+            case Op::let_number: return lets_.numbers[n.a];
+            case Op::negate: return -number(n.a);
+            case Op::add: return number(n.a) + number(n.b);
+            case Op::subtract: return number(n.a) - number(n.b);
+            case Op::multiply: return number(n.a) * number(n.b);
+            case Op::divide: {
+                double d = number(n.b);
+                return d == 0 ? no_data : number(n.a) / d;
+            }
+            case Op::remainder: return std::fmod(number(n.a), number(n.b));
+            case Op::min:
+            case Op::max: {
+                double best = number(p_.args[n.a]);
+                for (std::uint32_t k = 1; k < n.b; ++k) {
+                    double v = number(p_.args[n.a + k]);
+                    if (std::isnan(v)) return no_data;
+                    best = n.op == Op::min ? std::min(best, v) : std::max(best, v);
+                }
+                return std::isnan(best) ? no_data : best;
+            }
+            case Op::clamp: {
+                double x = number(n.a), lo = number(n.b), hi = number(n.c);
+                if (std::isnan(x) || std::isnan(lo) || std::isnan(hi)) return no_data;
+                return std::max(lo, std::min(x, hi));
+            }
+            case Op::abs: return std::fabs(number(n.a));
+            case Op::round: {
+                double x = number(n.a);
+                if (n.b == n.a) return std::round(x);
+                double digits = number(n.b);
+                if (std::isnan(digits)) return no_data;
+                double scale = std::pow(10.0, std::round(digits));
+                return std::round(x * scale) / scale;
+            }
+            case Op::count: {
+                List l = list(n.a);
+                return l.ok ? static_cast<double>(l.size) : no_data;
+            }
+            case Op::len: {
+                Str s = string(n.a);
+                if (!s.ok) return no_data;
+                double points = 0;  // UTF-8 code points: every byte that does not continue a sequence
+                for (char c : s.text) points += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+                return points;
+            }
+            case Op::if_number: {
+                Tri cond = boolean(n.a);
+                if (cond == Tri::no_data) return no_data;
+                return number(cond == Tri::yes ? n.b : n.c);
+            }
+            default: return no_data;
+        }
+    }
+
+    Tri boolean(std::uint32_t i) const {
+        const Node& n = p_.nodes[i];
+        switch (n.op) {
+            case Op::boolean: return n.number != 0 ? Tri::yes : Tri::no;
+            case Op::input_boolean: return from_number(in_.numbers[n.a]);
+            case Op::let_boolean: return lets_.booleans[n.a];
+            case Op::logical_not: {
+                Tri v = boolean(n.a);
+                return v == Tri::no_data ? v : (v == Tri::yes ? Tri::no : Tri::yes);
+            }
+            case Op::logical_and: {
+                Tri left = boolean(n.a);
+                return left == Tri::yes ? boolean(n.b) : left;
+            }
+            case Op::logical_or: {
+                Tri left = boolean(n.a);
+                return left == Tri::no ? boolean(n.b) : left;
+            }
+            case Op::less: return compare(n, [](double x, double y) { return x < y; });
+            case Op::less_equal: return compare(n, [](double x, double y) { return x <= y; });
+            case Op::greater: return compare(n, [](double x, double y) { return x > y; });
+            case Op::greater_equal: return compare(n, [](double x, double y) { return x >= y; });
+            case Op::equal_number: return compare(n, [](double x, double y) { return x == y; });
+            case Op::not_equal_number: return compare(n, [](double x, double y) { return x != y; });
+            case Op::equal_boolean:
+            case Op::not_equal_boolean: {
+                Tri x = boolean(n.a), y = boolean(n.b);
+                if (x == Tri::no_data || y == Tri::no_data) return Tri::no_data;
+                return ((x == y) != (n.op == Op::not_equal_boolean)) ? Tri::yes : Tri::no;
+            }
+            case Op::equal_string:
+            case Op::not_equal_string: {
+                Str x = string(n.a), y = string(n.b);
+                if (!x.ok || !y.ok) return Tri::no_data;
+                return ((x.text == y.text) != (n.op == Op::not_equal_string)) ? Tri::yes : Tri::no;
+            }
+            case Op::enum_in_set: {
+                double index = in_.numbers[n.a];
+                if (std::isnan(index)) return Tri::no_data;
+                bool member = (n.mask >> static_cast<unsigned>(index)) & 1U;
+                return member != n.negated ? Tri::yes : Tri::no;
+            }
+            case Op::string_in_list:
+            case Op::contains: {
+                // string_in_list: a = string, b = list; contains: a = list, b = string
+                Str s = string(n.op == Op::contains ? n.b : n.a);
+                List l = list(n.op == Op::contains ? n.a : n.b);
+                if (!s.ok || !l.ok) return Tri::no_data;
+                bool member = false;
+                for (std::uint32_t k = 0; k < l.size && !member; ++k) member = l.items[k] == s.text;
+                return member != n.negated ? Tri::yes : Tri::no;
+            }
+            case Op::if_boolean: {
+                Tri cond = boolean(n.a);
+                if (cond == Tri::no_data) return cond;
+                return boolean(cond == Tri::yes ? n.b : n.c);
+            }
+            default: return Tri::no_data;
+        }
+    }
+
+    Str string(std::uint32_t i) const {
+        const Node& n = p_.nodes[i];
+        switch (n.op) {
+            case Op::string: return {p_.strings[n.a], true};
+            case Op::input_string:
+                if (!in_.string_present[n.a]) return {};
+                return {in_.strings[n.a], true};
+            case Op::input_enum: {
+                double index = in_.numbers[n.a];
+                if (std::isnan(index)) return {};
+                return {p_.enum_values[n.b][static_cast<std::size_t>(index)], true};
+            }
+            case Op::let_string: return lets_.strings[n.a];
+            case Op::if_string: {
+                Tri cond = boolean(n.a);
+                if (cond == Tri::no_data) return {};
+                return string(cond == Tri::yes ? n.b : n.c);
+            }
+            default: return {};
+        }
+    }
+
+    List list(std::uint32_t i) const {
+        const Node& n = p_.nodes[i];
+        switch (n.op) {
+            case Op::list: return {p_.lists[n.a].data(), static_cast<std::uint32_t>(p_.lists[n.a].size()), true};
+            case Op::input_list: {
+                if (!in_.list_present[n.a]) return {};
+                const auto& items = in_.lists[n.a];
+                return {items.data(), static_cast<std::uint32_t>(items.size()), true};
+            }
+            case Op::let_list: return lets_.lists[n.a];
+            case Op::if_list: {
+                Tri cond = boolean(n.a);
+                if (cond == Tri::no_data) return {};
+                return list(cond == Tri::yes ? n.b : n.c);
+            }
+            default: return {};
+        }
+    }
+
+private:
+    static Tri from_number(double v) { return std::isnan(v) ? Tri::no_data : (v != 0 ? Tri::yes : Tri::no); }
+
+    template <typename Cmp>
+    Tri compare(const Node& n, Cmp cmp) const {
+        double x = number(n.a), y = number(n.b);
+        if (std::isnan(x) || std::isnan(y)) return Tri::no_data;
+        return cmp(x, y) ? Tri::yes : Tri::no;
+    }
+
+    const Program& p_;
+    const Proposal& in_;
+    const LetValues& lets_;
+};
+
+}  // namespace screener::detail

@@ -1,0 +1,337 @@
+#include "screener/proposal.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+#include <unordered_set>
+
+#include "screener/compile.hpp"
+
+namespace screener {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string describe(const nlohmann::json& value) {
+    std::string text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (text.size() > 60) text = text.substr(0, 57) + "...";
+    switch (value.type()) {
+        case nlohmann::json::value_t::string: return "text " + text;
+        case nlohmann::json::value_t::boolean: return text;
+        case nlohmann::json::value_t::array: return "a list " + text;
+        case nlohmann::json::value_t::object: return "an object";
+        case nlohmann::json::value_t::null: return "null";
+        default: return text;
+    }
+}
+
+std::string number_text(double v) {
+    std::ostringstream out;
+    out.precision(15);
+    out << v;
+    return out.str();
+}
+
+void size(const CompiledRules& rules, Proposal& p) {
+    p.numbers.assign(rules.number_slots, std::nan(""));
+    p.strings.assign(rules.string_slots, std::string());
+    p.string_present.assign(rules.string_slots, 0);
+    p.lists.assign(rules.list_slots, {});
+    p.list_present.assign(rules.list_slots, 0);
+}
+
+// Stores one present value into its slot, or explains why it does not fit.
+std::optional<std::string> store(const CompiledInput& input, const nlohmann::json& value, Proposal& p) {
+    switch (input.type) {
+        case InputType::number:
+        case InputType::integer: {
+            if (!value.is_number())
+                return "expected " + std::string(input.type == InputType::number ? "a number" : "a whole number") +
+                       ", found " + describe(value);
+            double v = value.get<double>();
+            if (!std::isfinite(v)) return "expected a finite number, found " + describe(value);
+            if (input.type == InputType::integer && v != std::trunc(v)) return "expected a whole number, found " + describe(value);
+            if (input.min && v < *input.min) return "expected at least " + number_text(*input.min) + ", found " + number_text(v);
+            if (input.max && v > *input.max) return "expected at most " + number_text(*input.max) + ", found " + number_text(v);
+            p.numbers[input.slot] = v == 0 ? 0.0 : v;  // -0 is 0
+            return std::nullopt;
+        }
+        case InputType::boolean:
+            if (!value.is_boolean()) return "expected true or false, found " + describe(value);
+            p.numbers[input.slot] = value.get<bool>() ? 1 : 0;
+            return std::nullopt;
+        case InputType::string:
+            if (!value.is_string()) return "expected text, found " + describe(value);
+            p.strings[input.slot] = value.get<std::string>();
+            p.string_present[input.slot] = 1;
+            return std::nullopt;
+        case InputType::enumeration: {
+            if (!value.is_string()) return "expected one of " + [&] {
+                std::string all;
+                for (const auto& v : input.values) all += (all.empty() ? "" : ", ") + v;
+                return all;
+            }() + "; found " + describe(value);
+            const auto& text = value.get_ref<const std::string&>();
+            auto it = std::find(input.values.begin(), input.values.end(), text);
+            if (it == input.values.end()) {
+                std::string all;
+                for (const auto& v : input.values) all += (all.empty() ? "" : ", ") + v;
+                return "unknown value \"" + text + "\"" + did_you_mean(text, input.values) + " (expected one of " + all + ")";
+            }
+            p.numbers[input.slot] = static_cast<double>(it - input.values.begin());
+            return std::nullopt;
+        }
+        case InputType::list: {
+            if (!value.is_array()) return "expected a list of text, found " + describe(value);
+            std::vector<std::string> items;
+            for (const auto& item : value) {
+                if (!item.is_string()) return "expected a list of text, found an item " + describe(item);
+                items.push_back(item.get<std::string>());
+            }
+            p.lists[input.slot] = std::move(items);
+            p.list_present[input.slot] = 1;
+            return std::nullopt;
+        }
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+BoundProposal bind_json(const CompiledRules& rules, const nlohmann::json& value, SourceLoc source) {
+    InvalidProposal invalid;
+    invalid.source = source;
+    if (!value.is_object()) {
+        invalid.reasons.push_back("expected a proposal object {...}, found " + describe(value));
+        return invalid;
+    }
+    Proposal p;
+    p.source = std::move(source);
+    size(rules, p);
+    if (auto id = value.find("id"); id == value.end() || id->is_null())
+        invalid.reasons.push_back("id: missing (every proposal needs a text \"id\")");
+    else if (!id->is_string() || id->get_ref<const std::string&>().empty())
+        invalid.reasons.push_back("id: expected non-empty text, found " + describe(*id));
+    else
+        p.id = id->get<std::string>();
+    if (auto name = value.find("name"); name != value.end() && !name->is_null()) {
+        if (name->is_string()) p.name = name->get<std::string>();
+        else invalid.reasons.push_back("name: expected text, found " + describe(*name));
+    }
+
+    for (const CompiledInput& input : rules.inputs) {
+        const nlohmann::json* node = &value;
+        std::string problem;
+        for (std::size_t k = 0; k < input.path.size() && node; ++k) {
+            if (!node->is_object()) {
+                std::string parent;
+                for (std::size_t j = 0; j < k; ++j) parent += (j ? "." : "") + input.path[j];
+                problem = "expected '" + parent + "' to be an object holding '" + input.path[k] + "', found " + describe(*node);
+                node = nullptr;
+                break;
+            }
+            auto it = node->find(input.path[k]);
+            node = it == node->end() ? nullptr : &*it;
+        }
+        if (!problem.empty()) {
+            invalid.reasons.push_back(input.name + ": " + problem);
+            continue;
+        }
+        if (!node || node->is_null()) {
+            if (!input.default_value.is_null()) store(input, input.default_value, p);
+            else if (input.required) invalid.reasons.push_back(input.name + ": missing (required input)");
+            continue;
+        }
+        if (auto error = store(input, *node, p)) invalid.reasons.push_back(input.name + ": " + *error);
+    }
+    if (invalid.reasons.empty()) return p;
+    invalid.id = p.id;
+    invalid.name = p.name;
+    invalid.source = p.source;
+    return invalid;
+}
+
+BoundProposal bind_text(const CompiledRules& rules, std::string_view text, SourceLoc source) {
+    try {
+        return bind_json(rules, nlohmann::json::parse(text), std::move(source));
+    } catch (const nlohmann::json::parse_error& e) {
+        InvalidProposal invalid;
+        invalid.source = std::move(source);
+        std::string what = e.what();
+        if (auto at = what.find("syntax error"); at != std::string::npos) what = what.substr(at);
+        invalid.reasons.push_back("malformed JSON: " + what);
+        return invalid;
+    }
+}
+
+namespace {
+
+std::uint32_t line_of(std::string_view text, std::size_t offset) {
+    return 1 + static_cast<std::uint32_t>(std::count(text.begin(), text.begin() + std::min(offset, text.size()), '\n'));
+}
+
+// Splits a JSON text holding an array into the byte ranges of its top-level elements, so each
+// element binds on its own with its own line number. Returns false when the text is not an array.
+bool split_array(std::string_view text, std::vector<std::pair<std::size_t, std::size_t>>& elements) {
+    std::size_t i = text.find_first_not_of(" \t\r\n");
+    if (i == std::string_view::npos || text[i] != '[') return false;
+    int depth = 0;
+    bool in_string = false;
+    std::size_t start = std::string_view::npos;
+    for (; i < text.size(); ++i) {
+        char c = text[i];
+        if (in_string) {
+            if (c == '\\') ++i;
+            else if (c == '"') in_string = false;
+            continue;
+        }
+        switch (c) {
+            case '"':
+                in_string = true;
+                [[fallthrough]];
+            default:
+                if (depth == 1 && start == std::string_view::npos && !std::isspace(static_cast<unsigned char>(c)) && c != ',')
+                    start = i;
+                break;
+            case '[': case '{':
+                if (depth == 1 && start == std::string_view::npos) start = i;
+                ++depth;
+                break;
+            case ']': case '}':
+                --depth;
+                if (depth == 0) {
+                    if (start != std::string_view::npos) elements.emplace_back(start, i - start);
+                    return true;
+                }
+                break;
+            case ',':
+                if (depth == 1) {
+                    if (start != std::string_view::npos) elements.emplace_back(start, i - start);
+                    start = std::string_view::npos;
+                }
+                break;
+        }
+    }
+    return false;  // unterminated: let the JSON parser report it
+}
+
+bool is_ndjson(const std::string& path) {
+    auto ext = fs::path(path).extension().string();
+    return ext == ".ndjson" || ext == ".jsonl";
+}
+
+class Reader {
+public:
+    Reader(const CompiledRules& rules, const std::function<void(BoundProposal&&)>& sink) : rules_(rules), sink_(sink) {}
+
+    void input(const std::string& path) {
+        if (path == "-") {
+            std::string text{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+            return text_input(text, "<stdin>", looks_like_ndjson(text));
+        }
+        std::error_code ec;
+        auto status = fs::status(path, ec);
+        if (ec || !fs::exists(status)) return unreadable(path, "no such file or directory");
+        if (fs::is_directory(status)) return directory(path);
+        file(path);
+    }
+
+private:
+    void directory(const std::string& path) {
+        std::vector<std::string> files;
+        std::error_code ec;
+        fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, ec), end;
+        if (ec) return unreadable(path, ec.message());
+        for (; it != end; it.increment(ec)) {
+            if (ec) {
+                unreadable(path, ec.message());
+                break;
+            }
+            if (!it->is_regular_file(ec)) continue;
+            auto ext = it->path().extension().string();
+            if (ext == ".json" || ext == ".ndjson" || ext == ".jsonl") files.push_back(it->path().string());
+        }
+        std::sort(files.begin(), files.end());
+        for (const auto& f : files) file(f);
+    }
+
+    void file(const std::string& path) {
+        std::ifstream in(path, std::ios::binary);
+        if (!in) return unreadable(path, std::strerror(errno));
+        std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+        if (in.bad()) return unreadable(path, "read error");
+        text_input(text, path, is_ndjson(path));
+    }
+
+    static bool looks_like_ndjson(std::string_view text) {
+        auto first = text.find_first_not_of(" \t\r\n");
+        if (first == std::string_view::npos || text[first] != '{') return false;
+        // More than one line holding a value: NDJSON.
+        auto newline = text.find('\n', first);
+        return newline != std::string_view::npos && text.find_first_not_of(" \t\r\n", newline) != std::string_view::npos;
+    }
+
+    void text_input(std::string_view text, const std::string& name, bool ndjson) {
+        if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // UTF-8 byte order mark
+        if (ndjson) {
+            std::size_t start = 0;
+            for (std::uint32_t line = 1; start < text.size(); ++line) {
+                std::size_t end = text.find('\n', start);
+                if (end == std::string_view::npos) end = text.size();
+                std::string_view row = text.substr(start, end - start);
+                if (row.find_first_not_of(" \t\r") != std::string_view::npos) emit(bind_text(rules_, row, {name, line, 0}));
+                start = end + 1;
+            }
+            return;
+        }
+        if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) return unreadable(name, "the file is empty");
+        std::vector<std::pair<std::size_t, std::size_t>> elements;
+        if (split_array(text, elements)) {
+            for (auto [offset, length] : elements) emit(bind_text(rules_, text.substr(offset, length), {name, line_of(text, offset), 0}));
+            return;
+        }
+        emit(bind_text(rules_, text, {name, line_of(text, text.find_first_not_of(" \t\r\n")), 0}));
+    }
+
+    void unreadable(const std::string& path, const std::string& why) {
+        InvalidProposal invalid;
+        invalid.source = {path, 0, 0};
+        invalid.reasons.push_back("cannot read: " + why);
+        emit(std::move(invalid));
+    }
+
+    void emit(BoundProposal&& bound) {
+        if (auto* p = std::get_if<Proposal>(&bound)) {
+            if (!ids_.insert(p->id).second) {
+                InvalidProposal invalid;
+                invalid.id = p->id;
+                invalid.name = p->name;
+                invalid.source = p->source;
+                invalid.reasons.push_back("id: \"" + p->id + "\" repeats an earlier proposal's id");
+                return sink_(std::move(invalid));
+            }
+        } else if (auto* invalid = std::get_if<InvalidProposal>(&bound); invalid && !invalid->id.empty()) {
+            if (!ids_.insert(invalid->id).second) invalid->reasons.push_back("id: \"" + invalid->id + "\" repeats an earlier proposal's id");
+        }
+        sink_(std::move(bound));
+    }
+
+    const CompiledRules& rules_;
+    const std::function<void(BoundProposal&&)>& sink_;
+    std::unordered_set<std::string> ids_;
+};
+
+}  // namespace
+
+void read_proposals(const CompiledRules& rules, const std::vector<std::string>& inputs,
+                    const std::function<void(BoundProposal&&)>& sink) {
+    Reader reader(rules, sink);
+    for (const auto& input : inputs) reader.input(input);
+}
+
+}  // namespace screener

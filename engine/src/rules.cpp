@@ -1,0 +1,518 @@
+#include "screener/rules.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
+
+#include "yaml_reader.hpp"
+
+namespace screener {
+
+extern const std::string_view default_rules_name;
+extern const std::string_view default_rules_text;
+
+std::string_view to_string(InputType type) {
+    static constexpr std::string_view names[] = {"number", "integer", "boolean", "string", "enum", "list"};
+    return names[static_cast<int>(type)];
+}
+
+namespace {
+
+using detail::YamlReader;
+
+const std::vector<std::string> top_keys = {"format", "id", "title", "version", "description", "sources", "inputs",
+                                           "let", "gates", "groups", "decision", "profiles", "tests"};
+const std::vector<std::string> input_keys = {"type", "title", "description", "unit", "required",
+                                             "default", "min", "max", "values"};
+const std::vector<std::string> input_types = {"number", "integer", "boolean", "string", "enum", "list"};
+const std::vector<std::string> gate_keys = {"id", "title", "description", "require", "message"};
+const std::vector<std::string> group_keys = {"id", "title", "description", "weight", "minimum", "criteria"};
+const std::vector<std::string> criterion_keys = {"id",      "title",   "description", "unit",   "metric",
+                                                 "zero_at", "full_at", "points",      "weight", "applies_when"};
+const std::vector<std::string> decision_keys = {"pass_score"};
+const std::vector<std::string> profile_keys = {"title", "when", "set"};
+const std::vector<std::string> test_keys = {"name", "proposal", "expect"};
+const std::vector<std::string> expect_keys = {"verdict", "score", "gates_failed", "groups", "criteria"};
+const std::vector<std::string> range_keys = {"min", "max"};
+const std::vector<std::string> verdicts = {"pass", "fail", "invalid"};
+
+bool is_name(const std::string& name, bool dotted) {
+    static const std::regex plain("[A-Za-z_][A-Za-z0-9_]*");
+    static const std::regex with_dots("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
+    static const std::vector<std::string> keywords = {"and", "or", "not", "in", "true", "false"};
+    if (std::find(keywords.begin(), keywords.end(), name) != keywords.end()) return false;
+    return std::regex_match(name, dotted ? with_dots : plain);
+}
+
+bool is_id(const std::string& id) {
+    static const std::regex pattern("[a-z0-9][a-z0-9_-]*");
+    return std::regex_match(id, pattern);
+}
+
+class Loader {
+public:
+    Loader(RuleSet& rules, Diagnostics& diagnostics)
+        : rules_(rules), diagnostics_(diagnostics), yaml_(rules.file, rules.text, diagnostics) {}
+
+    void load() {
+        auto root = yaml_.parse();
+        if (!root) return;
+        if (!root->IsMap()) {
+            yaml_.error(SourceLoc{rules_.file, 1, 1}, "a rule set must be a YAML mapping starting with 'format: screener/v1'");
+            return;
+        }
+        yaml_.check_mapping(*root, "the rule set", top_keys);
+        const YAML::Node& top = *root;
+
+        if (auto node = yaml_.require(top, "format", "the rule set"); node.IsDefined())
+            if (auto format = yaml_.string(node, "'format'")) {
+                rules_.format = *format;
+                if (*format != "screener/v1")
+                    yaml_.error(node, "unsupported format '" + *format + "'; this screener reads 'screener/v1'");
+            }
+        if (auto node = yaml_.require(top, "id", "the rule set"); node.IsDefined())
+            if (auto id = yaml_.string(node, "'id'")) {
+                rules_.id = *id;
+                static const std::regex pattern("[a-z0-9-]+");
+                if (!std::regex_match(*id, pattern))
+                    yaml_.error(node, "rule-set id '" + *id + "' may only use lower-case letters, digits and '-'");
+            }
+        if (auto node = yaml_.require(top, "version", "the rule set"); node.IsDefined())
+            if (auto version = yaml_.string(node, "'version'")) rules_.version = *version;
+        if (auto node = yaml_.get(top, "title"); node.IsDefined())
+            rules_.title = yaml_.string(node, "'title'").value_or("");
+        if (auto node = yaml_.get(top, "description"); node.IsDefined())
+            rules_.description = yaml_.string(node, "'description'").value_or("");
+        if (auto node = yaml_.get(top, "sources"); node.IsDefined())
+            rules_.sources = yaml_.string_list(node, "'sources'").value_or(std::vector<std::string>{});
+
+        load_inputs(yaml_.require(top, "inputs", "the rule set"));
+        load_lets(yaml_.get(top, "let"));
+        load_gates(yaml_.get(top, "gates"));
+        load_groups(yaml_.require(top, "groups", "the rule set"));
+        load_decision(yaml_.get(top, "decision"));
+        load_profiles(yaml_.get(top, "profiles"));
+        if (auto node = yaml_.get(top, "tests"); node.IsDefined()) rules_.tests = load_tests(yaml_, node);
+    }
+
+    static std::vector<TestCase> load_tests(YamlReader& yaml, const YAML::Node& node) {
+        std::vector<TestCase> out;
+        if (!node.IsSequence()) {
+            yaml.error(node, "'tests' must be a list of test cases");
+            return out;
+        }
+        for (const auto& item : node) {
+            if (!yaml.check_mapping(item, "a test", test_keys)) continue;
+            TestCase test;
+            test.where = yaml.loc(item);
+            if (auto name = yaml.require(item, "name", "a test"); name.IsDefined())
+                test.name = yaml.string(name, "a test's 'name'").value_or("");
+            if (auto proposal = yaml.require(item, "proposal", "test '" + test.name + "'"); proposal.IsDefined()) {
+                test.proposal_where = yaml.loc(proposal);
+                if (proposal.IsMap())
+                    test.proposal = yaml.to_json(proposal);
+                else
+                    yaml.error(proposal, "test '" + test.name + "': 'proposal' must be a mapping of inputs");
+            }
+            if (auto expect = yaml.require(item, "expect", "test '" + test.name + "'"); expect.IsDefined())
+                test.expect = load_expectation(yaml, expect, test.name);
+            out.push_back(std::move(test));
+        }
+        return out;
+    }
+
+private:
+    SourceLoc loc(const YAML::Node& node) const { return yaml_.loc(node); }
+
+    // Ids of inputs and lets share one namespace (expressions name them); gates, groups and
+    // criteria share another (reports and profiles address them).
+    void claim(std::map<std::string, SourceLoc>& space, const std::string& id, const SourceLoc& where,
+               const std::string& what) {
+        if (auto [it, fresh] = space.emplace(id, where); !fresh)
+            yaml_.error(where, "duplicate " + what + " '" + id + "' (first defined at line " +
+                                   std::to_string(it->second.line) + ")");
+    }
+
+    std::optional<double> optional_number(const YAML::Node& map, const std::string& key, const std::string& what) {
+        auto node = yaml_.get(map, key);
+        if (!node.IsDefined()) return std::nullopt;
+        return yaml_.number(node, what + " '" + key + "'");
+    }
+
+    std::string optional_text(const YAML::Node& map, const std::string& key, const std::string& what) {
+        auto node = yaml_.get(map, key);
+        if (!node.IsDefined()) return "";
+        return yaml_.string(node, what + " '" + key + "'").value_or("");
+    }
+
+    void load_inputs(const YAML::Node& node) {
+        if (!node.IsDefined()) return;
+        if (!node.IsMap()) {
+            yaml_.error(node, "'inputs' must map each input name to its declaration");
+            return;
+        }
+        for (const auto& entry : node) {
+            const std::string name = entry.first.Scalar();
+            InputDecl input;
+            input.name = name;
+            input.where = loc(entry.first);
+            if (!is_name(name, true) || name == "id" || name == "name") {
+                yaml_.error(entry.first, "input name '" + name +
+                                             "' must be letters, digits and '_', with '.' between nested names, "
+                                             "not a keyword, and not 'id' or 'name' (those are proposal fields)");
+                continue;
+            }
+            claim(names_, name, input.where, "name");
+            const std::string what = "input '" + name + "'";
+            const YAML::Node& decl = entry.second;
+            if (!yaml_.check_mapping(decl, what, input_keys)) continue;
+            if (auto type = yaml_.require(decl, "type", what); type.IsDefined()) {
+                auto text = yaml_.string(type, what + " 'type'").value_or("");
+                auto it = std::find(input_types.begin(), input_types.end(), text);
+                if (it == input_types.end())
+                    yaml_.error(type, "unknown type '" + text + "' for " + what + "; expected one of number, integer, "
+                                      "boolean, string, enum, list" + did_you_mean(text, input_types));
+                else
+                    input.type = static_cast<InputType>(it - input_types.begin());
+            }
+            input.title = optional_text(decl, "title", what);
+            input.description = optional_text(decl, "description", what);
+            input.unit = optional_text(decl, "unit", what);
+            bool required_given = false;
+            if (auto required = yaml_.get(decl, "required"); required.IsDefined()) {
+                input.required = yaml_.boolean(required, what + " 'required'").value_or(true);
+                required_given = true;
+            }
+            if (auto value = yaml_.get(decl, "default"); value.IsDefined()) {
+                if (required_given && input.required)
+                    yaml_.error(value, what + " is required, so its default would never be used; "
+                                              "set 'required: false' or remove 'default'");
+                input.required = false;
+                input.default_value = yaml_.to_json(value);
+                input.default_where = loc(value);
+            }
+            input.min = optional_number(decl, "min", what);
+            input.max = optional_number(decl, "max", what);
+            if (input.min && input.max && *input.min > *input.max)
+                yaml_.error(yaml_.get(decl, "max"), what + " has max " + fmt_number(*input.max) + " below its min " +
+                                                        fmt_number(*input.min));
+            bool numeric = input.type == InputType::number || input.type == InputType::integer;
+            if (!numeric && (input.min || input.max))
+                yaml_.error(yaml_.get(decl, input.min ? "min" : "max"),
+                            what + " is of type " + std::string(to_string(input.type)) + "; only number and integer inputs take min/max");
+            if (auto values = yaml_.get(decl, "values"); values.IsDefined()) {
+                if (input.type != InputType::enumeration)
+                    yaml_.error(values, what + " is not an enum; only enum inputs take 'values'");
+                else if (auto list = yaml_.string_list(values, what + " 'values'")) {
+                    input.values = *list;
+                    if (list->empty()) yaml_.error(values, what + " needs at least one value");
+                    for (std::size_t i = 0; i < list->size(); ++i)
+                        if (std::find(list->begin(), list->begin() + i, (*list)[i]) != list->begin() + i)
+                            yaml_.error(values[i], what + " lists the value '" + (*list)[i] + "' twice");
+                }
+            } else if (input.type == InputType::enumeration) {
+                yaml_.error(decl, what + " is an enum and needs 'values'");
+            }
+            rules_.inputs.push_back(std::move(input));
+        }
+    }
+
+    void load_lets(const YAML::Node& node) {
+        if (!node.IsDefined()) return;
+        if (!node.IsMap()) {
+            yaml_.error(node, "'let' must map each name to an expression");
+            return;
+        }
+        for (const auto& entry : node) {
+            LetDecl let;
+            let.name = entry.first.Scalar();
+            let.where = loc(entry.first);
+            if (!is_name(let.name, false)) {
+                yaml_.error(entry.first, "let name '" + let.name + "' must be letters, digits and '_' and not a keyword");
+                continue;
+            }
+            claim(names_, let.name, let.where, "name");
+            auto expr = yaml_.expression(entry.second, "let '" + let.name + "'");
+            if (!expr) continue;
+            let.expr = std::move(*expr);
+            rules_.lets.push_back(std::move(let));
+        }
+    }
+
+    std::string load_id(const YAML::Node& item, const std::string& what) {
+        auto node = yaml_.require(item, "id", what);
+        if (!node.IsDefined()) return "";
+        auto id = yaml_.string(node, what + " 'id'").value_or("");
+        if (!is_id(id)) {
+            yaml_.error(node, what + " id '" + id + "' may only use lower-case letters, digits, '-' and '_'");
+            return id;
+        }
+        claim(ids_, id, loc(node), "id");
+        return id;
+    }
+
+    void load_gates(const YAML::Node& node) {
+        if (!node.IsDefined()) return;
+        if (!node.IsSequence()) {
+            yaml_.error(node, "'gates' must be a list");
+            return;
+        }
+        for (const auto& item : node) {
+            if (!yaml_.check_mapping(item, "a gate", gate_keys)) continue;
+            Gate gate;
+            gate.where = loc(item);
+            gate.id = load_id(item, "a gate");
+            const std::string what = "gate '" + gate.id + "'";
+            gate.title = optional_text(item, "title", what);
+            gate.description = optional_text(item, "description", what);
+            if (auto require = yaml_.require(item, "require", what); require.IsDefined())
+                if (auto expr = yaml_.expression(require, what + " 'require'")) gate.require = std::move(*expr);
+            if (auto message = yaml_.get(item, "message"); message.IsDefined()) {
+                if (auto text = yaml_.string(message, what + " 'message'")) {
+                    gate.message = ExprText{*text, loc(message), {}};
+                    if (detail::is_quoted(message)) gate.message->where.col += 1;
+                }
+            }
+            rules_.gates.push_back(std::move(gate));
+        }
+    }
+
+    std::optional<Located<double>> located_number(const YAML::Node& map, const std::string& key, const std::string& what) {
+        auto node = yaml_.get(map, key);
+        if (!node.IsDefined()) return std::nullopt;
+        auto value = yaml_.number(node, what + " '" + key + "'");
+        if (!value) return std::nullopt;
+        return Located<double>{*value, loc(node)};
+    }
+
+    Located<double> weight(const YAML::Node& map, const std::string& what) {
+        auto value = located_number(map, "weight", what);
+        if (!value) return Located<double>{1.0, loc(map)};
+        if (!(value->value > 0)) yaml_.error(value->where, what + " has weight " + fmt_number(value->value) + "; weights must be greater than 0");
+        return *value;
+    }
+
+    void load_groups(const YAML::Node& node) {
+        if (!node.IsDefined()) return;
+        if (!node.IsSequence() || node.size() == 0) {
+            yaml_.error(node, "'groups' must be a non-empty list");
+            return;
+        }
+        for (const auto& item : node) {
+            if (!yaml_.check_mapping(item, "a group", group_keys)) continue;
+            Group group;
+            group.where = loc(item);
+            group.id = load_id(item, "a group");
+            const std::string what = "group '" + group.id + "'";
+            group.title = optional_text(item, "title", what);
+            group.description = optional_text(item, "description", what);
+            group.weight = weight(item, what);
+            group.minimum = located_number(item, "minimum", what);
+            if (group.minimum && (group.minimum->value < 0 || group.minimum->value > 100))
+                yaml_.error(group.minimum->where, what + " minimum " + fmt_number(group.minimum->value) + " is outside 0..100");
+            auto criteria = yaml_.require(item, "criteria", what);
+            if (criteria.IsDefined()) {
+                if (!criteria.IsSequence() || criteria.size() == 0)
+                    yaml_.error(criteria, what + " 'criteria' must be a non-empty list");
+                else
+                    for (const auto& c : criteria)
+                        if (auto criterion = load_criterion(c)) group.criteria.push_back(std::move(*criterion));
+            }
+            rules_.groups.push_back(std::move(group));
+        }
+    }
+
+    std::optional<Criterion> load_criterion(const YAML::Node& item) {
+        if (!yaml_.check_mapping(item, "a criterion", criterion_keys)) return std::nullopt;
+        Criterion c;
+        c.where = loc(item);
+        c.id = load_id(item, "a criterion");
+        const std::string what = "criterion '" + c.id + "'";
+        c.title = optional_text(item, "title", what);
+        c.description = optional_text(item, "description", what);
+        c.unit = optional_text(item, "unit", what);
+        c.weight = weight(item, what);
+        if (auto node = yaml_.get(item, "metric"); node.IsDefined()) c.metric = yaml_.expression(node, what + " 'metric'");
+        if (auto node = yaml_.get(item, "points"); node.IsDefined()) c.points = yaml_.expression(node, what + " 'points'");
+        if (auto node = yaml_.get(item, "applies_when"); node.IsDefined())
+            c.applies_when = yaml_.expression(node, what + " 'applies_when'");
+        c.zero_at = located_number(item, "zero_at", what);
+        c.full_at = located_number(item, "full_at", what);
+        bool has_metric = yaml_.get(item, "metric").IsDefined(), has_points = yaml_.get(item, "points").IsDefined();
+        bool has_band = yaml_.get(item, "zero_at").IsDefined() || yaml_.get(item, "full_at").IsDefined();
+        if (has_metric && has_points)
+            yaml_.error(item, what + " has both 'metric' and 'points'; give one");
+        else if (!has_metric && !has_points)
+            yaml_.error(item, what + " needs either 'metric' with 'zero_at' and 'full_at', or 'points'");
+        else if (has_metric) {
+            if (!yaml_.get(item, "zero_at").IsDefined()) yaml_.error(item, what + " has a 'metric' and needs 'zero_at'");
+            if (!yaml_.get(item, "full_at").IsDefined()) yaml_.error(item, what + " has a 'metric' and needs 'full_at'");
+        } else if (has_band) {
+            auto key = yaml_.get(item, "zero_at").IsDefined() ? "zero_at" : "full_at";
+            yaml_.error(yaml_.get(item, key), what + " scores by 'points'; '" + key + "' only applies to a 'metric'");
+        }
+        return c;
+    }
+
+    void load_decision(const YAML::Node& node) {
+        if (!node.IsDefined()) {
+            yaml_.error(SourceLoc{rules_.file, 1, 1}, "the rule set needs 'decision' with 'pass_score'");
+            return;
+        }
+        if (!yaml_.check_mapping(node, "'decision'", decision_keys)) return;
+        if (yaml_.require(node, "pass_score", "'decision'").IsDefined())
+            if (auto score = located_number(node, "pass_score", "'decision'")) {
+                rules_.pass_score = *score;
+                if (score->value < 0 || score->value > 100)
+                    yaml_.error(score->where, "pass_score " + fmt_number(score->value) + " is outside 0..100");
+            }
+    }
+
+    void load_profiles(const YAML::Node& node) {
+        if (!node.IsDefined()) return;
+        if (!node.IsSequence()) {
+            yaml_.error(node, "'profiles' must be a list");
+            return;
+        }
+        for (const auto& item : node) {
+            if (!yaml_.check_mapping(item, "a profile", profile_keys)) continue;
+            Profile profile;
+            profile.where = loc(item);
+            profile.title = optional_text(item, "title", "a profile");
+            if (auto when = yaml_.require(item, "when", "a profile"); when.IsDefined())
+                if (auto expr = yaml_.expression(when, "a profile's 'when'")) profile.when = std::move(*expr);
+            auto set = yaml_.require(item, "set", "a profile");
+            if (set.IsDefined() && yaml_.check_mapping(set, "a profile's 'set'", {})) {
+                for (const auto& entry : set) {
+                    const std::string target = entry.first.Scalar();
+                    if (target == "decision.pass_score") {
+                        if (auto value = yaml_.number(entry.second, "'decision.pass_score'"))
+                            profile.settings.push_back({"decision", "pass_score", {*value, loc(entry.second)}});
+                        continue;
+                    }
+                    if (!entry.second.IsMap()) {
+                        yaml_.error(entry.second, "profile setting for '" + target +
+                                                      "' must be a mapping such as { zero_at: 1, full_at: 2 }");
+                        continue;
+                    }
+                    for (const auto& setting : entry.second) {
+                        const std::string key = setting.first.Scalar();
+                        if (auto value = yaml_.number(setting.second, "profile setting '" + target + "." + key + "'"))
+                            profile.settings.push_back({target, key, {*value, loc(setting.first)}});
+                    }
+                }
+            }
+            rules_.profiles.push_back(std::move(profile));
+        }
+    }
+
+    static std::optional<Range> load_range(YamlReader& yaml, const YAML::Node& node, const std::string& what) {
+        Range range;
+        range.where = yaml.loc(node);
+        if (node.IsScalar()) {
+            auto value = yaml.number(node, what);
+            if (!value) return std::nullopt;
+            range.min = range.max = *value;
+            return range;
+        }
+        if (!yaml.check_mapping(node, what, range_keys)) return std::nullopt;
+        if (auto min = yaml.get(node, "min"); min.IsDefined()) range.min = yaml.number(min, what + " 'min'");
+        if (auto max = yaml.get(node, "max"); max.IsDefined()) range.max = yaml.number(max, what + " 'max'");
+        return range;
+    }
+
+    static TestExpectation load_expectation(YamlReader& yaml, const YAML::Node& node, const std::string& test) {
+        TestExpectation expect;
+        const std::string what = "test '" + test + "' 'expect'";
+        if (!yaml.check_mapping(node, what, expect_keys)) return expect;
+        if (auto verdict = yaml.get(node, "verdict"); verdict.IsDefined()) {
+            auto text = yaml.string(verdict, what + " 'verdict'").value_or("");
+            if (std::find(verdicts.begin(), verdicts.end(), text) == verdicts.end())
+                yaml.error(verdict, "expected verdict '" + text + "' is not pass, fail or invalid" + did_you_mean(text, verdicts));
+            expect.verdict = Located<std::string>{text, yaml.loc(verdict)};
+        }
+        if (auto score = yaml.get(node, "score"); score.IsDefined()) expect.score = load_range(yaml, score, what + " 'score'");
+        if (auto gates = yaml.get(node, "gates_failed"); gates.IsDefined())
+            if (auto list = yaml.string_list(gates, what + " 'gates_failed'"))
+                expect.gates_failed = Located<std::vector<std::string>>{*list, yaml.loc(gates)};
+        for (auto [key, out] : {std::pair{"groups", &expect.groups}, std::pair{"criteria", &expect.criteria}}) {
+            auto map = yaml.get(node, key);
+            if (!map.IsDefined() || !yaml.check_mapping(map, what + " '" + key + "'", {})) continue;
+            for (const auto& entry : map)
+                if (auto range = load_range(yaml, entry.second, what + " '" + entry.first.Scalar() + "'"))
+                    out->emplace_back(entry.first.Scalar(), *range);
+        }
+        return expect;
+    }
+
+    static std::string fmt_number(double value) {
+        std::ostringstream out;
+        out << value;
+        return out.str();
+    }
+
+    RuleSet& rules_;
+    Diagnostics& diagnostics_;
+    YamlReader yaml_;
+    std::map<std::string, SourceLoc> names_, ids_;
+};
+
+std::optional<std::string> read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::ostringstream out;
+    out << in.rdbuf();
+    if (in.bad()) return std::nullopt;
+    return out.str();
+}
+
+}  // namespace
+
+LoadedRules load_rules(std::string text, std::string file) {
+    LoadedRules out;
+    out.rules.file = std::move(file);
+    out.rules.text = std::move(text);
+    Loader(out.rules, out.diagnostics).load();
+    sort_by_location(out.diagnostics);
+    return out;
+}
+
+LoadedRules load_rules_file(const std::string& path) {
+    auto text = read_file(path);
+    if (!text) {
+        LoadedRules out;
+        out.rules.file = path;
+        out.diagnostics.push_back({SourceLoc{path, 0, 0}, Severity::error, "cannot read the rule set: " + std::string(std::strerror(errno))});
+        return out;
+    }
+    return load_rules(std::move(*text), path);
+}
+
+LoadedRules load_default_rules() {
+    return load_rules(std::string(default_rules_text), "<built-in>/" + std::string(default_rules_name));
+}
+
+LoadedTests load_test_file(const std::string& path) {
+    LoadedTests out;
+    auto text = read_file(path);
+    if (!text) {
+        out.diagnostics.push_back({SourceLoc{path, 0, 0}, Severity::error, "cannot read the test file: " + std::string(std::strerror(errno))});
+        return out;
+    }
+    YamlReader yaml(path, *text, out.diagnostics);
+    auto root = yaml.parse();
+    if (!root) return out;
+    if (!yaml.check_mapping(*root, "a test file", {"rules", "tests"})) return out;
+    if (auto rules = yaml.require(*root, "rules", "a test file"); rules.IsDefined())
+        out.rules_path = yaml.string(rules, "'rules'").value_or("");
+    if (auto tests = yaml.require(*root, "tests", "a test file"); tests.IsDefined())
+        out.tests = Loader::load_tests(yaml, tests);
+    sort_by_location(out.diagnostics);
+    return out;
+}
+
+}  // namespace screener

@@ -1,0 +1,58 @@
+// Reading YAML with positions and diagnostics: the building blocks of the rule-set and test-file loaders.
+// yaml-cpp 0.7 marks are 0-based and missing keys throw without a position, so every lookup goes
+// through here and every problem becomes a Diagnostic at the offending node (or its parent).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "screener/rules.hpp"
+
+namespace screener::detail {
+
+class YamlReader {
+public:
+    YamlReader(const std::string& file, const std::string& text, Diagnostics& diagnostics)
+        : file_(file), text_(text), diagnostics_(diagnostics) {}
+
+    // Parses the document; on a syntax error reports it and returns nullopt.
+    std::optional<YAML::Node> parse();
+
+    SourceLoc loc(const YAML::Node& node) const;
+    void error(const SourceLoc& where, std::string message);
+    void error(const YAML::Node& node, std::string message) { error(loc(node), std::move(message)); }
+
+    // Checks a mapping: reports keys outside `allowed` (any key when it is empty) (with a did-you-mean) and duplicated keys.
+    // Returns false (after reporting) when `node` is not a mapping.
+    bool check_mapping(const YAML::Node& node, const std::string& what, const std::vector<std::string>& allowed);
+
+    // The value of `key` in a mapping, or an invalid node when absent.
+    YAML::Node get(const YAML::Node& map, const std::string& key) const;
+    // Like get(), but reports "<what> needs '<key>'" at the mapping when the key is absent.
+    YAML::Node require(const YAML::Node& map, const std::string& key, const std::string& what);
+
+    std::optional<std::string> string(const YAML::Node& node, const std::string& what);
+    std::optional<double> number(const YAML::Node& node, const std::string& what);
+    std::optional<bool> boolean(const YAML::Node& node, const std::string& what);
+    std::optional<std::vector<std::string>> string_list(const YAML::Node& node, const std::string& what);
+    std::optional<ExprText> expression(const YAML::Node& node, const std::string& what);
+    // Converts a YAML value into JSON, as a proposal or a default value: plain scalars become
+    // booleans, nulls or numbers when they read as such; quoted scalars stay strings.
+    nlohmann::json to_json(const YAML::Node& node);
+
+    const std::string& file() const { return file_; }
+
+private:
+    const std::string& file_;
+    const std::string& text_;
+    Diagnostics& diagnostics_;
+};
+
+// Reads a number as rule sets write it: `_` between digits, exponents; the whole text must match.
+std::optional<double> parse_number(std::string_view text);
+bool is_quoted(const YAML::Node& node);
+
+}  // namespace screener::detail

@@ -1,0 +1,44 @@
+// Helpers shared by the test files: compile YAML text, bind proposals, run the built CLI.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "screener/compile.hpp"
+#include "screener/evaluate.hpp"
+#include "screener/proposal.hpp"
+
+namespace screener::test {
+
+inline const std::string source_dir = SCREENER_SOURCE_DIR;
+
+// Loads and compiles rule-set text named `file` (diagnostics of both stages, sorted).
+CompileResult compile_yaml(const std::string& yaml, const std::string& file = "test.yaml");
+
+// Compiles, failing the test (with the diagnostics) when there are errors.
+std::shared_ptr<const CompiledRules> compile_ok(const std::string& yaml);
+
+// All diagnostics as "file:line:col: error: message" lines.
+std::vector<std::string> messages(const Diagnostics& diagnostics);
+
+// Binds a proposal, failing the test with the reasons when it is invalid.
+Proposal bind_ok(const CompiledRules& rules, const nlohmann::json& proposal);
+// Binds a proposal that must be invalid; returns its reasons.
+std::vector<std::string> bind_invalid(const CompiledRules& rules, const nlohmann::json& proposal);
+
+struct Cli {
+    int exit_code = 0;
+    std::string out, err;
+};
+// Runs the built screener binary with `args` (a shell-quoted string) in the source directory;
+// `stdin_text` is fed to its standard input.
+Cli run_cli(const std::string& args, const std::string& stdin_text = "");
+
+std::string read_text(const std::string& path);
+void write_text(const std::string& path, const std::string& text);
+// A fresh empty directory under the build tree for one test.
+std::string temp_dir(const std::string& name);
+
+}  // namespace screener::test
