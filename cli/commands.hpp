@@ -9,5 +9,6 @@ namespace screener::cli {
 
 void setup_validate(CLI::App& app, int& exit_code);
 void setup_eval(CLI::App& app, int& exit_code);
+void setup_test(CLI::App& app, int& exit_code);
 
 }  // namespace screener::cli

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
     int exit_code = 0;
     screener::cli::setup_validate(app, exit_code);
     screener::cli::setup_eval(app, exit_code);
+    screener::cli::setup_test(app, exit_code);
 
     auto logger = spdlog::stderr_color_mt("screener");
     spdlog::set_default_logger(logger);

@@ -27,6 +27,22 @@ std::string two_decimals(double value) {
     return text == "-0.00" ? "0.00" : text;
 }
 
+std::string xml_escape(std::string_view text) {
+    std::string out;
+    for (char c : text) {
+        switch (c) {
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '&': out += "&amp;"; break;
+            case '"': out += "&quot;"; break;
+            default:
+                if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') out += ' ';
+                else out += c;
+        }
+    }
+    return out;
+}
+
 namespace {
 
 nlohmann::json number_or_null(double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); }
@@ -307,39 +323,23 @@ void write_csv(std::ostream& out, const std::vector<Result>& ranked) {
     }
 }
 
-std::string xml(std::string_view text) {
-    std::string out;
-    for (char c : text) {
-        switch (c) {
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '&': out += "&amp;"; break;
-            case '"': out += "&quot;"; break;
-            default:
-                if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') out += ' ';
-                else out += c;
-        }
-    }
-    return out;
-}
-
 void write_junit(std::ostream& out, const RulesInfo& rules, const std::vector<Result>& ranked) {
     Counts c = count(ranked);
     out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
     out << "<testsuites name=\"screener\" tests=\"" << ranked.size() << "\" failures=\"" << c.fail << "\" errors=\"" << c.invalid << "\">\n";
-    out << "  <testsuite name=\"" << xml(rules.id + " " + rules.version) << "\" tests=\"" << ranked.size() << "\" failures=\""
+    out << "  <testsuite name=\"" << xml_escape(rules.id + " " + rules.version) << "\" tests=\"" << ranked.size() << "\" failures=\""
         << c.fail << "\" errors=\"" << c.invalid << "\">\n";
     for (const auto& r : ranked) {
         std::string reasons;
         for (const auto& reason : r.reasons) reasons += reason + "\n";
-        out << "    <testcase classname=\"" << xml(rules.id) << "\" name=\"" << xml(r.id + (r.name.empty() ? "" : " " + r.name)) << "\"";
+        out << "    <testcase classname=\"" << xml_escape(rules.id) << "\" name=\"" << xml_escape(r.id + (r.name.empty() ? "" : " " + r.name)) << "\"";
         if (r.verdict == Verdict::pass) {
             out << "/>\n";
             continue;
         }
         const char* tag = r.verdict == Verdict::fail ? "failure" : "error";
         out << ">\n      <" << tag << " message=\"" << (r.verdict == Verdict::fail ? "fail, score " + two_decimals(r.score) : "invalid proposal")
-            << "\">" << xml(reasons) << "</" << tag << ">\n    </testcase>\n";
+            << "\">" << xml_escape(reasons) << "</" << tag << ">\n    </testcase>\n";
     }
     out << "  </testsuite>\n</testsuites>\n";
 }

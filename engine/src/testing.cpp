@@ -1,0 +1,152 @@
+#include "screener/testing.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+
+#include <yaml-cpp/yaml.h>
+
+#include "screener/report.hpp"
+
+namespace screener {
+
+std::size_t Coverage::covered() const {
+    std::size_t n = 0;
+    for (const auto& g : gates) n += g.seen_pass + g.seen_fail;
+    for (const auto& c : criteria) n += c.seen_zero + c.seen_partial + c.seen_full;
+    return n;
+}
+
+std::size_t Coverage::total() const { return 2 * gates.size() + 3 * criteria.size(); }
+
+double Coverage::percent() const { return total() == 0 ? 100.0 : 100.0 * static_cast<double>(covered()) / static_cast<double>(total()); }
+
+std::vector<std::string> Coverage::gaps() const {
+    std::vector<std::string> out;
+    for (const auto& g : gates) {
+        if (!g.seen_pass) out.push_back("gate '" + g.id + "' is never seen passing");
+        if (!g.seen_fail) out.push_back("gate '" + g.id + "' is never seen failing");
+    }
+    for (const auto& c : criteria) {
+        std::vector<std::string> missing;
+        if (!c.seen_zero) missing.push_back("zero");
+        if (!c.seen_partial) missing.push_back("partial");
+        if (!c.seen_full) missing.push_back("full");
+        if (missing.empty()) continue;
+        std::string text;
+        for (std::size_t i = 0; i < missing.size(); ++i) text += (i == 0 ? "" : i + 1 == missing.size() ? " or " : ", ") + missing[i];
+        out.push_back("criterion '" + c.id + "' is never seen at " + text + " points");
+    }
+    return out;
+}
+
+std::size_t TestRun::failed() const {
+    return static_cast<std::size_t>(std::count_if(outcomes.begin(), outcomes.end(), [](const TestOutcome& o) { return !o.passed(); }));
+}
+
+namespace {
+
+std::string describe(const Range& range) {
+    if (range.min && range.max && *range.min == *range.max) return two_decimals(*range.min);
+    if (range.min && range.max) return "between " + two_decimals(*range.min) + " and " + two_decimals(*range.max);
+    if (range.min) return "at least " + two_decimals(*range.min);
+    if (range.max) return "at most " + two_decimals(*range.max);
+    return "any value";
+}
+
+bool within(double value, const Range& range) {
+    constexpr double tolerance = 1e-9;  // exact expectations are written to two decimals at most
+    if (range.min && range.max && *range.min == *range.max) return std::fabs(value - *range.min) <= tolerance + 0.005;
+    return (!range.min || value >= *range.min - tolerance) && (!range.max || value <= *range.max + tolerance);
+}
+
+std::string join(const std::vector<std::string>& items) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + items[i];
+    return out + "]";
+}
+
+void check(const CompiledRules& rules, const TestExpectation& expect, TestOutcome& outcome) {
+    const Result& r = outcome.result;
+    auto fail = [&](std::string text) { outcome.failures.push_back(std::move(text)); };
+    if (expect.verdict && expect.verdict->value != to_string(r.verdict)) {
+        std::string why;
+        for (const auto& reason : r.reasons) why += (why.empty() ? " (" : "; ") + reason;
+        fail("verdict: expected " + expect.verdict->value + ", got " + std::string(to_string(r.verdict)) + (why.empty() ? "" : why + ")"));
+    }
+    if (expect.score && (r.verdict == Verdict::invalid || !within(r.score, *expect.score)))
+        fail("score: expected " + describe(*expect.score) + ", got " + (r.verdict == Verdict::invalid ? "none (invalid)" : two_decimals(r.score)));
+    if (expect.gates_failed) {
+        std::vector<std::string> want = expect.gates_failed->value, got;
+        for (const auto& id : want)
+            if (!rules.find_gate(id)) fail("gates_failed: no gate '" + id + "' in the rule set");
+        for (const auto& g : r.gates)
+            if (!g.passed) got.push_back(g.id);
+        std::sort(want.begin(), want.end());
+        std::sort(got.begin(), got.end());
+        if (want != got) fail("gates_failed: expected " + join(want) + ", got " + join(got));
+    }
+    for (const auto& [id, range] : expect.groups) {
+        auto g = rules.find_group(id);
+        if (!g) fail("groups: no group '" + id + "' in the rule set");
+        else if (r.verdict == Verdict::invalid) fail("group '" + id + "': expected " + describe(range) + ", got none (invalid)");
+        else if (r.groups[*g].skipped) fail("group '" + id + "': expected " + describe(range) + ", got skipped");
+        else if (!within(r.groups[*g].score, range))
+            fail("group '" + id + "': expected " + describe(range) + ", got " + two_decimals(r.groups[*g].score));
+    }
+    for (const auto& [id, range] : expect.criteria) {
+        auto c = rules.find_criterion(id);
+        if (!c) {
+            fail("criteria: no criterion '" + id + "' in the rule set");
+            continue;
+        }
+        if (r.verdict == Verdict::invalid) {
+            fail("criterion '" + id + "': expected " + describe(range) + ", got none (invalid)");
+            continue;
+        }
+        const auto& group = r.groups[rules.criteria[*c].group];
+        const auto& outcome_c = group.criteria[*c - rules.groups[rules.criteria[*c].group].first_criterion];
+        if (outcome_c.skipped) fail("criterion '" + id + "': expected " + describe(range) + ", got skipped");
+        else if (!within(outcome_c.points, range))
+            fail("criterion '" + id + "': expected " + describe(range) + ", got " + two_decimals(outcome_c.points));
+    }
+}
+
+}  // namespace
+
+TestRun run_tests(const CompiledRules& rules, const std::vector<TestCase>& tests) {
+    TestRun run;
+    for (const auto& g : rules.gates) run.coverage.gates.push_back({g.id});
+    for (const auto& c : rules.criteria) run.coverage.criteria.push_back({c.id});
+    Evaluation scratch;
+    for (const TestCase& test : tests) {
+        TestOutcome outcome;
+        outcome.name = test.name;
+        outcome.where = test.where;
+        outcome.result = score(rules, bind_json(rules, test.proposal, test.proposal_where), scratch);
+        check(rules, test.expect, outcome);
+        if (outcome.result.verdict != Verdict::invalid) {
+            for (std::size_t i = 0; i < rules.gates.size(); ++i)
+                (scratch.gates[i].passed ? run.coverage.gates[i].seen_pass : run.coverage.gates[i].seen_fail) = true;
+            for (std::size_t i = 0; i < rules.criteria.size(); ++i) {
+                const CriterionResult& c = scratch.criteria[i];
+                if (c.skipped) continue;
+                auto& seen = run.coverage.criteria[i];
+                (c.points <= 0 ? seen.seen_zero : c.points >= 100 ? seen.seen_full : seen.seen_partial) = true;
+            }
+        }
+        run.outcomes.push_back(std::move(outcome));
+    }
+    return run;
+}
+
+bool is_test_file(const std::string& path) {
+    try {
+        YAML::Node root = YAML::LoadFile(path);
+        return root.IsMap() && root["rules"] && root["tests"] && !root["format"];
+    } catch (const YAML::Exception&) {
+        return false;
+    }
+}
+
+}  // namespace screener
