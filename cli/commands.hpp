@@ -10,5 +10,7 @@ namespace screener::cli {
 void setup_validate(CLI::App& app, int& exit_code);
 void setup_eval(CLI::App& app, int& exit_code);
 void setup_test(CLI::App& app, int& exit_code);
+void setup_check(CLI::App& app, int& exit_code);
+void setup_schema(CLI::App& app, int& exit_code);
 
 }  // namespace screener::cli

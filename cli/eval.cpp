@@ -60,7 +60,8 @@ int run_eval(const EvalOptions& o) {
     }
 
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    spdlog::info("{} proposals: {} pass, {} fail, {} invalid ({:.2f} s)", counts[0] + counts[1] + counts[2], counts[0],
+    const std::size_t total = counts[0] + counts[1] + counts[2];
+    spdlog::info("{} proposal{}: {} pass, {} fail, {} invalid ({:.2f} s)", total, total == 1 ? "" : "s", counts[0],
                  counts[1], counts[2], seconds);
     for (const auto& verdict : o.fail_on)
         if ((verdict == "fail" && counts[1] > 0) || (verdict == "invalid" && counts[2] > 0)) return 1;
@@ -75,7 +76,8 @@ void setup_eval(CLI::App& app, int& exit_code) {
     cmd->add_option("INPUT", o->inputs,
                     "Proposal files (.json: one object or an array; .ndjson/.jsonl: one per line), directories "
                     "(searched recursively, in sorted order) or - for stdin")
-        ->required();
+        ->required()
+        ->check(CLI::ExistingPath | CLI::IsMember({"-"}));
     cmd->add_option("--rules", o->rules, "Rule-set YAML file (default: the built-in bac-ninh-234)")->check(CLI::ExistingFile);
     cmd->add_option("-f,--format", o->format,
                     "md | json | ndjson | csv | junit (default: from -o's extension, else md on a terminal, json otherwise); "

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
                  "Without --rules, the built-in Bac Ninh \"2 less, 3 high, 4 ready\" rule set is used."};
     app.set_version_flag("--version", std::string("screener ") + SCREENER_VERSION);
     app.require_subcommand(1);
+    app.fallthrough();  // -q/-v are accepted after the subcommand too
     app.add_flag_callback("-q,--quiet", [] { spdlog::set_level(spdlog::level::err); }, "Only errors on stderr");
     app.add_flag_callback("-v,--verbose", [] { spdlog::set_level(spdlog::level::debug); }, "More detail on stderr");
 
@@ -21,6 +22,8 @@ int main(int argc, char** argv) {
     screener::cli::setup_validate(app, exit_code);
     screener::cli::setup_eval(app, exit_code);
     screener::cli::setup_test(app, exit_code);
+    screener::cli::setup_check(app, exit_code);
+    screener::cli::setup_schema(app, exit_code);
 
     auto logger = spdlog::stderr_color_mt("screener");
     spdlog::set_default_logger(logger);

@@ -307,6 +307,11 @@ private:
                 Override o;
                 o.value = setting.value.value;
                 if (setting.target == "decision") {
+                    if (setting.key != "pass_score") {
+                        error(setting.value.where, "a profile cannot set 'decision." + setting.key + "'; it can set decision.pass_score" +
+                                                       did_you_mean(setting.key, {"pass_score"}));
+                        continue;
+                    }
                     o.target = Override::Target::pass_score;
                 } else if (auto c = out_->find_criterion(setting.target)) {
                     o.index = *c;

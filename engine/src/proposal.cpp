@@ -157,8 +157,9 @@ BoundProposal bind_json(const CompiledRules& rules, const nlohmann::json& value,
 }
 
 BoundProposal bind_text(const CompiledRules& rules, std::string_view text, SourceLoc source) {
+    nlohmann::json value;
     try {
-        return bind_json(rules, nlohmann::json::parse(text), std::move(source));
+        value = nlohmann::json::parse(text);
     } catch (const nlohmann::json::parse_error& e) {
         InvalidProposal invalid;
         invalid.source = std::move(source);
@@ -167,6 +168,7 @@ BoundProposal bind_text(const CompiledRules& rules, std::string_view text, Sourc
         invalid.reasons.push_back("malformed JSON: " + what);
         return invalid;
     }
+    return bind_json(rules, value, std::move(source));
 }
 
 namespace {
@@ -232,7 +234,7 @@ public:
     void input(const std::string& path) {
         if (path == "-") {
             std::string text{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
-            return text_input(text, "<stdin>", looks_like_ndjson(text));
+            return text_input(text, "<stdin>", !nlohmann::json::accept(text));
         }
         std::error_code ec;
         auto status = fs::status(path, ec);
@@ -266,14 +268,6 @@ private:
         std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
         if (in.bad()) return unreadable(path, "read error");
         text_input(text, path, is_ndjson(path));
-    }
-
-    static bool looks_like_ndjson(std::string_view text) {
-        auto first = text.find_first_not_of(" \t\r\n");
-        if (first == std::string_view::npos || text[first] != '{') return false;
-        // More than one line holding a value: NDJSON.
-        auto newline = text.find('\n', first);
-        return newline != std::string_view::npos && text.find_first_not_of(" \t\r\n", newline) != std::string_view::npos;
     }
 
     void text_input(std::string_view text, const std::string& name, bool ndjson) {

@@ -199,7 +199,6 @@ std::string md(std::string_view text) {
             case '|': out += "\\|"; break;
             case '<': out += "&lt;"; break;
             case '>': out += "&gt;"; break;
-            case '&': out += "&amp;"; break;
             case '*': case '`': case '[': case ']': case '\\': out += '\\'; out += c; break;
             case '\n': case '\r': out += ' '; break;
             default: out += c;
@@ -208,7 +207,9 @@ std::string md(std::string_view text) {
     return out;
 }
 
-std::string number(double v) {
+}  // namespace
+
+std::string format_number(double v) {
     if (std::isnan(v)) return "no data";
     std::string text = fmt::format("{:.6g}", v);
     if (std::fabs(v) >= 1e6 || (std::fabs(v) >= 1000 && v == std::trunc(v))) text = fmt::format("{:.0f}", v);
@@ -222,6 +223,8 @@ std::string number(double v) {
     }
     return out + text.substr(digits_end);
 }
+
+namespace {
 
 const char* verdict_label(Verdict v) { return v == Verdict::pass ? "**pass**" : v == Verdict::fail ? "fail" : "invalid"; }
 
@@ -247,9 +250,9 @@ void write_md(std::ostream& out, const RulesInfo& rules, const std::vector<Resul
         if (r.verdict != Verdict::invalid) out << ", score " << two_decimals(r.score) << " (pass score " << two_decimals(r.pass_score) << ")";
         out << ". Source: `" << r.source << "`.\n";
         if (!r.profiles.empty()) {
-            out << "Profiles applied:";
-            for (const auto& p : r.profiles) out << " " << md(p) << ";";
-            out << "\n";
+            out << "Profiles applied: ";
+            for (std::size_t k = 0; k < r.profiles.size(); ++k) out << (k ? "; " : "") << md(r.profiles[k]);
+            out << ".\n";
         }
         if (!r.reasons.empty()) {
             out << "\n";
@@ -268,12 +271,12 @@ void write_md(std::ostream& out, const RulesInfo& rules, const std::vector<Resul
             if (g.minimum) note += (note.empty() ? "" : "; ") + std::string("minimum ") + two_decimals(*g.minimum) +
                                    (!g.skipped && g.score < *g.minimum ? " — NOT MET" : "");
             out << "| **" << md(g.title.empty() ? g.id : g.title) << "** | | | **" << two_decimals(g.score) << "** | "
-                << number(g.weight) << " | " << note << " |\n";
+                << format_number(g.weight) << " | " << note << " |\n";
             for (const auto& cr : g.criteria) {
-                std::string value = cr.skipped ? "" : number(cr.value) + (cr.unit.empty() ? "" : " " + cr.unit);
-                std::string band = cr.has_metric ? number(cr.band.zero_at) + " → " + number(cr.band.full_at) : "points";
+                std::string value = cr.skipped ? "" : format_number(cr.value) + (cr.unit.empty() ? "" : " " + cr.unit);
+                std::string band = cr.has_metric ? format_number(cr.band.zero_at) + " → " + format_number(cr.band.full_at) : "points";
                 out << "| " << md(cr.title.empty() ? cr.id : cr.title) << " | " << md(value) << " | " << band << " | "
-                    << (cr.skipped ? "–" : two_decimals(cr.points)) << " | " << number(cr.weight) << " | " << md(cr.reason) << " |\n";
+                    << (cr.skipped ? "–" : two_decimals(cr.points)) << " | " << format_number(cr.weight) << " | " << md(cr.reason) << " |\n";
             }
         }
     }

@@ -38,6 +38,8 @@ RulesInfo rules_info_from_json(const nlohmann::json& line);
 
 // Numbers as text reports show them: two decimals, no "-0.00".
 std::string two_decimals(double value);
+// Numbers for people: up to 6 significant digits, thousands separators ("61,500,000", "7.8").
+std::string format_number(double value);
 // Text for XML attributes and content (JUnit): markup characters escaped, control characters dropped.
 std::string xml_escape(std::string_view text);
 

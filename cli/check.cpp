@@ -1,0 +1,152 @@
+// `screener check [--rules R] PROPOSAL`: one proposal explained, with what it would take to pass.
+#include <cstdlib>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "commands.hpp"
+#include "common.hpp"
+#include "screener/advice.hpp"
+#include "screener/report.hpp"
+
+namespace screener::cli {
+
+namespace {
+
+struct CheckOptions {
+    std::string rules, proposal, format = "text";
+};
+
+// ANSI colour, only on a terminal and only when NO_COLOR is unset (https://no-color.org).
+struct Style {
+    bool on = false;
+    std::string operator()(const char* code, const std::string& text) const {
+        return on ? std::string("\033[") + code + "m" + text + "\033[0m" : text;
+    }
+};
+
+std::string points_text(double points) { return two_decimals(points) + " pts"; }
+
+void print_advice(std::ostream& out, const CompiledRules& rules, const std::vector<Advice>& advice, const Style& style) {
+    if (advice.empty()) return;
+    out << "\n" << style("1", "What it takes") << "\n";
+    for (const Advice& a : advice) {
+        const CompiledCriterion& c = rules.criteria[a.criterion];
+        std::string unit = c.unit.empty() ? "" : " " + c.unit;
+        out << "  " << (c.title.empty() ? c.id : c.title) << " (" << c.id << "): " << points_text(a.points) << " now";
+        if (c.has_metric) out << " at " << format_number(a.value) << unit;
+        out << "\n";
+        auto target = [&](const Target& t, const std::string& label) {
+            out << "    " << label;
+            if (t.metric) out << ": " << c.id << " " << (c.band.full_at >= c.band.zero_at ? "≥ " : "≤ ") << format_number(*t.metric) << unit;
+            else out << ": " << two_decimals(t.points) << " points";
+            out << "\n";
+            for (std::size_t k = 0; k < t.changes.size(); ++k)
+                out << "      " << (k == 0 ? "→ " : "  or ") << describe(t.changes[k]) << "\n";
+        };
+        target(a.full, "full points");
+        if (a.pass) target(*a.pass, "to pass with only this criterion changed");
+        else if (a.pass_note != "already passes") out << "    to pass: " << a.pass_note << "\n";
+    }
+}
+
+void print_text(std::ostream& out, const CompiledRules& rules, const Result& r, const std::vector<Advice>& advice, const Style& style) {
+    const char* colour = r.verdict == Verdict::pass ? "1;32" : r.verdict == Verdict::fail ? "1;31" : "1;33";
+    std::string verdict = r.verdict == Verdict::pass ? "PASS" : r.verdict == Verdict::fail ? "FAIL" : "INVALID";
+    out << style(colour, verdict) << "  " << r.id << (r.name.empty() ? "" : "  " + r.name) << "\n";
+    out << "rules " << rules.id << " " << rules.version << "; source " << r.source << "\n";
+    if (r.verdict == Verdict::invalid) {
+        out << "\nThis proposal cannot be scored until these are fixed:\n";
+        for (const auto& reason : r.reasons) out << "  - " << reason << "\n";
+        return;
+    }
+    out << "score " << two_decimals(r.score) << " (pass score " << two_decimals(r.pass_score) << ")\n";
+    for (const auto& p : r.profiles) out << "profile applied: " << p << "\n";
+    if (!r.reasons.empty()) {
+        out << "\n" << style("1", "Why it fails") << "\n";
+        for (const auto& reason : r.reasons) out << "  - " << reason << "\n";
+    }
+    out << "\n" << style("1", "Gates") << "\n";
+    for (const auto& g : r.gates) {
+        out << "  " << (g.passed ? style("32", "passed") : style("31", "FAILED")) << "  " << (g.title.empty() ? g.id : g.title);
+        if (!g.passed && !g.message.empty()) out << ": " << g.message;
+        out << "\n";
+    }
+    out << "\n" << style("1", "Groups and criteria") << "\n";
+    for (const auto& g : r.groups) {
+        out << "  " << style("1", g.title.empty() ? g.id : g.title) << "  ";
+        if (g.skipped) out << "skipped";
+        else out << two_decimals(g.score);
+        out << " (weight " << format_number(g.weight);
+        if (g.minimum) out << ", minimum " << two_decimals(*g.minimum) << (!g.skipped && g.score < *g.minimum ? style("31", " NOT MET") : "");
+        out << ")\n";
+        for (const auto& c : g.criteria) {
+            out << "    " << (c.title.empty() ? c.id : c.title) << ": ";
+            if (c.skipped) {
+                out << "skipped (" << c.reason << ")\n";
+                continue;
+            }
+            if (!c.reason.empty()) out << c.reason;
+            else if (!c.has_metric) out << "by formula";
+            else if (c.has_metric) out << format_number(c.value) << (c.unit.empty() ? "" : " " + c.unit) << " (band " << format_number(c.band.zero_at)
+                                       << " → " << format_number(c.band.full_at) << ")";
+            out << " → " << points_text(c.points) << " × weight " << format_number(c.weight) << "\n";
+        }
+    }
+    print_advice(out, rules, advice, style);
+}
+
+nlohmann::json advice_json(const CompiledRules& rules, const std::vector<Advice>& advice) {
+    auto target = [](const Target& t) {
+        nlohmann::json changes = nlohmann::json::array();
+        for (const auto& c : t.changes)
+            changes.push_back({{"input", c.input}, {"from", c.from}, {"to", c.to}, {"text", describe(c)}});
+        return nlohmann::json{{"points", t.points}, {"metric", t.metric ? nlohmann::json(*t.metric) : nlohmann::json(nullptr)},
+                              {"changes", changes}};
+    };
+    nlohmann::json out = nlohmann::json::array();
+    for (const Advice& a : advice)
+        out.push_back({{"criterion", rules.criteria[a.criterion].id},
+                       {"points", a.points},
+                       {"value", std::isnan(a.value) ? nlohmann::json(nullptr) : nlohmann::json(a.value)},
+                       {"full", target(a.full)},
+                       {"pass", a.pass ? target(*a.pass) : nlohmann::json(nullptr)},
+                       {"pass_note", a.pass_note.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.pass_note)}});
+    return out;
+}
+
+int run_check(const CheckOptions& o) {
+    auto rules = load_rules_or_throw(o.rules);
+    std::vector<BoundProposal> bound;
+    read_proposals(*rules, {o.proposal}, [&](BoundProposal&& b) { bound.push_back(std::move(b)); });
+    if (bound.size() != 1)
+        throw Error(o.proposal + " holds " + std::to_string(bound.size()) + " proposals; check takes exactly one (use eval for a batch)", 2);
+    Evaluation evaluation;
+    Result result = score(*rules, bound[0], evaluation);
+    std::vector<Advice> advice;
+    if (const auto* proposal = std::get_if<Proposal>(&bound[0])) advice = what_it_takes(*rules, *proposal, evaluation);
+    if (o.format == "json") {
+        nlohmann::json out = to_json(result, 1);
+        out["what_it_takes"] = advice_json(*rules, advice);
+        std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    } else {
+        Style style{stdout_is_terminal() && std::getenv("NO_COLOR") == nullptr};
+        print_text(std::cout, *rules, result, advice, style);
+    }
+    return result.verdict == Verdict::pass ? 0 : result.verdict == Verdict::fail ? 1 : 2;
+}
+
+}  // namespace
+
+void setup_check(CLI::App& app, int& exit_code) {
+    auto o = std::make_shared<CheckOptions>();
+    auto* cmd = app.add_subcommand("check", "Explain one proposal: verdict, every gate and criterion, and what it would take to pass "
+                                            "(exit 0 pass, 1 fail, 2 invalid)");
+    cmd->add_option("PROPOSAL", o->proposal, "One proposal: a .json file with one object, or - for stdin")->required();
+    cmd->add_option("--rules", o->rules, "Rule-set YAML file (default: the built-in bac-ninh-234)")->check(CLI::ExistingFile);
+    cmd->add_option("-f,--format", o->format, "text (default; colour on a terminal unless NO_COLOR is set) | json")
+        ->check(CLI::IsMember({"text", "json"}));
+    cmd->callback([o, &exit_code] { exit_code = run_check(*o); });
+}
+
+}  // namespace screener::cli

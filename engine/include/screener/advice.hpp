@@ -1,0 +1,45 @@
+// What it takes: for each criterion short of full points, the metric value that earns them and the
+// value that would make the proposal pass if only that criterion changed, translated back to an
+// input where the metric is a simple function of it. Computed exactly by inverting the compiled
+// band and expression (+ - * / and lets), then checked by re-scoring the changed proposal.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "screener/compile.hpp"
+#include "screener/evaluate.hpp"
+
+namespace screener {
+
+// Change one input from `from` to `to` (every other input as it is).
+struct InputChange {
+    std::string input;
+    double from = 0, to = 0;
+    std::string unit;
+    bool raise() const { return to > from; }
+};
+
+struct Target {
+    double points = 100;                 // the criterion's points this target needs
+    std::optional<double> metric;        // the metric value that earns them (metric criteria)
+    std::vector<InputChange> changes;    // each alone reaches `metric` (verified by re-scoring)
+};
+
+struct Advice {
+    std::uint32_t criterion = 0;
+    double points = 0;                   // now
+    double value = 0;                    // metric or points value now (NaN: no data)
+    Target full;                         // full points
+    std::optional<Target> pass;          // passing with only this criterion changed
+    std::string pass_note;               // why `pass` is empty: already passes, or not reachable
+};
+
+// Advice for every applicable criterion below full points, in rule-set order.
+std::vector<Advice> what_it_takes(const CompiledRules& rules, const Proposal& proposal, const Evaluation& evaluation);
+
+// "raise capital_usd from 40,000,000 to at least 61,500,000" / "reduce land_ha from 12 to at most 7.8"
+std::string describe(const InputChange& change);
+
+}  // namespace screener

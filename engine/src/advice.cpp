@@ -1,0 +1,200 @@
+#include "screener/advice.hpp"
+
+#include <cmath>
+#include <set>
+
+#include "program.hpp"
+#include "screener/report.hpp"
+
+namespace screener {
+
+namespace {
+
+using detail::Op;
+
+// Solves "expression == target" for one number input, every other input held as it is.
+// Only + - * / (and lets built from them) are inverted; anything else gives nullopt.
+class Inverter {
+public:
+    Inverter(const CompiledRules& rules, const Proposal& proposal)
+        : rules_(rules), program_(*rules.program), eval_(program_, proposal, lets_) {
+        lets_.resize(rules.lets.size());
+        detail::Evaluator eval(program_, proposal, lets_);
+        for (std::uint32_t i = 0; i < rules.lets.size(); ++i) {
+            const std::uint32_t root = rules.lets[i].expr;
+            switch (program_.nodes[root].type) {
+                case detail::Type::number: lets_.numbers[i] = eval.number(root); break;
+                case detail::Type::boolean: lets_.booleans[i] = eval.boolean(root); break;
+                case detail::Type::string: lets_.strings[i] = eval.string(root); break;
+                case detail::Type::list: lets_.lists[i] = eval.list(root); break;
+            }
+        }
+    }
+
+    bool depends(std::uint32_t i, std::uint32_t slot) const {
+        const detail::Node& n = program_.nodes[i];
+        switch (n.op) {
+            case Op::input_number: return n.a == slot;
+            case Op::let_number: return depends(rules_.lets[n.a].expr, slot);
+            case Op::negate: return depends(n.a, slot);
+            case Op::add: case Op::subtract: case Op::multiply: case Op::divide:
+                return depends(n.a, slot) || depends(n.b, slot);
+            default: return false;
+        }
+    }
+
+    std::optional<double> solve(std::uint32_t i, std::uint32_t slot, double target) const {
+        const detail::Node& n = program_.nodes[i];
+        if (!std::isfinite(target)) return std::nullopt;
+        switch (n.op) {
+            case Op::input_number: return n.a == slot ? std::optional<double>(target) : std::nullopt;
+            case Op::let_number: return solve(rules_.lets[n.a].expr, slot, target);
+            case Op::negate: return solve(n.a, slot, -target);
+            default: break;
+        }
+        const bool left = depends(n.a, slot), right = depends(n.b, slot);
+        if (left == right) return std::nullopt;  // neither, or both sides: not a simple function of the input
+        const double other = eval_.number(left ? n.b : n.a);
+        if (std::isnan(other)) return std::nullopt;
+        switch (n.op) {
+            case Op::add: return solve(left ? n.a : n.b, slot, target - other);
+            case Op::subtract: return left ? solve(n.a, slot, target + other) : solve(n.b, slot, other - target);
+            case Op::multiply: return other == 0 ? std::nullopt : solve(left ? n.a : n.b, slot, target / other);
+            case Op::divide:
+                if (left) return solve(n.a, slot, target * other);
+                return target == 0 ? std::nullopt : solve(n.b, slot, other / target);
+            default: return std::nullopt;
+        }
+    }
+
+private:
+    const CompiledRules& rules_;
+    const detail::Program& program_;
+    detail::LetValues lets_;
+    detail::Evaluator eval_;
+};
+
+// Rounds toward the safe side at 4 significant digits, so "at least 61,540,000" still reaches it.
+double round_safe(double value, bool up, bool integer) {
+    if (integer) return up ? std::ceil(value - 1e-9) : std::floor(value + 1e-9);
+    if (value == 0) return 0;
+    double scale = std::pow(10.0, 3 - std::floor(std::log10(std::fabs(value))));
+    return (up ? std::ceil(value * scale - 1e-9) : std::floor(value * scale + 1e-9)) / scale;
+}
+
+class Advisor {
+public:
+    Advisor(const CompiledRules& rules, const Proposal& proposal, const Evaluation& e)
+        : rules_(rules), proposal_(proposal), e_(e), inverter_(rules, proposal) {}
+
+    std::vector<Advice> run() {
+        std::vector<Advice> out;
+        for (std::uint32_t i = 0; i < rules_.criteria.size(); ++i) {
+            const CriterionResult& c = e_.criteria[i];
+            if (c.skipped || c.points >= 100) continue;
+            Advice advice;
+            advice.criterion = i;
+            advice.points = c.points;
+            advice.value = c.value;
+            advice.full = target(i, 100, [&](const Evaluation& changed) { return changed.criteria[i].points >= 100; });
+            pass_target(i, advice);
+            out.push_back(std::move(advice));
+        }
+        return out;
+    }
+
+private:
+    template <typename Reached>
+    Target target(std::uint32_t i, double points, Reached reached) {
+        const CompiledCriterion& c = rules_.criteria[i];
+        Target t;
+        t.points = points;
+        double goal = points;  // what the expression must give
+        if (c.has_metric) {
+            const Band& band = e_.parameters.bands[i];
+            goal = band.zero_at == band.full_at ? band.full_at : band.zero_at + points / 100.0 * (band.full_at - band.zero_at);
+            t.metric = goal;
+        }
+        for (const CompiledInput& input : rules_.inputs) {
+            if (input.type != InputType::number && input.type != InputType::integer) continue;
+            if (!inverter_.depends(c.expr, input.slot)) continue;
+            const double from = proposal_.numbers[input.slot];
+            auto solved = inverter_.solve(c.expr, input.slot, goal);
+            if (!solved || std::isnan(from)) continue;
+            if (auto value = verified(input, from, *solved, reached)) t.changes.push_back({input.name, from, *value, input.unit});
+        }
+        return t;
+    }
+
+    // The solved value, rounded for people on the safe side, if re-scoring shows it reaches the goal
+    // and the input allows it; otherwise nullopt.
+    template <typename Reached>
+    std::optional<double> verified(const CompiledInput& input, double from, double solved, Reached reached) {
+        const bool up = solved > from;
+        const bool integer = input.type == InputType::integer;
+        Proposal changed = proposal_;
+        Evaluation scratch;
+        for (double candidate : {round_safe(solved, up, integer), solved}) {
+            if ((input.min && candidate < *input.min) || (input.max && candidate > *input.max)) continue;
+            changed.numbers[input.slot] = candidate;
+            evaluate(rules_, changed, scratch);
+            if (reached(scratch)) return candidate;
+        }
+        return std::nullopt;
+    }
+
+    void pass_target(std::uint32_t i, Advice& advice) {
+        if (e_.verdict == Verdict::pass) {
+            advice.pass_note = "already passes";
+            return;
+        }
+        for (std::uint32_t g = 0; g < rules_.gates.size(); ++g)
+            if (!e_.gates[g].passed) {
+                advice.pass_note = "not reachable by this criterion alone: gate '" + rules_.gates[g].id + "' fails";
+                return;
+            }
+        const std::uint32_t group = rules_.criteria[i].group;
+        for (std::uint32_t g = 0; g < rules_.groups.size(); ++g)
+            if (g != group && e_.groups[g].below_minimum) {
+                advice.pass_note = "not reachable by this criterion alone: group '" + rules_.groups[g].id + "' is below its minimum";
+                return;
+            }
+        const Parameters& p = e_.parameters;
+        const CompiledGroup& cg = rules_.groups[group];
+        double criteria_weight = 0, groups_weight = 0;
+        for (std::uint32_t k = cg.first_criterion; k < cg.first_criterion + cg.criterion_count; ++k)
+            if (!e_.criteria[k].skipped) criteria_weight += p.criterion_weights[k];
+        for (std::uint32_t g = 0; g < rules_.groups.size(); ++g)
+            if (!e_.groups[g].skipped) groups_weight += p.group_weights[g];
+        // Points here move the group score by w/W per point, and the total by Wg/Wt of that.
+        const double per_point_group = p.criterion_weights[i] / criteria_weight;
+        const double per_point_total = per_point_group * p.group_weights[group] / groups_weight;
+        double needed = advice.points + std::max(0.0, (p.pass_score - e_.total) / per_point_total);
+        if (!std::isnan(p.group_minimums[group]))
+            needed = std::max(needed, advice.points + (p.group_minimums[group] - e_.groups[group].score) / per_point_group);
+        if (needed > 100 + 1e-9) {
+            advice.pass_note = "not reachable by this criterion alone: even full points leave the proposal failing";
+            return;
+        }
+        advice.pass = target(i, needed, [](const Evaluation& changed) { return changed.verdict == Verdict::pass; });
+    }
+
+    const CompiledRules& rules_;
+    const Proposal& proposal_;
+    const Evaluation& e_;
+    Inverter inverter_;
+};
+
+}  // namespace
+
+std::vector<Advice> what_it_takes(const CompiledRules& rules, const Proposal& proposal, const Evaluation& evaluation) {
+    return Advisor(rules, proposal, evaluation).run();
+}
+
+std::string describe(const InputChange& change) {
+    std::string unit = change.unit.empty() ? "" : " " + change.unit;
+    return std::string(change.raise() ? "raise " : "reduce ") + change.input + " from " + format_number(change.from) + unit + " to " +
+           (change.raise() ? "at least " : "at most ") + format_number(change.to) + unit;
+}
+
+}  // namespace screener

@@ -1,0 +1,643 @@
+// Binding proposals (SPEC section 4): reading JSON / NDJSON files and directories, and every reason a
+// proposal is invalid, with its exact text and its source file:line. No valid proposal is ever dropped.
+#include <cmath>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "screener/evaluate.hpp"
+#include "screener/proposal.hpp"
+#include "support.hpp"
+
+using namespace screener;
+using namespace screener::test;
+using nlohmann::json;
+using Catch::Matchers::Contains;
+using Catch::Matchers::StartsWith;
+
+namespace {
+
+const std::string rules_yaml = R"(format: screener/v1
+id: t
+version: "1"
+inputs:
+  land_ha: { type: number, min: 0.01, max: 1000 }
+  workers: { type: integer, min: 0 }
+  sector: { type: enum, values: [electronics, semiconductors, textiles] }
+  environment.iso14001: { type: boolean, required: false, default: false }
+  environment.wastewater: { type: boolean }
+  support: { type: list, required: false, default: [] }
+  note: { type: string, required: false }
+  share: { type: number, min: 0, max: 1, required: false, default: 0.5 }
+groups:
+  - id: g
+    criteria:
+      - { id: c, points: 100 }
+decision: { pass_score: 0 }
+)";
+
+const CompiledRules& rules() {
+    static auto compiled = compile_ok(rules_yaml);
+    return *compiled;
+}
+
+// A valid proposal as one line of JSON text.
+std::string valid(const std::string& id, const std::string& extra = "") {
+    return R"({"id": ")" + id + R"(", "land_ha": 12, "workers": 250, "sector": "electronics", "environment": {"wastewater": true})" +
+           extra + "}";
+}
+
+json valid_json(const std::string& id) { return json::parse(valid(id)); }
+
+// What a test needs to know of a bound proposal.
+struct Bound {
+    bool ok = false;
+    std::string id, name, source;  // source as "file:line"
+    std::uint32_t line = 0;
+    std::vector<std::string> reasons;
+    Proposal proposal;  // when ok
+};
+
+Bound summary(BoundProposal&& b) {
+    Bound out;
+    if (auto* p = std::get_if<Proposal>(&b)) {
+        out.ok = true;
+        out.id = p->id;
+        out.name = p->name;
+        out.source = p->source.str();
+        out.line = p->source.line;
+        out.proposal = std::move(*p);
+    } else {
+        auto& invalid = std::get<InvalidProposal>(b);
+        out.id = invalid.id;
+        out.name = invalid.name;
+        out.source = invalid.source.str();
+        out.line = invalid.source.line;
+        out.reasons = invalid.reasons;
+    }
+    return out;
+}
+
+std::vector<Bound> read(const std::vector<std::string>& inputs) {
+    std::vector<Bound> out;
+    read_proposals(rules(), inputs, [&](BoundProposal&& b) { out.push_back(summary(std::move(b))); });
+    return out;
+}
+
+std::size_t count_valid(const std::vector<Bound>& all) {
+    std::size_t n = 0;
+    for (const auto& b : all) n += b.ok;
+    return n;
+}
+
+const CompiledInput& input(const std::string& name) {
+    for (const auto& i : rules().inputs)
+        if (i.name == name) return i;
+    FAIL("no input " << name);
+    throw 0;
+}
+
+double number(const Proposal& p, const std::string& name) { return p.numbers[input(name).slot]; }
+
+// The reasons of a proposal given as JSON that must be invalid.
+std::vector<std::string> reasons(const json& proposal) { return bind_invalid(rules(), proposal); }
+
+json with(json p, const std::string& key, const json& value) {
+    p[key] = value;
+    return p;
+}
+
+json without(json p, const std::string& key) {
+    p.erase(key);
+    return p;
+}
+
+bool valid_utf8(const std::string& s) {
+    std::size_t i = 0;
+    while (i < s.size()) {
+        unsigned char c = static_cast<unsigned char>(s[i]);
+        std::size_t n = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xE ? 2 : (c >> 3) == 0x1E ? 3 : 99;
+        if (n == 99 || i + n >= s.size() + (n ? 0 : 1)) return false;
+        for (std::size_t k = 1; k <= n; ++k)
+            if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+        i += n + 1;
+    }
+    return true;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Reasons, one by one, with their exact text (field, what was expected, what was found).
+
+TEST_CASE("a valid proposal binds, with defaults for absent optional inputs", "[bind]") {
+    Proposal p = bind_ok(rules(), valid_json("P1"));
+    CHECK(p.id == "P1");
+    CHECK(number(p, "land_ha") == 12);
+    CHECK(number(p, "workers") == 250);
+    CHECK(number(p, "sector") == 0);                // enum index of "electronics"
+    CHECK(number(p, "environment.wastewater") == 1);
+    CHECK(number(p, "environment.iso14001") == 0);  // default false
+    CHECK(number(p, "share") == 0.5);               // default 0.5
+    CHECK(p.list_present[input("support").slot]);   // default []
+    CHECK(p.lists[input("support").slot].empty());
+    CHECK_FALSE(p.string_present[input("note").slot]);  // optional, no default: absent
+    // unknown keys are ignored
+    bind_ok(rules(), with(valid_json("P2"), "unrelated", {{"deep", 1}}));
+}
+
+TEST_CASE("missing id, non-text id, empty id", "[bind]") {
+    CHECK(reasons(without(valid_json("X"), "id")) == std::vector<std::string>{"id: missing (every proposal needs a text \"id\")"});
+    CHECK(reasons(with(valid_json("X"), "id", nullptr)) == std::vector<std::string>{"id: missing (every proposal needs a text \"id\")"});
+    CHECK(reasons(with(valid_json("X"), "id", 5)) == std::vector<std::string>{"id: expected non-empty text, found 5"});
+    CHECK(reasons(with(valid_json("X"), "id", json::array({"A"}))) ==
+          std::vector<std::string>{"id: expected non-empty text, found a list [\"A\"]"});
+    CHECK(reasons(with(valid_json("X"), "id", "")) == std::vector<std::string>{"id: expected non-empty text, found text \"\""});
+}
+
+TEST_CASE("missing required input, and JSON null counting as absent", "[bind]") {
+    CHECK(reasons(without(valid_json("X"), "workers")) == std::vector<std::string>{"workers: missing (required input)"});
+    CHECK(reasons(with(valid_json("X"), "workers", nullptr)) == std::vector<std::string>{"workers: missing (required input)"});
+    // nested required input: parent absent, or child absent, or child null
+    CHECK(reasons(without(valid_json("X"), "environment")) == std::vector<std::string>{"environment.wastewater: missing (required input)"});
+    CHECK(reasons(with(valid_json("X"), "environment", json::object())) ==
+          std::vector<std::string>{"environment.wastewater: missing (required input)"});
+    CHECK(reasons(with(valid_json("X"), "environment", {{"wastewater", nullptr}})) ==
+          std::vector<std::string>{"environment.wastewater: missing (required input)"});
+
+    // null on an optional input: the default applies
+    json p = valid_json("X");
+    p["share"] = nullptr;
+    p["environment"]["iso14001"] = nullptr;
+    p["support"] = nullptr;
+    p["note"] = nullptr;
+    p["name"] = nullptr;
+    Proposal bound = bind_ok(rules(), p);
+    CHECK(number(bound, "share") == 0.5);
+    CHECK(number(bound, "environment.iso14001") == 0);
+    CHECK(bound.list_present[input("support").slot]);
+    CHECK_FALSE(bound.string_present[input("note").slot]);
+    CHECK(bound.name.empty());
+}
+
+TEST_CASE("wrong types name the field, what was expected and what was found", "[bind]") {
+    // number given as text
+    CHECK(reasons(with(valid_json("X"), "land_ha", "12")) == std::vector<std::string>{"land_ha: expected a number, found text \"12\""});
+    CHECK(reasons(with(valid_json("X"), "workers", "250")) ==
+          std::vector<std::string>{"workers: expected a whole number, found text \"250\""});
+    // boolean given as a number
+    json b = valid_json("X");
+    b["environment"]["wastewater"] = 1;
+    CHECK(reasons(b) == std::vector<std::string>{"environment.wastewater: expected true or false, found 1"});
+    b["environment"]["wastewater"] = "true";
+    CHECK(reasons(b) == std::vector<std::string>{"environment.wastewater: expected true or false, found text \"true\""});
+    // a list with a non-text item; a list given as text
+    CHECK(reasons(with(valid_json("X"), "support", json::array({"tax", 3}))) ==
+          std::vector<std::string>{"support: expected a list of text, found an item 3"});
+    CHECK(reasons(with(valid_json("X"), "support", "tax")) ==
+          std::vector<std::string>{"support: expected a list of text, found text \"tax\""});
+    // text given a number
+    CHECK(reasons(with(valid_json("X"), "note", 7)) == std::vector<std::string>{"note: expected text, found 7"});
+    // an enum given a number
+    CHECK(reasons(with(valid_json("X"), "sector", 2)) ==
+          std::vector<std::string>{"sector: expected one of electronics, semiconductors, textiles; found 2"});
+    // the name, when given, must be text
+    CHECK(reasons(with(valid_json("X"), "name", 3)) == std::vector<std::string>{"name: expected text, found 3"});
+}
+
+TEST_CASE("a nested input's parent that is not an object", "[bind]") {
+    // both inputs under `environment` report it
+    CHECK(reasons(with(valid_json("X"), "environment", true)) ==
+          std::vector<std::string>{"environment.iso14001: expected 'environment' to be an object holding 'iso14001', found true",
+                                   "environment.wastewater: expected 'environment' to be an object holding 'wastewater', found true"});
+    CHECK(reasons(with(valid_json("X"), "environment", "yes")) ==
+          std::vector<std::string>{
+              "environment.iso14001: expected 'environment' to be an object holding 'iso14001', found text \"yes\"",
+              "environment.wastewater: expected 'environment' to be an object holding 'wastewater', found text \"yes\""});
+}
+
+TEST_CASE("unknown enum value, with the did-you-mean hint", "[bind]") {
+    CHECK(reasons(with(valid_json("X"), "sector", "electronic")) ==
+          std::vector<std::string>{"sector: unknown value \"electronic\"; did you mean 'electronics'? "
+                                   "(expected one of electronics, semiconductors, textiles)"});
+    CHECK(reasons(with(valid_json("X"), "sector", "Textiles")) ==
+          std::vector<std::string>{"sector: unknown value \"Textiles\"; did you mean 'textiles'? "
+                                   "(expected one of electronics, semiconductors, textiles)"});
+    // nothing close: no hint
+    CHECK(reasons(with(valid_json("X"), "sector", "logistics")) ==
+          std::vector<std::string>{"sector: unknown value \"logistics\" (expected one of electronics, semiconductors, textiles)"});
+}
+
+TEST_CASE("integer inputs accept whole numbers written with a fraction part, not 2.5", "[bind]") {
+    CHECK(reasons(with(valid_json("X"), "workers", 2.5)) == std::vector<std::string>{"workers: expected a whole number, found 2.5"});
+    // 250.0 parsed from text: a JSON float without a fractional part
+    auto p = bind_text(rules(), R"({"id": "X", "land_ha": 12, "workers": 250.0, "sector": "electronics", "environment": {"wastewater": true}})",
+                       {"f", 1, 0});
+    REQUIRE(std::holds_alternative<Proposal>(p));
+    CHECK(number(std::get<Proposal>(p), "workers") == 250);
+    auto q = bind_text(rules(), R"({"id": "X", "land_ha": 12, "workers": 2.5e2, "sector": "electronics", "environment": {"wastewater": true}})",
+                       {"f", 1, 0});
+    CHECK(std::holds_alternative<Proposal>(q));
+}
+
+TEST_CASE("values outside min/max", "[bind]") {
+    CHECK(reasons(with(valid_json("X"), "land_ha", 0)) == std::vector<std::string>{"land_ha: expected at least 0.01, found 0"});
+    CHECK(reasons(with(valid_json("X"), "land_ha", 1500)) == std::vector<std::string>{"land_ha: expected at most 1000, found 1500"});
+    CHECK(reasons(with(valid_json("X"), "workers", -1)) == std::vector<std::string>{"workers: expected at least 0, found -1"});
+    CHECK(reasons(with(valid_json("X"), "share", 70)) == std::vector<std::string>{"share: expected at most 1, found 70"});
+    // the bounds themselves are inside
+    bind_ok(rules(), with(valid_json("X"), "land_ha", 0.01));
+    bind_ok(rules(), with(valid_json("X"), "land_ha", 1000));
+    bind_ok(rules(), with(valid_json("X"), "share", 0));
+    bind_ok(rules(), with(valid_json("X"), "share", 1));
+}
+
+TEST_CASE("several reasons on one proposal are all listed", "[bind]") {
+    json p = {{"land_ha", "12"}, {"workers", 2.5}, {"sector", "electronic"}, {"environment", json::object()}, {"share", -0.5}};
+    CHECK_THAT(reasons(p), Catch::Matchers::UnorderedEquals(std::vector<std::string>{
+                               "id: missing (every proposal needs a text \"id\")",
+                               "land_ha: expected a number, found text \"12\"",
+                               "workers: expected a whole number, found 2.5",
+                               "sector: unknown value \"electronic\"; did you mean 'electronics'? "
+                               "(expected one of electronics, semiconductors, textiles)",
+                               "environment.wastewater: missing (required input)",
+                               "share: expected at least 0, found -0.5",
+                           }));
+}
+
+TEST_CASE("a proposal that is not an object", "[bind]") {
+    CHECK(reasons(json::array({1, 2})) == std::vector<std::string>{"expected a proposal object {...}, found a list [1,2]"});
+    CHECK(reasons(json("P1")) == std::vector<std::string>{"expected a proposal object {...}, found text \"P1\""});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files, lines and batches
+
+TEST_CASE("a .json file holding one object: its source line is where the object starts", "[bind]") {
+    auto dir = temp_dir("bind-one");
+    write_text(dir + "/one.json", "\n\n  " + valid("ONE") + "\n\n");
+    auto all = read({dir + "/one.json"});
+    REQUIRE(all.size() == 1);
+    CHECK(all[0].ok);
+    CHECK(all[0].id == "ONE");
+    CHECK(all[0].source == dir + "/one.json:3");
+}
+
+TEST_CASE("a .json file holding an array over several lines: each proposal has the line its object starts on", "[bind]") {
+    auto dir = temp_dir("bind-array");
+    const std::string text =
+        "[\n"                                                   // 1
+        "  " + valid("A1") + ",\n"                              // 2
+        "  {\n"                                                 // 3
+        "    \"id\": \"A2\",\n"                                 // 4
+        "    \"land_ha\": 5, \"workers\": 10, \"sector\": \"textiles\",\n"  // 5
+        "    \"environment\": {\"wastewater\": false}\n"       // 6
+        "  },\n"                                                // 7
+        "\n"                                                    // 8
+        "  {\"id\": \"A3\", \"name\": \"has [brackets], {braces} and \\\"quotes\\\"\", \"land_ha\": 1,\n"  // 9
+        "   \"workers\": 0, \"sector\": \"semiconductors\", \"environment\": {\"wastewater\": true}},\n"  // 10
+        "  {\"id\": \"A4\", \"workers\": -3},\n"                // 11: invalid
+        "  " + valid("A5") + "\n"                               // 12
+        "]\n";
+    write_text(dir + "/batch.json", text);
+    auto all = read({dir + "/batch.json"});
+    REQUIRE(all.size() == 5);
+    const std::string f = dir + "/batch.json";
+    CHECK(all[0].id == "A1");
+    CHECK(all[0].source == f + ":2");
+    CHECK(all[1].id == "A2");
+    CHECK(all[1].source == f + ":3");
+    CHECK(all[2].id == "A3");
+    CHECK(all[2].source == f + ":9");
+    CHECK(all[2].name == "has [brackets], {braces} and \"quotes\"");
+    CHECK(all[3].id == "A4");
+    CHECK(all[3].source == f + ":11");
+    CHECK_FALSE(all[3].ok);
+    CHECK_THAT(all[3].reasons, Catch::Matchers::UnorderedEquals(std::vector<std::string>{
+                                   "land_ha: missing (required input)", "workers: expected at least 0, found -3",
+                                   "sector: missing (required input)", "environment.wastewater: missing (required input)"}));
+    CHECK(all[4].id == "A5");
+    CHECK(all[4].source == f + ":12");
+    CHECK(count_valid(all) == 4);
+}
+
+TEST_CASE("CRLF line endings in a .json array", "[bind]") {
+    auto dir = temp_dir("bind-array-crlf");
+    write_text(dir + "/b.json", "[\r\n  " + valid("C1") + ",\r\n\r\n  " + valid("C2") + "\r\n]\r\n");
+    auto all = read({dir + "/b.json"});
+    REQUIRE(all.size() == 2);
+    CHECK(all[0].ok);
+    CHECK(all[0].source == dir + "/b.json:2");
+    CHECK(all[1].ok);
+    CHECK(all[1].source == dir + "/b.json:4");
+}
+
+TEST_CASE("malformed JSON in a .json file", "[bind]") {
+    auto dir = temp_dir("bind-malformed");
+    write_text(dir + "/bad.json", "\n{\"id\": \"M1\", \"land_ha\": 12,,}\n");
+    auto all = read({dir + "/bad.json"});
+    REQUIRE(all.size() == 1);
+    CHECK_FALSE(all[0].ok);
+    CHECK(all[0].source == dir + "/bad.json:2");
+    REQUIRE(all[0].reasons.size() == 1);
+    CHECK_THAT(all[0].reasons[0], StartsWith("malformed JSON: "));
+}
+
+TEST_CASE("a malformed element of a .json array leaves the other elements valid", "[bind]") {
+    auto dir = temp_dir("bind-malformed-element");
+    write_text(dir + "/b.json", "[\n  " + valid("E1") + ",\n  {\"id\": \"E2\", \"land_ha\": tru},\n  " + valid("E3") + "\n]\n");
+    auto all = read({dir + "/b.json"});
+    REQUIRE(all.size() == 3);
+    CHECK(all[0].ok);
+    CHECK_FALSE(all[1].ok);
+    CHECK(all[1].source == dir + "/b.json:3");
+    REQUIRE(all[1].reasons.size() == 1);
+    CHECK_THAT(all[1].reasons[0], StartsWith("malformed JSON: "));
+    CHECK(all[2].ok);
+    CHECK(all[2].source == dir + "/b.json:4");
+}
+
+// Regression: bind_text once moved `source` into bind_json's argument before parse() threw, so a
+// malformed proposal lost its file name (":2").
+TEST_CASE("a malformed proposal's source names its file and line", "[bind]") {
+    auto dir = temp_dir("bind-malformed-file");
+    write_text(dir + "/one.json", "\n{\"id\": \"M1\", \"land_ha\": 12,,}\n");
+    write_text(dir + "/arr.json", "[\n  " + valid("E1") + ",\n  {\"id\": \"E2\", \"land_ha\": tru}\n]\n");
+    write_text(dir + "/p.ndjson", valid("N1") + "\n{\"id\": \"N2\", \"land_ha\": }\n");
+    auto all = read({dir + "/one.json", dir + "/arr.json", dir + "/p.ndjson"});
+    REQUIRE(all.size() == 5);
+    CHECK_FALSE(all[0].ok);
+    CHECK(all[0].source == dir + "/one.json:2");
+    CHECK(all[1].ok);
+    CHECK_FALSE(all[2].ok);
+    CHECK(all[2].source == dir + "/arr.json:3");
+    CHECK(all[3].ok);
+    CHECK_FALSE(all[4].ok);
+    CHECK(all[4].source == dir + "/p.ndjson:2");
+    // bind_text directly
+    auto b = bind_text(rules(), "{\"id\": ", {"stdin-or-whatever", 7, 0});
+    REQUIRE(std::holds_alternative<InvalidProposal>(b));
+    CHECK(std::get<InvalidProposal>(b).source.str() == "stdin-or-whatever:7");
+}
+
+TEST_CASE(".ndjson and .jsonl files: one proposal a line, a malformed line leaves the others valid", "[bind]") {
+    auto dir = temp_dir("bind-ndjson");
+    const std::string text = valid("N1") + "\n"   // 1
+                             "\n"                 // 2: blank, skipped
+                             "{\"id\": \"N2\", \"land_ha\": }\n"  // 3: malformed
+                             "   \t\n"            // 4: blank
+                             + valid("N3") + "\n" // 5
+                             + valid("N4");       // 6: no final newline
+    write_text(dir + "/p.ndjson", text);
+    write_text(dir + "/q.jsonl", valid("L1") + "\n" + valid("L2") + "\n");
+    auto all = read({dir + "/p.ndjson", dir + "/q.jsonl"});
+    REQUIRE(all.size() == 6);
+    CHECK(all[0].id == "N1");
+    CHECK(all[0].source == dir + "/p.ndjson:1");
+    CHECK_FALSE(all[1].ok);
+    CHECK(all[1].source == dir + "/p.ndjson:3");
+    REQUIRE(all[1].reasons.size() == 1);
+    CHECK_THAT(all[1].reasons[0], StartsWith("malformed JSON: "));
+    CHECK(all[2].id == "N3");
+    CHECK(all[2].source == dir + "/p.ndjson:5");
+    CHECK(all[3].id == "N4");
+    CHECK(all[3].source == dir + "/p.ndjson:6");
+    CHECK(all[4].id == "L1");
+    CHECK(all[4].source == dir + "/q.jsonl:1");
+    CHECK(all[5].id == "L2");
+    CHECK(all[5].source == dir + "/q.jsonl:2");
+    CHECK(count_valid(all) == 5);
+}
+
+TEST_CASE("CRLF line endings in NDJSON", "[bind]") {
+    auto dir = temp_dir("bind-crlf");
+    write_text(dir + "/p.ndjson", valid("R1") + "\r\n\r\n" + valid("R2", R"(, "note": "x")") + "\r\n");
+    auto all = read({dir + "/p.ndjson"});
+    REQUIRE(all.size() == 2);
+    CHECK(all[0].ok);
+    CHECK(all[0].source == dir + "/p.ndjson:1");
+    CHECK(all[1].ok);
+    CHECK(all[1].source == dir + "/p.ndjson:3");
+    CHECK(all[1].proposal.strings[input("note").slot] == "x");  // no stray \r
+}
+
+TEST_CASE("a UTF-8 byte order mark at the start of a file is accepted", "[bind]") {
+    auto dir = temp_dir("bind-bom");
+    const std::string bom = "\xEF\xBB\xBF";
+    write_text(dir + "/one.json", bom + valid("B1"));
+    write_text(dir + "/arr.json", bom + "[\n" + valid("B2") + "\n]");
+    write_text(dir + "/p.ndjson", bom + valid("B3") + "\n" + valid("B4") + "\n");
+    auto all = read({dir + "/one.json", dir + "/arr.json", dir + "/p.ndjson"});
+    REQUIRE(all.size() == 4);
+    CHECK(count_valid(all) == 4);
+    CHECK(all[0].id == "B1");
+    CHECK(all[0].source == dir + "/one.json:1");
+    CHECK(all[1].source == dir + "/arr.json:2");
+    CHECK(all[2].id == "B3");
+    CHECK(all[2].source == dir + "/p.ndjson:1");
+    CHECK(all[3].source == dir + "/p.ndjson:2");
+}
+
+TEST_CASE("directories are read recursively, files in sorted order", "[bind]") {
+    auto dir = temp_dir("bind-dir");
+    namespace fs = std::filesystem;
+    fs::create_directories(dir + "/a/sub");
+    fs::create_directories(dir + "/c");
+    write_text(dir + "/b.json", valid("from-b"));
+    write_text(dir + "/c/x.jsonl", valid("from-c-x-1") + "\n" + valid("from-c-x-2") + "\n");
+    write_text(dir + "/a/z.ndjson", valid("from-a-z") + "\n");
+    std::string array = "[";
+    array += valid("from-a-sub-y-1") + ",\n" + valid("from-a-sub-y-2") + "]";
+    write_text(dir + "/a/sub/y.json", array);
+    auto all = read({dir});
+    std::vector<std::string> ids, sources;
+    for (const auto& b : all) ids.push_back(b.id), sources.push_back(b.source);
+    CHECK(ids == std::vector<std::string>{"from-a-sub-y-1", "from-a-sub-y-2", "from-a-z", "from-b", "from-c-x-1", "from-c-x-2"});
+    CHECK(sources == std::vector<std::string>{dir + "/a/sub/y.json:1", dir + "/a/sub/y.json:2", dir + "/a/z.ndjson:1",
+                                              dir + "/b.json:1", dir + "/c/x.jsonl:1", dir + "/c/x.jsonl:2"});
+    CHECK(count_valid(all) == 6);
+}
+
+TEST_CASE("empty files", "[bind]") {
+    auto dir = temp_dir("bind-empty");
+    write_text(dir + "/empty.json", "");
+    write_text(dir + "/blank.json", " \n\t\n");
+    write_text(dir + "/empty.ndjson", "");
+    write_text(dir + "/blank.jsonl", "\n\r\n  \n");
+    // an empty JSON file is reported (it holds no JSON value); an empty NDJSON file holds zero proposals
+    auto all = read({dir + "/empty.json", dir + "/blank.json", dir + "/empty.ndjson", dir + "/blank.jsonl"});
+    REQUIRE(all.size() == 2);
+    CHECK_FALSE(all[0].ok);
+    CHECK(all[0].source == dir + "/empty.json");
+    CHECK(all[0].reasons == std::vector<std::string>{"cannot read: the file is empty"});
+    CHECK_FALSE(all[1].ok);
+    CHECK(all[1].source == dir + "/blank.json");
+    CHECK(all[1].reasons == std::vector<std::string>{"cannot read: the file is empty"});
+}
+
+TEST_CASE("a path that does not exist is one invalid entry; the batch goes on", "[bind]") {
+    auto dir = temp_dir("bind-missing");
+    write_text(dir + "/ok.ndjson", valid("after") + "\n");
+    auto all = read({dir + "/nope.json", dir + "/ok.ndjson"});
+    REQUIRE(all.size() == 2);
+    CHECK_FALSE(all[0].ok);
+    CHECK(all[0].source == dir + "/nope.json");
+    CHECK(all[0].reasons == std::vector<std::string>{"cannot read: no such file or directory"});
+    CHECK(all[1].ok);
+    CHECK(all[1].id == "after");
+}
+
+TEST_CASE("a repeated id: the first stays valid, every later one is invalid", "[bind]") {
+    auto dir = temp_dir("bind-dup");
+    write_text(dir + "/p.ndjson", valid("D") + "\n" + valid("E") + "\n" + valid("D") + "\n" +
+                                      R"({"id": "D", "land_ha": "x", "workers": 1, "sector": "textiles", "environment": {"wastewater": true}})" +
+                                      "\n");
+    write_text(dir + "/q.json", valid("E"));  // repeats across files too
+    auto all = read({dir + "/p.ndjson", dir + "/q.json"});
+    REQUIRE(all.size() == 5);
+    CHECK(all[0].ok);
+    CHECK(all[0].id == "D");
+    CHECK(all[1].ok);
+    CHECK_FALSE(all[2].ok);
+    CHECK(all[2].id == "D");
+    CHECK(all[2].source == dir + "/p.ndjson:3");
+    CHECK(all[2].reasons == std::vector<std::string>{"id: \"D\" repeats an earlier proposal's id"});
+    CHECK_FALSE(all[3].ok);
+    CHECK(all[3].source == dir + "/p.ndjson:4");
+    CHECK_THAT(all[3].reasons, Catch::Matchers::UnorderedEquals(std::vector<std::string>{
+                                   "land_ha: expected a number, found text \"x\"", "id: \"D\" repeats an earlier proposal's id"}));
+    CHECK_FALSE(all[4].ok);
+    CHECK(all[4].source == dir + "/q.json:1");
+    CHECK(all[4].reasons == std::vector<std::string>{"id: \"E\" repeats an earlier proposal's id"});
+    CHECK(count_valid(all) == 2);
+}
+
+TEST_CASE("no valid proposal is ever dropped in a large mixed batch", "[bind]") {
+    auto dir = temp_dir("bind-count");
+    std::string ndjson;
+    std::size_t expected_valid = 0, expected_total = 0;
+    for (int i = 1; i <= 2000; ++i) {
+        std::string id = "P";
+        id += std::to_string(i);
+        if (i % 11 == 0) ndjson += "{\"id\": \"" + id + "\", \"land_ha\": \n";          // malformed
+        else if (i % 7 == 0) ndjson += "{\"id\": \"" + id + "\", \"workers\": 1.5}\n";     // invalid (3 reasons)
+        else if (i % 13 == 0) ndjson += valid("P1") + "\n";                             // repeated id
+        else if (i % 17 == 0) ndjson += "\n";                                           // blank
+        else ndjson += valid(id) + "\n", ++expected_valid;
+        if (i % 17 != 0 || i % 11 == 0 || i % 7 == 0 || i % 13 == 0) ++expected_total;
+    }
+    write_text(dir + "/big.ndjson", ndjson);
+    auto all = read({dir + "/big.ndjson"});
+    CHECK(all.size() == expected_total);
+    CHECK(count_valid(all) == expected_valid);
+    // and they are in input order, each on its own line
+    std::uint32_t previous = 0;
+    for (const auto& b : all) {
+        auto line = static_cast<std::uint32_t>(std::stoul(b.source.substr(b.source.rfind(':') + 1)));
+        CHECK(line > previous);
+        previous = line;
+    }
+}
+
+TEST_CASE("UTF-8 ids, names and values with Vietnamese diacritics survive unchanged", "[bind]") {
+    auto dir = temp_dir("bind-utf8");
+    const std::string id = "dự-án-Bắc-Ninh-01";
+    const std::string name = "Nhà máy Điện tử Quế Võ — giai đoạn 2";
+    const std::string note = "Khu công nghiệp Yên Phong, tỉnh Bắc Ninh";
+    const std::string line = R"({"id": ")" + id + R"(", "name": ")" + name + R"(", "land_ha": 12, "workers": 250, "sector": "electronics",)"
+                             R"( "environment": {"wastewater": true}, "note": ")" + note + R"(", "support": ["đất sạch", "ưu đãi thuế"]})";
+    // the same name written with \u escapes decodes to the same bytes
+    const std::string escaped = R"({"id": "esc", "name": "Nh\u00e0 m\u00e1y \u0110i\u1ec7n t\u1eed Qu\u1ebf V\u00f5 \u2014 giai \u0111o\u1ea1n 2",)"
+                                R"( "land_ha": 12, "workers": 250, "sector": "electronics", "environment": {"wastewater": true}})";
+    write_text(dir + "/p.ndjson", line + "\n" + escaped + "\n");
+    auto all = read({dir + "/p.ndjson"});
+    REQUIRE(all.size() == 2);
+    REQUIRE(all[0].ok);
+    CHECK(all[0].id == id);
+    CHECK(all[0].name == name);
+    CHECK(all[0].proposal.strings[input("note").slot] == note);
+    CHECK(all[0].proposal.lists[input("support").slot] == std::vector<std::string>{"đất sạch", "ưu đãi thuế"});
+    REQUIRE(all[1].ok);
+    CHECK(all[1].name == name);
+
+    // and in reasons: the value found is quoted as given
+    CHECK(reasons(with(valid_json("X"), "sector", "điện tử")) ==
+          std::vector<std::string>{"sector: unknown value \"điện tử\" (expected one of electronics, semiconductors, textiles)"});
+    CHECK(reasons(with(valid_json("X"), "land_ha", "mười hai")) ==
+          std::vector<std::string>{"land_ha: expected a number, found text \"mười hai\""});
+    // an invalid proposal keeps its id and name
+    auto bad = bind_json(rules(), with(with(with(valid_json(id), "name", name), "workers", -1), "id", id), {"f", 1, 0});
+    REQUIRE(std::holds_alternative<InvalidProposal>(bad));
+    CHECK(std::get<InvalidProposal>(bad).id == id);
+    CHECK(std::get<InvalidProposal>(bad).name == name);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Engine behaviour found wrong or unhelpful; kept as failing expectations for the lead to fix.
+
+TEST_CASE("engine-bug: a number too large for a double is an invalid proposal, not an exception that stops the batch",
+          "[bind][!mayfail][engine-bug]") {
+    auto dir = temp_dir("bind-overflow");
+    write_text(dir + "/p.ndjson", valid("O1") + "\n" +
+                                      R"({"id": "O2", "land_ha": 1e400, "workers": 1, "sector": "textiles", "environment": {"wastewater": true}})" +
+                                      "\n" + valid("O3") + "\n");
+    std::vector<Bound> all;
+    CHECK_NOTHROW(read_proposals(rules(), {dir + "/p.ndjson"}, [&](BoundProposal&& b) { all.push_back(summary(std::move(b))); }));
+    REQUIRE(all.size() == 3);
+    CHECK(all[0].ok);
+    CHECK_FALSE(all[1].ok);
+    CHECK(all[1].source == dir + "/p.ndjson:2");
+    REQUIRE(all[1].reasons.size() == 1);
+    CHECK_THAT(all[1].reasons[0], Contains("1e400"));
+    CHECK(all[2].ok);  // the proposal after it is still read
+}
+
+TEST_CASE("engine-bug: a malformed multi-line JSON object's reason gives the file line of the syntax error",
+          "[bind][!mayfail][engine-bug]") {
+    auto dir = temp_dir("bind-malformed-line");
+    write_text(dir + "/bad.json",
+               "{\n"                          // 1
+               "  \"id\": \"M1\",\n"          // 2
+               "  \"land_ha\": 12,\n"         // 3
+               "  \"workers\": 25o,\n"        // 4: the error
+               "  \"sector\": \"textiles\"\n" // 5
+               "}\n");
+    auto all = read({dir + "/bad.json"});
+    REQUIRE(all.size() == 1);
+    CHECK(all[0].line == 1);  // where the proposal starts
+    REQUIRE(all[0].reasons.size() == 1);
+    CHECK_THAT(all[0].reasons[0], StartsWith("malformed JSON") && Contains("line 4"));  // where the error is
+}
+
+TEST_CASE("engine-bug: text after the closing ] of a .json array is reported, not silently ignored",
+          "[bind][!mayfail][engine-bug]") {
+    auto dir = temp_dir("bind-trailing");
+    write_text(dir + "/b.json", "[\n" + valid("T1") + "\n]\n" + valid("T2") + "\n");
+    auto all = read({dir + "/b.json"});
+    // T2 is not part of any JSON value the file holds: the file is malformed, and something must say so
+    bool reported = false;
+    for (const auto& b : all)
+        if (!b.ok)
+            for (const auto& r : b.reasons) reported |= r.rfind("malformed JSON", 0) == 0;
+    CHECK(reported);
+}
+
+TEST_CASE("engine-bug: a long value quoted in a reason is cut on a UTF-8 character boundary",
+          "[bind][!mayfail][engine-bug]") {
+    // describe() keeps the first 57 bytes of the JSON text of the value. Each "ệ" is 3 bytes (E1 BB 87).
+    std::string e30;
+    for (int k = 0; k < 30; ++k) e30 += "ệ";
+    // text: `"a` (2 bytes) then ệ at bytes 2+3k: byte 57 = 2 + 3*18 + 1 falls inside the 19th ệ
+    const std::string value = "a" + e30;
+    auto r = reasons(with(valid_json("X"), "land_ha", value));
+    REQUIRE(r.size() == 1);
+    CHECK_THAT(r[0], StartsWith("land_ha: expected a number, found text \""));
+    CHECK(valid_utf8(r[0]));
+    // a list item: `["ab` (4 bytes) then ệ at bytes 4+3k: byte 57 = 4 + 3*17 + 2 falls inside the 18th ệ
+    auto l = reasons(with(valid_json("X"), "support", json::array({json::array({"ab" + e30})})));
+    REQUIRE(l.size() == 1);
+    CHECK_THAT(l[0], StartsWith("support: expected a list of text, found an item a list"));
+    CHECK(valid_utf8(l[0]));
+}
