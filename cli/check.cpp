@@ -130,7 +130,8 @@ int run_check(const CheckOptions& o) {
         out["what_it_takes"] = advice_json(*rules, advice);
         std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     } else {
-        Style style{stdout_is_terminal() && std::getenv("NO_COLOR") == nullptr};
+        const char* no_color = std::getenv("NO_COLOR");  // set and non-empty disables colour (no-color.org)
+        Style style{stdout_is_terminal() && (no_color == nullptr || *no_color == '\0')};
         print_text(std::cout, *rules, result, advice, style);
     }
     return result.verdict == Verdict::pass ? 0 : result.verdict == Verdict::fail ? 1 : 2;

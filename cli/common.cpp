@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace screener::cli {
@@ -19,7 +20,11 @@ void print_diagnostics(const Diagnostics& diagnostics) {
 
 std::shared_ptr<const CompiledRules> load_rules_or_throw(const std::string& path) {
     CompileResult result = path.empty() ? compile_default() : compile_file(path);
-    print_diagnostics(result.diagnostics);
+    // Errors only: lint warnings are for `validate`, not noise in every report run.
+    Diagnostics errors;
+    for (const auto& d : result.diagnostics)
+        if (d.severity == Severity::error) errors.push_back(d);
+    print_diagnostics(errors);
     if (!result.rules) throw Error("the rule set " + (path.empty() ? std::string("(built-in)") : path) + " has errors", 2);
     return result.rules;
 }
@@ -33,11 +38,28 @@ void write_output(const std::string& path, const std::function<void(std::ostream
     }
     namespace fs = std::filesystem;
     fs::path target(path);
+    std::error_code ec;
+    const auto status = fs::status(target, ec);
+    if (fs::is_directory(status)) throw Error("cannot write " + path + ": it is a directory", 2);
+    if (fs::exists(status) && !fs::is_regular_file(status)) {
+        // A FIFO, a device or a socket: write into it (renaming over it would replace it).
+        std::ofstream out(path, std::ios::binary);
+        if (!out) throw Error("cannot write " + path + ": " + std::strerror(errno), 2);
+        write(out);
+        out.flush();
+        if (!out) throw Error("cannot write " + path + ": " + std::strerror(errno), 2);
+        return;
+    }
     std::string name = target.filename().string();
     name.append(".tmp-XXXXXX");
     std::string temp = (target.parent_path() / ("." + name)).string();
     int fd = mkstemp(temp.data());
     if (fd < 0) throw Error("cannot create " + path + ": " + std::strerror(errno), 2);
+    // mkstemp makes the file 0600; give the report the mode a plain create would (or the replaced file's).
+    mode_t mask = umask(0);
+    umask(mask);
+    mode_t mode = fs::exists(status) ? static_cast<mode_t>(status.permissions()) : (0666 & ~mask);
+    fchmod(fd, mode);
     close(fd);
     try {
         {
@@ -48,7 +70,8 @@ void write_output(const std::string& path, const std::function<void(std::ostream
             out.flush();
             if (!out) throw Error("cannot write " + path + ": " + std::strerror(errno), 2);
         }
-        fs::rename(temp, target);
+        fs::rename(temp, target, ec);
+        if (ec) throw Error("cannot write " + path + ": " + ec.message(), 2);
     } catch (...) {
         std::error_code ignored;
         fs::remove(temp, ignored);

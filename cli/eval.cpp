@@ -29,6 +29,7 @@ Format pick_format(const EvalOptions& o) {
     if (ends_with(".csv")) return Format::csv;
     if (ends_with(".xml")) return Format::junit;
     if (ends_with(".md")) return Format::md;
+    if (ends_with(".html") || ends_with(".htm")) return Format::html;
     return o.output.empty() && stdout_is_terminal() ? Format::md : Format::json;
 }
 
@@ -72,7 +73,7 @@ int run_eval(const EvalOptions& o) {
 
 void setup_eval(CLI::App& app, int& exit_code) {
     auto o = std::make_shared<EvalOptions>();
-    auto* cmd = app.add_subcommand("eval", "Score and rank proposals; write a report (md, json, ndjson, csv, junit)");
+    auto* cmd = app.add_subcommand("eval", "Score and rank proposals; write a report (md, json, ndjson, csv, junit, html)");
     cmd->add_option("INPUT", o->inputs,
                     "Proposal files (.json: one object or an array; .ndjson/.jsonl: one per line), directories "
                     "(searched recursively, in sorted order) or - for stdin")
@@ -80,11 +81,12 @@ void setup_eval(CLI::App& app, int& exit_code) {
         ->check(CLI::ExistingPath | CLI::IsMember({"-"}));
     cmd->add_option("--rules", o->rules, "Rule-set YAML file (default: the built-in bac-ninh-234)")->check(CLI::ExistingFile);
     cmd->add_option("-f,--format", o->format,
-                    "md | json | ndjson | csv | junit (default: from -o's extension, else md on a terminal, json otherwise); "
+                    "md | json | ndjson | csv | junit | html (default: from -o's extension, else md on a terminal, json otherwise); "
                     "ndjson streams unranked results in input order")
-        ->check(CLI::IsMember({"md", "json", "ndjson", "csv", "junit"}));
+        ->check(CLI::IsMember({"md", "json", "ndjson", "csv", "junit", "html"}));
     cmd->add_option("-o,--output", o->output, "Write the report to this file (atomically: all or nothing)");
     cmd->add_option("--fail-on", o->fail_on, "Exit 1 when any proposal has this verdict (fail, invalid; repeatable)")
+        ->allow_extra_args(false)  // one verdict per --fail-on, so inputs may follow it
         ->check(CLI::IsMember({"fail", "invalid"}));
     cmd->callback([o, &exit_code] { exit_code = run_eval(*o); });
 }

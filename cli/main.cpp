@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
     screener::cli::setup_test(app, exit_code);
     screener::cli::setup_check(app, exit_code);
     screener::cli::setup_schema(app, exit_code);
+    screener::cli::setup_diff(app, exit_code);
 
     auto logger = spdlog::stderr_color_mt("screener");
     spdlog::set_default_logger(logger);

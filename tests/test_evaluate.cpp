@@ -118,7 +118,7 @@ TEST_CASE("metric band, lower is better (zero_at > full_at), clamped at both end
     CHECK(p(-5) == 100);                        // (-5 - 150)/-110 = 1.41, clamped -> 100
 }
 
-TEST_CASE("points criterion is clamped to 0..100; value keeps the unclamped points", "[evaluate]") {
+TEST_CASE("points criterion is clamped to 0..100 and value keeps the unclamped points", "[evaluate]") {
     auto rules = compile_ok(bands_yaml);
     auto p = [&](double pt) { return band_points(*rules, 10, 150, pt, 0)[2]; };
     CHECK(p(42.5) == Approx(42.5).margin(1e-9));  // clamp(42.5, 0, 100) = 42.5
@@ -311,10 +311,11 @@ groups:
       - { id: c3, points: 100, applies_when: flag and not flag }
 decision: { pass_score: 60 }
 )");
-    // flag true: g1 scores 100, g2 skipped
+    // flag true: g1 scores 100, g2 skipped (c2: not true; c3: never) -> total over g1 alone
     Evaluation some = eval(*rules, {{"id", "P"}, {"flag", true}});
-    CHECK(some.total == Approx(100).margin(1e-9));  // 100*1/1
-    // to skip everything, use a rule set where nothing applies
+    CHECK(some.groups[1].skipped);
+    CHECK(some.total == Approx(100).margin(1e-9));  // (1*100) / 1 = 100
+    // every group skipped: a rule set where nothing applies when flag is false
     auto none = compile_ok(header + R"(
 inputs:
   flag: { type: boolean }
@@ -661,7 +662,7 @@ TEST_CASE("rank: pass before fail, score descending, ties by id byte order, inva
     rank(results);
     CHECK(ids(results) == std::vector<std::string>{
                               "top",                        // pass 90
-                              "Pa", "Pb", "Z", "\xE1\xBA\xAE",  // pass 70: P(50) a(61) < P b(62); Z(5A); E1
+                              "Pa", "Pb", "Z", "\xE1\xBA\xAE",  // pass 70, by bytes: "Pa" < "Pb" (61 < 62) < "Z" (5A > 50) < E1..
                               "lp",                         // pass 20
                               "B", "F-high", "a",           // fail 55: B(42) < F(46) < a(61)
                               "F-low",                      // fail 30
@@ -679,10 +680,10 @@ TEST_CASE("rank is deterministic: the same results in any input order give the s
 }
 
 // ---------------------------------------------------------------------------------------------
-// Engine behaviour found wrong or unhelpful; kept as failing expectations for the lead to fix.
+// Regressions: behaviour these tests found wrong once, now fixed.
 
-TEST_CASE("engine-bug: a 'no data' reason names the actual cause, not an input the expression never read",
-          "[evaluate][!mayfail][engine-bug]") {
+TEST_CASE("a 'no data' reason names the actual cause, not an input the expression never read",
+          "[evaluate]") {
     auto rules = compile_ok(header + R"(
 inputs:
   x: { type: number }

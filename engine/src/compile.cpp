@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 
 #include "expr_check.hpp"
+#include "lint.hpp"
 
 namespace screener {
 
@@ -73,6 +74,7 @@ public:
         groups();
         profiles();
         out_->program = program_;
+        if (!has_errors(diagnostics_)) detail::lint(*out_, in_, exprs_.use_counts(), diagnostics_);
         return out_;
     }
 
@@ -188,13 +190,14 @@ private:
         }
         for (std::uint32_t i = 0; i < in_.lets.size(); ++i) {
             const LetDecl& let = in_.lets[i];
-            auto compiled = exprs_.compile(let.expr, std::nullopt, "let '" + let.name + "'");
             Symbol* symbol = exprs_.find(let.name);
+            exprs_.compiling(symbol);
+            auto compiled = exprs_.compile(let.expr, std::nullopt, "let '" + let.name + "'");
+            exprs_.compiling(nullptr);
             symbol->defined = true;
+            symbol->broken = !compiled;
             if (compiled) symbol->type = compiled->second;
-            else symbol->type = Type::number;  // keep checking later uses; the let's own error is reported
             out_->lets.push_back({let.name, compiled ? compiled->first : no_expr});
-            if (!compiled) broken_lets_.push_back(let.name);
         }
     }
 
@@ -241,7 +244,7 @@ private:
                 break;
             }
             if (!literal.empty()) parts.push_back({std::move(literal), no_expr}), literal.clear();
-            ExprText inner{text.substr(i + 1, close - i - 1), message.at(i + 1), {}};
+            ExprText inner = message.slice(i + 1, close - i - 1);
             auto compiled = exprs_.compile(inner, std::nullopt, what);
             parts.push_back({inner.text, compiled ? compiled->first : no_expr});
             i = close;
@@ -308,8 +311,7 @@ private:
                 o.value = setting.value.value;
                 if (setting.target == "decision") {
                     if (setting.key != "pass_score") {
-                        error(setting.value.where, "a profile cannot set 'decision." + setting.key + "'; it can set decision.pass_score" +
-                                                       did_you_mean(setting.key, {"pass_score"}));
+                        error(setting.key_where, "a profile cannot set '" + setting.key + "' of 'decision'; it can set pass_score");
                         continue;
                     }
                     o.target = Override::Target::pass_score;
@@ -322,7 +324,7 @@ private:
                     else {
                         std::vector<std::string> keys = metric ? std::vector<std::string>{"zero_at", "full_at", "weight"}
                                                                : std::vector<std::string>{"weight"};
-                        error(setting.value.where, "a profile cannot set '" + setting.key + "' of criterion '" + setting.target +
+                        error(setting.key_where, "a profile cannot set '" + setting.key + "' of criterion '" + setting.target +
                                                        "'; it can set " + (metric ? "zero_at, full_at or weight" : "weight (it scores by points)") +
                                                        did_you_mean(setting.key, keys));
                         continue;
@@ -332,13 +334,13 @@ private:
                     if (setting.key == "weight") o.target = Override::Target::group_weight;
                     else if (setting.key == "minimum") o.target = Override::Target::group_minimum;
                     else {
-                        error(setting.value.where, "a profile cannot set '" + setting.key + "' of group '" + setting.target +
+                        error(setting.key_where, "a profile cannot set '" + setting.key + "' of group '" + setting.target +
                                                        "'; it can set weight or minimum" +
                                                        did_you_mean(setting.key, {"weight", "minimum"}));
                         continue;
                     }
                 } else {
-                    error(setting.value.where, "a profile sets unknown criterion or group '" + setting.target + "'" +
+                    error(setting.target_where, "a profile sets unknown criterion or group '" + setting.target + "'" +
                                                    did_you_mean(setting.target, targets));
                     continue;
                 }
@@ -359,7 +361,6 @@ private:
     std::shared_ptr<detail::Program> program_;
     ExprCompiler exprs_;
     std::shared_ptr<CompiledRules> out_;
-    std::vector<std::string> broken_lets_;
 };
 
 }  // namespace

@@ -181,67 +181,95 @@ std::string gate_message(const CompiledRules& rules, const Proposal& proposal, c
 
 namespace {
 
-// Every input an expression reads, directly or through the lets it uses.
-void inputs_read(const CompiledRules& rules, std::uint32_t expr, std::set<std::string>& names, std::set<std::uint32_t>& seen) {
-    using detail::Op;
-    const detail::Program& program = *rules.program;
-    std::vector<std::uint32_t> stack{expr};
-    while (!stack.empty()) {
-        std::uint32_t i = stack.back();
-        stack.pop_back();
-        if (!seen.insert(i).second) continue;
-        const detail::Node& n = program.nodes[i];
+// Follows "no data" from an expression down to where it starts: a missing input, or an operation
+// (division by zero, an overflow) whose operands all had data. Only operands that were evaluated
+// and themselves had no data are followed, so an input in an untaken branch is never blamed.
+class NoDataTracer {
+public:
+    NoDataTracer(const CompiledRules& rules, const Proposal& proposal)
+        : rules_(rules), program_(*rules.program), proposal_(proposal), eval_(program_, proposal, lets_) {
+        compute_lets(rules, proposal, lets_);
+    }
+
+    void trace(std::uint32_t i) {
+        using detail::Op;
+        const detail::Node& n = program_.nodes[i];
         switch (n.op) {
-            case Op::number: case Op::boolean: case Op::string: case Op::list:
-                break;
             case Op::input_number: case Op::input_boolean: case Op::input_enum: case Op::enum_in_set:
-                for (const auto& input : rules.inputs)
-                    if (input.slot == n.a && (input.type != InputType::string && input.type != InputType::list)) names.insert(input.name);
-                break;
-            case Op::input_string:
-                for (const auto& input : rules.inputs)
-                    if (input.slot == n.a && input.type == InputType::string) names.insert(input.name);
-                break;
-            case Op::input_list:
-                for (const auto& input : rules.inputs)
-                    if (input.slot == n.a && input.type == InputType::list) names.insert(input.name);
-                break;
+            case Op::input_string: case Op::input_list:
+                for (const auto& input : rules_.inputs)
+                    if (input.slot == n.a && slot_kind(input.type) == slot_kind_of(n.op)) missing_.insert(input.name);
+                return;
             case Op::let_number: case Op::let_boolean: case Op::let_string: case Op::let_list:
-                stack.push_back(rules.lets[n.a].expr);
+                return trace(rules_.lets[n.a].expr);
+            default:
                 break;
+        }
+        std::vector<std::uint32_t> operands;
+        switch (n.op) {
             case Op::min: case Op::max:
-                for (std::uint32_t k = 0; k < n.b; ++k) stack.push_back(program.args[n.a + k]);
+                for (std::uint32_t k = 0; k < n.b; ++k) operands.push_back(program_.args[n.a + k]);
+                break;
+            case Op::negate: case Op::abs: case Op::logical_not: case Op::count: case Op::len:
+                operands = {n.a};
+                break;
+            case Op::logical_and: case Op::logical_or:  // the right side only when the left did not decide
+                operands = {n.a};
+                if (eval_.boolean(n.a) == (n.op == Op::logical_and ? Tri::yes : Tri::no)) operands.push_back(n.b);
+                break;
+            case Op::if_number: case Op::if_boolean: case Op::if_string: case Op::if_list: {
+                Tri cond = eval_.boolean(n.a);
+                operands = {cond == Tri::no_data ? n.a : (cond == Tri::yes ? n.b : n.c)};
+                break;
+            }
+            case Op::clamp:
+                operands = {n.a, n.b, n.c};
                 break;
             default:
-                stack.push_back(n.a);
-                if (n.op != Op::negate && n.op != Op::abs && n.op != Op::logical_not && n.op != Op::count && n.op != Op::len)
-                    stack.push_back(n.b);
-                if (n.op == Op::clamp || n.op == Op::if_number || n.op == Op::if_boolean || n.op == Op::if_string ||
-                    n.op == Op::if_list)
-                    stack.push_back(n.c);
+                operands = {n.a, n.b};
         }
+        bool followed = false;
+        for (std::uint32_t operand : operands)
+            if (no_data(operand)) trace(operand), followed = true;
+        if (!followed) origin_ = n.op == Op::divide || n.op == Op::remainder ? "division by zero" : "a value out of range";
     }
-}
 
-bool input_present(const CompiledInput& input, const Proposal& proposal) {
-    switch (input.type) {
-        case InputType::string: return proposal.string_present[input.slot];
-        case InputType::list: return proposal.list_present[input.slot];
-        default: return !std::isnan(proposal.numbers[input.slot]);
+    std::string reason() const {
+        std::string missing;
+        for (const auto& name : missing_) missing += (missing.empty() ? "'" : ", '") + name + "'";
+        if (!missing.empty()) return "no data: " + missing + " not given";
+        return "no data: " + (origin_.empty() ? std::string("a value out of range") : origin_);
     }
-}
+
+private:
+    static int slot_kind(InputType type) { return type == InputType::string ? 1 : type == InputType::list ? 2 : 0; }
+    static int slot_kind_of(detail::Op op) { return op == detail::Op::input_string ? 1 : op == detail::Op::input_list ? 2 : 0; }
+
+    bool no_data(std::uint32_t i) const {
+        switch (program_.nodes[i].type) {
+            case Type::number: return std::isnan(eval_.number(i));
+            case Type::boolean: return eval_.boolean(i) == Tri::no_data;
+            case Type::string: return !eval_.string(i).ok;
+            case Type::list: return !eval_.list(i).ok;
+        }
+        return false;
+    }
+
+    const CompiledRules& rules_;
+    const detail::Program& program_;
+    const Proposal& proposal_;
+    LetValues lets_;
+    Evaluator eval_;
+    std::set<std::string> missing_;
+    std::string origin_;
+};
 
 }  // namespace
 
 std::string no_data_reason(const CompiledRules& rules, const Proposal& proposal, std::uint32_t expr) {
-    std::set<std::string> names;
-    std::set<std::uint32_t> seen;
-    inputs_read(rules, expr, names, seen);
-    std::string missing;
-    for (const auto& input : rules.inputs)
-        if (names.count(input.name) && !input_present(input, proposal)) missing += (missing.empty() ? "'" : ", '") + input.name + "'";
-    if (!missing.empty()) return "no data: " + missing + " not given";
-    return "no data: division by zero or a value out of range";
+    NoDataTracer tracer(rules, proposal);
+    tracer.trace(expr);
+    return tracer.reason();
 }
 
 std::vector<std::string> fail_reasons(const CompiledRules& rules, const Proposal& proposal, const Evaluation& e) {

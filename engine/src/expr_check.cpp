@@ -83,7 +83,7 @@ std::optional<std::pair<std::uint32_t, Type>> ExprCompiler::compile(const ExprTe
     try {
         Checked root = check(*ast);
         if (want && root.type != *want)
-            fail(ast->offset, what + " must give " + std::string(to_string(*want)) + ", but this expression gives " +
+            fail(ast->start, what + " must give " + std::string(to_string(*want)) + ", but this expression gives " +
                                   std::string(to_string(root.type)));
         return std::pair{root.node, root.type};
     } catch (const Failed&) {
@@ -94,7 +94,7 @@ std::optional<std::pair<std::uint32_t, Type>> ExprCompiler::compile(const ExprTe
 ExprCompiler::Checked ExprCompiler::expect(const Ast& ast, Type type, const std::string& context) {
     Checked checked = check(ast);
     if (checked.type != type)
-        fail(ast.offset, context + " needs " + std::string(to_string(type)) + ", found " + std::string(to_string(checked.type)));
+        fail(ast.start, context + " needs " + std::string(to_string(type)) + ", found " + std::string(to_string(checked.type)));
     return checked;
 }
 
@@ -148,6 +148,9 @@ ExprCompiler::Checked ExprCompiler::check(const Ast& ast) {
                 fail(ast.offset, known_function ? "'" + ast.text + "' is a function; call it as " + ast.text + "(...)"
                                                 : "unknown input '" + ast.text + "'" + did_you_mean(ast.text, names));
             }
+            if (symbol->broken) throw Failed{};  // its own error is reported; don't pile on where it is used
+            if (symbol == compiling_)
+                fail(ast.offset, "let '" + ast.text + "' refers to itself; a let may only use inputs and earlier lets");
             if (!symbol->defined)
                 fail(ast.offset, "let '" + ast.text + "' is defined later (line " + std::to_string(symbol->where.line) +
                                      "); a let may only use inputs and earlier lets");
@@ -207,7 +210,7 @@ ExprCompiler::Checked ExprCompiler::check_binary(const Ast& ast) {
         node.op = it->second;
         node.type = Type::number;
         Checked left = check(left_ast), right = check(right_ast);
-        for (auto [side, checked, at] : {std::tuple{"left", left, left_ast.offset}, std::tuple{"right", right, right_ast.offset}})
+        for (auto [side, checked, at] : {std::tuple{"left", left, left_ast.start}, std::tuple{"right", right, right_ast.start}})
             if (checked.type != Type::number)
                 fail(at, "'" + op + "' needs a number on the " + side + ", found " + std::string(to_string(checked.type)));
         node.a = left.node;
@@ -218,10 +221,10 @@ ExprCompiler::Checked ExprCompiler::check_binary(const Ast& ast) {
     if (op == "in" || op == "not in") {
         Checked left = check(left_ast);
         if (left.type != Type::string)
-            fail(left_ast.offset, "'" + op + "' looks for text in a list, but the left side is " + std::string(to_string(left.type)));
+            fail(left_ast.start, "'" + op + "' looks for text in a list, but the left side is " + std::string(to_string(left.type)));
         Checked right = check(right_ast);
         if (right.type != Type::list)
-            fail(right_ast.offset, "'" + op + "' needs a list on the right, found " + std::string(to_string(right.type)));
+            fail(right_ast.start, "'" + op + "' needs a list on the right, found " + std::string(to_string(right.type)));
         node.negated = op == "not in";
         const Node& list_node = program_.nodes[right.node];
         if (left.enum_symbol && list_node.op == Op::list) {
@@ -246,7 +249,7 @@ ExprCompiler::Checked ExprCompiler::check_binary(const Ast& ast) {
     Checked left = check(left_ast), right = check(right_ast);
     const bool equality = op == "==" || op == "!=";
     if (!equality) {
-        for (auto [side, checked, at] : {std::tuple{"left", left, left_ast.offset}, std::tuple{"right", right, right_ast.offset}})
+        for (auto [side, checked, at] : {std::tuple{"left", left, left_ast.start}, std::tuple{"right", right, right_ast.start}})
             if (checked.type != Type::number)
                 fail(at, "'" + op + "' compares numbers, but the " + side + " side is " + std::string(to_string(checked.type)));
         static const std::map<std::string, Op> ordering = {
@@ -323,7 +326,7 @@ ExprCompiler::Checked ExprCompiler::check_call(const Ast& ast) {
         node.a = expect(args[0], Type::boolean, "if() condition").node;
         Checked then = check(args[1]), otherwise = check(args[2]);
         if (then.type != otherwise.type)
-            fail(args[2].offset, "if() gives " + std::string(to_string(then.type)) + " when true but " +
+            fail(args[2].start, "if() gives " + std::string(to_string(then.type)) + " when true but " +
                                      std::string(to_string(otherwise.type)) + " when false; both must be of the same kind");
         static constexpr Op ops[] = {Op::if_number, Op::if_boolean, Op::if_string, Op::if_list};
         node.op = ops[static_cast<int>(then.type)];

@@ -22,6 +22,7 @@ struct Symbol {
     const std::vector<std::string>* enum_values = nullptr;
     SourceLoc where;
     bool defined = true;          // false for lets declared later than the expression using them
+    bool broken = false;          // a let whose own expression has errors
 };
 
 class ExprCompiler {
@@ -29,6 +30,8 @@ public:
     ExprCompiler(Program& program, Diagnostics& diagnostics) : program_(program), diagnostics_(diagnostics) {}
 
     void declare(const std::string& name, Symbol symbol) { symbols_[name] = std::move(symbol); }
+    // The let being compiled, so a reference to itself gets its own message (nullptr otherwise).
+    void compiling(const Symbol* let) { compiling_ = let; }
     Symbol* find(const std::string& name);
 
     // Parses, checks and compiles `expr`, which must have type `want` (any type when nullopt).
@@ -60,6 +63,7 @@ private:
     Diagnostics& diagnostics_;
     std::map<std::string, Symbol> symbols_;
     const ExprText* current_ = nullptr;
+    const Symbol* compiling_ = nullptr;
     std::map<std::string, int> use_counts_;
 };
 

@@ -94,8 +94,12 @@ public:
                 throw SyntaxError(token.offset, "'&' is not an operator; use 'and'");
             case '|':
                 throw SyntaxError(token.offset, "'|' is not an operator; use 'or'");
-            default:
-                throw SyntaxError(token.offset, std::string("unexpected character '") + c + "'");
+            default: {
+                std::size_t length = 1;  // quote a multi-byte UTF-8 character whole
+                while (token.offset + length < text_.size() && (static_cast<unsigned char>(text_[token.offset + length]) & 0xC0) == 0x80)
+                    ++length;
+                throw SyntaxError(token.offset, "unexpected character '" + text_.substr(token.offset, length) + "'");
+            }
         }
         token.text = std::string(1, c);
         return token;
@@ -121,8 +125,10 @@ private:
             if (!digit_at(end)) throw SyntaxError(mark, "a number's exponent needs digits, as in 1.5e6");
             run();
         }
-        if (end < text_.size() && (is_name_char(text_[end]) || text_[end] == '.'))
-            throw SyntaxError(token.offset, "malformed number '" + text_.substr(pos_, end + 1 - pos_) + "'");
+        if (end < text_.size() && (is_name_char(text_[end]) || text_[end] == '.')) {
+            while (end < text_.size() && (is_name_char(text_[end]) || text_[end] == '.')) ++end;
+            throw SyntaxError(token.offset, "malformed number '" + text_.substr(pos_, end - pos_) + "'");
+        }
         auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), token.number);
         if (ec != std::errc() || !std::isfinite(token.number))
             throw SyntaxError(token.offset, "number '" + text_.substr(pos_, end - pos_) + "' is out of range");
@@ -174,7 +180,7 @@ private:
 // Recursive descent, one function per precedence level.
 class Parser {
 public:
-    explicit Parser(const std::string& text) : lexer_(text) { advance(); }
+    Parser(const ExprText& expr) : expr_(expr), lexer_(expr.text) { advance(); }
 
     Ast parse() {
         Ast ast = parse_or();
@@ -203,6 +209,7 @@ private:
         node.kind = Ast::Kind::binary;
         node.text = std::move(op);
         node.offset = offset;
+        node.start = left.start;
         node.children.push_back(std::move(left));
         node.children.push_back(std::move(right));
         return node;
@@ -244,7 +251,7 @@ private:
             Ast node;
             node.kind = Ast::Kind::unary;
             node.text = "not";
-            node.offset = token_.offset;
+            node.offset = node.start = token_.offset;
             advance();
             node.children.push_back(parse_not());
             return node;
@@ -306,7 +313,7 @@ private:
             Ast node;
             node.kind = Ast::Kind::unary;
             node.text = "-";
-            node.offset = token_.offset;
+            node.offset = node.start = token_.offset;
             advance();
             node.children.push_back(parse_unary());
             return node;
@@ -316,7 +323,7 @@ private:
 
     Ast parse_primary() {
         Ast node;
-        node.offset = token_.offset;
+        node.offset = node.start = token_.offset;
         switch (token_.kind) {
             case Token::Kind::number:
                 node.kind = Ast::Kind::number;
@@ -330,9 +337,12 @@ private:
                 advance();
                 return node;
             case Token::Kind::lparen: {
+                const std::size_t paren = token_.offset;
+                const SourceLoc opened = expr_.at(paren);
                 advance();
                 node = parse_or();
-                expect(Token::Kind::rparen, "')' to close the '(' opened");
+                node.start = paren;
+                expect(Token::Kind::rparen, "')' to close the '(' opened at " + std::to_string(opened.line) + ":" + std::to_string(opened.col));
                 return node;
             }
             case Token::Kind::lbracket: {
@@ -388,6 +398,7 @@ private:
         advance();
     }
 
+    const ExprText& expr_;
     Lexer lexer_;
     Token token_;
     int depth_ = 0;
@@ -395,9 +406,39 @@ private:
 
 }  // namespace
 
+namespace {
+
+std::size_t depth_of(const Ast& root) {
+    std::size_t deepest = 0;
+    std::vector<std::pair<const Ast*, std::size_t>> stack{{&root, 1}};
+    while (!stack.empty()) {
+        auto [node, depth] = stack.back();
+        stack.pop_back();
+        deepest = std::max(deepest, depth);
+        for (const Ast& child : node->children) stack.emplace_back(&child, depth + 1);
+    }
+    return deepest;
+}
+
+}  // namespace
+
 std::unique_ptr<Ast> parse_expression(const ExprText& expr, Diagnostics& diagnostics) {
+    // Limits keep hostile rule files from exhausting the stack of the (recursive) checker and evaluator.
+    constexpr std::size_t max_length = 10'000, max_depth = 500;
+    if (expr.text.size() > max_length) {
+        diagnostics.push_back({expr.at(0), Severity::error,
+                               "expression is " + std::to_string(expr.text.size()) + " characters long; the limit is " +
+                                   std::to_string(max_length) + " (split it into lets)"});
+        return nullptr;
+    }
     try {
-        return std::make_unique<Ast>(Parser(expr.text).parse());
+        auto ast = std::make_unique<Ast>(Parser(expr).parse());
+        if (depth_of(*ast) > max_depth) {
+            diagnostics.push_back({expr.at(0), Severity::error,
+                                   "expression nests more than " + std::to_string(max_depth) + " operations deep (split it into lets)"});
+            return nullptr;
+        }
+        return ast;
     } catch (const SyntaxError& e) {
         diagnostics.push_back({expr.at(e.offset), Severity::error, e.message});
         return nullptr;

@@ -17,7 +17,8 @@ struct Ast {
     double number = 0;
     bool boolean = false;
     std::vector<Ast> children;
-    std::size_t offset = 0;  // into the expression text, for diagnostics
+    std::size_t offset = 0;  // of the operator or token, for diagnostics about it
+    std::size_t start = 0;   // of the whole sub-expression, for diagnostics about its value
 };
 
 // Parses `expr`; on a syntax error reports it (with its line:col) and returns nullptr.

@@ -19,7 +19,11 @@ namespace fs = std::filesystem;
 
 std::string describe(const nlohmann::json& value) {
     std::string text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    if (text.size() > 60) text = text.substr(0, 57) + "...";
+    if (text.size() > 60) {
+        std::size_t cut = 57;
+        while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 sequence
+        text = text.substr(0, cut) + "...";
+    }
     switch (value.type()) {
         case nlohmann::json::value_t::string: return "text " + text;
         case nlohmann::json::value_t::boolean: return text;
@@ -160,12 +164,22 @@ BoundProposal bind_text(const CompiledRules& rules, std::string_view text, Sourc
     nlohmann::json value;
     try {
         value = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {
         InvalidProposal invalid;
-        invalid.source = std::move(source);
+        invalid.source = source;
         std::string what = e.what();
-        if (auto at = what.find("syntax error"); at != std::string::npos) what = what.substr(at);
-        invalid.reasons.push_back("malformed JSON: " + what);
+        // nlohmann's text: "[json.exception.parse_error.101] parse error at line 4, column 14: syntax error ..."
+        if (auto at = what.find(": "); at != std::string::npos && what.rfind("[json.exception", 0) == 0) what = what.substr(at + 2);
+        if (const auto* parse = dynamic_cast<const nlohmann::json::parse_error*>(&e)) {
+            // Say where in the file: the error's line counts from the start of this proposal's text.
+            std::size_t offset = std::min(parse->byte > 0 ? parse->byte - 1 : 0, text.size());
+            std::size_t line_start = text.rfind('\n', offset == 0 ? 0 : offset - 1);
+            std::uint32_t line = source.line + static_cast<std::uint32_t>(std::count(text.begin(), text.begin() + offset, '\n'));
+            std::size_t column = line_start == std::string_view::npos ? offset + 1 : offset - line_start;
+            invalid.reasons.push_back("malformed JSON: " + what + " (line " + std::to_string(line) + ", column " + std::to_string(column) + ")");
+        } else {
+            invalid.reasons.push_back("malformed JSON: " + what);
+        }
         return invalid;
     }
     return bind_json(rules, value, std::move(source));
@@ -178,8 +192,9 @@ std::uint32_t line_of(std::string_view text, std::size_t offset) {
 }
 
 // Splits a JSON text holding an array into the byte ranges of its top-level elements, so each
-// element binds on its own with its own line number. Returns false when the text is not an array.
-bool split_array(std::string_view text, std::vector<std::pair<std::size_t, std::size_t>>& elements) {
+// element binds on its own with its own line number. Returns false when the text is not an array;
+// `end` is the offset just past the closing ']'.
+bool split_array(std::string_view text, std::vector<std::pair<std::size_t, std::size_t>>& elements, std::size_t& end) {
     std::size_t i = text.find_first_not_of(" \t\r\n");
     if (i == std::string_view::npos || text[i] != '[') return false;
     int depth = 0;
@@ -208,6 +223,7 @@ bool split_array(std::string_view text, std::vector<std::pair<std::size_t, std::
                 --depth;
                 if (depth == 0) {
                     if (start != std::string_view::npos) elements.emplace_back(start, i - start);
+                    end = i + 1;
                     return true;
                 }
                 break;
@@ -285,8 +301,15 @@ private:
         }
         if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) return unreadable(name, "the file is empty");
         std::vector<std::pair<std::size_t, std::size_t>> elements;
-        if (split_array(text, elements)) {
+        std::size_t end = 0;
+        if (split_array(text, elements, end)) {
             for (auto [offset, length] : elements) emit(bind_text(rules_, text.substr(offset, length), {name, line_of(text, offset), 0}));
+            if (auto rest = text.find_first_not_of(" \t\r\n", end); rest != std::string_view::npos) {
+                InvalidProposal invalid;
+                invalid.source = {name, line_of(text, rest), 0};
+                invalid.reasons.push_back("malformed JSON: unexpected text after the array's closing ']'");
+                emit(std::move(invalid));
+            }
             return;
         }
         emit(bind_text(rules_, text, {name, line_of(text, text.find_first_not_of(" \t\r\n")), 0}));

@@ -1,17 +1,30 @@
 #include "screener/rank.hpp"
 
 #include <algorithm>
+#include <numeric>
 
 namespace screener {
 
-void rank(std::vector<Result>& results) {
+std::vector<std::size_t> rank_order(const std::vector<Result>& results) {
+    std::vector<std::size_t> order(results.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
     // stable: invalid results compare equal to each other and keep their input order
-    std::stable_sort(results.begin(), results.end(), [](const Result& a, const Result& b) {
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) {
+        const Result& a = results[i];
+        const Result& b = results[j];
         if (a.verdict != b.verdict) return a.verdict < b.verdict;  // pass < fail < invalid
         if (a.verdict == Verdict::invalid) return false;
         if (a.score != b.score) return a.score > b.score;
         return a.id < b.id;
     });
+    return order;
+}
+
+void rank(std::vector<Result>& results) {
+    std::vector<Result> ranked;
+    ranked.reserve(results.size());
+    for (std::size_t i : rank_order(results)) ranked.push_back(std::move(results[i]));
+    results = std::move(ranked);
 }
 
 }  // namespace screener

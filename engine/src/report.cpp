@@ -5,18 +5,20 @@
 
 #include <fmt/format.h>
 
+#include "report_html.hpp"
+
 namespace screener {
 
 std::optional<Format> parse_format(std::string_view name) {
     static const std::map<std::string_view, Format> formats = {
-        {"md", Format::md}, {"json", Format::json}, {"ndjson", Format::ndjson}, {"csv", Format::csv}, {"junit", Format::junit}};
+        {"md", Format::md}, {"json", Format::json}, {"ndjson", Format::ndjson}, {"csv", Format::csv}, {"junit", Format::junit}, {"html", Format::html}};
     auto it = formats.find(name);
     if (it == formats.end()) return std::nullopt;
     return it->second;
 }
 
 std::string_view to_string(Format format) {
-    static constexpr std::string_view names[] = {"md", "json", "ndjson", "csv", "junit"};
+    static constexpr std::string_view names[] = {"md", "json", "ndjson", "csv", "junit", "html"};
     return names[static_cast<int>(format)];
 }
 
@@ -355,6 +357,7 @@ void write_report(std::ostream& out, Format format, const RulesInfo& rules, cons
         case Format::json: return write_json(out, rules, ranked);
         case Format::csv: return write_csv(out, ranked);
         case Format::junit: return write_junit(out, rules, ranked);
+        case Format::html: return detail::write_html(out, rules, ranked);
         case Format::ndjson:
             for (const auto& r : ranked) write_ndjson_line(out, rules, r);
             return;

@@ -8,6 +8,8 @@
 #include <regex>
 #include <sstream>
 
+#include <fmt/format.h>
+
 #include "yaml_reader.hpp"
 
 namespace screener {
@@ -160,7 +162,8 @@ private:
             InputDecl input;
             input.name = name;
             input.where = loc(entry.first);
-            if (!is_name(name, true) || name == "id" || name == "name") {
+            const std::string head = name.substr(0, name.find('.'));
+            if (!is_name(name, true) || head == "id" || head == "name") {
                 yaml_.error(entry.first, "input name '" + name +
                                              "' must be letters, digits and '_', with '.' between nested names, "
                                              "not a keyword, and not 'id' or 'name' (those are proposal fields)");
@@ -248,7 +251,8 @@ private:
         if (!node.IsDefined()) return "";
         auto id = yaml_.string(node, what + " 'id'").value_or("");
         if (!is_id(id)) {
-            yaml_.error(node, what + " id '" + id + "' may only use lower-case letters, digits, '-' and '_'");
+            yaml_.error(node, what + " id '" + id + "' must start with a lower-case letter or digit and use only "
+                                     "lower-case letters, digits, '-' and '_'");
             return id;
         }
         claim(ids_, id, loc(node), "id");
@@ -271,12 +275,8 @@ private:
             gate.description = optional_text(item, "description", what);
             if (auto require = yaml_.require(item, "require", what); require.IsDefined())
                 if (auto expr = yaml_.expression(require, what + " 'require'")) gate.require = std::move(*expr);
-            if (auto message = yaml_.get(item, "message"); message.IsDefined()) {
-                if (auto text = yaml_.string(message, what + " 'message'")) {
-                    gate.message = ExprText{*text, loc(message), {}};
-                    if (detail::is_quoted(message)) gate.message->where.col += 1;
-                }
-            }
+            if (auto message = yaml_.get(item, "message"); message.IsDefined())
+                gate.message = yaml_.expression(message, what + " 'message'");  // text with {expr}, positioned alike
             rules_.gates.push_back(std::move(gate));
         }
     }
@@ -389,9 +389,11 @@ private:
             if (set.IsDefined() && yaml_.check_mapping(set, "a profile's 'set'", {})) {
                 for (const auto& entry : set) {
                     const std::string target = entry.first.Scalar();
-                    if (target == "decision.pass_score") {
-                        if (auto value = yaml_.number(entry.second, "'decision.pass_score'"))
-                            profile.settings.push_back({"decision", "pass_score", {*value, loc(entry.second)}});
+                    const SourceLoc target_where = loc(entry.first);
+                    if (target.rfind("decision.", 0) == 0) {  // decision.pass_score: N
+                        if (auto value = yaml_.number(entry.second, "'" + target + "'"))
+                            profile.settings.push_back({target == "decision.pass_score" ? "decision" : target, "pass_score",
+                                                        {*value, loc(entry.second)}, target_where, target_where});
                         continue;
                     }
                     if (!entry.second.IsMap()) {
@@ -402,7 +404,7 @@ private:
                     for (const auto& setting : entry.second) {
                         const std::string key = setting.first.Scalar();
                         if (auto value = yaml_.number(setting.second, "profile setting '" + target + "." + key + "'"))
-                            profile.settings.push_back({target, key, {*value, loc(setting.first)}});
+                            profile.settings.push_back({target, key, {*value, loc(setting.second)}, target_where, loc(setting.first)});
                     }
                 }
             }
@@ -449,11 +451,7 @@ private:
         return expect;
     }
 
-    static std::string fmt_number(double value) {
-        std::ostringstream out;
-        out << value;
-        return out.str();
-    }
+    static std::string fmt_number(double value) { return fmt::format("{}", value); }
 
     RuleSet& rules_;
     Diagnostics& diagnostics_;

@@ -9,13 +9,13 @@ namespace screener {
 
 SourceLoc ExprText::at(std::size_t offset) const {
     offset = std::min(offset, text.size());
-    std::size_t line = 0, line_start = 0;
-    for (std::size_t i = 0; i < offset; ++i)
-        if (text[i] == '\n') ++line, line_start = i + 1;
-    SourceLoc out = where;
-    out.line += static_cast<std::uint32_t>(line);
-    std::uint32_t start_col = line == 0 ? where.col : (line < line_cols.size() ? line_cols[line] : 1);
-    out.col = start_col + static_cast<std::uint32_t>(offset - line_start);
+    if (positions.size() > offset) return SourceLoc{where.file, positions[offset].first, positions[offset].second};
+    return SourceLoc{where.file, where.line, where.col + static_cast<std::uint32_t>(offset)};
+}
+
+ExprText ExprText::slice(std::size_t offset, std::size_t length) const {
+    ExprText out{text.substr(offset, length), at(offset), {}};
+    if (positions.size() > offset + length) out.positions.assign(positions.begin() + offset, positions.begin() + offset + length + 1);
     return out;
 }
 
@@ -89,9 +89,12 @@ bool YamlReader::check_mapping(const YAML::Node& node, const std::string& what, 
     return true;
 }
 
-YAML::Node YamlReader::get(const YAML::Node& map, const std::string& key) const {
+YAML::Node YamlReader::get(const YAML::Node& map, const std::string& key) {
     for (const auto& entry : map)
-        if (entry.first.Scalar() == key) return entry.second;
+        if (entry.first.Scalar() == key) {
+            last_key_ = loc(entry.first);
+            return entry.second;
+        }
     return YAML::Node(YAML::NodeType::Undefined);
 }
 
@@ -112,6 +115,10 @@ std::optional<std::string> YamlReader::string(const YAML::Node& node, const std:
 std::optional<double> YamlReader::number(const YAML::Node& node, const std::string& what) {
     if (node.IsScalar() && !is_quoted(node))
         if (auto value = parse_number(node.Scalar())) return value;
+    if (node.IsScalar() && is_quoted(node) && parse_number(node.Scalar())) {
+        error(node, what + " must be a number, found the quoted text \"" + node.Scalar() + "\"; remove the quotes");
+        return std::nullopt;
+    }
     error(node, what + " must be a number, found " + (node.IsScalar() ? "'" + node.Scalar() + "'" : "a list or mapping"));
     return std::nullopt;
 }
@@ -140,34 +147,56 @@ std::optional<std::vector<std::string>> YamlReader::string_list(const YAML::Node
 }
 
 std::optional<ExprText> YamlReader::expression(const YAML::Node& node, const std::string& what) {
+    if (node.IsNull()) {
+        error(last_key_, what + " is empty");
+        return std::nullopt;
+    }
     if (!node.IsScalar()) {
         error(node, what + " must be an expression (text), found a list or mapping");
         return std::nullopt;
     }
     ExprText out{node.Scalar(), loc(node), {}};
-    const std::size_t pos = static_cast<std::size_t>(std::max(0, node.Mark().pos));
-    const char first = pos < text_.size() ? text_[pos] : '\0';
-    if (first == '"' || first == '\'') {
-        out.where.col += 1;
-    } else if (first == '|' || first == '>') {
-        // Block scalar: the mark is on the indicator; the text starts on the next line, and each of
-        // its lines sits on the following file lines at their own indentation.
-        std::size_t cursor = text_.find('\n', pos);
-        out.where.line += 1;
-        std::size_t lines = 1 + static_cast<std::size_t>(std::count(out.text.begin(), out.text.end(), '\n'));
-        for (std::size_t i = 0; i < lines && cursor != std::string::npos; ++i) {
-            std::size_t start = cursor + 1, indent = 0;
-            while (start + indent < text_.size() && text_[start + indent] == ' ') ++indent;
-            out.line_cols.push_back(static_cast<std::uint32_t>(indent + 1));
-            cursor = text_.find('\n', start);
-        }
-        if (!out.line_cols.empty()) out.where.col = out.line_cols[0];
-    }
+    map_positions(out, static_cast<std::size_t>(std::max(0, node.Mark().pos)));
     if (out.text.find_first_not_of(" \t\n") == std::string::npos) {
         error(node, what + " is empty");
         return std::nullopt;
     }
     return out;
+}
+
+// Aligns the scalar's value with the file text it came from, byte by byte: what YAML removed
+// (quotes, escapes, doubled quotes, indentation, folded line breaks) is skipped in the file.
+void YamlReader::map_positions(ExprText& expr, std::size_t pos) {
+    if (line_starts_.empty()) {
+        line_starts_.push_back(0);
+        for (std::size_t i = 0; i < text_.size(); ++i)
+            if (text_[i] == '\n') line_starts_.push_back(i + 1);
+    }
+    auto position = [&](std::size_t offset) {
+        auto line = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset) - line_starts_.begin();
+        return std::pair{static_cast<std::uint32_t>(line), static_cast<std::uint32_t>(offset - line_starts_[line - 1] + 1)};
+    };
+    const char style = pos < text_.size() ? text_[pos] : '\0';
+    std::size_t j = pos;
+    if (style == '"' || style == '\'') j = pos + 1;
+    else if (style == '|' || style == '>') j = std::min(text_.find('\n', pos), text_.size()) + 1;
+    const std::string& text = expr.text;
+    expr.positions.reserve(text.size() + 1);
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        while (j < text_.size() && text_[j] != text[i] && !(style == '"' && text_[j] == '\\') &&
+               std::isspace(static_cast<unsigned char>(text_[j])))
+            ++j;
+        expr.positions.push_back(position(std::min(j, text_.size())));
+        if (j >= text_.size()) continue;
+        if (style == '"' && text_[j] == '\\') {
+            const char e = j + 1 < text_.size() ? text_[j + 1] : '\0';
+            j += e == 'x' ? 4 : e == 'u' ? 6 : e == 'U' ? 10 : 2;
+        } else if (text_[j] == text[i]) {
+            j += (style == '\'' && text[i] == '\'' && j + 1 < text_.size() && text_[j + 1] == '\'') ? 2 : 1;
+        }
+    }
+    expr.positions.push_back(position(std::min(j, text_.size())));
+    expr.where = SourceLoc{file_, expr.positions[0].first, expr.positions[0].second};
 }
 
 nlohmann::json YamlReader::to_json(const YAML::Node& node) {

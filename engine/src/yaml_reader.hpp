@@ -30,7 +30,7 @@ public:
     bool check_mapping(const YAML::Node& node, const std::string& what, const std::vector<std::string>& allowed);
 
     // The value of `key` in a mapping, or an invalid node when absent.
-    YAML::Node get(const YAML::Node& map, const std::string& key) const;
+    YAML::Node get(const YAML::Node& map, const std::string& key);
     // Like get(), but reports "<what> needs '<key>'" at the mapping when the key is absent.
     YAML::Node require(const YAML::Node& map, const std::string& key, const std::string& what);
 
@@ -49,6 +49,11 @@ private:
     const std::string& file_;
     const std::string& text_;
     Diagnostics& diagnostics_;
+    // Where the key last found by get() sits: an empty value (YAML null) has no position of its
+    // own worth reporting (yaml-cpp puts it at the next token), so "is empty" points at its key.
+    SourceLoc last_key_;
+    std::vector<std::size_t> line_starts_;  // offsets of the file's lines, built on first use
+    void map_positions(ExprText& expr, std::size_t pos);
 };
 
 // Reads a number as rule sets write it: `_` between digits, exponents; the whole text must match.

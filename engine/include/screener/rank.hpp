@@ -9,6 +9,8 @@
 
 namespace screener {
 
+// Positions of `results` (given in input order) in rank order: rank r is results[order[r - 1]].
+std::vector<std::size_t> rank_order(const std::vector<Result>& results);
 // Sorts `results` (given in input order) into rank order; rank i is results[i - 1].
 void rank(std::vector<Result>& results);
 

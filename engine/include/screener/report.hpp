@@ -14,7 +14,7 @@
 
 namespace screener {
 
-enum class Format { md, json, ndjson, csv, junit };
+enum class Format { md, json, ndjson, csv, junit, html };
 std::optional<Format> parse_format(std::string_view name);
 std::string_view to_string(Format format);
 

@@ -18,11 +18,12 @@ namespace screener {
 struct ExprText {
     std::string text;
     SourceLoc where;
-    // For block scalars (`|`, `>`): the file column where each later line of `text` starts, so an
-    // offset into the text maps back to line:col. Empty for single-line expressions.
-    std::vector<std::uint32_t> line_cols;
+    // Where each byte of `text` (and its end) sits in the file, as YAML wrote it: quoted with
+    // escapes, folded over lines, or in a block. Empty when `text` maps 1:1 from `where`.
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> positions;  // line, col
 
     SourceLoc at(std::size_t offset) const;  // where text[offset] sits in the file
+    ExprText slice(std::size_t offset, std::size_t length) const;
 };
 
 template <typename T>
@@ -81,6 +82,7 @@ struct Group {
 struct ProfileSetting {
     std::string target, key;
     Located<double> value;
+    SourceLoc target_where, key_where;
 };
 
 struct Profile {

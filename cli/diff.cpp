@@ -1,0 +1,56 @@
+// `screener diff OLD NEW INPUT... [--format md|json] [--fail-on-change]`: impact of a rule change.
+#include <CLI/CLI.hpp>
+
+#include "commands.hpp"
+#include "common.hpp"
+#include "screener/diff.hpp"
+
+namespace screener::cli {
+
+namespace {
+
+struct DiffOptions {
+    std::string before, after, format = "md", output;
+    std::vector<std::string> inputs;
+    bool fail_on_change = false;
+};
+
+std::vector<Result> score_all(const CompiledRules& rules, const std::vector<std::string>& inputs) {
+    std::vector<Result> results;
+    Evaluation scratch;
+    read_proposals(rules, inputs, [&](BoundProposal&& bound) { results.push_back(score(rules, bound, scratch)); });
+    return results;
+}
+
+int run_diff(const DiffOptions& o) {
+    auto before = load_rules_or_throw(o.before);
+    auto after = load_rules_or_throw(o.after);
+    RuleDiff d = diff(rules_info(*before), score_all(*before, o.inputs), rules_info(*after), score_all(*after, o.inputs));
+    write_output(o.output, [&](std::ostream& out) {
+        if (o.format == "json") write_diff_json(out, d);
+        else write_diff_md(out, d);
+    });
+    bool flipped = std::any_of(d.proposals.begin(), d.proposals.end(), [](const ProposalChange& p) { return p.flipped(); });
+    return o.fail_on_change && flipped ? 1 : 0;
+}
+
+}  // namespace
+
+void setup_diff(CLI::App& app, int& exit_code) {
+    auto o = std::make_shared<DiffOptions>();
+    auto* cmd = app.add_subcommand("diff", "Impact of a rule change: verdict flips, score and rank moves of the same proposals "
+                                           "under OLD and NEW rule sets");
+    cmd->add_option("OLD", o->before, "The rule set before the change")->required()->check(CLI::ExistingFile);
+    cmd->add_option("NEW", o->after, "The rule set after the change")->required()->check(CLI::ExistingFile);
+    cmd->add_option("INPUT", o->inputs, "Proposal files, directories or - (as for eval)")
+        ->required()
+        ->check(CLI::ExistingPath | CLI::IsMember({"-"}));
+    cmd->add_option("-f,--format", o->format, "md (default: a summary short enough for a pull-request comment, then "
+                                              "the full table) | json")
+        ->check(CLI::IsMember({"md", "json"}));
+    cmd->add_option("-o,--output", o->output, "Write to this file (atomically)");
+    cmd->add_flag("--fail-on-change", o->fail_on_change, "Exit 1 when any proposal's verdict flips");
+    cmd->callback([o, &exit_code] { exit_code = run_diff(*o); });
+}
+
+}  // namespace screener::cli

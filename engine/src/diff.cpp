@@ -1,0 +1,195 @@
+#include "screener/diff.hpp"
+
+#include <cmath>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "screener/rank.hpp"
+
+namespace screener {
+
+namespace {
+
+// Rank of each result, by input position.
+std::vector<std::size_t> ranks(const std::vector<Result>& results) {
+    const std::vector<std::size_t> order = rank_order(results);
+    std::vector<std::size_t> out(results.size());
+    for (std::size_t r = 0; r < order.size(); ++r) out[order[r]] = r + 1;
+    return out;
+}
+
+std::string verdict_change(const Standing& a, const Standing& b) {
+    return std::string(to_string(a.verdict)) + " → " + std::string(to_string(b.verdict));
+}
+
+// What moved between two scorings of one proposal, most telling first: gates, then group minimums,
+// pass score, then criteria whose points changed (by their effect on the total).
+std::vector<std::string> causes(const Result& a, const Result& b) {
+    std::vector<std::string> out;
+    if (a.verdict == Verdict::invalid || b.verdict == Verdict::invalid) {
+        for (const auto& reason : (b.verdict == Verdict::invalid ? b : a).reasons) out.push_back(reason);
+        return out;
+    }
+    std::map<std::string, bool> gates_before;
+    for (const auto& g : a.gates) gates_before[g.id] = g.passed;
+    for (const auto& g : b.gates) {
+        auto it = gates_before.find(g.id);
+        if (it == gates_before.end()) out.push_back("new gate '" + g.id + "' " + (g.passed ? "passes" : "fails"));
+        else if (it->second != g.passed) out.push_back("gate '" + g.id + "' now " + (g.passed ? "passes" : "fails"));
+    }
+    if (a.pass_score != b.pass_score)
+        out.push_back("pass score " + two_decimals(a.pass_score) + " → " + two_decimals(b.pass_score));
+    std::map<std::string, const GroupOutcome*> groups_before;
+    std::map<std::string, const CriterionOutcome*> criteria_before;
+    for (const auto& g : a.groups) {
+        groups_before[g.id] = &g;
+        for (const auto& c : g.criteria) criteria_before[c.id] = &c;
+    }
+    for (const auto& g : b.groups) {
+        auto it = groups_before.find(g.id);
+        const bool below_before = it != groups_before.end() && it->second->minimum && !it->second->skipped &&
+                                  it->second->score < *it->second->minimum;
+        const bool below_after = g.minimum && !g.skipped && g.score < *g.minimum;
+        if (below_before != below_after)
+            out.push_back("group '" + g.id + "' " + (below_after ? "now below" : "now meets") + " its minimum (" +
+                          two_decimals(g.score) + (g.minimum ? " vs " + two_decimals(*g.minimum) : std::string()) + ")");
+    }
+    std::vector<std::pair<double, std::string>> moved;
+    for (const auto& g : b.groups)
+        for (const auto& c : g.criteria) {
+            auto it = criteria_before.find(c.id);
+            double before = it == criteria_before.end() || it->second->skipped ? 0 : it->second->points;
+            double after = c.skipped ? 0 : c.points;
+            if (it == criteria_before.end()) moved.emplace_back(after, "new criterion '" + c.id + "' " + two_decimals(after));
+            else if (before != after || it->second->skipped != c.skipped)
+                moved.emplace_back(std::fabs(after - before), "criterion '" + c.id + "' " + (it->second->skipped ? "skipped" : two_decimals(before)) +
+                                                                  " → " + (c.skipped ? "skipped" : two_decimals(after)));
+        }
+    std::stable_sort(moved.begin(), moved.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
+    for (auto& [_, text] : moved) out.push_back(std::move(text));
+    return out;
+}
+
+std::string md_cell(std::string_view text) {
+    std::string out;
+    for (char c : text) {
+        if (c == '|') out += "\\|";
+        else if (c == '<') out += "&lt;";
+        else if (c == '>') out += "&gt;";
+        else if (c == '\n' || c == '\r') out += ' ';
+        else out += c;
+    }
+    return out;
+}
+
+std::string standing(const Standing& s) {
+    if (s.verdict == Verdict::invalid) return "invalid";
+    return std::string(to_string(s.verdict)) + " " + two_decimals(s.score) + " (#" + std::to_string(s.rank) + ")";
+}
+
+std::string signed_delta(const ProposalChange& p) {
+    if (p.before.verdict == Verdict::invalid || p.after.verdict == Verdict::invalid) return "";
+    std::string text = two_decimals(p.delta());
+    return p.delta() > 0 ? "+" + text : text;
+}
+
+}  // namespace
+
+RuleDiff diff(const RulesInfo& before_rules, const std::vector<Result>& before, const RulesInfo& after_rules,
+              const std::vector<Result>& after) {
+    if (before.size() != after.size()) throw Error("the two rule sets read a different number of proposals from the same inputs");
+    RuleDiff out{before_rules, after_rules, {}};
+    const auto ranks_before = ranks(before), ranks_after = ranks(after);
+    for (std::size_t i = 0; i < before.size(); ++i) {
+        ProposalChange change;
+        change.id = after[i].id.empty() ? before[i].id : after[i].id;
+        change.name = after[i].name.empty() ? before[i].name : after[i].name;
+        change.source = after[i].source;
+        change.before = {before[i].verdict, before[i].score, ranks_before[i]};
+        change.after = {after[i].verdict, after[i].score, ranks_after[i]};
+        if (change.flipped() || change.before.score != change.after.score) change.causes = causes(before[i], after[i]);
+        out.proposals.push_back(std::move(change));
+    }
+    return out;
+}
+
+void write_diff_md(std::ostream& out, const RuleDiff& d) {
+    std::map<std::string, std::size_t> flips;
+    std::size_t changed_scores = 0, rank_moves = 0;
+    double largest = 0;
+    for (const auto& p : d.proposals) {
+        if (p.flipped()) ++flips[verdict_change(p.before, p.after)];
+        if (p.before.verdict != Verdict::invalid && p.after.verdict != Verdict::invalid && p.delta() != 0) {
+            ++changed_scores;
+            largest = std::max(largest, std::fabs(p.delta()));
+        }
+        rank_moves += p.before.rank != p.after.rank;
+    }
+    std::size_t flip_count = 0;
+    for (const auto& [_, n] : flips) flip_count += n;
+    out << "## Rule change impact: `" << d.before_rules.id << "` " << d.before_rules.version << " → `" << d.after_rules.id << "` "
+        << d.after_rules.version << "\n\n";
+    out << "**" << d.proposals.size() << " proposals: " << flip_count << " verdict flip" << (flip_count == 1 ? "" : "s");
+    if (!flips.empty()) {
+        out << " (";
+        bool first = true;
+        for (const auto& [kind, n] : flips) out << (first ? "" : ", ") << n << " " << kind, first = false;
+        out << ")";
+    }
+    out << "; " << changed_scores << " score" << (changed_scores == 1 ? "" : "s") << " changed (largest "
+        << two_decimals(largest) << "); " << rank_moves << " rank move" << (rank_moves == 1 ? "" : "s") << ".**\n\n";
+    if (flip_count > 0) {
+        out << "| id | name | before | after | Δ score | why |\n|---|---|---|---|---:|---|\n";
+        for (const auto& p : d.proposals) {
+            if (!p.flipped()) continue;
+            std::string why;
+            for (std::size_t k = 0; k < p.causes.size() && k < 3; ++k) why += (k ? "; " : "") + p.causes[k];
+            if (p.causes.size() > 3) why += "; …";
+            out << "| " << md_cell(p.id) << " | " << md_cell(p.name) << " | " << standing(p.before) << " | " << standing(p.after)
+                << " | " << signed_delta(p) << " | " << md_cell(why) << " |\n";
+        }
+        out << "\n";
+    }
+    out << "<details><summary>All " << d.proposals.size() << " proposals</summary>\n\n";
+    out << "| id | before | after | Δ score | Δ rank |\n|---|---|---|---:|---:|\n";
+    for (const auto& p : d.proposals) {
+        long moved = static_cast<long>(p.before.rank) - static_cast<long>(p.after.rank);
+        out << "| " << md_cell(p.id) << " | " << standing(p.before) << " | " << standing(p.after) << " | " << signed_delta(p) << " | "
+            << (moved > 0 ? "+" : "") << (moved == 0 ? std::string() : std::to_string(moved)) << " |\n";
+    }
+    out << "\n</details>\n";
+}
+
+void write_diff_json(std::ostream& out, const RuleDiff& d) {
+    auto rules = [](const RulesInfo& r) { return nlohmann::json{{"id", r.id}, {"version", r.version}, {"sha256", r.sha256}}; };
+    auto side = [](const Standing& s) {
+        return nlohmann::json{{"verdict", std::string(to_string(s.verdict))},
+                              {"score", s.verdict == Verdict::invalid ? nlohmann::json(nullptr) : nlohmann::json(s.score)},
+                              {"rank", s.rank}};
+    };
+    nlohmann::json proposals = nlohmann::json::array();
+    std::size_t flips = 0;
+    for (const auto& p : d.proposals) {
+        flips += p.flipped();
+        proposals.push_back({{"id", p.id},
+                             {"name", p.name},
+                             {"source", p.source},
+                             {"before", side(p.before)},
+                             {"after", side(p.after)},
+                             {"flip", p.flipped() ? nlohmann::json(verdict_change(p.before, p.after)) : nlohmann::json(nullptr)},
+                             {"score_delta", p.before.verdict == Verdict::invalid || p.after.verdict == Verdict::invalid
+                                                 ? nlohmann::json(nullptr)
+                                                 : nlohmann::json(p.delta())},
+                             {"rank_delta", static_cast<long>(p.before.rank) - static_cast<long>(p.after.rank)},
+                             {"causes", p.causes}});
+    }
+    nlohmann::json doc = {{"format", "screener/diff/v1"},
+                          {"before", rules(d.before_rules)},
+                          {"after", rules(d.after_rules)},
+                          {"summary", {{"total", d.proposals.size()}, {"flips", flips}}},
+                          {"proposals", proposals}};
+    out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+}
+
+}  // namespace screener

@@ -1,0 +1,210 @@
+#include "lint.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "program.hpp"
+
+namespace screener::detail {
+
+namespace {
+
+constexpr double inf = std::numeric_limits<double>::infinity();
+
+// The values a number expression can take, as a closed interval (possibly unbounded).
+struct Interval {
+    double lo = -inf, hi = inf;
+};
+
+Interval hull(std::initializer_list<double> values) {
+    Interval out{inf, -inf};
+    for (double v : values) {
+        if (std::isnan(v)) return {};
+        out.lo = std::min(out.lo, v);
+        out.hi = std::max(out.hi, v);
+    }
+    return out;
+}
+
+enum class Always { unknown, yes, no };
+
+class Analysis {
+public:
+    explicit Analysis(const CompiledRules& rules) : rules_(rules), p_(*rules.program) {}
+
+    Interval range(std::uint32_t i) const {
+        const Node& n = p_.nodes[i];
+        switch (n.op) {
+            case Op::number: return {n.number, n.number};
+            case Op::input_number:
+                for (const auto& input : rules_.inputs)
+                    if (input.slot == n.a && (input.type == InputType::number || input.type == InputType::integer))
+                        return {input.min.value_or(-inf), input.max.value_or(inf)};
+                return {};
+            case Op::let_number: return range(rules_.lets[n.a].expr);
+            case Op::negate: {
+                Interval a = range(n.a);
+                return {-a.hi, -a.lo};
+            }
+            case Op::add: {
+                Interval a = range(n.a), b = range(n.b);
+                return hull({a.lo + b.lo, a.hi + b.hi});
+            }
+            case Op::subtract: {
+                Interval a = range(n.a), b = range(n.b);
+                return hull({a.lo - b.hi, a.hi - b.lo});
+            }
+            case Op::multiply: {
+                Interval a = range(n.a), b = range(n.b);
+                return hull({a.lo * b.lo, a.lo * b.hi, a.hi * b.lo, a.hi * b.hi});
+            }
+            case Op::divide: {
+                Interval a = range(n.a), b = range(n.b);
+                if (b.lo <= 0 && b.hi >= 0) return {};  // may divide by (nearly) zero: anything
+                return hull({a.lo / b.lo, a.lo / b.hi, a.hi / b.lo, a.hi / b.hi});
+            }
+            case Op::min:
+            case Op::max: {
+                Interval out = range(p_.args[n.a]);
+                for (std::uint32_t k = 1; k < n.b; ++k) {
+                    Interval v = range(p_.args[n.a + k]);
+                    out = n.op == Op::min ? Interval{std::min(out.lo, v.lo), std::min(out.hi, v.hi)}
+                                          : Interval{std::max(out.lo, v.lo), std::max(out.hi, v.hi)};
+                }
+                return out;
+            }
+            case Op::clamp: {
+                Interval x = range(n.a), lo = range(n.b), hi = range(n.c);
+                return {std::clamp(x.lo, lo.lo, std::max(lo.lo, hi.hi)), std::clamp(x.hi, std::min(lo.lo, hi.hi), hi.hi)};
+            }
+            case Op::abs: {
+                Interval a = range(n.a);
+                if (a.lo >= 0) return a;
+                if (a.hi <= 0) return {-a.hi, -a.lo};
+                return {0, std::max(-a.lo, a.hi)};
+            }
+            case Op::count:
+            case Op::len: return {0, inf};
+            case Op::if_number: {
+                Always cond = always(n.a);
+                if (cond == Always::yes) return range(n.b);
+                if (cond == Always::no) return range(n.c);
+                Interval a = range(n.b), b = range(n.c);
+                return {std::min(a.lo, b.lo), std::max(a.hi, b.hi)};
+            }
+            default: return {};
+        }
+    }
+
+    Always always(std::uint32_t i) const {
+        const Node& n = p_.nodes[i];
+        auto compare = [&](auto yes_when, auto no_when) {
+            Interval a = range(n.a), b = range(n.b);
+            if (yes_when(a, b)) return Always::yes;
+            if (no_when(a, b)) return Always::no;
+            return Always::unknown;
+        };
+        switch (n.op) {
+            case Op::boolean: return n.number != 0 ? Always::yes : Always::no;
+            case Op::let_boolean: return always(rules_.lets[n.a].expr);
+            case Op::logical_not: {
+                Always a = always(n.a);
+                return a == Always::unknown ? a : (a == Always::yes ? Always::no : Always::yes);
+            }
+            case Op::logical_and: {
+                Always a = always(n.a), b = always(n.b);
+                if (a == Always::no || b == Always::no) return Always::no;
+                return a == Always::yes && b == Always::yes ? Always::yes : Always::unknown;
+            }
+            case Op::logical_or: {
+                Always a = always(n.a), b = always(n.b);
+                if (a == Always::yes || b == Always::yes) return Always::yes;
+                return a == Always::no && b == Always::no ? Always::no : Always::unknown;
+            }
+            case Op::less: return compare([](Interval a, Interval b) { return a.hi < b.lo; }, [](Interval a, Interval b) { return a.lo >= b.hi; });
+            case Op::less_equal: return compare([](Interval a, Interval b) { return a.hi <= b.lo; }, [](Interval a, Interval b) { return a.lo > b.hi; });
+            case Op::greater: return compare([](Interval a, Interval b) { return a.lo > b.hi; }, [](Interval a, Interval b) { return a.hi <= b.lo; });
+            case Op::greater_equal: return compare([](Interval a, Interval b) { return a.lo >= b.hi; }, [](Interval a, Interval b) { return a.hi < b.lo; });
+            case Op::enum_in_set: {
+                const std::size_t values = p_.enum_values[n.a].size();
+                const std::uint64_t all = values >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << values) - 1;
+                if ((n.mask & all) == all) return n.negated ? Always::no : Always::yes;
+                if ((n.mask & all) == 0) return n.negated ? Always::yes : Always::no;
+                return Always::unknown;
+            }
+            default: return Always::unknown;
+        }
+    }
+
+private:
+    const CompiledRules& rules_;
+    const Program& p_;
+};
+
+std::string number(double v) { return fmt::format("{}", v); }
+
+}  // namespace
+
+void lint(const CompiledRules& rules, const RuleSet& source, const std::map<std::string, int>& use_counts, Diagnostics& out) {
+    auto warn = [&](const SourceLoc& where, std::string message) { out.push_back({where, Severity::warning, std::move(message)}); };
+    for (const auto& input : rules.inputs)
+        if (!use_counts.count(input.name)) warn(input.where, "input '" + input.name + "' is never used by any rule");
+    for (const auto& let : source.lets)
+        if (!use_counts.count(let.name)) warn(let.where, "let '" + let.name + "' is never used");
+
+    Analysis analysis(rules);
+    for (const auto& gate : rules.gates) {
+        if (gate.require == no_expr) continue;
+        Always a = analysis.always(gate.require);
+        if (a == Always::yes) warn(gate.where, "gate '" + gate.id + "' always passes for inputs within their min/max; it never screens anything out");
+        if (a == Always::no) warn(gate.where, "gate '" + gate.id + "' can never pass for inputs within their min/max; every proposal fails it");
+    }
+
+    // The most points each criterion can earn, to check group minimums below.
+    std::vector<double> best(rules.criteria.size(), 100.0);
+    for (std::size_t i = 0; i < rules.criteria.size(); ++i) {
+        const CompiledCriterion& c = rules.criteria[i];
+        if (c.expr == no_expr) continue;
+        const std::string what = "criterion '" + c.id + "'";
+        if (c.applies_when != no_expr && analysis.always(c.applies_when) == Always::no)
+            warn(c.where, what + " never applies: its applies_when is false for every input within min/max");
+        Interval r = analysis.range(c.expr);
+        if (!c.has_metric) {
+            if (r.hi <= 0) warn(c.where, what + " can never score: its points are at most " + number(r.hi));
+            best[i] = std::clamp(r.hi, 0.0, 100.0);
+            continue;
+        }
+        const Band& band = c.band;
+        if (band.zero_at == band.full_at) {
+            warn(c.where, what + " has zero_at equal to full_at (" + number(band.full_at) + "): it scores 0 or 100, nothing between");
+            continue;
+        }
+        const bool higher_better = band.full_at > band.zero_at;
+        const double best_value = higher_better ? r.hi : r.lo;
+        const bool never_scores = higher_better ? best_value <= band.zero_at : best_value >= band.zero_at;
+        const bool never_full = higher_better ? best_value < band.full_at : best_value > band.full_at;
+        if (never_scores)
+            warn(c.where, what + " can never score: its metric is at " + (higher_better ? "most " : "least ") + number(best_value) +
+                              " for inputs within min/max, and points start beyond " + number(band.zero_at));
+        else if (never_full)
+            warn(c.where, what + " can never reach full points: its metric is at " + (higher_better ? "most " : "least ") +
+                              number(best_value) + " for inputs within min/max, short of full_at " + number(band.full_at));
+        best[i] = std::isinf(best_value) ? 100.0 : 100.0 * std::clamp((best_value - band.zero_at) / (band.full_at - band.zero_at), 0.0, 1.0);
+    }
+    for (const auto& group : rules.groups) {
+        if (!group.minimum) continue;
+        double weight = 0, sum = 0;
+        for (std::uint32_t i = group.first_criterion; i < group.first_criterion + group.criterion_count; ++i) {
+            weight += rules.criteria[i].weight;
+            sum += rules.criteria[i].weight * best[i];
+        }
+        if (weight > 0 && sum / weight < *group.minimum)
+            warn(group.where, "group '" + group.id + "' can score at most " + fmt::format("{:.2f}", sum / weight) +
+                                  " with these weights and bands, below its minimum " + number(*group.minimum));
+    }
+}
+
+}  // namespace screener::detail

@@ -1,0 +1,1508 @@
+// The `screener` command line end to end (SPEC sections 5 and 6), run the way a user runs it: the
+// built binary in the repository root, on examples/proposals and rules/bac-ninh-234.yaml, checking
+// exit codes, stdout / stderr separation, every report format, -o atomicity, stdin, and the
+// validate, test, check and schema subcommands.
+//
+// Expected values come from the SPEC, the rule set and the example files (examples/README.md lists
+// the verdict and score of every example), not from the binary's own output.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include "support.hpp"
+
+using namespace screener::test;
+using nlohmann::json;
+using Catch::Matchers::Contains;
+using Catch::Matchers::StartsWith;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string rules_path = "rules/bac-ninh-234.yaml";
+const std::string examples = "examples/proposals";
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+std::string q(const std::string& s) {  // single-quoted for the shell
+    std::string out = "'";
+    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+std::string example(const std::string& file) { return examples + "/" + file; }
+
+// Runs a shell script in the source directory with $SCREENER set to the built binary.
+Cli sh(const std::string& script) {
+    static int counter = 0;
+    std::string dir = temp_dir("cli-sh-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    write_text(dir + "/script.sh", script + "\n");
+    std::string command = "cd " + q(source_dir) + " && SCREENER=" + q(SCREENER_BINARY) + " sh " + q(dir + "/script.sh") +
+                          " </dev/null >" + q(dir + "/stdout") + " 2>" + q(dir + "/stderr");
+    int status = std::system(command.c_str());
+    Cli cli;
+    cli.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    cli.out = read_text(dir + "/stdout");
+    cli.err = read_text(dir + "/stderr");
+    fs::remove_all(dir);
+    return cli;
+}
+
+std::string two_decimals(double x) {
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%.2f", x);
+    return buffer;
+}
+
+std::size_t count(const std::string& text, const std::string& needle) {
+    std::size_t n = 0;
+    for (std::size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + needle.size())) ++n;
+    return n;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+}
+
+json parse_json(const std::string& text) {
+    INFO("text: " << text.substr(0, 400));
+    REQUIRE(json::accept(text));
+    return json::parse(text);
+}
+
+std::string sha256_of(const std::string& path) {
+    std::string command = "sha256sum " + q(source_dir + "/" + path);
+    FILE* pipe = popen(command.c_str(), "r");
+    REQUIRE(pipe);
+    char buffer[128] = {};
+    std::string out;
+    while (std::fgets(buffer, sizeof buffer, pipe)) out += buffer;
+    pclose(pipe);
+    REQUIRE(out.size() >= 64);
+    return out.substr(0, 64);
+}
+
+std::vector<std::string> dir_entries(const std::string& dir) {
+    std::vector<std::string> out;
+    for (const auto& e : fs::directory_iterator(dir)) out.push_back(e.path().filename().string());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+bool has_temp_files(const std::string& dir) {
+    for (const auto& name : dir_entries(dir))
+        if (name.find(".tmp-") != std::string::npos) return true;
+    return false;
+}
+
+// RFC 4180: fields separated by ',', records by CRLF or LF; a field in double quotes may hold
+// commas, line breaks and "" for a quote. Fails the test on a malformed quote.
+std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
+    std::vector<std::vector<std::string>> rows;
+    std::vector<std::string> row;
+    std::string field;
+    bool quoted = false, was_quoted = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (quoted) {
+            if (c == '"') {
+                if (i + 1 < text.size() && text[i + 1] == '"') {
+                    field += '"';
+                    ++i;
+                } else {
+                    quoted = false;
+                }
+            } else {
+                field += c;
+            }
+            continue;
+        }
+        if (c == '"') {
+            INFO("a quote inside an unquoted field, at byte " << i);
+            REQUIRE(field.empty());
+            REQUIRE_FALSE(was_quoted);
+            quoted = was_quoted = true;
+        } else if (c == ',') {
+            row.push_back(field);
+            field.clear();
+            was_quoted = false;
+        } else if (c == '\n' || c == '\r') {
+            if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+            row.push_back(field);
+            rows.push_back(row);
+            row.clear();
+            field.clear();
+            was_quoted = false;
+        } else {
+            INFO("text after a closing quote, at byte " << i);
+            REQUIRE_FALSE(was_quoted);
+            field += c;
+        }
+    }
+    REQUIRE_FALSE(quoted);  // unterminated quoted field
+    if (!field.empty() || !row.empty()) {
+        row.push_back(field);
+        rows.push_back(row);
+    }
+    return rows;
+}
+
+// A minimal XML well-formedness check: one root element, balanced and properly nested tags,
+// quoted attribute values, and '<' / '&' only as markup or entities. Returns "" or the problem.
+std::string xml_problem(const std::string& xml) {
+    std::vector<std::string> stack;
+    bool seen_root = false;
+    auto entity_ok = [&](std::size_t at) {
+        static const std::regex entity("^&(amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);");
+        return std::regex_search(xml.begin() + static_cast<long>(at), xml.end(), entity);
+    };
+    std::size_t i = 0;
+    if (xml.rfind("<?xml", 0) == 0) i = xml.find("?>") + 2;
+    while (i < xml.size()) {
+        if (xml[i] == '&') {
+            if (!entity_ok(i)) return "bad entity at byte " + std::to_string(i);
+            ++i;
+            continue;
+        }
+        if (xml[i] != '<') {
+            if (stack.empty() && !std::isspace(static_cast<unsigned char>(xml[i]))) return "text outside the root element";
+            ++i;
+            continue;
+        }
+        if (xml.compare(i, 4, "<!--") == 0) {
+            i = xml.find("-->", i);
+            if (i == std::string::npos) return "unterminated comment";
+            i += 3;
+            continue;
+        }
+        // a tag: scan to '>' outside quotes
+        std::size_t j = i + 1;
+        char quote = 0;
+        for (; j < xml.size(); ++j) {
+            char c = xml[j];
+            if (quote) {
+                if (c == quote) quote = 0;
+                else if (c == '<') return "'<' in an attribute value at byte " + std::to_string(j);
+                else if (c == '&' && !entity_ok(j)) return "bad entity in an attribute at byte " + std::to_string(j);
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+            } else if (c == '>') {
+                break;
+            } else if (c == '<') {
+                return "'<' inside a tag at byte " + std::to_string(j);
+            }
+        }
+        if (j >= xml.size()) return "unterminated tag";
+        std::string tag = xml.substr(i + 1, j - i - 1);
+        bool closing = !tag.empty() && tag[0] == '/';
+        bool self_closing = !tag.empty() && tag.back() == '/';
+        std::string name = tag.substr(closing ? 1 : 0);
+        name = name.substr(0, name.find_first_of(" \t\n/"));
+        if (name.empty()) return "empty tag name";
+        if (closing) {
+            if (stack.empty() || stack.back() != name) return "</" + name + "> does not close the open element";
+            stack.pop_back();
+        } else {
+            if (stack.empty() && seen_root) return "a second root element <" + name + ">";
+            seen_root = true;
+            if (!self_closing) stack.push_back(name);
+        }
+        i = j + 1;
+    }
+    if (!stack.empty()) return "<" + stack.back() + "> is never closed";
+    if (!seen_root) return "no root element";
+    return "";
+}
+
+// Runs `screener -q <args>` and requires exit 0 and a JSON document on stdout.
+json eval_json(const std::string& args, const std::string& stdin_text = "") {
+    Cli cli = run_cli("-q eval --format json " + args, stdin_text);
+    INFO(cli.err);
+    REQUIRE(cli.exit_code == 0);
+    return parse_json(cli.out);
+}
+
+// The report of the whole examples directory, computed once.
+const json& examples_report() {
+    static const json report = eval_json(examples);
+    return report;
+}
+
+const json* find_result(const json& report, const std::string& id) {
+    for (const auto& r : report["results"])
+        if (r["id"] == id) return &r;
+    return nullptr;
+}
+
+// Verdict and score of every example, as listed in examples/README.md ("What is in it").
+struct Expected {
+    const char* file;
+    const char* id;
+    const char* verdict;
+    double score;  // NaN for invalid
+};
+const double none = std::nan("");
+const std::vector<Expected> expected_examples = {
+    {"001-amkor-semiconductor-packaging.json", "BN-2025-001", "pass", 94.57},
+    {"002-hana-micron-chip-packaging.json", "BN-2025-002", "pass", 90.35},
+    {"003-samsung-display-expansion.json", "BN-2025-003", "pass", 95.00},
+    {"004-samsung-sev3-expansion.json", "BN-2025-004", "pass", 82.95},
+    {"005-hanwha-aero-engine-parts.json", "BN-2025-005", "pass", 84.69},
+    {"006-foxconn-fecv-ev-components.json", "BN-2025-006", "pass", 69.12},
+    {"007-foxconn-quang-chau-assembly.json", "BN-2025-007", "fail", 47.04},
+    {"008-goertek-nam-son-hap-linh.json", "BN-2025-008", "fail", 52.03},
+    {"009-luxshare-ict-expansion.json", "BN-2025-009", "fail", 61.11},
+    {"010-canon-tien-son-2006.json", "BN-2025-010", "fail", 55.24},
+    {"011-eu-gmp-pharmaceutical-plant.json", "BN-2025-011", "pass", 85.35},
+    {"012-hi-tech-agriculture-complex.json", "BN-2025-012", "pass", 65.85},
+    {"013-garment-factory.json", "BN-2025-013", "fail", 26.90},
+    {"014-logistics-park.json", "BN-2025-014", "fail", 41.65},
+    {"015-firecracker-plant.json", "BN-2025-015", "fail", 32.34},
+    {"016-used-equipment-mould-plant.json", "BN-2025-016", "fail", 76.76},
+    {"017-textile-dyeing-no-wastewater.json", "BN-2025-017", "fail", 40.23},
+    {"018-medical-devices-plant.json", "BN-2025-018", "pass", 83.95},
+    {"invalid/missing-land.json", "BN-2025-901", "invalid", none},
+    {"invalid/shares-as-percent.json", "BN-2025-902", "invalid", none},
+};
+
+int verdict_order(const std::string& v) { return v == "pass" ? 0 : v == "fail" ? 1 : 2; }
+
+// SPEC section 3: pass before fail before invalid; pass and fail by score descending, then id in
+// byte order; invalid in input order (`input_order` lists ids in input order).
+void check_ranking(const json& results, const std::vector<std::string>& input_order) {
+    std::map<std::string, std::size_t> position;
+    for (std::size_t i = 0; i < input_order.size(); ++i) position.emplace(input_order[i], i);
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        CHECK(results[i]["rank"] == i + 1);
+        if (i == 0) continue;
+        const json& a = results[i - 1];
+        const json& b = results[i];
+        std::string va = a["verdict"], vb = b["verdict"];
+        INFO(a["id"] << " (" << va << ") is ranked before " << b["id"] << " (" << vb << ")");
+        REQUIRE(verdict_order(va) <= verdict_order(vb));
+        if (va != vb) continue;
+        if (va == "invalid") {
+            if (position.count(a["id"]) && position.count(b["id"])) CHECK(position[a["id"]] < position[b["id"]]);
+            continue;
+        }
+        double sa = a["score"], sb = b["score"];
+        CHECK(sa >= sb);
+        if (sa == sb) CHECK(a["id"].get<std::string>() < b["id"].get<std::string>());
+    }
+}
+
+// The shape of one result object of screener/report/v1 (SPEC section 6), and the scoring
+// semantics of SPEC section 3 recomputed from the numbers it holds.
+void check_result(const json& r, bool ranked) {
+    INFO("result " << r.value("id", std::string("?")));
+    REQUIRE(r.is_object());
+    CHECK(r.contains("rank") == ranked);
+    if (ranked) CHECK(r["rank"].is_number_integer());
+    for (const char* key : {"id", "name", "verdict", "source"}) {
+        INFO(key);
+        REQUIRE(r.contains(key));
+        CHECK(r[key].is_string());
+    }
+    REQUIRE(r.contains("score"));
+    REQUIRE(r["reasons"].is_array());
+    REQUIRE(r["gates"].is_array());
+    REQUIRE(r["groups"].is_array());
+    std::string verdict = r["verdict"];
+    REQUIRE((verdict == "pass" || verdict == "fail" || verdict == "invalid"));
+    CHECK_THAT(r["source"].get<std::string>(), Catch::Matchers::Matches(".+:[0-9]+"));
+    if (verdict == "invalid") {
+        CHECK(r["score"].is_null());
+        CHECK_FALSE(r["reasons"].empty());
+        return;
+    }
+    REQUIRE(r["score"].is_number());
+    if (verdict == "pass") CHECK(r["reasons"].empty());
+    else CHECK_FALSE(r["reasons"].empty());
+
+    bool gate_failed = false;
+    for (const auto& g : r["gates"]) {
+        REQUIRE(g["id"].is_string());
+        REQUIRE(g["passed"].is_boolean());
+        gate_failed = gate_failed || !g["passed"].get<bool>();
+    }
+    double total_weight = 0, total = 0;
+    bool below_minimum = false;
+    for (const auto& g : r["groups"]) {
+        INFO("group " << g["id"]);
+        REQUIRE(g["id"].is_string());
+        REQUIRE(g["skipped"].is_boolean());
+        REQUIRE(g["criteria"].is_array());
+        double weight_sum = 0, points_sum = 0;
+        for (const auto& c : g["criteria"]) {
+            INFO("criterion " << c["id"]);
+            REQUIRE(c["id"].is_string());
+            for (const char* key : {"value", "points", "weight", "skipped", "reason"}) {
+                INFO(key);
+                CHECK(c.contains(key));
+            }
+            if (c["skipped"].get<bool>()) continue;
+            double points = c["points"];
+            CHECK(points >= 0);
+            CHECK(points <= 100);
+            if (c.contains("band") && c["value"].is_number()) {  // metric: SPEC 3 formula
+                double z = c["band"]["zero_at"], f = c["band"]["full_at"], v = c["value"];
+                double p = 100 * std::clamp((v - z) / (f - z), 0.0, 1.0);
+                CHECK(points == Approx(p).margin(1e-9));
+            }
+            weight_sum += c["weight"].get<double>();
+            points_sum += c["weight"].get<double>() * points;
+        }
+        if (g["skipped"].get<bool>()) continue;
+        REQUIRE(weight_sum > 0);
+        CHECK(g["score"].get<double>() == Approx(points_sum / weight_sum).margin(1e-9));
+        if (g.contains("minimum") && g["minimum"].is_number() && g["score"].get<double>() < g["minimum"].get<double>())
+            below_minimum = true;
+        double gw = g.contains("weight") ? g["weight"].get<double>() : 1.0;
+        total_weight += gw;
+        total += gw * g["score"].get<double>();
+    }
+    double score = r["score"];
+    CHECK(score == Approx(total_weight > 0 ? total / total_weight : 0).margin(1e-9));
+    if (r.contains("pass_score")) {
+        bool fails = gate_failed || below_minimum || score < r["pass_score"].get<double>();
+        CHECK(verdict == (fails ? "fail" : "pass"));
+    }
+}
+
+// ---- rule sets written to temp dirs ----
+
+const std::string broken_rules = R"(format: screener/v1
+id: demo
+version: "1"
+inputs:
+  land_ha: { type: number, min: 0.01 }
+  capital_usd: { type: number, min: 0 }
+  sector: { type: enum, values: [electronics, textiles] }
+gates:
+  - id: sector-allowed
+    require: sector != "textile"
+groups:
+  - id: land
+    criteria:
+      - id: capital-per-ha
+        metric: capital_usd / land_hs
+        zero_at: 1_000_000
+        full_at: 10_000_000
+      - id: size
+        points: roud(capital_usd / 1e6)
+decision:
+  pass_score: 60
+)";
+
+// "line:col" (1-based) of the first occurrence of `needle` in `text`.
+std::string position_of(const std::string& text, const std::string& needle) {
+    std::size_t at = text.find(needle);
+    REQUIRE(at != std::string::npos);
+    std::size_t line = 1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<long>(at), '\n'));
+    std::size_t line_start = text.rfind('\n', at);
+    std::size_t col = at - (line_start == std::string::npos ? 0 : line_start + 1) + 1;
+    return std::to_string(line) + ":" + std::to_string(col);
+}
+
+const std::string mini_rules_head = R"(format: screener/v1
+id: mini
+version: "3"
+inputs:
+  x: { type: number, min: 0 }
+  sector: { type: enum, values: [good, bad] }
+gates:
+  - id: allowed
+    require: sector != "bad"
+    message: "sector {sector} is not allowed"
+groups:
+  - id: g
+    criteria:
+      - id: c
+        metric: x
+        zero_at: 0
+        full_at: 100
+decision:
+  pass_score: 50
+)";
+
+const std::string mini_tests = R"(tests:
+  - name: good one passes
+    proposal: { id: T1, x: 80, sector: good }
+    expect: { verdict: pass, score: 80 }
+  - name: wrong expectation
+    proposal: { id: T2, x: 10, sector: good }
+    expect:
+      verdict: pass
+      score: { min: 1, max: 2 }
+)";
+
+std::string write_broken_rules(const std::string& dir) {
+    std::string path = dir + "/broken.yaml";
+    write_text(path, broken_rules);
+    return path;
+}
+
+bool have_script() { return std::system("command -v script >/dev/null 2>&1") == 0; }
+
+// A fresh directory for one test, unique to this process (several builds may run the tests at
+// once), removed at the end of the test.
+struct TempDir {
+    std::string path;
+    explicit TempDir(const std::string& name) : path(temp_dir(name + "-" + std::to_string(::getpid()))) {}
+    ~TempDir() {
+        std::error_code ignored;
+        fs::remove_all(path, ignored);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+};
+
+}  // namespace
+
+// =============================================================================================
+// eval: report formats
+
+TEST_CASE("eval json report has the screener/report/v1 shape", "[cli]") {
+    const json& report = examples_report();
+    REQUIRE(report.is_object());
+
+    std::set<std::string> keys;
+    for (auto it = report.begin(); it != report.end(); ++it) keys.insert(it.key());
+    CHECK(keys == std::set<std::string>{"format", "rules", "summary", "results"});
+    CHECK(report["format"] == "screener/report/v1");
+
+    const json& rules = report["rules"];
+    std::set<std::string> rule_keys;
+    for (auto it = rules.begin(); it != rules.end(); ++it) rule_keys.insert(it.key());
+    CHECK(rule_keys == std::set<std::string>{"id", "version", "sha256"});
+    CHECK(rules["id"] == "bac-ninh-234");
+    CHECK(rules["version"] == "2025.1");
+    // The built-in rule set is rules/bac-ninh-234.yaml: its sha256 is that of the file's bytes.
+    CHECK(rules["sha256"] == sha256_of(rules_path));
+
+    // Same rule set named explicitly: same identity.
+    json explicit_rules = eval_json("--rules " + rules_path + " " + example("001-amkor-semiconductor-packaging.json"));
+    CHECK(explicit_rules["rules"] == rules);
+
+    const json& results = report["results"];
+    REQUIRE(results.is_array());
+    REQUIRE(results.size() == expected_examples.size());
+
+    std::map<std::string, int> counts;
+    for (const auto& r : results) {
+        check_result(r, true);
+        counts[r["verdict"]]++;
+    }
+    const json& summary = report["summary"];
+    std::set<std::string> summary_keys;
+    for (auto it = summary.begin(); it != summary.end(); ++it) summary_keys.insert(it.key());
+    CHECK(summary_keys == std::set<std::string>{"total", "pass", "fail", "invalid"});
+    CHECK(summary["total"] == results.size());
+    CHECK(summary["pass"] == counts["pass"]);
+    CHECK(summary["fail"] == counts["fail"]);
+    CHECK(summary["invalid"] == counts["invalid"]);
+    // examples/README.md: "Totals: 9 pass, 9 fail, 2 invalid."
+    CHECK(summary == json{{"total", 20}, {"pass", 9}, {"fail", 9}, {"invalid", 2}});
+
+    std::vector<std::string> input_order;
+    for (const auto& e : expected_examples) input_order.push_back(e.id);
+    check_ranking(results, input_order);
+
+    for (const auto& e : expected_examples) {
+        INFO(e.file);
+        const json* r = find_result(report, e.id);
+        REQUIRE(r);
+        CHECK((*r)["verdict"] == e.verdict);
+        CHECK((*r)["source"] == example(e.file) + ":1");
+        if (std::isnan(e.score)) CHECK((*r)["score"].is_null());
+        else CHECK((*r)["score"].get<double>() == Approx(e.score).margin(0.005));
+    }
+    // examples/README.md: BN-2025-003 ranks first, BN-2025-016 first among the failures.
+    CHECK(results[0]["id"] == "BN-2025-003");
+    CHECK(results[9]["id"] == "BN-2025-016");
+    // A failing proposal can outscore a passing one: ranking is by verdict first.
+    CHECK(results[9]["score"].get<double>() > results[8]["score"].get<double>());
+}
+
+TEST_CASE("eval ndjson writes one unranked result per proposal in input order", "[cli]") {
+    Cli cli = run_cli("-q eval --format ndjson " + examples);
+    INFO(cli.err);
+    REQUIRE(cli.exit_code == 0);
+    CHECK(cli.err.empty());
+    std::vector<std::string> lines = lines_of(cli.out);
+    REQUIRE(lines.size() == expected_examples.size());
+    CHECK(cli.out.back() == '\n');
+    const json& ranked = examples_report();
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        json r = parse_json(lines[i]);
+        INFO("line " << i + 1);
+        CHECK(r["id"] == expected_examples[i].id);  // input order: files sorted, invalid/ last
+        CHECK_FALSE(r.contains("rank"));
+        check_result(r, false);
+        // Each line describes its rule set, so a shard is self-describing.
+        if (r.contains("rules")) CHECK(r["rules"] == ranked["rules"]);
+        // Otherwise the same result as in the ranked JSON report.
+        const json* same = find_result(ranked, r["id"]);
+        REQUIRE(same);
+        json a = r, b = *same;
+        a.erase("rules");
+        b.erase("rank");
+        CHECK(a == b);
+    }
+}
+
+TEST_CASE("eval csv has one column per group and criterion and rectangular rows", "[cli]") {
+    Cli cli = run_cli("-q eval --format csv " + examples);
+    INFO(cli.err);
+    REQUIRE(cli.exit_code == 0);
+    auto rows = parse_csv(cli.out);
+    const json& report = examples_report();
+    REQUIRE(rows.size() == 1 + report["results"].size());
+    const auto& header = rows[0];
+    for (const auto& row : rows) CHECK(row.size() == header.size());
+
+    auto column = [&](const std::string& name) -> long {
+        auto it = std::find(header.begin(), header.end(), name);
+        INFO("column " << name);
+        REQUIRE(std::count(header.begin(), header.end(), name) == 1);
+        return it - header.begin();
+    };
+    long rank_col = column("rank"), id_col = column("id"), name_col = column("name"), verdict_col = column("verdict"),
+         score_col = column("score");
+    const json& first = report["results"][0];
+    std::vector<std::pair<std::string, long>> group_cols, criterion_cols;
+    for (const auto& g : first["groups"]) {
+        group_cols.emplace_back(g["id"], column("group:" + g["id"].get<std::string>()));
+        for (const auto& c : g["criteria"]) criterion_cols.emplace_back(c["id"], column(c["id"]));
+    }
+    CHECK(group_cols.size() == 4);
+    CHECK(criterion_cols.size() == 14);
+
+    // Rows follow the ranking; numbers are the JSON values rounded to two decimals.
+    for (std::size_t i = 0; i < report["results"].size(); ++i) {
+        const json& r = report["results"][i];
+        const auto& row = rows[i + 1];
+        INFO("row " << i + 1 << " " << r["id"]);
+        CHECK(row[static_cast<std::size_t>(rank_col)] == std::to_string(i + 1));
+        CHECK(row[static_cast<std::size_t>(id_col)] == r["id"]);
+        CHECK(row[static_cast<std::size_t>(name_col)] == r["name"]);
+        CHECK(row[static_cast<std::size_t>(verdict_col)] == r["verdict"]);
+        if (r["score"].is_null()) {
+            CHECK(row[static_cast<std::size_t>(score_col)].empty());
+            continue;
+        }
+        CHECK(row[static_cast<std::size_t>(score_col)] == two_decimals(r["score"]));
+        for (const auto& g : r["groups"]) {
+            auto gc = std::find_if(group_cols.begin(), group_cols.end(), [&](auto& p) { return p.first == g["id"]; });
+            REQUIRE(gc != group_cols.end());
+            if (!g["skipped"].get<bool>()) CHECK(row[static_cast<std::size_t>(gc->second)] == two_decimals(g["score"]));
+            for (const auto& c : g["criteria"]) {
+                auto cc = std::find_if(criterion_cols.begin(), criterion_cols.end(), [&](auto& p) { return p.first == c["id"]; });
+                REQUIRE(cc != criterion_cols.end());
+                if (!c["skipped"].get<bool>()) CHECK(row[static_cast<std::size_t>(cc->second)] == two_decimals(c["points"]));
+            }
+        }
+    }
+
+    // Vietnamese names come through byte for byte (UTF-8, no escaping, no BOM games).
+    json samsung = json::parse(read_text(source_dir + "/" + example("003-samsung-display-expansion.json")));
+    std::string name = samsung["name"];
+    CHECK(name == "C\xC3\xB4ng ty TNHH Samsung Display Vi\xE1\xBB\x87t Nam");
+    CHECK(rows[1][static_cast<std::size_t>(name_col)] == name);
+    CHECK_THAT(cli.out, Contains(name));
+    // A name with a comma is quoted, not split (010: "Canon Vietnam Tien Son (2006, legacy case)").
+    const json* canon = find_result(report, "BN-2025-010");
+    REQUIRE(canon);
+    bool found = false;
+    for (const auto& row : rows) found = found || row[static_cast<std::size_t>(name_col)] == (*canon)["name"];
+    CHECK(found);
+}
+
+TEST_CASE("eval csv quotes commas, quotes and line breaks per RFC 4180", "[cli]") {
+    json base = json::parse(read_text(source_dir + "/" + example("001-amkor-semiconductor-packaging.json")));
+    json tricky = base;
+    tricky["id"] = "E,1";
+    tricky["name"] = "Say \"hi\", then\nbreak | pipe <x> & y";
+    std::string input = tricky.dump() + "\n";
+    Cli cli = run_cli("-q eval --format csv -", input);
+    INFO(cli.err);
+    REQUIRE(cli.exit_code == 0);
+    auto rows = parse_csv(cli.out);
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[1].size() == rows[0].size());
+    CHECK(rows[1][1] == "E,1");
+    CHECK(rows[1][2] == tricky["name"]);
+}
+
+TEST_CASE("eval md has the summary and the ranking table", "[cli]") {
+    Cli cli = run_cli("-q eval --format md " + examples);
+    INFO(cli.err);
+    REQUIRE(cli.exit_code == 0);
+    const std::string& md = cli.out;
+    const json& report = examples_report();
+    CHECK_THAT(md, StartsWith("# Screening report"));
+    CHECK_THAT(md, Contains("bac-ninh-234"));
+    CHECK_THAT(md, Contains("2025.1"));
+    CHECK_THAT(md, Contains("| 20 | 9 | 9 | 2 |"));  // summary row
+    CHECK_THAT(md, Contains("## Ranking"));
+    CHECK_THAT(md, Contains("| rank | id | name | verdict | score |"));
+    // One row per proposal, in rank order, score rounded to two decimals.
+    std::size_t last = md.find("## Ranking");
+    for (const auto& r : report["results"]) {
+        std::string row = "| " + std::to_string(r["rank"].get<int>()) + " | " + r["id"].get<std::string>() + " | " +
+                          r["name"].get<std::string>() + " | ";
+        INFO(row);
+        std::size_t at = md.find(row);
+        REQUIRE(at != std::string::npos);
+        CHECK(at > last);
+        last = at;
+        std::string line = md.substr(at, md.find('\n', at) - at);
+        if (r["score"].is_number()) CHECK_THAT(line, Contains("| " + two_decimals(r["score"]) + " |"));
+        for (const auto& reason : r["reasons"]) CHECK_THAT(line, Contains(reason.get<std::string>()));
+    }
+}
+
+TEST_CASE("eval md escapes a pipe in a name so the table keeps its columns", "[cli]") {
+    json p = json::parse(read_text(source_dir + "/" + example("001-amkor-semiconductor-packaging.json")));
+    p["name"] = "Left | right";
+    Cli cli = run_cli("-q eval --format md -", p.dump());
+    INFO(cli.err);
+    REQUIRE(cli.exit_code == 0);
+    std::string header;
+    std::string row;
+    for (const auto& line : lines_of(cli.out)) {
+        if (line.rfind("| rank | id |", 0) == 0) header = line;
+        if (line.rfind("| 1 | BN-2025-001 |", 0) == 0) row = line;
+    }
+    REQUIRE_FALSE(header.empty());
+    REQUIRE_FALSE(row.empty());
+    auto cells = [](const std::string& line) {  // unescaped pipes
+        std::size_t n = 0;
+        for (std::size_t i = 0; i < line.size(); ++i)
+            if (line[i] == '|' && (i == 0 || line[i - 1] != '\\')) ++n;
+        return n;
+    };
+    CHECK(cells(row) == cells(header));
+}
+
+TEST_CASE("eval junit is well-formed with one testcase per proposal", "[cli]") {
+    Cli cli = run_cli("-q eval --format junit " + examples);
+    INFO(cli.err);
+    REQUIRE(cli.exit_code == 0);
+    const std::string& xml = cli.out;
+    CHECK_THAT(xml, StartsWith("<?xml"));
+    CHECK(xml_problem(xml).empty());
+    INFO(xml_problem(xml));
+    CHECK(count(xml, "<testcase ") == 20);
+    CHECK(count(xml, "<failure") == 9);  // fail verdicts
+    CHECK(count(xml, "<error") == 2);    // invalid proposals
+    CHECK_THAT(xml, Contains("tests=\"20\""));
+
+    // Markup characters in a name are escaped.
+    json p = json::parse(read_text(source_dir + "/" + example("015-firecracker-plant.json")));
+    p["name"] = "A <b> & \"c\" plant";
+    Cli tricky = run_cli("-q eval --format junit -", p.dump());
+    REQUIRE(tricky.exit_code == 0);
+    INFO(tricky.out);
+    CHECK(xml_problem(tricky.out).empty());
+    CHECK(count(tricky.out, "<testcase ") == 1);
+    CHECK_THAT(tricky.out, Contains("&lt;b&gt; &amp; "));
+}
+
+TEST_CASE("eval output is byte-identical on a rerun in every format", "[cli]") {
+    for (std::string format : {"md", "json", "ndjson", "csv", "junit"}) {
+        INFO(format);
+        Cli a = run_cli("-q eval --format " + format + " " + examples);
+        Cli b = run_cli("-q eval --format " + format + " " + examples);
+        REQUIRE(a.exit_code == 0);
+        REQUIRE(b.exit_code == 0);
+        CHECK_FALSE(a.out.empty());
+        CHECK(a.out == b.out);
+    }
+}
+
+TEST_CASE("eval ranks equal scores by id in byte order and keeps invalid ones in input order", "[cli]") {
+    json pass = json::parse(read_text(source_dir + "/" + example("001-amkor-semiconductor-packaging.json")));
+    json fail = json::parse(read_text(source_dir + "/" + example("016-used-equipment-mould-plant.json")));
+    std::string input;
+    auto add = [&](json p, const std::string& id) {
+        p["id"] = id;
+        input += p.dump() + "\n";
+    };
+    add(fail, "zz");
+    add(pass, "b");
+    add(pass, "a");
+    add(pass, "\xC4\x82");  // "Ă": after every ASCII id in byte order
+    add(pass, "B");
+    add(pass, "a2");
+    add(fail, "AA");
+    input += "{\"name\": \"no id\"}\n";
+    input += "{not json\n";
+    json report = eval_json("-", input);
+    std::vector<std::string> ids;
+    for (const auto& r : report["results"]) ids.push_back(r["id"]);
+    CHECK(ids == std::vector<std::string>{"B", "a", "a2", "b", "\xC4\x82", "AA", "zz", "", ""});
+    REQUIRE(report["results"].size() == 9);
+    CHECK(report["results"][7]["source"] == "<stdin>:8");
+    CHECK(report["results"][8]["source"] == "<stdin>:9");
+    CHECK(report["summary"] == json{{"total", 9}, {"pass", 5}, {"fail", 2}, {"invalid", 2}});
+}
+
+// =============================================================================================
+// eval: choosing the format, exit codes, usage errors
+
+TEST_CASE("eval picks the format from the -o extension", "[cli]") {
+    TempDir tmp("cli-ext");
+    const std::string& dir = tmp.path;
+    std::string input = example("001-amkor-semiconductor-packaging.json") + " " + example("015-firecracker-plant.json");
+    auto run = [&](const std::string& file, const std::string& extra = "") {
+        Cli cli = run_cli("-q eval " + extra + " -o " + q(dir + "/" + file) + " " + input);
+        INFO(file << ": " << cli.err);
+        REQUIRE(cli.exit_code == 0);
+        CHECK(cli.out.empty());  // the report goes to the file, not stdout
+        return read_text(dir + "/" + file);
+    };
+    json j = parse_json(run("x.json"));
+    CHECK(j["format"] == "screener/report/v1");
+    std::string csv = run("x.csv");
+    CHECK_THAT(csv, StartsWith("rank,id,name,verdict,score"));
+    CHECK(parse_csv(csv).size() == 3);
+    CHECK_THAT(run("x.md"), StartsWith("# Screening report"));
+    for (std::string file : {"x.ndjson", "x.jsonl"}) {
+        auto lines = lines_of(run(file));
+        REQUIRE(lines.size() == 2);
+        CHECK(parse_json(lines[0])["id"] == "BN-2025-001");
+        CHECK(parse_json(lines[1])["id"] == "BN-2025-015");
+    }
+    std::string junit = run("x.xml");
+    CHECK_THAT(junit, StartsWith("<?xml"));
+    CHECK(count(junit, "<testcase ") == 2);
+    // An explicit --format wins over the extension.
+    CHECK_THAT(run("y.json", "--format csv"), StartsWith("rank,id,"));
+}
+
+TEST_CASE("eval writes json when stdout is a pipe and no format is given", "[cli]") {
+    Cli cli = run_cli("eval " + example("003-samsung-display-expansion.json"));
+    REQUIRE(cli.exit_code == 0);
+    json j = parse_json(cli.out);
+    CHECK(j["format"] == "screener/report/v1");
+    // Data on stdout, the log line on stderr.
+    CHECK_THAT(cli.err, Contains("1 proposal"));
+    CHECK(cli.err.find("{") == std::string::npos);
+    // -q silences the log.
+    Cli quiet = run_cli("-q eval " + example("003-samsung-display-expansion.json"));
+    CHECK(quiet.err.empty());
+    CHECK(quiet.out == cli.out);
+}
+
+TEST_CASE("eval writes md when stdout is a terminal and no format is given", "[cli]") {
+    if (!have_script()) {
+        WARN("script(1) is not installed: cannot give the binary a terminal");
+        return;
+    }
+    Cli cli = sh("script -qec \"$SCREENER -q eval " + example("003-samsung-display-expansion.json") + "\" /dev/null </dev/null");
+    INFO(cli.err);
+    REQUIRE(cli.exit_code == 0);
+    CHECK_THAT(cli.out, StartsWith("# Screening report"));
+}
+
+TEST_CASE("eval --fail-on makes the exit code 1 only when a proposal has that verdict", "[cli]") {
+    std::string passing = example("001-amkor-semiconductor-packaging.json") + " " + example("003-samsung-display-expansion.json");
+    std::string failing = passing + " " + example("015-firecracker-plant.json");
+    std::string invalid = passing + " " + example("invalid/missing-land.json");
+    // Options after the inputs, as in README (see the engine-bug case below for the other order).
+    auto eval = [](const std::string& inputs, const std::string& options) { return run_cli("-q eval " + inputs + " " + options); };
+
+    SECTION("without --fail-on every verdict exits 0") {
+        CHECK(run_cli("-q eval " + examples).exit_code == 0);
+    }
+    SECTION("--fail-on fail") {
+        Cli any_fail = eval(failing, "--fail-on fail");
+        CHECK(any_fail.exit_code == 1);
+        // The report is still written.
+        CHECK(parse_json(any_fail.out)["summary"]["fail"] == 1);
+        CHECK(eval(passing, "--fail-on fail").exit_code == 0);
+        CHECK(eval(invalid, "--fail-on fail").exit_code == 0);  // invalid is not fail
+        CHECK(eval(examples, "--fail-on fail").exit_code == 1);
+    }
+    SECTION("--fail-on invalid") {
+        Cli any_invalid = eval(invalid, "--fail-on invalid");
+        CHECK(any_invalid.exit_code == 1);
+        CHECK(parse_json(any_invalid.out)["summary"]["invalid"] == 1);
+        CHECK(eval(failing, "--fail-on invalid").exit_code == 0);
+        CHECK(eval(passing, "--fail-on invalid").exit_code == 0);
+        CHECK(eval(examples, "--fail-on invalid").exit_code == 1);
+    }
+    SECTION("--fail-on repeated") {
+        CHECK(eval(invalid, "--fail-on fail --fail-on invalid").exit_code == 1);
+        CHECK(eval(failing, "--fail-on fail --fail-on invalid").exit_code == 1);
+        CHECK(eval(passing, "--fail-on fail --fail-on invalid").exit_code == 0);
+    }
+    SECTION("with -o the file is written too") {
+        TempDir tmp("cli-fail-on");
+    const std::string& dir = tmp.path;
+        Cli cli = eval(failing, "--fail-on fail -o " + q(dir + "/r.csv"));
+        CHECK(cli.exit_code == 1);
+        CHECK(parse_csv(read_text(dir + "/r.csv")).size() == 4);
+    }
+}
+
+TEST_CASE("eval --fail-on before the inputs takes one verdict, not the inputs", "[cli]") {
+    // SPEC 5 puts options before INPUT...; `--fail-on fail` is one verdict per occurrence
+    // ("repeatable"), so the paths after it are inputs. Today they are taken as more --fail-on
+    // values: "--fail-on: examples/... not in {fail,invalid}", exit 2.
+    std::string failing = example("001-amkor-semiconductor-packaging.json") + " " + example("015-firecracker-plant.json");
+    Cli cli = run_cli("-q eval --fail-on fail " + failing);
+    INFO(cli.err);
+    CHECK(cli.exit_code == 1);
+    CHECK(run_cli("-q eval --fail-on invalid " + failing).exit_code == 0);
+    CHECK(run_cli("-q eval --fail-on fail --fail-on invalid " + examples).exit_code == 1);
+}
+
+TEST_CASE("eval usage errors exit 2 with a message on stderr and nothing on stdout", "[cli]") {
+    const std::string input = example("001-amkor-semiconductor-packaging.json");
+    struct Case {
+        std::string args, mentions;
+    };
+    for (const Case& c : std::vector<Case>{
+             {"eval --bogus " + input, "--bogus"},
+             {"eval --format xml " + input, "xml"},
+             {"eval examples/no-such-file.json", "no-such-file.json"},
+             {"eval", "INPUT"},
+             {"eval --fail-on maybe " + input, "maybe"},
+             {"eval --rules rules/no-such-rules.yaml " + input, "no-such-rules.yaml"},
+             {"frobnicate " + input, ""},
+             {"", ""},
+         }) {
+        Cli cli = run_cli(c.args);
+        INFO("screener " << c.args << "\nstderr: " << cli.err);
+        CHECK(cli.exit_code == 2);
+        CHECK(cli.out.empty());
+        CHECK_FALSE(cli.err.empty());
+        if (!c.mentions.empty()) CHECK_THAT(cli.err, Contains(c.mentions));
+    }
+}
+
+TEST_CASE("eval with a rule set that has errors exits 2 with file:line:col diagnostics", "[cli]") {
+    TempDir tmp("cli-eval-broken");
+    const std::string& dir = tmp.path;
+    std::string file = write_broken_rules(dir);
+    Cli cli = run_cli("eval --rules " + q(file) + " " + examples);
+    CHECK(cli.exit_code == 2);
+    CHECK(cli.out.empty());
+    // Each error points at the exact character: the misspelt enum value's quote, the unknown
+    // input, the unknown function.
+    CHECK_THAT(cli.err, Contains(file + ":" + position_of(broken_rules, "\"textile\"") + ": error: "));
+    CHECK_THAT(cli.err, Contains(file + ":" + position_of(broken_rules, "land_hs") + ": error: "));
+    CHECK_THAT(cli.err, Contains(file + ":" + position_of(broken_rules, "roud(") + ": error: "));
+    CHECK_THAT(cli.err, Contains("land_ha"));  // did-you-mean hint
+    CHECK_THAT(cli.err, Contains("round"));
+    // --fail-on does not turn a rules error into 1.
+    CHECK(run_cli("-q eval --fail-on fail --rules " + q(file) + " " + examples).exit_code == 2);
+}
+
+// =============================================================================================
+// eval: -o atomicity
+
+TEST_CASE("eval -o writes a complete file and leaves no temp file", "[cli]") {
+    TempDir tmp("cli-out");
+    const std::string& dir = tmp.path;
+    std::string out = dir + "/report.json";
+    Cli cli = run_cli("-q eval -o " + q(out) + " " + examples);
+    INFO(cli.err);
+    REQUIRE(cli.exit_code == 0);
+    CHECK(cli.out.empty());
+    REQUIRE(fs::exists(out));
+    CHECK(read_text(out) == run_cli("-q eval --format json " + examples).out);
+    CHECK(parse_json(read_text(out)) == examples_report());
+    CHECK(dir_entries(dir) == std::vector<std::string>{"report.json"});
+
+    // Overwriting replaces the whole content.
+    write_text(out, std::string(300000, 'x'));
+    REQUIRE(run_cli("-q eval -o " + q(out) + " " + example("001-amkor-semiconductor-packaging.json")).exit_code == 0);
+    json small = parse_json(read_text(out));
+    CHECK(small["summary"]["total"] == 1);
+    CHECK(dir_entries(dir) == std::vector<std::string>{"report.json"});
+}
+
+TEST_CASE("eval -o keeps the previous file when the run fails", "[cli]") {
+    TempDir tmp("cli-out-keep");
+    const std::string& dir = tmp.path;
+    std::string rules = write_broken_rules(dir);
+    std::string out = dir + "/report.csv";
+    const std::string previous = "previous,report\n1,2\n";
+    write_text(out, previous);
+
+    Cli bad_rules = run_cli("-q eval --rules " + q(rules) + " -o " + q(out) + " " + examples);
+    CHECK(bad_rules.exit_code == 2);
+    CHECK(read_text(out) == previous);
+    CHECK_FALSE(has_temp_files(dir));
+
+    Cli usage = run_cli("-q eval --format nope -o " + q(out) + " " + examples);
+    CHECK(usage.exit_code == 2);
+    CHECK(read_text(out) == previous);
+    CHECK(dir_entries(dir) == std::vector<std::string>{"broken.yaml", "report.csv"});
+}
+
+TEST_CASE("eval -o into a missing directory exits 2 with a clear message", "[cli]") {
+    TempDir tmp("cli-out-nodir");
+    const std::string& dir = tmp.path;
+    std::string out = dir + "/no/such/dir/report.json";
+    Cli cli = run_cli("-q eval -o " + q(out) + " " + examples);
+    CHECK(cli.exit_code == 2);
+    CHECK(cli.out.empty());
+    CHECK_THAT(cli.err, Contains(out));
+    CHECK_THAT(cli.err, Contains("No such file or directory"));
+    CHECK(dir_entries(dir).empty());
+}
+
+TEST_CASE("eval -o onto a directory is a write error (exit 2), not an internal error", "[cli]") {
+    // README "Exit codes": 2 for an output file that cannot be written, 3 only for a bug.
+    TempDir tmp("cli-out-isdir");
+    const std::string& dir = tmp.path;
+    fs::create_directory(dir + "/report.json");
+    Cli cli = run_cli("-q eval -o " + q(dir + "/report.json") + " " + examples);
+    INFO(cli.err);
+    CHECK(cli.exit_code == 2);
+    CHECK_THAT(cli.err, Contains("report.json"));
+    CHECK(cli.err.find("internal error") == std::string::npos);
+    CHECK(dir_entries(dir) == std::vector<std::string>{"report.json"});
+    CHECK(fs::is_directory(dir + "/report.json"));
+}
+
+TEST_CASE("eval -o creates the report with the usual permissions (umask)", "[cli]") {
+    // An atomic write must not change what a plain `> report.json` would give: under umask 022 a
+    // new report is rw-r--r--, readable by the CI job, web server or colleague that consumes it.
+    TempDir tmp("cli-out-mode");
+    const std::string& dir = tmp.path;
+    Cli cli = sh("umask 022 && \"$SCREENER\" -q eval -o " + q(dir + "/report.json") + " " +
+                 example("001-amkor-semiconductor-packaging.json"));
+    INFO(cli.err);
+    REQUIRE(cli.exit_code == 0);
+    auto perms = fs::status(dir + "/report.json").permissions();
+    using P = fs::perms;
+    CHECK((perms & P::group_read) == P::group_read);
+    CHECK((perms & P::others_read) == P::others_read);
+}
+
+TEST_CASE("eval -o onto a FIFO or device writes into it instead of replacing it", "[cli]") {
+    // `-o /dev/null` (or any device / FIFO / process substitution) must be written to, not replaced
+    // by a regular file via rename: as root, `screener eval ... -o /dev/null` deletes the
+    // /dev/null device node. Tested on a FIFO in a temp dir so the test itself is harmless.
+    TempDir tmp("cli-out-fifo");
+    const std::string& dir = tmp.path;
+    std::string fifo = dir + "/report.json", got = dir + "/got";
+    Cli cli = sh("mkfifo " + q(fifo) + " || exit 99\n"
+                 "cat " + q(fifo) + " > " + q(got) + " & reader=$!\n"
+                 "\"$SCREENER\" -q eval -o " + q(fifo) + " " + example("001-amkor-semiconductor-packaging.json") + "\n"
+                 "rc=$?\n"
+                 "if [ -p " + q(fifo) + " ]; then wait $reader; echo kept; else kill $reader; wait $reader 2>/dev/null; echo replaced; fi\n"
+                 "exit $rc");
+    INFO(cli.err);
+    REQUIRE(cli.exit_code != 99);
+    CHECK(cli.exit_code == 0);
+    CHECK(cli.out == "kept\n");
+    std::string report = read_text(got);
+    REQUIRE(json::accept(report));
+    CHECK(json::parse(report)["summary"]["total"] == 1);
+}
+
+// =============================================================================================
+// eval: stdin
+
+TEST_CASE("eval reads NDJSON from stdin", "[cli]") {
+    std::string input;
+    std::vector<std::string> ids;
+    for (const char* file : {"009-luxshare-ict-expansion.json", "003-samsung-display-expansion.json", "015-firecracker-plant.json"}) {
+        json p = json::parse(read_text(source_dir + "/" + example(file)));
+        ids.push_back(p["id"]);
+        input += p.dump() + "\n";
+    }
+    Cli cli = run_cli("-q eval --format ndjson -", input);
+    INFO(cli.err);
+    REQUIRE(cli.exit_code == 0);
+    auto lines = lines_of(cli.out);
+    REQUIRE(lines.size() == 3);
+    for (std::size_t i = 0; i < 3; ++i) {
+        json r = parse_json(lines[i]);
+        CHECK(r["id"] == ids[i]);
+        CHECK(r["source"] == "<stdin>:" + std::to_string(i + 1));
+    }
+    // Ranked: the same proposals, the same verdicts as from files.
+    json ranked = eval_json("-", input);
+    CHECK(ranked["summary"] == json{{"total", 3}, {"pass", 1}, {"fail", 2}, {"invalid", 0}});
+    CHECK(ranked["results"][0]["id"] == "BN-2025-003");
+}
+
+TEST_CASE("eval reads a single pretty-printed object from stdin", "[cli]") {
+    std::string text = read_text(source_dir + "/" + example("009-luxshare-ict-expansion.json"));
+    REQUIRE(std::count(text.begin(), text.end(), '\n') > 5);  // really pretty-printed
+    json report = eval_json("-", text);
+    REQUIRE(report["results"].size() == 1);
+    const json& r = report["results"][0];
+    CHECK(r["id"] == "BN-2025-009");
+    CHECK(r["verdict"] == "fail");
+    CHECK(r["source"] == "<stdin>:1");
+    CHECK(r["score"].get<double>() == Approx(61.11).margin(0.005));
+    // Exactly what the file gives, but for the source.
+    json from_file = *find_result(examples_report(), "BN-2025-009");
+    json a = r;
+    a.erase("source");
+    a.erase("rank");
+    from_file.erase("source");
+    from_file.erase("rank");
+    CHECK(a == from_file);
+}
+
+// =============================================================================================
+// validate, --help, --version
+
+TEST_CASE("validate exits 0 and says ok on a clean rule set", "[cli]") {
+    Cli cli = run_cli("validate " + rules_path);
+    CHECK(cli.exit_code == 0);
+    CHECK_THAT(cli.out, Contains(rules_path));
+    CHECK_THAT(cli.out, Contains("ok"));
+    CHECK(cli.err.find("error") == std::string::npos);
+}
+
+TEST_CASE("validate exits 1 with file:line:col diagnostics on stderr", "[cli]") {
+    TempDir tmp("cli-validate");
+    const std::string& dir = tmp.path;
+    std::string file = write_broken_rules(dir);
+    Cli cli = run_cli("validate " + q(file));
+    CHECK(cli.exit_code == 1);
+    std::regex diagnostic("^" + std::regex_replace(file, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)") +
+                          ":[0-9]+:[0-9]+: error: .+$");
+    std::size_t diagnostics = 0;
+    for (const auto& line : lines_of(cli.err))
+        if (std::regex_match(line, diagnostic)) ++diagnostics;
+    CHECK(diagnostics == 3);
+    CHECK_THAT(cli.err, Contains(file + ":" + position_of(broken_rules, "\"textile\"") + ": error: "));
+    CHECK_THAT(cli.err, Contains(file + ":" + position_of(broken_rules, "land_hs") + ": error: "));
+    CHECK_THAT(cli.err, Contains(file + ":" + position_of(broken_rules, "roud(") + ": error: "));
+    CHECK(cli.out.find(": error:") == std::string::npos);  // diagnostics are not data
+
+    // A YAML syntax error is a diagnostic too; one bad file among good ones still exits 1.
+    std::string syntax = dir + "/syntax.yaml";
+    write_text(syntax, "format: screener/v1\nid: x\nversion: \"1\"\ninputs:\n  a: { type: number\n");
+    Cli mixed = run_cli("validate " + rules_path + " " + q(syntax));
+    CHECK(mixed.exit_code == 1);
+    CHECK_THAT(mixed.err, Contains(syntax + ":"));
+    CHECK_THAT(mixed.err, Contains(": error: "));
+    CHECK_THAT(mixed.out, Contains(rules_path + ": ok"));
+}
+
+TEST_CASE("validate usage errors exit 2", "[cli]") {
+    for (const std::string& args : std::vector<std::string>{"validate", "validate --bogus " + rules_path, "validate rules/no-such-rules.yaml"}) {
+        Cli cli = run_cli(args);
+        INFO(args << "\n" << cli.err);
+        CHECK(cli.exit_code == 2);
+        CHECK(cli.out.empty());
+        CHECK_FALSE(cli.err.empty());
+    }
+}
+
+TEST_CASE("help and version flags exit 0 and print on stdout", "[cli]") {
+    Cli help = run_cli("--help");
+    CHECK(help.exit_code == 0);
+    for (const char* command : {"eval", "validate", "test", "check", "schema"}) CHECK_THAT(help.out, Contains(command));
+    for (std::string command : {"eval", "validate", "test", "check", "schema"}) {
+        Cli sub = run_cli(command + " --help");
+        INFO(command);
+        CHECK(sub.exit_code == 0);
+        CHECK_THAT(sub.out, Contains("Usage"));
+        CHECK_THAT(sub.out, Contains(command));
+    }
+    CHECK_THAT(run_cli("eval --help").out, Contains("--fail-on"));
+    CHECK_THAT(run_cli("test --help").out, Contains("--junit"));
+
+    // The version is the project's (CMakeLists.txt `project(screener VERSION x.y.z ...)`).
+    std::smatch m;
+    std::string cmake = read_text(source_dir + "/CMakeLists.txt");
+    REQUIRE(std::regex_search(cmake, m, std::regex(R"(project\(screener VERSION ([0-9.]+))")));
+    Cli version = run_cli("--version");
+    CHECK(version.exit_code == 0);
+    CHECK(version.out == "screener " + m[1].str() + "\n");
+    CHECK(version.err.empty());
+}
+
+// =============================================================================================
+// test
+
+TEST_CASE("test runs every test of the built-in rule set", "[cli]") {
+    // Count the rule set's tests from the YAML itself: `  - name:` items after `tests:`.
+    std::string yaml = read_text(source_dir + "/" + rules_path);
+    std::size_t at = yaml.find("\ntests:\n");
+    REQUIRE(at != std::string::npos);
+    std::size_t n = count(yaml.substr(at), "\n  - name: ");
+    CHECK(n == 17);
+    Cli cli = run_cli("test " + rules_path);
+    INFO(cli.out << cli.err);
+    CHECK(cli.exit_code == 0);
+    CHECK_THAT(cli.out, Contains(std::to_string(n) + " tests, " + std::to_string(n) + " passed, 0 failed"));
+    CHECK_THAT(cli.out, Contains("coverage"));
+    CHECK(cli.out.find("FAIL") == std::string::npos);
+}
+
+TEST_CASE("test with a failing test exits 1 and shows expected and actual at the test's line", "[cli]") {
+    TempDir tmp("cli-test-fail");
+    const std::string& dir = tmp.path;
+    std::string file = dir + "/mini.yaml";
+    std::string yaml = mini_rules_head + mini_tests;
+    write_text(file, yaml);
+    Cli cli = run_cli("test " + q(file));
+    INFO(cli.out << cli.err);
+    CHECK(cli.exit_code == 1);
+    CHECK_THAT(cli.out, Contains("2 tests, 1 passed, 1 failed"));
+    std::string where = position_of(yaml, "name: wrong expectation");
+    std::string line = where.substr(0, where.find(':'));
+    CHECK_THAT(cli.out, Contains(file + ":" + line + ":"));
+    CHECK_THAT(cli.out, Contains("wrong expectation"));
+    // x = 10 on a 0 -> 100 band: 10 points, total 10, below the pass score 50.
+    CHECK_THAT(cli.out, Contains("verdict: expected pass, got fail"));
+    CHECK_THAT(cli.out, Contains("expected between 1.00 and 2.00, got 10.00"));
+    // The passing test is not reported as failing.
+    CHECK(cli.out.find("FAIL good one passes") == std::string::npos);
+}
+
+TEST_CASE("test --junit writes one testcase per test", "[cli]") {
+    TempDir tmp("cli-test-junit");
+    const std::string& dir = tmp.path;
+    SECTION("built-in rule set") {
+        std::string out = dir + "/tests.xml";
+        Cli cli = run_cli("test --junit " + q(out) + " " + rules_path);
+        INFO(cli.err);
+        CHECK(cli.exit_code == 0);
+        std::string xml = read_text(out);
+        INFO(xml_problem(xml));
+        CHECK(xml_problem(xml).empty());
+        CHECK(count(xml, "<testcase ") == 17);
+        CHECK(count(xml, "<failure") == 0);
+        CHECK_THAT(xml, Contains("flagship chip packaging plant passes"));
+        CHECK_FALSE(has_temp_files(dir));
+    }
+    SECTION("a failing test is a failure element") {
+        std::string file = dir + "/mini.yaml";
+        write_text(file, mini_rules_head + mini_tests);
+        std::string out = dir + "/mini.xml";
+        Cli cli = run_cli("test --junit " + q(out) + " " + q(file));
+        CHECK(cli.exit_code == 1);
+        std::string xml = read_text(out);
+        CHECK(xml_problem(xml).empty());
+        CHECK(count(xml, "<testcase ") == 2);
+        CHECK(count(xml, "<failure") == 1);
+        CHECK_THAT(xml, Contains("wrong expectation"));
+    }
+}
+
+TEST_CASE("test --min-coverage fails below the threshold", "[cli]") {
+    Cli plain = run_cli("test " + rules_path);
+    std::smatch m;
+    REQUIRE(std::regex_search(plain.out, m, std::regex(R"(coverage: ([0-9.]+)%)")));
+    double coverage = std::stod(m[1].str());
+    // Four criteria score only 0 or 100 (rules/README.md), so 100 % is out of reach.
+    CHECK(coverage < 100);
+    Cli strict = run_cli("test --min-coverage 100 " + rules_path);
+    CHECK(strict.exit_code == 1);
+    CHECK_THAT(strict.out + strict.err, Contains("min-coverage"));
+    Cli lenient = run_cli("test --min-coverage " + std::to_string(static_cast<int>(std::floor(coverage))) + " " + rules_path);
+    CHECK(lenient.exit_code == 0);
+    CHECK(run_cli("test --min-coverage 101 " + rules_path).exit_code == 2);  // not a percentage
+}
+
+TEST_CASE("test accepts a separate test file with rules relative to it", "[cli]") {
+    TempDir tmp("cli-test-file");
+    const std::string& dir = tmp.path;
+    fs::create_directories(dir + "/rules");
+    fs::create_directories(dir + "/tests");
+    write_text(dir + "/rules/mini.yaml", mini_rules_head);  // no tests of its own
+    std::string tests = R"(rules: ../rules/mini.yaml
+tests:
+  - name: bad sector fails its gate
+    proposal: { id: E1, x: 90, sector: bad }
+    expect: { verdict: fail, gates_failed: [allowed] }
+  - name: zero scores zero
+    proposal: { id: E2, x: 0, sector: good }
+    expect: { verdict: fail, score: 0, criteria: { c: 0 } }
+)";
+    std::string file = dir + "/tests/mini.test.yaml";
+    write_text(file, tests);
+    // Run from the repository root: the rules path resolves against the test file, not the cwd.
+    Cli cli = run_cli("test " + q(file));
+    INFO(cli.out << cli.err);
+    CHECK(cli.exit_code == 0);
+    CHECK_THAT(cli.out, Contains("2 tests, 2 passed, 0 failed"));
+
+    // A failing test in a test file is reported at the test file's line.
+    std::string failing = tests + "  - name: wrong on purpose\n    proposal: { id: E3, x: 70, sector: good }\n    expect: { verdict: fail }\n";
+    write_text(file, failing);
+    Cli bad = run_cli("test " + q(file));
+    CHECK(bad.exit_code == 1);
+    std::string where = position_of(failing, "name: wrong on purpose");
+    CHECK_THAT(bad.out, Contains(file + ":" + where.substr(0, where.find(':')) + ":"));
+    CHECK_THAT(bad.out, Contains("verdict: expected fail, got pass"));
+}
+
+// =============================================================================================
+// check
+
+TEST_CASE("check explains a passing proposal and exits 0", "[cli]") {
+    Cli cli = run_cli("check " + example("003-samsung-display-expansion.json"));
+    INFO(cli.out << cli.err);
+    CHECK(cli.exit_code == 0);
+    CHECK_THAT(cli.out, Contains("PASS"));
+    CHECK_THAT(cli.out, Contains("BN-2025-003"));
+    CHECK_THAT(cli.out, Contains("95.00"));
+    // Every gate and every criterion is explained (titles from the JSON result).
+    const json* r = find_result(examples_report(), "BN-2025-003");
+    REQUIRE(r);
+    for (const auto& g : (*r)["gates"]) CHECK_THAT(cli.out, Contains(g.value("title", g["id"].get<std::string>())));
+    for (const auto& g : (*r)["groups"])
+        for (const auto& c : g["criteria"]) CHECK_THAT(cli.out, Contains(c.value("title", c["id"].get<std::string>())));
+}
+
+TEST_CASE("check shows the failing gate's message and exits 1", "[cli]") {
+    Cli cli = run_cli("check " + example("015-firecracker-plant.json"));
+    INFO(cli.out << cli.err);
+    CHECK(cli.exit_code == 1);
+    CHECK_THAT(cli.out, Contains("FAIL"));
+    // The gate's message template from the rule set, with {sector} from the proposal.
+    json p = json::parse(read_text(source_dir + "/" + example("015-firecracker-plant.json")));
+    std::string message = "business line " + p["sector"].get<std::string>() + " is prohibited by Law on Investment 2020, Art. 6";
+    CHECK_THAT(read_text(source_dir + "/" + rules_path),
+               Contains("message: \"business line {sector} is prohibited by Law on Investment 2020, Art. 6\""));
+    CHECK_THAT(cli.out, Contains(message));
+    CHECK_THAT(cli.out, Contains("sector-not-prohibited"));
+}
+
+TEST_CASE("check shows what it takes to meet a group minimum and exits 1", "[cli]") {
+    Cli cli = run_cli("check " + example("009-luxshare-ict-expansion.json"));
+    INFO(cli.out << cli.err);
+    CHECK(cli.exit_code == 1);
+    CHECK_THAT(cli.out, Contains("group 'less-land-labor' scored 19.62, below its minimum 25.00"));
+    CHECK_THAT(cli.out, Contains("What it takes"));
+    // land-efficiency = capital / land in M USD/ha; full points at 20 (rules file). From the
+    // proposal (29.1 ha, 330,000,000 USD): land at most 330 / 20 = 16.5 ha, or capital at least
+    // 20 * 29.1 = 582 M USD.
+    json p = json::parse(read_text(source_dir + "/" + example("009-luxshare-ict-expansion.json")));
+    REQUIRE(p["land_ha"] == 29.1);
+    REQUIRE(p["capital_usd"] == 330000000);
+    CHECK_THAT(cli.out, Contains("reduce land_ha from 29.1 ha to at most 16.5 ha"));
+    CHECK_THAT(cli.out, Contains("raise capital_usd from 330,000,000 USD to at least 582,000,000 USD"));
+    // To pass, the group needs 25: 2 * p(land-efficiency) / 5 >= 25 with the other two at 0, so
+    // 62.5 points, i.e. 3 + 0.625 * 17 = 13.625 M USD/ha.
+    CHECK_THAT(cli.out, Contains("13.625"));
+}
+
+TEST_CASE("check what-it-takes changes really earn the points or the pass", "[cli]") {
+    const std::string file = example("009-luxshare-ict-expansion.json");
+    json base = json::parse(read_text(source_dir + "/" + file));
+    Cli cli = run_cli("-q check --format json " + file);
+    REQUIRE(cli.exit_code == 1);
+    json result = parse_json(cli.out);
+    REQUIRE(result["what_it_takes"].is_array());
+    REQUIRE_FALSE(result["what_it_takes"].empty());
+    std::size_t tried = 0;
+    for (const auto& advice : result["what_it_takes"]) {
+        for (const char* kind : {"full", "pass"}) {
+            if (!advice.contains(kind) || advice[kind].is_null()) continue;
+            for (const auto& change : advice[kind]["changes"]) {
+                // Apply the change to the proposal (dotted names are nested objects).
+                json p = base;
+                std::string input = change["input"];
+                json* slot = &p;
+                for (std::size_t dot; (dot = input.find('.')) != std::string::npos; input = input.substr(dot + 1))
+                    slot = &(*slot)[input.substr(0, dot)];
+                (*slot)[input] = change["to"];
+                Cli again = run_cli("-q check --format json -", p.dump());
+                json r = parse_json(again.out);
+                INFO(advice["criterion"] << " " << kind << ": " << change["text"]);
+                double points = -1;
+                for (const auto& g : r["groups"])
+                    for (const auto& c : g["criteria"])
+                        if (c["id"] == advice["criterion"]) points = c["points"];
+                if (std::string(kind) == "full") CHECK(points == 100.0);
+                else CHECK(again.exit_code == 0);
+                ++tried;
+            }
+        }
+    }
+    CHECK(tried >= 6);
+}
+
+TEST_CASE("check lists every problem of an invalid proposal and exits 2", "[cli]") {
+    Cli cli = run_cli("check " + example("invalid/shares-as-percent.json"));
+    INFO(cli.out << cli.err);
+    CHECK(cli.exit_code == 2);
+    CHECK_THAT(cli.out, Contains("INVALID"));
+    // examples/README.md: workers given as text "900", and a share given as 85 (above max 1).
+    CHECK_THAT(cli.out, Contains("workers: expected a whole number, found text \"900\""));
+    CHECK_THAT(cli.out, Contains("hitech_revenue_share: expected at most 1, found 85"));
+
+    Cli missing = run_cli("check " + example("invalid/missing-land.json"));
+    CHECK(missing.exit_code == 2);
+    CHECK_THAT(missing.out, Contains("land_ha"));
+    CHECK_THAT(missing.out, Contains("missing"));
+}
+
+TEST_CASE("check --format json is the eval result plus what_it_takes", "[cli]") {
+    for (const char* file : {"009-luxshare-ict-expansion.json", "003-samsung-display-expansion.json", "015-firecracker-plant.json"}) {
+        INFO(file);
+        Cli cli = run_cli("-q check --format json " + example(file));
+        json r = parse_json(cli.out);
+        REQUIRE(r.contains("what_it_takes"));
+        REQUIRE(r["what_it_takes"].is_array());
+        // Every criterion short of full points has an entry, and only those.
+        std::set<std::string> short_of_full, advised;
+        for (const auto& g : r["groups"])
+            for (const auto& c : g["criteria"])
+                if (!c["skipped"].get<bool>() && c["points"].get<double>() < 100) short_of_full.insert(c["id"]);
+        for (const auto& a : r["what_it_takes"]) advised.insert(a["criterion"]);
+        CHECK(advised == short_of_full);
+        // The rest is the eval result for the same file.
+        json eval = eval_json(example(file));
+        REQUIRE(eval["results"].size() == 1);
+        json a = r, b = eval["results"][0];
+        a.erase("what_it_takes");
+        a.erase("rank");
+        b.erase("rank");
+        CHECK(a == b);
+        check_result(b, false);
+    }
+    Cli invalid = run_cli("-q check --format json " + example("invalid/missing-land.json"));
+    CHECK(invalid.exit_code == 2);
+    json r = parse_json(invalid.out);
+    CHECK(r["verdict"] == "invalid");
+    CHECK_FALSE(r["reasons"].empty());
+}
+
+TEST_CASE("check usage errors exit 2", "[cli]") {
+    for (const std::string& args : std::vector<std::string>{"check", "check " + example("001-amkor-semiconductor-packaging.json") + " " + example("003-samsung-display-expansion.json"),
+                             "check --format xml " + example("001-amkor-semiconductor-packaging.json"),
+                             "check " + examples}) {
+        Cli cli = run_cli(args);
+        INFO(args << "\n" << cli.err);
+        CHECK(cli.exit_code == 2);
+        CHECK(cli.out.empty());
+        CHECK_FALSE(cli.err.empty());
+    }
+    TempDir tmp("cli-check-broken");
+    const std::string& dir = tmp.path;
+    Cli bad_rules = run_cli("check --rules " + q(write_broken_rules(dir)) + " " + example("001-amkor-semiconductor-packaging.json"));
+    CHECK(bad_rules.exit_code == 2);
+    CHECK_THAT(bad_rules.err, Contains(": error: "));
+}
+
+TEST_CASE("check prints no ANSI escape codes when stdout is not a terminal", "[cli]") {
+    for (const char* file : {"015-firecracker-plant.json", "003-samsung-display-expansion.json", "invalid/missing-land.json"}) {
+        Cli cli = run_cli("check " + example(file));
+        INFO(file);
+        CHECK(cli.out.find('\x1b') == std::string::npos);
+        CHECK(cli.err.find('\x1b') == std::string::npos);
+    }
+}
+
+TEST_CASE("check colours on a terminal unless NO_COLOR is set", "[cli]") {
+    if (!have_script()) {
+        WARN("script(1) is not installed: cannot give the binary a terminal");
+        return;
+    }
+    const std::string command = "\"$SCREENER -q check " + example("015-firecracker-plant.json") + "\" /dev/null </dev/null";
+    Cli colour = sh("script -qec " + command);
+    CHECK(colour.exit_code == 1);
+    CHECK_THAT(colour.out, Contains("FAIL"));
+    CHECK_THAT(colour.out, Contains("\x1b["));
+    Cli plain = sh("NO_COLOR=1 script -qec " + command);
+    CHECK(plain.exit_code == 1);
+    CHECK_THAT(plain.out, Contains("FAIL"));
+    CHECK(plain.out.find('\x1b') == std::string::npos);
+}
+
+TEST_CASE("check keeps colour when NO_COLOR is set but empty", "[cli]") {
+    // https://no-color.org: NO_COLOR disables colour "when present and not an empty string".
+    if (!have_script()) {
+        WARN("script(1) is not installed: cannot give the binary a terminal");
+        return;
+    }
+    Cli cli = sh("NO_COLOR= script -qec \"$SCREENER -q check " + example("015-firecracker-plant.json") + "\" /dev/null </dev/null");
+    CHECK(cli.exit_code == 1);
+    CHECK(cli.out.find("\x1b[") != std::string::npos);
+}
+
+// =============================================================================================
+// schema
+
+TEST_CASE("schema prints the JSON Schema 2020-12 of a proposal", "[cli]") {
+    Cli cli = run_cli("schema");
+    INFO(cli.err);
+    REQUIRE(cli.exit_code == 0);
+    json schema = parse_json(cli.out);
+    CHECK(schema["$schema"] == "https://json-schema.org/draft/2020-12/schema");
+    CHECK(schema["type"] == "object");
+    REQUIRE(schema["required"].is_array());
+    std::set<std::string> required;
+    for (const auto& r : schema["required"]) required.insert(r);
+    for (const char* key : {"id", "land_ha", "workers", "capital_usd", "sector", "environment", "ready"}) {
+        INFO(key);
+        CHECK(required.count(key) == 1);
+    }
+    CHECK(required.count("name") == 0);
+    const json& props = schema["properties"];
+    CHECK(props["workers"]["type"] == "integer");
+    CHECK(props["land_ha"]["type"] == "number");
+    CHECK(props["land_ha"]["minimum"] == 0.01);
+    CHECK(props["hitech_revenue_share"]["maximum"] == 1);
+    // Enum values come from the rule set.
+    REQUIRE(props["sector"]["enum"].is_array());
+    std::set<std::string> sectors;
+    for (const auto& v : props["sector"]["enum"]) sectors.insert(v);
+    CHECK(sectors.count("electronics") == 1);
+    CHECK(sectors.count("firecrackers") == 1);
+    // Dotted inputs are nested objects; optional ones are not required.
+    std::set<std::string> env_required;
+    for (const auto& r : props["environment"]["required"]) env_required.insert(r);
+    CHECK(env_required.count("wastewater_treatment") == 1);
+    CHECK(env_required.count("iso14001") == 0);
+    CHECK(props["environment"]["properties"].contains("iso14001"));
+
+    // Every valid example has every required top-level key, and the missing-land one does not.
+    for (const auto& e : expected_examples) {
+        json p = json::parse(read_text(source_dir + "/" + example(e.file)));
+        bool complete = std::all_of(required.begin(), required.end(), [&](const std::string& k) { return p.contains(k); });
+        INFO(e.file);
+        CHECK(complete == (std::string(e.file) != "invalid/missing-land.json"));
+    }
+}
+
+TEST_CASE("schema follows --rules and writes -o", "[cli]") {
+    TempDir tmp("cli-schema");
+    const std::string& dir = tmp.path;
+    write_text(dir + "/mini.yaml", mini_rules_head);
+    Cli cli = run_cli("schema --rules " + q(dir + "/mini.yaml") + " -o " + q(dir + "/schema.json"));
+    INFO(cli.err);
+    REQUIRE(cli.exit_code == 0);
+    CHECK(cli.out.empty());
+    json schema = parse_json(read_text(dir + "/schema.json"));
+    CHECK(schema["$schema"] == "https://json-schema.org/draft/2020-12/schema");
+    CHECK(schema["required"] == json{"id", "x", "sector"});
+    CHECK(schema["properties"]["sector"]["enum"] == json{"good", "bad"});
+    CHECK(dir_entries(dir) == std::vector<std::string>{"mini.yaml", "schema.json"});
+    CHECK(run_cli("schema --bogus").exit_code == 2);
+}
