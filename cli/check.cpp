@@ -126,7 +126,7 @@ int run_check(const CheckOptions& o) {
     std::vector<Advice> advice;
     if (const auto* proposal = std::get_if<Proposal>(&bound[0])) advice = what_it_takes(*rules, *proposal, evaluation);
     if (o.format == "json") {
-        nlohmann::json out = to_json(result, 1);
+        nlohmann::ordered_json out = to_json(result, 1);
         out["what_it_takes"] = advice_json(*rules, advice);
         std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     } else {

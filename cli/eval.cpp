@@ -1,4 +1,4 @@
-// `screener eval [--rules R] [--format F] [-o OUT] INPUT...`: batch-score, rank and report.
+// `screener eval [--rules R] [--format F] [-o OUT] [--jobs N] INPUT...`: batch-score, rank and report.
 #include <chrono>
 #include <iostream>
 
@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "screener/batch.hpp"
 #include "screener/rank.hpp"
 #include "screener/report.hpp"
 
@@ -18,6 +19,7 @@ struct EvalOptions {
     std::string rules, format, output;
     std::vector<std::string> inputs;
     std::vector<std::string> fail_on;
+    unsigned jobs = 0;
 };
 
 // Without --format: from the output file's extension, else md on a terminal and json in a pipe.
@@ -39,22 +41,47 @@ int run_eval(const EvalOptions& o) {
     const RulesInfo info = rules_info(*rules);
     const Format format = pick_format(o);
     std::size_t counts[3] = {0, 0, 0};
-    Evaluation scratch;
+    BatchOptions batch{o.jobs, {}};
 
     if (format == Format::ndjson) {
-        // Streaming: each result is written as soon as it is scored, in input order, in bounded memory.
+        // Streaming: results written in input order as they are scored, in bounded memory.
+        batch.render = [&info](const Result& r, std::string& out) {
+            append_result_json(out, r, 0, &info);
+            out += '\n';
+        };
         write_output(o.output, [&](std::ostream& out) {
-            read_proposals(*rules, o.inputs, [&](BoundProposal&& bound) {
-                Result result = score(*rules, bound, scratch);
+            score_batch(*rules, o.inputs, batch, [&](Result&& result, std::string_view text) {
                 ++counts[static_cast<int>(result.verdict)];
-                write_ndjson_line(out, info, result);
+                out.write(text.data(), static_cast<std::streamsize>(text.size()));
             });
+        });
+    } else if (format == Format::json) {
+        // Ranked, but compact: each result's text (rendered on the workers) and a small key; the
+        // text is written in rank order with its rank put in front.
+        batch.render = [](const Result& r, std::string& out) { append_result_json(out, r, 0, nullptr); };
+        std::vector<RankKey> keys;
+        std::vector<std::string> texts;
+        score_batch(*rules, o.inputs, batch, [&](Result&& result, std::string_view text) {
+            ++counts[static_cast<int>(result.verdict)];
+            keys.push_back({result.verdict, result.score, std::move(result.id)});
+            texts.emplace_back(text);
+        });
+        write_output(o.output, [&](std::ostream& out) {
+            write_json_header(out, info, keys.size(), counts[0], counts[1], counts[2]);
+            const auto order = rank_order(keys);
+            std::string line;
+            for (std::size_t r = 0; r < order.size(); ++r) {
+                line.assign("{\"rank\":").append(std::to_string(r + 1)).append(",");
+                line.append(texts[order[r]], 1).append(r + 1 < order.size() ? ",\n" : "\n");
+                out << line;
+            }
+            out << "]}\n";
         });
     } else {
         std::vector<Result> results;
-        read_proposals(*rules, o.inputs, [&](BoundProposal&& bound) {
-            results.push_back(score(*rules, bound, scratch));
-            ++counts[static_cast<int>(results.back().verdict)];
+        score_batch(*rules, o.inputs, batch, [&](Result&& result, std::string_view) {
+            ++counts[static_cast<int>(result.verdict)];
+            results.push_back(std::move(result));
         });
         rank(results);
         write_output(o.output, [&](std::ostream& out) { write_report(out, format, info, results); });
@@ -62,8 +89,8 @@ int run_eval(const EvalOptions& o) {
 
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const std::size_t total = counts[0] + counts[1] + counts[2];
-    spdlog::info("{} proposal{}: {} pass, {} fail, {} invalid ({:.2f} s)", total, total == 1 ? "" : "s", counts[0],
-                 counts[1], counts[2], seconds);
+    spdlog::info("{} proposal{}: {} pass, {} fail, {} invalid ({:.2f} s)", total, total == 1 ? "" : "s", counts[0], counts[1],
+                 counts[2], seconds);
     for (const auto& verdict : o.fail_on)
         if ((verdict == "fail" && counts[1] > 0) || (verdict == "invalid" && counts[2] > 0)) return 1;
     return 0;
@@ -88,6 +115,8 @@ void setup_eval(CLI::App& app, int& exit_code) {
     cmd->add_option("--fail-on", o->fail_on, "Exit 1 when any proposal has this verdict (fail, invalid; repeatable)")
         ->allow_extra_args(false)  // one verdict per --fail-on, so inputs may follow it
         ->check(CLI::IsMember({"fail", "invalid"}));
+    cmd->add_option("-j,--jobs", o->jobs, "Worker threads (default: one per core); output is identical for any number")
+        ->check(CLI::Range(0U, 1024U));
     cmd->callback([o, &exit_code] { exit_code = run_eval(*o); });
 }
 

@@ -9,13 +9,13 @@
 #include <sstream>
 #include <unordered_set>
 
+#include "fast_bind.hpp"
 #include "screener/compile.hpp"
 
 namespace screener {
 
 namespace {
 
-namespace fs = std::filesystem;
 
 std::string describe(const nlohmann::json& value) {
     std::string text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -49,8 +49,11 @@ void size(const CompiledRules& rules, Proposal& p) {
     p.list_present.assign(rules.list_slots, 0);
 }
 
-// Stores one present value into its slot, or explains why it does not fit.
-std::optional<std::string> store(const CompiledInput& input, const nlohmann::json& value, Proposal& p) {
+}  // namespace
+
+namespace detail {
+
+std::optional<std::string> store_value(const CompiledInput& input, const nlohmann::json& value, Proposal& p) {
     switch (input.type) {
         case InputType::number:
         case InputType::integer: {
@@ -105,7 +108,7 @@ std::optional<std::string> store(const CompiledInput& input, const nlohmann::jso
     return std::nullopt;
 }
 
-}  // namespace
+}  // namespace detail
 
 BoundProposal bind_json(const CompiledRules& rules, const nlohmann::json& value, SourceLoc source) {
     InvalidProposal invalid;
@@ -147,11 +150,11 @@ BoundProposal bind_json(const CompiledRules& rules, const nlohmann::json& value,
             continue;
         }
         if (!node || node->is_null()) {
-            if (!input.default_value.is_null()) store(input, input.default_value, p);
+            if (!input.default_value.is_null()) detail::store_value(input, input.default_value, p);
             else if (input.required) invalid.reasons.push_back(input.name + ": missing (required input)");
             continue;
         }
-        if (auto error = store(input, *node, p)) invalid.reasons.push_back(input.name + ": " + *error);
+        if (auto error = detail::store_value(input, *node, p)) invalid.reasons.push_back(input.name + ": " + *error);
     }
     if (invalid.reasons.empty()) return p;
     invalid.id = p.id;
@@ -185,11 +188,15 @@ BoundProposal bind_text(const CompiledRules& rules, std::string_view text, Sourc
     return bind_json(rules, value, std::move(source));
 }
 
-namespace {
+namespace detail {
 
 std::uint32_t line_of(std::string_view text, std::size_t offset) {
     return 1 + static_cast<std::uint32_t>(std::count(text.begin(), text.begin() + std::min(offset, text.size()), '\n'));
 }
+
+namespace {
+
+namespace fs = std::filesystem;
 
 // Splits a JSON text holding an array into the byte ranges of its top-level elements, so each
 // element binds on its own with its own line number. Returns false when the text is not an array;
@@ -243,18 +250,18 @@ bool is_ndjson(const std::string& path) {
     return ext == ".ndjson" || ext == ".jsonl";
 }
 
-class Reader {
+constexpr std::size_t padding = 64;          // simdjson reads up to this far past a record
+constexpr std::size_t block_size = 1 << 20;  // NDJSON is read and handed on in blocks of about this size
+
+class RawReader {
 public:
-    Reader(const CompiledRules& rules, const std::function<void(BoundProposal&&)>& sink) : rules_(rules), sink_(sink) {}
+    explicit RawReader(const std::function<void(RawChunk&&)>& sink) : sink_(sink) {}
 
     void input(const std::string& path) {
-        if (path == "-") {
-            std::string text{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
-            return text_input(text, "<stdin>", !nlohmann::json::accept(text));
-        }
+        if (path == "-") return stdin_input();
         std::error_code ec;
         auto status = fs::status(path, ec);
-        if (ec || !fs::exists(status)) return unreadable(path, "no such file or directory");
+        if (ec || !fs::exists(status)) return problem(path, "cannot read: no such file or directory");
         if (fs::is_directory(status)) return directory(path);
         file(path);
     }
@@ -264,10 +271,10 @@ private:
         std::vector<std::string> files;
         std::error_code ec;
         fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, ec), end;
-        if (ec) return unreadable(path, ec.message());
+        if (ec) return problem(path, "cannot read: " + ec.message());
         for (; it != end; it.increment(ec)) {
             if (ec) {
-                unreadable(path, ec.message());
+                problem(path, "cannot read: " + ec.message());
                 break;
             }
             if (!it->is_regular_file(ec)) continue;
@@ -279,76 +286,157 @@ private:
     }
 
     void file(const std::string& path) {
-        std::ifstream in(path, std::ios::binary);
-        if (!in) return unreadable(path, std::strerror(errno));
-        std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-        if (in.bad()) return unreadable(path, "read error");
-        text_input(text, path, is_ndjson(path));
+        std::FILE* in = std::fopen(path.c_str(), "rb");
+        if (!in) return problem(path, std::string("cannot read: ") + std::strerror(errno));
+        if (is_ndjson(path)) ndjson(in, path, "");
+        else document(in, path, "");
+        std::fclose(in);
     }
 
-    void text_input(std::string_view text, const std::string& name, bool ndjson) {
-        if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // UTF-8 byte order mark
-        if (ndjson) {
-            std::size_t start = 0;
-            for (std::uint32_t line = 1; start < text.size(); ++line) {
-                std::size_t end = text.find('\n', start);
-                if (end == std::string_view::npos) end = text.size();
-                std::string_view row = text.substr(start, end - start);
-                if (row.find_first_not_of(" \t\r") != std::string_view::npos) emit(bind_text(rules_, row, {name, line, 0}));
-                start = end + 1;
-            }
-            return;
+    void stdin_input() {
+        // An array, or one object spread over lines, is a document; lines that each hold a value are NDJSON.
+        std::string first;
+        int c;
+        while ((c = std::fgetc(stdin)) != EOF) {
+            first += static_cast<char>(c);
+            if (c == '\n' && first.find_first_not_of(" \t\r\n") != std::string::npos) break;
         }
-        if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) return unreadable(name, "the file is empty");
+        std::string_view head = first;
+        auto start = head.find_first_not_of(" \t\r\n");
+        if (start != std::string_view::npos && head[start] != '[' && nlohmann::json::accept(head)) ndjson(stdin, "<stdin>", first);
+        else document(stdin, "<stdin>", first);
+    }
+
+    static bool read_all(std::FILE* in, std::string& text) {
+        char block[1 << 16];
+        for (std::size_t n; (n = std::fread(block, 1, sizeof block, in)) > 0;) text.append(block, n);
+        return std::ferror(in) == 0;
+    }
+
+    void document(std::FILE* in, const std::string& name, std::string text) {
+        if (!read_all(in, text)) return problem(name, "cannot read: read error");
+        RawChunk chunk;
+        std::string_view view = text;
+        std::size_t skip = view.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;  // UTF-8 byte order mark
+        view.remove_prefix(skip);
+        if (view.find_first_not_of(" \t\r\n") == std::string_view::npos) return problem(name, "cannot read: the file is empty");
         std::vector<std::pair<std::size_t, std::size_t>> elements;
         std::size_t end = 0;
-        if (split_array(text, elements, end)) {
-            for (auto [offset, length] : elements) emit(bind_text(rules_, text.substr(offset, length), {name, line_of(text, offset), 0}));
-            if (auto rest = text.find_first_not_of(" \t\r\n", end); rest != std::string_view::npos) {
-                InvalidProposal invalid;
-                invalid.source = {name, line_of(text, rest), 0};
-                invalid.reasons.push_back("malformed JSON: unexpected text after the array's closing ']'");
-                emit(std::move(invalid));
-            }
-            return;
+        if (split_array(view, elements, end)) {
+            for (auto [offset, length] : elements) chunk.records.emplace_back(skip + offset, length, SourceLoc{name, line_of(view, offset), 0});
+            if (auto rest = view.find_first_not_of(" \t\r\n", end); rest != std::string_view::npos)
+                chunk.records.emplace_back(0, 0, SourceLoc{name, line_of(view, rest), 0}, "malformed JSON: unexpected text after the array's closing ']'");
+        } else {
+            auto first = view.find_first_not_of(" \t\r\n");
+            chunk.records.emplace_back(skip, view.size(), SourceLoc{name, line_of(view, first), 0});
         }
-        emit(bind_text(rules_, text, {name, line_of(text, text.find_first_not_of(" \t\r\n")), 0}));
+        text.reserve(text.size() + padding);
+        chunk.bytes = std::move(text);
+        sink_(std::move(chunk));
     }
 
-    void unreadable(const std::string& path, const std::string& why) {
-        InvalidProposal invalid;
-        invalid.source = {path, 0, 0};
-        invalid.reasons.push_back("cannot read: " + why);
-        emit(std::move(invalid));
-    }
-
-    void emit(BoundProposal&& bound) {
-        if (auto* p = std::get_if<Proposal>(&bound)) {
-            if (!ids_.insert(p->id).second) {
-                InvalidProposal invalid;
-                invalid.id = p->id;
-                invalid.name = p->name;
-                invalid.source = p->source;
-                invalid.reasons.push_back("id: \"" + p->id + "\" repeats an earlier proposal's id");
-                return sink_(std::move(invalid));
+    // NDJSON in blocks: memory stays bounded whatever the file's size.
+    void ndjson(std::FILE* in, const std::string& name, std::string carry) {
+        std::uint32_t line = 1;
+        bool at_start = true;
+        bool eof = false;
+        while (!eof) {
+            std::string bytes = std::move(carry);
+            carry.clear();
+            bytes.reserve(block_size + padding + 4096);
+            while (bytes.size() < block_size) {
+                std::size_t old = bytes.size();
+                bytes.resize(old + (block_size - old));
+                std::size_t n = std::fread(bytes.data() + old, 1, block_size - old, in);
+                bytes.resize(old + n);
+                if (n == 0) {
+                    eof = true;
+                    if (std::ferror(in)) problem(name, "cannot read: read error");
+                    break;
+                }
             }
-        } else if (auto* invalid = std::get_if<InvalidProposal>(&bound); invalid && !invalid->id.empty()) {
-            if (!ids_.insert(invalid->id).second) invalid->reasons.push_back("id: \"" + invalid->id + "\" repeats an earlier proposal's id");
+            std::size_t usable = bytes.size();
+            if (!eof) {
+                auto last = bytes.rfind('\n');
+                if (last == std::string::npos) continue;  // one line longer than a block: keep reading
+                usable = last + 1;
+                carry.assign(bytes, usable, std::string::npos);
+                bytes.resize(usable);
+            }
+            RawChunk chunk;
+            std::size_t start = 0;
+            if (at_start && bytes.compare(0, 3, "\xEF\xBB\xBF") == 0) start = 3;
+            at_start = false;
+            while (start < bytes.size()) {
+                std::size_t end = bytes.find('\n', start);
+                if (end == std::string::npos) end = bytes.size();
+                std::string_view row(bytes.data() + start, end - start);
+                if (row.find_first_not_of(" \t\r") != std::string_view::npos) chunk.records.emplace_back(start, row.size(), SourceLoc{name, line, 0});
+                ++line;
+                start = end + 1;
+            }
+            bytes.reserve(bytes.size() + padding);
+            chunk.bytes = std::move(bytes);
+            if (!chunk.records.empty()) sink_(std::move(chunk));
         }
-        sink_(std::move(bound));
     }
 
-    const CompiledRules& rules_;
-    const std::function<void(BoundProposal&&)>& sink_;
-    std::unordered_set<std::string> ids_;
+    void problem(const std::string& path, std::string why) {
+        RawChunk chunk;
+        chunk.records.emplace_back(0, 0, SourceLoc{path, 0, 0}, std::move(why));
+        sink_(std::move(chunk));
+    }
+
+    const std::function<void(RawChunk&&)>& sink_;
 };
 
 }  // namespace
 
+void read_raw(const std::vector<std::string>& inputs, const std::function<void(RawChunk&&)>& sink) {
+    RawReader reader(sink);
+    for (const auto& input : inputs) reader.input(input);
+}
+
+BoundProposal bind_record(const CompiledRules& rules, const RawChunk& chunk, const RawRecord& record) {
+    if (!record.problem.empty()) {
+        InvalidProposal invalid;
+        invalid.source = record.source;
+        invalid.reasons.push_back(record.problem);
+        return invalid;
+    }
+    std::string_view text(chunk.bytes.data() + record.offset, record.length);
+    // The simdjson path is built for AVX2 (see engine/CMakeLists.txt); older processors take the ordinary one.
+    static const bool simd = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") && __builtin_cpu_supports("pclmul");
+    if (simd)
+        if (auto p = fast_bind(rules, text, chunk.bytes.capacity() - record.offset, record.source)) return std::move(*p);
+    return bind_text(rules, text, record.source);
+}
+
+std::string IdRegistry::repeat_reason(const std::string& id) {
+    if (id.empty() || ids_.insert(id).second) return "";
+    return "id: \"" + id + "\" repeats an earlier proposal's id";
+}
+
+}  // namespace detail
+
 void read_proposals(const CompiledRules& rules, const std::vector<std::string>& inputs,
                     const std::function<void(BoundProposal&&)>& sink) {
-    Reader reader(rules, sink);
-    for (const auto& input : inputs) reader.input(input);
+    detail::IdRegistry ids;
+    detail::read_raw(inputs, [&](detail::RawChunk&& chunk) {
+        for (const auto& record : chunk.records) {
+            BoundProposal bound = detail::bind_record(rules, chunk, record);
+            if (auto* p = std::get_if<Proposal>(&bound)) {
+                if (std::string repeat = ids.repeat_reason(p->id); !repeat.empty()) {
+                    InvalidProposal invalid{p->id, p->name, p->source, {repeat}};
+                    sink(std::move(invalid));
+                    continue;
+                }
+            } else if (auto* invalid = std::get_if<InvalidProposal>(&bound)) {
+                if (std::string repeat = ids.repeat_reason(invalid->id); !repeat.empty()) invalid->reasons.push_back(repeat);
+            }
+            sink(std::move(bound));
+        }
+    });
 }
 
 }  // namespace screener

@@ -45,57 +45,162 @@ std::string xml_escape(std::string_view text) {
     return out;
 }
 
+
 namespace {
 
-nlohmann::json number_or_null(double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); }
-nlohmann::json text_or_null(const std::string& s) { return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s); }
+// JSON text written by hand: one pass, no DOM. Strings are escaped and any invalid UTF-8 becomes
+// U+FFFD, so the output is always valid JSON; numbers are the shortest text that reads back exactly.
+class JsonText {
+public:
+    explicit JsonText(std::string& out) : out_(out) {}
 
-nlohmann::json rules_json(const RulesInfo& rules) {
-    return {{"id", rules.id}, {"version", rules.version}, {"sha256", rules.sha256}};
-}
+    JsonText& raw(std::string_view text) {
+        out_ += text;
+        return *this;
+    }
+    JsonText& key(std::string_view name) {
+        out_ += '"';
+        out_ += name;
+        out_ += "\":";
+        return *this;
+    }
+    JsonText& number(double v) {
+        if (std::isnan(v) || std::isinf(v)) return raw("null");
+        fmt::format_to(std::back_inserter(out_), "{}", v == 0 ? 0.0 : v);
+        return *this;
+    }
+    JsonText& integer(std::size_t v) {
+        fmt::format_to(std::back_inserter(out_), "{}", v);
+        return *this;
+    }
+    JsonText& boolean(bool v) { return raw(v ? "true" : "false"); }
+    JsonText& string(std::string_view text) {
+        out_ += '"';
+        for (std::size_t i = 0; i < text.size();) {
+            std::size_t plain = i;  // copy runs of characters that need no escaping in one go
+            while (plain < text.size() && static_cast<unsigned char>(text[plain]) >= 0x20 &&
+                   static_cast<unsigned char>(text[plain]) < 0x80 && text[plain] != '"' && text[plain] != '\\')
+                ++plain;
+            if (plain > i) {
+                out_.append(text.data() + i, plain - i);
+                i = plain;
+                continue;
+            }
+            const auto c = static_cast<unsigned char>(text[i]);
+            if (c < 0x80) {
+                if (c == '"' || c == '\\') out_ += '\\', out_ += static_cast<char>(c);
+                else if (c == '\n') out_ += "\\n";
+                else if (c == '\t') out_ += "\\t";
+                else if (c == '\r') out_ += "\\r";
+                else if (c < 0x20) fmt::format_to(std::back_inserter(out_), "\\u{:04x}", c);
+                else out_ += static_cast<char>(c);
+                ++i;
+                continue;
+            }
+            const std::size_t length = utf8_length(text, i);
+            if (length == 0) {
+                out_ += "\xEF\xBF\xBD";  // U+FFFD for a byte that starts no valid sequence
+                ++i;
+            } else {
+                out_.append(text.data() + i, length);
+                i += length;
+            }
+        }
+        out_ += '"';
+        return *this;
+    }
+    JsonText& string_or_null(std::string_view text) { return text.empty() ? raw("null") : string(text); }
+    JsonText& strings(const std::vector<std::string>& items) {
+        out_ += '[';
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            if (i) out_ += ',';
+            string(items[i]);
+        }
+        out_ += ']';
+        return *this;
+    }
 
-std::string dump(const nlohmann::json& value, int indent = -1) {
-    return value.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+private:
+    // Length of the valid UTF-8 sequence starting at text[i], or 0.
+    static std::size_t utf8_length(std::string_view text, std::size_t i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        std::size_t length = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
+        if (length == 0 || i + length > text.size()) return 0;
+        for (std::size_t k = 1; k < length; ++k)
+            if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return 0;
+        const auto next = static_cast<unsigned char>(text[i + 1]);
+        if ((c == 0xE0 && next < 0xA0) || (c == 0xED && next > 0x9F) || (c == 0xF0 && next < 0x90) || (c == 0xF4 && next > 0x8F))
+            return 0;  // overlong, surrogate or beyond U+10FFFF
+        return length;
+    }
+
+    std::string& out_;
+};
+
+void rules_text(JsonText& j, const RulesInfo& rules) {
+    j.raw("{").key("id").string(rules.id).raw(",").key("version").string(rules.version).raw(",").key("sha256").string(rules.sha256).raw("}");
 }
 
 }  // namespace
 
-nlohmann::json to_json(const Result& r, std::size_t rank) {
-    nlohmann::json out = nlohmann::json::object();
-    if (rank > 0) out["rank"] = rank;
-    out["id"] = r.id;
-    out["name"] = r.name;
-    out["verdict"] = std::string(to_string(r.verdict));
-    out["score"] = r.verdict == Verdict::invalid ? nlohmann::json(nullptr) : nlohmann::json(r.score);
-    out["source"] = r.source;
+void write_json_header(std::ostream& out, const RulesInfo& rules, std::size_t total, std::size_t pass, std::size_t fail,
+                       std::size_t invalid) {
+    std::string text;
+    JsonText j(text);
+    j.raw("{\"format\":\"screener/report/v1\",\n\"rules\":");
+    rules_text(j, rules);
+    j.raw(",\n\"summary\":{").key("total").integer(total).raw(",").key("pass").integer(pass).raw(",");
+    j.key("fail").integer(fail).raw(",").key("invalid").integer(invalid).raw("},\n\"results\":[\n");
+    out << text;
+}
+
+void append_result_json(std::string& out, const Result& r, std::size_t rank, const RulesInfo* rules) {
+    JsonText j(out);
+    j.raw("{");
+    if (rank > 0) j.key("rank").integer(rank).raw(",");
+    j.key("id").string(r.id).raw(",").key("name").string(r.name).raw(",");
+    j.key("verdict").string(to_string(r.verdict)).raw(",").key("score");
+    if (r.verdict == Verdict::invalid) j.raw("null");
+    else j.number(r.score);
+    j.raw(",").key("source").string(r.source).raw(",");
     if (r.verdict != Verdict::invalid) {
-        out["pass_score"] = r.pass_score;
-        out["profiles"] = r.profiles;
+        j.key("pass_score").number(r.pass_score).raw(",").key("profiles").strings(r.profiles).raw(",");
     }
-    out["gates"] = nlohmann::json::array();
-    for (const auto& g : r.gates) {
-        nlohmann::json gate = {{"id", g.id}, {"passed", g.passed}};
-        if (!g.title.empty()) gate["title"] = g.title;
-        if (!g.passed) gate["message"] = text_or_null(g.message);
-        out["gates"].push_back(std::move(gate));
+    j.key("gates").raw("[");
+    for (std::size_t i = 0; i < r.gates.size(); ++i) {
+        const GateOutcome& g = r.gates[i];
+        j.raw(i ? ",{" : "{").key("id").string(g.id).raw(",").key("title").string(g.title).raw(",").key("passed").boolean(g.passed);
+        if (!g.passed) j.raw(",").key("message").string_or_null(g.message);
+        j.raw("}");
     }
-    out["groups"] = nlohmann::json::array();
-    for (const auto& g : r.groups) {
-        nlohmann::json group = {{"id", g.id}, {"title", g.title}, {"score", g.score}, {"weight", g.weight},
-                                {"minimum", g.minimum ? nlohmann::json(*g.minimum) : nlohmann::json(nullptr)},
-                                {"skipped", g.skipped}, {"criteria", nlohmann::json::array()}};
-        for (const auto& c : g.criteria) {
-            nlohmann::json criterion = {{"id", c.id}, {"title", c.title}, {"value", number_or_null(c.value)},
-                                        {"points", c.points}, {"weight", c.weight}, {"skipped", c.skipped},
-                                        {"reason", text_or_null(c.reason)}};
-            if (!c.unit.empty()) criterion["unit"] = c.unit;
-            if (c.has_metric) criterion["band"] = {{"zero_at", c.band.zero_at}, {"full_at", c.band.full_at}};
-            group["criteria"].push_back(std::move(criterion));
+    j.raw("],").key("groups").raw("[");
+    for (std::size_t i = 0; i < r.groups.size(); ++i) {
+        const GroupOutcome& g = r.groups[i];
+        j.raw(i ? ",{" : "{").key("id").string(g.id).raw(",").key("title").string(g.title).raw(",").key("score").number(g.score);
+        j.raw(",").key("weight").number(g.weight).raw(",").key("minimum");
+        if (g.minimum) j.number(*g.minimum);
+        else j.raw("null");
+        j.raw(",").key("skipped").boolean(g.skipped).raw(",").key("criteria").raw("[");
+        for (std::size_t k = 0; k < g.criteria.size(); ++k) {
+            const CriterionOutcome& c = g.criteria[k];
+            j.raw(k ? ",{" : "{").key("id").string(c.id).raw(",").key("title").string(c.title);
+            if (!c.unit.empty()) j.raw(",").key("unit").string(c.unit);
+            j.raw(",").key("value").number(c.value).raw(",").key("points").number(c.points).raw(",").key("weight").number(c.weight);
+            if (c.has_metric)
+                j.raw(",").key("band").raw("{").key("zero_at").number(c.band.zero_at).raw(",").key("full_at").number(c.band.full_at).raw("}");
+            j.raw(",").key("skipped").boolean(c.skipped).raw(",").key("reason").string_or_null(c.reason).raw("}");
         }
-        out["groups"].push_back(std::move(group));
+        j.raw("]}");
     }
-    out["reasons"] = r.reasons;
-    return out;
+    j.raw("],").key("reasons").strings(r.reasons);
+    if (rules) j.raw(",").key("rules"), rules_text(j, *rules);
+    j.raw("}");
+}
+
+nlohmann::ordered_json to_json(const Result& r, std::size_t rank) {
+    std::string text;
+    append_result_json(text, r, rank, nullptr);
+    return nlohmann::ordered_json::parse(text);
 }
 
 Result result_from_json(const nlohmann::json& v) {
@@ -166,9 +271,10 @@ RulesInfo rules_info_from_json(const nlohmann::json& line) {
 }
 
 void write_ndjson_line(std::ostream& out, const RulesInfo& rules, const Result& result) {
-    nlohmann::json line = to_json(result, 0);
-    line["rules"] = rules_json(rules);
-    out << dump(line) << '\n';
+    std::string line;
+    append_result_json(line, result, 0, &rules);
+    line += '\n';
+    out << line;
 }
 
 namespace {
@@ -185,12 +291,16 @@ Counts count(const std::vector<Result>& results) {
 
 void write_json(std::ostream& out, const RulesInfo& rules, const std::vector<Result>& ranked) {
     Counts c = count(ranked);
-    nlohmann::json report = {{"format", "screener/report/v1"},
-                             {"rules", rules_json(rules)},
-                             {"summary", {{"total", ranked.size()}, {"pass", c.pass}, {"fail", c.fail}, {"invalid", c.invalid}}},
-                             {"results", nlohmann::json::array()}};
-    for (std::size_t i = 0; i < ranked.size(); ++i) report["results"].push_back(to_json(ranked[i], i + 1));
-    out << dump(report, 2) << '\n';
+    write_json_header(out, rules, ranked.size(), c.pass, c.fail, c.invalid);
+    std::string text;
+    // One result a line: big reports stay greppable, and memory holds one result's text at a time.
+    for (std::size_t i = 0; i < ranked.size(); ++i) {
+        text.clear();
+        append_result_json(text, ranked[i], i + 1, nullptr);
+        text += i + 1 < ranked.size() ? ",\n" : "\n";
+        out << text;
+    }
+    out << "]}\n";
 }
 
 // Markdown table cells: escape what would break the table or be read as markup or HTML.

@@ -9,8 +9,16 @@
 
 namespace screener {
 
+// What ranking looks at: a compact stand-in for a Result when batches are large.
+struct RankKey {
+    Verdict verdict = Verdict::invalid;
+    double score = 0;
+    std::string id;
+};
+
 // Positions of `results` (given in input order) in rank order: rank r is results[order[r - 1]].
 std::vector<std::size_t> rank_order(const std::vector<Result>& results);
+std::vector<std::size_t> rank_order(const std::vector<RankKey>& keys);
 // Sorts `results` (given in input order) into rank order; rank i is results[i - 1].
 void rank(std::vector<Result>& results);
 

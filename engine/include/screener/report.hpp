@@ -25,8 +25,15 @@ struct RulesInfo {
 };
 RulesInfo rules_info(const CompiledRules& rules);
 
-// One result as a JSON object of the report (SPEC section 6); rank 0 leaves "rank" out (ndjson).
-nlohmann::json to_json(const Result& result, std::size_t rank);
+// One result as a JSON object of the report (SPEC section 6), appended to `out`; rank 0 leaves
+// "rank" out (ndjson), and `rules`, when given, is added (ndjson lines describe their rule set).
+void append_result_json(std::string& out, const Result& result, std::size_t rank, const RulesInfo* rules);
+// The start of a JSON report, up to the opening of "results": the writer then adds each ranked
+// result (append_result_json with its rank), separated by ",\n", and closes with "]}\n".
+void write_json_header(std::ostream& out, const RulesInfo& rules, std::size_t total, std::size_t pass, std::size_t fail,
+                       std::size_t invalid);
+// The same as a JSON value, keys in report order.
+nlohmann::ordered_json to_json(const Result& result, std::size_t rank);
 // Reads back a streamed NDJSON result line; throws screener::Error naming what is wrong.
 Result result_from_json(const nlohmann::json& value);
 

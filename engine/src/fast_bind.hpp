@@ -1,0 +1,57 @@
+// The bulk path of binding: a proposal's JSON text read with simdjson On-Demand straight into the
+// input slots, no DOM. It only handles the ordinary case — a well-formed object whose values all
+// fit — and returns nullopt for anything else, which the caller then binds with the ordinary
+// (nlohmann) path to get the exact same result and the full list of reasons. Private.
+#pragma once
+
+#include <optional>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "screener/compile.hpp"
+#include "screener/proposal.hpp"
+
+namespace screener::detail {
+
+// Stores one present JSON value into its slot, or explains why it does not fit (the ordinary path).
+std::optional<std::string> store_value(const CompiledInput& input, const nlohmann::json& value, Proposal& p);
+
+// `text` must be readable up to `capacity` bytes (capacity >= text.size() + 64, simdjson's padding).
+std::optional<Proposal> fast_bind(const CompiledRules& rules, std::string_view text, std::size_t capacity, const SourceLoc& source);
+
+// Proposal texts as read, before binding: chunks that own their bytes (padded for simdjson), each
+// record one proposal's text, or a problem that makes it invalid without reading (unreadable file).
+struct RawRecord {
+    RawRecord(std::size_t offset, std::size_t length, SourceLoc source, std::string problem = {})
+        : offset(offset), length(length), source(std::move(source)), problem(std::move(problem)) {}
+    std::size_t offset, length;
+    SourceLoc source;
+    std::string problem;
+};
+
+struct RawChunk {
+    std::string bytes;
+    std::vector<RawRecord> records;
+};
+
+// Reads `inputs` in order (files, directories recursively and sorted, "-" for stdin) and hands
+// on chunks of records; NDJSON is read in blocks, so memory stays bounded.
+void read_raw(const std::vector<std::string>& inputs, const std::function<void(RawChunk&&)>& sink);
+// Binds one record: the simdjson path when it can, the ordinary path otherwise.
+BoundProposal bind_record(const CompiledRules& rules, const RawChunk& chunk, const RawRecord& record);
+
+// The first proposal with an id keeps it; each later one is told it repeats it.
+class IdRegistry {
+public:
+    std::string repeat_reason(const std::string& id);  // "" for the first use
+
+private:
+    std::unordered_set<std::string> ids_;
+};
+
+std::uint32_t line_of(std::string_view text, std::size_t offset);
+
+}  // namespace screener::detail
