@@ -38,7 +38,7 @@ void print_advice(std::ostream& out, const CompiledRules& rules, const std::vect
         out << "\n";
         auto target = [&](const Target& t, const std::string& label) {
             out << "    " << label;
-            if (t.metric) out << ": " << c.id << " " << (c.band.full_at >= c.band.zero_at ? "≥ " : "≤ ") << format_number(*t.metric) << unit;
+            if (t.metric) out << ": " << c.id << " " << (a.band.full_at >= a.band.zero_at ? "≥ " : "≤ ") << format_number(*t.metric) << unit;
             else out << ": " << two_decimals(t.points) << " points";
             out << "\n";
             for (std::size_t k = 0; k < t.changes.size(); ++k)

@@ -3,6 +3,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "screener/batch.hpp"
 #include "screener/diff.hpp"
 
 namespace screener::cli {
@@ -15,17 +16,11 @@ struct DiffOptions {
     bool fail_on_change = false;
 };
 
-std::vector<Result> score_all(const CompiledRules& rules, const std::vector<std::string>& inputs) {
-    std::vector<Result> results;
-    Evaluation scratch;
-    read_proposals(rules, inputs, [&](BoundProposal&& bound) { results.push_back(score(rules, bound, scratch)); });
-    return results;
-}
-
 int run_diff(const DiffOptions& o) {
     auto before = load_rules_or_throw(o.before);
     auto after = load_rules_or_throw(o.after);
-    RuleDiff d = diff(rules_info(*before), score_all(*before, o.inputs), rules_info(*after), score_all(*after, o.inputs));
+    auto results = score_under_each({before.get(), after.get()}, o.inputs);
+    RuleDiff d = diff(rules_info(*before), results[0], rules_info(*after), results[1]);
     write_output(o.output, [&](std::ostream& out) {
         if (o.format == "json") write_diff_json(out, d);
         else write_diff_md(out, d);

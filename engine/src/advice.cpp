@@ -31,15 +31,27 @@ public:
         }
     }
 
+    // Whether the value of node i changes with the input in `slot`, through any operation.
     bool depends(std::uint32_t i, std::uint32_t slot) const {
         const detail::Node& n = program_.nodes[i];
         switch (n.op) {
+            case Op::number: case Op::boolean: case Op::string: case Op::list:
+            case Op::input_boolean: case Op::input_string: case Op::input_enum: case Op::input_list:
+                return false;
             case Op::input_number: return n.a == slot;
-            case Op::let_number: return depends(rules_.lets[n.a].expr, slot);
-            case Op::negate: return depends(n.a, slot);
-            case Op::add: case Op::subtract: case Op::multiply: case Op::divide:
+            case Op::enum_in_set: return false;
+            case Op::let_number: case Op::let_boolean: case Op::let_string: case Op::let_list:
+                return depends(rules_.lets[n.a].expr, slot);
+            case Op::min: case Op::max:
+                for (std::uint32_t k = 0; k < n.b; ++k)
+                    if (depends(program_.args[n.a + k], slot)) return true;
+                return false;
+            case Op::negate: case Op::abs: case Op::logical_not: case Op::count: case Op::len:
+                return depends(n.a, slot);
+            case Op::clamp: case Op::if_number: case Op::if_boolean: case Op::if_string: case Op::if_list:
+                return depends(n.a, slot) || depends(n.b, slot) || depends(n.c, slot);
+            default:
                 return depends(n.a, slot) || depends(n.b, slot);
-            default: return false;
         }
     }
 
@@ -50,7 +62,8 @@ public:
             case Op::input_number: return n.a == slot ? std::optional<double>(target) : std::nullopt;
             case Op::let_number: return solve(rules_.lets[n.a].expr, slot, target);
             case Op::negate: return solve(n.a, slot, -target);
-            default: break;
+            case Op::add: case Op::subtract: case Op::multiply: case Op::divide: break;
+            default: return std::nullopt;  // not invertible here
         }
         const bool left = depends(n.a, slot), right = depends(n.b, slot);
         if (left == right) return std::nullopt;  // neither, or both sides: not a simple function of the input
@@ -74,12 +87,17 @@ private:
     detail::Evaluator eval_;
 };
 
-// Rounds toward the safe side at 4 significant digits, so "at least 61,540,000" still reaches it.
-double round_safe(double value, bool up, bool integer) {
-    if (integer) return up ? std::ceil(value - 1e-9) : std::floor(value + 1e-9);
+// Rounds toward the safe side at `digits` significant digits ("at least 61,540,000"), moved `steps`
+// further units that way; integers to whole numbers. Powers of ten are applied so that round
+// numbers come out exact (396,500,000, not 396,499,999.99999994).
+double round_safe(double value, bool up, bool integer, int digits, int steps) {
+    if (integer) return (up ? std::ceil(value - 1e-9) : std::floor(value + 1e-9)) + (up ? steps : -steps);
     if (value == 0) return 0;
-    double scale = std::pow(10.0, 3 - std::floor(std::log10(std::fabs(value))));
-    return (up ? std::ceil(value * scale - 1e-9) : std::floor(value * scale + 1e-9)) / scale;
+    const int exponent = static_cast<int>(std::floor(std::log10(std::fabs(value)))) - (digits - 1);
+    const double unit = std::pow(10.0, std::abs(exponent));  // exact for the exponents that occur
+    const double scaled = exponent >= 0 ? value / unit : value * unit;
+    const double rounded = (up ? std::ceil(scaled - 1e-9) : std::floor(scaled + 1e-9)) + (up ? steps : -steps);
+    return exponent >= 0 ? rounded * unit : rounded / unit;
 }
 
 class Advisor {
@@ -94,6 +112,7 @@ public:
             if (c.skipped || c.points >= 100) continue;
             Advice advice;
             advice.criterion = i;
+            advice.band = e_.parameters.bands[i];
             advice.points = c.points;
             advice.value = c.value;
             advice.full = target(i, 100, [&](const Evaluation& changed) { return changed.criteria[i].points >= 100; });
@@ -134,7 +153,9 @@ private:
         const bool integer = input.type == InputType::integer;
         Proposal changed = proposal_;
         Evaluation scratch;
-        for (double candidate : {round_safe(solved, up, integer), solved}) {
+        // Round figures first; one unit further when floating point lands a hair short of the goal.
+        for (double candidate : {round_safe(solved, up, integer, 4, 0), round_safe(solved, up, integer, 4, 1),
+                                 round_safe(solved, up, integer, 6, 0), round_safe(solved, up, integer, 6, 1)}) {
             if ((input.min && candidate < *input.min) || (input.max && candidate > *input.max)) continue;
             changed.numbers[input.slot] = candidate;
             evaluate(rules_, changed, scratch);

@@ -150,6 +150,25 @@ private:
 
 }  // namespace
 
+std::vector<std::vector<Result>> score_under_each(const std::vector<const CompiledRules*>& rule_sets,
+                                                  const std::vector<std::string>& inputs) {
+    std::vector<std::vector<Result>> out(rule_sets.size());
+    std::vector<detail::IdRegistry> ids(rule_sets.size());
+    Evaluation scratch;
+    detail::read_raw(inputs, [&](detail::RawChunk&& chunk) {
+        for (const auto& record : chunk.records)
+            for (std::size_t k = 0; k < rule_sets.size(); ++k) {
+                Result result = score(*rule_sets[k], detail::bind_record(*rule_sets[k], chunk, record), scratch);
+                if (std::string repeat = ids[k].repeat_reason(result.id); !repeat.empty()) {
+                    if (result.verdict == Verdict::invalid) result.reasons.push_back(repeat);
+                    else result = explain(InvalidProposal{result.id, result.name, SourceLoc{result.source, 0, 0}, {repeat}});
+                }
+                out[k].push_back(std::move(result));
+            }
+    });
+    return out;
+}
+
 void score_batch(const CompiledRules& rules, const std::vector<std::string>& inputs, const BatchOptions& options,
                  const std::function<void(Result&&, std::string_view)>& sink) {
     Pipeline pipeline(rules, options);

@@ -31,13 +31,19 @@ std::vector<std::string> causes(const Result& a, const Result& b) {
         for (const auto& reason : (b.verdict == Verdict::invalid ? b : a).reasons) out.push_back(reason);
         return out;
     }
-    std::map<std::string, bool> gates_before;
+    std::map<std::string, bool> gates_before, gates_after;
     for (const auto& g : a.gates) gates_before[g.id] = g.passed;
     for (const auto& g : b.gates) {
+        gates_after[g.id] = g.passed;
         auto it = gates_before.find(g.id);
-        if (it == gates_before.end()) out.push_back("new gate '" + g.id + "' " + (g.passed ? "passes" : "fails"));
-        else if (it->second != g.passed) out.push_back("gate '" + g.id + "' now " + (g.passed ? "passes" : "fails"));
+        if (it == gates_before.end()) {
+            if (!g.passed) out.push_back("new gate '" + g.id + "' fails");
+        } else if (it->second != g.passed) {
+            out.push_back("gate '" + g.id + "' now " + (g.passed ? "passes" : "fails"));
+        }
     }
+    for (const auto& g : a.gates)
+        if (!gates_after.count(g.id) && !g.passed) out.push_back("gate '" + g.id + "', which failed, was removed");
     if (a.pass_score != b.pass_score)
         out.push_back("pass score " + two_decimals(a.pass_score) + " → " + two_decimals(b.pass_score));
     std::map<std::string, const GroupOutcome*> groups_before;
@@ -66,6 +72,12 @@ std::vector<std::string> causes(const Result& a, const Result& b) {
                 moved.emplace_back(std::fabs(after - before), "criterion '" + c.id + "' " + (it->second->skipped ? "skipped" : two_decimals(before)) +
                                                                   " → " + (c.skipped ? "skipped" : two_decimals(after)));
         }
+    std::map<std::string, bool> criteria_after;
+    for (const auto& g : b.groups)
+        for (const auto& c : g.criteria) criteria_after[c.id] = true;
+    for (const auto& [id, c] : criteria_before)
+        if (!criteria_after.count(id) && !c->skipped)
+            moved.emplace_back(c->points, "criterion '" + id + "' (" + two_decimals(c->points) + ") was removed");
     std::stable_sort(moved.begin(), moved.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
     for (auto& [_, text] : moved) out.push_back(std::move(text));
     return out;

@@ -76,9 +76,9 @@ public:
                 }
                 return out;
             }
-            case Op::clamp: {
+            case Op::clamp: {  // max(lo, min(x, hi)), bound by bound
                 Interval x = range(n.a), lo = range(n.b), hi = range(n.c);
-                return {std::clamp(x.lo, lo.lo, std::max(lo.lo, hi.hi)), std::clamp(x.hi, std::min(lo.lo, hi.hi), hi.hi)};
+                return {std::max(lo.lo, std::min(x.lo, hi.lo)), std::max(lo.hi, std::min(x.hi, hi.hi))};
             }
             case Op::abs: {
                 Interval a = range(n.a);
@@ -197,11 +197,16 @@ void lint(const CompiledRules& rules, const RuleSet& source, const std::map<std:
     for (const auto& group : rules.groups) {
         if (!group.minimum) continue;
         double weight = 0, sum = 0;
+        bool certain = true;  // which criteria apply is known for every proposal
         for (std::uint32_t i = group.first_criterion; i < group.first_criterion + group.criterion_count; ++i) {
-            weight += rules.criteria[i].weight;
-            sum += rules.criteria[i].weight * best[i];
+            const CompiledCriterion& c = rules.criteria[i];
+            Always applies = c.applies_when == no_expr ? Always::yes : analysis.always(c.applies_when);
+            if (applies == Always::no) continue;
+            if (applies == Always::unknown) certain = false;
+            weight += c.weight;
+            sum += c.weight * best[i];
         }
-        if (weight > 0 && sum / weight < *group.minimum)
+        if (certain && weight > 0 && sum / weight < *group.minimum)
             warn(group.where, "group '" + group.id + "' can score at most " + fmt::format("{:.2f}", sum / weight) +
                                   " with these weights and bands, below its minimum " + number(*group.minimum));
     }

@@ -112,6 +112,9 @@ std::string report_date() {
                        static_cast<unsigned>(date.day()));
 }
 
+// A proposal's id as shown; a proposal whose JSON could not be read may have none.
+std::string shown_id(const Result& r) { return r.id.empty() ? "(no id)" : esc(r.id); }
+
 const char* verdict_class(Verdict v) { return v == Verdict::pass ? "pass" : v == Verdict::fail ? "fail" : "invalid"; }
 
 bool below_minimum(const GroupOutcome& g) { return g.minimum && !g.skipped && g.score < *g.minimum; }
@@ -231,9 +234,9 @@ th{font-size:12px;font-weight:600;color:var(--muted);background:var(--soft);bord
 #ranking th{position:sticky;top:0;z-index:1;vertical-align:bottom}
 #ranking tbody tr:hover{background:var(--soft)}
 #ranking td:first-child,#ranking th:first-child,#ranking .n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-#ranking td:nth-child(2){white-space:nowrap}
+#ranking td:nth-child(2){min-width:8em;overflow-wrap:anywhere}
 #ranking td:nth-child(3){min-width:12em}
-#ranking th.n{white-space:nowrap}
+#ranking th.n{white-space:normal;min-width:6.5em}
 #ranking td.rs{color:var(--muted);font-size:12px;min-width:12em}
 #ranking td.sc{font-weight:600;background:linear-gradient(var(--bar),var(--bar)) no-repeat left 8px top 25px/calc((100% - 16px)*var(--s)/100) 3px}
 tr.pass{--bar:var(--pass-bar)}tr.fail{--bar:var(--fail-bar)}
@@ -352,7 +355,8 @@ constexpr const char* script = R"JS(
   function follow() {
     var m = /^#sort=(-?)(.+)$/.exec(location.hash);
     if (m) {
-      var key = decodeURIComponent(m[2]);
+      var key = m[2];
+      try { key = decodeURIComponent(key); } catch (e) {}
       for (var i = 0; i < heads.length; i++) if (heads[i].getAttribute("data-key") === key) return sort(i, m[1] === "-");
     }
     m = /^#(p-[0-9]+)$/.exec(location.hash);
@@ -362,7 +366,7 @@ constexpr const char* script = R"JS(
   Array.prototype.forEach.call(heads, function (th, i) {
     th.classList.add("sortable");
     th.tabIndex = 0;
-    th.title = "Sort by " + th.textContent.trim();
+    if (!th.title) th.title = "Sort by " + th.textContent.trim();
     function activate() {
       var now = th.getAttribute("aria-sort");
       var descending = now === "ascending" ? true : now === "descending" ? false : th.hasAttribute("data-desc");
@@ -437,8 +441,8 @@ void write_cards(Out& o, const Summary& s) {
         percent(s.fail, s.total));
     put(o, "<div class=\"card invalid\"><div class=\"k\">Invalid</div><div class=\"n\">{}</div><div class=\"d\">{}% of all proposals</div></div>\n",
         s.invalid, percent(s.invalid, s.total));
-    put(o, "<div class=\"card\"><div class=\"k\">Pass rate</div><div class=\"n\">{}%</div><div class=\"d\">{} of {} scored proposals pass</div></div>\n",
-        percent(s.pass, scored), s.pass, scored);
+    put(o, "<div class=\"card\"><div class=\"k\">Pass rate</div><div class=\"n\">{}</div><div class=\"d\">{} of {} scored proposals pass</div></div>\n",
+        scored == 0 ? std::string("&ndash;") : percent(s.pass, scored) + "%", s.pass, scored);
     o += "</section>\n";
 }
 
@@ -552,9 +556,7 @@ void write_ranking(Out& o, std::ostream& out, const std::vector<Result>& ranked)
         const Result& r = ranked[i];
         const bool scored = r.verdict != Verdict::invalid;
         const char* v = verdict_class(r.verdict);
-        put(o, "<tr class=\"{}\"><td>{}<td><a href=\"#p-{}\">", v, i + 1, i + 1);
-        escape_to(o, r.id);
-        o += "</a><td>";
+        put(o, "<tr class=\"{}\"><td>{}<td><a href=\"#p-{}\">{}</a><td>", v, i + 1, i + 1, shown_id(r));
         escape_to(o, r.name);
         put(o, "<td><span class=\"b {0}\">{0}</span>", v);
         if (scored) put(o, "<td class=\"n sc\" style=\"--s:{}\">{}", pct(r.score), two_decimals(r.score));
@@ -574,7 +576,9 @@ void write_ranking(Out& o, std::ostream& out, const std::vector<Result>& ranked)
         o += "\n";
         flush_some(o, out);
     }
-    o += "</tbody>\n</table>\n</section>\n";
+    o += "</tbody>\n</table>\n";
+    if (ranked.empty()) o += "<p class=\"note\">No proposals were given.</p>\n";
+    o += "</section>\n";
 }
 
 void write_invalid(Out& o, const std::vector<Result>& ranked) {
@@ -586,7 +590,7 @@ void write_invalid(Out& o, const std::vector<Result>& ranked) {
     for (std::size_t i = 0; i < ranked.size(); ++i) {
         const Result& r = ranked[i];
         if (r.verdict != Verdict::invalid) continue;
-        put(o, "<li><a href=\"#p-{}\"><b>{}</b></a> {} &middot; <code>{}</code><ul>", i + 1, esc(r.id), esc(r.name), esc(r.source));
+        put(o, "<li><a href=\"#p-{}\"><b>{}</b></a> {} &middot; <code>{}</code><ul>", i + 1, shown_id(r), esc(r.name), esc(r.source));
         for (const auto& reason : r.reasons) put(o, "<li>{}</li>", esc(reason));
         o += "</ul></li>\n";
     }
@@ -608,7 +612,7 @@ void write_detail(Out& o, const Result& r, std::size_t rank) {
     const bool scored = r.verdict != Verdict::invalid;
     put(o, "<details class=\"p\" id=\"p-{0}\"><summary><span class=\"rk\">#{0}</span><span class=\"nm\"><b>{1}</b>{2}{3}</span>"
            "<span class=\"b {4}\">{4}</span><span class=\"sc\">{5}</span></summary>\n<div>",
-        rank, esc(r.id), r.name.empty() ? "" : " &middot; ", esc(r.name), v, scored ? two_decimals(r.score) : "");
+        rank, shown_id(r), r.name.empty() ? "" : " &middot; ", esc(r.name), v, scored ? two_decimals(r.score) : "");
     put(o, "<p class=\"meta\">Verdict <b>{}</b>", v);
     if (scored) put(o, " &middot; score <b>{}</b>, pass score {}", two_decimals(r.score), two_decimals(r.pass_score));
     put(o, " &middot; source <code>{}</code>", esc(r.source));

@@ -31,6 +31,7 @@ struct Advice {
     std::uint32_t criterion = 0;
     double points = 0;                   // now
     double value = 0;                    // metric or points value now (NaN: no data)
+    Band band;                           // the band in force (profiles applied)
     Target full;                         // full points
     std::optional<Target> pass;          // passing with only this criterion changed
     std::string pass_note;               // why `pass` is empty: already passes, or not reachable

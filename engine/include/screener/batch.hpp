@@ -24,4 +24,9 @@ struct BatchOptions {
 void score_batch(const CompiledRules& rules, const std::vector<std::string>& inputs, const BatchOptions& options,
                  const std::function<void(Result&&, std::string_view)>& sink);
 
+// Reads `inputs` once and scores every proposal under each rule set (as `screener diff` needs, even
+// when the input is stdin); returns, per rule set, the results in input order.
+std::vector<std::vector<Result>> score_under_each(const std::vector<const CompiledRules*>& rule_sets,
+                                                  const std::vector<std::string>& inputs);
+
 }  // namespace screener

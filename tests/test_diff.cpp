@@ -1,0 +1,418 @@
+// Impact of a rule change (`screener diff`, engine/include/screener/diff.hpp), on the fixtures in
+// tests/ci/: rules-v1.yaml, rules-v2.yaml and the nine proposals of proposals.ndjson.
+//
+// rules-v2.yaml changes rules-v1.yaml four ways: the capital-per-ha band 1..5 becomes 2..8, the pass
+// score 60 becomes 55, a new required input `wastewater_treatment` with a new gate on it, and
+// land_ha's max 500 becomes 100. Every verdict, score and rank below was worked out by hand:
+//
+//   total = (2 * land + tech) / 3 = (capital + labor + rd) / 3, where land = (capital + labor) / 2
+//   capital v1 = 100 * clamp((M USD/ha - 1) / 4), v2 = 100 * clamp((M USD/ha - 2) / 6)
+//   labor = 100 * clamp((200 - workers/ha) / 150),  rd = 100 * clamp(rd_share / 0.1)
+//
+//   id     M USD/ha  w/ha  rd    capital v1/v2  labor  rd   v1                 v2
+//   CI-01  10        50    0.2   100 / 100      100    100  pass 100    #1     pass 100    #1
+//   CI-02  4         125   0.08   75 / 33.33     50     80  pass 68.33  #6     fail 54.44  #5  (< 55)
+//   CI-03  8         150   0.04  100 / 100      33.33   40  fail 57.78  #7     pass 57.78  #3  (>= 55)
+//   CI-04  10        50    0.1   100 / 100      100    100  pass 100    #2     fail 100    #4  (new gate)
+//   CI-05  6         100   0.1   100 / -        66.67  100  pass 88.89  #5     invalid     #7  (no wastewater_treatment)
+//   CI-06  6         50    0.1   100 / -        100    100  pass 100    #3     invalid     #8  (150 ha > 100)
+//   CI-07  3         200   0      50 / 16.67     0       0  fail 16.67  #8     fail 5.56   #6  (chemicals)
+//   CI-08  4.5       50    0.1   87.5 / 41.67   100    100  pass 95.83  #4     pass 80.56  #2
+//   CI-09  land_ha 0 is below min 0.1                       invalid     #9     invalid     #9
+//
+// Ranks: pass (score descending, then id), then fail, then invalid in input order. Three v1 passes
+// tie at 100 and are ordered by id: CI-01, CI-04, CI-06.
+#include <algorithm>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "screener/diff.hpp"
+#include "screener/rank.hpp"
+#include "support.hpp"
+
+using namespace screener;
+using namespace screener::test;
+using Catch::Matchers::Contains;
+using Catch::Matchers::EndsWith;
+using Catch::Matchers::StartsWith;
+using nlohmann::json;
+
+namespace {
+
+using Lines = std::vector<std::string>;
+
+const std::string v1_path = "tests/ci/rules-v1.yaml";
+const std::string v2_path = "tests/ci/rules-v2.yaml";
+const std::string proposals_path = "tests/ci/proposals.ndjson";
+
+struct Expected {
+    std::string id;
+    Verdict before;
+    double before_score;
+    std::size_t before_rank;
+    Verdict after;
+    double after_score;
+    std::size_t after_rank;
+};
+
+const Verdict P = Verdict::pass, F = Verdict::fail, I = Verdict::invalid;
+
+const std::vector<Expected> expected = {
+    {"CI-01", P, 100, 1, P, 100, 1},
+    {"CI-02", P, 205.0 / 3, 6, F, 490.0 / 9, 5},
+    {"CI-03", F, 520.0 / 9, 7, P, 520.0 / 9, 3},
+    {"CI-04", P, 100, 2, F, 100, 4},
+    {"CI-05", P, 800.0 / 9, 5, I, 0, 7},
+    {"CI-06", P, 100, 3, I, 0, 8},
+    {"CI-07", F, 50.0 / 3, 8, F, 50.0 / 9, 6},
+    {"CI-08", P, 287.5 / 3, 4, P, 725.0 / 9, 2},
+    {"CI-09", I, 0, 9, I, 0, 9},
+};
+
+std::shared_ptr<const CompiledRules> compile_path(const std::string& path) {
+    CompileResult result = compile_file(source_dir + "/" + path);
+    INFO(Catch::Detail::stringify(messages(result.diagnostics)));
+    REQUIRE(result.rules);
+    CHECK(result.diagnostics.empty());  // the fixtures are lint-clean too
+    return result.rules;
+}
+
+std::vector<Result> score_all(const CompiledRules& rules, const std::vector<std::string>& inputs) {
+    std::vector<Result> results;
+    Evaluation scratch;
+    read_proposals(rules, inputs, [&](BoundProposal&& bound) { results.push_back(score(rules, bound, scratch)); });
+    return results;
+}
+
+RuleDiff fixture_diff() {
+    auto v1 = compile_path(v1_path);
+    auto v2 = compile_path(v2_path);
+    const std::vector<std::string> inputs = {source_dir + "/" + proposals_path};
+    return diff(rules_info(*v1), score_all(*v1, inputs), rules_info(*v2), score_all(*v2, inputs));
+}
+
+bool has(const Lines& lines, const std::string& line) { return std::find(lines.begin(), lines.end(), line) != lines.end(); }
+
+std::string q(const std::string& s) {  // single-quoted for the shell
+    std::string out = "'";
+    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+Lines lines_of(const std::string& text) {
+    Lines out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+}
+
+const std::string diff_args = "diff " + v1_path + " " + v2_path + " " + proposals_path;
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// The library
+
+TEST_CASE("diff: every proposal's verdict, score and rank before and after", "[diff]") {
+    RuleDiff d = fixture_diff();
+    CHECK(d.before_rules.id == "ci-demo");
+    CHECK(d.before_rules.version == "1");
+    CHECK(d.after_rules.version == "2");
+    CHECK(d.before_rules.sha256 == sha256_hex(read_text(source_dir + "/" + v1_path)));
+    CHECK(d.after_rules.sha256 == sha256_hex(read_text(source_dir + "/" + v2_path)));
+    REQUIRE(d.proposals.size() == expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        const ProposalChange& p = d.proposals[i];
+        const Expected& e = expected[i];
+        INFO(e.id);
+        CHECK(p.id == e.id);
+        CHECK_THAT(p.source, EndsWith("proposals.ndjson:" + std::to_string(i + 1)));
+        CHECK(p.before.verdict == e.before);
+        CHECK(p.after.verdict == e.after);
+        CHECK(p.before.rank == e.before_rank);
+        CHECK(p.after.rank == e.after_rank);
+        if (e.before != I) CHECK(p.before.score == Approx(e.before_score).margin(1e-9));
+        if (e.after != I) CHECK(p.after.score == Approx(e.after_score).margin(1e-9));
+        CHECK(p.flipped() == (e.before != e.after));
+    }
+    CHECK(d.proposals[1].name == "Mid-size assembly plant, 4 M USD/ha");
+}
+
+TEST_CASE("diff: the flips and what caused them", "[diff]") {
+    RuleDiff d = fixture_diff();
+    std::map<std::string, const ProposalChange*> by_id;
+    for (const auto& p : d.proposals) by_id[p.id] = &p;
+    std::vector<std::string> flipped;
+    for (const auto& p : d.proposals)
+        if (p.flipped()) flipped.push_back(p.id);
+    CHECK(flipped == Lines{"CI-02", "CI-03", "CI-04", "CI-05", "CI-06"});
+
+    // pass -> fail through the stricter band: capital 4 M USD/ha earns (4 - 2) / 6 = 33.33 instead of 75.
+    const auto& ci02 = *by_id["CI-02"];
+    CHECK(ci02.delta() == Approx(-125.0 / 9));
+    CHECK(has(ci02.causes, "criterion 'capital-per-ha' 75.00 → 33.33"));
+    CHECK(has(ci02.causes, "pass score 60.00 → 55.00"));
+    // fail -> pass at the same score, only through the lower pass score.
+    const auto& ci03 = *by_id["CI-03"];
+    CHECK(ci03.delta() == 0);
+    CHECK(has(ci03.causes, "pass score 60.00 → 55.00"));
+    CHECK(std::none_of(ci03.causes.begin(), ci03.causes.end(), [](const std::string& c) { return c.starts_with("criterion"); }));
+    // pass -> fail through the new gate.
+    const auto& ci04 = *by_id["CI-04"];
+    CHECK(ci04.delta() == 0);
+    CHECK_FALSE(ci04.causes.empty());
+    if (!ci04.causes.empty()) CHECK(ci04.causes.front() == "new gate 'wastewater' fails");
+    // pass -> invalid: the reasons the new rule set gives.
+    CHECK(by_id["CI-05"]->causes == Lines{"wastewater_treatment: missing (required input)"});
+    CHECK(by_id["CI-06"]->causes == Lines{"land_ha: expected at most 100, found 150"});
+    // Score moves without a flip are explained too; unchanged ones have no causes.
+    CHECK(has(by_id["CI-07"]->causes, "criterion 'capital-per-ha' 50.00 → 16.67"));
+    CHECK(by_id["CI-07"]->delta() == Approx(-100.0 / 9));
+    CHECK(has(by_id["CI-08"]->causes, "criterion 'capital-per-ha' 87.50 → 41.67"));
+    CHECK(by_id["CI-08"]->delta() == Approx(-137.5 / 9));
+    CHECK(by_id["CI-01"]->causes.empty());
+    CHECK(by_id["CI-09"]->causes.empty());
+}
+
+TEST_CASE("diff: ranks in the diff are the ranks eval gives under each rule set", "[diff]") {
+    RuleDiff d = fixture_diff();
+    for (const auto& [rules, after] : {std::pair{v1_path, false}, std::pair{v2_path, true}}) {
+        Cli cli = run_cli("-q eval --rules " + rules + " --format json " + proposals_path);
+        REQUIRE(cli.exit_code == 0);
+        json report = json::parse(cli.out);
+        std::map<std::string, std::size_t> ranks;
+        for (const auto& r : report["results"]) ranks[r["id"].get<std::string>()] = r["rank"].get<std::size_t>();
+        for (const auto& p : d.proposals) {
+            INFO(rules << " " << p.id);
+            CHECK(ranks.at(p.id) == (after ? p.after.rank : p.before.rank));
+        }
+    }
+}
+
+TEST_CASE("diff: a rule set against itself changes nothing", "[diff]") {
+    auto v1 = compile_path(v1_path);
+    const std::vector<std::string> inputs = {source_dir + "/" + proposals_path};
+    RuleDiff d = diff(rules_info(*v1), score_all(*v1, inputs), rules_info(*v1), score_all(*v1, inputs));
+    REQUIRE(d.proposals.size() == 9);
+    for (const auto& p : d.proposals) {
+        CHECK_FALSE(p.flipped());
+        CHECK(p.delta() == 0);
+        CHECK(p.before.rank == p.after.rank);
+        CHECK(p.causes.empty());
+    }
+    std::ostringstream md;
+    write_diff_md(md, d);
+    CHECK_THAT(md.str(), StartsWith("## Rule change impact: `ci-demo` 1 → `ci-demo` 1\n\n"
+                                    "**9 proposals: 0 verdict flips; 0 scores changed (largest 0.00); 0 rank moves.**\n\n"
+                                    "<details><summary>All 9 proposals</summary>\n"));
+}
+
+TEST_CASE("diff: inputs of different lengths are an error", "[diff]") {
+    auto v1 = compile_path(v1_path);
+    const std::vector<std::string> inputs = {source_dir + "/" + proposals_path};
+    std::vector<Result> before = score_all(*v1, inputs), after = before;
+    after.pop_back();
+    CHECK_THROWS_AS(diff(rules_info(*v1), before, rules_info(*v1), after), Error);
+}
+
+TEST_CASE("diff: a flip caused by a removed gate names the gate", "[diff]") {
+    // rules-v1 without its sector gate: a chemicals plant scoring 100 flips fail -> pass, and the
+    // only thing that changed for it is that the gate it failed is gone.
+    std::string v1 = read_text(source_dir + "/" + v1_path);
+    std::string gate = "gates:\n  - id: sector-allowed\n    title: Business line is accepted\n    require: sector != \"chemicals\"\n"
+                       "    message: \"business line {sector} is not accepted\"\n";
+    auto at = v1.find(gate);
+    REQUIRE(at != std::string::npos);
+    std::string no_gate = v1;
+    no_gate.erase(at, gate.size());
+    auto tests_at = no_gate.find("  - name: chemicals fail the sector gate");
+    REQUIRE(tests_at != std::string::npos);
+    no_gate.erase(tests_at);
+    auto before_rules = compile_path(v1_path);
+    auto after_rules = compile_ok(no_gate);
+    json chem = {{"id", "C1"}, {"sector", "chemicals"}, {"land_ha", 10}, {"capital_musd", 100}, {"workers", 500}, {"rd_share", 0.2}};
+    Evaluation scratch;
+    std::vector<Result> before = {score(*before_rules, bind_json(*before_rules, chem, {"t", 1, 0}), scratch)};
+    std::vector<Result> after = {score(*after_rules, bind_json(*after_rules, chem, {"t", 1, 0}), scratch)};
+    RuleDiff d = diff(rules_info(*before_rules), before, rules_info(*after_rules), after);
+    REQUIRE(d.proposals.size() == 1);
+    CHECK(d.proposals[0].before.verdict == Verdict::fail);
+    CHECK(d.proposals[0].after.verdict == Verdict::pass);
+    REQUIRE_FALSE(d.proposals[0].causes.empty());
+    CHECK_THAT(d.proposals[0].causes.front(), Contains("sector-allowed"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Markdown summary (short enough for a pull-request comment) and the full table
+
+TEST_CASE("diff md: the summary first, then the flips, then every proposal", "[diff]") {
+    Cli cli = run_cli(diff_args);
+    INFO(cli.err);
+    REQUIRE(cli.exit_code == 0);
+    Lines lines = lines_of(cli.out);
+    REQUIRE(lines.size() > 12);
+    // 5 flips: CI-03 fail → pass; CI-02 and CI-04 pass → fail; CI-05 and CI-06 pass → invalid.
+    // 3 scores changed among proposals valid both times (CI-02, CI-07, CI-08; largest |Δ| 15.28 for CI-08).
+    // 7 rank moves (all but CI-01 and CI-09).
+    CHECK(lines[0] == "## Rule change impact: `ci-demo` 1 → `ci-demo` 2");
+    CHECK(lines[1].empty());
+    CHECK(lines[2] == "**9 proposals: 5 verdict flips (1 fail → pass, 2 pass → fail, 2 pass → invalid); "
+                      "3 scores changed (largest 15.28); 7 rank moves.**");
+    CHECK(lines[3].empty());
+    CHECK(lines[4] == "| id | name | before | after | Δ score | why |");
+    CHECK(lines[5] == "|---|---|---|---|---:|---|");
+    CHECK_THAT(lines[6], StartsWith("| CI-02 | Mid-size assembly plant, 4 M USD/ha | pass 68.33 (#6) | fail 54.44 (#5) | -13.89 | "));
+    CHECK_THAT(lines[6], Contains("criterion 'capital-per-ha' 75.00 → 33.33"));
+    CHECK_THAT(lines[7], StartsWith("| CI-03 | Capital-dense plant just under the old pass score | fail 57.78 (#7) | pass 57.78 (#3) | 0.00 | "));
+    CHECK_THAT(lines[7], Contains("pass score 60.00 → 55.00"));
+    CHECK_THAT(lines[8], StartsWith("| CI-04 | Strong plant without wastewater treatment | pass 100.00 (#2) | fail 100.00 (#4) | 0.00 | "));
+    CHECK_THAT(lines[8], Contains("new gate 'wastewater' fails"));
+    CHECK(lines[9] == "| CI-05 | Plant that does not say how it treats wastewater | pass 88.89 (#5) | invalid |  | "
+                      "wastewater_treatment: missing (required input) |");
+    CHECK(lines[10] == "| CI-06 | Large 150 ha campus | pass 100.00 (#3) | invalid |  | land_ha: expected at most 100, found 150 |");
+    CHECK(lines[11].empty());
+    CHECK(lines[12] == "<details><summary>All 9 proposals</summary>");
+    // The full table: Δ rank is old rank minus new rank (+ moved up).
+    const Lines table = {
+        "| id | before | after | Δ score | Δ rank |",
+        "|---|---|---|---:|---:|",
+        "| CI-01 | pass 100.00 (#1) | pass 100.00 (#1) | 0.00 |  |",
+        "| CI-02 | pass 68.33 (#6) | fail 54.44 (#5) | -13.89 | +1 |",
+        "| CI-03 | fail 57.78 (#7) | pass 57.78 (#3) | 0.00 | +4 |",
+        "| CI-04 | pass 100.00 (#2) | fail 100.00 (#4) | 0.00 | -2 |",
+        "| CI-05 | pass 88.89 (#5) | invalid |  | -2 |",
+        "| CI-06 | pass 100.00 (#3) | invalid |  | -5 |",
+        "| CI-07 | fail 16.67 (#8) | fail 5.56 (#6) | -11.11 | +2 |",
+        "| CI-08 | pass 95.83 (#4) | pass 80.56 (#2) | -15.28 | +2 |",
+        "| CI-09 | invalid | invalid |  |  |",
+        "",
+        "</details>",
+    };
+    REQUIRE(lines.size() == 14 + table.size());
+    CHECK(Lines(lines.begin() + 14, lines.end()) == table);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The CLI: JSON, exit codes, -o
+
+TEST_CASE("diff --format json lists every proposal with flip, deltas and causes", "[diff]") {
+    Cli cli = run_cli(diff_args + " --format json");
+    INFO(cli.err);
+    REQUIRE(cli.exit_code == 0);
+    json d = json::parse(cli.out);
+    CHECK(d["format"] == "screener/diff/v1");
+    CHECK(d["before"]["id"] == "ci-demo");
+    CHECK(d["before"]["version"] == "1");
+    CHECK(d["after"]["version"] == "2");
+    CHECK(d["before"]["sha256"] == sha256_hex(read_text(source_dir + "/" + v1_path)));
+    CHECK(d["summary"] == json{{"total", 9}, {"flips", 5}});
+    REQUIRE(d["proposals"].size() == 9);
+    const std::map<std::string, std::string> flips = {
+        {"CI-02", "pass → fail"}, {"CI-03", "fail → pass"}, {"CI-04", "pass → fail"}, {"CI-05", "pass → invalid"}, {"CI-06", "pass → invalid"}};
+    for (std::size_t i = 0; i < 9; ++i) {
+        const json& p = d["proposals"][i];
+        const Expected& e = expected[i];
+        INFO(e.id);
+        CHECK(p["id"] == e.id);
+        CHECK(p["source"] == proposals_path + ":" + std::to_string(i + 1));
+        CHECK(p["before"]["verdict"] == std::string(to_string(e.before)));
+        CHECK(p["after"]["verdict"] == std::string(to_string(e.after)));
+        CHECK(p["before"]["rank"] == e.before_rank);
+        CHECK(p["after"]["rank"] == e.after_rank);
+        CHECK(p["rank_delta"] == static_cast<long>(e.before_rank) - static_cast<long>(e.after_rank));
+        if (e.before == I) CHECK(p["before"]["score"].is_null());
+        else CHECK(p["before"]["score"].get<double>() == Approx(e.before_score));
+        if (e.after == I) CHECK(p["after"]["score"].is_null());
+        else CHECK(p["after"]["score"].get<double>() == Approx(e.after_score));
+        if (e.before == I || e.after == I) CHECK(p["score_delta"].is_null());
+        else CHECK(p["score_delta"].get<double>() == Approx(e.after_score - e.before_score).margin(1e-9));
+        if (auto it = flips.find(e.id); it != flips.end()) CHECK(p["flip"] == it->second);
+        else CHECK(p["flip"].is_null());
+        CHECK(p["causes"].is_array());
+    }
+    CHECK(d["proposals"][5]["causes"] == json{"land_ha: expected at most 100, found 150"});
+}
+
+TEST_CASE("diff exit codes: 0, or 1 with --fail-on-change when a verdict flips", "[diff]") {
+    CHECK(run_cli(diff_args + " --format json").exit_code == 0);
+    Cli fail = run_cli(diff_args + " --format json --fail-on-change");
+    CHECK(fail.exit_code == 1);
+    CHECK(json::parse(fail.out)["summary"]["flips"] == 5);  // the report is still written
+    CHECK(run_cli(diff_args + " --fail-on-change").exit_code == 1);
+    // Same rules both sides: no flip.
+    CHECK(run_cli("diff " + v1_path + " " + v1_path + " " + proposals_path + " --fail-on-change").exit_code == 0);
+    // Only the proposals whose verdict stays (CI-01, CI-07, CI-08, CI-09): scores move, no flip.
+    const std::string dir = temp_dir("diff-noflip");
+    std::string stable;
+    for (const auto& line : lines_of(read_text(source_dir + "/" + proposals_path)))
+        for (const char* id : {"CI-01", "CI-07", "CI-08", "CI-09"})
+            if (line.find(std::string("\"") + id + "\"") != std::string::npos) stable += line + "\n";
+    write_text(dir + "/stable.ndjson", stable);
+    Cli no_flip = run_cli(diff_args.substr(0, diff_args.rfind(' ')) + " " + q(dir + "/stable.ndjson") + " --fail-on-change");
+    CHECK(no_flip.exit_code == 0);
+    CHECK_THAT(no_flip.out, Contains("**4 proposals: 0 verdict flips; 2 scores changed (largest 15.28); 0 rank moves.**"));
+}
+
+TEST_CASE("diff usage and rule-set errors exit 2", "[diff]") {
+    const std::string dir = temp_dir("diff-errors");
+    const std::string broken = dir + "/broken.yaml";
+    write_text(broken, "format: screener/v1\nid: b\n");
+    Cli bad_rules = run_cli("diff " + v1_path + " " + q(broken) + " " + proposals_path);
+    CHECK(bad_rules.exit_code == 2);
+    CHECK(bad_rules.out.empty());
+    CHECK_THAT(bad_rules.err, Contains(broken + ":1:1: error: the rule set needs 'version'"));
+    CHECK(run_cli("diff " + v1_path + " " + v2_path).exit_code == 2);  // no input
+    CHECK(run_cli(diff_args + " --format csv").exit_code == 2);
+    CHECK(run_cli("diff " + v1_path + " tests/ci/no-such.yaml " + proposals_path).exit_code == 2);
+}
+
+TEST_CASE("diff -o writes the report to a file", "[diff]") {
+    const std::string dir = temp_dir("diff-output");
+    Cli cli = run_cli(diff_args + " --format md -o " + q(dir + "/impact.md"));
+    CHECK(cli.exit_code == 0);
+    CHECK(cli.out.empty());
+    CHECK(read_text(dir + "/impact.md") == run_cli(diff_args).out);
+}
+
+TEST_CASE("diff reads proposals from standard input", "[diff]") {
+    // `-` is accepted as an INPUT (as for eval); both rule sets must score the same proposals.
+    Cli cli = run_cli("diff " + v1_path + " " + v2_path + " - --format json", read_text(source_dir + "/" + proposals_path));
+    INFO(cli.err);
+    CHECK(cli.exit_code == 0);
+    if (cli.exit_code == 0) CHECK(json::parse(cli.out)["summary"] == json{{"total", 9}, {"flips", 5}});
+}
+
+// ---------------------------------------------------------------------------------------------
+// The CI example (examples/ci): the commands the workflows run are the ones tested by the
+// `ci_check_rules_*` ctest entries; here, that the workflow files say what docs/changing-rules.md says.
+
+TEST_CASE("the CI examples run check-rules.sh on the base and head rule sets", "[diff]") {
+    const std::string github = read_text(source_dir + "/examples/ci/github-actions.yml");
+    CHECK_THAT(github, Contains("pull_request:"));
+    CHECK_THAT(github, Contains("rules/**"));
+    CHECK_THAT(github, Contains("fetch-depth: 0"));
+    CHECK_THAT(github, Contains("bash scripts/install-deps.sh"));
+    CHECK_THAT(github, Contains("git show \"origin/${{ github.base_ref }}:rules/bac-ninh-234.yaml\" > /tmp/old.yaml"));
+    CHECK_THAT(github, Contains("examples/ci/check-rules.sh /tmp/old.yaml rules/bac-ninh-234.yaml examples/proposals"));
+    CHECK_THAT(github, Contains("gh pr comment"));
+    CHECK_THAT(github, Contains("--body-file"));
+    CHECK_THAT(github, Contains("actions/upload-artifact"));
+
+    const std::string gitlab = read_text(source_dir + "/examples/ci/gitlab-ci.yml");
+    CHECK_THAT(gitlab, Contains("CI_MERGE_REQUEST_DIFF_BASE_SHA"));
+    CHECK_THAT(gitlab, Contains("git show \"$CI_MERGE_REQUEST_DIFF_BASE_SHA:rules/bac-ninh-234.yaml\" > /tmp/old.yaml"));
+    CHECK_THAT(gitlab, Contains("examples/ci/check-rules.sh /tmp/old.yaml rules/bac-ninh-234.yaml examples/proposals"));
+    CHECK_THAT(gitlab, Contains("junit: junit.xml"));
+    CHECK_THAT(gitlab, Contains("impact.md"));
+
+    const std::string script = read_text(source_dir + "/examples/ci/check-rules.sh");
+    CHECK_THAT(script, StartsWith("#!/usr/bin/env bash\n"));
+    CHECK_THAT(script, Contains("${SCREENER:-screener}"));
+    CHECK_THAT(script, Contains("validate --strict"));
+    CHECK_THAT(script, Contains("--junit"));
+    CHECK_THAT(script, Contains("--format md -o"));
+}
