@@ -13,5 +13,6 @@ void setup_test(CLI::App& app, int& exit_code);
 void setup_check(CLI::App& app, int& exit_code);
 void setup_schema(CLI::App& app, int& exit_code);
 void setup_diff(CLI::App& app, int& exit_code);
+void setup_rank(CLI::App& app, int& exit_code);
 
 }  // namespace screener::cli

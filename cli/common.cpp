@@ -1,6 +1,7 @@
 #include "common.hpp"
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -11,8 +12,43 @@
 
 namespace screener::cli {
 
+namespace {
+
+// The temporary file being written, so that an interrupt (Ctrl-C, SIGTERM) removes it instead of
+// leaving a partial report behind. Only async-signal-safe calls in the handler.
+char pending_temp[4096] = "";
+
+extern "C" void remove_pending_temp(int signal) {
+    if (pending_temp[0] != '\0') unlink(pending_temp);
+    _exit(128 + signal);
+}
+
+struct PendingTemp {
+    explicit PendingTemp(const std::string& path) {
+        std::snprintf(pending_temp, sizeof pending_temp, "%s", path.c_str());
+        std::signal(SIGINT, remove_pending_temp);
+        std::signal(SIGTERM, remove_pending_temp);
+        std::signal(SIGHUP, remove_pending_temp);
+    }
+    ~PendingTemp() { pending_temp[0] = '\0'; }
+};
+
+}  // namespace
+
 bool stdout_is_terminal() { return isatty(STDOUT_FILENO) != 0; }
 bool stderr_is_terminal() { return isatty(STDERR_FILENO) != 0; }
+
+Format pick_format(const std::string& format, const std::string& output) {
+    if (!format.empty()) return *parse_format(format);
+    auto ends_with = [&](std::string_view ext) { return output.size() >= ext.size() && output.ends_with(ext); };
+    if (ends_with(".json")) return Format::json;
+    if (ends_with(".ndjson") || ends_with(".jsonl")) return Format::ndjson;
+    if (ends_with(".csv")) return Format::csv;
+    if (ends_with(".xml")) return Format::junit;
+    if (ends_with(".md")) return Format::md;
+    if (ends_with(".html") || ends_with(".htm")) return Format::html;
+    return output.empty() && stdout_is_terminal() ? Format::md : Format::json;
+}
 
 void print_diagnostics(const Diagnostics& diagnostics) {
     for (const auto& d : diagnostics) std::cerr << d.str() << '\n';
@@ -61,6 +97,7 @@ void write_output(const std::string& path, const std::function<void(std::ostream
     mode_t mode = fs::exists(status) ? static_cast<mode_t>(status.permissions()) : (0666 & ~mask);
     fchmod(fd, mode);
     close(fd);
+    PendingTemp pending(temp);
     try {
         {
             std::ofstream out(temp, std::ios::binary | std::ios::trunc);

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "screener/compile.hpp"
+#include "screener/report.hpp"
 
 namespace screener::cli {
 
@@ -20,6 +21,10 @@ void print_diagnostics(const Diagnostics& diagnostics);
 // Runs `write` against stdout (path "" or "-"), or against a temporary file next to `path` that is
 // renamed over it only once everything was written: a reader never sees a partial report.
 void write_output(const std::string& path, const std::function<void(std::ostream&)>& write);
+
+// The report format: --format when given, else from the output file's extension, else md on a
+// terminal and json in a pipe.
+Format pick_format(const std::string& format, const std::string& output);
 
 bool stdout_is_terminal();
 bool stderr_is_terminal();

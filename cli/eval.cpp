@@ -1,5 +1,6 @@
 // `screener eval [--rules R] [--format F] [-o OUT] [--jobs N] INPUT...`: batch-score, rank and report.
 #include <chrono>
+#include <cstdio>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -8,12 +9,51 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "screener/batch.hpp"
+#include "screener/limits.hpp"
 #include "screener/rank.hpp"
 #include "screener/report.hpp"
 
 namespace screener::cli {
 
 namespace {
+
+// A live count on stderr for long batches: only on a terminal, only after the first second, never
+// with -q, and erased when done, so stdout and logs stay clean.
+class Progress {
+public:
+    Progress() : enabled_(stderr_is_terminal() && spdlog::get_level() <= spdlog::level::info) {}
+    ~Progress() { done(); }
+
+    void done() {
+        if (shown_) std::fputs("\r\033[K", stderr);
+        shown_ = false;
+    }
+
+    void tick() {
+        if (!enabled_ || ++count_ % 4096 != 0) return;
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+        if (seconds < 1.0) return;
+        static constexpr const char* bar[] = {"[=   ]", "[ =  ]", "[  = ]", "[   =]", "[  = ]", "[ =  ]"};
+        std::fprintf(stderr, "\r\033[K%s %zu proposals scored, %.0f/s", bar[(count_ / 4096) % 6], count_, count_ / seconds);
+        std::fflush(stderr);
+        shown_ = true;
+    }
+
+private:
+    bool enabled_;
+    bool shown_ = false;
+    std::size_t count_ = 0;
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
+// A ranked report holds every result until it is sorted; past the limit, say how to stream instead.
+void check_memory_limit(std::size_t held) {
+    if (held < limits().max_proposals_in_memory) return;
+    throw Error("more than " + std::to_string(limits().max_proposals_in_memory) +
+                    " proposals to rank in memory; use --format ndjson to stream unranked results (and `screener rank` "
+                    "to merge shards), or raise max_proposals_in_memory in SCREENER_LIMITS",
+                2);
+}
 
 struct EvalOptions {
     std::string rules, format, output;
@@ -22,26 +62,14 @@ struct EvalOptions {
     unsigned jobs = 0;
 };
 
-// Without --format: from the output file's extension, else md on a terminal and json in a pipe.
-Format pick_format(const EvalOptions& o) {
-    if (!o.format.empty()) return *parse_format(o.format);
-    auto ends_with = [&](std::string_view ext) { return o.output.size() >= ext.size() && o.output.ends_with(ext); };
-    if (ends_with(".json")) return Format::json;
-    if (ends_with(".ndjson") || ends_with(".jsonl")) return Format::ndjson;
-    if (ends_with(".csv")) return Format::csv;
-    if (ends_with(".xml")) return Format::junit;
-    if (ends_with(".md")) return Format::md;
-    if (ends_with(".html") || ends_with(".htm")) return Format::html;
-    return o.output.empty() && stdout_is_terminal() ? Format::md : Format::json;
-}
-
 int run_eval(const EvalOptions& o) {
     auto started = std::chrono::steady_clock::now();
     auto rules = load_rules_or_throw(o.rules);
     const RulesInfo info = rules_info(*rules);
-    const Format format = pick_format(o);
+    const Format format = pick_format(o.format, o.output);
     std::size_t counts[3] = {0, 0, 0};
     BatchOptions batch{o.jobs, {}};
+    Progress progress;
 
     if (format == Format::ndjson) {
         // Streaming: results written in input order as they are scored, in bounded memory.
@@ -52,6 +80,7 @@ int run_eval(const EvalOptions& o) {
         write_output(o.output, [&](std::ostream& out) {
             score_batch(*rules, o.inputs, batch, [&](Result&& result, std::string_view text) {
                 ++counts[static_cast<int>(result.verdict)];
+                progress.tick();
                 out.write(text.data(), static_cast<std::streamsize>(text.size()));
             });
         });
@@ -63,6 +92,8 @@ int run_eval(const EvalOptions& o) {
         std::vector<std::string> texts;
         score_batch(*rules, o.inputs, batch, [&](Result&& result, std::string_view text) {
             ++counts[static_cast<int>(result.verdict)];
+            progress.tick();
+            check_memory_limit(keys.size());
             keys.push_back({result.verdict, result.score, std::move(result.id)});
             texts.emplace_back(text);
         });
@@ -81,12 +112,15 @@ int run_eval(const EvalOptions& o) {
         std::vector<Result> results;
         score_batch(*rules, o.inputs, batch, [&](Result&& result, std::string_view) {
             ++counts[static_cast<int>(result.verdict)];
+            progress.tick();
+            check_memory_limit(results.size());
             results.push_back(std::move(result));
         });
         rank(results);
         write_output(o.output, [&](std::ostream& out) { write_report(out, format, info, results); });
     }
 
+    progress.done();
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const std::size_t total = counts[0] + counts[1] + counts[2];
     spdlog::info("{} proposal{}: {} pass, {} fail, {} invalid ({:.2f} s)", total, total == 1 ? "" : "s", counts[0], counts[1],

@@ -1,6 +1,10 @@
 // screener: the command line. Parses flags, runs one subcommand, and turns errors into exit codes:
 // data goes to stdout, diagnostics and logs to stderr.
+#include <charconv>
+#include <cstdlib>
 #include <iostream>
+#include <map>
+#include <sstream>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -8,6 +12,34 @@
 
 #include "commands.hpp"
 #include "screener/diagnostic.hpp"
+#include "screener/limits.hpp"
+
+namespace {
+
+// SCREENER_LIMITS="max_proposal_bytes=2000000,max_yaml_depth=100": every limit can be changed.
+void apply_limits_from_environment() {
+    const char* text = std::getenv("SCREENER_LIMITS");
+    if (!text || !*text) return;
+    auto& l = screener::limits();
+    const std::map<std::string, std::size_t*> known = {
+        {"max_rules_bytes", &l.max_rules_bytes},           {"max_yaml_depth", &l.max_yaml_depth},
+        {"max_expression_length", &l.max_expression_length}, {"max_expression_depth", &l.max_expression_depth},
+        {"max_proposal_bytes", &l.max_proposal_bytes},     {"max_proposals_in_memory", &l.max_proposals_in_memory}};
+    std::stringstream items(text);
+    for (std::string item; std::getline(items, item, ',');) {
+        auto equals = item.find('=');
+        auto it = known.find(item.substr(0, equals));
+        std::size_t value = 0;
+        if (equals == std::string::npos || it == known.end() ||
+            std::from_chars(item.data() + equals + 1, item.data() + item.size(), value).ec != std::errc())
+            throw screener::Error("SCREENER_LIMITS: cannot read '" + item + "'; expected NAME=NUMBER with NAME one of "
+                                  "max_rules_bytes, max_yaml_depth, max_expression_length, max_expression_depth, "
+                                  "max_proposal_bytes, max_proposals_in_memory");
+        *it->second = value;
+    }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     CLI::App app{"screener: score investment proposals against a screening rule set (YAML) and rank them.\n"
@@ -25,11 +57,13 @@ int main(int argc, char** argv) {
     screener::cli::setup_check(app, exit_code);
     screener::cli::setup_schema(app, exit_code);
     screener::cli::setup_diff(app, exit_code);
+    screener::cli::setup_rank(app, exit_code);
 
     auto logger = spdlog::stderr_color_mt("screener");
     spdlog::set_default_logger(logger);
     spdlog::set_pattern("screener: %v");
     try {
+        apply_limits_from_environment();
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
         return app.exit(e);

@@ -1,9 +1,15 @@
 #include "screener/diagnostic.hpp"
+#include "screener/limits.hpp"
 
 #include <algorithm>
 #include <tuple>
 
 namespace screener {
+
+Limits& limits() {
+    static Limits instance;
+    return instance;
+}
 
 std::string SourceLoc::str() const {
     std::string out = file;

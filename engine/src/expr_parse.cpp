@@ -4,6 +4,7 @@
 #include <cmath>
 #include <optional>
 
+#include "screener/limits.hpp"
 #include "yaml_reader.hpp"
 
 namespace screener::detail {
@@ -424,7 +425,7 @@ std::size_t depth_of(const Ast& root) {
 
 std::unique_ptr<Ast> parse_expression(const ExprText& expr, Diagnostics& diagnostics) {
     // Limits keep hostile rule files from exhausting the stack of the (recursive) checker and evaluator.
-    constexpr std::size_t max_length = 10'000, max_depth = 500;
+    const std::size_t max_length = limits().max_expression_length, max_depth = limits().max_expression_depth;
     if (expr.text.size() > max_length) {
         diagnostics.push_back({expr.at(0), Severity::error,
                                "expression is " + std::to_string(expr.text.size()) + " characters long; the limit is " +

@@ -46,9 +46,12 @@ public:
 
     // false: not the ordinary case; let the ordinary path explain.
     bool object(od::object object, const KeyTree::Node& node, Proposal& p, std::vector<std::uint8_t>& seen) {
+        std::vector<std::string> keys;  // a repeated key makes the proposal invalid: the ordinary path says so
         for (auto field : object) {
             std::string_view key;
             if (field.unescaped_key().get(key)) return false;
+            if (std::find(keys.begin(), keys.end(), key) != keys.end()) return false;
+            keys.emplace_back(key);
             od::value value;
             if (field.value().get(value)) return false;
             if (&node == &tree_.root && (key == "id" || key == "name")) {
@@ -61,7 +64,20 @@ public:
             const KeyTree::Node* child = nullptr;
             for (const auto& c : node.children)
                 if (c.key == key) child = &c;
-            if (!child) continue;  // other keys are ignored
+            if (!child) {  // other keys are ignored, but objects inside them may repeat keys: let the ordinary path look
+                od::json_type type;
+                if (value.type().get(type)) return false;
+                if (type == od::json_type::object) return false;
+                if (type == od::json_type::array) {
+                    od::array array;
+                    if (value.get_array().get(array)) return false;
+                    for (auto item : array) {
+                        od::json_type item_type;
+                        if (item.type().get(item_type) || item_type == od::json_type::object || item_type == od::json_type::array) return false;
+                    }
+                }
+                continue;
+            }
             if (value.is_null()) {
                 if (child->input >= 0) return false;  // null counts as absent: rare enough for the ordinary path
                 continue;

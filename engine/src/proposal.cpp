@@ -6,11 +6,13 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <set>
 #include <sstream>
 #include <unordered_set>
 
 #include "fast_bind.hpp"
 #include "screener/compile.hpp"
+#include "screener/limits.hpp"
 
 namespace screener {
 
@@ -165,8 +167,17 @@ BoundProposal bind_json(const CompiledRules& rules, const nlohmann::json& value,
 
 BoundProposal bind_text(const CompiledRules& rules, std::string_view text, SourceLoc source) {
     nlohmann::json value;
+    std::string duplicate;  // JSON allows repeated keys, but which value would count is anyone's guess: refuse them
     try {
-        value = nlohmann::json::parse(text);
+        std::vector<std::set<std::string>> keys;
+        value = nlohmann::json::parse(text, [&](int, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+            using Event = nlohmann::json::parse_event_t;
+            if (event == Event::object_start) keys.emplace_back();
+            else if (event == Event::object_end) keys.pop_back();
+            else if (event == Event::key && !keys.back().insert(parsed.get<std::string>()).second && duplicate.empty())
+                duplicate = parsed.get<std::string>();
+            return true;
+        });
     } catch (const nlohmann::json::exception& e) {
         InvalidProposal invalid;
         invalid.source = source;
@@ -183,6 +194,13 @@ BoundProposal bind_text(const CompiledRules& rules, std::string_view text, Sourc
         } else {
             invalid.reasons.push_back("malformed JSON: " + what);
         }
+        return invalid;
+    }
+    if (!duplicate.empty()) {
+        InvalidProposal invalid;
+        invalid.source = std::move(source);
+        if (value.is_object() && value.contains("id") && value["id"].is_string()) invalid.id = value["id"].get<std::string>();
+        invalid.reasons.push_back("duplicate key \"" + duplicate + "\": each key may appear only once in an object");
         return invalid;
     }
     return bind_json(rules, value, std::move(source));
@@ -336,33 +354,29 @@ private:
     }
 
     // NDJSON in blocks: memory stays bounded whatever the file's size.
-    void ndjson(std::FILE* in, const std::string& name, std::string carry) {
+    void ndjson(std::FILE* in, const std::string& name, std::string pending) {
         std::uint32_t line = 1;
         bool at_start = true;
-        bool eof = false;
-        while (!eof) {
-            std::string bytes = std::move(carry);
-            carry.clear();
-            bytes.reserve(block_size + padding + 4096);
-            while (bytes.size() < block_size) {
-                std::size_t old = bytes.size();
-                bytes.resize(old + (block_size - old));
-                std::size_t n = std::fread(bytes.data() + old, 1, block_size - old, in);
-                bytes.resize(old + n);
-                if (n == 0) {
-                    eof = true;
-                    if (std::ferror(in)) problem(name, "cannot read: read error");
-                    break;
-                }
+        for (bool eof = false; !eof;) {
+            const std::size_t old = pending.size();
+            pending.resize(old + block_size);
+            const std::size_t n = std::fread(pending.data() + old, 1, block_size, in);
+            pending.resize(old + n);
+            if (n == 0) {
+                eof = true;
+                if (std::ferror(in)) problem(name, "cannot read: read error");
             }
-            std::size_t usable = bytes.size();
-            if (!eof) {
-                auto last = bytes.rfind('\n');
-                if (last == std::string::npos) continue;  // one line longer than a block: keep reading
-                usable = last + 1;
-                carry.assign(bytes, usable, std::string::npos);
-                bytes.resize(usable);
+            // Hand on whole lines; an unfinished last line waits for the next block.
+            const std::size_t last = pending.rfind('\n');
+            const std::size_t usable = eof ? pending.size() : (last == std::string::npos ? 0 : last + 1);
+            if (usable == 0) {
+                if (!eof && pending.size() > limits().max_proposal_bytes) skip_long_line(in, name, line, pending, eof);
+                continue;
             }
+            std::string bytes;
+            bytes.reserve(usable + padding);
+            bytes.assign(pending, 0, usable);
+            pending.erase(0, usable);
             RawChunk chunk;
             std::size_t start = 0;
             if (at_start && bytes.compare(0, 3, "\xEF\xBB\xBF") == 0) start = 3;
@@ -375,10 +389,25 @@ private:
                 ++line;
                 start = end + 1;
             }
-            bytes.reserve(bytes.size() + padding);
             chunk.bytes = std::move(bytes);
             if (!chunk.records.empty()) sink_(std::move(chunk));
         }
+    }
+
+    // A line longer than a proposal may be: reported once, then read past without keeping it.
+    void skip_long_line(std::FILE* in, const std::string& name, std::uint32_t& line, std::string& pending, bool& eof) {
+        RawChunk chunk;
+        chunk.records.emplace_back(0, 0, SourceLoc{name, line, 0},
+                                   "the line is longer than " + std::to_string(limits().max_proposal_bytes) +
+                                       " bytes, the limit for one proposal");
+        sink_(std::move(chunk));
+        ++line;
+        pending.clear();
+        for (int c; (c = std::fgetc(in)) != '\n';)
+            if (c == EOF) {
+                eof = true;
+                return;
+            }
     }
 
     void problem(const std::string& path, std::string why) {
@@ -405,6 +434,13 @@ BoundProposal bind_record(const CompiledRules& rules, const RawChunk& chunk, con
         return invalid;
     }
     std::string_view text(chunk.bytes.data() + record.offset, record.length);
+    if (text.size() > limits().max_proposal_bytes) {
+        InvalidProposal invalid;
+        invalid.source = record.source;
+        invalid.reasons.push_back("the proposal is " + std::to_string(text.size()) + " bytes; proposals are limited to " +
+                                  std::to_string(limits().max_proposal_bytes) + " bytes");
+        return invalid;
+    }
     // The simdjson path is built for AVX2 (see engine/CMakeLists.txt); older processors take the ordinary one.
     static const bool simd = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") && __builtin_cpu_supports("pclmul");
     if (simd)

@@ -48,6 +48,31 @@ std::string xml_escape(std::string_view text) {
 
 namespace {
 
+// Length of the valid UTF-8 sequence starting at text[i], or 0.
+std::size_t utf8_length(std::string_view text, std::size_t i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    std::size_t length = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
+    if (length == 0 || i + length > text.size()) return 0;
+    for (std::size_t k = 1; k < length; ++k)
+        if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return 0;
+    const auto next = static_cast<unsigned char>(text[i + 1]);
+    if ((c == 0xE0 && next < 0xA0) || (c == 0xED && next > 0x9F) || (c == 0xF0 && next < 0x90) || (c == 0xF4 && next > 0x8F))
+        return 0;  // overlong, surrogate or beyond U+10FFFF
+    return length;
+}
+
+// `text` with every byte that starts no valid UTF-8 sequence replaced by U+FFFD.
+std::string valid_utf8(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size();) {
+        const std::size_t length = static_cast<unsigned char>(text[i]) < 0x80 ? 1 : utf8_length(text, i);
+        if (length == 0) out += "\xEF\xBF\xBD", ++i;
+        else out.append(text.data() + i, length), i += length;
+    }
+    return out;
+}
+
 // JSON text written by hand: one pass, no DOM. Strings are escaped and any invalid UTF-8 becomes
 // U+FFFD, so the output is always valid JSON; numbers are the shortest text that reads back exactly.
 class JsonText {
@@ -121,18 +146,6 @@ public:
     }
 
 private:
-    // Length of the valid UTF-8 sequence starting at text[i], or 0.
-    static std::size_t utf8_length(std::string_view text, std::size_t i) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        std::size_t length = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
-        if (length == 0 || i + length > text.size()) return 0;
-        for (std::size_t k = 1; k < length; ++k)
-            if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return 0;
-        const auto next = static_cast<unsigned char>(text[i + 1]);
-        if ((c == 0xE0 && next < 0xA0) || (c == 0xED && next > 0x9F) || (c == 0xF0 && next < 0x90) || (c == 0xF4 && next > 0x8F))
-            return 0;  // overlong, surrogate or beyond U+10FFFF
-        return length;
-    }
 
     std::string& out_;
 };
@@ -304,7 +317,8 @@ void write_json(std::ostream& out, const RulesInfo& rules, const std::vector<Res
 }
 
 // Markdown table cells: escape what would break the table or be read as markup or HTML.
-std::string md(std::string_view text) {
+std::string md(std::string_view raw) {
+    const std::string text = valid_utf8(raw);
     std::string out;
     for (char c : text) {
         switch (c) {
@@ -396,7 +410,7 @@ void write_md(std::ostream& out, const RulesInfo& rules, const std::vector<Resul
 
 // CSV cells: RFC 4180 quoting; text that a spreadsheet would run as a formula gets a leading '.
 std::string csv(std::string_view text, bool is_text = true) {
-    std::string cell(text);
+    std::string cell = valid_utf8(text);
     if (is_text && !cell.empty() && (cell[0] == '=' || cell[0] == '+' || cell[0] == '-' || cell[0] == '@' || cell[0] == '\t' || cell[0] == '\r'))
         cell.insert(cell.begin(), '\'');
     if (cell.find_first_of(",\"\r\n") == std::string::npos) return cell;

@@ -289,10 +289,16 @@ footer{margin-top:36px;color:var(--muted);font-size:12px;border-top:1px solid va
 body{max-width:none;padding:0;font-size:10pt}
 .tools,.hint{display:none}
 h2{break-after:avoid}
-#ranking th{position:static}
+#ranking th{position:static;white-space:normal}
+#ranking{font-size:8pt}#ranking td,#ranking th{padding:3px 4px}#ranking td:nth-child(3),#ranking td.rs{min-width:0}#ranking td.sc{background-position:left 4px top 19px}
+th.sortable::after{content:none}
+.cards{grid-template-columns:repeat(5,1fr);gap:6px}.card{padding:6px 8px}.card .n{font-size:18pt}
+.overview{grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:16px}
+#details>h2{break-before:page}
+#tools+details.p{break-before:auto}
 details.p{break-before:page;border:0;margin:0;content-visibility:visible}
 details.p>summary{padding:0 0 6px;font-size:13pt;border-bottom:2px solid var(--ink)!important;background:none!important;border-radius:0}
-details.p>summary::before{content:none}
+details.p>summary::before,details.p[open]>summary::before{content:none}
 details.p>div{padding:8px 0 0}
 thead{display:table-header-group}
 tr,.why,figure{break-inside:avoid}
@@ -686,7 +692,7 @@ void write_html(std::ostream& out, const RulesInfo& rules, const std::vector<Res
     write_ranking(o, out, ranked);
     put(o, "<script>{}</script>\n", script);
     write_invalid(o, ranked);
-    o += "<section>\n<h2>Proposal details</h2>\n<p class=\"tools\" id=\"tools\" hidden><button type=\"button\" data-act=\"open\">Expand all</button>"
+    o += "<section id=\"details\">\n<h2>Proposal details</h2>\n<p class=\"tools\" id=\"tools\" hidden><button type=\"button\" data-act=\"open\">Expand all</button>"
          "<button type=\"button\" data-act=\"close\">Collapse all</button></p>\n";
     for (std::size_t i = 0; i < ranked.size(); ++i) {
         write_detail(o, ranked[i], i + 1);

@@ -4,6 +4,11 @@
 #include <charconv>
 #include <cmath>
 #include <map>
+#include <sstream>
+
+#include <yaml-cpp/eventhandler.h>
+
+#include "screener/limits.hpp"
 
 namespace screener {
 
@@ -48,9 +53,55 @@ std::optional<double> parse_number(std::string_view text) {
 
 bool is_quoted(const YAML::Node& node) { return node.Tag() == "!"; }
 
+namespace {
+
+// Walks the YAML events before the document is built, to refuse what could exhaust the engine:
+// aliases (a few nested ones expand to billions of nodes: "billion laughs") and deep nesting
+// (the YAML parser recurses once per level).
+class Guard : public YAML::EventHandler {
+public:
+    struct Refused {
+        YAML::Mark mark;
+        std::string message;
+    };
+
+    void OnDocumentStart(const YAML::Mark&) override {}
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override {
+        throw Refused{mark, "YAML aliases (*name) are not accepted in rule sets; write the value out in full"};
+    }
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override { enter(mark); }
+    void OnSequenceEnd() override { --depth_; }
+    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override { enter(mark); }
+    void OnMapEnd() override { --depth_; }
+
+private:
+    void enter(const YAML::Mark& mark) {
+        if (++depth_ > limits().max_yaml_depth)
+            throw Refused{mark, "YAML nests deeper than " + std::to_string(limits().max_yaml_depth) + " levels"};
+    }
+    std::size_t depth_ = 0;
+};
+
+}  // namespace
+
 std::optional<YAML::Node> YamlReader::parse() {
+    if (text_.size() > limits().max_rules_bytes) {
+        error(SourceLoc{file_, 0, 0}, "the file is " + std::to_string(text_.size()) + " bytes; rule sets are limited to " +
+                                          std::to_string(limits().max_rules_bytes) + " bytes");
+        return std::nullopt;
+    }
     try {
+        std::istringstream stream(text_);
+        YAML::Parser parser(stream);
+        Guard guard;
+        while (parser.HandleNextDocument(guard)) {
+        }
         return YAML::Load(text_);
+    } catch (const Guard::Refused& e) {
+        error(SourceLoc{file_, static_cast<std::uint32_t>(e.mark.line + 1), static_cast<std::uint32_t>(e.mark.column + 1)}, e.message);
     } catch (const YAML::ParserException& e) {
         error(SourceLoc{file_, static_cast<std::uint32_t>(e.mark.line + 1), static_cast<std::uint32_t>(e.mark.column + 1)},
               "YAML syntax: " + e.msg);
