@@ -62,19 +62,8 @@ int run_rank(const RankOptions& o) {
     if (!rules) throw Error("no results to rank in " + std::to_string(o.inputs.size()) + " input(s)", 2);
     // Shards do not see each other's ids: a repeat across shards is caught here, as one eval would.
     std::unordered_set<std::string> ids;
-    for (Result& r : results) {
-        if (r.id.empty() || ids.insert(r.id).second) continue;
-        if (r.verdict == Verdict::invalid) {
-            r.reasons.push_back("id: \"" + r.id + "\" repeats an earlier proposal's id");
-            continue;
-        }
-        Result repeat;
-        repeat.id = r.id;
-        repeat.name = r.name;
-        repeat.source = r.source;
-        repeat.reasons = {"id: \"" + r.id + "\" repeats an earlier proposal's id"};
-        r = std::move(repeat);
-    }
+    for (Result& r : results)
+        if (!r.id.empty() && !ids.insert(r.id).second) mark_repeated_id(r);
     const Format format = pick_format(o.format, o.output);
     rank(results);
     write_output(o.output, [&](std::ostream& out) {

@@ -46,13 +46,9 @@ if [ -z "$(ls -A "$corpus")" ]; then
       # each NDJSON line as a proposal of its own
       n=0; while IFS= read -r line; do n=$((n + 1)); printf '%s' "$line" > "$corpus/seed-ci-line-$n.json"; done < tests/ci/proposals.ndjson ;;
     ndjson)
-      # The first byte chooses the file kind: 0 .ndjson, 2 .jsonl, 3 .json; 0xF? pads with MiBs of spaces.
-      { printf '\000'; cat tests/ci/proposals.ndjson; } > "$corpus/seed-ci-proposals.ndjson"
-      { printf '\002'; for f in examples/proposals/*.json; do tr -d '\n' < "$f"; echo; done; } > "$corpus/seed-examples.jsonl"
-      { printf '\000\357\273\277'; for f in examples/proposals/00[1-3]*.json; do tr -d '\n' < "$f"; printf '\r\n\r\n'; done; tr -d '\n' < examples/proposals/004-samsung-sev3-expansion.json; } > "$corpus/seed-bom-crlf-no-newline.ndjson"
-      { printf '\360\020\000\001'; tr -d '\n' < examples/proposals/001-amkor-semiconductor-packaging.json; echo; tr -d '\n' < examples/proposals/002-hana-micron-chip-packaging.json; } > "$corpus/seed-padded.ndjson"
-      { printf '\003['; for f in examples/proposals/00[1-4]*.json; do cat "$f"; printf ','; done; printf '{"id": "x"}]\n'; } > "$corpus/seed-array.json"
-      { printf '\003'; cat examples/proposals/005-hanwha-aero-engine-parts.json; } > "$corpus/seed-object.json" ;;
+      # The first byte chooses the file kind (0 .ndjson, 2 .jsonl, 3 .json; 0xF? pads the text with MiBs
+      # of spaces: see fuzz/fuzz_ndjson.cpp).
+      for f in fuzz/seeds/ndjson/*; do seed "$f"; done ;;
   esac
 fi
 case $target in

@@ -18,17 +18,7 @@ class Inverter {
 public:
     Inverter(const CompiledRules& rules, const Proposal& proposal)
         : rules_(rules), program_(*rules.program), eval_(program_, proposal, lets_) {
-        lets_.resize(rules.lets.size());
-        detail::Evaluator eval(program_, proposal, lets_);
-        for (std::uint32_t i = 0; i < rules.lets.size(); ++i) {
-            const std::uint32_t root = rules.lets[i].expr;
-            switch (program_.nodes[root].type) {
-                case detail::Type::number: lets_.numbers[i] = eval.number(root); break;
-                case detail::Type::boolean: lets_.booleans[i] = eval.boolean(root); break;
-                case detail::Type::string: lets_.strings[i] = eval.string(root); break;
-                case detail::Type::list: lets_.lists[i] = eval.list(root); break;
-            }
-        }
+        detail::compute_lets(rules, proposal, lets_);
     }
 
     // Whether the value of node i changes with the input in `slot`, through any operation.

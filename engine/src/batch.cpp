@@ -64,13 +64,11 @@ public:
                 Result& result = done.results[i];
                 std::string_view text(done.text.data() + begin, done.ends.empty() ? 0 : done.ends[i] - begin);
                 if (!done.ends.empty()) begin = done.ends[i];
-                std::string repeat = ids.repeat_reason(result.id);
-                if (repeat.empty()) {
+                if (ids.first(result.id)) {
                     sink(std::move(result), text);
                     continue;
                 }
-                if (result.verdict == Verdict::invalid) result.reasons.push_back(repeat);
-                else result = explain(InvalidProposal{result.id, result.name, SourceLoc{result.source, 0, 0}, {repeat}});
+                mark_repeated_id(result);
                 std::string rendered;
                 if (options_.render) options_.render(result, rendered);
                 sink(std::move(result), rendered);
@@ -159,10 +157,7 @@ std::vector<std::vector<Result>> score_under_each(const std::vector<const Compil
         for (const auto& record : chunk.records)
             for (std::size_t k = 0; k < rule_sets.size(); ++k) {
                 Result result = score(*rule_sets[k], detail::bind_record(*rule_sets[k], chunk, record), scratch);
-                if (std::string repeat = ids[k].repeat_reason(result.id); !repeat.empty()) {
-                    if (result.verdict == Verdict::invalid) result.reasons.push_back(repeat);
-                    else result = explain(InvalidProposal{result.id, result.name, SourceLoc{result.source, 0, 0}, {repeat}});
-                }
+                if (!ids[k].first(result.id)) mark_repeated_id(result);
                 out[k].push_back(std::move(result));
             }
     });

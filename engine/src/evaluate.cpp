@@ -8,17 +8,7 @@
 
 namespace screener {
 
-std::string_view to_string(Verdict verdict) {
-    static constexpr std::string_view names[] = {"pass", "fail", "invalid"};
-    return names[static_cast<int>(verdict)];
-}
-
-namespace {
-
-using detail::Evaluator;
-using detail::LetValues;
-using detail::Tri;
-using detail::Type;
+namespace detail {
 
 void compute_lets(const CompiledRules& rules, const Proposal& proposal, LetValues& lets) {
     lets.resize(rules.lets.size());
@@ -33,6 +23,22 @@ void compute_lets(const CompiledRules& rules, const Proposal& proposal, LetValue
         }
     }
 }
+
+}  // namespace detail
+
+std::string_view to_string(Verdict verdict) {
+    static constexpr std::string_view names[] = {"pass", "fail", "invalid"};
+    return names[static_cast<int>(verdict)];
+}
+
+namespace {
+
+using detail::compute_lets;
+using detail::Evaluator;
+using detail::LetValues;
+using detail::Tri;
+using detail::Type;
+
 
 void reset_parameters(const CompiledRules& rules, Parameters& p) {
     p.bands.resize(rules.criteria.size());
@@ -359,6 +365,15 @@ Result explain(const InvalidProposal& invalid) {
     r.verdict = Verdict::invalid;
     r.reasons = invalid.reasons;
     return r;
+}
+
+void mark_repeated_id(Result& result) {
+    std::string reason = "id: \"" + result.id + "\" repeats an earlier proposal's id";
+    if (result.verdict == Verdict::invalid) {
+        result.reasons.push_back(std::move(reason));
+        return;
+    }
+    result = explain(InvalidProposal{result.id, result.name, SourceLoc{result.source, 0, 0}, {std::move(reason)}});
 }
 
 Result score(const CompiledRules& rules, const BoundProposal& bound, Evaluation& scratch) {

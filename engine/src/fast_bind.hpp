@@ -46,6 +46,7 @@ BoundProposal bind_record(const CompiledRules& rules, const RawChunk& chunk, con
 // The first proposal with an id keeps it; each later one is told it repeats it.
 class IdRegistry {
 public:
+    bool first(const std::string& id) { return id.empty() || ids_.insert(id).second; }
     std::string repeat_reason(const std::string& id);  // "" for the first use
 
 private:

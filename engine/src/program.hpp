@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "screener/compile.hpp"
 #include "screener/proposal.hpp"
 
 namespace screener::detail {
@@ -78,6 +79,9 @@ struct LetValues {
         lists.resize(count);
     }
 };
+
+// Fills `lets` with the value of every let for `proposal`, in order.
+void compute_lets(const CompiledRules& rules, const Proposal& proposal, LetValues& lets);
 
 class Evaluator {
 public:

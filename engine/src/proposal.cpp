@@ -269,7 +269,7 @@ bool is_ndjson(const std::string& path) {
 }
 
 constexpr std::size_t padding = 64;          // simdjson reads up to this far past a record
-constexpr std::size_t block_size = 1 << 20;  // NDJSON is read and handed on in blocks of about this size
+constexpr std::size_t block_size = 256 << 10;  // NDJSON is read and handed on in blocks of about this size
 
 class RawReader {
 public:
@@ -341,7 +341,14 @@ private:
         std::vector<std::pair<std::size_t, std::size_t>> elements;
         std::size_t end = 0;
         if (split_array(view, elements, end)) {
-            for (auto [offset, length] : elements) chunk.records.emplace_back(skip + offset, length, SourceLoc{name, line_of(view, offset), 0});
+            // Lines counted as we go: counting from the start for every element would be quadratic.
+            std::size_t counted = 0;
+            std::uint32_t line = 1;
+            for (auto [offset, length] : elements) {
+                line += static_cast<std::uint32_t>(std::count(view.begin() + counted, view.begin() + offset, '\n'));
+                counted = offset;
+                chunk.records.emplace_back(skip + offset, length, SourceLoc{name, line, 0});
+            }
             if (auto rest = view.find_first_not_of(" \t\r\n", end); rest != std::string_view::npos)
                 chunk.records.emplace_back(0, 0, SourceLoc{name, line_of(view, rest), 0}, "malformed JSON: unexpected text after the array's closing ']'");
         } else {
@@ -449,7 +456,7 @@ BoundProposal bind_record(const CompiledRules& rules, const RawChunk& chunk, con
 }
 
 std::string IdRegistry::repeat_reason(const std::string& id) {
-    if (id.empty() || ids_.insert(id).second) return "";
+    if (first(id)) return "";
     return "id: \"" + id + "\" repeats an earlier proposal's id";
 }
 

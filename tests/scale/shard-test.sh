@@ -7,7 +7,7 @@ screener=$1 source=$2 work=$3/shard-test
 rules=$source/bench/reference.yaml
 rm -rf "$work" && mkdir -p "$work" && cd "$work"
 
-python3 "$source/bench/gen_reference.py" 4000 7 > corpus.ndjson
+python3 "$source/bench/gen_reference.py" 1000 7 > corpus.ndjson
 # A repeated id that lands in another shard, and a malformed line: both must come out as one eval has them.
 head -1 corpus.ndjson >> corpus.ndjson
 echo '{"id": "broken",' >> corpus.ndjson

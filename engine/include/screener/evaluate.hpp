@@ -108,6 +108,9 @@ struct Result {
 
 Result explain(const CompiledRules& rules, const Proposal& proposal, const Evaluation& evaluation);
 Result explain(const InvalidProposal& invalid);
+// Marks a result whose id an earlier proposal already used: it becomes invalid (or, if it already
+// is, gains the reason). The first proposal with an id keeps it.
+void mark_repeated_id(Result& result);
 // Binds-or-not and evaluates: the one call a batch makes per proposal.
 Result score(const CompiledRules& rules, const BoundProposal& bound, Evaluation& scratch);
 

@@ -1,0 +1,240 @@
+// Stage micro-benchmarks for the bulk path (issue 7): how the time of one proposal splits between
+// bind (simdjson fast path, and the ordinary nlohmann path for comparison), evaluate, explain and
+// serialize (append_result_json), plus the whole in-process pipeline (score_batch) on one thread.
+//
+//   eval_bench [PROPOSALS.ndjson [RULES.yaml]] [--benchmark_...]
+//
+// Defaults: the reference rule set (bench/reference.yaml) and the 10,000 reference proposals the
+// build generates with bench/gen_reference.py (seed 42). Every benchmark reports items/s, an item
+// being one proposal.
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "fast_bind.hpp"  // engine-private: the batch's own per-record bind (detail::read_raw, bind_record)
+#include "screener/batch.hpp"
+#include "screener/compile.hpp"
+#include "screener/evaluate.hpp"
+#include "screener/proposal.hpp"
+#include "screener/report.hpp"
+
+#ifndef SCREENER_BENCH_DATA
+#define SCREENER_BENCH_DATA "ref-10000.ndjson"
+#endif
+#ifndef SCREENER_BENCH_RULES
+#define SCREENER_BENCH_RULES "reference.yaml"
+#endif
+
+namespace {
+
+using namespace screener;
+
+struct Fixture {
+    std::string data = SCREENER_BENCH_DATA, rules_file = SCREENER_BENCH_RULES;
+    std::shared_ptr<const CompiledRules> rules;
+    RulesInfo info;
+    std::vector<Proposal> proposals;         // bound with read_proposals
+    std::vector<detail::RawChunk> chunks;    // the same file as the batch reads it, before binding
+    std::vector<std::string> lines;          // each proposal's text, for the ordinary bind path
+    std::vector<Evaluation> evaluations;     // one per proposal
+    std::vector<Result> results;             // explained, one per proposal
+    std::size_t records = 0;
+};
+
+Fixture& fixture() {
+    static Fixture f;
+    return f;
+}
+
+[[noreturn]] void die(const std::string& what) {
+    std::fprintf(stderr, "eval_bench: %s\n", what.c_str());
+    std::exit(2);
+}
+
+void load(Fixture& f) {
+    CompileResult compiled = compile_file(f.rules_file);
+    if (!compiled.rules) die("cannot compile " + f.rules_file);
+    f.rules = compiled.rules;
+    f.info = rules_info(*f.rules);
+    read_proposals(*f.rules, {f.data}, [&](BoundProposal&& bound) {
+        if (auto* p = std::get_if<Proposal>(&bound)) f.proposals.push_back(std::move(*p));
+        else die("an invalid proposal in " + f.data + " (is it the reference workload?)");
+    });
+    if (f.proposals.empty()) die("no proposals in " + f.data);
+    detail::read_raw({f.data}, [&](detail::RawChunk&& chunk) {
+        for (const auto& r : chunk.records) f.lines.emplace_back(chunk.bytes.data() + r.offset, r.length);
+        f.records += chunk.records.size();
+        f.chunks.push_back(std::move(chunk));
+    });
+    f.evaluations.resize(f.proposals.size());
+    std::size_t pass = 0;
+    for (std::size_t i = 0; i < f.proposals.size(); ++i) {
+        evaluate(*f.rules, f.proposals[i], f.evaluations[i]);
+        f.results.push_back(explain(*f.rules, f.proposals[i], f.evaluations[i]));
+        pass += f.evaluations[i].verdict == Verdict::pass;
+    }
+    std::fprintf(stderr, "eval_bench: %zu proposals from %s (%zu pass) under %s\n", f.proposals.size(), f.data.c_str(), pass,
+                 f.rules_file.c_str());
+}
+
+// Stage 4 alone: evaluate() over bound proposals, one reused scratch Evaluation (as a worker does).
+void BM_Evaluate(benchmark::State& state) {
+    const Fixture& f = fixture();
+    Evaluation scratch;
+    for (auto _ : state) {
+        for (const auto& p : f.proposals) {
+            evaluate(*f.rules, p, scratch);
+            benchmark::DoNotOptimize(scratch.total);
+        }
+        benchmark::ClobberMemory();
+    }
+    state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * f.proposals.size()));
+}
+BENCHMARK(BM_Evaluate)->Unit(benchmark::kMicrosecond);
+
+// Stage 3, the batch's bind: detail::bind_record (the simdjson fast path, nlohmann when it declines).
+void BM_BindFast(benchmark::State& state) {
+    const Fixture& f = fixture();
+    for (auto _ : state) {
+        for (const auto& chunk : f.chunks)
+            for (const auto& record : chunk.records) {
+                BoundProposal bound = detail::bind_record(*f.rules, chunk, record);
+                if (!std::holds_alternative<Proposal>(bound)) state.SkipWithError("the fast path returned an invalid proposal");
+                benchmark::DoNotOptimize(bound);
+            }
+    }
+    std::size_t bytes = 0;
+    for (const auto& line : f.lines) bytes += line.size() + 1;
+    state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * f.records));
+    state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
+}
+BENCHMARK(BM_BindFast)->Unit(benchmark::kMicrosecond);
+
+// For comparison: the ordinary bind path (nlohmann DOM + bind_json), what the fast path replaces.
+void BM_BindOrdinary(benchmark::State& state) {
+    const Fixture& f = fixture();
+    SourceLoc source{f.data, 1, 0};
+    for (auto _ : state) {
+        for (const auto& line : f.lines) {
+            BoundProposal bound = bind_text(*f.rules, line, source);
+            benchmark::DoNotOptimize(bound);
+        }
+    }
+    state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * f.lines.size()));
+}
+BENCHMARK(BM_BindOrdinary)->Unit(benchmark::kMicrosecond);
+
+// explain(): an Evaluation turned into a Result (ids, titles, gate messages, reasons) — per proposal.
+void BM_Explain(benchmark::State& state) {
+    const Fixture& f = fixture();
+    for (auto _ : state) {
+        for (std::size_t i = 0; i < f.proposals.size(); ++i) {
+            Result r = explain(*f.rules, f.proposals[i], f.evaluations[i]);
+            benchmark::DoNotOptimize(r);
+        }
+    }
+    state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * f.proposals.size()));
+}
+BENCHMARK(BM_Explain)->Unit(benchmark::kMicrosecond);
+
+// append_result_json() alone: one NDJSON line per Result, as `eval --format ndjson` renders it.
+void BM_AppendResultJson(benchmark::State& state) {
+    const Fixture& f = fixture();
+    std::string out;
+    std::size_t bytes = 0;
+    for (auto _ : state) {
+        for (const auto& r : f.results) {
+            out.clear();
+            append_result_json(out, r, 0, &f.info);
+            out += '\n';
+            bytes += out.size();
+            benchmark::DoNotOptimize(out.data());
+        }
+    }
+    state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * f.results.size()));
+    state.SetBytesProcessed(static_cast<int64_t>(bytes));
+}
+BENCHMARK(BM_AppendResultJson)->Unit(benchmark::kMicrosecond);
+
+// explain + append_result_json together: the per-proposal reporting cost on a worker.
+void BM_ExplainAppend(benchmark::State& state) {
+    const Fixture& f = fixture();
+    std::string out;
+    for (auto _ : state) {
+        for (std::size_t i = 0; i < f.proposals.size(); ++i) {
+            Result r = explain(*f.rules, f.proposals[i], f.evaluations[i]);
+            out.clear();
+            append_result_json(out, r, 0, &f.info);
+            out += '\n';
+            benchmark::DoNotOptimize(out.data());
+        }
+    }
+    state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * f.proposals.size()));
+}
+BENCHMARK(BM_ExplainAppend)->Unit(benchmark::kMicrosecond);
+
+// bind + evaluate + explain + append, one proposal at a time, no threads and no I/O: the worker's loop.
+void BM_WorkerLoop(benchmark::State& state) {
+    const Fixture& f = fixture();
+    Evaluation scratch;
+    std::string out;
+    for (auto _ : state) {
+        for (const auto& chunk : f.chunks) {
+            out.clear();
+            for (const auto& record : chunk.records) {
+                Result r = score(*f.rules, detail::bind_record(*f.rules, chunk, record), scratch);
+                append_result_json(out, r, 0, &f.info);
+                out += '\n';
+            }
+            benchmark::DoNotOptimize(out.data());
+        }
+    }
+    state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * f.records));
+}
+BENCHMARK(BM_WorkerLoop)->Unit(benchmark::kMicrosecond);
+
+// The whole in-process pipeline as `eval --format ndjson` runs it (read from the page cache, bind,
+// score, render, hand on in order), output discarded; Arg = worker threads. Wall time (UseRealTime).
+void BM_ScoreBatchNdjson(benchmark::State& state) {
+    const Fixture& f = fixture();
+    BatchOptions options;
+    options.jobs = static_cast<unsigned>(state.range(0));
+    const RulesInfo* info = &f.info;
+    options.render = [info](const Result& r, std::string& out) {
+        append_result_json(out, r, 0, info);
+        out += '\n';
+    };
+    std::size_t n = 0, bytes = 0;
+    for (auto _ : state) {
+        score_batch(*f.rules, {f.data}, options, [&](Result&&, std::string_view text) {
+            ++n;
+            bytes += text.size();
+        });
+    }
+    if (n != state.iterations() * f.records) state.SkipWithError("score_batch lost proposals");
+    state.SetItemsProcessed(static_cast<int64_t>(n));
+}
+BENCHMARK(BM_ScoreBatchNdjson)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    benchmark::Initialize(&argc, argv);  // removes the --benchmark_* flags it knows
+    Fixture& f = fixture();
+    if (argc > 1) f.data = argv[1];
+    if (argc > 2) f.rules_file = argv[2];
+    if (argc > 3 || (argc > 1 && argv[1][0] == '-')) {
+        std::fprintf(stderr, "usage: eval_bench [PROPOSALS.ndjson [RULES.yaml]] [--benchmark_...]\n");
+        return 2;
+    }
+    load(f);
+    benchmark::AddCustomContext("proposals", std::to_string(f.proposals.size()));
+    benchmark::AddCustomContext("rules", f.rules_file);
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}
