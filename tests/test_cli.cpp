@@ -119,7 +119,8 @@ std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
     std::vector<std::string> row;
     std::string field;
     bool quoted = false, was_quoted = false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
+    // a leading UTF-8 byte order mark is not part of the first field (as spreadsheets read it)
+    for (std::size_t i = text.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0; i < text.size(); ++i) {
         char c = text[i];
         if (quoted) {
             if (c == '"') {
@@ -782,7 +783,7 @@ TEST_CASE("eval picks the format from the -o extension", "[cli]") {
     json j = parse_json(run("x.json"));
     CHECK(j["format"] == "screener/report/v1");
     std::string csv = run("x.csv");
-    CHECK_THAT(csv, StartsWith("rank,id,name,verdict,score"));
+    CHECK_THAT(csv, StartsWith("\xEF\xBB\xBFrank,id,name,verdict,score"));  // BOM: Excel then reads UTF-8
     CHECK(parse_csv(csv).size() == 3);
     CHECK_THAT(run("x.md"), StartsWith("# Screening report"));
     for (std::string file : {"x.ndjson", "x.jsonl"}) {
@@ -795,7 +796,7 @@ TEST_CASE("eval picks the format from the -o extension", "[cli]") {
     CHECK_THAT(junit, StartsWith("<?xml"));
     CHECK(count(junit, "<testcase ") == 2);
     // An explicit --format wins over the extension.
-    CHECK_THAT(run("y.json", "--format csv"), StartsWith("rank,id,"));
+    CHECK_THAT(run("y.json", "--format csv"), StartsWith("\xEF\xBB\xBFrank,id,"));
 }
 
 TEST_CASE("eval writes json when stdout is a pipe and no format is given", "[cli]") {

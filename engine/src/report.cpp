@@ -427,7 +427,9 @@ void write_csv(std::ostream& out, const std::vector<Result>& ranked) {
             shape = &r;
             break;
         }
-    out << "rank,id,name,verdict,score,source";
+    // A UTF-8 byte order mark: without it Excel reads the file as the local code page and garbles
+    // Vietnamese names; LibreOffice and CSV libraries accept it.
+    out << "\xEF\xBB\xBF" << "rank,id,name,verdict,score,source";
     if (shape) {
         for (const auto& g : shape->groups) out << "," << csv("group:" + g.id);
         for (const auto& g : shape->groups)
