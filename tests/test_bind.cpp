@@ -641,3 +641,45 @@ TEST_CASE("a long value quoted in a reason is cut on a UTF-8 character boundary"
     CHECK_THAT(l[0], StartsWith("support: expected a list of text, found an item a list"));
     CHECK(valid_utf8(l[0]));
 }
+
+TEST_CASE("hostile directory entries each get one clear result and the batch goes on", "[bind]") {
+    namespace fs = std::filesystem;
+    const std::string dir = temp_dir("bind-hostile");
+    fs::create_directories(dir + "/loop");
+    fs::create_directory_symlink("..", dir + "/loop/up");                   // a link loop: not followed
+    fs::create_symlink(dir + "/nowhere.json", dir + "/b-broken.json");      // a broken link
+    write_text(dir + "/a-ok.json", valid("OK"));
+    write_text(dir + "/c-bom-crlf.ndjson", "\xEF\xBB\xBF" + valid("BOM") + "\r\n" + valid("CRLF") + "\r\n");
+    write_text(dir + "/d-empty.json", "");
+    fs::create_directories(dir + "/e-folder.json");                         // a folder with a .json name
+    write_text(dir + "/e-folder.json/inner.json", valid("INNER"));
+
+    auto all = read({dir});
+    REQUIRE(all.size() == 6);
+    CHECK((all[0].ok && all[0].id == "OK"));
+    CHECK_FALSE(all[1].ok);
+    CHECK(all[1].source == dir + "/b-broken.json");
+    CHECK(all[1].reasons == std::vector<std::string>{"cannot read: not a regular file (a broken link, a pipe or a device)"});
+    CHECK((all[2].ok && all[2].id == "BOM" && all[2].line == 1));
+    CHECK((all[3].ok && all[3].id == "CRLF" && all[3].line == 2));
+    CHECK(all[4].reasons == std::vector<std::string>{"cannot read: the file is empty"});
+    CHECK((all[5].ok && all[5].id == "INNER"));
+}
+
+TEST_CASE("hostile numbers: huge, tiny and out-of-range values are refused with the value found", "[bind]") {
+    auto bound = [](const std::string& land) {
+        return summary(bind_text(rules(), R"({"id": "N", "land_ha": )" + land +
+                                              R"(, "workers": 250, "sector": "electronics", "environment": {"wastewater": true}})",
+                                 SourceLoc{"n.json", 1, 0}));
+    };
+    // land_ha is declared with min 0.01 and max 1000
+    CHECK(bound("1e308").reasons == std::vector<std::string>{"land_ha: expected at most 1000, found 1e+308"});
+    CHECK(bound("1e-320").reasons == std::vector<std::string>{"land_ha: expected at least 0.01, found 1e-320"});
+    CHECK(bound("-0").reasons == std::vector<std::string>{"land_ha: expected at least 0.01, found 0"});  // -0 is 0
+    CHECK(bound("123456789012345678901234567890").reasons ==
+          std::vector<std::string>{"land_ha: expected at most 1000, found 1.2345678901234568e+29"});
+    Bound huge = bound("1e400");  // beyond a double: the JSON itself cannot be read
+    REQUIRE(huge.reasons.size() == 1);
+    CHECK_THAT(huge.reasons[0], StartsWith("malformed JSON: "));
+    CHECK(bound("999.5").ok);
+}

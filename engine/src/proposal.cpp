@@ -10,6 +10,8 @@
 #include <sstream>
 #include <unordered_set>
 
+#include <fmt/format.h>
+
 #include "fast_bind.hpp"
 #include "screener/compile.hpp"
 #include "screener/limits.hpp"
@@ -36,12 +38,8 @@ std::string describe(const nlohmann::json& value) {
     }
 }
 
-std::string number_text(double v) {
-    std::ostringstream out;
-    out.precision(15);
-    out << v;
-    return out.str();
-}
+// The shortest text that reads back as `v`: "1e-320" and "0.1", not rounding artefacts.
+std::string number_text(double v) { return fmt::format("{}", v); }
 
 void size(const CompiledRules& rules, Proposal& p) {
     p.numbers.assign(rules.number_slots, std::nan(""));
@@ -295,12 +293,17 @@ private:
                 problem(path, "cannot read: " + ec.message());
                 break;
             }
-            if (!it->is_regular_file(ec)) continue;
             auto ext = it->path().extension().string();
-            if (ext == ".json" || ext == ".ndjson" || ext == ".jsonl") files.push_back(it->path().string());
+            if (ext != ".json" && ext != ".ndjson" && ext != ".jsonl") continue;
+            if (it->is_directory(ec)) continue;  // a folder named x.json: its files are listed themselves
+            files.push_back(it->path().string());
         }
+        // Links to folders are not followed, so a link loop cannot trap the walk.
         std::sort(files.begin(), files.end());
-        for (const auto& f : files) file(f);
+        for (const auto& f : files) {
+            if (fs::is_regular_file(f, ec)) file(f);
+            else problem(f, "cannot read: not a regular file (a broken link, a pipe or a device)");
+        }
     }
 
     void file(const std::string& path) {
