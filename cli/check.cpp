@@ -130,6 +130,14 @@ int run_check(const CheckOptions& o) {
         out["what_it_takes"] = advice_json(*rules, advice);
         std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     } else {
+        // Everything that came from the proposal is made printable: no escape sequences reach the terminal.
+        result.id = printable(result.id);
+        result.name = printable(result.name);
+        result.source = printable(result.source);
+        for (auto& reason : result.reasons) reason = printable(reason);
+        for (auto& gate : result.gates) gate.message = printable(gate.message);
+        for (auto& group : result.groups)
+            for (auto& c : group.criteria) c.reason = printable(c.reason);
         const char* no_color = std::getenv("NO_COLOR");  // set and non-empty disables colour (no-color.org)
         Style style{stdout_is_terminal() && (no_color == nullptr || *no_color == '\0')};
         print_text(std::cout, *rules, result, advice, style);

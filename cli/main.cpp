@@ -30,8 +30,10 @@ void apply_limits_from_environment() {
         auto equals = item.find('=');
         auto it = known.find(item.substr(0, equals));
         std::size_t value = 0;
-        if (equals == std::string::npos || it == known.end() ||
-            std::from_chars(item.data() + equals + 1, item.data() + item.size(), value).ec != std::errc())
+        const char* end = item.data() + item.size();
+        auto [stop, ec] = equals == std::string::npos ? std::from_chars_result{nullptr, std::errc::invalid_argument}
+                                                      : std::from_chars(item.data() + equals + 1, end, value);
+        if (it == known.end() || ec != std::errc() || stop != end)
             throw screener::Error("SCREENER_LIMITS: cannot read '" + item + "'; expected NAME=NUMBER with NAME one of "
                                   "max_rules_bytes, max_yaml_depth, max_expression_length, max_expression_depth, "
                                   "max_proposal_bytes, max_proposals_in_memory");

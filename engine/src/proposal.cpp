@@ -22,6 +22,10 @@ namespace {
 
 
 std::string describe(const nlohmann::json& value) {
+    // Containers are named, not printed, unless flat: printing nests as deep as the value does.
+    if (value.is_object()) return "an object";
+    if (value.is_array() && std::any_of(value.begin(), value.end(), [](const auto& v) { return v.is_structured(); }))
+        return "a list holding lists or objects";
     std::string text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     if (text.size() > 60) {
         std::size_t cut = 57;
@@ -315,17 +319,26 @@ private:
     }
 
     void stdin_input() {
-        // An array, or one object spread over lines, is a document; lines that each hold a value are NDJSON.
-        std::string first;
-        int c;
-        while ((c = std::fgetc(stdin)) != EOF) {
-            first += static_cast<char>(c);
-            if (c == '\n' && first.find_first_not_of(" \t\r\n") != std::string::npos) break;
+        // An array, or one object spread over lines, is a document; lines that each hold a value are
+        // NDJSON — also when the first of them is malformed but the next line starts a new object.
+        std::string head;
+        std::vector<std::size_t> starts;  // where each of the first two non-blank lines begins
+        std::size_t line_start = 0;
+        for (int c; starts.size() < 2 && (c = std::fgetc(stdin)) != EOF;) {
+            head += static_cast<char>(c);
+            if (c != '\n') continue;
+            std::string_view line(head.data() + line_start, head.size() - line_start);
+            if (line.find_first_not_of(" \t\r\n") != std::string_view::npos) starts.push_back(line_start);
+            line_start = head.size();
         }
-        std::string_view head = first;
-        auto start = head.find_first_not_of(" \t\r\n");
-        if (start != std::string_view::npos && head[start] != '[' && nlohmann::json::accept(head)) ndjson(stdin, "<stdin>", first);
-        else document(stdin, "<stdin>", first);
+        if (line_start < head.size()) starts.push_back(line_start);  // a last line without a newline
+        if (starts.empty()) return;                                  // nothing on stdin: no proposals
+        std::string_view text = head;
+        const auto first = text.find_first_not_of(" \t\r\n");
+        const std::string_view first_line = text.substr(starts[0], starts.size() > 1 ? starts[1] - starts[0] : std::string_view::npos);
+        const bool next_is_object = starts.size() > 1 && text.substr(text.find_first_not_of(" \t\r", starts[1]), 1) == "{";
+        if (text[first] != '[' && (nlohmann::json::accept(first_line) || next_is_object)) ndjson(stdin, "<stdin>", head);
+        else document(stdin, "<stdin>", head);
     }
 
     static bool read_all(std::FILE* in, std::string& text) {

@@ -24,6 +24,17 @@ std::string_view to_string(Format format) {
 
 RulesInfo rules_info(const CompiledRules& rules) { return {rules.id, rules.version, rules.sha256}; }
 
+namespace {
+std::string valid_utf8(std::string_view text);
+}
+
+std::string printable(std::string_view text) {
+    std::string out = valid_utf8(text);
+    for (char& c : out)
+        if ((static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') || c == 0x7f) c = '?';
+    return out;
+}
+
 std::string two_decimals(double value) {
     std::string text = fmt::format("{:.2f}", value);
     return text == "-0.00" ? "0.00" : text;
@@ -318,7 +329,7 @@ void write_json(std::ostream& out, const RulesInfo& rules, const std::vector<Res
 
 // Markdown table cells: escape what would break the table or be read as markup or HTML.
 std::string md(std::string_view raw) {
-    const std::string text = valid_utf8(raw);
+    const std::string text = printable(raw);
     std::string out;
     for (char c : text) {
         switch (c) {

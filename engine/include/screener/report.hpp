@@ -45,6 +45,9 @@ RulesInfo rules_info_from_json(const nlohmann::json& line);
 
 // Numbers as text reports show them: two decimals, no "-0.00".
 std::string two_decimals(double value);
+// Text from a proposal made safe for a terminal or a text report: invalid UTF-8 replaced, control
+// characters (escape sequences) shown as '?', line breaks and tabs kept.
+std::string printable(std::string_view text);
 // Numbers for people: up to 6 significant digits, thousands separators ("61,500,000", "7.8").
 std::string format_number(double value);
 // Text for XML attributes and content (JUnit): markup characters escaped, control characters dropped.
