@@ -1,6 +1,7 @@
 #include "screener/advice.hpp"
 
 #include <cmath>
+#include <map>
 #include <set>
 
 #include "program.hpp"
@@ -30,8 +31,12 @@ public:
                 return false;
             case Op::input_number: return n.a == slot;
             case Op::enum_in_set: return false;
-            case Op::let_number: case Op::let_boolean: case Op::let_string: case Op::let_list:
-                return depends(rules_.lets[n.a].expr, slot);
+            case Op::let_number: case Op::let_boolean: case Op::let_string: case Op::let_list: {
+                // once per (let, input): lets reuse lets, which a tree walk repeats 2^n times
+                auto [it, fresh] = let_depends_.try_emplace({n.a, slot}, false);
+                if (fresh) it->second = depends(rules_.lets[n.a].expr, slot);
+                return it->second;
+            }
             case Op::min: case Op::max:
                 for (std::uint32_t k = 0; k < n.b; ++k)
                     if (depends(program_.args[n.a + k], slot)) return true;
@@ -75,6 +80,7 @@ private:
     const detail::Program& program_;
     detail::LetValues lets_;
     detail::Evaluator eval_;
+    mutable std::map<std::pair<std::uint32_t, std::uint32_t>, bool> let_depends_;
 };
 
 // Rounds toward the safe side at `digits` significant digits ("at least 61,540,000"), moved `steps`

@@ -147,7 +147,7 @@ private:
         const nlohmann::json& value = *decl.default_value;
         const std::string what = "default of input '" + decl.name + "'";
         auto bad = [&](const std::string& expected) {
-            error(decl.default_where, what + " must be " + expected + ", found " + value.dump());
+            error(decl.default_where, what + " must be " + expected + ", found " + value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
         };
         switch (decl.type) {
             case InputType::number:

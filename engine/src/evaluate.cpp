@@ -72,6 +72,7 @@ double band_points(double value, const Band& band) {
     if (band.zero_at == band.full_at)  // a step: full points at or beyond the threshold
         return value >= band.full_at ? 100.0 : 0.0;
     double t = (value - band.zero_at) / (band.full_at - band.zero_at);
+    if (std::isnan(t)) t = (value > band.zero_at) == (band.full_at > band.zero_at) ? 1.0 : 0.0;  // inf / inf at the range's edges
     return 100.0 * std::clamp(t, 0.0, 1.0);
 }
 
@@ -152,6 +153,17 @@ void evaluate(const CompiledRules& rules, const Proposal& proposal, Evaluation& 
             weight += params.criterion_weights[i];
             sum += params.criterion_weights[i] * out.criteria[i].points;
         }
+        if (!std::isfinite(sum) || !std::isfinite(weight)) {  // weights near the double range: scale them down
+            double largest = 0;
+            for (std::uint32_t i = group.first_criterion; i < group.first_criterion + group.criterion_count; ++i)
+                if (!out.criteria[i].skipped) largest = std::max(largest, params.criterion_weights[i]);
+            weight = sum = 0;
+            for (std::uint32_t i = group.first_criterion; i < group.first_criterion + group.criterion_count; ++i) {
+                if (out.criteria[i].skipped) continue;
+                weight += params.criterion_weights[i] / largest;
+                sum += params.criterion_weights[i] / largest * out.criteria[i].points;
+            }
+        }
         GroupResult& r = out.groups[g];
         r.skipped = weight == 0;
         r.score = r.skipped ? 0 : sum / weight;
@@ -162,8 +174,19 @@ void evaluate(const CompiledRules& rules, const Proposal& proposal, Evaluation& 
             total_sum += params.group_weights[g] * r.score;
         }
     }
+    if (!std::isfinite(total_sum) || !std::isfinite(total_weight)) {  // as above, for group weights
+        double largest = 0;
+        for (std::size_t g = 0; g < rules.groups.size(); ++g)
+            if (!out.groups[g].skipped) largest = std::max(largest, params.group_weights[g]);
+        total_weight = total_sum = 0;
+        for (std::size_t g = 0; g < rules.groups.size(); ++g) {
+            if (out.groups[g].skipped) continue;
+            total_weight += params.group_weights[g] / largest;
+            total_sum += params.group_weights[g] / largest * out.groups[g].score;
+        }
+    }
     out.total = total_weight == 0 ? 0 : total_sum / total_weight;
-    failed |= out.total < params.pass_score;
+    failed |= !(out.total >= params.pass_score);  // a total that is not a number never passes
     out.verdict = failed ? Verdict::fail : Verdict::pass;
 }
 
@@ -207,6 +230,7 @@ public:
                     if (input.slot == n.a && slot_kind(input.type) == slot_kind_of(n.op)) missing_.insert(input.name);
                 return;
             case Op::let_number: case Op::let_boolean: case Op::let_string: case Op::let_list:
+                if (!traced_lets_.insert(n.a).second) return;  // once per let (lets reuse lets: 2^n otherwise)
                 return trace(rules_.lets[n.a].expr);
             default:
                 break;
@@ -267,6 +291,7 @@ private:
     LetValues lets_;
     Evaluator eval_;
     std::set<std::string> missing_;
+    std::set<std::uint32_t> traced_lets_;
     std::string origin_;
 };
 
@@ -299,7 +324,7 @@ std::vector<std::string> fail_reasons(const CompiledRules& rules, const Proposal
         if (e.groups[g].below_minimum)
             reasons.push_back("group '" + rules.groups[g].id + "' scored " + two_decimals(e.groups[g].score) +
                               ", below its minimum " + two_decimals(e.parameters.group_minimums[g]));
-    if (e.total < e.parameters.pass_score)
+    if (!(e.total >= e.parameters.pass_score))
         reasons.push_back("total score " + two_decimals(e.total) + " is below the pass score " + two_decimals(e.parameters.pass_score));
     return reasons;
 }

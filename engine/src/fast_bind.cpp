@@ -56,7 +56,9 @@ public:
             if (field.value().get(value)) return false;
             if (&node == &tree_.root && (key == "id" || key == "name")) {
                 std::string_view text;
-                if (key == "name" && value.is_null()) continue;
+                bool null = false;
+                if (key == "name" && value.is_null().get(null)) return false;  // malformed: the ordinary path explains
+                if (null) continue;
                 if (value.get_string().get(text)) return false;
                 (key == "id" ? p.id : p.name).assign(text);
                 continue;
@@ -72,13 +74,18 @@ public:
                     od::array array;
                     if (value.get_array().get(array)) return false;
                     for (auto item : array) {
+                        od::value item_value;
                         od::json_type item_type;
-                        if (item.type().get(item_type) || item_type == od::json_type::object || item_type == od::json_type::array) return false;
+                        if (item.get(item_value) || item_value.type().get(item_type) || !valid_scalar(item_value, item_type)) return false;
                     }
+                } else if (!valid_scalar(value, type)) {
+                    return false;
                 }
                 continue;
             }
-            if (value.is_null()) {
+            bool null = false;
+            if (value.is_null().get(null)) return false;
+            if (null) {
                 if (child->input >= 0) return false;  // null counts as absent: rare enough for the ordinary path
                 continue;
             }
@@ -96,6 +103,31 @@ public:
     }
 
 private:
+    // On-Demand does not validate what it skips: read each skipped scalar, so that malformed text
+    // ("\w" escapes, tru, 01, ...) goes to the ordinary path, which calls it malformed JSON.
+    static bool valid_scalar(od::value value, od::json_type type) {
+        switch (type) {
+            case od::json_type::string: {
+                std::string_view text;
+                return !value.get_string().get(text);
+            }
+            case od::json_type::number: {
+                double number = 0;
+                return !value.get_double().get(number);
+            }
+            case od::json_type::boolean: {
+                bool flag = false;
+                return !value.get_bool().get(flag);
+            }
+            case od::json_type::null: {
+                bool null = false;
+                return !value.is_null().get(null) && null;
+            }
+            default:
+                return false;
+        }
+    }
+
     static bool store(const CompiledInput& input, od::value value, Proposal& p) {
         switch (input.type) {
             case InputType::number:
@@ -156,10 +188,11 @@ private:
 std::optional<Proposal> fast_bind(const CompiledRules& rules, std::string_view text, std::size_t capacity, const SourceLoc& source) {
     thread_local od::parser parser;
     thread_local const CompiledRules* tree_rules = nullptr;
+    thread_local std::string tree_sha256;  // a rule set compiled later may reuse a freed one's address
     thread_local std::unique_ptr<KeyTree> tree;
     thread_local Proposal blank;  // every slot absent but for the defaults
-    if (tree_rules != &rules) {
-        tree = std::make_unique<KeyTree>(rules), tree_rules = &rules;
+    if (tree_rules != &rules || tree_sha256 != rules.sha256) {
+        tree = std::make_unique<KeyTree>(rules), tree_rules = &rules, tree_sha256 = rules.sha256;
         blank = Proposal{};
         blank.numbers.assign(rules.number_slots, std::nan(""));
         blank.strings.assign(rules.string_slots, std::string());

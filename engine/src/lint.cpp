@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -33,7 +35,8 @@ enum class Always { unknown, yes, no };
 
 class Analysis {
 public:
-    explicit Analysis(const CompiledRules& rules) : rules_(rules), p_(*rules.program) {}
+    explicit Analysis(const CompiledRules& rules)
+        : rules_(rules), p_(*rules.program), let_ranges_(rules.lets.size()), let_always_(rules.lets.size()) {}
 
     Interval range(std::uint32_t i) const {
         const Node& n = p_.nodes[i];
@@ -44,7 +47,11 @@ public:
                     if (input.slot == n.a && (input.type == InputType::number || input.type == InputType::integer))
                         return {input.min.value_or(-inf), input.max.value_or(inf)};
                 return {};
-            case Op::let_number: return range(rules_.lets[n.a].expr);
+            case Op::let_number: {  // once per let: lets may reuse earlier lets, which a tree walk repeats 2^n times
+                auto& memo = let_ranges_[n.a];
+                if (!memo) memo = range(rules_.lets[n.a].expr);
+                return *memo;
+            }
             case Op::negate: {
                 Interval a = range(n.a);
                 return {-a.hi, -a.lo};
@@ -109,7 +116,11 @@ public:
         };
         switch (n.op) {
             case Op::boolean: return n.number != 0 ? Always::yes : Always::no;
-            case Op::let_boolean: return always(rules_.lets[n.a].expr);
+            case Op::let_boolean: {
+                auto& memo = let_always_[n.a];
+                if (!memo) memo = always(rules_.lets[n.a].expr);
+                return *memo;
+            }
             case Op::logical_not: {
                 Always a = always(n.a);
                 return a == Always::unknown ? a : (a == Always::yes ? Always::no : Always::yes);
@@ -142,6 +153,8 @@ public:
 private:
     const CompiledRules& rules_;
     const Program& p_;
+    mutable std::vector<std::optional<Interval>> let_ranges_;
+    mutable std::vector<std::optional<Always>> let_always_;
 };
 
 std::string number(double v) { return fmt::format("{}", v); }

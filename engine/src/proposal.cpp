@@ -419,18 +419,23 @@ private:
 
     // A line longer than a proposal may be: reported once, then read past without keeping it.
     void skip_long_line(std::FILE* in, const std::string& name, std::uint32_t& line, std::string& pending, bool& eof) {
-        RawChunk chunk;
-        chunk.records.emplace_back(0, 0, SourceLoc{name, line, 0},
-                                   "the line is longer than " + std::to_string(limits().max_proposal_bytes) +
-                                       " bytes, the limit for one proposal");
-        sink_(std::move(chunk));
-        ++line;
+        bool blank = pending.find_first_not_of(" \t\r") == std::string::npos;  // blank lines are no proposals, however long
         pending.clear();
-        for (int c; (c = std::fgetc(in)) != '\n';)
+        for (int c; (c = std::fgetc(in)) != '\n';) {
             if (c == EOF) {
                 eof = true;
-                return;
+                break;
             }
+            blank = blank && (c == ' ' || c == '\t' || c == '\r');
+        }
+        if (!blank) {
+            RawChunk chunk;
+            chunk.records.emplace_back(0, 0, SourceLoc{name, line, 0},
+                                       "the line is longer than " + std::to_string(limits().max_proposal_bytes) +
+                                           " bytes, the limit for one proposal");
+            sink_(std::move(chunk));
+        }
+        ++line;
     }
 
     void problem(const std::string& path, std::string why) {

@@ -1,0 +1,170 @@
+// Fuzz target 4: bytes as a proposals file, read by the batch reader (read_raw) the way `screener
+// eval` reads files: NDJSON in 1 MiB blocks (no trailing newline, CRLF, a BOM, blank lines, lines
+// longer than a block) or a JSON document (one object or an array split into its elements).
+// Checked against a plain reference reading of the same bytes:
+//   - the records (text and line number) are exactly the file's non-blank lines, in order;
+//   - each record binds (bind_record: simdjson when it can) exactly as bind_text binds its text;
+//   - read_proposals gives those bindings, with repeated ids made invalid;
+//   - score_batch (jobs 1) gives the same results as read_proposals + score, in the same order.
+// The first byte chooses the file kind and, when its top bits are set, pads the text with 0.5-1.5
+// MiB of spaces at a chosen offset (so lines longer than the reader's block occur).
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "fast_bind.hpp"
+#include "fuzz_common.hpp"
+#include "screener/batch.hpp"
+#include "screener/limits.hpp"
+#include "screener/report.hpp"
+
+using namespace screener;
+
+namespace {
+
+struct Record {
+    std::string text;
+    SourceLoc source;
+    std::string problem;
+};
+
+// The file's non-blank lines, as the contract describes NDJSON.
+std::vector<Record> reference_lines(std::string_view bytes, const std::string& name) {
+    std::vector<Record> out;
+    std::size_t start = bytes.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+    std::uint32_t line = 1;
+    while (start < bytes.size()) {
+        std::size_t end = bytes.find('\n', start);
+        if (end == std::string_view::npos) end = bytes.size();
+        std::string_view row = bytes.substr(start, end - start);
+        // Finding blank-long-line: a blank line longer than the proposal limit is reported as an invalid proposal.
+        const bool reported_blank = row.size() > limits().max_proposal_bytes && fuzz::tolerated("blank-long-line");
+        if (reported_blank || row.find_first_not_of(" \t\r") != std::string_view::npos)
+            out.push_back({std::string(row), SourceLoc{name, line, 0}, {}});
+        ++line;
+        start = end + 1;
+    }
+    return out;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    static const std::shared_ptr<const CompiledRules> compiled = [] {
+        auto result = compile_default();
+        FUZZ_CHECK(result.rules, "the built-in rule set compiles");
+        return result.rules;
+    }();
+    const CompiledRules& rules = *compiled;
+    if (size == 0) return 0;
+
+    const std::uint8_t mode = data[0];
+    static const char* const extensions[] = {".ndjson", ".ndjson", ".jsonl", ".json"};
+    const std::string path = fuzz::scratch_path(extensions[mode % 4]);
+    const bool document = mode % 4 == 3;
+    std::string bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
+    if ((mode & 0xF0) == 0xF0 && bytes.size() >= 3) {
+        const std::size_t at = (static_cast<std::size_t>(static_cast<std::uint8_t>(bytes[0])) |
+                                static_cast<std::size_t>(static_cast<std::uint8_t>(bytes[1])) << 8) % (bytes.size() - 2);
+        const std::size_t pad = (1 + static_cast<std::uint8_t>(bytes[2]) % 3) * (512 << 10);
+        bytes.erase(0, 3);
+        bytes.insert(std::min(at, bytes.size()), pad, ' ');
+    }
+    fuzz::write_file(path, bytes);
+
+    // 1. The raw records, and each one bound.
+    std::vector<Record> raw;
+    std::vector<BoundProposal> bound_raw;
+    try {
+        detail::read_raw({path}, [&](detail::RawChunk&& chunk) {
+            for (const auto& record : chunk.records) {
+                FUZZ_CHECK(record.offset + record.length <= chunk.bytes.size(), "a record lies within its chunk");
+                if (record.problem.empty())
+                    FUZZ_CHECK(chunk.bytes.capacity() >= record.offset + record.length + 64, "simdjson padding after a record");
+                raw.push_back({chunk.bytes.substr(record.offset, record.length), record.source, record.problem});
+                bound_raw.push_back(detail::bind_record(rules, chunk, record));
+            }
+        });
+    } catch (const std::exception& e) {
+        // Finding fast-bind-throws: a simdjson error escaped bind_record; the batch would stop here.
+        FUZZ_CHECK(fuzz::tolerated("fast-bind-throws"), std::string("reading the batch threw: ") + e.what());
+        return 0;
+    }
+    for (std::size_t i = 0; i < raw.size(); ++i)
+        if (raw[i].problem.empty() && raw[i].text.size() > limits().max_proposal_bytes)  // over the limit: invalid, unread
+            FUZZ_CHECK(std::holds_alternative<InvalidProposal>(bound_raw[i]), "a proposal over the size limit is invalid");
+        else if (raw[i].problem.empty())
+            fuzz::check_same_binding(bound_raw[i], bind_text(rules, raw[i].text, raw[i].source),
+                                     "bind_record vs bind_text, record " + std::to_string(i) + " at " + raw[i].source.str());
+
+    if (!document) {
+        const std::vector<Record> want = reference_lines(bytes, path);
+        std::string detail = "reader gave " + std::to_string(raw.size()) + " records, the file has " + std::to_string(want.size()) + " non-blank lines";
+        for (std::size_t i = 0; i < std::min(raw.size(), want.size()); ++i) {
+            // A line longer than a proposal may be is reported (at its line) without being kept.
+            const bool skipped = !raw[i].problem.empty() && raw[i].text.empty() && raw[i].source == want[i].source &&
+                                 want[i].text.size() > limits().max_proposal_bytes;
+            if (!skipped && (raw[i].text != want[i].text || raw[i].source != want[i].source || !raw[i].problem.empty())) {
+                detail += "; first difference: record " + std::to_string(i) + " at " + raw[i].source.str() + " (" +
+                          std::to_string(raw[i].text.size()) + " bytes) vs line at " + want[i].source.str() + " (" +
+                          std::to_string(want[i].text.size()) + " bytes) " + raw[i].problem;
+                FUZZ_CHECK(false, detail);
+            }
+        }
+        FUZZ_CHECK(raw.size() == want.size(), detail);
+    } else {
+        // When the whole file is valid JSON: an array gives one record per element, anything else one record.
+        nlohmann::json doc = nlohmann::json::parse(bytes, nullptr, false);
+        if (!doc.is_discarded()) {
+            const std::size_t want = doc.is_array() ? doc.size() : 1;
+            FUZZ_CHECK(raw.size() == want, "a valid JSON document of " + std::to_string(want) + " proposals read as " +
+                                               std::to_string(raw.size()) + " records");
+            for (std::size_t i = 0; i < raw.size(); ++i) {
+                FUZZ_CHECK(raw[i].problem.empty(), raw[i].problem);
+                if (raw[i].text.size() > limits().max_proposal_bytes) continue;
+                BoundProposal expected = bind_json(rules, doc.is_array() ? doc[i] : doc, raw[i].source);
+                fuzz::check_same_binding(bound_raw[i], expected, "array element " + std::to_string(i) + " vs bind_json");
+            }
+        }
+    }
+
+    // 2. read_proposals: the same bindings, repeated ids made invalid.
+    std::vector<BoundProposal> read;
+    read_proposals(rules, {path}, [&](BoundProposal&& p) { read.push_back(std::move(p)); });
+    FUZZ_CHECK(read.size() == bound_raw.size(), "read_proposals gives every record");
+    detail::IdRegistry ids;
+    for (std::size_t i = 0; i < read.size(); ++i) {
+        BoundProposal expected = bound_raw[i];
+        if (auto* p = std::get_if<Proposal>(&expected)) {
+            if (std::string repeat = ids.repeat_reason(p->id); !repeat.empty())
+                expected = InvalidProposal{p->id, p->name, p->source, {repeat}};
+        } else if (auto* invalid = std::get_if<InvalidProposal>(&expected)) {
+            if (std::string repeat = ids.repeat_reason(invalid->id); !repeat.empty()) invalid->reasons.push_back(repeat);
+        }
+        fuzz::check_same_binding(read[i], expected, "read_proposals, proposal " + std::to_string(i));
+    }
+
+    // 3. score_batch on one worker: the same results, in input order.
+    Evaluation scratch;
+    std::vector<Result> scored;
+    for (const auto& p : read) scored.push_back(score(rules, p, scratch));
+    std::vector<Result> batch;
+    BatchOptions options;
+    options.jobs = 1;
+    score_batch(rules, {path}, options, [&](Result&& r, std::string_view) { batch.push_back(std::move(r)); });
+    FUZZ_CHECK(batch.size() == scored.size(), "score_batch gives " + std::to_string(batch.size()) + " results, read_proposals " +
+                                                  std::to_string(scored.size()));
+    const RulesInfo info = rules_info(rules);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        std::string a, b;
+        append_result_json(a, scored[i], 0, &info);
+        append_result_json(b, batch[i], 0, &info);
+        FUZZ_CHECK(a == b, "score_batch and read_proposals + score differ:\n" + a + "\n" + b);
+        if (i < 16) fuzz::check_result(rules, batch[i]);
+    }
+    if (batch.size() <= 16) fuzz::check_reports(rules, std::move(batch));
+    return 0;
+}
