@@ -1,6 +1,7 @@
 // Stage micro-benchmarks for the bulk path (issue 7): how the time of one proposal splits between
 // bind (simdjson fast path, and the ordinary nlohmann path for comparison), evaluate, explain and
-// serialize (append_result_json), plus the whole in-process pipeline (score_batch) on one thread.
+// serialize (append_result_json of an explained Result, and ResultJson straight from the evaluation),
+// plus the whole in-process pipeline (render_batch).
 //
 //   eval_bench [PROPOSALS.ndjson [RULES.yaml]] [--benchmark_...]
 //
@@ -177,18 +178,38 @@ void BM_ExplainAppend(benchmark::State& state) {
 }
 BENCHMARK(BM_ExplainAppend)->Unit(benchmark::kMicrosecond);
 
-// bind + evaluate + explain + append, one proposal at a time, no threads and no I/O: the worker's loop.
+// ResultJson::append alone: the bulk path's renderer, straight from the plan and the evaluation.
+void BM_ResultJson(benchmark::State& state) {
+    const Fixture& f = fixture();
+    const ResultJson renderer(*f.rules, &f.info);
+    std::string out;
+    std::size_t bytes = 0;
+    for (auto _ : state) {
+        for (std::size_t i = 0; i < f.proposals.size(); ++i) {
+            out.clear();
+            renderer.append(out, f.proposals[i], f.evaluations[i]);
+            bytes += out.size();
+            benchmark::DoNotOptimize(out.data());
+        }
+    }
+    state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * f.proposals.size()));
+    state.SetBytesProcessed(static_cast<int64_t>(bytes));
+}
+BENCHMARK(BM_ResultJson)->Unit(benchmark::kMicrosecond);
+
+// bind + evaluate + render, one proposal at a time, no threads and no I/O: the worker's loop.
 void BM_WorkerLoop(benchmark::State& state) {
     const Fixture& f = fixture();
+    const ResultJson renderer(*f.rules, &f.info);
     Evaluation scratch;
     std::string out;
     for (auto _ : state) {
         for (const auto& chunk : f.chunks) {
             out.clear();
             for (const auto& record : chunk.records) {
-                Result r = score(*f.rules, detail::bind_record(*f.rules, chunk, record), scratch);
-                append_result_json(out, r, 0, &f.info);
-                out += '\n';
+                BoundProposal bound = detail::bind_record(*f.rules, chunk, record);
+                evaluate(*f.rules, std::get<Proposal>(bound), scratch);
+                renderer.append(out, std::get<Proposal>(bound), scratch);
             }
             benchmark::DoNotOptimize(out.data());
         }
@@ -203,19 +224,14 @@ void BM_ScoreBatchNdjson(benchmark::State& state) {
     const Fixture& f = fixture();
     BatchOptions options;
     options.jobs = static_cast<unsigned>(state.range(0));
-    const RulesInfo* info = &f.info;
-    options.render = [info](const Result& r, std::string& out) {
-        append_result_json(out, r, 0, info);
-        out += '\n';
-    };
     std::size_t n = 0, bytes = 0;
     for (auto _ : state) {
-        score_batch(*f.rules, {f.data}, options, [&](Result&&, std::string_view text) {
+        render_batch(*f.rules, {f.data}, options, &f.info, [&](const RenderedResult& r) {
             ++n;
-            bytes += text.size();
+            bytes += r.json.size() + 1;
         });
     }
-    if (n != state.iterations() * f.records) state.SkipWithError("score_batch lost proposals");
+    if (n != state.iterations() * f.records) state.SkipWithError("render_batch lost proposals");
     state.SetItemsProcessed(static_cast<int64_t>(n));
 }
 BENCHMARK(BM_ScoreBatchNdjson)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();

@@ -1,6 +1,7 @@
 // `screener eval [--rules R] [--format F] [-o OUT] [--jobs N] INPUT...`: batch-score, rank and report.
 #include <chrono>
 #include <cstdio>
+#include <deque>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -62,55 +63,67 @@ struct EvalOptions {
     unsigned jobs = 0;
 };
 
+// Texts kept until the report is written, without a std::string (and its allocation) each: they
+// are appended to large pages, which never move, so the views stay valid.
+class TextStore {
+public:
+    std::string_view keep(std::string_view text) {
+        if (pages_.empty() || pages_.back().capacity() - pages_.back().size() < text.size())
+            pages_.emplace_back().reserve(std::max(page_size, text.size()));
+        std::string& page = pages_.back();
+        page.append(text);
+        return {page.data() + page.size() - text.size(), text.size()};
+    }
+
+private:
+    static constexpr std::size_t page_size = 16 << 20;
+    std::deque<std::string> pages_;
+};
+
 int run_eval(const EvalOptions& o) {
     auto started = std::chrono::steady_clock::now();
     auto rules = load_rules_or_throw(o.rules);
     const RulesInfo info = rules_info(*rules);
     const Format format = pick_format(o.format, o.output);
     std::size_t counts[3] = {0, 0, 0};
-    BatchOptions batch{o.jobs, {}};
+    const BatchOptions batch{o.jobs};
     Progress progress;
 
     if (format == Format::ndjson) {
         // Streaming: results written in input order as they are scored, in bounded memory.
-        batch.render = [&info](const Result& r, std::string& out) {
-            append_result_json(out, r, 0, &info);
-            out += '\n';
-        };
         write_output(o.output, [&](std::ostream& out) {
-            score_batch(*rules, o.inputs, batch, [&](Result&& result, std::string_view text) {
+            render_batch(*rules, o.inputs, batch, &info, [&](const RenderedResult& result) {
                 ++counts[static_cast<int>(result.verdict)];
                 progress.tick();
-                out.write(text.data(), static_cast<std::streamsize>(text.size()));
+                out.write(result.json.data(), static_cast<std::streamsize>(result.json.size())).put('\n');
             });
         });
     } else if (format == Format::json) {
-        // Ranked, but compact: each result's text (rendered on the workers) and a small key; the
-        // text is written in rank order with its rank put in front.
-        batch.render = [](const Result& r, std::string& out) { append_result_json(out, r, 0, nullptr); };
+        // Ranked, but compact: each result's JSON (rendered on the workers) and its rank key are kept,
+        // then written in rank order with the rank put in front.
         std::vector<RankKey> keys;
-        std::vector<std::string> texts;
-        score_batch(*rules, o.inputs, batch, [&](Result&& result, std::string_view text) {
+        std::vector<std::string_view> texts;
+        TextStore store;
+        render_batch(*rules, o.inputs, batch, nullptr, [&](const RenderedResult& result) {
             ++counts[static_cast<int>(result.verdict)];
             progress.tick();
             check_memory_limit(keys.size());
-            keys.push_back({result.verdict, result.score, std::move(result.id)});
-            texts.emplace_back(text);
+            keys.push_back({result.verdict, result.score, store.keep(result.id)});
+            texts.push_back(store.keep(result.json));
         });
         write_output(o.output, [&](std::ostream& out) {
             write_json_header(out, info, keys.size(), counts[0], counts[1], counts[2]);
             const auto order = rank_order(keys);
-            std::string line;
             for (std::size_t r = 0; r < order.size(); ++r) {
-                line.assign("{\"rank\":").append(std::to_string(r + 1)).append(",");
-                line.append(texts[order[r]], 1).append(r + 1 < order.size() ? ",\n" : "\n");
-                out << line;
+                const std::string_view text = texts[order[r]].substr(1);  // after its "{"
+                out << "{\"rank\":" << r + 1 << ',';
+                out.write(text.data(), static_cast<std::streamsize>(text.size())) << (r + 1 < order.size() ? ",\n" : "\n");
             }
             out << "]}\n";
         });
     } else {
         std::vector<Result> results;
-        score_batch(*rules, o.inputs, batch, [&](Result&& result, std::string_view) {
+        score_batch(*rules, o.inputs, batch, [&](Result&& result) {
             ++counts[static_cast<int>(result.verdict)];
             progress.tick();
             check_memory_limit(results.size());

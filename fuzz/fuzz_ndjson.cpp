@@ -10,6 +10,7 @@
 // MiB of spaces at a chosen offset (so lines longer than the reader's block occur).
 #include <cstddef>
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -137,14 +138,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::vector<BoundProposal> read;
     read_proposals(rules, {path}, [&](BoundProposal&& p) { read.push_back(std::move(p)); });
     FUZZ_CHECK(read.size() == bound_raw.size(), "read_proposals gives every record");
-    detail::IdRegistry ids;
+    std::set<std::string> ids;
     for (std::size_t i = 0; i < read.size(); ++i) {
         BoundProposal expected = bound_raw[i];
         if (auto* p = std::get_if<Proposal>(&expected)) {
-            if (std::string repeat = ids.repeat_reason(p->id); !repeat.empty())
-                expected = InvalidProposal{p->id, p->name, p->source, {repeat}};
+            if (!p->id.empty() && !ids.insert(p->id).second)
+                expected = InvalidProposal{p->id, p->name, p->source, {repeated_id_reason(p->id)}};
         } else if (auto* invalid = std::get_if<InvalidProposal>(&expected)) {
-            if (std::string repeat = ids.repeat_reason(invalid->id); !repeat.empty()) invalid->reasons.push_back(repeat);
+            if (!invalid->id.empty() && !ids.insert(invalid->id).second) invalid->reasons.push_back(repeated_id_reason(invalid->id));
         }
         fuzz::check_same_binding(read[i], expected, "read_proposals, proposal " + std::to_string(i));
     }
@@ -156,7 +157,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::vector<Result> batch;
     BatchOptions options;
     options.jobs = 1;
-    score_batch(rules, {path}, options, [&](Result&& r, std::string_view) { batch.push_back(std::move(r)); });
+    score_batch(rules, {path}, options, [&](Result&& r) { batch.push_back(std::move(r)); });
+    std::vector<std::string> rendered;
+    render_batch(rules, {path}, options, nullptr, [&](const RenderedResult& r) { rendered.emplace_back(r.json); });
+    FUZZ_CHECK(rendered.size() == batch.size(), "render_batch gives every result");
     FUZZ_CHECK(batch.size() == scored.size(), "score_batch gives " + std::to_string(batch.size()) + " results, read_proposals " +
                                                   std::to_string(scored.size()));
     const RulesInfo info = rules_info(rules);
@@ -165,6 +169,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         append_result_json(a, scored[i], 0, &info);
         append_result_json(b, batch[i], 0, &info);
         FUZZ_CHECK(a == b, "score_batch and read_proposals + score differ:\n" + a + "\n" + b);
+        std::string c;
+        append_result_json(c, batch[i], 0, nullptr);
+        FUZZ_CHECK(i < rendered.size() && rendered[i] == c, "render_batch and score_batch differ:\n" + c);
         if (i < 16) fuzz::check_result(rules, batch[i]);
     }
     if (batch.size() <= 16) fuzz::check_reports(rules, std::move(batch));

@@ -5,31 +5,37 @@
 #include <exception>
 #include <map>
 #include <mutex>
-#include <optional>
 #include <thread>
 
 #include "fast_bind.hpp"
+#include "id_set.hpp"
 
 namespace screener {
 
 namespace {
 
-struct Work {
-    std::size_t seq = 0;
-    detail::RawChunk chunk;
+// One chunk of input and what a worker made of it.
+struct Block {
+    detail::RawChunk chunk;        // kept until handed on: a repeated id is re-explained from it
+    std::vector<Result> results;   // score_batch
+    std::string json, ids;         // render_batch: each result's JSON and id, back to back
+    struct Entry {
+        Verdict verdict;
+        double score;
+        std::size_t json_end, id_end;
+    };
+    std::vector<Entry> entries;    // render_batch
 };
 
-struct Done {
-    std::vector<Result> results;
-    std::string text;
-    std::vector<std::size_t> ends;  // end of each result's text in `text`
-};
-
-// The producer reads chunks, the workers score them, the caller's thread hands results on in order.
+// The producer reads chunks, the workers fill blocks from them, the caller's thread hands the
+// blocks on in input order. At most a few blocks are in flight, so memory stays bounded.
 class Pipeline {
 public:
-    Pipeline(const CompiledRules& rules, const BatchOptions& options) : rules_(rules), options_(options) {
-        unsigned jobs = options.jobs ? options.jobs : std::max(1U, std::thread::hardware_concurrency());
+    using Work = std::function<void(Block&, Evaluation& scratch)>;  // on a worker thread
+    using Consume = std::function<void(Block&)>;                    // on the caller's thread, in order
+
+    Pipeline(unsigned jobs, Work job) : work_(std::move(job)) {
+        if (jobs == 0) jobs = std::max(1U, std::thread::hardware_concurrency());
         max_in_flight_ = 2 * jobs + 2;
         for (unsigned i = 0; i < jobs; ++i) workers_.emplace_back([this] { work(); });
     }
@@ -44,35 +50,21 @@ public:
         if (producer_.joinable()) producer_.join();
     }
 
-    void run(const std::vector<std::string>& inputs, const std::function<void(Result&&, std::string_view)>& sink) {
+    void run(const std::vector<std::string>& inputs, const Consume& consume) {
         producer_ = std::thread([this, &inputs] { produce(inputs); });
-        detail::IdRegistry ids;
         for (std::size_t next = 0;; ++next) {
-            Done done;
+            Block block;
             {
                 std::unique_lock lock(mutex_);
                 changed_.wait(lock, [&] { return failure_ || done_.count(next) || (produced_all_ && next == produced_); });
                 if (failure_) std::rethrow_exception(failure_);
                 if (!done_.count(next)) break;  // everything handed on
-                done = std::move(done_[next]);
+                block = std::move(done_[next]);
                 done_.erase(next);
                 ++consumed_;
             }
             changed_.notify_all();  // room for the producer
-            std::size_t begin = 0;
-            for (std::size_t i = 0; i < done.results.size(); ++i) {
-                Result& result = done.results[i];
-                std::string_view text(done.text.data() + begin, done.ends.empty() ? 0 : done.ends[i] - begin);
-                if (!done.ends.empty()) begin = done.ends[i];
-                if (ids.first(result.id)) {
-                    sink(std::move(result), text);
-                    continue;
-                }
-                mark_repeated_id(result);
-                std::string rendered;
-                if (options_.render) options_.render(result, rendered);
-                sink(std::move(result), rendered);
-            }
+            consume(block);
         }
     }
 
@@ -83,7 +75,7 @@ private:
                 std::unique_lock lock(mutex_);
                 changed_.wait(lock, [&] { return stopping_ || failure_ || produced_ - consumed_ < max_in_flight_; });
                 if (stopping_ || failure_) throw Stop{};
-                queue_.push_back(Work{produced_++, std::move(chunk)});
+                queue_.emplace_back(produced_++, std::move(chunk));
                 changed_.notify_all();
             });
         } catch (const Stop&) {
@@ -101,26 +93,20 @@ private:
     void work() {
         Evaluation scratch;
         while (true) {
-            Work item;
+            Block block;
+            std::size_t seq = 0;
             {
                 std::unique_lock lock(mutex_);
                 changed_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
                 if (queue_.empty()) return;
-                item = std::move(queue_.front());
+                seq = queue_.front().first;
+                block.chunk = std::move(queue_.front().second);
                 queue_.pop_front();
             }
             try {
-                Done done;
-                done.results.reserve(item.chunk.records.size());
-                for (const auto& record : item.chunk.records) {
-                    done.results.push_back(score(rules_, detail::bind_record(rules_, item.chunk, record), scratch));
-                    if (options_.render) {
-                        options_.render(done.results.back(), done.text);
-                        done.ends.push_back(done.text.size());
-                    }
-                }
+                work_(block, scratch);
                 std::lock_guard lock(mutex_);
-                done_.emplace(item.seq, std::move(done));
+                done_.emplace(seq, std::move(block));
             } catch (...) {
                 std::lock_guard lock(mutex_);
                 if (!failure_) failure_ = std::current_exception();
@@ -131,16 +117,15 @@ private:
 
     struct Stop {};
 
-    const CompiledRules& rules_;
-    const BatchOptions& options_;
+    Work work_;
     std::size_t max_in_flight_ = 4;
     std::vector<std::thread> workers_;
     std::thread producer_;
     std::mutex mutex_;
     std::condition_variable changed_;
-    std::deque<Work> queue_;
-    std::map<std::size_t, Done> done_;
-    std::size_t produced_ = 0, consumed_ = 0;  // chunks read; chunks handed on by the caller
+    std::deque<std::pair<std::size_t, detail::RawChunk>> queue_;  // chunks to score, with their sequence number
+    std::map<std::size_t, Block> done_;
+    std::size_t produced_ = 0, consumed_ = 0;  // chunks read; blocks handed on by the caller
     bool produced_all_ = false;
     bool stopping_ = false;
     std::exception_ptr failure_;
@@ -148,10 +133,71 @@ private:
 
 }  // namespace
 
+void score_batch(const CompiledRules& rules, const std::vector<std::string>& inputs, const BatchOptions& options,
+                 const std::function<void(Result&&)>& sink) {
+    Pipeline pipeline(options.jobs, [&rules](Block& block, Evaluation& scratch) {
+        block.results.reserve(block.chunk.records.size());
+        for (const auto& record : block.chunk.records)
+            block.results.push_back(score(rules, detail::bind_record(rules, block.chunk, record), scratch));
+    });
+    detail::IdSet ids;
+    pipeline.run(inputs, [&](Block& block) {
+        for (Result& result : block.results) {
+            if (!ids.first(result.id)) mark_repeated_id(result);
+            sink(std::move(result));
+        }
+    });
+}
+
+void render_batch(const CompiledRules& rules, const std::vector<std::string>& inputs, const BatchOptions& options,
+                  const RulesInfo* with_rules, const std::function<void(const RenderedResult&)>& sink) {
+    const ResultJson renderer(rules, with_rules);
+    Pipeline pipeline(options.jobs, [&](Block& block, Evaluation& scratch) {
+        block.entries.reserve(block.chunk.records.size());
+        for (const auto& record : block.chunk.records) {
+            BoundProposal bound = detail::bind_record(rules, block.chunk, record);
+            if (const auto* proposal = std::get_if<Proposal>(&bound)) {
+                evaluate(rules, *proposal, scratch);
+                renderer.append(block.json, *proposal, scratch);
+                block.ids += proposal->id;
+                block.entries.push_back({scratch.verdict, scratch.total, block.json.size(), block.ids.size()});
+            } else {
+                const auto& invalid = std::get<InvalidProposal>(bound);
+                append_result_json(block.json, explain(invalid), 0, with_rules);
+                block.ids += invalid.id;
+                block.entries.push_back({Verdict::invalid, 0, block.json.size(), block.ids.size()});
+            }
+        }
+    });
+    detail::IdSet ids;
+    Evaluation scratch;
+    std::string repeated;
+    pipeline.run(inputs, [&](Block& block) {
+        std::size_t json_begin = 0, id_begin = 0;
+        for (std::size_t k = 0; k < block.entries.size(); ++k) {
+            const Block::Entry& entry = block.entries[k];
+            const std::string_view id(block.ids.data() + id_begin, entry.id_end - id_begin);
+            const std::string_view json(block.json.data() + json_begin, entry.json_end - json_begin);
+            json_begin = entry.json_end;
+            id_begin = entry.id_end;
+            if (ids.first(id)) {
+                sink({entry.verdict, entry.score, id, json});
+                continue;
+            }
+            // Rare: explain this one again, in full, to make it invalid.
+            Result result = score(rules, detail::bind_record(rules, block.chunk, block.chunk.records[k]), scratch);
+            mark_repeated_id(result);
+            repeated.clear();
+            append_result_json(repeated, result, 0, with_rules);
+            sink({result.verdict, result.score, result.id, repeated});
+        }
+    });
+}
+
 std::vector<std::vector<Result>> score_under_each(const std::vector<const CompiledRules*>& rule_sets,
                                                   const std::vector<std::string>& inputs) {
     std::vector<std::vector<Result>> out(rule_sets.size());
-    std::vector<detail::IdRegistry> ids(rule_sets.size());
+    std::vector<detail::IdSet> ids(rule_sets.size());
     Evaluation scratch;
     detail::read_raw(inputs, [&](detail::RawChunk&& chunk) {
         for (const auto& record : chunk.records)
@@ -162,12 +208,6 @@ std::vector<std::vector<Result>> score_under_each(const std::vector<const Compil
             }
     });
     return out;
-}
-
-void score_batch(const CompiledRules& rules, const std::vector<std::string>& inputs, const BatchOptions& options,
-                 const std::function<void(Result&&, std::string_view)>& sink) {
-    Pipeline pipeline(rules, options);
-    pipeline.run(inputs, sink);
 }
 
 }  // namespace screener

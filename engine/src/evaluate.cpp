@@ -393,7 +393,7 @@ Result explain(const InvalidProposal& invalid) {
 }
 
 void mark_repeated_id(Result& result) {
-    std::string reason = "id: \"" + result.id + "\" repeats an earlier proposal's id";
+    std::string reason = repeated_id_reason(result.id);
     if (result.verdict == Verdict::invalid) {
         result.reasons.push_back(std::move(reason));
         return;

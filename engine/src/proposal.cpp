@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "fast_bind.hpp"
+#include "id_set.hpp"
 #include "screener/compile.hpp"
 #include "screener/limits.hpp"
 
@@ -476,27 +477,25 @@ BoundProposal bind_record(const CompiledRules& rules, const RawChunk& chunk, con
     return bind_text(rules, text, record.source);
 }
 
-std::string IdRegistry::repeat_reason(const std::string& id) {
-    if (first(id)) return "";
-    return "id: \"" + id + "\" repeats an earlier proposal's id";
-}
-
 }  // namespace detail
+
+std::string repeated_id_reason(std::string_view id) {
+    return "id: \"" + std::string(id) + "\" repeats an earlier proposal's id";
+}
 
 void read_proposals(const CompiledRules& rules, const std::vector<std::string>& inputs,
                     const std::function<void(BoundProposal&&)>& sink) {
-    detail::IdRegistry ids;
+    detail::IdSet ids;
     detail::read_raw(inputs, [&](detail::RawChunk&& chunk) {
         for (const auto& record : chunk.records) {
             BoundProposal bound = detail::bind_record(rules, chunk, record);
             if (auto* p = std::get_if<Proposal>(&bound)) {
-                if (std::string repeat = ids.repeat_reason(p->id); !repeat.empty()) {
-                    InvalidProposal invalid{p->id, p->name, p->source, {repeat}};
-                    sink(std::move(invalid));
+                if (!ids.first(p->id)) {
+                    sink(InvalidProposal{p->id, p->name, p->source, {repeated_id_reason(p->id)}});
                     continue;
                 }
             } else if (auto* invalid = std::get_if<InvalidProposal>(&bound)) {
-                if (std::string repeat = ids.repeat_reason(invalid->id); !repeat.empty()) invalid->reasons.push_back(repeat);
+                if (!ids.first(invalid->id)) invalid->reasons.push_back(repeated_id_reason(invalid->id));
             }
             sink(std::move(bound));
         }

@@ -1,8 +1,10 @@
 #include "screener/report.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <map>
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include "report_html.hpp"
@@ -102,16 +104,24 @@ public:
     }
     JsonText& number(double v) {
         if (std::isnan(v) || std::isinf(v)) return raw("null");
-        fmt::format_to(std::back_inserter(out_), "{}", v == 0 ? 0.0 : v);
-        return *this;
+        // Whole numbers below 1e16 print as integers, exactly as fmt's shortest form would, only faster.
+        if (std::fabs(v) < 1e16 && v == std::trunc(v)) return integer(static_cast<std::int64_t>(v));
+        char text[32];
+        return raw({text, fmt::format_to(text, FMT_COMPILE("{}"), v)});
     }
-    JsonText& integer(std::size_t v) {
-        fmt::format_to(std::back_inserter(out_), "{}", v);
-        return *this;
+    JsonText& integer(std::int64_t v) {
+        char text[24];
+        return raw({text, std::to_chars(text, text + sizeof text, v).ptr});
     }
     JsonText& boolean(bool v) { return raw(v ? "true" : "false"); }
     JsonText& string(std::string_view text) {
         out_ += '"';
+        escaped(text);
+        out_ += '"';
+        return *this;
+    }
+    // A string's text without its quotes, escaped.
+    JsonText& escaped(std::string_view text) {
         for (std::size_t i = 0; i < text.size();) {
             std::size_t plain = i;  // copy runs of characters that need no escaping in one go
             while (plain < text.size() && static_cast<unsigned char>(text[plain]) >= 0x20 &&
@@ -142,7 +152,6 @@ public:
                 i += length;
             }
         }
-        out_ += '"';
         return *this;
     }
     JsonText& string_or_null(std::string_view text) { return text.empty() ? raw("null") : string(text); }
@@ -219,6 +228,96 @@ void append_result_json(std::string& out, const Result& r, std::size_t rank, con
     j.raw("],").key("reasons").strings(r.reasons);
     if (rules) j.raw(",").key("rules"), rules_text(j, *rules);
     j.raw("}");
+}
+
+ResultJson::ResultJson(const CompiledRules& rules, const RulesInfo* with_rules) : rules_(rules) {
+    auto head = [](const std::string& id, const std::string& title, std::string_view then) {
+        std::string text;
+        JsonText(text).raw("{").key("id").string(id).raw(",").key("title").string(title).raw(",").raw(then);
+        return text;
+    };
+    for (const auto& gate : rules.gates) gate_heads_.push_back(head(gate.id, gate.title, "\"passed\":"));
+    for (const auto& group : rules.groups) {
+        group_heads_.push_back(head(group.id, group.title, "\"score\":"));
+        JsonText j(group_parameters_.emplace_back());
+        j.raw(",").key("weight").number(group.weight).raw(",").key("minimum");
+        if (group.minimum) j.number(*group.minimum);
+        else j.raw("null");
+    }
+    for (const auto& c : rules.criteria) {
+        JsonText head_text(criterion_heads_.emplace_back(head(c.id, c.title, "")));
+        if (!c.unit.empty()) head_text.key("unit").string(c.unit).raw(",");
+        head_text.key("value");
+        JsonText j(criterion_parameters_.emplace_back());
+        j.raw(",").key("weight").number(c.weight);
+        if (c.has_metric)
+            j.raw(",").key("band").raw("{").key("zero_at").number(c.band.zero_at).raw(",").key("full_at").number(c.band.full_at).raw("}");
+    }
+    JsonText(default_pass_score_).key("pass_score").number(rules.pass_score).raw(",").key("profiles").raw("[],");
+    for (std::uint32_t p = 0; p < rules.profiles.size(); ++p) JsonText(profile_names_.emplace_back()).string(profile_name(rules, p));
+    JsonText tail(tail_);
+    if (with_rules) tail.raw(",").key("rules"), rules_text(tail, *with_rules);
+    tail.raw("}");
+}
+
+void ResultJson::append(std::string& out, const Proposal& p, const Evaluation& e) const {
+    const auto& params = e.parameters;
+    const bool default_parameters = params.profiles.empty();  // then they are the rule set's own
+    JsonText j(out);
+    j.raw("{").key("id").string(p.id).raw(",").key("name").string(p.name).raw(",");
+    j.key("verdict").string(to_string(e.verdict)).raw(",").key("score").number(e.total).raw(",");
+    j.key("source").raw("\"").escaped(p.source.file);
+    if (p.source.line > 0) j.raw(":").integer(p.source.line);
+    if (p.source.line > 0 && p.source.col > 0) j.raw(":").integer(p.source.col);
+    j.raw("\",");
+    if (default_parameters) {
+        j.raw(default_pass_score_);
+    } else {
+        j.key("pass_score").number(params.pass_score).raw(",").key("profiles").raw("[");
+        for (std::size_t i = 0; i < params.profiles.size(); ++i) j.raw(i ? "," : "").raw(profile_names_[params.profiles[i]]);
+        j.raw("],");
+    }
+    j.key("gates").raw("[");
+    for (std::uint32_t i = 0; i < rules_.gates.size(); ++i) {
+        j.raw(i ? "," : "").raw(gate_heads_[i]).boolean(e.gates[i].passed);
+        if (!e.gates[i].passed) j.raw(",").key("message").string_or_null(gate_explanation(rules_, p, e, i));
+        j.raw("}");
+    }
+    j.raw("],").key("groups").raw("[");
+    for (std::uint32_t g = 0; g < rules_.groups.size(); ++g) {
+        const CompiledGroup& group = rules_.groups[g];
+        j.raw(g ? "," : "").raw(group_heads_[g]).number(e.groups[g].score);
+        if (default_parameters) {
+            j.raw(group_parameters_[g]);
+        } else {
+            j.raw(",").key("weight").number(params.group_weights[g]).raw(",").key("minimum");
+            if (std::isnan(params.group_minimums[g])) j.raw("null");
+            else j.number(params.group_minimums[g]);
+        }
+        j.raw(",").key("skipped").boolean(e.groups[g].skipped).raw(",").key("criteria").raw("[");
+        for (std::uint32_t i = group.first_criterion; i < group.first_criterion + group.criterion_count; ++i) {
+            const CriterionResult& c = e.criteria[i];
+            j.raw(i > group.first_criterion ? "," : "").raw(criterion_heads_[i]).number(c.skipped ? std::nan("") : c.value);
+            j.raw(",").key("points").number(c.points);
+            if (default_parameters) {
+                j.raw(criterion_parameters_[i]);
+            } else {
+                j.raw(",").key("weight").number(params.criterion_weights[i]);
+                if (rules_.criteria[i].has_metric)
+                    j.raw(",").key("band").raw("{").key("zero_at").number(params.bands[i].zero_at).raw(",").key("full_at")
+                        .number(params.bands[i].full_at).raw("}");
+            }
+            j.raw(",").key("skipped").boolean(c.skipped).raw(",").key("reason");
+            if (c.skipped || c.no_data) j.string_or_null(criterion_reason(rules_, p, e, i));
+            else j.raw("null");
+            j.raw("}");
+        }
+        j.raw("]}");
+    }
+    j.raw("],").key("reasons");
+    if (e.verdict == Verdict::pass) j.raw("[]");
+    else j.strings(fail_reasons(rules_, p, e));
+    j.raw(tail_);
 }
 
 nlohmann::ordered_json to_json(const Result& r, std::size_t rank) {

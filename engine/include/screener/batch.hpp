@@ -9,20 +9,33 @@
 #include <vector>
 
 #include "screener/evaluate.hpp"
+#include "screener/report.hpp"
 
 namespace screener {
 
 struct BatchOptions {
     unsigned jobs = 0;  // worker threads; 0 means one per core
-    // Optional: turns a result into text on the worker thread (e.g. an NDJSON line); must be thread-safe.
-    std::function<void(const Result&, std::string&)> render;
 };
 
 // Reads `inputs` (as read_proposals does), binds and scores every proposal, and calls `sink` on the
-// calling thread with each result — and its rendered text, when `render` is set — in input order.
-// A repeated id makes the later proposal invalid, exactly as read_proposals does.
+// calling thread with each explained result in input order. A repeated id makes the later proposal
+// invalid, exactly as read_proposals does.
 void score_batch(const CompiledRules& rules, const std::vector<std::string>& inputs, const BatchOptions& options,
-                 const std::function<void(Result&&, std::string_view)>& sink);
+                 const std::function<void(Result&&)>& sink);
+
+// What the calling thread gets of each result when the workers render it: the streaming and ranked
+// JSON reports need no more, so no Result is built or kept.
+struct RenderedResult {
+    Verdict verdict;
+    double score;          // 0 when invalid
+    std::string_view id;
+    std::string_view json;  // append_result_json's bytes, rank left out
+};
+
+// The same batch, each result rendered as JSON on the workers (ResultJson; `with_rules` adds the
+// rule set, as NDJSON lines carry it) and handed to `sink` in input order.
+void render_batch(const CompiledRules& rules, const std::vector<std::string>& inputs, const BatchOptions& options,
+                  const RulesInfo* with_rules, const std::function<void(const RenderedResult&)>& sink);
 
 // Reads `inputs` once and scores every proposal under each rule set (as `screener diff` needs, even
 // when the input is stdin); returns, per rule set, the results in input order.

@@ -107,6 +107,15 @@ struct Result {
 };
 
 Result explain(const CompiledRules& rules, const Proposal& proposal, const Evaluation& evaluation);
+// The pieces of explain(), for renderers that write straight from the plan (ResultJson):
+// a failed gate's message with why it had no data, "" when none;
+std::string gate_explanation(const CompiledRules& rules, const Proposal& proposal, const Evaluation& evaluation,
+                             std::uint32_t gate);
+// why a criterion was skipped or had no data, "" when it scored;
+std::string criterion_reason(const CompiledRules& rules, const Proposal& proposal, const Evaluation& evaluation,
+                             std::uint32_t criterion);
+// a profile as reports name it: its title, or where it is defined.
+std::string profile_name(const CompiledRules& rules, std::uint32_t profile);
 Result explain(const InvalidProposal& invalid);
 // Marks a result whose id an earlier proposal already used: it becomes invalid (or, if it already
 // is, gains the reason). The first proposal with an id keeps it.

@@ -43,6 +43,9 @@ BoundProposal bind_json(const CompiledRules& rules, const nlohmann::json& value,
 // Parses and binds one JSON text (a single proposal object).
 BoundProposal bind_text(const CompiledRules& rules, std::string_view text, SourceLoc source);
 
+// The reason a proposal is invalid when its id repeats an earlier one's (the first keeps it).
+std::string repeated_id_reason(std::string_view id);
+
 // Reads every proposal from `inputs` (files, directories searched recursively in sorted order,
 // or "-" for stdin), in input order, and hands each to `sink` as soon as it is bound. `.ndjson` and
 // `.jsonl` files hold one proposal per line; other files hold one object or an array of objects.

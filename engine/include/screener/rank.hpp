@@ -3,17 +3,19 @@
 // Ranks are 1..N with no ties, so the same input always gives the same order.
 #pragma once
 
+#include <string_view>
 #include <vector>
 
 #include "screener/evaluate.hpp"
 
 namespace screener {
 
-// What ranking looks at: a compact stand-in for a Result when batches are large.
+// What ranking looks at: a compact stand-in for a Result when batches are large. `id` views text
+// kept elsewhere for as long as the key.
 struct RankKey {
     Verdict verdict = Verdict::invalid;
     double score = 0;
-    std::string id;
+    std::string_view id;
 };
 
 // Positions of `results` (given in input order) in rank order: rank r is results[order[r - 1]].

@@ -28,6 +28,23 @@ RulesInfo rules_info(const CompiledRules& rules);
 // One result as a JSON object of the report (SPEC section 6), appended to `out`; rank 0 leaves
 // "rank" out (ndjson), and `rules`, when given, is added (ndjson lines describe their rule set).
 void append_result_json(std::string& out, const Result& result, std::size_t rank, const RulesInfo* rules);
+// The same JSON for a scored proposal, written straight from the plan and its evaluation without
+// building a Result: the bulk path's renderer. The rule set's own text (ids, titles, default weights
+// and bands) is escaped once, here; the bytes are those of append_result_json(explain(...)).
+class ResultJson {
+public:
+    ResultJson(const CompiledRules& rules, const RulesInfo* with_rules);
+    void append(std::string& out, const Proposal& proposal, const Evaluation& evaluation) const;
+
+private:
+    const CompiledRules& rules_;
+    std::vector<std::string> gate_heads_, group_heads_, criterion_heads_;  // {"id":…,"title":…,"passed|score|value":
+    std::vector<std::string> group_parameters_, criterion_parameters_;      // weights, minimums, bands as compiled
+    std::vector<std::string> profile_names_;                               // as JSON strings
+    std::string default_pass_score_;                                       // "pass_score":…,"profiles":[],
+    std::string tail_;                                                     // the rule set (ndjson) and the closing brace
+};
+
 // The start of a JSON report, up to the opening of "results": the writer then adds each ranked
 // result (append_result_json with its rank), separated by ",\n", and closes with "]}\n".
 void write_json_header(std::ostream& out, const RulesInfo& rules, std::size_t total, std::size_t pass, std::size_t fail,

@@ -1,0 +1,164 @@
+// The bulk path (engine/include/screener/batch.hpp): render_batch writes every result straight from
+// the plan and its evaluation (ResultJson), and must give the very bytes append_result_json gives for
+// the explained Result that score_batch hands on, whatever the thread count; repeated ids are made
+// invalid in both.
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "screener/batch.hpp"
+#include "support.hpp"
+
+using namespace screener;
+using namespace screener::test;
+
+namespace {
+
+// Every branch a result's JSON has: a profile changing a band, weights, a group minimum and the pass
+// score; a gate message with a value; a gate and a criterion without data; a skipped criterion; a unit;
+// text that JSON must escape.
+const std::string rules_yaml = R"(format: screener/v1
+id: render
+version: "2 \"quoted\""
+inputs:
+  x: { type: number }
+  sector: { type: enum, values: [a, b] }
+  opt: { type: number, required: false }
+gates:
+  - id: x-small
+    title: "x < 100 \"strict\" <gate>"
+    require: x < 100
+    message: "x is {x}, must be below 100"
+  - id: opt-known
+    require: opt >= 0
+groups:
+  - id: g1
+    title: "Nhóm một"
+    minimum: 10
+    criteria:
+      - { id: m, title: "Metric\tx", unit: "M USD/ha", metric: x, zero_at: 0, full_at: 100, weight: 2 }
+      - { id: per-opt, metric: x / opt, zero_at: 0, full_at: 10 }
+      - { id: when-b, points: 50, applies_when: sector == "b" }
+  - id: g2
+    weight: 2
+    criteria:
+      - { id: q, points: 100 }
+decision: { pass_score: 60 }
+profiles:
+  - title: "Profile \"b\""
+    when: sector == "b"
+    set:
+      m: { zero_at: 20, full_at: 60, weight: 3 }
+      g1: { weight: 3, minimum: 70 }
+      decision.pass_score: 80
+  - when: opt > 5
+    set:
+      decision.pass_score: 50
+)";
+
+const std::string proposals = R"({"id":"P1","name":"all there","x":40,"sector":"a","opt":2}
+{"id":"P2","name":"profile b","x":50,"sector":"b","opt":10}
+{"id":"P3","name":"no opt","x":30,"sector":"a"}
+{"id":"P4","name":"opt zero","x":30,"sector":"b","opt":0}
+{"id":"P5","name":"gate fails","x":150,"sector":"a","opt":1}
+{"id":"P1","name":"repeats P1","x":90,"sector":"a","opt":1}
+{"id":"P6","x":"not a number","sector":"z"}
+{"id":"P6","name":"repeats an invalid one's id","x":10,"sector":"a","opt":1}
+{"name":"no id","x":10,"sector":"a"}
+{"id":"P7","name":"Dự án \u0001 \"x\"","x":100,"sector":"b","opt":6}
+not json
+)";
+
+}  // namespace
+
+TEST_CASE("render_batch writes what append_result_json writes for score_batch's results, on 1 and 2 threads", "[batch]") {
+    auto rules = compile_ok(rules_yaml);
+    const RulesInfo info = rules_info(*rules);
+    const std::string dir = temp_dir("render-batch");
+    // Enough copies (each with its own ids) to fill several blocks, so threads really interleave.
+    std::string text;
+    for (int copy = 0; copy < 600; ++copy) {
+        std::string block = proposals;
+        for (std::size_t at = 0; (at = block.find("\"id\":\"P", at)) != std::string::npos; at += 7)
+            block.insert(at + 7, std::to_string(copy) + "-");
+        text += block;
+    }
+    write_text(dir + "/p.ndjson", text);
+
+    std::vector<std::string> expected[2];  // without and with the rule set
+    std::vector<Verdict> verdicts;
+    score_batch(*rules, {dir + "/p.ndjson"}, {1}, [&](Result&& r) {
+        append_result_json(expected[0].emplace_back(), r, 0, nullptr);
+        append_result_json(expected[1].emplace_back(), r, 0, &info);
+        verdicts.push_back(r.verdict);
+    });
+    REQUIRE(expected[0].size() == 600 * 11);
+    CHECK(verdicts[1] == Verdict::fail);      // P2: profile b raises g1's minimum above its score
+    CHECK(verdicts[2] == Verdict::fail);      // P3: opt-known has no data
+    CHECK(verdicts[5] == Verdict::invalid);   // repeats P1
+    CHECK_THAT(expected[0][5], Catch::Matchers::Contains("repeats an earlier proposal's id"));
+    CHECK_THAT(expected[0][7], Catch::Matchers::Contains("repeats an earlier proposal's id"));
+
+    for (unsigned jobs : {1U, 2U})
+        for (int with_rules : {0, 1}) {
+            std::vector<std::string> rendered;
+            std::size_t i = 0;
+            render_batch(*rules, {dir + "/p.ndjson"}, {jobs}, with_rules ? &info : nullptr, [&](const RenderedResult& r) {
+                REQUIRE(i < verdicts.size());
+                CHECK(r.verdict == verdicts[i]);
+                CHECK(r.json == expected[with_rules][i]);
+                ++i;
+            });
+            CHECK(i == verdicts.size());
+        }
+}
+
+TEST_CASE("render_batch hands on each result's verdict, score and id as the report has them", "[batch]") {
+    auto rules = compile_ok(rules_yaml);
+    const std::string dir = temp_dir("render-batch-keys");
+    write_text(dir + "/p.ndjson", proposals);
+    std::vector<RenderedResult> seen;
+    std::vector<std::string> ids;
+    render_batch(*rules, {dir + "/p.ndjson"}, {2}, nullptr, [&](const RenderedResult& r) {
+        seen.push_back(r);
+        ids.emplace_back(r.id);
+    });
+    REQUIRE(seen.size() == 11);
+    CHECK(ids == std::vector<std::string>{"P1", "P2", "P3", "P4", "P5", "P1", "P6", "P6", "", "P7", ""});
+    // P1: m = 40 points (weight 2), per-opt = x/opt = 20 -> 100, when-b skipped:
+    // g1 = (2*40 + 100) / 3 = 60, g2 = 100, total = (60 + 2*100) / 3 = 86.666...
+    CHECK(seen[0].verdict == Verdict::pass);
+    CHECK(seen[0].score == Approx(260.0 / 3));
+    // P2, profile b: m = (50-20)/(60-20) = 75 points at weight 3, per-opt 5 -> 50, when-b 50:
+    // g1 = (225 + 50 + 50) / 5 = 65 < minimum 70, so it fails; total = (3*65 + 2*100) / 5 = 79.
+    CHECK(seen[1].verdict == Verdict::fail);
+    CHECK(seen[1].score == Approx(79));
+    CHECK(seen[5].verdict == Verdict::invalid);
+    CHECK(seen[5].score == 0);
+    CHECK(seen[10].verdict == Verdict::invalid);
+}
+
+TEST_CASE("repeated ids are found exactly among thousands, whatever their length", "[batch]") {
+    auto rules = compile_ok(rules_yaml);
+    const std::string dir = temp_dir("render-batch-ids");
+    // 3000 ids of 1 to 300 characters (lengths past 127 take two bytes in the id store), then the
+    // first 1000 again, then ids that differ from earlier ones only in their last character.
+    auto id = [](int i) { return std::string(static_cast<std::size_t>(i % 300), 'x') + std::to_string(i); };
+    std::string text;
+    for (int i = 0; i < 3000; ++i) text += R"({"id":")" + id(i) + R"(","x":1,"sector":"a","opt":1})" "\n";
+    for (int i = 0; i < 1000; ++i) text += R"({"id":")" + id(i) + R"(","x":1,"sector":"a","opt":1})" "\n";
+    for (int i = 0; i < 1000; ++i) text += R"({"id":")" + id(i) + R"(_","x":1,"sector":"a","opt":1})" "\n";
+    write_text(dir + "/p.ndjson", text);
+    std::size_t n = 0, invalid = 0;
+    bool right = true;
+    render_batch(*rules, {dir + "/p.ndjson"}, {2}, nullptr, [&](const RenderedResult& r) {
+        const bool repeat = n >= 3000 && n < 4000;
+        right = right && (r.verdict == Verdict::invalid) == repeat;
+        invalid += r.verdict == Verdict::invalid;
+        ++n;
+    });
+    CHECK(n == 5000);
+    CHECK(invalid == 1000);
+    CHECK(right);
+}
