@@ -13,15 +13,15 @@ import sys
 # (stage, pattern on a frame's symbol), tried in order on each frame from the leaf up; the first
 # frame that matches any pattern decides the stage.
 STAGES = [
-    ("serialize", r"append_result_json|JsonText|rules_text|two_decimals"),
-    ("explain", r"screener::explain\b|gate_message|no_data_reason|fail_reasons"),
+    ("serialize", r"append_result_json|ResultJson|JsonText|rules_text|two_decimals"),
+    ("explain", r"screener::explain\b|gate_message|gate_explanation|criterion_reason|no_data_reason|fail_reasons"),
     ("evaluate", r"screener::evaluate\b|Evaluator|detail::run\b|Program::"),
     ("bind/parse", r"fast_bind|FastBinder|bind_record|bind_text|bind_json|store_value|simdjson|nlohmann::.*parser"),
-    ("id check", r"IdRegistry"),
+    ("id check", r"IdSet"),
     ("write", r"write_output|basic_ostream|basic_filebuf|_IO_new_file|_IO_file_xsputn|new_do_write|__libc_write|ksys_write|vfs_write"),
     ("read", r"read_raw|RawReader|_IO_file_read|__libc_read|fread|ksys_read|vfs_read"),
     ("start-up", r"_dl_|dl_main|load_rules|compile_file|screener::compile\b|YAML::|CLI::|setup_eval|__libc_start_call_main"),
-    ("hand-off", r"Pipeline::run|Pipeline::work|Pipeline::produce|condition_variable|futex|pthread_mutex|score_batch"),
+    ("hand-off", r"Pipeline::run|Pipeline::work|Pipeline::produce|condition_variable|futex|pthread_mutex|score_batch|render_batch"),
 ]
 STAGES = [(name, re.compile(p)) for name, p in STAGES]
 # A thread's role, from the outermost frame that tells (the producer is a lambda started in Pipeline::run).

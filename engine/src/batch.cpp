@@ -27,12 +27,19 @@ struct Block {
     std::vector<Entry> entries;    // render_batch
 };
 
+// What a worker reuses from proposal to proposal, so that scoring one allocates little.
+struct Scratch {
+    Evaluation evaluation;
+    Proposal proposal;
+    BoundProposal other;  // a proposal the ordinary path bound, or an invalid one
+};
+
 // The producer reads chunks, the workers fill blocks from them, the caller's thread hands the
 // blocks on in input order. At most a few blocks are in flight, so memory stays bounded.
 class Pipeline {
 public:
-    using Work = std::function<void(Block&, Evaluation& scratch)>;  // on a worker thread
-    using Consume = std::function<void(Block&)>;                    // on the caller's thread, in order
+    using Work = std::function<void(Block&, Scratch&)>;  // on a worker thread
+    using Consume = std::function<void(Block&)>;         // on the caller's thread, in order
 
     Pipeline(unsigned jobs, Work job) : work_(std::move(job)) {
         if (jobs == 0) jobs = std::max(1U, std::thread::hardware_concurrency());
@@ -91,7 +98,7 @@ private:
     }
 
     void work() {
-        Evaluation scratch;
+        Scratch scratch;
         while (true) {
             Block block;
             std::size_t seq = 0;
@@ -135,10 +142,10 @@ private:
 
 void score_batch(const CompiledRules& rules, const std::vector<std::string>& inputs, const BatchOptions& options,
                  const std::function<void(Result&&)>& sink) {
-    Pipeline pipeline(options.jobs, [&rules](Block& block, Evaluation& scratch) {
+    Pipeline pipeline(options.jobs, [&rules](Block& block, Scratch& scratch) {
         block.results.reserve(block.chunk.records.size());
         for (const auto& record : block.chunk.records)
-            block.results.push_back(score(rules, detail::bind_record(rules, block.chunk, record), scratch));
+            block.results.push_back(score(rules, detail::bind_record(rules, block.chunk, record), scratch.evaluation));
     });
     detail::IdSet ids;
     pipeline.run(inputs, [&](Block& block) {
@@ -152,17 +159,18 @@ void score_batch(const CompiledRules& rules, const std::vector<std::string>& inp
 void render_batch(const CompiledRules& rules, const std::vector<std::string>& inputs, const BatchOptions& options,
                   const RulesInfo* with_rules, const std::function<void(const RenderedResult&)>& sink) {
     const ResultJson renderer(rules, with_rules);
-    Pipeline pipeline(options.jobs, [&](Block& block, Evaluation& scratch) {
+    Pipeline pipeline(options.jobs, [&](Block& block, Scratch& scratch) {
         block.entries.reserve(block.chunk.records.size());
+        block.json.reserve(3 * block.chunk.bytes.size());  // results run to 2-3 times their proposal's size
         for (const auto& record : block.chunk.records) {
-            BoundProposal bound = detail::bind_record(rules, block.chunk, record);
-            if (const auto* proposal = std::get_if<Proposal>(&bound)) {
-                evaluate(rules, *proposal, scratch);
-                renderer.append(block.json, *proposal, scratch);
+            if (const Proposal* proposal = detail::bind_record(rules, block.chunk, record, scratch.proposal, scratch.other)) {
+                Evaluation& e = scratch.evaluation;
+                evaluate(rules, *proposal, e);
+                renderer.append(block.json, *proposal, e);
                 block.ids += proposal->id;
-                block.entries.push_back({scratch.verdict, scratch.total, block.json.size(), block.ids.size()});
+                block.entries.push_back({e.verdict, e.total, block.json.size(), block.ids.size()});
             } else {
-                const auto& invalid = std::get<InvalidProposal>(bound);
+                const auto& invalid = std::get<InvalidProposal>(scratch.other);
                 append_result_json(block.json, explain(invalid), 0, with_rules);
                 block.ids += invalid.id;
                 block.entries.push_back({Verdict::invalid, 0, block.json.size(), block.ids.size()});

@@ -1,8 +1,10 @@
 #include "fast_bind.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <simdjson.h>
@@ -15,74 +17,109 @@ namespace {
 
 namespace od = simdjson::ondemand;
 
-// The rule set's input names as a tree of JSON keys ("environment.iso14001" nests).
-struct KeyTree {
+// What binding needs of a rule set, built once per rule set and thread: its input names as a tree
+// of JSON keys ("environment.iso14001" nests), the blank proposal, and scratch space that every
+// record reuses, so the ordinary record allocates nothing but the Proposal it returns.
+struct Plan {
     struct Node {
         std::string key;
-        int input = -1;  // index into rules.inputs, for a leaf
+        int input = -1;          // index into rules.inputs, for a leaf
+        std::size_t index = 0;   // into `seen`
+        bool plain = false;      // the key's JSON text is the key itself: no quotes or backslashes to escape
         std::vector<Node> children;
     };
     Node root;
+    std::size_t nodes = 0;             // the root's descendants
+    std::vector<std::size_t> required;  // the nodes of required inputs
+    Proposal blank;                     // every slot absent but for the defaults
 
-    explicit KeyTree(const CompiledRules& rules) {
+    // Per record: the nodes whose key was read (a key read twice makes the proposal invalid: the
+    // ordinary path says so), and the keys read that no input uses, with the object they are in.
+    std::vector<std::uint8_t> seen;
+    std::vector<std::pair<const Node*, std::string_view>> ignored;
+
+    explicit Plan(const CompiledRules& rules) {
         for (std::size_t i = 0; i < rules.inputs.size(); ++i) {
             Node* node = &root;
             for (const auto& part : rules.inputs[i].path) {
                 auto it = std::find_if(node->children.begin(), node->children.end(), [&](const Node& n) { return n.key == part; });
                 if (it == node->children.end()) {
-                    node->children.push_back(Node{part, -1, {}});
+                    // At the top, "id" and "name" are the proposal's own (compile keeps inputs off them).
+                    const bool own = node == &root && (part == "id" || part == "name");
+                    node->children.push_back(Node{part, -1, 0, !own && part.find_first_of("\"\\") == std::string::npos, {}});
                     it = node->children.end() - 1;
                 }
                 node = &*it;
             }
             node->input = static_cast<int>(i);
         }
+        number(root);
+        seen.assign(nodes, 0);
+        collect_required(rules, root);
+
+        blank.numbers.assign(rules.number_slots, std::nan(""));
+        blank.strings.assign(rules.string_slots, std::string());
+        blank.string_present.assign(rules.string_slots, 0);
+        blank.lists.assign(rules.list_slots, {});
+        blank.list_present.assign(rules.list_slots, 0);
+        for (const auto& input : rules.inputs)
+            if (!input.default_value.is_null()) store_value(input, input.default_value, blank);
+    }
+
+private:
+    void number(Node& node) {
+        for (auto& child : node.children) {
+            child.index = nodes++;
+            number(child);
+        }
+    }
+    void collect_required(const CompiledRules& rules, const Node& node) {
+        for (const auto& child : node.children) {
+            if (child.input >= 0 && rules.inputs[static_cast<std::size_t>(child.input)].required) required.push_back(child.index);
+            collect_required(rules, child);
+        }
     }
 };
 
 class FastBinder {
 public:
-    FastBinder(const CompiledRules& rules, const KeyTree& tree) : rules_(rules), tree_(tree) {}
+    FastBinder(const CompiledRules& rules, Plan& plan) : rules_(rules), plan_(plan) {}
 
     // false: not the ordinary case; let the ordinary path explain.
-    bool object(od::object object, const KeyTree::Node& node, Proposal& p, std::vector<std::uint8_t>& seen) {
-        std::vector<std::string> keys;  // a repeated key makes the proposal invalid: the ordinary path says so
-        for (auto field : object) {
-            std::string_view key;
-            if (field.unescaped_key().get(key)) return false;
-            if (std::find(keys.begin(), keys.end(), key) != keys.end()) return false;
-            keys.emplace_back(key);
-            od::value value;
-            if (field.value().get(value)) return false;
-            if (&node == &tree_.root && (key == "id" || key == "name")) {
-                std::string_view text;
-                bool null = false;
-                if (key == "name" && value.is_null().get(null)) return false;  // malformed: the ordinary path explains
-                if (null) continue;
-                if (value.get_string().get(text)) return false;
-                (key == "id" ? p.id : p.name).assign(text);
-                continue;
-            }
-            const KeyTree::Node* child = nullptr;
-            for (const auto& c : node.children)
-                if (c.key == key) child = &c;
-            if (!child) {  // other keys are ignored, but objects inside them may repeat keys: let the ordinary path look
-                od::json_type type;
-                if (value.type().get(type)) return false;
-                if (type == od::json_type::object) return false;
-                if (type == od::json_type::array) {
-                    od::array array;
-                    if (value.get_array().get(array)) return false;
-                    for (auto item : array) {
-                        od::value item_value;
-                        od::json_type item_type;
-                        if (item.get(item_value) || item_value.type().get(item_type) || !valid_scalar(item_value, item_type)) return false;
-                    }
-                } else if (!valid_scalar(value, type)) {
-                    return false;
+    bool object(od::object object, const Plan::Node& node, Proposal& p) {
+        const bool root = &node == &plan_.root;
+        bool seen_id = false, seen_name = false;
+        std::size_t next = 0;  // where to look for the next key: objects tend to list them in input order
+        for (auto result : object) {
+            od::field field;
+            if (std::move(result).get(field)) return false;
+            od::value value = field.value();
+            const Plan::Node* child = nullptr;
+            if (next < node.children.size() && node.children[next].plain && field.key().unsafe_is_equal(node.children[next].key)) {
+                child = &node.children[next++];  // the usual case: the key expected next, written plainly
+            } else {
+                std::string_view key;
+                if (!read_key(field, key)) return false;
+                if (root && (key == "id" || key == "name")) {
+                    bool& seen = key == "id" ? seen_id : seen_name;
+                    if (seen) return false;
+                    seen = true;
+                    std::string_view text;
+                    bool null = false;
+                    if (key == "name" && value.is_null().get(null)) return false;  // malformed: the ordinary path explains
+                    if (null) continue;
+                    if (value.get_string().get(text)) return false;
+                    (key == "id" ? p.id : p.name).assign(text);
+                    continue;
                 }
-                continue;
+                child = find(node, key, next);
+                if (!child) {
+                    if (!ignore(node, key, value)) return false;
+                    continue;
+                }
             }
+            if (plan_.seen[child->index]) return false;
+            plan_.seen[child->index] = 1;
             bool null = false;
             if (value.is_null().get(null)) return false;
             if (null) {
@@ -91,18 +128,65 @@ public:
             }
             if (child->input >= 0) {
                 if (!store(rules_.inputs[static_cast<std::size_t>(child->input)], value, p)) return false;
-                seen[static_cast<std::size_t>(child->input)] = 1;
                 if (!child->children.empty()) return false;  // cannot happen: compile rejects a value with nested inputs
                 continue;
             }
             od::object nested;
             if (value.get_object().get(nested)) return false;
-            if (!this->object(nested, *child, p, seen)) return false;
+            if (!this->object(nested, *child, p)) return false;
         }
         return true;
     }
 
 private:
+    // The key as written when it has no escapes (the usual case: no copy), else unescaped. Either
+    // view lives as long as the document.
+    static bool read_key(od::field& field, std::string_view& key) {
+        const char* raw = field.key().raw();  // just past the opening quote; the string is known to end
+        for (const char* c = raw;; ++c) {
+            if (*c == '"') {
+                key = std::string_view(raw, static_cast<std::size_t>(c - raw));
+                return true;
+            }
+            if (*c == '\\') return !field.unescaped_key().get(key);
+        }
+    }
+
+    // The child named `key`, looked for from `next` on (wrapping around); `next` moves past it.
+    static const Plan::Node* find(const Plan::Node& node, std::string_view key, std::size_t& next) {
+        const std::size_t n = node.children.size();
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::size_t k = next + i < n ? next + i : next + i - n;
+            if (node.children[k].key == key) {
+                next = k + 1;
+                return &node.children[k];
+            }
+        }
+        return nullptr;
+    }
+
+    // A key no input uses: ignored, but it must not repeat, and an object inside it may repeat
+    // keys: let the ordinary path look at those.
+    bool ignore(const Plan::Node& node, std::string_view key, od::value value) {
+        for (const auto& [where, other] : plan_.ignored)
+            if (where == &node && other == key) return false;
+        plan_.ignored.emplace_back(&node, key);
+        od::json_type type;
+        if (value.type().get(type)) return false;
+        if (type == od::json_type::object) return false;
+        if (type == od::json_type::array) {
+            od::array array;
+            if (value.get_array().get(array)) return false;
+            for (auto item : array) {
+                od::value item_value;
+                od::json_type item_type;
+                if (item.get(item_value) || item_value.type().get(item_type) || !valid_scalar(item_value, item_type)) return false;
+            }
+            return true;
+        }
+        return valid_scalar(value, type);
+    }
+
     // On-Demand does not validate what it skips: read each skipped scalar, so that malformed text
     // ("\w" escapes, tru, 01, ...) goes to the ordinary path, which calls it malformed JSON.
     static bool valid_scalar(od::value value, od::json_type type) {
@@ -180,43 +264,39 @@ private:
     }
 
     const CompiledRules& rules_;
-    const KeyTree& tree_;
+    Plan& plan_;
 };
 
 }  // namespace
 
-std::optional<Proposal> fast_bind(const CompiledRules& rules, std::string_view text, std::size_t capacity, const SourceLoc& source) {
+bool fast_bind_into(const CompiledRules& rules, std::string_view text, std::size_t capacity, const SourceLoc& source, Proposal& p) {
     thread_local od::parser parser;
-    thread_local const CompiledRules* tree_rules = nullptr;
-    thread_local std::string tree_sha256;  // a rule set compiled later may reuse a freed one's address
-    thread_local std::unique_ptr<KeyTree> tree;
-    thread_local Proposal blank;  // every slot absent but for the defaults
-    if (tree_rules != &rules || tree_sha256 != rules.sha256) {
-        tree = std::make_unique<KeyTree>(rules), tree_rules = &rules, tree_sha256 = rules.sha256;
-        blank = Proposal{};
-        blank.numbers.assign(rules.number_slots, std::nan(""));
-        blank.strings.assign(rules.string_slots, std::string());
-        blank.string_present.assign(rules.string_slots, 0);
-        blank.lists.assign(rules.list_slots, {});
-        blank.list_present.assign(rules.list_slots, 0);
-        for (const auto& input : rules.inputs)
-            if (!input.default_value.is_null()) store_value(input, input.default_value, blank);
-    }
-
-    Proposal p = blank;
-    p.source = source;
-    std::vector<std::uint8_t> seen(rules.inputs.size(), 0);
+    thread_local const CompiledRules* plan_rules = nullptr;
+    thread_local std::string plan_sha256;  // a rule set compiled later may reuse a freed one's address
+    thread_local std::unique_ptr<Plan> plan;
+    if (plan_rules != &rules || plan_sha256 != rules.sha256)
+        plan = std::make_unique<Plan>(rules), plan_rules = &rules, plan_sha256 = rules.sha256;
+    std::fill(plan->seen.begin(), plan->seen.end(), 0);
+    plan->ignored.clear();
 
     od::document doc;
-    if (parser.iterate(text.data(), text.size(), capacity).get(doc)) return std::nullopt;
+    if (parser.iterate(text.data(), text.size(), capacity).get(doc)) return false;
     od::object object;
-    if (doc.get_object().get(object)) return std::nullopt;
-    FastBinder binder(rules, *tree);
-    if (!binder.object(object, tree->root, p, seen)) return std::nullopt;
+    if (doc.get_object().get(object)) return false;
+    p = plan->blank;
+    FastBinder binder(rules, *plan);
+    if (!binder.object(object, plan->root, p)) return false;
     const char* rest = nullptr;
-    if (!doc.current_location().get(rest) || p.id.empty()) return std::nullopt;  // text after the object
-    for (std::size_t i = 0; i < rules.inputs.size(); ++i)
-        if (!seen[i] && rules.inputs[i].required) return std::nullopt;
+    if (!doc.current_location().get(rest) || p.id.empty()) return false;  // text after the object
+    for (std::size_t node : plan->required)
+        if (!plan->seen[node]) return false;
+    p.source = source;
+    return true;
+}
+
+std::optional<Proposal> fast_bind(const CompiledRules& rules, std::string_view text, std::size_t capacity, const SourceLoc& source) {
+    Proposal p;
+    if (!fast_bind_into(rules, text, capacity, source, p)) return std::nullopt;
     return p;
 }
 

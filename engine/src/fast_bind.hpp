@@ -8,7 +8,6 @@
 #include <functional>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 
 #include "screener/compile.hpp"
@@ -21,6 +20,10 @@ std::optional<std::string> store_value(const CompiledInput& input, const nlohman
 
 // `text` must be readable up to `capacity` bytes (capacity >= text.size() + 64, simdjson's padding).
 std::optional<Proposal> fast_bind(const CompiledRules& rules, std::string_view text, std::size_t capacity, const SourceLoc& source);
+// The same into `p`, which a caller binding many records can reuse so that its vectors and strings
+// keep their memory: true when bound (`p` then equals what fast_bind returns), false when the
+// ordinary path must bind the text (`p` is then left half-written).
+bool fast_bind_into(const CompiledRules& rules, std::string_view text, std::size_t capacity, const SourceLoc& source, Proposal& p);
 
 // Proposal texts as read, before binding: chunks that own their bytes (padded for simdjson), each
 // record one proposal's text, or a problem that makes it invalid without reading (unreadable file).
@@ -42,16 +45,11 @@ struct RawChunk {
 void read_raw(const std::vector<std::string>& inputs, const std::function<void(RawChunk&&)>& sink);
 // Binds one record: the simdjson path when it can, the ordinary path otherwise.
 BoundProposal bind_record(const CompiledRules& rules, const RawChunk& chunk, const RawRecord& record);
-
-// The first proposal with an id keeps it; each later one is told it repeats it.
-class IdRegistry {
-public:
-    bool first(const std::string& id) { return id.empty() || ids_.insert(id).second; }
-    std::string repeat_reason(const std::string& id);  // "" for the first use
-
-private:
-    std::unordered_set<std::string> ids_;
-};
+// The same for a caller binding many records: the simdjson path binds into `reuse`, whose memory is
+// kept from record to record; the ordinary path's result goes to `other`. Returns the proposal
+// (`reuse`, or the one in `other`), or nullptr when the record is invalid (`other` says why).
+const Proposal* bind_record(const CompiledRules& rules, const RawChunk& chunk, const RawRecord& record, Proposal& reuse,
+                            BoundProposal& other);
 
 std::uint32_t line_of(std::string_view text, std::size_t offset);
 

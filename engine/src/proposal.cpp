@@ -8,7 +8,6 @@
 #include <iterator>
 #include <set>
 #include <sstream>
-#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -455,26 +454,31 @@ void read_raw(const std::vector<std::string>& inputs, const std::function<void(R
     for (const auto& input : inputs) reader.input(input);
 }
 
-BoundProposal bind_record(const CompiledRules& rules, const RawChunk& chunk, const RawRecord& record) {
+const Proposal* bind_record(const CompiledRules& rules, const RawChunk& chunk, const RawRecord& record, Proposal& reuse,
+                            BoundProposal& other) {
     if (!record.problem.empty()) {
-        InvalidProposal invalid;
-        invalid.source = record.source;
-        invalid.reasons.push_back(record.problem);
-        return invalid;
+        other = InvalidProposal{{}, {}, record.source, {record.problem}};
+        return nullptr;
     }
     std::string_view text(chunk.bytes.data() + record.offset, record.length);
     if (text.size() > limits().max_proposal_bytes) {
-        InvalidProposal invalid;
-        invalid.source = record.source;
-        invalid.reasons.push_back("the proposal is " + std::to_string(text.size()) + " bytes; proposals are limited to " +
-                                  std::to_string(limits().max_proposal_bytes) + " bytes");
-        return invalid;
+        other = InvalidProposal{{}, {}, record.source,
+                                {"the proposal is " + std::to_string(text.size()) + " bytes; proposals are limited to " +
+                                 std::to_string(limits().max_proposal_bytes) + " bytes"}};
+        return nullptr;
     }
     // The simdjson path is built for AVX2 (see engine/CMakeLists.txt); older processors take the ordinary one.
     static const bool simd = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") && __builtin_cpu_supports("pclmul");
-    if (simd)
-        if (auto p = fast_bind(rules, text, chunk.bytes.capacity() - record.offset, record.source)) return std::move(*p);
-    return bind_text(rules, text, record.source);
+    if (simd && fast_bind_into(rules, text, chunk.bytes.capacity() - record.offset, record.source, reuse)) return &reuse;
+    other = bind_text(rules, text, record.source);
+    return std::get_if<Proposal>(&other);
+}
+
+BoundProposal bind_record(const CompiledRules& rules, const RawChunk& chunk, const RawRecord& record) {
+    Proposal proposal;
+    BoundProposal other;
+    if (bind_record(rules, chunk, record, proposal, other) == &proposal) return proposal;
+    return other;
 }
 
 }  // namespace detail
