@@ -2,8 +2,11 @@
 // into a YAML single-quoted scalar) -> load -> compile. When it compiles, a second rule set also uses
 // it where its type fits (number: metric and points; true/false: gate, applies_when, profile when;
 // text: comparison and len; list: count and contains), and both are evaluated against fixed proposals:
-// score, explain (gate messages interpolate {v}, "no data" reasons), what it takes, every report.
+// score, explain (gate messages interpolate {v}, "no data" reasons), what it takes, every report;
+// and the values evaluate()'s flat plan computes must be those of the expression tree, bit for bit.
 #include <algorithm>
+#include <cmath>
+#include <cstring>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -88,6 +91,36 @@ std::string uses(detail::Type type, const std::string& q) {
     return "";
 }
 
+bool same(double a, double b) {
+    return std::isnan(a) ? std::isnan(b) : std::memcmp(&a, &b, sizeof a) == 0;
+}
+
+// evaluate() runs the flat plan; explanations walk the expression tree. Both must see the same values.
+void check_plan_matches_tree(const CompiledRules& rules, const Proposal& p, const Evaluation& e) {
+    detail::LetValues lets;
+    detail::compute_lets(rules, p, lets);
+    const detail::Evaluator tree(*rules.program, p, lets);
+    using detail::Tri;
+    for (std::uint32_t i = 0; i < rules.profiles.size(); ++i) {
+        const bool applied = std::find(e.parameters.profiles.begin(), e.parameters.profiles.end(), i) != e.parameters.profiles.end();
+        FUZZ_CHECK(applied == (tree.boolean(rules.profiles[i].when) == Tri::yes), "profile " + std::to_string(i) + ": plan and tree differ");
+    }
+    for (std::uint32_t i = 0; i < rules.gates.size(); ++i) {
+        const Tri t = tree.boolean(rules.gates[i].require);
+        FUZZ_CHECK(e.gates[i].passed == (t == Tri::yes) && e.gates[i].no_data == (t == Tri::no_data),
+                   "gate " + rules.gates[i].id + ": plan and tree differ");
+    }
+    for (std::uint32_t i = 0; i < rules.criteria.size(); ++i) {
+        const CompiledCriterion& c = rules.criteria[i];
+        const bool skipped = c.applies_when != no_expr && tree.boolean(c.applies_when) != Tri::yes;
+        FUZZ_CHECK(skipped == e.criteria[i].skipped, "criterion " + c.id + ": plan and tree differ on applies_when");
+        if (!skipped)
+            FUZZ_CHECK(same(tree.number(c.expr), e.criteria[i].value), "criterion " + c.id + ": plan gives " +
+                                                                          std::to_string(e.criteria[i].value) + ", tree " +
+                                                                          std::to_string(tree.number(c.expr)));
+    }
+}
+
 void run(const CompiledRules& rules) {
     std::vector<Result> results;
     Evaluation scratch;
@@ -96,6 +129,7 @@ void run(const CompiledRules& rules) {
         BoundProposal bound = bind_text(rules, json, SourceLoc{"fixed.json", static_cast<std::uint32_t>(++k), 0});
         FUZZ_CHECK(std::holds_alternative<Proposal>(bound), fuzz::describe(bound));
         Result result = score(rules, bound, scratch);
+        check_plan_matches_tree(rules, std::get<Proposal>(bound), scratch);
         fuzz::check_result(rules, result);
         fuzz::check_advice(rules, std::get<Proposal>(bound), scratch);
         results.push_back(std::move(result));

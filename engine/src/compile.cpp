@@ -1,9 +1,14 @@
 #include "screener/compile.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <bit>
 #include <cmath>
 #include <iomanip>
+#include <limits>
+#include <map>
 #include <sstream>
+#include <stdexcept>
 
 #include <openssl/evp.h>
 
@@ -39,6 +44,179 @@ std::string sha256_hex(std::string_view bytes) {
     return out.str();
 }
 
+namespace detail {
+
+namespace {
+
+// Flattens the expressions scoring reads into program.plan; see Plan in program.hpp.
+class PlanBuilder {
+public:
+    PlanBuilder(const CompiledRules& rules, Program& program)
+        : rules_(rules), program_(program), plan_(program.plan), node_register_(program.nodes.size(), Plan::no_register),
+          let_register_(rules.lets.size(), 0) {}
+
+    void run() {
+        static std::atomic<std::uint64_t> plans_built{0};
+        plan_ = Plan{};
+        plan_.id = ++plans_built;
+        constants();
+        plan_.first_input = static_cast<std::uint32_t>(plan_.constants.size());
+        plan_.input_count = rules_.number_slots;
+        plan_.first_result = plan_.first_input + plan_.input_count;
+        // The tree Evaluator reads lets from LetValues: keep them there only if some step uses it.
+        plan_.uses_lets = std::any_of(program_.nodes.begin(), program_.nodes.end(), [](const Node& n) { return needs_tree(n.op); }) ||
+                          std::any_of(rules_.lets.begin(), rules_.lets.end(), [&](const CompiledLet& let) { return !is_scalar(let.expr); });
+
+        for (std::uint32_t k = 0; k < rules_.lets.size(); ++k) {
+            const std::uint32_t root = rules_.lets[k].expr;
+            switch (program_.nodes[root].type) {
+                case Type::number:
+                case Type::boolean:
+                    let_register_[k] = reg(root);
+                    if (plan_.uses_lets)
+                        emit(program_.nodes[root].type == Type::number ? Step::Code::store_let_number : Step::Code::store_let_boolean,
+                             let_register_[k], k);
+                    break;
+                case Type::string: emit(Step::Code::let_string, k, root); break;
+                case Type::list: emit(Step::Code::let_list, k, root); break;
+            }
+        }
+        for (const CompiledProfile& profile : rules_.profiles) plan_.profile_when.push_back(reg(profile.when));
+        for (const CompiledGate& gate : rules_.gates) plan_.gate_require.push_back(reg(gate.require));
+        for (const CompiledCriterion& c : rules_.criteria) {
+            const std::uint32_t value = reg(c.expr);
+            plan_.criteria.push_back({value, c.applies_when == no_expr ? Plan::no_register : reg(c.applies_when), c.has_metric});
+        }
+        defaults(plan_.defaults);
+    }
+
+private:
+    using Code = Step::Code;
+
+    // Ops the plan leaves to the tree Evaluator: those with string or list operands.
+    static bool needs_tree(Op op) {
+        return op == Op::count || op == Op::len || op == Op::equal_string || op == Op::not_equal_string ||
+               op == Op::string_in_list || op == Op::contains;
+    }
+
+    bool is_scalar(std::uint32_t node) const {
+        return node == no_expr || program_.nodes[node].type == Type::number || program_.nodes[node].type == Type::boolean;
+    }
+
+    // Every constant of the pool gets a register up front (equal bits share one), so that the
+    // register layout is fixed before the first step.
+    void constants() {
+        plan_.constants.push_back(std::numeric_limits<double>::quiet_NaN());
+        std::map<std::uint64_t, std::uint32_t> known;
+        for (std::size_t i = 0; i < program_.nodes.size(); ++i) {
+            const Node& n = program_.nodes[i];
+            if (n.op != Op::number && n.op != Op::boolean) continue;
+            const double value = n.op == Op::boolean ? (n.number != 0 ? 1.0 : 0.0) : n.number;
+            auto [it, fresh] = known.try_emplace(std::bit_cast<std::uint64_t>(value), static_cast<std::uint32_t>(plan_.constants.size()));
+            if (fresh) plan_.constants.push_back(value);
+            node_register_[i] = it->second;
+        }
+    }
+
+    void defaults(Parameters& p) const {
+        for (const CompiledCriterion& c : rules_.criteria) {
+            p.bands.push_back(c.band);
+            p.criterion_weights.push_back(c.weight);
+        }
+        for (const CompiledGroup& g : rules_.groups) {
+            p.group_weights.push_back(g.weight);
+            p.group_minimums.push_back(g.minimum.value_or(std::nan("")));
+        }
+        p.pass_score = rules_.pass_score;
+    }
+
+    std::uint32_t emit(Code code, std::uint32_t a, std::uint32_t b = 0, std::uint32_t c = 0, bool negated = false) {
+        plan_.steps.push_back({code, negated, a, b, c});
+        return plan_.first_result + static_cast<std::uint32_t>(plan_.steps.size() - 1);
+    }
+
+    // The register holding the value of node i, emitting the steps that compute it (once).
+    std::uint32_t reg(std::uint32_t i) {
+        if (i == no_expr) return 0;  // the NaN constant: no data
+        if (node_register_[i] == Plan::no_register) node_register_[i] = compute(i);
+        return node_register_[i];
+    }
+
+    std::uint32_t compute(std::uint32_t i) {
+        const Node& n = program_.nodes[i];
+        if (needs_tree(n.op)) return emit(n.type == Type::number ? Code::tree_number : Code::tree_boolean, i);
+        switch (n.op) {
+            case Op::input_number:
+            case Op::input_boolean: return plan_.first_input + n.a;
+            case Op::let_number:
+            case Op::let_boolean: return let_register_[n.a];
+            case Op::enum_in_set:
+                plan_.masks.push_back(n.mask);
+                return emit(Code::enum_in_set, plan_.first_input + n.a, static_cast<std::uint32_t>(plan_.masks.size() - 1), 0, n.negated);
+            case Op::min:
+            case Op::max: {  // a chain of two-operand steps, left to right as the tree folds them
+                std::uint32_t result = reg(program_.args[n.a]);
+                for (std::uint32_t k = 1; k < n.b; ++k) {
+                    const std::uint32_t next = reg(program_.args[n.a + k]);
+                    result = emit(n.op == Op::min ? Code::min : Code::max, result, next);
+                }
+                return result;
+            }
+            case Op::negate: return emit(Code::negate, reg(n.a));
+            case Op::abs: return emit(Code::abs, reg(n.a));
+            case Op::logical_not: return emit(Code::logical_not, reg(n.a));
+            case Op::round: {
+                if (n.b == n.a) return emit(Code::round, reg(n.a));
+                const std::uint32_t x = reg(n.a), digits = reg(n.b);
+                return emit(Code::round_digits, x, digits);
+            }
+            case Op::clamp:
+            case Op::if_number:
+            case Op::if_boolean: {
+                const std::uint32_t x = reg(n.a), y = reg(n.b), z = reg(n.c);
+                return emit(n.op == Op::clamp ? Code::clamp : Code::select, x, y, z);
+            }
+            default: {
+                const std::uint32_t x = reg(n.a), y = reg(n.b);
+                return emit(binary(n.op), x, y);
+            }
+        }
+    }
+
+    static Code binary(Op op) {
+        switch (op) {
+            case Op::add: return Code::add;
+            case Op::subtract: return Code::subtract;
+            case Op::multiply: return Code::multiply;
+            case Op::divide: return Code::divide;
+            case Op::remainder: return Code::remainder;
+            case Op::logical_and: return Code::logical_and;
+            case Op::logical_or: return Code::logical_or;
+            case Op::less: return Code::less;
+            case Op::less_equal: return Code::less_equal;
+            case Op::greater: return Code::greater;
+            case Op::greater_equal: return Code::greater_equal;
+            case Op::equal_number: return Code::equal_number;
+            case Op::not_equal_number: return Code::not_equal_number;
+            case Op::equal_boolean: return Code::equal_boolean;
+            case Op::not_equal_boolean: return Code::not_equal_boolean;
+            default: throw std::logic_error("build_plan: a node of kind " + std::to_string(static_cast<int>(op)) + " where a number or boolean operation belongs");
+        }
+    }
+
+    const CompiledRules& rules_;
+    const Program& program_;
+    Plan& plan_;
+    std::vector<std::uint32_t> node_register_;  // no_register until computed
+    std::vector<std::uint32_t> let_register_;   // number and boolean lets
+};
+
+}  // namespace
+
+void build_plan(const CompiledRules& rules, Program& program) { PlanBuilder(rules, program).run(); }
+
+}  // namespace detail
+
 namespace {
 
 using detail::ExprCompiler;
@@ -73,6 +251,7 @@ public:
         gates();
         groups();
         profiles();
+        if (!has_errors(diagnostics_)) detail::build_plan(*out_, *program_);
         out_->program = program_;
         if (!has_errors(diagnostics_)) detail::lint(*out_, in_, exprs_.use_counts(), diagnostics_);
         return out_;

@@ -1,6 +1,8 @@
 #include "screener/evaluate.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -38,22 +40,141 @@ using detail::Evaluator;
 using detail::LetValues;
 using detail::Tri;
 using detail::Type;
+using Code = detail::Step::Code;
 
+constexpr double no_data = std::numeric_limits<double>::quiet_NaN();
 
-void reset_parameters(const CompiledRules& rules, Parameters& p) {
-    p.bands.resize(rules.criteria.size());
-    p.criterion_weights.resize(rules.criteria.size());
-    for (std::size_t i = 0; i < rules.criteria.size(); ++i) {
-        p.bands[i] = rules.criteria[i].band;
-        p.criterion_weights[i] = rules.criteria[i].weight;
+// Booleans in plan registers (see detail::Plan): NaN no data, 0 false, anything else true.
+Tri tri(double v) { return std::isnan(v) ? Tri::no_data : (v != 0 ? Tri::yes : Tri::no); }
+double from_tri(Tri t) { return t == Tri::no_data ? no_data : (t == Tri::yes ? 1.0 : 0.0); }
+
+template <typename Cmp>
+double compare(double x, double y, Cmp cmp) {
+    if (std::isnan(x) || std::isnan(y)) return no_data;
+    return cmp(x, y) ? 1.0 : 0.0;
+}
+
+// One thread's working memory for run_plan, reused from proposal to proposal.
+struct Scratch {
+    std::vector<double> registers;
+    std::uint64_t plan = 0;  // the id of the plan whose constants are in `registers`
+    LetValues lets;          // only for plans that use the tree Evaluator
+};
+
+// Runs the rules' plan for one proposal and returns its registers. Each step computes what the
+// tree Evaluator computes for its node, with the same operations in the same order.
+const double* run_plan(const CompiledRules& rules, const Proposal& proposal, Scratch& scratch) {
+    const detail::Program& program = *rules.program;
+    const detail::Plan& plan = program.plan;
+    if (scratch.plan != plan.id) {  // steps never write the constants: load them once per plan
+        scratch.registers.resize(plan.register_count());
+        std::copy(plan.constants.begin(), plan.constants.end(), scratch.registers.begin());
+        scratch.plan = plan.id;
     }
-    p.group_weights.resize(rules.groups.size());
-    p.group_minimums.resize(rules.groups.size());
-    for (std::size_t g = 0; g < rules.groups.size(); ++g) {
-        p.group_weights[g] = rules.groups[g].weight;
-        p.group_minimums[g] = rules.groups[g].minimum.value_or(std::nan(""));
+    double* r = scratch.registers.data();
+    const std::size_t inputs = std::min<std::size_t>(proposal.numbers.size(), plan.input_count);
+    for (std::size_t i = 0; i < inputs; ++i) r[plan.first_input + i] = proposal.numbers[i];
+    LetValues& lets = scratch.lets;
+    if (plan.uses_lets) lets.resize(rules.lets.size());
+    const Evaluator tree(program, proposal, lets);
+
+    double* result = r + plan.first_result;
+    for (const detail::Step& s : plan.steps) {
+        double& out = *result++;
+        switch (s.code) {
+            case Code::negate: out = -r[s.a]; break;
+            case Code::add: out = r[s.a] + r[s.b]; break;
+            case Code::subtract: out = r[s.a] - r[s.b]; break;
+            case Code::multiply: out = r[s.a] * r[s.b]; break;
+            case Code::divide: out = r[s.b] == 0 ? no_data : r[s.a] / r[s.b]; break;
+            case Code::remainder: out = std::fmod(r[s.a], r[s.b]); break;
+            case Code::min:
+            case Code::max: {
+                const double x = r[s.a], y = r[s.b];
+                if (std::isnan(x) || std::isnan(y)) out = no_data;
+                else out = s.code == Code::min ? std::min(x, y) : std::max(x, y);
+                break;
+            }
+            case Code::clamp: {
+                const double x = r[s.a], lo = r[s.b], hi = r[s.c];
+                out = std::isnan(x) || std::isnan(lo) || std::isnan(hi) ? no_data : std::max(lo, std::min(x, hi));
+                break;
+            }
+            case Code::abs: out = std::fabs(r[s.a]); break;
+            case Code::round: out = std::round(r[s.a]); break;
+            case Code::round_digits: {
+                const double x = r[s.a], digits = r[s.b];
+                if (std::isnan(digits)) {
+                    out = no_data;
+                } else {
+                    const double scale = std::pow(10.0, std::round(digits));
+                    out = std::round(x * scale) / scale;
+                }
+                break;
+            }
+            case Code::logical_not: {
+                const Tri v = tri(r[s.a]);
+                out = v == Tri::no_data ? no_data : (v == Tri::yes ? 0.0 : 1.0);
+                break;
+            }
+            case Code::logical_and: out = tri(r[s.a]) == Tri::yes ? r[s.b] : r[s.a]; break;
+            case Code::logical_or: out = tri(r[s.a]) == Tri::no ? r[s.b] : r[s.a]; break;
+            case Code::less: out = compare(r[s.a], r[s.b], [](double x, double y) { return x < y; }); break;
+            case Code::less_equal: out = compare(r[s.a], r[s.b], [](double x, double y) { return x <= y; }); break;
+            case Code::greater: out = compare(r[s.a], r[s.b], [](double x, double y) { return x > y; }); break;
+            case Code::greater_equal: out = compare(r[s.a], r[s.b], [](double x, double y) { return x >= y; }); break;
+            case Code::equal_number: out = compare(r[s.a], r[s.b], [](double x, double y) { return x == y; }); break;
+            case Code::not_equal_number: out = compare(r[s.a], r[s.b], [](double x, double y) { return x != y; }); break;
+            case Code::equal_boolean:
+            case Code::not_equal_boolean: {
+                const Tri x = tri(r[s.a]), y = tri(r[s.b]);
+                if (x == Tri::no_data || y == Tri::no_data) out = no_data;
+                else out = (x == y) != (s.code == Code::not_equal_boolean) ? 1.0 : 0.0;
+                break;
+            }
+            case Code::enum_in_set: {
+                const double index = r[s.a];
+                if (std::isnan(index)) {
+                    out = no_data;
+                } else {
+                    const bool member = (plan.masks[s.b] >> static_cast<unsigned>(index)) & 1U;
+                    out = member != s.negated ? 1.0 : 0.0;
+                }
+                break;
+            }
+            case Code::select: {
+                const Tri cond = tri(r[s.a]);
+                out = cond == Tri::no_data ? no_data : r[cond == Tri::yes ? s.b : s.c];
+                break;
+            }
+            case Code::tree_number: out = tree.number(s.a); break;
+            case Code::tree_boolean: out = from_tri(tree.boolean(s.a)); break;
+            case Code::let_string: lets.strings[s.a] = tree.string(s.b); break;
+            case Code::let_list: lets.lists[s.a] = tree.list(s.b); break;
+            case Code::store_let_number: lets.numbers[s.b] = r[s.a]; break;
+            case Code::store_let_boolean: lets.booleans[s.b] = tri(r[s.a]); break;
+        }
     }
-    p.pass_score = rules.pass_score;
+    return r;
+}
+
+// p = defaults, into p's storage (no allocation once it has grown). Element loops: for the few
+// values of a rule set they cost less than the memmove calls of vector assignment.
+void set_defaults(const Parameters& defaults, Parameters& p) {
+    const std::size_t criteria = defaults.bands.size(), groups = defaults.group_weights.size();
+    p.bands.resize(criteria);
+    p.criterion_weights.resize(criteria);
+    for (std::size_t i = 0; i < criteria; ++i) {
+        p.bands[i] = defaults.bands[i];
+        p.criterion_weights[i] = defaults.criterion_weights[i];
+    }
+    p.group_weights.resize(groups);
+    p.group_minimums.resize(groups);
+    for (std::size_t g = 0; g < groups; ++g) {
+        p.group_weights[g] = defaults.group_weights[g];
+        p.group_minimums[g] = defaults.group_minimums[g];
+    }
+    p.pass_score = defaults.pass_score;
     p.profiles.clear();
 }
 
@@ -108,81 +229,94 @@ std::string format_value(const Evaluator& eval, const detail::Program& program, 
 }  // namespace
 
 void evaluate(const CompiledRules& rules, const Proposal& proposal, Evaluation& out) {
-    thread_local LetValues lets;
-    compute_lets(rules, proposal, lets);
-    Evaluator eval(*rules.program, proposal, lets);
+    thread_local Scratch scratch;
+    const double* value = run_plan(rules, proposal, scratch);
+    const detail::Plan& plan = rules.program->plan;
 
     Parameters& params = out.parameters;
-    reset_parameters(rules, params);
-    for (std::uint32_t i = 0; i < rules.profiles.size(); ++i) {
-        if (eval.boolean(rules.profiles[i].when) != Tri::yes) continue;  // no data counts as false
+    set_defaults(plan.defaults, params);
+    for (std::uint32_t i = 0; i < plan.profile_when.size(); ++i) {
+        if (tri(value[plan.profile_when[i]]) != Tri::yes) continue;  // no data counts as false
         params.profiles.push_back(i);
         for (const Override& o : rules.profiles[i].overrides) apply(o, params);
     }
+    // The loops below work through pointers taken once: the compiler cannot tell that storing a
+    // result leaves the vectors alone, and would reload their data pointers after every store.
+    const Band* bands = params.bands.data();
+    const double* criterion_weights = params.criterion_weights.data();
+    const double* group_weights = params.group_weights.data();
+    const double* group_minimums = params.group_minimums.data();
 
     bool failed = false;
-    out.gates.resize(rules.gates.size());
-    for (std::size_t i = 0; i < rules.gates.size(); ++i) {
-        Tri result = eval.boolean(rules.gates[i].require);
-        out.gates[i] = {result == Tri::yes, result == Tri::no_data};
+    const std::size_t gate_count = plan.gate_require.size();
+    out.gates.resize(gate_count);
+    GateResult* gates = out.gates.data();
+    for (std::size_t i = 0; i < gate_count; ++i) {
+        Tri result = tri(value[plan.gate_require[i]]);
+        gates[i] = {result == Tri::yes, result == Tri::no_data};
         failed |= result != Tri::yes;
     }
 
-    out.criteria.resize(rules.criteria.size());
-    for (std::size_t i = 0; i < rules.criteria.size(); ++i) {
-        const CompiledCriterion& c = rules.criteria[i];
-        CriterionResult& r = out.criteria[i];
-        r = CriterionResult{};
-        if (c.applies_when != no_expr && eval.boolean(c.applies_when) != Tri::yes) {
+    const std::size_t criterion_count = plan.criteria.size();
+    out.criteria.resize(criterion_count);
+    CriterionResult* criteria = out.criteria.data();
+    for (std::size_t i = 0; i < criterion_count; ++i) {
+        const detail::Plan::Criterion& c = plan.criteria[i];
+        CriterionResult r;
+        if (c.applies != detail::Plan::no_register && tri(value[c.applies]) != Tri::yes) {
             r.skipped = true;
-            continue;
+        } else {
+            r.value = value[c.value];
+            r.no_data = std::isnan(r.value);
+            if (r.no_data) r.points = 0;
+            else r.points = c.has_metric ? band_points(r.value, bands[i]) : std::clamp(r.value, 0.0, 100.0);
         }
-        r.value = eval.number(c.expr);
-        r.no_data = std::isnan(r.value);
-        if (r.no_data) r.points = 0;
-        else r.points = c.has_metric ? band_points(r.value, params.bands[i]) : std::clamp(r.value, 0.0, 100.0);
+        criteria[i] = r;
     }
 
-    out.groups.resize(rules.groups.size());
+    const std::size_t group_count = rules.groups.size();
+    out.groups.resize(group_count);
+    GroupResult* groups = out.groups.data();
     double total_weight = 0, total_sum = 0;
-    for (std::size_t g = 0; g < rules.groups.size(); ++g) {
-        const CompiledGroup& group = rules.groups[g];
+    for (std::size_t g = 0; g < group_count; ++g) {
+        const std::uint32_t first = rules.groups[g].first_criterion, end = first + rules.groups[g].criterion_count;
         double weight = 0, sum = 0;
-        for (std::uint32_t i = group.first_criterion; i < group.first_criterion + group.criterion_count; ++i) {
-            if (out.criteria[i].skipped) continue;
-            weight += params.criterion_weights[i];
-            sum += params.criterion_weights[i] * out.criteria[i].points;
+        for (std::uint32_t i = first; i < end; ++i) {
+            if (criteria[i].skipped) continue;
+            weight += criterion_weights[i];
+            sum += criterion_weights[i] * criteria[i].points;
         }
         if (!std::isfinite(sum) || !std::isfinite(weight)) {  // weights near the double range: scale them down
             double largest = 0;
-            for (std::uint32_t i = group.first_criterion; i < group.first_criterion + group.criterion_count; ++i)
-                if (!out.criteria[i].skipped) largest = std::max(largest, params.criterion_weights[i]);
+            for (std::uint32_t i = first; i < end; ++i)
+                if (!criteria[i].skipped) largest = std::max(largest, criterion_weights[i]);
             weight = sum = 0;
-            for (std::uint32_t i = group.first_criterion; i < group.first_criterion + group.criterion_count; ++i) {
-                if (out.criteria[i].skipped) continue;
-                weight += params.criterion_weights[i] / largest;
-                sum += params.criterion_weights[i] / largest * out.criteria[i].points;
+            for (std::uint32_t i = first; i < end; ++i) {
+                if (criteria[i].skipped) continue;
+                weight += criterion_weights[i] / largest;
+                sum += criterion_weights[i] / largest * criteria[i].points;
             }
         }
-        GroupResult& r = out.groups[g];
+        GroupResult r;
         r.skipped = weight == 0;
         r.score = r.skipped ? 0 : sum / weight;
-        r.below_minimum = !r.skipped && !std::isnan(params.group_minimums[g]) && r.score < params.group_minimums[g];
+        r.below_minimum = !r.skipped && !std::isnan(group_minimums[g]) && r.score < group_minimums[g];
+        groups[g] = r;
         failed |= r.below_minimum;
         if (!r.skipped) {
-            total_weight += params.group_weights[g];
-            total_sum += params.group_weights[g] * r.score;
+            total_weight += group_weights[g];
+            total_sum += group_weights[g] * r.score;
         }
     }
     if (!std::isfinite(total_sum) || !std::isfinite(total_weight)) {  // as above, for group weights
         double largest = 0;
-        for (std::size_t g = 0; g < rules.groups.size(); ++g)
-            if (!out.groups[g].skipped) largest = std::max(largest, params.group_weights[g]);
+        for (std::size_t g = 0; g < group_count; ++g)
+            if (!groups[g].skipped) largest = std::max(largest, group_weights[g]);
         total_weight = total_sum = 0;
-        for (std::size_t g = 0; g < rules.groups.size(); ++g) {
-            if (out.groups[g].skipped) continue;
-            total_weight += params.group_weights[g] / largest;
-            total_sum += params.group_weights[g] / largest * out.groups[g].score;
+        for (std::size_t g = 0; g < group_count; ++g) {
+            if (groups[g].skipped) continue;
+            total_weight += group_weights[g] / largest;
+            total_sum += group_weights[g] / largest * groups[g].score;
         }
     }
     out.total = total_weight == 0 ? 0 : total_sum / total_weight;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "screener/compile.hpp"
+#include "screener/evaluate.hpp"
 #include "screener/proposal.hpp"
 
 namespace screener::detail {
@@ -57,13 +58,69 @@ struct Node {
     std::uint64_t mask = 0;   // enum_in_set: bit i set for enum value i
 };
 
+// One instruction of a Plan. Its result goes to register Plan::first_result + its index.
+struct Step {
+    enum class Code : std::uint8_t {
+        // number -> number
+        negate, add, subtract, multiply, divide, remainder, min, max, clamp, abs, round, round_digits,
+        // -> boolean
+        logical_not, logical_and, logical_or,
+        less, less_equal, greater, greater_equal, equal_number, not_equal_number,
+        equal_boolean, not_equal_boolean,
+        enum_in_set,  // a = the input's register, b = index into Plan::masks
+        select,       // if(): a = condition, b = then, c = else (numbers or booleans alike)
+        // through the tree Evaluator, for what involves strings and lists: a = node
+        tree_number, tree_boolean,
+        let_string, let_list,  // a = let index, b = its root node
+        // keep a number or boolean let's value (register a) where the tree Evaluator reads it: b = let index
+        store_let_number, store_let_boolean,
+    };
+    Code code = Code::add;
+    bool negated = false;  // enum_in_set: "not in"
+    std::uint32_t a = 0, b = 0, c = 0;  // operand registers, unless noted above
+};
+
+// What evaluate() runs: every number and boolean expression that scoring reads (lets, profile
+// conditions, gates, criteria), flattened into one straight-line register program. A recursive
+// walk over Nodes costs a call and a switch per leaf; here constants and inputs are registers, so
+// only operations are steps. Every step runs: its operands have no side effects, so evaluating
+// the branch an if() does not take (or the right side of and/or) changes nothing but time.
+// Booleans live in registers as numbers: NaN no data, 0 false, anything else true (an input's value
+// as the Proposal holds it); steps produce 0, 1 or NaN.
+// Registers: [constants][the Proposal's numbers][one per step].
+struct Plan {
+    static constexpr std::uint32_t no_register = UINT32_MAX;
+    std::uint64_t id = 0;           // unique per plan built: a thread loads constants once per plan
+    std::vector<double> constants;  // constants[0] is NaN, for an expression that is missing
+    std::uint32_t first_input = 0, first_result = 0, input_count = 0;
+    std::vector<Step> steps;
+    std::vector<std::uint64_t> masks;  // enum_in_set
+    bool uses_lets = false;            // some step reads or writes LetValues
+
+    // Registers of the roots scoring reads, by profile / gate / criterion index.
+    struct Criterion {
+        std::uint32_t value = 0;
+        std::uint32_t applies = no_register;  // no_register when the criterion always applies
+        bool has_metric = false;
+    };
+    std::vector<std::uint32_t> profile_when, gate_require;
+    std::vector<Criterion> criteria;
+    Parameters defaults;  // the parameters before any profile applies
+
+    std::size_t register_count() const { return first_result + steps.size(); }
+};
+
 struct Program {
     std::vector<Node> nodes;
     std::vector<std::uint32_t> args;            // variadic arguments (min, max): nodes[i].a = first, .b = count
     std::vector<std::string> strings;           // string constants
     std::vector<std::vector<std::string>> lists;  // list constants
     std::vector<std::vector<std::string>> enum_values;  // per enum input slot: value names by index
+    Plan plan;  // built by compile() once every expression is in `nodes`
 };
+
+// Builds program.plan for the compiled rules (whose `program` it is).
+void build_plan(const CompiledRules& rules, Program& program);
 
 // Values of the `let`s of one proposal, filled in order before anything reads them.
 struct LetValues {
