@@ -6,6 +6,9 @@
 #include <set>
 #include <sstream>
 
+#include <fmt/compile.h>
+#include <fmt/format.h>
+
 #include "program.hpp"
 
 namespace screener {
@@ -447,13 +450,7 @@ std::vector<std::string> fail_reasons(const CompiledRules& rules, const Proposal
         if (!message.empty()) reason += ": " + message;
         reasons.push_back(reason);
     }
-    auto two_decimals = [](double v) {
-        std::ostringstream out;
-        out.setf(std::ios::fixed);
-        out.precision(2);
-        out << v;
-        return out.str();
-    };
+    auto two_decimals = [](double v) { return fmt::format(FMT_COMPILE("{:.2f}"), v); };
     for (std::size_t g = 0; g < rules.groups.size(); ++g)
         if (e.groups[g].below_minimum)
             reasons.push_back("group '" + rules.groups[g].id + "' scored " + two_decimals(e.groups[g].score) +

@@ -261,62 +261,65 @@ ResultJson::ResultJson(const CompiledRules& rules, const RulesInfo* with_rules) 
 }
 
 void ResultJson::append(std::string& out, const Proposal& p, const Evaluation& e) const {
+    // Keys and punctuation go out as whole literals: this runs once per proposal of a batch.
     const auto& params = e.parameters;
     const bool default_parameters = params.profiles.empty();  // then they are the rule set's own
     JsonText j(out);
-    j.raw("{").key("id").string(p.id).raw(",").key("name").string(p.name).raw(",");
-    j.key("verdict").string(to_string(e.verdict)).raw(",").key("score").number(e.total).raw(",");
-    j.key("source").raw("\"").escaped(p.source.file);
+    j.raw("{\"id\":").string(p.id).raw(",\"name\":").string(p.name);
+    j.raw(e.verdict == Verdict::pass ? ",\"verdict\":\"pass\",\"score\":" : ",\"verdict\":\"fail\",\"score\":").number(e.total);
+    j.raw(",\"source\":\"").escaped(p.source.file);
     if (p.source.line > 0) j.raw(":").integer(p.source.line);
     if (p.source.line > 0 && p.source.col > 0) j.raw(":").integer(p.source.col);
     j.raw("\",");
     if (default_parameters) {
         j.raw(default_pass_score_);
     } else {
-        j.key("pass_score").number(params.pass_score).raw(",").key("profiles").raw("[");
+        j.raw("\"pass_score\":").number(params.pass_score).raw(",\"profiles\":[");
         for (std::size_t i = 0; i < params.profiles.size(); ++i) j.raw(i ? "," : "").raw(profile_names_[params.profiles[i]]);
         j.raw("],");
     }
-    j.key("gates").raw("[");
+    j.raw("\"gates\":[");
     for (std::uint32_t i = 0; i < rules_.gates.size(); ++i) {
-        j.raw(i ? "," : "").raw(gate_heads_[i]).boolean(e.gates[i].passed);
-        if (!e.gates[i].passed) j.raw(",").key("message").string_or_null(gate_explanation(rules_, p, e, i));
-        j.raw("}");
+        if (i) j.raw(",");
+        j.raw(gate_heads_[i]);
+        if (e.gates[i].passed) j.raw("true}");
+        else j.raw("false,\"message\":").string_or_null(gate_explanation(rules_, p, e, i)).raw("}");
     }
-    j.raw("],").key("groups").raw("[");
+    j.raw("],\"groups\":[");
     for (std::uint32_t g = 0; g < rules_.groups.size(); ++g) {
         const CompiledGroup& group = rules_.groups[g];
-        j.raw(g ? "," : "").raw(group_heads_[g]).number(e.groups[g].score);
+        if (g) j.raw(",");
+        j.raw(group_heads_[g]).number(e.groups[g].score);
         if (default_parameters) {
             j.raw(group_parameters_[g]);
         } else {
-            j.raw(",").key("weight").number(params.group_weights[g]).raw(",").key("minimum");
+            j.raw(",\"weight\":").number(params.group_weights[g]).raw(",\"minimum\":");
             if (std::isnan(params.group_minimums[g])) j.raw("null");
             else j.number(params.group_minimums[g]);
         }
-        j.raw(",").key("skipped").boolean(e.groups[g].skipped).raw(",").key("criteria").raw("[");
+        j.raw(e.groups[g].skipped ? ",\"skipped\":true,\"criteria\":[" : ",\"skipped\":false,\"criteria\":[");
         for (std::uint32_t i = group.first_criterion; i < group.first_criterion + group.criterion_count; ++i) {
             const CriterionResult& c = e.criteria[i];
-            j.raw(i > group.first_criterion ? "," : "").raw(criterion_heads_[i]).number(c.skipped ? std::nan("") : c.value);
-            j.raw(",").key("points").number(c.points);
+            if (i > group.first_criterion) j.raw(",");
+            j.raw(criterion_heads_[i]).number(c.skipped ? std::nan("") : c.value).raw(",\"points\":").number(c.points);
             if (default_parameters) {
                 j.raw(criterion_parameters_[i]);
             } else {
-                j.raw(",").key("weight").number(params.criterion_weights[i]);
+                j.raw(",\"weight\":").number(params.criterion_weights[i]);
                 if (rules_.criteria[i].has_metric)
-                    j.raw(",").key("band").raw("{").key("zero_at").number(params.bands[i].zero_at).raw(",").key("full_at")
-                        .number(params.bands[i].full_at).raw("}");
+                    j.raw(",\"band\":{\"zero_at\":").number(params.bands[i].zero_at).raw(",\"full_at\":").number(params.bands[i].full_at).raw("}");
             }
-            j.raw(",").key("skipped").boolean(c.skipped).raw(",").key("reason");
-            if (c.skipped || c.no_data) j.string_or_null(criterion_reason(rules_, p, e, i));
-            else j.raw("null");
-            j.raw("}");
+            if (c.skipped || c.no_data)
+                j.raw(c.skipped ? ",\"skipped\":true,\"reason\":" : ",\"skipped\":false,\"reason\":")
+                    .string_or_null(criterion_reason(rules_, p, e, i))
+                    .raw("}");
+            else
+                j.raw(",\"skipped\":false,\"reason\":null}");
         }
         j.raw("]}");
     }
-    j.raw("],").key("reasons");
-    if (e.verdict == Verdict::pass) j.raw("[]");
-    else j.strings(fail_reasons(rules_, p, e));
+    if (e.verdict == Verdict::pass) j.raw("],\"reasons\":[]");
+    else j.raw("],\"reasons\":").strings(fail_reasons(rules_, p, e));
     j.raw(tail_);
 }
 
