@@ -1,4 +1,7 @@
-// The words of an explained result, shared by explain() and the renderers that skip building a Result.
+// An evaluation explained in words: the Result reports show, and the pieces of it (gate messages,
+// reasons, profile names) that ResultJson writes without building a Result.
+#include <cmath>
+
 #include "screener/evaluate.hpp"
 
 namespace screener {
@@ -21,6 +24,69 @@ std::string criterion_reason(const CompiledRules& rules, const Proposal& proposa
 std::string profile_name(const CompiledRules& rules, std::uint32_t profile) {
     const CompiledProfile& p = rules.profiles[profile];
     return p.title.empty() ? "profile at line " + std::to_string(p.where.line) : p.title;
+}
+
+Result explain(const CompiledRules& rules, const Proposal& proposal, const Evaluation& e) {
+    Result r;
+    r.id = proposal.id;
+    r.name = proposal.name;
+    r.source = proposal.source.str();
+    r.verdict = e.verdict;
+    r.score = e.total;
+    r.pass_score = e.parameters.pass_score;
+    for (std::uint32_t p : e.parameters.profiles) r.profiles.push_back(profile_name(rules, p));
+    for (std::uint32_t i = 0; i < rules.gates.size(); ++i)
+        r.gates.push_back({rules.gates[i].id, rules.gates[i].title, e.gates[i].passed, gate_explanation(rules, proposal, e, i)});
+    for (std::uint32_t g = 0; g < rules.groups.size(); ++g) {
+        const CompiledGroup& group = rules.groups[g];
+        GroupOutcome out{group.id, group.title, e.groups[g].score, e.parameters.group_weights[g], std::nullopt, e.groups[g].skipped, {}};
+        if (!std::isnan(e.parameters.group_minimums[g])) out.minimum = e.parameters.group_minimums[g];
+        for (std::uint32_t i = group.first_criterion; i < group.first_criterion + group.criterion_count; ++i) {
+            const CompiledCriterion& c = rules.criteria[i];
+            const CriterionResult& cr = e.criteria[i];
+            CriterionOutcome o;
+            o.id = c.id;
+            o.title = c.title;
+            o.unit = c.unit;
+            o.has_metric = c.has_metric;
+            o.band = e.parameters.bands[i];
+            o.value = cr.skipped ? std::nan("") : cr.value;
+            o.points = cr.points;
+            o.weight = e.parameters.criterion_weights[i];
+            o.skipped = cr.skipped;
+            o.reason = criterion_reason(rules, proposal, e, i);
+            out.criteria.push_back(std::move(o));
+        }
+        r.groups.push_back(std::move(out));
+    }
+    r.reasons = fail_reasons(rules, proposal, e);
+    return r;
+}
+
+Result explain(const InvalidProposal& invalid) {
+    Result r;
+    r.id = invalid.id;
+    r.name = invalid.name;
+    r.source = invalid.source.str();
+    r.verdict = Verdict::invalid;
+    r.reasons = invalid.reasons;
+    return r;
+}
+
+void mark_repeated_id(Result& result) {
+    std::string reason = repeated_id_reason(result.id);
+    if (result.verdict == Verdict::invalid) {
+        result.reasons.push_back(std::move(reason));
+        return;
+    }
+    result = explain(InvalidProposal{result.id, result.name, SourceLoc{result.source, 0, 0}, {std::move(reason)}});
+}
+
+Result score(const CompiledRules& rules, const BoundProposal& bound, Evaluation& scratch) {
+    if (const auto* invalid = std::get_if<InvalidProposal>(&bound)) return explain(*invalid);
+    const auto& proposal = std::get<Proposal>(bound);
+    evaluate(rules, proposal, scratch);
+    return explain(rules, proposal, scratch);
 }
 
 }  // namespace screener
