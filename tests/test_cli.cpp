@@ -727,6 +727,19 @@ TEST_CASE("eval junit is well-formed with one testcase per proposal", "[cli]") {
     CHECK_THAT(tricky.out, Contains("&lt;b&gt; &amp; "));
 }
 
+TEST_CASE("eval junit replaces invalid UTF-8 from the rule set, so the XML stays well-formed", "[cli]") {
+    TempDir tmp("cli-junit-utf8");
+    std::string rules = read_text(source_dir + "/tests/ci/rules-v1.yaml");
+    rules.replace(rules.find("version: \"1\""), 12, "version: \"1-\xff\"");
+    write_text(tmp.path + "/rules.yaml", rules);
+    Cli cli = run_cli("-q eval --format junit --rules " + tmp.path + "/rules.yaml tests/ci/proposals.ndjson");
+    INFO(cli.err);
+    REQUIRE(cli.exit_code == 0);
+    CHECK(cli.out.find('\xff') == std::string::npos);
+    CHECK_THAT(cli.out, Contains("<testsuite name=\"ci-demo 1-\xEF\xBF\xBD\""));
+    CHECK(xml_problem(cli.out).empty());
+}
+
 TEST_CASE("eval output is byte-identical on a rerun in every format", "[cli]") {
     for (std::string format : {"md", "json", "ndjson", "csv", "junit"}) {
         INFO(format);

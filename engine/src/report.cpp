@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "report_html.hpp"
+#include "utf8.hpp"
 
 namespace screener {
 
@@ -44,16 +45,25 @@ std::string two_decimals(double value) {
 
 std::string xml_escape(std::string_view text) {
     std::string out;
-    for (char c : text) {
+    for (std::size_t i = 0; i < text.size();) {
+        const char c = text[i];
         switch (c) {
             case '<': out += "&lt;"; break;
             case '>': out += "&gt;"; break;
             case '&': out += "&amp;"; break;
             case '"': out += "&quot;"; break;
             default:
-                if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') out += ' ';
-                else out += c;
+                if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') {
+                    out += ' ';
+                } else if (const std::size_t length = detail::utf8_length(text, i); length == 0) {
+                    out += detail::replacement_character;  // XML must be valid UTF-8
+                } else {
+                    out.append(text.substr(i, length));
+                    i += length;
+                    continue;
+                }
         }
+        ++i;
     }
     return out;
 }
@@ -61,26 +71,13 @@ std::string xml_escape(std::string_view text) {
 
 namespace {
 
-// Length of the valid UTF-8 sequence starting at text[i], or 0.
-std::size_t utf8_length(std::string_view text, std::size_t i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    std::size_t length = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
-    if (length == 0 || i + length > text.size()) return 0;
-    for (std::size_t k = 1; k < length; ++k)
-        if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return 0;
-    const auto next = static_cast<unsigned char>(text[i + 1]);
-    if ((c == 0xE0 && next < 0xA0) || (c == 0xED && next > 0x9F) || (c == 0xF0 && next < 0x90) || (c == 0xF4 && next > 0x8F))
-        return 0;  // overlong, surrogate or beyond U+10FFFF
-    return length;
-}
-
 // `text` with every byte that starts no valid UTF-8 sequence replaced by U+FFFD.
 std::string valid_utf8(std::string_view text) {
     std::string out;
     out.reserve(text.size());
     for (std::size_t i = 0; i < text.size();) {
-        const std::size_t length = static_cast<unsigned char>(text[i]) < 0x80 ? 1 : utf8_length(text, i);
-        if (length == 0) out += "\xEF\xBF\xBD", ++i;
+        const std::size_t length = detail::utf8_length(text, i);
+        if (length == 0) out += detail::replacement_character, ++i;
         else out.append(text.data() + i, length), i += length;
     }
     return out;
@@ -143,9 +140,9 @@ public:
                 ++i;
                 continue;
             }
-            const std::size_t length = utf8_length(text, i);
+            const std::size_t length = detail::utf8_length(text, i);
             if (length == 0) {
-                out_ += "\xEF\xBF\xBD";  // U+FFFD for a byte that starts no valid sequence
+                out_ += detail::replacement_character;
                 ++i;
             } else {
                 out_.append(text.data() + i, length);

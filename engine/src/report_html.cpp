@@ -15,6 +15,7 @@
 // Output depends only on the results and the date (SOURCE_DATE_EPOCH when set, else today in UTC),
 // so reruns on a day are byte-identical.
 #include "report_html.hpp"
+#include "utf8.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -34,27 +35,6 @@ namespace screener::detail {
 namespace {
 
 // --- text ---------------------------------------------------------------------------------------
-
-// Length of the valid UTF-8 sequence at s[i], or 0 when the bytes there are not valid UTF-8.
-std::size_t utf8_length(std::string_view s, std::size_t i) {
-    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-    const unsigned char c = byte(i);
-    std::size_t n = 0;
-    std::uint32_t min = 0;
-    if (c < 0x80) return 1;
-    if (c >= 0xC2 && c <= 0xDF) n = 2, min = 0x80;
-    else if (c >= 0xE0 && c <= 0xEF) n = 3, min = 0x800;
-    else if (c >= 0xF0 && c <= 0xF4) n = 4, min = 0x10000;
-    else return 0;
-    if (i + n > s.size()) return 0;
-    std::uint32_t cp = c & (0x7F >> n);
-    for (std::size_t k = 1; k < n; ++k) {
-        if ((byte(i + k) & 0xC0) != 0x80) return 0;
-        cp = (cp << 6) | (byte(i + k) & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-    return n;
-}
 
 // Appends `text` as HTML text or as a quoted attribute value.
 void escape_to(std::string& out, std::string_view text) {
@@ -76,7 +56,7 @@ void escape_to(std::string& out, std::string_view text) {
         }
         const std::size_t n = utf8_length(text, i);
         if (n == 0) {
-            out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
+            out += replacement_character;
             ++i;
             continue;
         }

@@ -67,7 +67,8 @@ std::string two_decimals(double value);
 std::string printable(std::string_view text);
 // Numbers for people: up to 6 significant digits, thousands separators ("61,500,000", "7.8").
 std::string format_number(double value);
-// Text for XML attributes and content (JUnit): markup characters escaped, control characters dropped.
+// Text for XML attributes and content (JUnit): markup characters escaped, control characters but line
+// breaks and tabs made spaces, invalid UTF-8 replaced by U+FFFD.
 std::string xml_escape(std::string_view text);
 
 }  // namespace screener
