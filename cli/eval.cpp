@@ -100,7 +100,7 @@ int run_eval(const EvalOptions& o) {
         });
     } else if (format == Format::json) {
         // Ranked, but compact: each result's JSON (rendered on the workers) and its rank key are kept,
-        // then written in rank order with the rank put in front.
+        // then written in rank order.
         std::vector<RankKey> keys;
         std::vector<std::string_view> texts;
         TextStore store;
@@ -112,14 +112,8 @@ int run_eval(const EvalOptions& o) {
             texts.push_back(store.keep(result.json));
         });
         write_output(o.output, [&](std::ostream& out) {
-            write_json_header(out, info, keys.size(), counts[0], counts[1], counts[2]);
             const auto order = rank_order(keys);
-            for (std::size_t r = 0; r < order.size(); ++r) {
-                const std::string_view text = texts[order[r]].substr(1);  // after its "{"
-                out << "{\"rank\":" << r + 1 << ',';
-                out.write(text.data(), static_cast<std::streamsize>(text.size())) << (r + 1 < order.size() ? ",\n" : "\n");
-            }
-            out << "]}\n";
+            write_json_report(out, info, counts[0], counts[1], counts[2], [&](std::size_t r) { return texts[order[r]]; });
         });
     } else {
         std::vector<Result> results;

@@ -173,8 +173,9 @@ void rules_text(JsonText& j, const RulesInfo& rules) {
 
 }  // namespace
 
-void write_json_header(std::ostream& out, const RulesInfo& rules, std::size_t total, std::size_t pass, std::size_t fail,
-                       std::size_t invalid) {
+void write_json_report(std::ostream& out, const RulesInfo& rules, std::size_t pass, std::size_t fail, std::size_t invalid,
+                       const std::function<std::string_view(std::size_t)>& ranked) {
+    const std::size_t total = pass + fail + invalid;
     std::string text;
     JsonText j(text);
     j.raw("{\"format\":\"screener/report/v1\",\n\"rules\":");
@@ -182,6 +183,13 @@ void write_json_header(std::ostream& out, const RulesInfo& rules, std::size_t to
     j.raw(",\n\"summary\":{").key("total").integer(total).raw(",").key("pass").integer(pass).raw(",");
     j.key("fail").integer(fail).raw(",").key("invalid").integer(invalid).raw("},\n\"results\":[\n");
     out << text;
+    // One result a line: big reports stay greppable.
+    for (std::size_t r = 0; r < total; ++r) {
+        const std::string_view result = ranked(r).substr(1);  // after its "{"
+        out << "{\"rank\":" << r + 1 << ',';
+        out.write(result.data(), static_cast<std::streamsize>(result.size())) << (r + 1 < total ? ",\n" : "\n");
+    }
+    out << "]}\n";
 }
 
 void append_result_json(std::string& out, const Result& r, std::size_t rank, const RulesInfo* rules) {
@@ -414,16 +422,12 @@ Counts count(const std::vector<Result>& results) {
 
 void write_json(std::ostream& out, const RulesInfo& rules, const std::vector<Result>& ranked) {
     Counts c = count(ranked);
-    write_json_header(out, rules, ranked.size(), c.pass, c.fail, c.invalid);
-    std::string text;
-    // One result a line: big reports stay greppable, and memory holds one result's text at a time.
-    for (std::size_t i = 0; i < ranked.size(); ++i) {
+    std::string text;  // one result's text at a time
+    write_json_report(out, rules, c.pass, c.fail, c.invalid, [&](std::size_t r) -> std::string_view {
         text.clear();
-        append_result_json(text, ranked[i], i + 1, nullptr);
-        text += i + 1 < ranked.size() ? ",\n" : "\n";
-        out << text;
-    }
-    out << "]}\n";
+        append_result_json(text, ranked[r], 0, nullptr);
+        return text;
+    });
 }
 
 // Markdown table cells: escape what would break the table or be read as markup or HTML.

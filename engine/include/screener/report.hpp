@@ -3,6 +3,7 @@
 // so both give byte-identical reports for the same proposals.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -45,12 +46,14 @@ private:
     std::string tail_;                                                     // the rule set (ndjson) and the closing brace
 };
 
-// The start of a JSON report, up to the opening of "results": the writer then adds each ranked
-// result (append_result_json with its rank), separated by ",\n", and closes with "]}\n".
-void write_json_header(std::ostream& out, const RulesInfo& rules, std::size_t total, std::size_t pass, std::size_t fail,
-                       std::size_t invalid);
-// The same as a JSON value, keys in report order.
+// append_result_json's object as a JSON value, keys in report order.
 nlohmann::ordered_json to_json(const Result& result, std::size_t rank);
+// A JSON report (SPEC section 6) around results already written as JSON without their rank
+// (append_result_json with rank 0, or ResultJson): `ranked(r)` gives the text of rank r + 1, for r
+// below pass + fail + invalid, and the rank is put in front of each. write_report and eval's bulk
+// path both frame their json reports with it.
+void write_json_report(std::ostream& out, const RulesInfo& rules, std::size_t pass, std::size_t fail, std::size_t invalid,
+                       const std::function<std::string_view(std::size_t)>& ranked);
 // Reads back a streamed NDJSON result line; throws screener::Error naming what is wrong.
 Result result_from_json(const nlohmann::json& value);
 
