@@ -67,6 +67,14 @@ id: t
 )") == Lines{"test.yaml:3:10: error: YAML syntax: illegal map value"});
 }
 
+TEST_CASE("a stray comma is a syntax error, not a parser that never returns", "[diagnostics]") {
+    // yaml-cpp 0.7 loops forever on a ',' it cannot place (jbeder/yaml-cpp#1040).
+    CHECK(errors(",\n") == Lines{"test.yaml:1:1: error: YAML syntax: unexpected ','"});
+    CHECK(errors("# a comment\n, version: \"1\"\n") == Lines{"test.yaml:2:1: error: YAML syntax: unexpected ','"});
+    // Several documents still read as before (the first is the rule set).
+    CHECK(errors(base + "---\nother: 1\n") == errors(base));
+}
+
 TEST_CASE("a document that is not a mapping", "[diagnostics]") {
     const std::string expected =
         "test.yaml:1:1: error: a rule set must be a YAML mapping starting with 'format: screener/v1'";

@@ -64,8 +64,17 @@ public:
         YAML::Mark mark;
         std::string message;
     };
+    struct Stuck {
+        YAML::Mark mark;
+    };
 
-    void OnDocumentStart(const YAML::Mark&) override {}
+    // yaml-cpp 0.7 (jbeder/yaml-cpp#1040) starts a document on a token it cannot place, such as a
+    // stray ',', without consuming it, so reading documents never ends: stop at the second start there.
+    void OnDocumentStart(const YAML::Mark& mark) override {
+        if (started_ && mark.pos == last_start_) throw Stuck{mark};
+        started_ = true;
+        last_start_ = mark.pos;
+    }
     void OnDocumentEnd() override {}
     void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
     void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override {
@@ -83,6 +92,8 @@ private:
             throw Refused{mark, "YAML nests deeper than " + std::to_string(limits().max_yaml_depth) + " levels"};
     }
     std::size_t depth_ = 0;
+    bool started_ = false;
+    int last_start_ = 0;
 };
 
 }  // namespace
@@ -102,6 +113,12 @@ std::optional<YAML::Node> YamlReader::parse() {
         return YAML::Load(text_);
     } catch (const Guard::Refused& e) {
         error(SourceLoc{file_, static_cast<std::uint32_t>(e.mark.line + 1), static_cast<std::uint32_t>(e.mark.column + 1)}, e.message);
+    } catch (const Guard::Stuck& e) {
+        const auto at = static_cast<std::size_t>(e.mark.pos);
+        error(SourceLoc{file_, static_cast<std::uint32_t>(e.mark.line + 1), static_cast<std::uint32_t>(e.mark.column + 1)},
+              at < text_.size() && static_cast<unsigned char>(text_[at]) > 0x20 && static_cast<unsigned char>(text_[at]) < 0x7f
+                  ? std::string("YAML syntax: unexpected '") + text_[at] + "'"
+                  : std::string("YAML syntax: unexpected text"));
     } catch (const YAML::ParserException& e) {
         error(SourceLoc{file_, static_cast<std::uint32_t>(e.mark.line + 1), static_cast<std::uint32_t>(e.mark.column + 1)},
               "YAML syntax: " + e.msg);
