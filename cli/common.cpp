@@ -1,5 +1,6 @@
 #include "common.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -9,6 +10,8 @@
 #include <iostream>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "screener/limits.hpp"
 
 namespace screener::cli {
 
@@ -114,6 +117,34 @@ void write_output(const std::string& path, const std::function<void(std::ostream
         fs::remove(temp, ignored);
         throw;
     }
+}
+
+void check_memory_limit(std::size_t held, std::string_view instead) {
+    if (held < limits().max_proposals_in_memory) return;
+    throw Error("more than " + std::to_string(limits().max_proposals_in_memory) + " proposals to rank in memory; " +
+                    std::string(instead) + ", or raise max_proposals_in_memory in SCREENER_LIMITS",
+                2);
+}
+
+void RankedJson::add(Verdict verdict, double score, std::string_view id, std::string_view json) {
+    check_memory_limit(keys_.size(), instead_);
+    ++counts_[static_cast<int>(verdict)];
+    keys_.push_back({verdict, score, keep(id)});
+    texts_.push_back(keep(json));
+}
+
+void RankedJson::write(std::ostream& out, const RulesInfo& rules) const {
+    const auto order = rank_order(keys_);
+    write_json_report(out, rules, counts_[0], counts_[1], counts_[2], [&](std::size_t r) { return texts_[order[r]]; });
+}
+
+std::string_view RankedJson::keep(std::string_view text) {
+    constexpr std::size_t page_size = 16 << 20;
+    if (pages_.empty() || pages_.back().capacity() - pages_.back().size() < text.size())
+        pages_.emplace_back().reserve(std::max(page_size, text.size()));
+    std::string& page = pages_.back();
+    page.append(text);
+    return {page.data() + page.size() - text.size(), text.size()};
 }
 
 }  // namespace screener::cli

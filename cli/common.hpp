@@ -1,16 +1,20 @@
-// What the subcommands share: loading the rule set, printing diagnostics, writing output atomically.
+// What the subcommands share: loading the rule set, printing diagnostics, writing output atomically,
+// keeping results compactly for a ranked json report.
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <iosfwd>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "screener/compile.hpp"
+#include "screener/rank.hpp"
 #include "screener/report.hpp"
 
 namespace screener::cli {
-
 
 // Compiles `path`, or the built-in rule set when it is empty. Prints diagnostics to stderr;
 // throws screener::Error (exit 2) when the rule set has errors.
@@ -25,6 +29,29 @@ void write_output(const std::string& path, const std::function<void(std::ostream
 // The report format: --format when given, else from the output file's extension, else md on a
 // terminal and json in a pipe.
 Format pick_format(const std::string& format, const std::string& output);
+
+// A ranked report holds every result until it is sorted: past max_proposals_in_memory, stop
+// (exit 2) and say what to do `instead`.
+void check_memory_limit(std::size_t held, std::string_view instead);
+
+// Results kept for a ranked json report as their JSON text (without rank) and a compact rank key,
+// not as Results: about 100 bytes a result beyond the report itself. The texts go into large
+// pages that never move, so the keys' and texts' views stay valid.
+class RankedJson {
+public:
+    explicit RankedJson(std::string_view instead) : instead_(instead) {}
+    void add(Verdict verdict, double score, std::string_view id, std::string_view json);
+    void write(std::ostream& out, const RulesInfo& rules) const;
+
+private:
+    std::string_view keep(std::string_view text);
+
+    std::string instead_;  // advice when the memory limit is reached
+    std::deque<std::string> pages_;
+    std::vector<RankKey> keys_;
+    std::vector<std::string_view> texts_;
+    std::size_t counts_[3] = {0, 0, 0};
+};
 
 bool stdout_is_terminal();
 bool stderr_is_terminal();

@@ -1,7 +1,6 @@
 // `screener eval [--rules R] [--format F] [-o OUT] [--jobs N] INPUT...`: batch-score, rank and report.
 #include <chrono>
 #include <cstdio>
-#include <deque>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -47,15 +46,6 @@ private:
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 
-// A ranked report holds every result until it is sorted; past the limit, say how to stream instead.
-void check_memory_limit(std::size_t held) {
-    if (held < limits().max_proposals_in_memory) return;
-    throw Error("more than " + std::to_string(limits().max_proposals_in_memory) +
-                    " proposals to rank in memory; use --format ndjson to stream unranked results (and `screener rank` "
-                    "to merge shards), or raise max_proposals_in_memory in SCREENER_LIMITS",
-                2);
-}
-
 struct EvalOptions {
     std::string rules, format, output;
     std::vector<std::string> inputs;
@@ -63,22 +53,8 @@ struct EvalOptions {
     unsigned jobs = 0;
 };
 
-// Texts kept until the report is written, without a std::string (and its allocation) each: they
-// are appended to large pages, which never move, so the views stay valid.
-class TextStore {
-public:
-    std::string_view keep(std::string_view text) {
-        if (pages_.empty() || pages_.back().capacity() - pages_.back().size() < text.size())
-            pages_.emplace_back().reserve(std::max(page_size, text.size()));
-        std::string& page = pages_.back();
-        page.append(text);
-        return {page.data() + page.size() - text.size(), text.size()};
-    }
-
-private:
-    static constexpr std::size_t page_size = 16 << 20;
-    std::deque<std::string> pages_;
-};
+// What to do when a batch is too large to rank in memory.
+constexpr std::string_view instead = "use --format ndjson to stream unranked results (and screener rank to merge shards)";
 
 int run_eval(const EvalOptions& o) {
     auto started = std::chrono::steady_clock::now();
@@ -99,28 +75,20 @@ int run_eval(const EvalOptions& o) {
             });
         });
     } else if (format == Format::json) {
-        // Ranked, but compact: each result's JSON (rendered on the workers) and its rank key are kept,
-        // then written in rank order.
-        std::vector<RankKey> keys;
-        std::vector<std::string_view> texts;
-        TextStore store;
+        // Ranked, but compact: each result's JSON (rendered on the workers) and its rank key.
+        RankedJson ranked(instead);
         render_batch(*rules, o.inputs, batch, nullptr, [&](const RenderedResult& result) {
             ++counts[static_cast<int>(result.verdict)];
             progress.tick();
-            check_memory_limit(keys.size());
-            keys.push_back({result.verdict, result.score, store.keep(result.id)});
-            texts.push_back(store.keep(result.json));
+            ranked.add(result.verdict, result.score, result.id, result.json);
         });
-        write_output(o.output, [&](std::ostream& out) {
-            const auto order = rank_order(keys);
-            write_json_report(out, info, counts[0], counts[1], counts[2], [&](std::size_t r) { return texts[order[r]]; });
-        });
+        write_output(o.output, [&](std::ostream& out) { ranked.write(out, info); });
     } else {
         std::vector<Result> results;
         score_batch(*rules, o.inputs, batch, [&](Result&& result) {
             ++counts[static_cast<int>(result.verdict)];
             progress.tick();
-            check_memory_limit(results.size());
+            check_memory_limit(results.size(), instead);
             results.push_back(std::move(result));
         });
         rank(results);

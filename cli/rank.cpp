@@ -3,7 +3,10 @@
 // single `eval` of all the shards' inputs, in the same order, would have written.
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <unordered_set>
 
@@ -23,19 +26,21 @@ struct RankOptions {
     std::vector<std::string> inputs;
 };
 
-// Reads one results file line by line ("-" for stdin); a bad line stops with its file:line.
-void read_results(const std::string& path, std::optional<RulesInfo>& rules, std::vector<Result>& out) {
+// Reads one results file line by line ("-" for stdin) and hands each result to `sink`; a bad line
+// stops with its file:line.
+void read_results(const std::string& path, std::optional<RulesInfo>& rules, const std::function<void(Result&&)>& sink) {
     std::FILE* in = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
     if (!in) throw Error("cannot read " + path + ": " + std::strerror(errno), 2);
+    const std::unique_ptr<std::FILE, int (*)(std::FILE*)> closing(path == "-" ? nullptr : in, std::fclose);
     const std::string name = path == "-" ? "<stdin>" : path;
-    std::string line;
+    char* buffer = nullptr;
+    std::size_t capacity = 0;
+    const std::unique_ptr<char*, void (*)(char**)> freeing(&buffer, [](char** b) { std::free(*b); });
     std::uint32_t number = 0;
-    int c = 0;
-    while (c != EOF) {
-        line.clear();
-        while ((c = std::fgetc(in)) != EOF && c != '\n') line += static_cast<char>(c);
+    for (ssize_t length; (length = ::getline(&buffer, &capacity, in)) >= 0;) {
         ++number;
-        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+        const std::string_view line(buffer, static_cast<std::size_t>(length));
+        if (line.find_first_not_of(" \t\r\n") == std::string_view::npos) continue;
         try {
             nlohmann::json value = nlohmann::json::parse(line);
             RulesInfo info = rules_info_from_json(value);
@@ -43,28 +48,46 @@ void read_results(const std::string& path, std::optional<RulesInfo>& rules, std:
             else if (!(*rules == info))
                 throw Error("scored with rule set " + info.id + " " + info.version + " (" + info.sha256.substr(0, 12) +
                             "), but earlier results used " + rules->id + " " + rules->version + " (" + rules->sha256.substr(0, 12) + ")");
-            out.push_back(result_from_json(value));
+            sink(result_from_json(value));
         } catch (const nlohmann::json::exception& e) {
-            if (path != "-") std::fclose(in);
             throw Error(name + ":" + std::to_string(number) + ": not a result line: " + e.what(), 2);
         } catch (const Error& e) {
-            if (path != "-") std::fclose(in);
             throw Error(name + ":" + std::to_string(number) + ": " + e.what(), 2);
         }
     }
-    if (path != "-") std::fclose(in);
 }
+
+constexpr std::string_view instead = "merge fewer results at a time";
 
 int run_rank(const RankOptions& o) {
     std::optional<RulesInfo> rules;
-    std::vector<Result> results;
-    for (const auto& input : o.inputs) read_results(input, rules, results);
-    if (!rules) throw Error("no results to rank in " + std::to_string(o.inputs.size()) + " input(s)", 2);
     // Shards do not see each other's ids: a repeat across shards is caught here, as one eval would.
     std::unordered_set<std::string> ids;
-    for (Result& r : results)
-        if (!r.id.empty() && !ids.insert(r.id).second) mark_repeated_id(r);
+    auto read_all = [&](const std::function<void(Result&&)>& take) {
+        for (const auto& input : o.inputs)
+            read_results(input, rules, [&](Result&& r) {
+                if (!r.id.empty() && !ids.insert(r.id).second) mark_repeated_id(r);
+                take(std::move(r));
+            });
+        if (!rules) throw Error("no results to rank in " + std::to_string(o.inputs.size()) + " input(s)", 2);
+    };
     const Format format = pick_format(o.format, o.output);
+    if (format == Format::json) {  // compact, as eval's: each result's text and rank key, not the Result
+        RankedJson ranked(instead);
+        std::string text;
+        read_all([&](Result&& r) {
+            text.clear();
+            append_result_json(text, r, 0, nullptr);
+            ranked.add(r.verdict, r.score, r.id, text);
+        });
+        write_output(o.output, [&](std::ostream& out) { ranked.write(out, *rules); });
+        return 0;
+    }
+    std::vector<Result> results;
+    read_all([&](Result&& r) {
+        check_memory_limit(results.size(), instead);
+        results.push_back(std::move(r));
+    });
     rank(results);
     write_output(o.output, [&](std::ostream& out) {
         if (format == Format::ndjson) {

@@ -1520,3 +1520,25 @@ TEST_CASE("schema follows --rules and writes -o", "[cli]") {
     CHECK(dir_entries(dir) == std::vector<std::string>{"mini.yaml", "schema.json"});
     CHECK(run_cli("schema --bogus").exit_code == 2);
 }
+
+TEST_CASE("eval and rank stop at max_proposals_in_memory and say what to do instead", "[cli]") {
+    TempDir tmp("cli-memory-limit");
+    Cli scored = run_cli("-q eval --rules tests/ci/rules-v1.yaml --format ndjson -o " + tmp.path +
+                         "/r.ndjson tests/ci/proposals.ndjson");
+    REQUIRE(scored.exit_code == 0);
+    ::setenv("SCREENER_LIMITS", "max_proposals_in_memory=5", 1);  // 9 proposals
+    const std::string limit = "more than 5 proposals to rank in memory; ";
+    const std::string raise = ", or raise max_proposals_in_memory in SCREENER_LIMITS";
+    for (std::string format : {"json", "md"}) {
+        Cli rank = run_cli("rank -f " + format + " -o " + tmp.path + "/merged " + tmp.path + "/r.ndjson");
+        CHECK(rank.exit_code == 2);
+        CHECK_THAT(rank.err, Contains(limit + "merge fewer results at a time" + raise));
+        CHECK_FALSE(fs::exists(tmp.path + "/merged"));
+        Cli eval = run_cli("eval -f " + format + " --rules tests/ci/rules-v1.yaml tests/ci/proposals.ndjson");
+        CHECK(eval.exit_code == 2);
+        CHECK_THAT(eval.err, Contains(limit + "use --format ndjson to stream unranked results (and screener rank to merge shards)" + raise));
+    }
+    // Streaming holds no results, so the limit does not apply.
+    CHECK(run_cli("-q eval -f ndjson --rules tests/ci/rules-v1.yaml tests/ci/proposals.ndjson").exit_code == 0);
+    ::unsetenv("SCREENER_LIMITS");
+}
