@@ -41,14 +41,13 @@ namespace {
 using detail::compute_lets;
 using detail::Evaluator;
 using detail::LetValues;
+using detail::to_tri;
 using detail::Tri;
 using detail::Type;
 using Code = detail::Step::Code;
 
 constexpr double no_data = std::numeric_limits<double>::quiet_NaN();
 
-// Booleans in plan registers (see detail::Plan): NaN no data, 0 false, anything else true.
-Tri tri(double v) { return std::isnan(v) ? Tri::no_data : (v != 0 ? Tri::yes : Tri::no); }
 double from_tri(Tri t) { return t == Tri::no_data ? no_data : (t == Tri::yes ? 1.0 : 0.0); }
 
 template <typename Cmp>
@@ -116,12 +115,12 @@ const double* run_plan(const CompiledRules& rules, const Proposal& proposal, Scr
                 break;
             }
             case Code::logical_not: {
-                const Tri v = tri(r[s.a]);
+                const Tri v = to_tri(r[s.a]);
                 out = v == Tri::no_data ? no_data : (v == Tri::yes ? 0.0 : 1.0);
                 break;
             }
-            case Code::logical_and: out = tri(r[s.a]) == Tri::yes ? r[s.b] : r[s.a]; break;
-            case Code::logical_or: out = tri(r[s.a]) == Tri::no ? r[s.b] : r[s.a]; break;
+            case Code::logical_and: out = to_tri(r[s.a]) == Tri::yes ? r[s.b] : r[s.a]; break;
+            case Code::logical_or: out = to_tri(r[s.a]) == Tri::no ? r[s.b] : r[s.a]; break;
             case Code::less: out = compare(r[s.a], r[s.b], [](double x, double y) { return x < y; }); break;
             case Code::less_equal: out = compare(r[s.a], r[s.b], [](double x, double y) { return x <= y; }); break;
             case Code::greater: out = compare(r[s.a], r[s.b], [](double x, double y) { return x > y; }); break;
@@ -130,7 +129,7 @@ const double* run_plan(const CompiledRules& rules, const Proposal& proposal, Scr
             case Code::not_equal_number: out = compare(r[s.a], r[s.b], [](double x, double y) { return x != y; }); break;
             case Code::equal_boolean:
             case Code::not_equal_boolean: {
-                const Tri x = tri(r[s.a]), y = tri(r[s.b]);
+                const Tri x = to_tri(r[s.a]), y = to_tri(r[s.b]);
                 if (x == Tri::no_data || y == Tri::no_data) out = no_data;
                 else out = (x == y) != (s.code == Code::not_equal_boolean) ? 1.0 : 0.0;
                 break;
@@ -146,7 +145,7 @@ const double* run_plan(const CompiledRules& rules, const Proposal& proposal, Scr
                 break;
             }
             case Code::select: {
-                const Tri cond = tri(r[s.a]);
+                const Tri cond = to_tri(r[s.a]);
                 out = cond == Tri::no_data ? no_data : r[cond == Tri::yes ? s.b : s.c];
                 break;
             }
@@ -155,7 +154,7 @@ const double* run_plan(const CompiledRules& rules, const Proposal& proposal, Scr
             case Code::let_string: lets.strings[s.a] = tree.string(s.b); break;
             case Code::let_list: lets.lists[s.a] = tree.list(s.b); break;
             case Code::store_let_number: lets.numbers[s.b] = r[s.a]; break;
-            case Code::store_let_boolean: lets.booleans[s.b] = tri(r[s.a]); break;
+            case Code::store_let_boolean: lets.booleans[s.b] = to_tri(r[s.a]); break;
         }
     }
     return r;
@@ -239,7 +238,7 @@ void evaluate(const CompiledRules& rules, const Proposal& proposal, Evaluation& 
     Parameters& params = out.parameters;
     set_defaults(plan.defaults, params);
     for (std::uint32_t i = 0; i < plan.profile_when.size(); ++i) {
-        if (tri(value[plan.profile_when[i]]) != Tri::yes) continue;  // no data counts as false
+        if (to_tri(value[plan.profile_when[i]]) != Tri::yes) continue;  // no data counts as false
         params.profiles.push_back(i);
         for (const Override& o : rules.profiles[i].overrides) apply(o, params);
     }
@@ -255,7 +254,7 @@ void evaluate(const CompiledRules& rules, const Proposal& proposal, Evaluation& 
     out.gates.resize(gate_count);
     GateResult* gates = out.gates.data();
     for (std::size_t i = 0; i < gate_count; ++i) {
-        Tri result = tri(value[plan.gate_require[i]]);
+        Tri result = to_tri(value[plan.gate_require[i]]);
         gates[i] = {result == Tri::yes, result == Tri::no_data};
         failed |= result != Tri::yes;
     }
@@ -266,7 +265,7 @@ void evaluate(const CompiledRules& rules, const Proposal& proposal, Evaluation& 
     for (std::size_t i = 0; i < criterion_count; ++i) {
         const detail::Plan::Criterion& c = plan.criteria[i];
         CriterionResult r;
-        if (c.applies != detail::Plan::no_register && tri(value[c.applies]) != Tri::yes) {
+        if (c.applies != detail::Plan::no_register && to_tri(value[c.applies]) != Tri::yes) {
             r.skipped = true;
         } else {
             r.value = value[c.value];

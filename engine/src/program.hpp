@@ -21,6 +21,10 @@ std::string_view to_string(Type type);
 
 enum class Tri : std::uint8_t { no, yes, no_data };
 
+// A boolean held as a number (a Proposal's boolean inputs, the plan's registers): NaN is no data,
+// 0 false, anything else true.
+inline Tri to_tri(double v) { return std::isnan(v) ? Tri::no_data : (v != 0 ? Tri::yes : Tri::no); }
+
 struct Str {
     std::string_view text;
     bool ok = false;
@@ -210,7 +214,7 @@ public:
         const Node& n = p_.nodes[i];
         switch (n.op) {
             case Op::boolean: return n.number != 0 ? Tri::yes : Tri::no;
-            case Op::input_boolean: return from_number(in_.numbers[n.a]);
+            case Op::input_boolean: return to_tri(in_.numbers[n.a]);
             case Op::let_boolean: return lets_.booleans[n.a];
             case Op::logical_not: {
                 Tri v = boolean(n.a);
@@ -309,7 +313,6 @@ public:
     }
 
 private:
-    static Tri from_number(double v) { return std::isnan(v) ? Tri::no_data : (v != 0 ? Tri::yes : Tri::no); }
 
     template <typename Cmp>
     Tri compare(const Node& n, Cmp cmp) const {
