@@ -5,11 +5,14 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <fcntl.h>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
+#include <streambuf>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utility>
+#include <vector>
 
 #include "screener/limits.hpp"
 
@@ -34,6 +37,65 @@ struct PendingTemp {
         std::signal(SIGHUP, remove_pending_temp);
     }
     ~PendingTemp() { pending_temp[0] = '\0'; }
+};
+
+// An output buffer over a file descriptor that always writes in large blocks. std::filebuf and stdio
+// pass anything over about 1 KiB straight to the kernel: one system call per result of a report.
+class BlockWriter : public std::streambuf {
+public:
+    explicit BlockWriter(int fd) : fd_(fd), buffer_(1 << 20) { setp(buffer_.data(), buffer_.data() + buffer_.size()); }
+    int error() const { return error_; }  // errno of the first failed write, 0 if none
+
+protected:
+    int_type overflow(int_type c) override {
+        if (!drain()) return traits_type::eof();
+        if (traits_type::eq_int_type(c, traits_type::eof())) return traits_type::not_eof(c);
+        *pptr() = traits_type::to_char_type(c);
+        pbump(1);
+        return c;
+    }
+
+    std::streamsize xsputn(const char* text, std::streamsize n) override {
+        if (n > epptr() - pptr()) {
+            if (!drain()) return 0;
+            if (n >= epptr() - pptr()) return write_all(text, static_cast<std::size_t>(n)) ? n : 0;
+        }
+        std::memcpy(pptr(), text, static_cast<std::size_t>(n));
+        pbump(static_cast<int>(n));
+        return n;
+    }
+
+    int sync() override { return drain() ? 0 : -1; }
+
+private:
+    bool drain() {
+        const bool ok = write_all(pbase(), static_cast<std::size_t>(pptr() - pbase()));
+        setp(buffer_.data(), buffer_.data() + buffer_.size());
+        return ok;
+    }
+
+    bool write_all(const char* text, std::size_t n) {
+        while (n > 0 && error_ == 0) {
+            const ssize_t written = ::write(fd_, text, n);
+            if (written < 0 && errno != EINTR) error_ = errno;
+            if (written > 0) text += written, n -= static_cast<std::size_t>(written);
+        }
+        return error_ == 0;
+    }
+
+    int fd_;
+    std::vector<char> buffer_;
+    int error_ = 0;
+};
+
+// Closes a file descriptor once, early (to see the error) or when leaving scope.
+struct Closer {
+    int fd;
+    int close() {
+        const int open = std::exchange(fd, -1);
+        return open < 0 ? 0 : ::close(open);
+    }
+    ~Closer() { close(); }
 };
 
 }  // namespace
@@ -69,10 +131,17 @@ std::shared_ptr<const CompiledRules> load_rules_or_throw(const std::string& path
 }
 
 void write_output(const std::string& path, const std::function<void(std::ostream&)>& write) {
+    // Writes through `fd`, then says what went wrong, if anything, in terms of `name`.
+    auto write_to = [&](int fd, const std::string& name) {
+        BlockWriter buffer(fd);
+        std::ostream out(&buffer);
+        write(out);
+        out.flush();
+        if (!out) throw Error("cannot write " + name + ": " + std::strerror(buffer.error() ? buffer.error() : EIO), 2);
+    };
     if (path.empty() || path == "-") {
-        write(std::cout);
         std::cout.flush();
-        if (!std::cout) throw Error("cannot write to standard output", 2);
+        write_to(STDOUT_FILENO, "to standard output");
         return;
     }
     namespace fs = std::filesystem;
@@ -82,33 +151,27 @@ void write_output(const std::string& path, const std::function<void(std::ostream
     if (fs::is_directory(status)) throw Error("cannot write " + path + ": it is a directory", 2);
     if (fs::exists(status) && !fs::is_regular_file(status)) {
         // A FIFO, a device or a socket: write into it (renaming over it would replace it).
-        std::ofstream out(path, std::ios::binary);
-        if (!out) throw Error("cannot write " + path + ": " + std::strerror(errno), 2);
-        write(out);
-        out.flush();
-        if (!out) throw Error("cannot write " + path + ": " + std::strerror(errno), 2);
+        const int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+        if (fd < 0) throw Error("cannot write " + path + ": " + std::strerror(errno), 2);
+        Closer closer{fd};
+        write_to(fd, path);
         return;
     }
     std::string name = target.filename().string();
     name.append(".tmp-XXXXXX");
     std::string temp = (target.parent_path() / ("." + name)).string();
-    int fd = mkstemp(temp.data());
+    const int fd = mkstemp(temp.data());
     if (fd < 0) throw Error("cannot create " + path + ": " + std::strerror(errno), 2);
-    // mkstemp makes the file 0600; give the report the mode a plain create would (or the replaced file's).
-    mode_t mask = umask(0);
-    umask(mask);
-    mode_t mode = fs::exists(status) ? static_cast<mode_t>(status.permissions()) : (0666 & ~mask);
-    fchmod(fd, mode);
-    close(fd);
     PendingTemp pending(temp);
     try {
         {
-            std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-            std::vector<char> buffer(1 << 20);
-            out.rdbuf()->pubsetbuf(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-            write(out);
-            out.flush();
-            if (!out) throw Error("cannot write " + path + ": " + std::strerror(errno), 2);
+            Closer closer{fd};
+            // mkstemp makes the file 0600; give the report the mode a plain create would (or the replaced file's).
+            mode_t mask = umask(0);
+            umask(mask);
+            fchmod(fd, fs::exists(status) ? static_cast<mode_t>(status.permissions()) : (0666 & ~mask));
+            write_to(fd, path);
+            if (closer.close() != 0) throw Error("cannot write " + path + ": " + std::strerror(errno), 2);
         }
         fs::rename(temp, target, ec);
         if (ec) throw Error("cannot write " + path + ": " + ec.message(), 2);

@@ -1,9 +1,7 @@
 // screener: the command line. Parses flags, runs one subcommand, and turns errors into exit codes:
 // data goes to stdout, diagnostics and logs to stderr.
-#include <unistd.h>
 
 #include <charconv>
-#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <map>
@@ -54,9 +52,6 @@ int main(int argc, char** argv) {
     app.fallthrough();  // -q/-v are accepted after the subcommand too
     app.add_flag_callback("-q,--quiet", [] { spdlog::set_level(spdlog::level::err); }, "Only errors on stderr");
     app.add_flag_callback("-v,--verbose", [] { spdlog::set_level(spdlog::level::debug); }, "More detail on stderr");
-
-    // Reports piped on (GNU parallel, Hadoop Streaming, Spark pipe) go out in large writes, not 4 KiB ones.
-    if (!isatty(STDOUT_FILENO)) std::setvbuf(stdout, nullptr, _IOFBF, 1 << 20);
 
     int exit_code = 0;
     screener::cli::setup_validate(app, exit_code);

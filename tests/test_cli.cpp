@@ -1038,6 +1038,21 @@ TEST_CASE("eval -o onto a FIFO or device writes into it instead of replacing it"
     CHECK(json::parse(report)["summary"]["total"] == 1);
 }
 
+TEST_CASE("A report that cannot be written all the way is an error naming where, with the reason", "[cli]") {
+    // /dev/full takes nothing: the error must come out however the report is buffered, for -o and
+    // for standard output, and for the streaming format as for the ranked ones.
+    REQUIRE(fs::exists("/dev/full"));
+    for (const std::string format : {"json", "ndjson", "md"}) {
+        INFO(format);
+        Cli to_file = run_cli("-q eval --format " + format + " -o /dev/full " + examples);
+        CHECK(to_file.exit_code == 2);
+        CHECK(to_file.err == "screener: error: cannot write /dev/full: No space left on device\n");
+        Cli to_stdout = sh("\"$SCREENER\" -q eval --format " + format + " " + examples + " > /dev/full");
+        CHECK(to_stdout.exit_code == 2);
+        CHECK(to_stdout.err == "screener: error: cannot write to standard output: No space left on device\n");
+    }
+}
+
 // =============================================================================================
 // eval: stdin
 
