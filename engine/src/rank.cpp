@@ -1,22 +1,30 @@
 #include "screener/rank.hpp"
 
 #include <algorithm>
-#include <numeric>
 
 namespace screener {
 
 std::vector<std::size_t> rank_order(const std::vector<RankKey>& keys) {
-    std::vector<std::size_t> order(keys.size());
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    // stable: invalid results compare equal to each other and keep their input order
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) {
-        const RankKey& a = keys[i];
-        const RankKey& b = keys[j];
+    // Sorted by value, not through indexes into `keys`: most comparisons end at verdict and score,
+    // so the ids (text elsewhere in memory) are read only for equal scores.
+    struct Entry {
+        double score;
+        std::size_t index;
+        Verdict verdict;
+    };
+    std::vector<Entry> entries(keys.size());
+    for (std::size_t i = 0; i < keys.size(); ++i) entries[i] = {keys[i].score, i, keys[i].verdict};
+    std::sort(entries.begin(), entries.end(), [&](const Entry& a, const Entry& b) {
         if (a.verdict != b.verdict) return a.verdict < b.verdict;  // pass < fail < invalid
-        if (a.verdict == Verdict::invalid) return false;
-        if (a.score != b.score) return a.score > b.score;
-        return a.id < b.id;
+        if (a.verdict != Verdict::invalid && a.score != b.score) return a.score > b.score;
+        if (a.verdict != Verdict::invalid) {
+            const int by_id = keys[a.index].id.compare(keys[b.index].id);
+            if (by_id != 0) return by_id < 0;
+        }
+        return a.index < b.index;  // invalid ones (and repeated ids) in input order
     });
+    std::vector<std::size_t> order(entries.size());
+    for (std::size_t r = 0; r < entries.size(); ++r) order[r] = entries[r].index;
     return order;
 }
 
