@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <map>
 
 #include <fmt/compile.h>
@@ -103,8 +104,13 @@ public:
         if (std::isnan(v) || std::isinf(v)) return raw("null");
         // Whole numbers below 1e16 print as integers, exactly as fmt's shortest form would, only faster.
         if (std::fabs(v) < 1e16 && v == std::trunc(v)) return integer(static_cast<std::int64_t>(v));
-        char text[32];
-        return raw({text, fmt::format_to(text, FMT_COMPILE("{}"), v)});
+        // A result repeats numbers side by side (a criterion's value and its points, a lone group's
+        // score and the total): each is formatted once.
+        if (v != last_number_) {
+            last_number_ = v;
+            last_text_size_ = static_cast<std::size_t>(fmt::format_to(last_text_, FMT_COMPILE("{}"), v) - last_text_);
+        }
+        return raw({last_text_, last_text_size_});
     }
     JsonText& integer(std::int64_t v) {
         char text[24];
@@ -163,8 +169,10 @@ public:
     }
 
 private:
-
     std::string& out_;
+    double last_number_ = std::numeric_limits<double>::quiet_NaN();  // equal to no number
+    char last_text_[32];
+    std::size_t last_text_size_ = 0;
 };
 
 void rules_text(JsonText& j, const RulesInfo& rules) {
