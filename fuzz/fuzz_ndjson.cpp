@@ -85,7 +85,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 FUZZ_CHECK(record.offset + record.length <= chunk.bytes.size(), "a record lies within its chunk");
                 if (record.problem.empty())
                     FUZZ_CHECK(chunk.bytes.capacity() >= record.offset + record.length + 64, "simdjson padding after a record");
-                raw.push_back({chunk.bytes.substr(record.offset, record.length), record.source, record.problem});
+                raw.push_back({chunk.bytes.substr(record.offset, record.length), chunk.source(record), record.problem});
                 bound_raw.push_back(detail::bind_record(rules, chunk, record));
             }
         });

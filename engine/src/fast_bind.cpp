@@ -269,7 +269,8 @@ private:
 
 }  // namespace
 
-bool fast_bind_into(const CompiledRules& rules, std::string_view text, std::size_t capacity, const SourceLoc& source, Proposal& p) {
+bool fast_bind_into(const CompiledRules& rules, std::string_view text, std::size_t capacity, std::string_view file,
+                    std::uint32_t line, Proposal& p) {
     thread_local od::parser parser;
     thread_local const CompiledRules* plan_rules = nullptr;
     thread_local std::string plan_sha256;  // a rule set compiled later may reuse a freed one's address
@@ -290,13 +291,16 @@ bool fast_bind_into(const CompiledRules& rules, std::string_view text, std::size
     if (!doc.current_location().get(rest) || p.id.empty()) return false;  // text after the object
     for (std::size_t node : plan->required)
         if (!plan->seen[node]) return false;
-    p.source = source;
+    p.source.file.assign(file);  // into the memory a reused proposal already has
+    p.source.line = line;
+    p.source.col = 0;
     return true;
 }
 
 std::optional<Proposal> fast_bind(const CompiledRules& rules, std::string_view text, std::size_t capacity, const SourceLoc& source) {
     Proposal p;
-    if (!fast_bind_into(rules, text, capacity, source, p)) return std::nullopt;
+    if (!fast_bind_into(rules, text, capacity, source.file, source.line, p)) return std::nullopt;
+    p.source.col = source.col;
     return p;
 }
 

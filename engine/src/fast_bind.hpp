@@ -22,22 +22,27 @@ std::optional<std::string> store_value(const CompiledInput& input, const nlohman
 std::optional<Proposal> fast_bind(const CompiledRules& rules, std::string_view text, std::size_t capacity, const SourceLoc& source);
 // The same into `p`, which a caller binding many records can reuse so that its vectors and strings
 // keep their memory: true when bound (`p` then equals what fast_bind returns), false when the
-// ordinary path must bind the text (`p` is then left half-written).
-bool fast_bind_into(const CompiledRules& rules, std::string_view text, std::size_t capacity, const SourceLoc& source, Proposal& p);
+// ordinary path must bind the text (`p` is then left half-written). The source is `file`:`line`.
+bool fast_bind_into(const CompiledRules& rules, std::string_view text, std::size_t capacity, std::string_view file,
+                    std::uint32_t line, Proposal& p);
 
-// Proposal texts as read, before binding: chunks that own their bytes (padded for simdjson), each
-// record one proposal's text, or a problem that makes it invalid without reading (unreadable file).
+// Proposal texts as read, before binding: chunks of one file that own their bytes (padded for
+// simdjson), each record one proposal's text and line, or a problem that makes it invalid without
+// reading (an unreadable file). The file is named once a chunk, not copied for every record.
 struct RawRecord {
-    RawRecord(std::size_t offset, std::size_t length, SourceLoc source, std::string problem = {})
-        : offset(offset), length(length), source(std::move(source)), problem(std::move(problem)) {}
+    RawRecord(std::size_t offset, std::size_t length, std::uint32_t line, std::string problem = {})
+        : offset(offset), length(length), line(line), problem(std::move(problem)) {}
     std::size_t offset, length;
-    SourceLoc source;
+    std::uint32_t line;  // 0 when unknown
     std::string problem;
 };
 
 struct RawChunk {
+    std::string file;
     std::string bytes;
     std::vector<RawRecord> records;
+
+    SourceLoc source(const RawRecord& record) const { return {file, record.line, 0}; }
 };
 
 // Reads `inputs` in order (files, directories recursively and sorted, "-" for stdin) and hands

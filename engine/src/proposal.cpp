@@ -350,6 +350,7 @@ private:
     void document(std::FILE* in, const std::string& name, std::string text) {
         if (!read_all(in, text)) return problem(name, "cannot read: read error");
         RawChunk chunk;
+        chunk.file = name;
         std::string_view view = text;
         std::size_t skip = view.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;  // UTF-8 byte order mark
         view.remove_prefix(skip);
@@ -363,13 +364,13 @@ private:
             for (auto [offset, length] : elements) {
                 line += static_cast<std::uint32_t>(std::count(view.begin() + counted, view.begin() + offset, '\n'));
                 counted = offset;
-                chunk.records.emplace_back(skip + offset, length, SourceLoc{name, line, 0});
+                chunk.records.emplace_back(skip + offset, length, line);
             }
             if (auto rest = view.find_first_not_of(" \t\r\n", end); rest != std::string_view::npos)
-                chunk.records.emplace_back(0, 0, SourceLoc{name, line_of(view, rest), 0}, "malformed JSON: unexpected text after the array's closing ']'");
+                chunk.records.emplace_back(0, 0, line_of(view, rest), "malformed JSON: unexpected text after the array's closing ']'");
         } else {
             auto first = view.find_first_not_of(" \t\r\n");
-            chunk.records.emplace_back(skip, view.size(), SourceLoc{name, line_of(view, first), 0});
+            chunk.records.emplace_back(skip, view.size(), line_of(view, first));
         }
         text.reserve(text.size() + padding);
         chunk.bytes = std::move(text);
@@ -381,26 +382,29 @@ private:
         std::uint32_t line = 1;
         bool at_start = true;
         for (bool eof = false; !eof;) {
-            const std::size_t old = pending.size();
-            pending.resize(old + block_size);
-            const std::size_t n = std::fread(pending.data() + old, 1, block_size, in);
-            pending.resize(old + n);
+            // Read straight into the next chunk's bytes, after the unfinished line the last block left.
+            RawChunk chunk;
+            chunk.file = name;
+            std::string& bytes = chunk.bytes;
+            bytes.reserve(pending.size() + block_size + padding);
+            bytes = pending;
+            const std::size_t old = bytes.size();
+            bytes.resize(old + block_size);
+            const std::size_t n = std::fread(bytes.data() + old, 1, block_size, in);
+            bytes.resize(old + n);
             if (n == 0) {
                 eof = true;
                 if (std::ferror(in)) problem(name, "cannot read: read error");
             }
             // Hand on whole lines; an unfinished last line waits for the next block.
-            const std::size_t last = pending.rfind('\n');
-            const std::size_t usable = eof ? pending.size() : (last == std::string::npos ? 0 : last + 1);
+            const std::size_t last = bytes.rfind('\n');
+            const std::size_t usable = eof ? bytes.size() : (last == std::string::npos ? 0 : last + 1);
+            pending.assign(bytes, usable);
+            bytes.resize(usable);
             if (usable == 0) {
                 if (!eof && pending.size() > limits().max_proposal_bytes) skip_long_line(in, name, line, pending, eof);
                 continue;
             }
-            std::string bytes;
-            bytes.reserve(usable + padding);
-            bytes.assign(pending, 0, usable);
-            pending.erase(0, usable);
-            RawChunk chunk;
             std::size_t start = 0;
             if (at_start && bytes.compare(0, 3, "\xEF\xBB\xBF") == 0) start = 3;
             at_start = false;
@@ -408,11 +412,10 @@ private:
                 std::size_t end = bytes.find('\n', start);
                 if (end == std::string::npos) end = bytes.size();
                 std::string_view row(bytes.data() + start, end - start);
-                if (row.find_first_not_of(" \t\r") != std::string_view::npos) chunk.records.emplace_back(start, row.size(), SourceLoc{name, line, 0});
+                if (row.find_first_not_of(" \t\r") != std::string_view::npos) chunk.records.emplace_back(start, row.size(), line);
                 ++line;
                 start = end + 1;
             }
-            chunk.bytes = std::move(bytes);
             if (!chunk.records.empty()) sink_(std::move(chunk));
         }
     }
@@ -430,7 +433,8 @@ private:
         }
         if (!blank) {
             RawChunk chunk;
-            chunk.records.emplace_back(0, 0, SourceLoc{name, line, 0},
+            chunk.file = name;
+            chunk.records.emplace_back(0, 0, line,
                                        "the line is longer than " + std::to_string(limits().max_proposal_bytes) +
                                            " bytes, the limit for one proposal");
             sink_(std::move(chunk));
@@ -440,7 +444,8 @@ private:
 
     void problem(const std::string& path, std::string why) {
         RawChunk chunk;
-        chunk.records.emplace_back(0, 0, SourceLoc{path, 0, 0}, std::move(why));
+        chunk.file = path;
+        chunk.records.emplace_back(0, 0, 0, std::move(why));
         sink_(std::move(chunk));
     }
 
@@ -457,20 +462,20 @@ void read_raw(const std::vector<std::string>& inputs, const std::function<void(R
 const Proposal* bind_record(const CompiledRules& rules, const RawChunk& chunk, const RawRecord& record, Proposal& reuse,
                             BoundProposal& other) {
     if (!record.problem.empty()) {
-        other = InvalidProposal{{}, {}, record.source, {record.problem}};
+        other = InvalidProposal{{}, {}, chunk.source(record), {record.problem}};
         return nullptr;
     }
     std::string_view text(chunk.bytes.data() + record.offset, record.length);
     if (text.size() > limits().max_proposal_bytes) {
-        other = InvalidProposal{{}, {}, record.source,
+        other = InvalidProposal{{}, {}, chunk.source(record),
                                 {"the proposal is " + std::to_string(text.size()) + " bytes; proposals are limited to " +
                                  std::to_string(limits().max_proposal_bytes) + " bytes"}};
         return nullptr;
     }
     // The simdjson path is built for AVX2 (see engine/CMakeLists.txt); older processors take the ordinary one.
     static const bool simd = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") && __builtin_cpu_supports("pclmul");
-    if (simd && fast_bind_into(rules, text, chunk.bytes.capacity() - record.offset, record.source, reuse)) return &reuse;
-    other = bind_text(rules, text, record.source);
+    if (simd && fast_bind_into(rules, text, chunk.bytes.capacity() - record.offset, chunk.file, record.line, reuse)) return &reuse;
+    other = bind_text(rules, text, chunk.source(record));
     return std::get_if<Proposal>(&other);
 }
 
