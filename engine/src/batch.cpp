@@ -25,6 +25,15 @@ struct Block {
         std::size_t json_end, id_end;
     };
     std::vector<Entry> entries;    // render_batch
+
+    std::string_view id(std::size_t k) const {
+        const std::size_t begin = k == 0 ? 0 : entries[k - 1].id_end;
+        return {ids.data() + begin, entries[k].id_end - begin};
+    }
+    std::string_view json_of(std::size_t k) const {
+        const std::size_t begin = k == 0 ? 0 : entries[k - 1].json_end;
+        return {json.data() + begin, entries[k].json_end - begin};
+    }
 };
 
 // What a worker reuses from proposal to proposal, so that scoring one allocates little.
@@ -181,15 +190,14 @@ void render_batch(const CompiledRules& rules, const std::vector<std::string>& in
     Evaluation scratch;
     std::string repeated;
     pipeline.run(inputs, [&](Block& block) {
-        std::size_t json_begin = 0, id_begin = 0;
-        for (std::size_t k = 0; k < block.entries.size(); ++k) {
-            const Block::Entry& entry = block.entries[k];
-            const std::string_view id(block.ids.data() + id_begin, entry.id_end - id_begin);
-            const std::string_view json(block.json.data() + json_begin, entry.json_end - json_begin);
-            json_begin = entry.json_end;
-            id_begin = entry.id_end;
+        const std::size_t count = block.entries.size();
+        constexpr std::size_t ahead = 8;  // the id set's slots are fetched this many ids ahead of the check
+        for (std::size_t k = 0; k < std::min(ahead, count); ++k) ids.prefetch(block.id(k));
+        for (std::size_t k = 0; k < count; ++k) {
+            if (k + ahead < count) ids.prefetch(block.id(k + ahead));
+            const std::string_view id = block.id(k);
             if (ids.first(id)) {
-                sink({entry.verdict, entry.score, id, json});
+                sink({block.entries[k].verdict, block.entries[k].score, id, block.json_of(k)});
                 continue;
             }
             // Rare: explain this one again, in full, to make it invalid.

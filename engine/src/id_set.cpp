@@ -43,6 +43,10 @@ bool IdSet::first(std::string_view id) {
     }
 }
 
+void IdSet::prefetch(std::string_view id) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[std::hash<std::string_view>{}(id) & (slots_.size() - 1)]);
+}
+
 void IdSet::grow() {
     std::vector<std::uint64_t> old = std::exchange(slots_, std::vector<std::uint64_t>(slots_.empty() ? 1024 : 2 * slots_.size()));
     const std::size_t mask = slots_.size() - 1;
