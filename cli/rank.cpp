@@ -39,18 +39,17 @@ void read_results(const std::string& path, std::optional<RulesInfo>& rules, cons
     std::uint32_t number = 0;
     for (ssize_t length; (length = ::getline(&buffer, &capacity, in)) >= 0;) {
         ++number;
-        const std::string_view line(buffer, static_cast<std::size_t>(length));
+        std::string_view line(buffer, static_cast<std::size_t>(length));
+        if (line.ends_with('\n')) line.remove_suffix(1);  // so that a parse error's column is the line's
         if (line.find_first_not_of(" \t\r\n") == std::string_view::npos) continue;
         try {
-            nlohmann::json value = nlohmann::json::parse(line);
-            RulesInfo info = rules_info_from_json(value);
+            ResultLine read = read_result_line(line);
+            const RulesInfo& info = read.rules;
             if (!rules) rules = info;
             else if (!(*rules == info))
                 throw Error("scored with rule set " + info.id + " " + info.version + " (" + info.sha256.substr(0, 12) +
                             "), but earlier results used " + rules->id + " " + rules->version + " (" + rules->sha256.substr(0, 12) + ")");
-            sink(result_from_json(value));
-        } catch (const nlohmann::json::exception& e) {
-            throw Error(name + ":" + std::to_string(number) + ": not a result line: " + e.what(), 2);
+            sink(std::move(read.result));
         } catch (const Error& e) {
             throw Error(name + ":" + std::to_string(number) + ": " + e.what(), 2);
         }

@@ -1557,3 +1557,33 @@ TEST_CASE("eval and rank stop at max_proposals_in_memory and say what to do inst
     CHECK(run_cli("-q eval -f ndjson --rules tests/ci/rules-v1.yaml tests/ci/proposals.ndjson").exit_code == 0);
     ::unsetenv("SCREENER_LIMITS");
 }
+
+TEST_CASE("rank names the file, line and field of a line it cannot read back, and writes nothing", "[cli]") {
+    TempDir tmp("cli-rank-bad-line");
+    Cli scored = run_cli("-q eval --rules tests/ci/rules-v1.yaml --format ndjson tests/ci/proposals.ndjson");
+    REQUIRE(scored.exit_code == 0);
+    const std::string good = scored.out.substr(0, scored.out.find('\n') + 1);
+    const std::string results = tmp.path + "/r.ndjson", merged = tmp.path + "/merged.json";
+    auto rank_with = [&](const std::string& second_line) {
+        write_text(results, good + second_line + "\n");
+        Cli rank = run_cli("rank -o " + q(merged) + " " + q(results));
+        CHECK(rank.exit_code == 2);
+        CHECK_FALSE(fs::exists(merged));
+        return rank.err;
+    };
+    auto replaced = [&](const std::string& from, const std::string& to) {
+        std::string line = good.substr(0, good.size() - 1);
+        const auto at = line.find(from);
+        REQUIRE(at != std::string::npos);
+        return line.replace(at, from.size(), to);
+    };
+    const std::string where = "screener: error: " + results + ":2: ";
+    // Malformed JSON: the position comes from nlohmann's message.
+    CHECK_THAT(rank_with(good.substr(0, 40)), StartsWith(where + "not a result line: [json.exception.parse_error.101] parse error at line 1, column 41"));
+    CHECK(rank_with("[1, 2]") == where + "not a result line: not a JSON object\n");
+    CHECK(rank_with(replaced("\"verdict\":", "\"verdikt\":")) == where + "missing \"verdict\"\n");
+    CHECK(rank_with(replaced("\"name\":", "\"name\":1,\"x\":")) == where + "unexpected value: \"name\" must be a string\n");
+    CHECK(rank_with(replaced("\"rules\":", "\"rulez\":")) ==
+          where + "missing \"rules\" {id, version, sha256}: is this an `eval --format ndjson` result?\n");
+    CHECK(rank_with(replaced("\"verdict\":\"", "\"verdict\":\"maybe-")).find(where + "unknown verdict \"maybe-") == 0);
+}

@@ -7,6 +7,7 @@
 
 #include <fmt/compile.h>
 #include <fmt/format.h>
+#include <simdjson.h>
 
 #include "report_html.hpp"
 #include "utf8.hpp"
@@ -342,71 +343,106 @@ nlohmann::ordered_json to_json(const Result& r, std::size_t rank) {
     return nlohmann::ordered_json::parse(text);
 }
 
-Result result_from_json(const nlohmann::json& v) {
-    auto need = [](const nlohmann::json& object, const char* key) -> const nlohmann::json& {
-        if (!object.is_object() || !object.contains(key)) throw Error(std::string("missing \"") + key + "\"");
-        return object.at(key);
-    };
-    try {
-        Result r;
-        r.id = need(v, "id").get<std::string>();
-        r.name = need(v, "name").get<std::string>();
-        r.source = need(v, "source").get<std::string>();
-        const auto verdict = need(v, "verdict").get<std::string>();
-        if (verdict == "pass") r.verdict = Verdict::pass;
-        else if (verdict == "fail") r.verdict = Verdict::fail;
-        else if (verdict == "invalid") r.verdict = Verdict::invalid;
-        else throw Error("unknown verdict \"" + verdict + "\"");
-        if (r.verdict != Verdict::invalid) {
-            r.score = need(v, "score").get<double>();
-            r.pass_score = need(v, "pass_score").get<double>();
-            r.profiles = need(v, "profiles").get<std::vector<std::string>>();
-        }
-        for (const auto& g : need(v, "gates")) {
-            GateOutcome gate{need(g, "id").get<std::string>(), g.value("title", ""), need(g, "passed").get<bool>(), ""};
-            if (g.contains("message") && g["message"].is_string()) gate.message = g["message"].get<std::string>();
-            r.gates.push_back(std::move(gate));
-        }
-        for (const auto& g : need(v, "groups")) {
-            GroupOutcome group;
-            group.id = need(g, "id").get<std::string>();
-            group.title = need(g, "title").get<std::string>();
-            group.score = need(g, "score").get<double>();
-            group.weight = need(g, "weight").get<double>();
-            if (!need(g, "minimum").is_null()) group.minimum = g["minimum"].get<double>();
-            group.skipped = need(g, "skipped").get<bool>();
-            for (const auto& c : need(g, "criteria")) {
-                CriterionOutcome o;
-                o.id = need(c, "id").get<std::string>();
-                o.title = need(c, "title").get<std::string>();
-                o.unit = c.value("unit", "");
-                o.value = need(c, "value").is_null() ? std::nan("") : c["value"].get<double>();
-                o.points = need(c, "points").get<double>();
-                o.weight = need(c, "weight").get<double>();
-                o.skipped = need(c, "skipped").get<bool>();
-                if (need(c, "reason").is_string()) o.reason = c["reason"].get<std::string>();
-                if (c.contains("band")) {
-                    o.has_metric = true;
-                    o.band = {need(c["band"], "zero_at").get<double>(), need(c["band"], "full_at").get<double>()};
-                }
-                group.criteria.push_back(std::move(o));
-            }
-            r.groups.push_back(std::move(group));
-        }
-        r.reasons = need(v, "reasons").get<std::vector<std::string>>();
-        return r;
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(std::string("unexpected value: ") + e.what());
-    }
-}
+namespace {
 
-RulesInfo rules_info_from_json(const nlohmann::json& line) {
-    try {
-        const auto& rules = line.at("rules");
-        return {rules.at("id").get<std::string>(), rules.at("version").get<std::string>(), rules.at("sha256").get<std::string>()};
-    } catch (const nlohmann::json::exception&) {
-        throw Error("missing \"rules\" {id, version, sha256}: is this an `eval --format ndjson` result?");
+// The parts of a result line, read with simdjson's DOM: what is wrong is named by its key.
+class LineReader {
+public:
+    using Element = simdjson::dom::element;
+
+    static Element need(Element object, const char* key) {
+        Element value;
+        if (object.at_key(key).get(value)) throw Error(std::string("missing \"") + key + "\"");
+        return value;
     }
+    static std::string text(Element object, const char* key) { return std::string(as<std::string_view>(need(object, key), key, "a string")); }
+    static double number(Element object, const char* key) { return as<double>(need(object, key), key, "a number"); }
+    static bool boolean(Element object, const char* key) { return as<bool>(need(object, key), key, "true or false"); }
+    static simdjson::dom::array array(Element object, const char* key) { return as<simdjson::dom::array>(need(object, key), key, "an array"); }
+    // A string, or "" when the key is missing or null.
+    static std::string optional_text(Element object, const char* key) {
+        Element value;
+        if (object.at_key(key).get(value) || value.is_null()) return "";
+        return std::string(as<std::string_view>(value, key, "a string or null"));
+    }
+    static std::vector<std::string> texts(Element object, const char* key) {
+        std::vector<std::string> out;
+        for (Element item : array(object, key)) out.emplace_back(as<std::string_view>(item, key, "an array of strings"));
+        return out;
+    }
+
+private:
+    template <typename T>
+    static T as(Element value, const char* key, const char* what) {
+        T out;
+        if (value.get(out)) throw Error(std::string("unexpected value: \"") + key + "\" must be " + what);
+        return out;
+    }
+};
+
+}  // namespace
+
+ResultLine read_result_line(std::string_view line) {
+    thread_local simdjson::dom::parser parser;
+    simdjson::dom::element v;
+    if (parser.parse(line.data(), line.size()).get(v)) {
+        // The fast parser only says that something is wrong; nlohmann says where.
+        try {
+            [[maybe_unused]] const auto parsed = nlohmann::json::parse(line);
+        } catch (const nlohmann::json::exception& e) {
+            throw Error(std::string("not a result line: ") + e.what());
+        }
+        throw Error("not a result line: not JSON that simdjson reads");
+    }
+    using L = LineReader;
+    if (!v.is_object()) throw Error("not a result line: not a JSON object");
+    ResultLine out;
+    simdjson::dom::element rules;
+    if (v.at_key("rules").get(rules) || !rules.is_object())
+        throw Error("missing \"rules\" {id, version, sha256}: is this an `eval --format ndjson` result?");
+    out.rules = {L::text(rules, "id"), L::text(rules, "version"), L::text(rules, "sha256")};
+    Result& r = out.result;
+    r.id = L::text(v, "id");
+    r.name = L::text(v, "name");
+    r.source = L::text(v, "source");
+    const std::string verdict = L::text(v, "verdict");
+    if (verdict == "pass") r.verdict = Verdict::pass;
+    else if (verdict == "fail") r.verdict = Verdict::fail;
+    else if (verdict == "invalid") r.verdict = Verdict::invalid;
+    else throw Error("unknown verdict \"" + verdict + "\"");
+    if (r.verdict != Verdict::invalid) {
+        r.score = L::number(v, "score");
+        r.pass_score = L::number(v, "pass_score");
+        r.profiles = L::texts(v, "profiles");
+    }
+    for (simdjson::dom::element g : L::array(v, "gates"))
+        r.gates.push_back({L::text(g, "id"), L::optional_text(g, "title"), L::boolean(g, "passed"), L::optional_text(g, "message")});
+    for (simdjson::dom::element g : L::array(v, "groups")) {
+        GroupOutcome& group = r.groups.emplace_back();
+        group.id = L::text(g, "id");
+        group.title = L::text(g, "title");
+        group.score = L::number(g, "score");
+        group.weight = L::number(g, "weight");
+        if (!L::need(g, "minimum").is_null()) group.minimum = L::number(g, "minimum");
+        group.skipped = L::boolean(g, "skipped");
+        for (simdjson::dom::element c : L::array(g, "criteria")) {
+            CriterionOutcome& o = group.criteria.emplace_back();
+            o.id = L::text(c, "id");
+            o.title = L::text(c, "title");
+            o.unit = L::optional_text(c, "unit");
+            o.value = L::need(c, "value").is_null() ? std::nan("") : L::number(c, "value");
+            o.points = L::number(c, "points");
+            o.weight = L::number(c, "weight");
+            o.skipped = L::boolean(c, "skipped");
+            o.reason = L::optional_text(c, "reason");
+            if (simdjson::dom::element band; !c.at_key("band").get(band)) {
+                o.has_metric = true;
+                o.band = {L::number(band, "zero_at"), L::number(band, "full_at")};
+            }
+        }
+    }
+    r.reasons = L::texts(v, "reasons");
+    return out;
 }
 
 void write_ndjson_line(std::ostream& out, const RulesInfo& rules, const Result& result) {

@@ -54,14 +54,18 @@ nlohmann::ordered_json to_json(const Result& result, std::size_t rank);
 // path both frame their json reports with it.
 void write_json_report(std::ostream& out, const RulesInfo& rules, std::size_t pass, std::size_t fail, std::size_t invalid,
                        const std::function<std::string_view(std::size_t)>& ranked);
-// Reads back a streamed NDJSON result line; throws screener::Error naming what is wrong.
-Result result_from_json(const nlohmann::json& value);
+// A streamed NDJSON result line read back (screener rank): the result, and the rule set that
+// scored it. Throws screener::Error naming what is wrong.
+struct ResultLine {
+    Result result;
+    RulesInfo rules;
+};
+ResultLine read_result_line(std::string_view line);
 
 // Writes `ranked` (already in rank order) in a whole-report format (md, json, csv, junit).
 void write_report(std::ostream& out, Format format, const RulesInfo& rules, const std::vector<Result>& ranked);
 // One NDJSON line for a streamed, unranked result (with the rule set, so shards describe themselves).
 void write_ndjson_line(std::ostream& out, const RulesInfo& rules, const Result& result);
-RulesInfo rules_info_from_json(const nlohmann::json& line);
 
 // Numbers as text reports show them: two decimals, no "-0.00".
 std::string two_decimals(double value);
