@@ -1587,3 +1587,29 @@ TEST_CASE("rank names the file, line and field of a line it cannot read back, an
           where + "missing \"rules\" {id, version, sha256}: is this an `eval --format ndjson` result?\n");
     CHECK(rank_with(replaced("\"verdict\":\"", "\"verdict\":\"maybe-")).find(where + "unknown verdict \"maybe-") == 0);
 }
+
+TEST_CASE("eval reports a folder it cannot read inside an input directory, and goes on", "[cli]") {
+    // Its proposals cannot be scored, but the report must say so: nothing is dropped without a word.
+    // Root reads any folder whatever its permissions, so as root the run drops to the user nobody.
+    TempDir tmp("cli-locked-folder");
+    const std::string inbox = tmp.path + "/inbox";
+    fs::create_directories(inbox + "/locked");
+    fs::create_directories(inbox + "/z");
+    fs::copy_file(source_dir + "/" + example("001-amkor-semiconductor-packaging.json"), inbox + "/001.json");
+    fs::copy_file(source_dir + "/" + example("002-hana-micron-chip-packaging.json"), inbox + "/locked/002.json");
+    fs::copy_file(source_dir + "/" + example("003-samsung-display-expansion.json"), inbox + "/z/003.json");
+    fs::permissions(inbox + "/locked", fs::perms::none);
+    const std::string as_user = ::geteuid() == 0 ? "setpriv --reuid=65534 --regid=65534 --clear-groups " : "";
+    Cli cli = sh(as_user + "\"$SCREENER\" -q eval --format ndjson " + q(inbox));
+    fs::permissions(inbox + "/locked", fs::perms::owner_all);
+    INFO(cli.err);
+    REQUIRE(cli.exit_code == 0);
+    std::vector<json> lines;
+    for (const std::string& line : lines_of(cli.out)) lines.push_back(json::parse(line));
+    REQUIRE(lines.size() == 3);  // sorted by path: 001.json, locked, z/003.json
+    CHECK(lines[0]["id"] == "BN-2025-001");
+    CHECK(lines[1]["verdict"] == "invalid");
+    CHECK(lines[1]["source"] == inbox + "/locked");
+    CHECK(lines[1]["reasons"] == json{"cannot read: Permission denied"});
+    CHECK(lines[2]["id"] == "BN-2025-003");
+}

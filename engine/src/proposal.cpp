@@ -287,25 +287,32 @@ public:
     }
 
 private:
+    // Every .json, .ndjson and .jsonl file below `path`, in sorted order. A folder that cannot be
+    // read is reported in its place (an invalid entry naming it), never skipped without a word.
     void directory(const std::string& path) {
-        std::vector<std::string> files;
-        std::error_code ec;
-        fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, ec), end;
-        if (ec) return problem(path, "cannot read: " + ec.message());
-        for (; it != end; it.increment(ec)) {
-            if (ec) {
-                problem(path, "cannot read: " + ec.message());
-                break;
+        std::vector<std::pair<std::string, std::string>> found;  // a file, or a folder and why it cannot be read
+        std::vector<std::string> folders{path};
+        while (!folders.empty()) {
+            const std::string folder = std::move(folders.back());
+            folders.pop_back();
+            std::error_code ec;
+            for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
+                std::error_code ignored;
+                // Links to folders are not followed, so a link loop cannot trap the walk.
+                if (it->is_directory(ignored)) {
+                    if (!it->is_symlink(ignored)) folders.push_back(it->path().string());
+                    continue;  // a folder named x.json: its files are listed themselves
+                }
+                const auto ext = it->path().extension().string();
+                if (ext == ".json" || ext == ".ndjson" || ext == ".jsonl") found.emplace_back(it->path().string(), "");
             }
-            auto ext = it->path().extension().string();
-            if (ext != ".json" && ext != ".ndjson" && ext != ".jsonl") continue;
-            if (it->is_directory(ec)) continue;  // a folder named x.json: its files are listed themselves
-            files.push_back(it->path().string());
+            if (ec) found.emplace_back(folder, "cannot read: " + ec.message());
         }
-        // Links to folders are not followed, so a link loop cannot trap the walk.
-        std::sort(files.begin(), files.end());
-        for (const auto& f : files) {
-            if (fs::is_regular_file(f, ec)) file(f);
+        std::sort(found.begin(), found.end());
+        for (const auto& [f, why] : found) {
+            std::error_code ec;
+            if (!why.empty()) problem(f, why);
+            else if (fs::is_regular_file(f, ec)) file(f);
             else problem(f, "cannot read: not a regular file (a broken link, a pipe or a device)");
         }
     }
