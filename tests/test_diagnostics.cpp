@@ -71,8 +71,22 @@ TEST_CASE("a stray comma is a syntax error, not a parser that never returns", "[
     // yaml-cpp 0.7 loops forever on a ',' it cannot place (jbeder/yaml-cpp#1040).
     CHECK(errors(",\n") == Lines{"test.yaml:1:1: error: YAML syntax: unexpected ','"});
     CHECK(errors("# a comment\n, version: \"1\"\n") == Lines{"test.yaml:2:1: error: YAML syntax: unexpected ','"});
-    // Several documents still read as before (the first is the rule set).
-    CHECK(errors(base + "---\nother: 1\n") == errors(base));
+}
+
+TEST_CASE("a second YAML document in a rule file is an error where it starts, not ignored", "[diagnostics]") {
+    // yaml-cpp reads the first document only: rules in a second one would be dropped without a word.
+    const auto base_lines = static_cast<std::uint32_t>(std::count(base.begin(), base.end(), '\n'));
+    const std::string second = "test.yaml:" + std::to_string(base_lines + 1) +
+                               ":1: error: a second YAML document starts here; a rule set is one document (one file each)";
+    CHECK(errors(base + "---\nother: 1\n") == Lines{second});
+    CHECK(errors(base + "...\n---\n- a list\n") == Lines{"test.yaml:" + std::to_string(base_lines + 2) +
+                                                              ":1: error: a second YAML document starts here; a rule set is one document (one file each)"});
+    // An empty document after the rule set holds nothing to drop, and a leading "---" starts the only one.
+    CHECK(errors(base + "---\n") == errors(base));
+    CHECK(errors(base + "...\n") == errors(base));
+    const Lines leading = errors("---\n" + base);  // the same warnings as base's, a line lower
+    CHECK(leading.size() == errors(base).size());
+    for (const auto& line : leading) CHECK(line.find("second YAML document") == std::string::npos);
 }
 
 TEST_CASE("a document that is not a mapping", "[diagnostics]") {

@@ -72,28 +72,37 @@ public:
     // stray ',', without consuming it, so reading documents never ends: stop at the second start there.
     void OnDocumentStart(const YAML::Mark& mark) override {
         if (started_ && mark.pos == last_start_) throw Stuck{mark};
+        if (started_) second_document_ = mark;
         started_ = true;
         last_start_ = mark.pos;
     }
     void OnDocumentEnd() override {}
     void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
     void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override {
+        content();
         throw Refused{mark, "YAML aliases (*name) are not accepted in rule sets; write the value out in full"};
     }
-    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override { content(); }
     void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override { enter(mark); }
     void OnSequenceEnd() override { --depth_; }
     void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override { enter(mark); }
     void OnMapEnd() override { --depth_; }
 
 private:
+    // Only the first document becomes the rule set: anything in another would be dropped unread.
+    void content() const {
+        if (second_document_)
+            throw Refused{*second_document_, "a second YAML document starts here; a rule set is one document (one file each)"};
+    }
     void enter(const YAML::Mark& mark) {
+        content();
         if (++depth_ > limits().max_yaml_depth)
             throw Refused{mark, "YAML nests deeper than " + std::to_string(limits().max_yaml_depth) + " levels"};
     }
     std::size_t depth_ = 0;
     bool started_ = false;
     int last_start_ = 0;
+    std::optional<YAML::Mark> second_document_;
 };
 
 }  // namespace
