@@ -73,6 +73,16 @@ TEST_CASE("a stray comma is a syntax error, not a parser that never returns", "[
     CHECK(errors("# a comment\n, version: \"1\"\n") == Lines{"test.yaml:2:1: error: YAML syntax: unexpected ','"});
 }
 
+TEST_CASE("a byte order mark moves no position: columns count from the first visible character", "[diagnostics]") {
+    const std::string bom = "\xEF\xBB\xBF";
+    const std::string bad_expression = base + "let:\n  e: 'x +* 2'\n";
+    REQUIRE(errors(bad_expression) == Lines{"test.yaml:16:10: error: expected a value, found '*'"});
+    CHECK(errors(bom + bad_expression) == errors(bad_expression));
+    const std::string bad_first_key = "formt: screener/v1\n" + base.substr(base.find('\n') + 1);
+    REQUIRE_FALSE(errors(bad_first_key).empty());
+    CHECK(errors(bom + bad_first_key) == errors(bad_first_key));
+}
+
 TEST_CASE("a second YAML document in a rule file is an error where it starts, not ignored", "[diagnostics]") {
     // yaml-cpp reads the first document only: rules in a second one would be dropped without a word.
     const auto base_lines = static_cast<std::uint32_t>(std::count(base.begin(), base.end(), '\n'));

@@ -114,12 +114,13 @@ std::optional<YAML::Node> YamlReader::parse() {
         return std::nullopt;
     }
     try {
-        std::istringstream stream(text_);
+        const std::string text(text_);
+        std::istringstream stream(text);
         YAML::Parser parser(stream);
         Guard guard;
         while (parser.HandleNextDocument(guard)) {
         }
-        return YAML::Load(text_);
+        return YAML::Load(text);
     } catch (const Guard::Refused& e) {
         error(SourceLoc{file_, static_cast<std::uint32_t>(e.mark.line + 1), static_cast<std::uint32_t>(e.mark.column + 1)}, e.message);
     } catch (const Guard::Stuck& e) {

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <yaml-cpp/yaml.h>
@@ -15,8 +16,10 @@ namespace screener::detail {
 
 class YamlReader {
 public:
-    YamlReader(const std::string& file, const std::string& text, Diagnostics& diagnostics)
-        : file_(file), text_(text), diagnostics_(diagnostics) {}
+    // A UTF-8 byte order mark is left out, so that positions count from the first visible character,
+    // as editors show them (yaml-cpp skips it too).
+    YamlReader(const std::string& file, std::string_view text, Diagnostics& diagnostics)
+        : file_(file), text_(text.starts_with("\xEF\xBB\xBF") ? text.substr(3) : text), diagnostics_(diagnostics) {}
 
     // Parses the document; on a syntax error reports it and returns nullopt.
     std::optional<YAML::Node> parse();
@@ -47,7 +50,7 @@ public:
 
 private:
     const std::string& file_;
-    const std::string& text_;
+    std::string_view text_;
     Diagnostics& diagnostics_;
     // Where the key last found by get() sits: an empty value (YAML null) has no position of its
     // own worth reporting (yaml-cpp puts it at the next token), so "is empty" points at its key.
