@@ -4,9 +4,12 @@
 // start of the line).
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <regex>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 
@@ -164,6 +167,23 @@ tests: none
 TEST_CASE("an unreadable rule-set file", "[diagnostics]") {
     CHECK(messages(compile_file("no/such/rules.yaml").diagnostics) ==
           Lines{"no/such/rules.yaml: error: cannot read the rule set: No such file or directory"});
+}
+
+TEST_CASE("a rule-set file over max_rules_bytes is refused without reading it all, a device too", "[diagnostics]") {
+    // /dev/zero never ends: read whole, it ran the process out of memory (std::bad_alloc).
+    REQUIRE(std::filesystem::exists("/dev/zero"));
+    CHECK(messages(compile_file("/dev/zero").diagnostics) ==
+          Lines{"/dev/zero: error: the file is more than 4194304 bytes; rule sets are limited to 4194304 bytes"});
+    CHECK(messages(load_test_file("/dev/zero").diagnostics) ==
+          Lines{"/dev/zero: error: the file is more than 4194304 bytes; rule sets are limited to 4194304 bytes"});
+    const std::string big = std::filesystem::temp_directory_path() / ("screener-big-rules-" + std::to_string(::getpid()) + ".yaml");
+    {
+        std::ofstream out(big, std::ios::binary);
+        out << std::string(4194305, '#');
+    }
+    CHECK(messages(compile_file(big).diagnostics) ==
+          Lines{big + ": error: the file is 4194305 bytes; rule sets are limited to 4194304 bytes"});
+    std::filesystem::remove(big);
 }
 
 // ---------------------------------------------------------------------------------------------

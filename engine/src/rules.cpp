@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -10,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "screener/limits.hpp"
 #include "yaml_reader.hpp"
 
 namespace screener {
@@ -459,13 +461,30 @@ private:
     std::map<std::string, SourceLoc> names_, ids_;
 };
 
-std::optional<std::string> read_file(const std::string& path) {
+// A rule-set or test file's text, or nullopt after saying why in `diagnostics`. A file over
+// max_rules_bytes is refused unread, and a device or pipe is read no further than the limit:
+// /dev/zero would otherwise be read until memory ran out.
+std::optional<std::string> read_yaml_file(const std::string& path, const std::string& what, Diagnostics& diagnostics) {
+    auto fail = [&](std::string message) -> std::optional<std::string> {
+        diagnostics.push_back({SourceLoc{path, 0, 0}, Severity::error, std::move(message)});
+        return std::nullopt;
+    };
+    const std::size_t limit = limits().max_rules_bytes;
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(path, ec))
+        if (const auto size = std::filesystem::file_size(path, ec); !ec && size > limit) return fail(detail::too_large_for_rules(std::to_string(size)));
     std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::ostringstream out;
-    out << in.rdbuf();
-    if (in.bad()) return std::nullopt;
-    return out.str();
+    if (!in) return fail("cannot read " + what + ": " + std::strerror(errno));
+    std::string text;
+    char block[1 << 16];
+    while (text.size() <= limit) {
+        in.read(block, sizeof block);
+        text.append(block, static_cast<std::size_t>(in.gcount()));
+        if (!in) break;  // the end, or an error (told apart below)
+    }
+    if (in.bad()) return fail("cannot read " + what + ": read error");
+    if (text.size() > limit) return fail(detail::too_large_for_rules("more than " + std::to_string(limit)));
+    return text;
 }
 
 }  // namespace
@@ -480,11 +499,10 @@ LoadedRules load_rules(std::string text, std::string file) {
 }
 
 LoadedRules load_rules_file(const std::string& path) {
-    auto text = read_file(path);
+    LoadedRules out;
+    auto text = read_yaml_file(path, "the rule set", out.diagnostics);
     if (!text) {
-        LoadedRules out;
         out.rules.file = path;
-        out.diagnostics.push_back({SourceLoc{path, 0, 0}, Severity::error, "cannot read the rule set: " + std::string(std::strerror(errno))});
         return out;
     }
     return load_rules(std::move(*text), path);
@@ -496,11 +514,8 @@ LoadedRules load_default_rules() {
 
 LoadedTests load_test_file(const std::string& path) {
     LoadedTests out;
-    auto text = read_file(path);
-    if (!text) {
-        out.diagnostics.push_back({SourceLoc{path, 0, 0}, Severity::error, "cannot read the test file: " + std::string(std::strerror(errno))});
-        return out;
-    }
+    auto text = read_yaml_file(path, "the test file", out.diagnostics);
+    if (!text) return out;
     YamlReader yaml(path, *text, out.diagnostics);
     auto root = yaml.parse();
     if (!root) return out;

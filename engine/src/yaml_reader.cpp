@@ -107,10 +107,13 @@ private:
 
 }  // namespace
 
+std::string too_large_for_rules(const std::string& size) {
+    return "the file is " + size + " bytes; rule sets are limited to " + std::to_string(limits().max_rules_bytes) + " bytes";
+}
+
 std::optional<YAML::Node> YamlReader::parse() {
     if (text_.size() > limits().max_rules_bytes) {
-        error(SourceLoc{file_, 0, 0}, "the file is " + std::to_string(text_.size()) + " bytes; rule sets are limited to " +
-                                          std::to_string(limits().max_rules_bytes) + " bytes");
+        error(SourceLoc{file_, 0, 0}, too_large_for_rules(std::to_string(text_.size())));
         return std::nullopt;
     }
     try {

@@ -14,6 +14,9 @@
 
 namespace screener::detail {
 
+// Why a rule-set or test file of `size` bytes ("N", or "more than N") is refused.
+std::string too_large_for_rules(const std::string& size);
+
 class YamlReader {
 public:
     // A UTF-8 byte order mark is left out, so that positions count from the first visible character,
