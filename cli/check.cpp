@@ -54,7 +54,7 @@ void print_text(std::ostream& out, const CompiledRules& rules, const Result& r, 
     const char* colour = r.verdict == Verdict::pass ? "1;32" : r.verdict == Verdict::fail ? "1;31" : "1;33";
     std::string verdict = r.verdict == Verdict::pass ? "PASS" : r.verdict == Verdict::fail ? "FAIL" : "INVALID";
     out << style(colour, verdict) << "  " << r.id << (r.name.empty() ? "" : "  " + r.name) << "\n";
-    out << "rules " << rules.id << " " << rules.version << "; source " << r.source << "\n";
+    out << "rules " << rules.id << " " << printable(rules.version) << "; source " << printable(r.source) << "\n";
     if (r.verdict == Verdict::invalid) {
         out << "\nThis proposal cannot be scored until these are fixed:\n";
         for (const auto& reason : r.reasons) out << "  - " << reason << "\n";

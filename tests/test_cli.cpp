@@ -740,6 +740,24 @@ TEST_CASE("eval junit replaces invalid UTF-8 from the rule set, so the XML stays
     CHECK(xml_problem(cli.out).empty());
 }
 
+TEST_CASE("invalid UTF-8 in a rule set's version reaches no report and no check output", "[cli]") {
+    TempDir tmp("cli-version-utf8");
+    std::string rules = read_text(source_dir + "/tests/ci/rules-v1.yaml");
+    rules.replace(rules.find("version: \"1\""), 12, "version: \"1-\xff\"");
+    write_text(tmp.path + "/rules.yaml", rules);
+    for (std::string format : {"md", "json", "ndjson", "csv", "html", "junit"}) {
+        INFO(format);
+        Cli cli = run_cli("-q eval --format " + format + " --rules " + tmp.path + "/rules.yaml tests/ci/proposals.ndjson");
+        REQUIRE(cli.exit_code == 0);
+        CHECK(cli.out.find('\xff') == std::string::npos);
+    }
+    Cli md = run_cli("-q eval --format md --rules " + tmp.path + "/rules.yaml tests/ci/proposals.ndjson");
+    CHECK_THAT(md.out, Contains("Rule set `ci-demo` version 1-\xEF\xBF\xBD (sha256"));
+    Cli check = run_cli("-q check --rules " + tmp.path + "/rules.yaml " + example("001-amkor-semiconductor-packaging.json"));
+    CHECK(check.out.find('\xff') == std::string::npos);
+    CHECK_THAT(check.out, Contains("rules ci-demo 1-\xEF\xBF\xBD; source "));
+}
+
 TEST_CASE("eval output is byte-identical on a rerun in every format", "[cli]") {
     for (std::string format : {"md", "json", "ndjson", "csv", "junit"}) {
         INFO(format);

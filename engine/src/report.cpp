@@ -515,7 +515,7 @@ const char* verdict_label(Verdict v) { return v == Verdict::pass ? "**pass**" : 
 void write_md(std::ostream& out, const RulesInfo& rules, const std::vector<Result>& ranked) {
     Counts c = count(ranked);
     out << "# Screening report\n\n";
-    out << "Rule set `" << rules.id << "` version " << rules.version << " (sha256 `" << rules.sha256.substr(0, 12) << "`)\n\n";
+    out << "Rule set `" << rules.id << "` version " << md(rules.version) << " (sha256 `" << rules.sha256.substr(0, 12) << "`)\n\n";
     out << "| proposals | pass | fail | invalid |\n|---:|---:|---:|---:|\n";
     out << "| " << ranked.size() << " | " << c.pass << " | " << c.fail << " | " << c.invalid << " |\n\n";
     out << "## Ranking\n\n| rank | id | name | verdict | score | why it fails |\n|---:|---|---|---|---:|---|\n";
