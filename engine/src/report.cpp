@@ -245,29 +245,39 @@ void append_result_json(std::string& out, const Result& r, std::size_t rank, con
 }
 
 ResultJson::ResultJson(const CompiledRules& rules, const RulesInfo* with_rules) : rules_(rules) {
-    auto head = [](const std::string& id, const std::string& title, std::string_view then) {
+    auto head = [](bool comma, const std::string& id, const std::string& title) {
         std::string text;
-        JsonText(text).raw("{").key("id").string(id).raw(",").key("title").string(title).raw(",").raw(then);
+        JsonText(text).raw(comma ? ",{" : "{").key("id").string(id).raw(",").key("title").string(title).raw(",");
         return text;
     };
-    for (const auto& gate : rules.gates) gate_heads_.push_back(head(gate.id, gate.title, "\"passed\":"));
-    for (const auto& group : rules.groups) {
-        group_heads_.push_back(head(group.id, group.title, "\"score\":"));
-        JsonText j(group_parameters_.emplace_back());
+    for (std::size_t i = 0; i < rules.gates.size(); ++i) {
+        const std::string gate = head(i > 0, rules.gates[i].id, rules.gates[i].title);
+        gate_passed_.push_back(gate + "\"passed\":true}");
+        gate_failed_.push_back(gate + "\"passed\":false,\"message\":");
+    }
+    for (std::size_t g = 0; g < rules.groups.size(); ++g) {
+        const CompiledGroup& group = rules.groups[g];
+        group_heads_.push_back(head(g > 0, group.id, group.title) + "\"score\":");
+        std::string parameters;
+        JsonText j(parameters);
         j.raw(",").key("weight").number(group.weight).raw(",").key("minimum");
         if (group.minimum) j.number(*group.minimum);
         else j.raw("null");
+        group_defaults_[0].push_back(parameters + ",\"skipped\":false,\"criteria\":[");
+        group_defaults_[1].push_back(parameters + ",\"skipped\":true,\"criteria\":[");
+        for (std::uint32_t i = group.first_criterion; i < group.first_criterion + group.criterion_count; ++i) {
+            const CompiledCriterion& c = rules.criteria[i];
+            JsonText head_text(criterion_heads_.emplace_back(head(i > group.first_criterion, c.id, c.title)));
+            if (!c.unit.empty()) head_text.key("unit").string(c.unit).raw(",");
+            head_text.key("value");
+            JsonText defaults(criterion_defaults_.emplace_back());
+            defaults.raw(",").key("weight").number(c.weight);
+            if (c.has_metric)
+                defaults.raw(",").key("band").raw("{").key("zero_at").number(c.band.zero_at).raw(",").key("full_at").number(c.band.full_at).raw("}");
+            criterion_scored_.push_back(criterion_defaults_.back() + ",\"skipped\":false,\"reason\":null}");
+        }
     }
-    for (const auto& c : rules.criteria) {
-        JsonText head_text(criterion_heads_.emplace_back(head(c.id, c.title, "")));
-        if (!c.unit.empty()) head_text.key("unit").string(c.unit).raw(",");
-        head_text.key("value");
-        JsonText j(criterion_parameters_.emplace_back());
-        j.raw(",").key("weight").number(c.weight);
-        if (c.has_metric)
-            j.raw(",").key("band").raw("{").key("zero_at").number(c.band.zero_at).raw(",").key("full_at").number(c.band.full_at).raw("}");
-    }
-    JsonText(default_pass_score_).key("pass_score").number(rules.pass_score).raw(",").key("profiles").raw("[],");
+    JsonText(after_source_).raw("\",").key("pass_score").number(rules.pass_score).raw(",").key("profiles").raw("[],\"gates\":[");
     for (std::uint32_t p = 0; p < rules.profiles.size(); ++p) JsonText(profile_names_.emplace_back()).string(profile_name(rules, p));
     JsonText tail(tail_);
     if (with_rules) tail.raw(",").key("rules"), rules_text(tail, *with_rules);
@@ -275,7 +285,8 @@ ResultJson::ResultJson(const CompiledRules& rules, const RulesInfo* with_rules) 
 }
 
 void ResultJson::append(std::string& out, const Proposal& p, const Evaluation& e) const {
-    // Keys and punctuation go out as whole literals: this runs once per proposal of a batch.
+    // This runs once per proposal of a batch: the text between numbers goes out in as few pieces as
+    // the rule set allows (see the members).
     const auto& params = e.parameters;
     const bool default_parameters = params.profiles.empty();  // then they are the rule set's own
     JsonText j(out);
@@ -284,51 +295,49 @@ void ResultJson::append(std::string& out, const Proposal& p, const Evaluation& e
     j.raw(",\"source\":\"").escaped(p.source.file);
     if (p.source.line > 0) j.raw(":").integer(p.source.line);
     if (p.source.line > 0 && p.source.col > 0) j.raw(":").integer(p.source.col);
-    j.raw("\",");
     if (default_parameters) {
-        j.raw(default_pass_score_);
+        j.raw(after_source_);
     } else {
-        j.raw("\"pass_score\":").number(params.pass_score).raw(",\"profiles\":[");
+        j.raw("\",\"pass_score\":").number(params.pass_score).raw(",\"profiles\":[");
         for (std::size_t i = 0; i < params.profiles.size(); ++i) j.raw(i ? "," : "").raw(profile_names_[params.profiles[i]]);
-        j.raw("],");
+        j.raw("],\"gates\":[");
     }
-    j.raw("\"gates\":[");
     for (std::uint32_t i = 0; i < rules_.gates.size(); ++i) {
-        if (i) j.raw(",");
-        j.raw(gate_heads_[i]);
-        if (e.gates[i].passed) j.raw("true}");
-        else j.raw("false,\"message\":").string_or_null(gate_explanation(rules_, p, e, i)).raw("}");
+        if (e.gates[i].passed) j.raw(gate_passed_[i]);
+        else j.raw(gate_failed_[i]).string_or_null(gate_explanation(rules_, p, e, i)).raw("}");
     }
     j.raw("],\"groups\":[");
     for (std::uint32_t g = 0; g < rules_.groups.size(); ++g) {
         const CompiledGroup& group = rules_.groups[g];
-        if (g) j.raw(",");
         j.raw(group_heads_[g]).number(e.groups[g].score);
         if (default_parameters) {
-            j.raw(group_parameters_[g]);
+            j.raw(group_defaults_[e.groups[g].skipped][g]);
         } else {
             j.raw(",\"weight\":").number(params.group_weights[g]).raw(",\"minimum\":");
             if (std::isnan(params.group_minimums[g])) j.raw("null");
             else j.number(params.group_minimums[g]);
+            j.raw(e.groups[g].skipped ? ",\"skipped\":true,\"criteria\":[" : ",\"skipped\":false,\"criteria\":[");
         }
-        j.raw(e.groups[g].skipped ? ",\"skipped\":true,\"criteria\":[" : ",\"skipped\":false,\"criteria\":[");
         for (std::uint32_t i = group.first_criterion; i < group.first_criterion + group.criterion_count; ++i) {
             const CriterionResult& c = e.criteria[i];
-            if (i > group.first_criterion) j.raw(",");
             j.raw(criterion_heads_[i]).number(c.skipped ? std::nan("") : c.value).raw(",\"points\":").number(c.points);
+            const bool scored = !c.skipped && !c.no_data;
+            if (default_parameters && scored) {
+                j.raw(criterion_scored_[i]);
+                continue;
+            }
             if (default_parameters) {
-                j.raw(criterion_parameters_[i]);
+                j.raw(criterion_defaults_[i]);
             } else {
                 j.raw(",\"weight\":").number(params.criterion_weights[i]);
                 if (rules_.criteria[i].has_metric)
                     j.raw(",\"band\":{\"zero_at\":").number(params.bands[i].zero_at).raw(",\"full_at\":").number(params.bands[i].full_at).raw("}");
             }
-            if (c.skipped || c.no_data)
+            if (scored) j.raw(",\"skipped\":false,\"reason\":null}");
+            else
                 j.raw(c.skipped ? ",\"skipped\":true,\"reason\":" : ",\"skipped\":false,\"reason\":")
                     .string_or_null(criterion_reason(rules_, p, e, i))
                     .raw("}");
-            else
-                j.raw(",\"skipped\":false,\"reason\":null}");
         }
         j.raw("]}");
     }

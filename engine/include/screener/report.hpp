@@ -38,12 +38,19 @@ public:
     void append(std::string& out, const Proposal& proposal, const Evaluation& evaluation) const;
 
 private:
+    // The text between the numbers of a result, written once: each piece starts with the comma
+    // that separates it from the one before, and the pieces for the rule set's own parameters (no
+    // profile applied) hold them already.
     const CompiledRules& rules_;
-    std::vector<std::string> gate_heads_, group_heads_, criterion_heads_;  // {"id":…,"title":…,"passed|score|value":
-    std::vector<std::string> group_parameters_, criterion_parameters_;      // weights, minimums, bands as compiled
-    std::vector<std::string> profile_names_;                               // as JSON strings
-    std::string default_pass_score_;                                       // "pass_score":…,"profiles":[],
-    std::string tail_;                                                     // the rule set (ndjson) and the closing brace
+    std::vector<std::string> gate_passed_, gate_failed_;  // [,]{"id":…,"title":…,"passed":true} | …false,"message":
+    std::vector<std::string> group_heads_;                // [,]{"id":…,"title":…,"score":
+    std::vector<std::string> group_defaults_[2];          // ,"weight":…,"minimum":…,"skipped":false|true,"criteria":[
+    std::vector<std::string> criterion_heads_;            // [,]{"id":…,"title":…[,"unit":…],"value":
+    std::vector<std::string> criterion_defaults_;         // ,"weight":…[,"band":{…}]
+    std::vector<std::string> criterion_scored_;           // the same, then ,"skipped":false,"reason":null}
+    std::vector<std::string> profile_names_;              // as JSON strings
+    std::string after_source_;                            // ","pass_score":…,"profiles":[],"gates":[
+    std::string tail_;                                    // the rule set (ndjson) and the closing brace
 };
 
 // append_result_json's object as a JSON value, keys in report order.
