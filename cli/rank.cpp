@@ -41,6 +41,7 @@ void read_results(const std::string& path, std::optional<RulesInfo>& rules, cons
         ++number;
         std::string_view line(buffer, static_cast<std::size_t>(length));
         if (line.ends_with('\n')) line.remove_suffix(1);  // so that a parse error's column is the line's
+        if (number == 1 && line.starts_with("\xEF\xBB\xBF")) line.remove_prefix(3);  // a byte order mark, as eval skips it
         if (line.find_first_not_of(" \t\r\n") == std::string_view::npos) continue;
         try {
             ResultLine read = read_result_line(line);

@@ -95,7 +95,7 @@ void check_result(const CompiledRules& rules, const Result& r) {
     try {
         back = read_result_line(line).result;  // its rules equal `info` but for invalid UTF-8, which becomes U+FFFD
     } catch (const std::exception& e) {
-        fail(__FILE__, __LINE__, "result_from_json reads back an NDJSON result line", std::string(e.what()) + "\n" + line);
+        fail(__FILE__, __LINE__, "read_result_line reads back an NDJSON result line", std::string(e.what()) + "\n" + line);
     }
     std::string again;
     append_result_json(again, back, 0, &info);

@@ -1604,6 +1604,14 @@ TEST_CASE("rank names the file, line and field of a line it cannot read back, an
     CHECK(rank_with(replaced("\"rules\":", "\"rulez\":")) ==
           where + "missing \"rules\" {id, version, sha256}: is this an `eval --format ndjson` result?\n");
     CHECK(rank_with(replaced("\"verdict\":\"", "\"verdict\":\"maybe-")).find(where + "unknown verdict \"maybe-") == 0);
+
+    // A byte order mark (a file saved by an editor) and CRLF line ends are read as eval reads them.
+    std::string crlf;
+    for (const std::string& line : lines_of(scored.out)) crlf += line + "\r\n";
+    write_text(results, "\xEF\xBB\xBF" + crlf);
+    Cli bom = run_cli("rank -q --format json " + q(results));
+    CHECK(bom.exit_code == 0);
+    CHECK(bom.out == run_cli("-q eval --rules tests/ci/rules-v1.yaml --format json tests/ci/proposals.ndjson").out);
 }
 
 TEST_CASE("eval reports a folder it cannot read inside an input directory, and goes on", "[cli]") {

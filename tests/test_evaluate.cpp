@@ -669,6 +669,18 @@ TEST_CASE("rank: pass before fail, score descending, ties by id byte order, inva
                               "I-first", "I-second", "A-invalid"});  // invalid, input order
 }
 
+TEST_CASE("rank puts a score that is not a number last of its verdict, and breaks full ties by input order", "[evaluate]") {
+    const double nan = std::nan("");
+    std::vector<Result> results = {result("n1", Verdict::fail, nan), result("f", Verdict::fail, 10), result("n0", Verdict::fail, nan),
+                                   result("p", Verdict::pass, 70), result("same", Verdict::fail, 5), result("same", Verdict::fail, 5)};
+    results[4].name = "first";
+    results[5].name = "second";
+    rank(results);
+    CHECK(ids(results) == std::vector<std::string>{"p", "f", "same", "same", "n0", "n1"});  // NaN: by id
+    CHECK(results[2].name == "first");
+    CHECK(results[3].name == "second");
+}
+
 TEST_CASE("rank is deterministic: the same results in any input order give the same ranking", "[evaluate]") {
     std::vector<Result> one = {result("c", Verdict::pass, 50), result("b", Verdict::pass, 50), result("a", Verdict::fail, 90),
                                result("d", Verdict::pass, 50.000001)};

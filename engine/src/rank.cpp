@@ -1,6 +1,7 @@
 #include "screener/rank.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace screener {
 
@@ -16,7 +17,10 @@ std::vector<std::size_t> rank_order(const std::vector<RankKey>& keys) {
     for (std::size_t i = 0; i < keys.size(); ++i) entries[i] = {keys[i].score, i, keys[i].verdict};
     std::sort(entries.begin(), entries.end(), [&](const Entry& a, const Entry& b) {
         if (a.verdict != b.verdict) return a.verdict < b.verdict;  // pass < fail < invalid
-        if (a.verdict != Verdict::invalid && a.score != b.score) return a.score > b.score;
+        // A score that is not a number (never from evaluate, but a merged line may hold one) ranks
+        // last of its verdict, so that the order stays total.
+        if (a.verdict != Verdict::invalid && std::isnan(a.score) != std::isnan(b.score)) return std::isnan(b.score);
+        if (a.verdict != Verdict::invalid && a.score != b.score && !std::isnan(a.score)) return a.score > b.score;
         if (a.verdict != Verdict::invalid) {
             const int by_id = keys[a.index].id.compare(keys[b.index].id);
             if (by_id != 0) return by_id < 0;

@@ -4,10 +4,10 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <type_traits>
 
 #include <fmt/compile.h>
 #include <fmt/format.h>
-#include <simdjson.h>
 
 #include "report_html.hpp"
 #include "utf8.hpp"
@@ -354,61 +354,73 @@ nlohmann::ordered_json to_json(const Result& r, std::size_t rank) {
 
 namespace {
 
-// The parts of a result line, read with simdjson's DOM: what is wrong is named by its key.
+// The parts of a result line: what is wrong is named by its key. (nlohmann, not simdjson: simdjson's
+// inline code is also compiled for AVX2 in fast_bind.cpp, and the linker may keep either copy, so
+// only code that runs after the processor check may use it.)
 class LineReader {
 public:
-    using Element = simdjson::dom::element;
+    using Value = nlohmann::json;
 
-    static Element need(Element object, const char* key) {
-        Element value;
-        if (object.at_key(key).get(value)) throw Error(std::string("missing \"") + key + "\"");
+    static const Value& need(const Value& object, const char* key) {
+        const auto it = object.find(key);
+        if (it == object.end()) throw Error(std::string("missing \"") + key + "\"");
+        return *it;
+    }
+    static std::string text(const Value& object, const char* key) { return as<std::string>(need(object, key), key, "a string"); }
+    static double number(const Value& object, const char* key) {
+        const Value& value = need(object, key);
+        if (!value.is_number()) fail(key, "a number");
+        return value.get<double>();
+    }
+    static bool boolean(const Value& object, const char* key) { return as<bool>(need(object, key), key, "true or false"); }
+    static const Value& array(const Value& object, const char* key) {
+        const Value& value = need(object, key);
+        if (!value.is_array()) fail(key, "an array");
         return value;
     }
-    static std::string text(Element object, const char* key) { return std::string(as<std::string_view>(need(object, key), key, "a string")); }
-    static double number(Element object, const char* key) { return as<double>(need(object, key), key, "a number"); }
-    static bool boolean(Element object, const char* key) { return as<bool>(need(object, key), key, "true or false"); }
-    static simdjson::dom::array array(Element object, const char* key) { return as<simdjson::dom::array>(need(object, key), key, "an array"); }
     // A string, or "" when the key is missing or null.
-    static std::string optional_text(Element object, const char* key) {
-        Element value;
-        if (object.at_key(key).get(value) || value.is_null()) return "";
-        return std::string(as<std::string_view>(value, key, "a string or null"));
+    static std::string optional_text(const Value& object, const char* key) {
+        const auto it = object.find(key);
+        if (it == object.end() || it->is_null()) return "";
+        return as<std::string>(*it, key, "a string or null");
     }
-    static std::vector<std::string> texts(Element object, const char* key) {
+    static std::vector<std::string> texts(const Value& object, const char* key) {
         std::vector<std::string> out;
-        for (Element item : array(object, key)) out.emplace_back(as<std::string_view>(item, key, "an array of strings"));
+        for (const Value& item : array(object, key)) out.push_back(as<std::string>(item, key, "an array of strings"));
         return out;
     }
 
 private:
+    [[noreturn]] static void fail(const char* key, const char* what) {
+        throw Error(std::string("unexpected value: \"") + key + "\" must be " + what);
+    }
     template <typename T>
-    static T as(Element value, const char* key, const char* what) {
-        T out;
-        if (value.get(out)) throw Error(std::string("unexpected value: \"") + key + "\" must be " + what);
-        return out;
+    static T as(const Value& value, const char* key, const char* what) {
+        if constexpr (std::is_same_v<T, std::string>) {
+            if (!value.is_string()) fail(key, what);
+        } else {
+            if (!value.is_boolean()) fail(key, what);
+        }
+        return value.get<T>();
     }
 };
 
 }  // namespace
 
 ResultLine read_result_line(std::string_view line) {
-    thread_local simdjson::dom::parser parser;
-    simdjson::dom::element v;
-    if (parser.parse(line.data(), line.size()).get(v)) {
-        // The fast parser only says that something is wrong; nlohmann says where.
-        try {
-            [[maybe_unused]] const auto parsed = nlohmann::json::parse(line);
-        } catch (const nlohmann::json::exception& e) {
-            throw Error(std::string("not a result line: ") + e.what());
-        }
-        throw Error("not a result line: not JSON that simdjson reads");
+    nlohmann::json v;
+    try {
+        v = nlohmann::json::parse(line);
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(std::string("not a result line: ") + e.what());
     }
     using L = LineReader;
     if (!v.is_object()) throw Error("not a result line: not a JSON object");
     ResultLine out;
-    simdjson::dom::element rules;
-    if (v.at_key("rules").get(rules) || !rules.is_object())
+    const auto rules_it = v.find("rules");
+    if (rules_it == v.end() || !rules_it->is_object())
         throw Error("missing \"rules\" {id, version, sha256}: is this an `eval --format ndjson` result?");
+    const nlohmann::json& rules = *rules_it;
     out.rules = {L::text(rules, "id"), L::text(rules, "version"), L::text(rules, "sha256")};
     Result& r = out.result;
     r.id = L::text(v, "id");
@@ -424,9 +436,9 @@ ResultLine read_result_line(std::string_view line) {
         r.pass_score = L::number(v, "pass_score");
         r.profiles = L::texts(v, "profiles");
     }
-    for (simdjson::dom::element g : L::array(v, "gates"))
+    for (const nlohmann::json& g : L::array(v, "gates"))
         r.gates.push_back({L::text(g, "id"), L::optional_text(g, "title"), L::boolean(g, "passed"), L::optional_text(g, "message")});
-    for (simdjson::dom::element g : L::array(v, "groups")) {
+    for (const nlohmann::json& g : L::array(v, "groups")) {
         GroupOutcome& group = r.groups.emplace_back();
         group.id = L::text(g, "id");
         group.title = L::text(g, "title");
@@ -434,7 +446,7 @@ ResultLine read_result_line(std::string_view line) {
         group.weight = L::number(g, "weight");
         if (!L::need(g, "minimum").is_null()) group.minimum = L::number(g, "minimum");
         group.skipped = L::boolean(g, "skipped");
-        for (simdjson::dom::element c : L::array(g, "criteria")) {
+        for (const nlohmann::json& c : L::array(g, "criteria")) {
             CriterionOutcome& o = group.criteria.emplace_back();
             o.id = L::text(c, "id");
             o.title = L::text(c, "title");
@@ -444,9 +456,9 @@ ResultLine read_result_line(std::string_view line) {
             o.weight = L::number(c, "weight");
             o.skipped = L::boolean(c, "skipped");
             o.reason = L::optional_text(c, "reason");
-            if (simdjson::dom::element band; !c.at_key("band").get(band)) {
+            if (const auto band = c.find("band"); band != c.end()) {
                 o.has_metric = true;
-                o.band = {L::number(band, "zero_at"), L::number(band, "full_at")};
+                o.band = {L::number(*band, "zero_at"), L::number(*band, "full_at")};
             }
         }
     }
