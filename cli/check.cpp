@@ -32,8 +32,8 @@ void print_advice(std::ostream& out, const CompiledRules& rules, const std::vect
     out << "\n" << style("1", "What it takes") << "\n";
     for (const Advice& a : advice) {
         const CompiledCriterion& c = rules.criteria[a.criterion];
-        std::string unit = c.unit.empty() ? "" : " " + c.unit;
-        out << "  " << (c.title.empty() ? c.id : c.title) << " (" << c.id << "): " << points_text(a.points) << " now";
+        std::string unit = c.unit.empty() ? "" : " " + printable(c.unit);
+        out << "  " << printable(c.title.empty() ? c.id : c.title) << " (" << c.id << "): " << points_text(a.points) << " now";
         if (c.has_metric) out << " at " << format_number(a.value) << unit;
         out << "\n";
         auto target = [&](const Target& t, const std::string& label) {
@@ -54,7 +54,7 @@ void print_text(std::ostream& out, const CompiledRules& rules, const Result& r, 
     const char* colour = r.verdict == Verdict::pass ? "1;32" : r.verdict == Verdict::fail ? "1;31" : "1;33";
     std::string verdict = r.verdict == Verdict::pass ? "PASS" : r.verdict == Verdict::fail ? "FAIL" : "INVALID";
     out << style(colour, verdict) << "  " << r.id << (r.name.empty() ? "" : "  " + r.name) << "\n";
-    out << "rules " << rules.id << " " << printable(rules.version) << "; source " << printable(r.source) << "\n";
+    out << "rules " << rules.id << " " << printable(rules.version) << "; source " << r.source << "\n";
     if (r.verdict == Verdict::invalid) {
         out << "\nThis proposal cannot be scored until these are fixed:\n";
         for (const auto& reason : r.reasons) out << "  - " << reason << "\n";
@@ -130,14 +130,18 @@ int run_check(const CheckOptions& o) {
         out["what_it_takes"] = advice_json(*rules, advice);
         std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     } else {
-        // Everything that came from the proposal is made printable: no escape sequences reach the terminal.
+        // Everything that came from the proposal or the rule set is made printable: no escape
+        // sequences or invalid UTF-8 reach the terminal.
         result.id = printable(result.id);
         result.name = printable(result.name);
         result.source = printable(result.source);
         for (auto& reason : result.reasons) reason = printable(reason);
-        for (auto& gate : result.gates) gate.message = printable(gate.message);
-        for (auto& group : result.groups)
-            for (auto& c : group.criteria) c.reason = printable(c.reason);
+        for (auto& profile : result.profiles) profile = printable(profile);
+        for (auto& gate : result.gates) gate.title = printable(gate.title), gate.message = printable(gate.message);
+        for (auto& group : result.groups) {
+            group.title = printable(group.title);
+            for (auto& c : group.criteria) c.title = printable(c.title), c.unit = printable(c.unit), c.reason = printable(c.reason);
+        }
         const char* no_color = std::getenv("NO_COLOR");  // set and non-empty disables colour (no-color.org)
         Style style{stdout_is_terminal() && (no_color == nullptr || *no_color == '\0')};
         print_text(std::cout, *rules, result, advice, style);

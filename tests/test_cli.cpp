@@ -740,10 +740,12 @@ TEST_CASE("eval junit replaces invalid UTF-8 from the rule set, so the XML stays
     CHECK(xml_problem(cli.out).empty());
 }
 
-TEST_CASE("invalid UTF-8 in a rule set's version reaches no report and no check output", "[cli]") {
+TEST_CASE("invalid UTF-8 and escapes in a rule set's text reach no report and no check output", "[cli]") {
     TempDir tmp("cli-version-utf8");
     std::string rules = read_text(source_dir + "/tests/ci/rules-v1.yaml");
     rules.replace(rules.find("version: \"1\""), 12, "version: \"1-\xff\"");
+    rules.replace(rules.find("title: Business line is accepted"), 32, "title: \"Business \xff line \\e[2J\"");
+    rules.replace(rules.find("unit: M USD/ha"), 14, "unit: \"M USD\\e/ha\"");
     write_text(tmp.path + "/rules.yaml", rules);
     for (std::string format : {"md", "json", "ndjson", "csv", "html", "junit"}) {
         INFO(format);
@@ -756,6 +758,16 @@ TEST_CASE("invalid UTF-8 in a rule set's version reaches no report and no check 
     Cli check = run_cli("-q check --rules " + tmp.path + "/rules.yaml " + example("001-amkor-semiconductor-packaging.json"));
     CHECK(check.out.find('\xff') == std::string::npos);
     CHECK_THAT(check.out, Contains("rules ci-demo 1-\xEF\xBF\xBD; source "));
+    // Every line of check's text, for proposals that pass and fail the gate and get advice.
+    const std::vector<std::string> proposals = lines_of(read_text(source_dir + "/tests/ci/proposals.ndjson"));
+    for (std::size_t k = 0; k < proposals.size(); ++k) {
+        write_text(tmp.path + "/p.json", proposals[k]);
+        Cli one = run_cli("-q check --rules " + tmp.path + "/rules.yaml " + tmp.path + "/p.json");
+        INFO(one.out);
+        CHECK(one.out.find('\xff') == std::string::npos);
+        CHECK(one.out.find('\x1b') == std::string::npos);
+        if (k == 0) CHECK_THAT(one.out, Contains("Business \xEF\xBF\xBD line ?[2J"));
+    }
 }
 
 TEST_CASE("eval output is byte-identical on a rerun in every format", "[cli]") {
