@@ -313,6 +313,7 @@ private:
             std::error_code ec;
             if (!why.empty()) problem(f, why);
             else if (fs::is_regular_file(f, ec)) file(f);
+            else if (ec == std::errc::permission_denied) problem(f, "cannot read: " + ec.message());  // a folder listed, not searched
             else problem(f, "cannot read: not a regular file (a broken link, a pipe or a device)");
         }
     }
@@ -388,14 +389,17 @@ private:
     void ndjson(std::FILE* in, const std::string& name, std::string pending) {
         std::uint32_t line = 1;
         bool at_start = true;
+        std::size_t scanned = 0;  // how much of `pending` is known to hold no line end
         for (bool eof = false; !eof;) {
-            // Read straight into the next chunk's bytes, after the unfinished line the last block left.
+            // Read straight into the next chunk's bytes, after the unfinished line the last block
+            // left. A long line's text is taken over whole, not copied, while it is still unfinished.
             RawChunk chunk;
             chunk.file = name;
             std::string& bytes = chunk.bytes;
-            bytes.reserve(pending.size() + block_size + padding);
-            bytes = pending;
+            bytes = std::move(pending);
+            pending.clear();
             const std::size_t old = bytes.size();
+            if (bytes.capacity() < old + block_size + padding) bytes.reserve(std::max(old + block_size + padding, 2 * bytes.capacity()));
             bytes.resize(old + block_size);
             const std::size_t n = std::fread(bytes.data() + old, 1, block_size, in);
             bytes.resize(old + n);
@@ -404,14 +408,20 @@ private:
                 if (std::ferror(in)) problem(name, "cannot read: read error");
             }
             // Hand on whole lines; an unfinished last line waits for the next block.
-            const std::size_t last = bytes.rfind('\n');
-            const std::size_t usable = eof ? bytes.size() : (last == std::string::npos ? 0 : last + 1);
-            pending.assign(bytes, usable);
-            bytes.resize(usable);
+            const std::size_t last = std::string_view(bytes).substr(scanned).rfind('\n');
+            const std::size_t usable = eof ? bytes.size() : (last == std::string::npos ? 0 : scanned + last + 1);
             if (usable == 0) {
-                if (!eof && pending.size() > limits().max_proposal_bytes) skip_long_line(in, name, line, pending, eof);
+                pending = std::move(bytes);
+                scanned = pending.size();
+                if (!eof && pending.size() > limits().max_proposal_bytes) {
+                    skip_long_line(in, name, line, pending, eof);
+                    scanned = 0;
+                }
                 continue;
             }
+            pending.assign(bytes, usable);
+            scanned = 0;
+            bytes.resize(usable);
             std::size_t start = 0;
             if (at_start && bytes.compare(0, 3, "\xEF\xBB\xBF") == 0) start = 3;
             at_start = false;
