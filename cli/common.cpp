@@ -39,8 +39,10 @@ struct PendingTemp {
     ~PendingTemp() { pending_temp[0] = '\0'; }
 };
 
-// An output buffer over a file descriptor that always writes in large blocks. std::filebuf and stdio
-// pass anything over about 1 KiB straight to the kernel: one system call per result of a report.
+// An output buffer over a file descriptor that writes in large blocks. std::filebuf passes any write
+// over about 1 KiB straight to the kernel (one system call per result of a report) and stdio wrote
+// standard output in 4 KiB pieces. A text that does not fit drains the buffer first; one larger
+// than the whole buffer then goes straight out.
 class BlockWriter : public std::streambuf {
 public:
     explicit BlockWriter(int fd) : fd_(fd), buffer_(1 << 20) { setp(buffer_.data(), buffer_.data() + buffer_.size()); }
@@ -78,6 +80,7 @@ private:
         while (n > 0 && error_ == 0) {
             const ssize_t written = ::write(fd_, text, n);
             if (written < 0 && errno != EINTR) error_ = errno;
+            if (written == 0) error_ = EIO;  // nothing taken and no reason given: do not spin
             if (written > 0) text += written, n -= static_cast<std::size_t>(written);
         }
         return error_ == 0;
@@ -92,8 +95,8 @@ private:
 struct Closer {
     int fd;
     int close() {
-        const int open = std::exchange(fd, -1);
-        return open < 0 ? 0 : ::close(open);
+        const int was = std::exchange(fd, -1);
+        return was < 0 ? 0 : ::close(was);
     }
     ~Closer() { close(); }
 };
@@ -140,6 +143,12 @@ void write_output(const std::string& path, const std::function<void(std::ostream
         if (!out) throw Error("cannot write " + name + ": " + std::strerror(buffer.error() ? buffer.error() : EIO), 2);
     };
     if (path.empty() || path == "-") {
+        if (stdout_is_terminal()) {  // a person reading: line by line, as it comes
+            write(std::cout);
+            std::cout.flush();
+            if (!std::cout) throw Error("cannot write to standard output", 2);
+            return;
+        }
         std::cout.flush();
         write_to(STDOUT_FILENO, "to standard output");
         return;

@@ -1072,15 +1072,25 @@ TEST_CASE("A report that cannot be written all the way is an error naming where,
     // /dev/full takes nothing: the error must come out however the report is buffered, for -o and
     // for standard output, and for the streaming format as for the ranked ones.
     REQUIRE(fs::exists("/dev/full"));
-    for (const std::string format : {"json", "ndjson", "md"}) {
-        INFO(format);
-        Cli to_file = run_cli("-q eval --format " + format + " -o /dev/full " + examples);
-        CHECK(to_file.exit_code == 2);
-        CHECK(to_file.err == "screener: error: cannot write /dev/full: No space left on device\n");
-        Cli to_stdout = sh("\"$SCREENER\" -q eval --format " + format + " " + examples + " > /dev/full");
-        CHECK(to_stdout.exit_code == 2);
-        CHECK(to_stdout.err == "screener: error: cannot write to standard output: No space left on device\n");
-    }
+    // A report over the 1 MiB buffer too, so that the error comes mid-report, not at the last flush.
+    TempDir tmp("cli-dev-full");
+    std::string many;
+    const std::vector<std::string> lines = lines_of(read_text(source_dir + "/tests/ci/proposals.ndjson"));
+    for (int copy = 0; copy < 300; ++copy)
+        for (std::string line : lines) many += line.replace(line.find("\"CI-"), 4, "\"R" + std::to_string(copy) + "-CI-") + "\n";
+    write_text(tmp.path + "/many.ndjson", many);
+    const std::string big = "--rules tests/ci/rules-v1.yaml " + q(tmp.path + "/many.ndjson");
+    REQUIRE(run_cli("-q eval --format ndjson " + big).out.size() > (2 << 20));
+    for (const std::string& input : {examples, big})
+        for (const char* format : {"json", "ndjson", "md"}) {
+            INFO(std::string(format) + " " + input);
+            Cli to_file = run_cli(std::string("-q eval --format ") + format + " -o /dev/full " + input);
+            CHECK(to_file.exit_code == 2);
+            CHECK(to_file.err == "screener: error: cannot write /dev/full: No space left on device\n");
+            Cli to_stdout = sh(std::string("\"$SCREENER\" -q eval --format ") + format + " " + input + " > /dev/full");
+            CHECK(to_stdout.exit_code == 2);
+            CHECK(to_stdout.err == "screener: error: cannot write to standard output: No space left on device\n");
+        }
 }
 
 // =============================================================================================
@@ -1638,6 +1648,9 @@ TEST_CASE("eval reports a folder it cannot read inside an input directory, and g
     fs::copy_file(source_dir + "/" + example("003-samsung-display-expansion.json"), inbox + "/z/003.json");
     fs::permissions(inbox + "/locked", fs::perms::none);
     const std::string as_user = ::geteuid() == 0 ? "setpriv --reuid=65534 --regid=65534 --clear-groups " : "";
+    // As nobody, the run needs setpriv (util-linux) and a build directory that others may enter.
+    INFO("running as nobody needs setpriv and a readable path to " + inbox);
+    REQUIRE(sh(as_user + "test -r " + q(inbox + "/001.json")).exit_code == 0);
     Cli cli = sh(as_user + "\"$SCREENER\" -q eval --format ndjson " + q(inbox));
     fs::permissions(inbox + "/locked", fs::perms::owner_all);
     INFO(cli.err);
