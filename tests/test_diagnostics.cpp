@@ -90,10 +90,10 @@ TEST_CASE("a second YAML document in a rule file is an error where it starts, no
     // yaml-cpp reads the first document only: rules in a second one would be dropped without a word.
     const auto base_lines = static_cast<std::uint32_t>(std::count(base.begin(), base.end(), '\n'));
     const std::string second = "test.yaml:" + std::to_string(base_lines + 1) +
-                               ":1: error: a second YAML document starts here; a rule set is one document (one file each)";
+                               ":1: error: a second YAML document starts here; a rule set or test file is one document";
     CHECK(errors(base + "---\nother: 1\n") == Lines{second});
     CHECK(errors(base + "...\n---\n- a list\n") == Lines{"test.yaml:" + std::to_string(base_lines + 2) +
-                                                              ":1: error: a second YAML document starts here; a rule set is one document (one file each)"});
+                                                              ":1: error: a second YAML document starts here; a rule set or test file is one document"});
     // An empty document after the rule set holds nothing to drop, and a leading "---" starts the only one.
     CHECK(errors(base + "---\n") == errors(base));
     CHECK(errors(base + "...\n") == errors(base));

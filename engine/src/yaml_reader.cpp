@@ -92,7 +92,7 @@ private:
     // Only the first document becomes the rule set: anything in another would be dropped unread.
     void content() const {
         if (second_document_)
-            throw Refused{*second_document_, "a second YAML document starts here; a rule set is one document (one file each)"};
+            throw Refused{*second_document_, "a second YAML document starts here; a rule set or test file is one document"};
     }
     void enter(const YAML::Mark& mark) {
         content();
