@@ -50,7 +50,6 @@ private:
     std::deque<std::string> pages_;
     std::vector<RankKey> keys_;
     std::vector<std::string_view> texts_;
-    std::size_t counts_[3] = {0, 0, 0};
 };
 
 bool stdout_is_terminal();

@@ -64,13 +64,16 @@ int run_eval(const EvalOptions& o) {
     std::size_t counts[3] = {0, 0, 0};
     const BatchOptions batch{o.jobs};
     Progress progress;
+    const auto scored = [&](Verdict verdict) {
+        ++counts[static_cast<int>(verdict)];
+        progress.tick();
+    };
 
     if (format == Format::ndjson) {
         // Streaming: results written in input order as they are scored, in bounded memory.
         write_output(o.output, [&](std::ostream& out) {
             render_batch(*rules, o.inputs, batch, &info, [&](const RenderedResult& result) {
-                ++counts[static_cast<int>(result.verdict)];
-                progress.tick();
+                scored(result.verdict);
                 out.write(result.json.data(), static_cast<std::streamsize>(result.json.size())).put('\n');
             });
         });
@@ -78,16 +81,14 @@ int run_eval(const EvalOptions& o) {
         // Ranked, but compact: each result's JSON (rendered on the workers) and its rank key.
         RankedJson ranked(instead);
         render_batch(*rules, o.inputs, batch, nullptr, [&](const RenderedResult& result) {
-            ++counts[static_cast<int>(result.verdict)];
-            progress.tick();
+            scored(result.verdict);
             ranked.add(result.verdict, result.score, result.id, result.json);
         });
         write_output(o.output, [&](std::ostream& out) { ranked.write(out, info); });
     } else {
         std::vector<Result> results;
         score_batch(*rules, o.inputs, batch, [&](Result&& result) {
-            ++counts[static_cast<int>(result.verdict)];
-            progress.tick();
+            scored(result.verdict);
             check_memory_limit(results.size(), instead);
             results.push_back(std::move(result));
         });

@@ -1,6 +1,5 @@
 // screener: the command line. Parses flags, runs one subcommand, and turns errors into exit codes:
 // data goes to stdout, diagnostics and logs to stderr.
-
 #include <charconv>
 #include <cstdlib>
 #include <iostream>

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <limits>
 #include <map>
-#include <type_traits>
 
 #include <fmt/compile.h>
 #include <fmt/format.h>
@@ -366,13 +365,17 @@ public:
         if (it == object.end()) throw Error(std::string("missing \"") + key + "\"");
         return *it;
     }
-    static std::string text(const Value& object, const char* key) { return as<std::string>(need(object, key), key, "a string"); }
+    static std::string text(const Value& object, const char* key) { return string(need(object, key), key, "a string"); }
     static double number(const Value& object, const char* key) {
         const Value& value = need(object, key);
         if (!value.is_number()) fail(key, "a number");
         return value.get<double>();
     }
-    static bool boolean(const Value& object, const char* key) { return as<bool>(need(object, key), key, "true or false"); }
+    static bool boolean(const Value& object, const char* key) {
+        const Value& value = need(object, key);
+        if (!value.is_boolean()) fail(key, "true or false");
+        return value.get<bool>();
+    }
     static const Value& array(const Value& object, const char* key) {
         const Value& value = need(object, key);
         if (!value.is_array()) fail(key, "an array");
@@ -382,11 +385,11 @@ public:
     static std::string optional_text(const Value& object, const char* key) {
         const auto it = object.find(key);
         if (it == object.end() || it->is_null()) return "";
-        return as<std::string>(*it, key, "a string or null");
+        return string(*it, key, "a string or null");
     }
     static std::vector<std::string> texts(const Value& object, const char* key) {
         std::vector<std::string> out;
-        for (const Value& item : array(object, key)) out.push_back(as<std::string>(item, key, "an array of strings"));
+        for (const Value& item : array(object, key)) out.push_back(string(item, key, "an array of strings"));
         return out;
     }
 
@@ -394,14 +397,9 @@ private:
     [[noreturn]] static void fail(const char* key, const char* what) {
         throw Error(std::string("unexpected value: \"") + key + "\" must be " + what);
     }
-    template <typename T>
-    static T as(const Value& value, const char* key, const char* what) {
-        if constexpr (std::is_same_v<T, std::string>) {
-            if (!value.is_string()) fail(key, what);
-        } else {
-            if (!value.is_boolean()) fail(key, what);
-        }
-        return value.get<T>();
+    static std::string string(const Value& value, const char* key, const char* what) {
+        if (!value.is_string()) fail(key, what);
+        return value.get<std::string>();
     }
 };
 
