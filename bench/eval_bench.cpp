@@ -82,8 +82,27 @@ void load(Fixture& f) {
                  f.rules_file.c_str());
 }
 
-// Stage 4 alone: evaluate() over bound proposals, one reused scratch Evaluation (as a worker does).
+// Stage 4 alone: evaluate() over bound proposals, 16 at a time into 16 reused Evaluations (as a
+// worker does).
 void BM_Evaluate(benchmark::State& state) {
+    const Fixture& f = fixture();
+    constexpr std::size_t run = evaluation_lanes;
+    std::vector<Evaluation> scratch(run);
+    const std::span<const Proposal> all(f.proposals);
+    for (auto _ : state) {
+        for (std::size_t first = 0; first < all.size(); first += run) {
+            const std::size_t n = std::min(run, all.size() - first);
+            evaluate(*f.rules, all.subspan(first, n), std::span(scratch).first(n));
+            benchmark::DoNotOptimize(scratch[0].total);
+        }
+        benchmark::ClobberMemory();
+    }
+    state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * f.proposals.size()));
+}
+BENCHMARK(BM_Evaluate)->Unit(benchmark::kMicrosecond);
+
+// The same one proposal at a time, into one reused Evaluation (as explanations and advice do).
+void BM_EvaluateOne(benchmark::State& state) {
     const Fixture& f = fixture();
     Evaluation scratch;
     for (auto _ : state) {
@@ -95,7 +114,7 @@ void BM_Evaluate(benchmark::State& state) {
     }
     state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * f.proposals.size()));
 }
-BENCHMARK(BM_Evaluate)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_EvaluateOne)->Unit(benchmark::kMicrosecond);
 
 // Stage 3, the batch's bind: detail::bind_record (the simdjson fast path, nlohmann when it declines).
 void BM_BindFast(benchmark::State& state) {
@@ -197,19 +216,25 @@ void BM_ResultJson(benchmark::State& state) {
 }
 BENCHMARK(BM_ResultJson)->Unit(benchmark::kMicrosecond);
 
-// bind + evaluate + render, one proposal at a time, no threads and no I/O: the worker's loop.
+// bind, evaluate and render as a worker does (16 proposals bound into reused ones, evaluated
+// together, rendered), without threads or I/O.
 void BM_WorkerLoop(benchmark::State& state) {
     const Fixture& f = fixture();
     const ResultJson renderer(*f.rules, &f.info);
-    Evaluation scratch;
+    std::vector<Proposal> proposals(evaluation_lanes);
+    std::vector<Evaluation> evaluations(evaluation_lanes);
+    BoundProposal other;
     std::string out;
     for (auto _ : state) {
         for (const auto& chunk : f.chunks) {
             out.clear();
-            for (const auto& record : chunk.records) {
-                BoundProposal bound = detail::bind_record(*f.rules, chunk, record);
-                evaluate(*f.rules, std::get<Proposal>(bound), scratch);
-                renderer.append(out, std::get<Proposal>(bound), scratch);
+            for (std::size_t first = 0; first < chunk.records.size(); first += evaluation_lanes) {
+                const std::size_t n = std::min(evaluation_lanes, chunk.records.size() - first);
+                for (std::size_t k = 0; k < n; ++k)
+                    if (detail::bind_record(*f.rules, chunk, chunk.records[first + k], proposals[k], other) != &proposals[k])
+                        state.SkipWithError("the fast path did not bind a reference proposal");
+                evaluate(*f.rules, std::span<const Proposal>(proposals).first(n), std::span(evaluations).first(n));
+                for (std::size_t k = 0; k < n; ++k) renderer.append(out, proposals[k], evaluations[k]);
             }
             benchmark::DoNotOptimize(out.data());
         }

@@ -68,6 +68,7 @@ const std::string proposals = R"({"id":"P1","name":"all there","x":40,"sector":"
 {"name":"no id","x":10,"sector":"a"}
 {"id":"P7","name":"Dự án \u0001 \"x\"","x":100,"sector":"b","opt":6}
 not json
+{"id":"P8","name":"a null the ordinary path binds","x":20,"sector":"a","opt":null}
 )";
 
 }  // namespace
@@ -93,7 +94,7 @@ TEST_CASE("render_batch writes what append_result_json writes for score_batch's 
         append_result_json(expected[1].emplace_back(), r, 0, &info);
         verdicts.push_back(r.verdict);
     });
-    REQUIRE(expected[0].size() == 600 * 11);
+    REQUIRE(expected[0].size() == 600 * 12);
     CHECK(verdicts[1] == Verdict::fail);      // P2: profile b raises g1's minimum above its score
     CHECK(verdicts[2] == Verdict::fail);      // P3: opt-known has no data
     CHECK(verdicts[5] == Verdict::invalid);   // repeats P1
@@ -124,8 +125,8 @@ TEST_CASE("render_batch hands on each result's verdict, score and id as the repo
         seen.push_back(r);
         ids.emplace_back(r.id);
     });
-    REQUIRE(seen.size() == 11);
-    CHECK(ids == std::vector<std::string>{"P1", "P2", "P3", "P4", "P5", "P1", "P6", "P6", "", "P7", ""});
+    REQUIRE(seen.size() == 12);
+    CHECK(ids == std::vector<std::string>{"P1", "P2", "P3", "P4", "P5", "P1", "P6", "P6", "", "P7", "", "P8"});
     // P1: m = 40 points (weight 2), per-opt = x/opt = 20 -> 100, when-b skipped:
     // g1 = (2*40 + 100) / 3 = 60, g2 = 100, total = (60 + 2*100) / 3 = 86.666...
     CHECK(seen[0].verdict == Verdict::pass);
@@ -137,6 +138,10 @@ TEST_CASE("render_batch hands on each result's verdict, score and id as the repo
     CHECK(seen[5].verdict == Verdict::invalid);
     CHECK(seen[5].score == 0);
     CHECK(seen[10].verdict == Verdict::invalid);
+    // P8, bound by the ordinary path (null): opt-known has no data and fails; per-opt has none, 0 points:
+    // g1 = (2*20 + 0) / 3 = 40/3, total = (40/3 + 2*100) / 3 = 640/9.
+    CHECK(seen[11].verdict == Verdict::fail);
+    CHECK(seen[11].score == Approx(640.0 / 9));
 }
 
 TEST_CASE("repeated ids are found exactly among thousands, whatever their length", "[batch]") {

@@ -2,6 +2,7 @@
 // computed by hand from the SPEC formulas (the arithmetic is in the comment next to it), never
 // copied from what the engine prints.
 #include <cmath>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -620,6 +621,75 @@ TEST_CASE("evaluation reuses its output without leftovers from the previous prop
     CHECK(e.parameters.bands[criterion(*rules, "m")].full_at == 100);
     CHECK(e.total == Approx(72.5).margin(1e-9));  // (45 + 100)/2, as without profiles
     CHECK(e.verdict == Verdict::pass);
+}
+
+namespace {
+
+// Every number of an evaluation in hexadecimal, so that two compare bit for bit (NaN and -0 included).
+std::string describe(const Evaluation& e) {
+    std::string out;
+    auto number = [&](double v) {
+        char text[64];
+        std::snprintf(text, sizeof text, " %a", v);
+        out += text;
+    };
+    out += std::string(to_string(e.verdict)) + " total";
+    number(e.total);
+    out += "\ngates";
+    for (const GateResult& g : e.gates) out += std::string(" ") + (g.passed ? "passed" : "failed") + (g.no_data ? "/no-data" : "");
+    out += "\ncriteria";
+    for (const CriterionResult& c : e.criteria) {
+        number(c.value);
+        number(c.points);
+        out += std::string(c.skipped ? "/skipped" : "") + (c.no_data ? "/no-data" : "");
+    }
+    out += "\ngroups";
+    for (const GroupResult& g : e.groups) {
+        number(g.score);
+        out += std::string(g.skipped ? "/skipped" : "") + (g.below_minimum ? "/below" : "");
+    }
+    out += "\nparameters";
+    for (const Band& b : e.parameters.bands) {
+        number(b.zero_at);
+        number(b.full_at);
+    }
+    for (double w : e.parameters.criterion_weights) number(w);
+    for (double w : e.parameters.group_weights) number(w);
+    for (double m : e.parameters.group_minimums) number(m);
+    number(e.parameters.pass_score);
+    out += " profiles";
+    for (std::uint32_t p : e.parameters.profiles) out += " " + std::to_string(p);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("evaluating many proposals at once gives each what evaluating it alone gives", "[evaluate]") {
+    // 41 proposals: two full runs of lanes and a part run, each mixing every profile, none, an
+    // optional input missing, and metrics below and above their band. Evaluated twice into the same outputs, the second time in another order, so that
+    // parameters a profile changed cannot leak into the next proposal evaluated there.
+    auto rules = compile_ok(profiles_yaml);
+    std::vector<Proposal> proposals;
+    const char* sectors[] = {"a", "b", "c"};
+    for (int i = 0; i < 41; ++i) {
+        json p = {{"id", "P" + std::to_string(i)}, {"x", (i * 37) % 140 - 10}, {"sector", sectors[i % 3]}};
+        if (i % 4 == 1) p["opt"] = i % 8 == 1 ? 2 : 0;
+        proposals.push_back(bind_ok(*rules, p));
+    }
+    REQUIRE(proposals.size() > 2 * evaluation_lanes);
+    std::vector<std::string> alone;
+    for (const Proposal& p : proposals) alone.push_back(describe(evaluate(*rules, p)));
+
+    std::vector<Evaluation> together(proposals.size());
+    evaluate(*rules, proposals, together);
+    for (std::size_t i = 0; i < proposals.size(); ++i) CHECK(describe(together[i]) == alone[i]);
+
+    std::vector<Proposal> reversed(proposals.rbegin(), proposals.rend());
+    evaluate(*rules, reversed, together);
+    for (std::size_t i = 0; i < proposals.size(); ++i) CHECK(describe(together[i]) == alone[proposals.size() - 1 - i]);
+
+    std::vector<Evaluation> too_few(3);
+    CHECK_THROWS_WITH(evaluate(*rules, proposals, too_few), "evaluate: one Evaluation is needed per proposal");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -39,7 +39,8 @@ struct Block {
 // What a worker reuses from proposal to proposal, so that scoring one allocates little.
 struct Scratch {
     Evaluation evaluation;
-    Proposal proposal;
+    std::vector<Proposal> proposals = std::vector<Proposal>(evaluation_lanes);  // bound, evaluated together
+    std::vector<Evaluation> evaluations = std::vector<Evaluation>(evaluation_lanes);
     BoundProposal other;  // a proposal the ordinary path bound, or an invalid one
 };
 
@@ -171,20 +172,34 @@ void render_batch(const CompiledRules& rules, const std::vector<std::string>& in
     Pipeline pipeline(options.jobs, [&](Block& block, Scratch& scratch) {
         block.entries.reserve(block.chunk.records.size());
         block.json.reserve(3 * block.chunk.bytes.size());  // results run to 2-3 times their proposal's size
+        // Valid proposals are bound into scratch.proposals, then evaluated and rendered together;
+        // an invalid one is rendered in its place, after those before it.
+        std::size_t bound = 0;
+        auto evaluate_bound = [&] {
+            const std::span<const Proposal> proposals(scratch.proposals.data(), bound);
+            const std::span<Evaluation> evaluations(scratch.evaluations.data(), bound);
+            evaluate(rules, proposals, evaluations);
+            for (std::size_t k = 0; k < bound; ++k) {
+                renderer.append(block.json, proposals[k], evaluations[k]);
+                block.ids += proposals[k].id;
+                block.entries.push_back({evaluations[k].verdict, evaluations[k].total, block.json.size(), block.ids.size()});
+            }
+            bound = 0;
+        };
         for (const auto& record : block.chunk.records) {
-            if (const Proposal* proposal = detail::bind_record(rules, block.chunk, record, scratch.proposal, scratch.other)) {
-                Evaluation& e = scratch.evaluation;
-                evaluate(rules, *proposal, e);
-                renderer.append(block.json, *proposal, e);
-                block.ids += proposal->id;
-                block.entries.push_back({e.verdict, e.total, block.json.size(), block.ids.size()});
+            Proposal& next = scratch.proposals[bound];
+            if (const Proposal* proposal = detail::bind_record(rules, block.chunk, record, next, scratch.other)) {
+                if (proposal != &next) next = std::get<Proposal>(std::move(scratch.other));  // the ordinary path's
+                if (++bound == scratch.proposals.size()) evaluate_bound();
             } else {
+                evaluate_bound();
                 const auto& invalid = std::get<InvalidProposal>(scratch.other);
                 append_result_json(block.json, explain(invalid), 0, with_rules);
                 block.ids += invalid.id;
                 block.entries.push_back({Verdict::invalid, 0, block.json.size(), block.ids.size()});
             }
         }
+        evaluate_bound();
     });
     detail::IdSet ids;
     Evaluation scratch;

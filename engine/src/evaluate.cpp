@@ -1,10 +1,12 @@
 #include "screener/evaluate.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 
 #include <fmt/compile.h>
 #include <fmt/format.h>
@@ -50,119 +52,147 @@ constexpr double no_data = std::numeric_limits<double>::quiet_NaN();
 
 double from_tri(Tri t) { return t == Tri::no_data ? no_data : (t == Tri::yes ? 1.0 : 0.0); }
 
-template <typename Cmp>
-double compare(double x, double y, Cmp cmp) {
-    if (std::isnan(x) || std::isnan(y)) return no_data;
-    return cmp(x, y) ? 1.0 : 0.0;
+// c ? yes : no, without a branch. Whether a value is below or above a band depends on the data and
+// cannot be predicted; a mispredicted branch costs more than the rest of the criterion.
+double pick(bool c, double yes, double no) {
+    const std::uint64_t mask = -static_cast<std::uint64_t>(c);
+    return std::bit_cast<double>((std::bit_cast<std::uint64_t>(yes) & mask) | (std::bit_cast<std::uint64_t>(no) & ~mask));
 }
 
-// One thread's working memory for run_plan, reused from proposal to proposal.
-struct Scratch {
-    std::vector<double> registers;
-    std::uint64_t plan = 0;  // the id of the plan whose constants are in `registers`
-    LetValues lets;          // only for plans that use the tree Evaluator
+// std::clamp, without a branch.
+double clamp(double x, double lo, double hi) { return pick(x < lo, lo, pick(hi < x, hi, x)); }
+
+// run_plan scores up to this many proposals at once, each in its own lane of every register. A step
+// then costs one dispatch for all of them, and runs as a few vector instructions: GCC's vector
+// extension does arithmetic, comparisons and ?: lane by lane, without branches (a branch on the
+// data, such as an if() on a yes/no input, is mispredicted half the time).
+constexpr std::size_t lanes = evaluation_lanes;
+using Vector = double __attribute__((vector_size(16)));      // two lanes: one SSE2 register, which every x86-64 has
+using Mask = std::int64_t __attribute__((vector_size(16)));  // a comparison's: -1 true, 0 false
+struct alignas(64) Register {  // one value per lane
+    Vector v[lanes / 2];
 };
 
-// Runs the rules' plan for one proposal and returns its registers. Each step computes what the
-// tree Evaluator computes for its node, with the same operations in the same order.
-const double* run_plan(const CompiledRules& rules, const Proposal& proposal, Scratch& scratch) {
+double lane(const Register& r, std::size_t k) { return r.v[k / 2][k % 2]; }
+
+// One thread's working memory for run_plan, reused from batch to batch.
+struct Scratch {
+    std::vector<Register> registers;
+    std::uint64_t plan = 0;       // the id of the plan whose constants are in `registers`
+    std::vector<LetValues> lets;  // per lane, only for plans that use the tree Evaluator
+};
+
+// Runs the rules' plan for proposals[0, n), n <= lanes, and returns the registers. Each step
+// computes what the tree Evaluator computes for its node, with the same operations in the same
+// order. Vector steps compute the vectors that hold the n lanes (and with an odd n, the lane next
+// to the last, harmlessly); steps that call a function, only the n lanes.
+const Register* run_plan(const CompiledRules& rules, const Proposal* proposals, std::size_t n, Scratch& scratch) {
     const detail::Program& program = *rules.program;
     const detail::Plan& plan = program.plan;
+    std::vector<Register>& registers = scratch.registers;
     if (scratch.plan != plan.id) {  // steps never write the constants: load them once per plan
-        scratch.registers.resize(plan.register_count());
-        std::copy(plan.constants.begin(), plan.constants.end(), scratch.registers.begin());
+        registers.assign(plan.register_count(), Register{});
+        for (std::size_t i = 0; i < plan.constants.size(); ++i)
+            for (Vector& v : registers[i].v) v += plan.constants[i];
         scratch.plan = plan.id;
     }
-    double* r = scratch.registers.data();
-    const std::size_t inputs = std::min<std::size_t>(proposal.numbers.size(), plan.input_count);
-    for (std::size_t i = 0; i < inputs; ++i) r[plan.first_input + i] = proposal.numbers[i];
-    LetValues& lets = scratch.lets;
-    if (plan.uses_lets) lets.resize(rules.lets.size());
-    const Evaluator tree(program, proposal, lets);
+    for (std::size_t k = 0; k < n; ++k) {
+        const std::vector<double>& numbers = proposals[k].numbers;
+        const std::size_t inputs = std::min<std::size_t>(numbers.size(), plan.input_count);
+        for (std::size_t i = 0; i < inputs; ++i) registers[plan.first_input + i].v[k / 2][k % 2] = numbers[i];
+    }
+    if (plan.uses_lets) {
+        scratch.lets.resize(lanes);
+        for (std::size_t k = 0; k < n; ++k) scratch.lets[k].resize(rules.lets.size());
+    }
 
-    double* result = r + plan.first_result;
+    const Vector nan = Vector{} + no_data, one = Vector{} + 1.0, zero{};
+    auto is_nan = [](Vector x) { return x != x; };
+    auto truth = [&](Mask m) { return m ? one : zero; };
+    Register* out = registers.data() + plan.first_result;
     for (const detail::Step& s : plan.steps) {
-        double& out = *result++;
+        Register& o = *out++;
+        // o = f(a, b, c), a vector at a time; b and c are registers only for the steps that have them.
+        auto vectors = [&](auto f) {
+            const Register &x = registers[s.a], &y = registers[s.b], &z = registers[s.c];
+            for (std::size_t j = 0; j < (n + 1) / 2; ++j) o.v[j] = f(x.v[j], y.v[j], z.v[j]);
+        };
+        // For the steps that call a function, lane by lane: the lanes that hold a proposal.
+        auto each = [&](auto f) { for (std::size_t k = 0; k < n; ++k) f(k); };
+        auto a = [&](std::size_t k) { return lane(registers[s.a], k); };
+        auto b = [&](std::size_t k) { return lane(registers[s.b], k); };
+        auto set = [&](std::size_t k, double value) { o.v[k / 2][k % 2] = value; };
+        auto tree = [&](auto f) { each([&](std::size_t k) { f(k, Evaluator(program, proposals[k], scratch.lets[k])); }); };
         switch (s.code) {
-            case Code::negate: out = -r[s.a]; break;
-            case Code::add: out = r[s.a] + r[s.b]; break;
-            case Code::subtract: out = r[s.a] - r[s.b]; break;
-            case Code::multiply: out = r[s.a] * r[s.b]; break;
-            case Code::divide: out = r[s.b] == 0 ? no_data : r[s.a] / r[s.b]; break;
-            case Code::remainder: out = std::fmod(r[s.a], r[s.b]); break;
-            case Code::min:
-            case Code::max: {
-                const double x = r[s.a], y = r[s.b];
-                if (std::isnan(x) || std::isnan(y)) out = no_data;
-                else out = s.code == Code::min ? std::min(x, y) : std::max(x, y);
+            case Code::negate: vectors([](Vector x, Vector, Vector) { return -x; }); break;
+            case Code::add: vectors([](Vector x, Vector y, Vector) { return x + y; }); break;
+            case Code::subtract: vectors([](Vector x, Vector y, Vector) { return x - y; }); break;
+            case Code::multiply: vectors([](Vector x, Vector y, Vector) { return x * y; }); break;
+            case Code::divide: vectors([&](Vector x, Vector y, Vector) { return y == 0 ? nan : x / y; }); break;
+            case Code::remainder: each([&](std::size_t k) { set(k, std::fmod(a(k), b(k))); }); break;
+            case Code::min:  // as std::min
+                vectors([&](Vector x, Vector y, Vector) { return (is_nan(x) | is_nan(y)) ? nan : (y < x ? y : x); });
                 break;
-            }
-            case Code::clamp: {
-                const double x = r[s.a], lo = r[s.b], hi = r[s.c];
-                out = std::isnan(x) || std::isnan(lo) || std::isnan(hi) ? no_data : std::max(lo, std::min(x, hi));
+            case Code::max:  // as std::max
+                vectors([&](Vector x, Vector y, Vector) { return (is_nan(x) | is_nan(y)) ? nan : (x < y ? y : x); });
                 break;
-            }
-            case Code::abs: out = std::fabs(r[s.a]); break;
-            case Code::round: out = std::round(r[s.a]); break;
-            case Code::round_digits: {
-                const double x = r[s.a], digits = r[s.b];
-                if (std::isnan(digits)) {
-                    out = no_data;
-                } else {
-                    const double scale = std::pow(10.0, std::round(digits));
-                    out = std::round(x * scale) / scale;
-                }
+            case Code::clamp:  // std::max(lo, std::min(x, hi))
+                vectors([&](Vector x, Vector lo, Vector hi) {
+                    const Vector below = hi < x ? hi : x;
+                    return (is_nan(x) | is_nan(lo) | is_nan(hi)) ? nan : (lo < below ? below : lo);
+                });
                 break;
-            }
-            case Code::logical_not: {
-                const Tri v = to_tri(r[s.a]);
-                out = v == Tri::no_data ? no_data : (v == Tri::yes ? 0.0 : 1.0);
+            case Code::abs: each([&](std::size_t k) { set(k, std::fabs(a(k))); }); break;
+            case Code::round: each([&](std::size_t k) { set(k, std::round(a(k))); }); break;
+            case Code::round_digits:
+                each([&](std::size_t k) {
+                    const double digits = b(k), scale = std::pow(10.0, std::round(digits));
+                    set(k, std::isnan(digits) ? no_data : std::round(a(k) * scale) / scale);
+                });
                 break;
-            }
-            case Code::logical_and: out = to_tri(r[s.a]) == Tri::yes ? r[s.b] : r[s.a]; break;
-            case Code::logical_or: out = to_tri(r[s.a]) == Tri::no ? r[s.b] : r[s.a]; break;
-            case Code::less: out = compare(r[s.a], r[s.b], [](double x, double y) { return x < y; }); break;
-            case Code::less_equal: out = compare(r[s.a], r[s.b], [](double x, double y) { return x <= y; }); break;
-            case Code::greater: out = compare(r[s.a], r[s.b], [](double x, double y) { return x > y; }); break;
-            case Code::greater_equal: out = compare(r[s.a], r[s.b], [](double x, double y) { return x >= y; }); break;
-            case Code::equal_number: out = compare(r[s.a], r[s.b], [](double x, double y) { return x == y; }); break;
-            case Code::not_equal_number: out = compare(r[s.a], r[s.b], [](double x, double y) { return x != y; }); break;
+            case Code::logical_not: vectors([&](Vector x, Vector, Vector) { return is_nan(x) ? nan : truth(x == 0); }); break;
+            case Code::logical_and:  // x yes: y; x no or no data: x
+                vectors([](Vector x, Vector y, Vector) { return ((x == x) & (x != 0)) ? y : x; });
+                break;
+            case Code::logical_or: vectors([](Vector x, Vector y, Vector) { return x == 0 ? y : x; }); break;
+            case Code::less: vectors([&](Vector x, Vector y, Vector) { return (is_nan(x) | is_nan(y)) ? nan : truth(x < y); }); break;
+            case Code::less_equal: vectors([&](Vector x, Vector y, Vector) { return (is_nan(x) | is_nan(y)) ? nan : truth(x <= y); }); break;
+            case Code::greater: vectors([&](Vector x, Vector y, Vector) { return (is_nan(x) | is_nan(y)) ? nan : truth(x > y); }); break;
+            case Code::greater_equal: vectors([&](Vector x, Vector y, Vector) { return (is_nan(x) | is_nan(y)) ? nan : truth(x >= y); }); break;
+            case Code::equal_number: vectors([&](Vector x, Vector y, Vector) { return (is_nan(x) | is_nan(y)) ? nan : truth(x == y); }); break;
+            case Code::not_equal_number: vectors([&](Vector x, Vector y, Vector) { return (is_nan(x) | is_nan(y)) ? nan : truth(x != y); }); break;
             case Code::equal_boolean:
-            case Code::not_equal_boolean: {
-                const Tri x = to_tri(r[s.a]), y = to_tri(r[s.b]);
-                if (x == Tri::no_data || y == Tri::no_data) out = no_data;
-                else out = (x == y) != (s.code == Code::not_equal_boolean) ? 1.0 : 0.0;
+                vectors([&](Vector x, Vector y, Vector) { return (is_nan(x) | is_nan(y)) ? nan : truth((x != 0) == (y != 0)); });
                 break;
-            }
+            case Code::not_equal_boolean:
+                vectors([&](Vector x, Vector y, Vector) { return (is_nan(x) | is_nan(y)) ? nan : truth((x != 0) != (y != 0)); });
+                break;
             case Code::enum_in_set: {
-                const double index = r[s.a];
-                if (std::isnan(index)) {
-                    out = no_data;
-                } else {
-                    const bool member = (plan.masks[s.b] >> static_cast<unsigned>(index)) & 1U;
-                    out = member != s.negated ? 1.0 : 0.0;
-                }
+                const std::uint64_t mask = plan.masks[s.b];
+                each([&](std::size_t k) {
+                    const double index = a(k);
+                    set(k, std::isnan(index) ? no_data : static_cast<double>(((mask >> static_cast<unsigned>(index)) & 1U) != s.negated));
+                });
                 break;
             }
-            case Code::select: {
-                const Tri cond = to_tri(r[s.a]);
-                out = cond == Tri::no_data ? no_data : r[cond == Tri::yes ? s.b : s.c];
-                break;
-            }
-            case Code::tree_number: out = tree.number(s.a); break;
-            case Code::tree_boolean: out = from_tri(tree.boolean(s.a)); break;
-            case Code::let_string: lets.strings[s.a] = tree.string(s.b); break;
-            case Code::let_list: lets.lists[s.a] = tree.list(s.b); break;
-            case Code::store_let_number: lets.numbers[s.b] = r[s.a]; break;
-            case Code::store_let_boolean: lets.booleans[s.b] = to_tri(r[s.a]); break;
+            case Code::select: vectors([&](Vector x, Vector y, Vector z) { return is_nan(x) ? nan : (x != 0 ? y : z); }); break;
+            case Code::tree_number: tree([&](std::size_t k, const Evaluator& e) { set(k, e.number(s.a)); }); break;
+            case Code::tree_boolean: tree([&](std::size_t k, const Evaluator& e) { set(k, from_tri(e.boolean(s.a))); }); break;
+            case Code::let_string: tree([&](std::size_t k, const Evaluator& e) { scratch.lets[k].strings[s.a] = e.string(s.b); }); break;
+            case Code::let_list: tree([&](std::size_t k, const Evaluator& e) { scratch.lets[k].lists[s.a] = e.list(s.b); }); break;
+            case Code::store_let_number: each([&](std::size_t k) { scratch.lets[k].numbers[s.b] = a(k); }); break;
+            case Code::store_let_boolean: each([&](std::size_t k) { scratch.lets[k].booleans[s.b] = to_tri(a(k)); }); break;
         }
     }
-    return r;
+    return registers.data();
 }
 
-// p = defaults, into p's storage (no allocation once it has grown). Element loops: for the few
-// values of a rule set they cost less than the memmove calls of vector assignment.
-void set_defaults(const Parameters& defaults, Parameters& p) {
+// p = the plan's defaults, into p's storage (no allocation once it has grown). Element loops: for
+// the few values of a rule set they cost less than the memmove calls of vector assignment. Nothing
+// to do when p still holds them from the proposal before, as it does unless a profile applied.
+void set_defaults(const detail::Plan& plan, Parameters& p) {
+    if (p.defaults_of == plan.id) return;
+    const Parameters& defaults = plan.defaults;
     const std::size_t criteria = defaults.bands.size(), groups = defaults.group_weights.size();
     p.bands.resize(criteria);
     p.criterion_weights.resize(criteria);
@@ -178,6 +208,7 @@ void set_defaults(const Parameters& defaults, Parameters& p) {
     }
     p.pass_score = defaults.pass_score;
     p.profiles.clear();
+    p.defaults_of = plan.id;
 }
 
 void apply(const Override& o, Parameters& p) {
@@ -196,7 +227,7 @@ double band_points(double value, const Band& band) {
         return value >= band.full_at ? 100.0 : 0.0;
     double t = (value - band.zero_at) / (band.full_at - band.zero_at);
     if (std::isnan(t)) t = (value > band.zero_at) == (band.full_at > band.zero_at) ? 1.0 : 0.0;  // inf / inf at the range's edges
-    return 100.0 * std::clamp(t, 0.0, 1.0);
+    return 100.0 * clamp(t, 0.0, 1.0);
 }
 
 std::string format_value(const Evaluator& eval, const detail::Program& program, std::uint32_t expr) {
@@ -228,18 +259,18 @@ std::string format_value(const Evaluator& eval, const detail::Program& program, 
     return "";
 }
 
-}  // namespace
-
-void evaluate(const CompiledRules& rules, const Proposal& proposal, Evaluation& out) {
-    thread_local Scratch scratch;
-    const double* value = run_plan(rules, proposal, scratch);
+// What evaluate() does for one proposal once the plan has run: parameters, gates, criteria, groups
+// and verdict. `k` is the proposal's lane.
+void score_lane(const CompiledRules& rules, const Register* registers, std::size_t k, Evaluation& out) {
     const detail::Plan& plan = rules.program->plan;
+    auto value = [&](std::uint32_t reg) { return lane(registers[reg], k); };
 
     Parameters& params = out.parameters;
-    set_defaults(plan.defaults, params);
+    set_defaults(plan, params);
     for (std::uint32_t i = 0; i < plan.profile_when.size(); ++i) {
-        if (to_tri(value[plan.profile_when[i]]) != Tri::yes) continue;  // no data counts as false
+        if (to_tri(value(plan.profile_when[i])) != Tri::yes) continue;  // no data counts as false
         params.profiles.push_back(i);
+        params.defaults_of = 0;
         for (const Override& o : rules.profiles[i].overrides) apply(o, params);
     }
     // The loops below work through pointers taken once: the compiler cannot tell that storing a
@@ -254,7 +285,7 @@ void evaluate(const CompiledRules& rules, const Proposal& proposal, Evaluation& 
     out.gates.resize(gate_count);
     GateResult* gates = out.gates.data();
     for (std::size_t i = 0; i < gate_count; ++i) {
-        Tri result = to_tri(value[plan.gate_require[i]]);
+        Tri result = to_tri(value(plan.gate_require[i]));
         gates[i] = {result == Tri::yes, result == Tri::no_data};
         failed |= result != Tri::yes;
     }
@@ -266,11 +297,11 @@ void evaluate(const CompiledRules& rules, const Proposal& proposal, Evaluation& 
         // Field by field, not through a CriterionResult on the stack: copying that whole after its
         // fields were stored one by one stalls store forwarding, a fifth of this function's time.
         const detail::Plan::Criterion& c = plan.criteria[i];
-        const bool skipped = c.applies != detail::Plan::no_register && to_tri(value[c.applies]) != Tri::yes;
-        const double v = skipped ? 0.0 : value[c.value];
+        const bool skipped = c.applies != detail::Plan::no_register && to_tri(value(c.applies)) != Tri::yes;
+        const double v = skipped ? 0.0 : value(c.value);
         const bool no_data = std::isnan(v);
         criteria[i].value = v;
-        criteria[i].points = skipped || no_data ? 0.0 : c.has_metric ? band_points(v, bands[i]) : std::clamp(v, 0.0, 100.0);
+        criteria[i].points = skipped || no_data ? 0.0 : c.has_metric ? band_points(v, bands[i]) : clamp(v, 0.0, 100.0);
         criteria[i].skipped = skipped;
         criteria[i].no_data = no_data;
     }
@@ -324,6 +355,22 @@ void evaluate(const CompiledRules& rules, const Proposal& proposal, Evaluation& 
     out.total = total_weight == 0 ? 0 : total_sum / total_weight;
     failed |= !(out.total >= params.pass_score);  // a total that is not a number never passes
     out.verdict = failed ? Verdict::fail : Verdict::pass;
+}
+
+}  // namespace
+
+void evaluate(const CompiledRules& rules, std::span<const Proposal> proposals, std::span<Evaluation> out) {
+    if (out.size() != proposals.size()) throw std::invalid_argument("evaluate: one Evaluation is needed per proposal");
+    thread_local Scratch scratch;
+    for (std::size_t first = 0; first < proposals.size(); first += lanes) {
+        const std::size_t n = std::min(lanes, proposals.size() - first);
+        const Register* registers = run_plan(rules, proposals.data() + first, n, scratch);
+        for (std::size_t k = 0; k < n; ++k) score_lane(rules, registers, k, out[first + k]);
+    }
+}
+
+void evaluate(const CompiledRules& rules, const Proposal& proposal, Evaluation& out) {
+    evaluate(rules, std::span(&proposal, 1), std::span(&out, 1));
 }
 
 Evaluation evaluate(const CompiledRules& rules, const Proposal& proposal) {

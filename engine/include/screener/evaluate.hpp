@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,7 @@ struct Parameters {
     std::vector<double> group_minimums;    // NaN when none
     double pass_score = 0;
     std::vector<std::uint32_t> profiles;   // indexes of the profiles that matched, in order
+    std::uint64_t defaults_of = 0;         // evaluate()'s own: the plan whose defaults these are, unchanged
 };
 
 struct Evaluation {
@@ -54,6 +56,10 @@ struct Evaluation {
 };
 
 void evaluate(const CompiledRules& rules, const Proposal& proposal, Evaluation& out);
+// The same for many proposals, out[k] for proposals[k] (the spans are the same size): faster than
+// one at a time, as each step of the plan runs over this many proposals at once.
+inline constexpr std::size_t evaluation_lanes = 16;
+void evaluate(const CompiledRules& rules, std::span<const Proposal> proposals, std::span<Evaluation> out);
 Evaluation evaluate(const CompiledRules& rules, const Proposal& proposal);
 
 // A failed gate's message with its {expressions} filled in; "" when the gate has no message.
