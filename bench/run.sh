@@ -245,7 +245,7 @@ print(f"  ndjson within 2x of the parse floor: {ours:.2f}x (wall), {nd_cpu / flo
 print(f"  ranked json >= 1 M/s: {js_rate:,.0f}/s here, {js_rate * scale:,.0f}/s scaled: {verdict(js_rate * scale >= 1e6)}")
 if "BM_Evaluate" in stages:
     ev = stages["BM_Evaluate"]["items_per_second"]
-    print(f"  evaluation alone >= 20 M/s a core: {ev / 1e6:.2f} M/s: {verdict(ev >= 20e6)}")
+    print(f"  evaluation alone >= 20 M/s a core: {ev / 1e6:.2f} M/s here, {ev * scale / 1e6:.2f} M/s scaled: {verdict(ev * scale >= 20e6)}")
 print(f"  streaming memory < 64 MB: {nd_rss / MiB:.1f} MiB peak: {verdict(nd_rss < 64 * MiB)}")
 print(f"  ranked < 150 bytes a proposal beyond the report: {beyond:.0f}: {verdict(beyond < 150)}")
 best_peer = min(t for _, t in peers) / peer_floor
