@@ -82,10 +82,24 @@ public:
             }
             changed_.notify_all();  // room for the producer
             consume(block);
+            recycle(std::move(block));
         }
     }
 
 private:
+    // A block handed on goes back to the workers emptied, its memory kept: a new block's pages
+    // would each fault on first touch, and a large buffer freed on this thread is returned to the
+    // kernel and faulted in again by the next.
+    void recycle(Block&& block) {
+        block.chunk = {};
+        block.results.clear();
+        block.json.clear();
+        block.ids.clear();
+        block.entries.clear();
+        std::lock_guard lock(mutex_);
+        spare_.push_back(std::move(block));
+    }
+
     void produce(const std::vector<std::string>& inputs) {
         try {
             detail::read_raw(inputs, [&](detail::RawChunk&& chunk) {
@@ -116,6 +130,10 @@ private:
                 std::unique_lock lock(mutex_);
                 changed_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
                 if (queue_.empty()) return;
+                if (!spare_.empty()) {
+                    block = std::move(spare_.back());
+                    spare_.pop_back();
+                }
                 seq = queue_.front().first;
                 block.chunk = std::move(queue_.front().second);
                 queue_.pop_front();
@@ -142,6 +160,7 @@ private:
     std::condition_variable changed_;
     std::deque<std::pair<std::size_t, detail::RawChunk>> queue_;  // chunks to score, with their sequence number
     std::map<std::size_t, Block> done_;
+    std::vector<Block> spare_;  // handed on, emptied, for the workers to fill again
     std::size_t produced_ = 0, consumed_ = 0;  // chunks read; blocks handed on by the caller
     bool produced_all_ = false;
     bool stopping_ = false;
