@@ -92,8 +92,8 @@ const Register* run_plan(const CompiledRules& rules, const Proposal* proposals, 
     std::vector<Register>& registers = scratch.registers;
     if (scratch.plan != plan.id) {  // steps never write the constants: load them once per plan
         registers.assign(plan.register_count(), Register{});
-        for (std::size_t i = 0; i < plan.constants.size(); ++i)
-            for (Vector& v : registers[i].v) v += plan.constants[i];
+        for (std::size_t i = 0; i < plan.constants.size(); ++i)  // set, not added to 0: 0 + -0 is +0
+            for (Vector& v : registers[i].v) v = Vector{plan.constants[i], plan.constants[i]};
         scratch.plan = plan.id;
     }
     for (std::size_t k = 0; k < n; ++k) {
