@@ -623,6 +623,24 @@ TEST_CASE("evaluation reuses its output without leftovers from the previous prop
     CHECK(e.verdict == Verdict::pass);
 }
 
+TEST_CASE("evaluation sets every parameter again, whatever its output held: edited or moved from", "[evaluate]") {
+    auto rules = compile_ok(profiles_yaml);
+    const Proposal p = bind_ok(*rules, {{"id", "P"}, {"x", 40}, {"sector", "a"}});
+    Evaluation e = evaluate(*rules, p);
+    e.parameters.pass_score = 1e9;
+    e.parameters.bands[criterion(*rules, "m")].zero_at = 55;
+    evaluate(*rules, p, e);
+    CHECK(e.parameters.pass_score == 60);
+    CHECK(e.parameters.bands[criterion(*rules, "m")].zero_at == 0);
+    CHECK(e.verdict == Verdict::pass);  // 72.5, as without the edits
+
+    Evaluation kept = std::move(e);
+    evaluate(*rules, p, e);  // a moved-from Evaluation is empty, not broken
+    CHECK(e.parameters.bands.size() == kept.parameters.bands.size());
+    CHECK(e.total == kept.total);
+    CHECK(e.verdict == Verdict::pass);
+}
+
 namespace {
 
 // Every number of an evaluation in hexadecimal, so that two compare bit for bit (NaN and -0 included).

@@ -83,8 +83,8 @@ struct Scratch {
 };
 
 // Runs the rules' plan for proposals[0, n), n <= lanes, and returns the registers. Each step
-// computes what the tree Evaluator computes for its node, with the same operations in the same
-// order. Vector steps compute the vectors that hold the n lanes (and with an odd n, the lane next
+// computes what the tree Evaluator computes for its node, bit for bit (fuzz_expression checks it,
+// and tests/fuzz_regressions/expression/step-*.txt pin each kind of step). Vector steps compute the vectors that hold the n lanes (and with an odd n, the lane next
 // to the last, harmlessly); steps that call a function, only the n lanes.
 const Register* run_plan(const CompiledRules& rules, const Proposal* proposals, std::size_t n, Scratch& scratch) {
     const detail::Program& program = *rules.program;
@@ -188,10 +188,8 @@ const Register* run_plan(const CompiledRules& rules, const Proposal* proposals, 
 }
 
 // p = the plan's defaults, into p's storage (no allocation once it has grown). Element loops: for
-// the few values of a rule set they cost less than the memmove calls of vector assignment. Nothing
-// to do when p still holds them from the proposal before, as it does unless a profile applied.
+// the few values of a rule set they cost less than the memmove calls of vector assignment.
 void set_defaults(const detail::Plan& plan, Parameters& p) {
-    if (p.defaults_of == plan.id) return;
     const Parameters& defaults = plan.defaults;
     const std::size_t criteria = defaults.bands.size(), groups = defaults.group_weights.size();
     p.bands.resize(criteria);
@@ -208,7 +206,6 @@ void set_defaults(const detail::Plan& plan, Parameters& p) {
     }
     p.pass_score = defaults.pass_score;
     p.profiles.clear();
-    p.defaults_of = plan.id;
 }
 
 void apply(const Override& o, Parameters& p) {
@@ -270,7 +267,6 @@ void score_lane(const CompiledRules& rules, const Register* registers, std::size
     for (std::uint32_t i = 0; i < plan.profile_when.size(); ++i) {
         if (to_tri(value(plan.profile_when[i])) != Tri::yes) continue;  // no data counts as false
         params.profiles.push_back(i);
-        params.defaults_of = 0;
         for (const Override& o : rules.profiles[i].overrides) apply(o, params);
     }
     // The loops below work through pointers taken once: the compiler cannot tell that storing a

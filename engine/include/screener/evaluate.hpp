@@ -43,7 +43,6 @@ struct Parameters {
     std::vector<double> group_minimums;    // NaN when none
     double pass_score = 0;
     std::vector<std::uint32_t> profiles;   // indexes of the profiles that matched, in order
-    std::uint64_t defaults_of = 0;         // evaluate()'s own: the plan whose defaults these are, unchanged
 };
 
 struct Evaluation {
