@@ -83,9 +83,10 @@ struct Scratch {
 };
 
 // Runs the rules' plan for proposals[0, n), n <= lanes, and returns the registers. Each step
-// computes what the tree Evaluator computes for its node, bit for bit (fuzz_expression checks it,
-// and tests/fuzz_regressions/expression/step-*.txt pin each kind of step). Vector steps compute the vectors that hold the n lanes (and with an odd n, the lane next
-// to the last, harmlessly); steps that call a function, only the n lanes.
+// computes what the tree Evaluator computes for its node, bit for bit (fuzz_expression checks it;
+// tests/fuzz_regressions/expression/step-*.txt pin each kind of step). Vector steps compute the
+// vectors that hold the n lanes (with an odd n, also the lane after the last, harmlessly); steps
+// that call a function, only the n lanes.
 const Register* run_plan(const CompiledRules& rules, const Proposal* proposals, std::size_t n, Scratch& scratch) {
     const detail::Program& program = *rules.program;
     const detail::Plan& plan = program.plan;
@@ -112,7 +113,8 @@ const Register* run_plan(const CompiledRules& rules, const Proposal* proposals, 
     Register* out = registers.data() + plan.first_result;
     for (const detail::Step& s : plan.steps) {
         Register& o = *out++;
-        // o = f(a, b, c), a vector at a time; b and c are registers only for the steps that have them.
+        // o = f(a, b, c), a vector at a time. A step without a second or third operand has 0 there:
+        // register 0 (the NaN constant) is read and not used.
         auto vectors = [&](auto f) {
             const Register &x = registers[s.a], &y = registers[s.b], &z = registers[s.c];
             for (std::size_t j = 0; j < (n + 1) / 2; ++j) o.v[j] = f(x.v[j], y.v[j], z.v[j]);
