@@ -17,15 +17,15 @@ std::vector<std::size_t> rank_order(const std::vector<RankKey>& keys) {
     for (std::size_t i = 0; i < keys.size(); ++i) entries[i] = {keys[i].score, i, keys[i].verdict};
     std::sort(entries.begin(), entries.end(), [&](const Entry& a, const Entry& b) {
         if (a.verdict != b.verdict) return a.verdict < b.verdict;  // pass < fail < invalid
-        // A score that is not a number (never from evaluate, but a merged line may hold one) ranks
-        // last of its verdict, so that the order stays total.
-        if (a.verdict != Verdict::invalid && std::isnan(a.score) != std::isnan(b.score)) return std::isnan(b.score);
-        if (a.verdict != Verdict::invalid && a.score != b.score && !std::isnan(a.score)) return a.score > b.score;
         if (a.verdict != Verdict::invalid) {
+            // A score that is not a number (never from evaluate, but a merged line may hold one)
+            // ranks last of its verdict, so that the order stays total.
+            if (std::isnan(a.score) != std::isnan(b.score)) return std::isnan(b.score);
+            if (a.score != b.score && !std::isnan(a.score)) return a.score > b.score;
             const int by_id = keys[a.index].id.compare(keys[b.index].id);
             if (by_id != 0) return by_id < 0;
         }
-        return a.index < b.index;  // invalid ones (and repeated ids) in input order
+        return a.index < b.index;  // invalid ones (and full ties) in input order
     });
     std::vector<std::size_t> order(entries.size());
     for (std::size_t r = 0; r < entries.size(); ++r) order[r] = entries[r].index;
