@@ -1,7 +1,9 @@
 // Scoring semantics (SPEC section 3) on small hand-written rule sets. Every expected score below is
 // computed by hand from the SPEC formulas (the arithmetic is in the comment next to it), never
 // copied from what the engine prints.
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -777,6 +779,40 @@ TEST_CASE("rank is deterministic: the same results in any input order give the s
     rank(two);
     CHECK(ids(one) == std::vector<std::string>{"d", "b", "c", "a"});  // 50.000001 > 50; b < c; fail last
     CHECK(ids(two) == ids(one));
+}
+
+TEST_CASE("rank_order of a large batch (sorted on two threads) is the order the ranking rule gives", "[evaluate]") {
+    // 100,000 keys, many tied on the score, ids sharing their first 8 bytes or differing only
+    // there, one a prefix of another, bytes above 0x7F; checked against the rule itself.
+    std::vector<std::string> ids;
+    std::vector<RankKey> keys;
+    std::uint64_t state = 12345;
+    auto next = [&] { return state = state * 6364136223846793005ULL + 1442695040888963407ULL, state >> 33; };
+    for (int i = 0; i < 100'000; ++i) {
+        const auto r = next();
+        std::string id = r % 4 == 0 ? "PROPOSAL" + std::to_string(next() % 5000) : r % 4 == 1 ? "P" + std::to_string(next() % 3000)
+                                                      : r % 4 == 2 ? "\xC3\xA9" + std::to_string(next() % 100) : "PROPOSAL";
+        ids.push_back(std::move(id));
+        const Verdict verdict = static_cast<Verdict>(next() % 3);
+        const double score = next() % 50 == 0 ? std::nan("") : static_cast<double>(next() % 40) / 4;
+        keys.push_back({verdict, score, {}});
+    }
+    for (std::size_t i = 0; i < keys.size(); ++i) keys[i].id = ids[i];
+    std::vector<std::size_t> expected(keys.size());
+    for (std::size_t i = 0; i < expected.size(); ++i) expected[i] = i;
+    std::stable_sort(expected.begin(), expected.end(), [&](std::size_t a, std::size_t b) {
+        const RankKey &x = keys[a], &y = keys[b];
+        if (x.verdict != y.verdict) return x.verdict < y.verdict;
+        if (x.verdict == Verdict::invalid) return false;  // input order
+        if (std::isnan(x.score) || std::isnan(y.score)) {
+            if (std::isnan(x.score) != std::isnan(y.score)) return std::isnan(y.score);
+        } else if (x.score != y.score) {
+            return x.score > y.score;
+        }
+        return std::lexicographical_compare(x.id.begin(), x.id.end(), y.id.begin(), y.id.end(),
+                                            [](char c, char d) { return static_cast<unsigned char>(c) < static_cast<unsigned char>(d); });
+    });
+    CHECK(rank_order(keys) == expected);
 }
 
 // ---------------------------------------------------------------------------------------------
