@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 
 #include "screener/evaluate.hpp"
 #include "screener/rank.hpp"
+#include "screener/report.hpp"
 #include "support.hpp"
 
 using namespace screener;
@@ -813,6 +815,33 @@ TEST_CASE("rank_order of a large batch (sorted on two threads) is the order the 
                                             [](char c, char d) { return static_cast<unsigned char>(c) < static_cast<unsigned char>(d); });
     });
     CHECK(rank_order(keys) == expected);
+}
+
+TEST_CASE("a json report of thousands of results (gathered in blocks) is one ranked result a line", "[evaluate]") {
+    std::vector<Result> ranked;
+    for (int i = 0; i < 5000; ++i) {  // over two blocks of 2,048 and a part
+        Result& r = ranked.emplace_back(result("P" + std::to_string(i), i < 3000 ? Verdict::pass : Verdict::fail, 5000 - i));
+        r.source = "in.ndjson:" + std::to_string(i + 1);
+        r.gates.push_back({"g", "", i % 2 == 0, ""});
+    }
+    std::ostringstream out;
+    write_report(out, Format::json, {"r", "1", "abc"}, ranked);
+    std::vector<std::string> lines;
+    for (std::istringstream text(out.str()); std::getline(text, lines.emplace_back());) {}
+    lines.pop_back();  // after the last line break
+    REQUIRE(lines.size() == 4 + 5000 + 1);
+    CHECK(lines[0] + lines[1] + lines[2] + lines[3] ==
+          R"({"format":"screener/report/v1","rules":{"id":"r","version":"1","sha256":"abc"},)"
+          R"("summary":{"total":5000,"pass":3000,"fail":2000,"invalid":0},"results":[)");
+    for (std::size_t i = 0; i < ranked.size(); ++i) {
+        INFO(i);
+        const std::string& line = lines[4 + i];
+        const bool last = i + 1 == ranked.size();
+        REQUIRE(line.ends_with(last ? "}" : "},"));
+        CHECK(json::parse(line.substr(0, line.size() - (last ? 0 : 1))) == json(to_json(ranked[i], i + 1)));
+    }
+    CHECK(lines.back() == "]}");
+    CHECK(json::parse(out.str())["results"].size() == 5000);
 }
 
 // ---------------------------------------------------------------------------------------------
