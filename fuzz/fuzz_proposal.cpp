@@ -18,7 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         FUZZ_CHECK(result.rules, "the built-in rule set compiles");
         return result.rules;
     }();
-    static const bool simd = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") && __builtin_cpu_supports("pclmul");
+    const bool simd = detail::simd_supported();
     const CompiledRules& rules = *compiled;
     const SourceLoc source{"fuzz.json", 1, 0};
 

@@ -54,7 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
 
     // Each test proposal as JSON text: the bulk (simdjson) path must bind it exactly as the ordinary one.
-    static const bool simd = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") && __builtin_cpu_supports("pclmul");
+    const bool simd = detail::simd_supported();
     Evaluation scratch;
     for (const TestCase& test : rules.tests) {
         std::string json = test.proposal.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzzes the engine with libFuzzer (clang, ASan + UBSan): scripts/fuzz.sh TARGET SECONDS, or `all SECONDS`
-# to run the four targets one after the other. TARGET: rules | expression | proposal | ndjson.
+# to run the five targets one after the other. TARGET: rules | expression | proposal | ndjson | result_line.
 # Builds build-fuzz/ (fuzz/CMakeLists.txt, a separate CMake project), seeds a working corpus in
 # build-fuzz/corpus/TARGET from the repository (rules/, examples/, tests/ci/, fuzz/seeds/), and writes
 # crashes, leaks and timeouts to build-fuzz/crashes/TARGET/. Nothing in the repository is written.
@@ -10,8 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-targets=(rules expression proposal ndjson)
-usage() { echo "usage: scripts/fuzz.sh {rules|expression|proposal|ndjson|all} SECONDS" >&2; exit 2; }
+targets=(rules expression proposal ndjson result_line)
+usage() { echo "usage: scripts/fuzz.sh {rules|expression|proposal|ndjson|result_line|all} SECONDS" >&2; exit 2; }
 [ $# -eq 2 ] || usage
 target=$1 seconds=$2
 [[ $seconds =~ ^[0-9]+$ ]] || usage
@@ -49,6 +49,8 @@ if [ -z "$(ls -A "$corpus")" ]; then
       # The first byte chooses the file kind (0 .ndjson, 2 .jsonl, 3 .json; 0xF? pads the text with MiBs
       # of spaces: see fuzz/fuzz_ndjson.cpp).
       for f in fuzz/seeds/ndjson/*; do seed "$f"; done ;;
+    result_line)
+      for f in fuzz/seeds/result_line/*; do seed "$f"; done ;;
   esac
 fi
 case $target in
@@ -60,6 +62,7 @@ case $target in
   expression) max_len=4096 ;;
   proposal) max_len=16384 ;;
   ndjson) max_len=65536 ;;
+  result_line) max_len=16384 ;;
 esac
 
 jobs=${FUZZ_JOBS:-1}

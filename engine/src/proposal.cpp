@@ -476,6 +476,11 @@ void read_raw(const std::vector<std::string>& inputs, const std::function<void(R
     for (const auto& input : inputs) reader.input(input);
 }
 
+bool simd_supported() {
+    static const bool supported = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") && __builtin_cpu_supports("pclmul");
+    return supported;
+}
+
 const Proposal* bind_record(const CompiledRules& rules, const RawChunk& chunk, const RawRecord& record, Proposal& reuse,
                             BoundProposal& other) {
     if (!record.problem.empty()) {
@@ -489,9 +494,7 @@ const Proposal* bind_record(const CompiledRules& rules, const RawChunk& chunk, c
                                  std::to_string(limits().max_proposal_bytes) + " bytes"}};
         return nullptr;
     }
-    // The simdjson path is built for AVX2 (see engine/CMakeLists.txt); older processors take the ordinary one.
-    static const bool simd = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") && __builtin_cpu_supports("pclmul");
-    if (simd && fast_bind_into(rules, text, chunk.bytes.capacity() - record.offset, chunk.file, record.line, reuse)) return &reuse;
+    if (simd_supported() && fast_bind_into(rules, text, chunk.bytes.capacity() - record.offset, chunk.file, record.line, reuse)) return &reuse;
     other = bind_text(rules, text, chunk.source(record));
     return std::get_if<Proposal>(&other);
 }

@@ -9,7 +9,9 @@
 #include <fmt/compile.h>
 #include <fmt/format.h>
 
+#include "fast_bind.hpp"
 #include "report_html.hpp"
+#include "result_line.hpp"
 #include "utf8.hpp"
 
 namespace screener {
@@ -372,117 +374,50 @@ nlohmann::ordered_json to_json(const Result& r, std::size_t rank) {
     return nlohmann::ordered_json::parse(text);
 }
 
+namespace detail {
 namespace {
 
-// The parts of a result line: what is wrong is named by its key. (nlohmann, not simdjson: simdjson's
-// inline code is also compiled for AVX2 in fast_bind.cpp, and the linker may keep either copy, so
-// only code that runs after the processor check may use it.)
-class LineReader {
-public:
-    using Value = nlohmann::json;
-
-    static const Value& need(const Value& object, const char* key) {
-        const auto it = object.find(key);
-        if (it == object.end()) throw Error(std::string("missing \"") + key + "\"");
-        return *it;
+// How result_line.hpp's reader looks into nlohmann's values.
+struct Nlohmann {
+    using Value = const nlohmann::json*;
+    static std::optional<Value> find(Value object, const char* key) {
+        const auto it = object->find(key);  // end() for anything but an object
+        if (it == object->end()) return std::nullopt;
+        return &*it;
     }
-    static std::string text(const Value& object, const char* key) { return string(need(object, key), key, "a string"); }
-    static double number(const Value& object, const char* key) {
-        const Value& value = need(object, key);
-        if (!value.is_number()) fail(key, "a number");
-        return value.get<double>();
-    }
-    static bool boolean(const Value& object, const char* key) {
-        const Value& value = need(object, key);
-        if (!value.is_boolean()) fail(key, "true or false");
-        return value.get<bool>();
-    }
-    static const Value& array(const Value& object, const char* key) {
-        const Value& value = need(object, key);
-        if (!value.is_array()) fail(key, "an array");
-        return value;
-    }
-    // A string, or "" when the key is missing or null.
-    static std::string optional_text(const Value& object, const char* key) {
-        const auto it = object.find(key);
-        if (it == object.end() || it->is_null()) return "";
-        return string(*it, key, "a string or null");
-    }
-    static std::vector<std::string> texts(const Value& object, const char* key) {
-        std::vector<std::string> out;
-        for (const Value& item : array(object, key)) out.push_back(string(item, key, "an array of strings"));
-        return out;
-    }
-
-private:
-    [[noreturn]] static void fail(const char* key, const char* what) {
-        throw Error(std::string("unexpected value: \"") + key + "\" must be " + what);
-    }
-    static std::string string(const Value& value, const char* key, const char* what) {
-        if (!value.is_string()) fail(key, what);
-        return value.get<std::string>();
+    static bool is_object(Value v) { return v->is_object(); }
+    static bool is_string(Value v) { return v->is_string(); }
+    static bool is_number(Value v) { return v->is_number(); }
+    static bool is_boolean(Value v) { return v->is_boolean(); }
+    static bool is_array(Value v) { return v->is_array(); }
+    static bool is_null(Value v) { return v->is_null(); }
+    static std::string string(Value v) { return v->get<std::string>(); }
+    static double number(Value v) { return v->get<double>(); }
+    static bool boolean(Value v) { return v->get<bool>(); }
+    template <class F>
+    static void each(Value array, F&& f) {
+        for (const nlohmann::json& item : *array) f(&item);
     }
 };
 
 }  // namespace
 
-ResultLine read_result_line(std::string_view line) {
+ResultLine ordinary_read_result_line(std::string_view line) {
     nlohmann::json v;
     try {
         v = nlohmann::json::parse(line);
     } catch (const nlohmann::json::exception& e) {
         throw Error(std::string("not a result line: ") + e.what());
     }
-    using L = LineReader;
-    if (!v.is_object()) throw Error("not a result line: not a JSON object");
-    ResultLine out;
-    const auto rules_it = v.find("rules");
-    if (rules_it == v.end() || !rules_it->is_object())
-        throw Error("missing \"rules\" {id, version, sha256}: is this an `eval --format ndjson` result?");
-    const nlohmann::json& rules = *rules_it;
-    out.rules = {L::text(rules, "id"), L::text(rules, "version"), L::text(rules, "sha256")};
-    Result& r = out.result;
-    r.id = L::text(v, "id");
-    r.name = L::text(v, "name");
-    r.source = L::text(v, "source");
-    const std::string verdict = L::text(v, "verdict");
-    if (verdict == "pass") r.verdict = Verdict::pass;
-    else if (verdict == "fail") r.verdict = Verdict::fail;
-    else if (verdict == "invalid") r.verdict = Verdict::invalid;
-    else throw Error("unknown verdict \"" + verdict + "\"");
-    if (r.verdict != Verdict::invalid) {
-        r.score = L::number(v, "score");
-        r.pass_score = L::number(v, "pass_score");
-        r.profiles = L::texts(v, "profiles");
-    }
-    for (const nlohmann::json& g : L::array(v, "gates"))
-        r.gates.push_back({L::text(g, "id"), L::optional_text(g, "title"), L::boolean(g, "passed"), L::optional_text(g, "message")});
-    for (const nlohmann::json& g : L::array(v, "groups")) {
-        GroupOutcome& group = r.groups.emplace_back();
-        group.id = L::text(g, "id");
-        group.title = L::text(g, "title");
-        group.score = L::number(g, "score");
-        group.weight = L::number(g, "weight");
-        if (!L::need(g, "minimum").is_null()) group.minimum = L::number(g, "minimum");
-        group.skipped = L::boolean(g, "skipped");
-        for (const nlohmann::json& c : L::array(g, "criteria")) {
-            CriterionOutcome& o = group.criteria.emplace_back();
-            o.id = L::text(c, "id");
-            o.title = L::text(c, "title");
-            o.unit = L::optional_text(c, "unit");
-            o.value = L::need(c, "value").is_null() ? std::nan("") : L::number(c, "value");
-            o.points = L::number(c, "points");
-            o.weight = L::number(c, "weight");
-            o.skipped = L::boolean(c, "skipped");
-            o.reason = L::optional_text(c, "reason");
-            if (const auto band = c.find("band"); band != c.end()) {
-                o.has_metric = true;
-                o.band = {L::number(*band, "zero_at"), L::number(*band, "full_at")};
-            }
-        }
-    }
-    r.reasons = L::texts(v, "reasons");
-    return out;
+    return read_result<Nlohmann>(&v);
+}
+
+}  // namespace detail
+
+ResultLine read_result_line(std::string_view line) {
+    if (detail::simd_supported())
+        if (std::optional<ResultLine> read = detail::fast_read_result_line(line)) return std::move(*read);
+    return detail::ordinary_read_result_line(line);
 }
 
 void write_ndjson_line(std::ostream& out, const RulesInfo& rules, const Result& result) {
