@@ -18,8 +18,8 @@ namespace screener::detail {
 // Stores one present JSON value into its slot, or explains why it does not fit (the ordinary path).
 std::optional<std::string> store_value(const CompiledInput& input, const nlohmann::json& value, Proposal& p);
 
-// The simdjson paths (this one, and reading result lines back) are built for AVX2 (see
-// engine/CMakeLists.txt) and may run only when this is true; older processors take the ordinary ones.
+// The simdjson paths (this one, built for AVX2: see engine/CMakeLists.txt; and reading result lines
+// back) may run only when this is true; older processors take the ordinary ones.
 bool simd_supported();
 
 // `text` must be readable up to `capacity` bytes (capacity >= text.size() + 64, simdjson's padding).

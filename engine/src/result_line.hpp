@@ -1,9 +1,8 @@
 // Reading a streamed result line back (screener rank), written once for two JSON libraries.
-// report.cpp reads with nlohmann: the ordinary path, whose errors name the field. fast_result_line.cpp
-// reads with simdjson's DOM, built for AVX2 like fast_bind.cpp (simdjson's inline code must not be
-// compiled for two targets) and called only after the processor check; it hands any line it cannot
-// read, or reads differently (a repeated key), to the ordinary path, so both give the same result or
-// the same error. Private.
+// report.cpp reads with nlohmann: the ordinary path, whose errors name the field.
+// fast_result_line.cpp reads with simdjson's DOM (its parser picks the processor's kernel at run
+// time) and hands any line it cannot read, or could read differently (a repeated key), to the
+// ordinary path, so both give the same result or the same error. Private.
 #pragma once
 
 #include <cmath>
