@@ -799,6 +799,11 @@ TEST_CASE("rank_order of a large batch (sorted on two threads) is the order the 
         const double score = next() % 50 == 0 ? std::nan("") : static_cast<double>(next() % 40) / 4;
         keys.push_back({verdict, score, {}});
     }
+    // Ids that tie on their zero-padded head: "A" and "A\0", "A\0\0..." and longer.
+    for (const std::string& id : {std::string("A"), std::string("A\0", 2), std::string("A\0\0\0\0\0\0\0x", 9), std::string("A\0", 2)}) {
+        ids.push_back(id);
+        keys.push_back({Verdict::pass, 7.5, {}});
+    }
     for (std::size_t i = 0; i < keys.size(); ++i) keys[i].id = ids[i];
     std::vector<std::size_t> expected(keys.size());
     for (std::size_t i = 0; i < expected.size(); ++i) expected[i] = i;
@@ -818,30 +823,35 @@ TEST_CASE("rank_order of a large batch (sorted on two threads) is the order the 
 }
 
 TEST_CASE("a json report of thousands of results (gathered in blocks) is one ranked result a line", "[evaluate]") {
-    std::vector<Result> ranked;
-    for (int i = 0; i < 5000; ++i) {  // over two blocks of 2,048 and a part
-        Result& r = ranked.emplace_back(result("P" + std::to_string(i), i < 3000 ? Verdict::pass : Verdict::fail, 5000 - i));
-        r.source = "in.ndjson:" + std::to_string(i + 1);
-        r.gates.push_back({"g", "", i % 2 == 0, ""});
+    for (int count : {0, 1, 2048, 2049, 4096, 5000}) {  // blocks of 2,048 results
+        INFO(count << " results");
+        std::vector<Result> ranked;
+        for (int i = 0; i < count; ++i) {
+            Result& r = ranked.emplace_back(result("P" + std::to_string(i), i < 3000 ? Verdict::pass : Verdict::fail, 5000 - i));
+            r.source = "in.ndjson:" + std::to_string(i + 1);
+            r.gates.push_back({"g", "", i % 2 == 0, ""});
+        }
+        std::ostringstream out;
+        write_report(out, Format::json, {"r", "1", "abc"}, ranked);
+        std::vector<std::string> lines;
+        for (std::istringstream text(out.str()); std::getline(text, lines.emplace_back());) {}
+        lines.pop_back();  // after the last line break
+        REQUIRE(lines.size() == 4 + ranked.size() + 1);
+        const std::size_t pass = std::min(count, 3000);
+        CHECK(lines[0] + lines[1] + lines[2] + lines[3] ==
+              R"({"format":"screener/report/v1","rules":{"id":"r","version":"1","sha256":"abc"},"summary":{"total":)" +
+                  std::to_string(count) + ",\"pass\":" + std::to_string(pass) + ",\"fail\":" + std::to_string(count - pass) +
+                  R"(,"invalid":0},"results":[)");
+        for (std::size_t i = 0; i < ranked.size(); ++i) {
+            INFO(i);
+            const std::string& line = lines[4 + i];
+            const bool last = i + 1 == ranked.size();
+            REQUIRE(line.ends_with(last ? "}" : "},"));
+            CHECK(json::parse(line.substr(0, line.size() - (last ? 0 : 1))) == json(to_json(ranked[i], i + 1)));
+        }
+        CHECK(lines.back() == "]}");
+        CHECK(json::parse(out.str())["results"].size() == ranked.size());
     }
-    std::ostringstream out;
-    write_report(out, Format::json, {"r", "1", "abc"}, ranked);
-    std::vector<std::string> lines;
-    for (std::istringstream text(out.str()); std::getline(text, lines.emplace_back());) {}
-    lines.pop_back();  // after the last line break
-    REQUIRE(lines.size() == 4 + 5000 + 1);
-    CHECK(lines[0] + lines[1] + lines[2] + lines[3] ==
-          R"({"format":"screener/report/v1","rules":{"id":"r","version":"1","sha256":"abc"},)"
-          R"("summary":{"total":5000,"pass":3000,"fail":2000,"invalid":0},"results":[)");
-    for (std::size_t i = 0; i < ranked.size(); ++i) {
-        INFO(i);
-        const std::string& line = lines[4 + i];
-        const bool last = i + 1 == ranked.size();
-        REQUIRE(line.ends_with(last ? "}" : "},"));
-        CHECK(json::parse(line.substr(0, line.size() - (last ? 0 : 1))) == json(to_json(ranked[i], i + 1)));
-    }
-    CHECK(lines.back() == "]}");
-    CHECK(json::parse(out.str())["results"].size() == 5000);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <system_error>
 #include <thread>
 
 namespace screener {
@@ -37,20 +38,24 @@ std::vector<std::size_t> rank_order(const std::vector<RankKey>& keys) {
         }
         return a.index < b.index;  // invalid ones (and full ties) in input order
     };
-    // The order is total (input order breaks every tie), so sorting two halves on two threads and
-    // merging them gives the one ranking a single sort would.
+    // The order is total (input order breaks every tie), so sorting two halves, a large batch's on
+    // two threads, and merging them gives the one ranking a single sort would.
     const auto middle = entries.begin() + static_cast<std::ptrdiff_t>(entries.size() / 2);
-    if (entries.size() >= (1U << 16)) {
-        std::thread first([&] { std::sort(entries.begin(), middle, before); });
-        std::sort(middle, entries.end(), before);
-        first.join();
-    } else {
-        std::sort(entries.begin(), middle, before);
-        std::sort(middle, entries.end(), before);
+    auto sort_first_half = [&] { std::sort(entries.begin(), middle, before); };
+    std::jthread first;
+    try {
+        if (entries.size() >= (1U << 16)) first = std::jthread(sort_first_half);
+    } catch (const std::system_error&) {  // no thread to be had: sort it here
     }
-    std::vector<std::size_t> order(entries.size());
+    if (!first.joinable()) sort_first_half();
+    std::sort(middle, entries.end(), before);
+    if (first.joinable()) first.join();
+    std::vector<std::size_t> order;
+    order.reserve(entries.size());
     auto a = entries.begin(), b = middle;
-    for (std::size_t& rank : order) rank = (b == entries.end() || (a != middle && !before(*b, *a)) ? a++ : b++)->index;
+    while (a != middle && b != entries.end()) order.push_back((before(*b, *a) ? b++ : a++)->index);
+    for (; a != middle; ++a) order.push_back(a->index);
+    for (; b != entries.end(); ++b) order.push_back(b->index);
     return order;
 }
 

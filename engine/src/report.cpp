@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <future>
+#include <system_error>
 #include <limits>
 #include <map>
 
@@ -214,10 +215,14 @@ void write_json_report(std::ostream& out, const RulesInfo& rules, std::size_t pa
     gather(block, 0);
     for (std::size_t first = 0; first < total; first += block_results) {
         std::future<void> next;
-        if (first + block_results < total)
-            next = std::async(std::launch::async, gather, std::ref(next_block), first + block_results);
+        try {
+            if (first + block_results < total)
+                next = std::async(std::launch::async, gather, std::ref(next_block), first + block_results);
+        } catch (const std::system_error&) {  // no thread to be had: gather it after the write
+        }
         out.write(block.data(), static_cast<std::streamsize>(block.size()));
         if (next.valid()) next.get();
+        else if (first + block_results < total) gather(next_block, first + block_results);
         std::swap(block, next_block);
     }
     out << "]}\n";

@@ -57,9 +57,10 @@ private:
 nlohmann::ordered_json to_json(const Result& result, std::size_t rank);
 // A JSON report (SPEC section 6) around results already written as JSON without their rank
 // (append_result_json with rank 0, or ResultJson): `ranked(r)` gives the text of rank r + 1, for r
-// below pass + fail + invalid, and the rank is put in front of each: on a second thread, one call at
-// a time, in rank order (a view it returned is read before the next call). write_report and eval's
-// bulk path both frame their json reports with it.
+// below pass + fail + invalid, and the rank is put in front of each. `ranked` may be called from
+// other threads (the report is gathered on one while the part before is written), but never twice
+// at once, and in rank order; a view it returned is read before the next call, and what it throws
+// reaches the caller. write_report and eval's bulk path both frame their json reports with it.
 void write_json_report(std::ostream& out, const RulesInfo& rules, std::size_t pass, std::size_t fail, std::size_t invalid,
                        const std::function<std::string_view(std::size_t)>& ranked);
 // A streamed NDJSON result line read back (screener rank): the result, and the rule set that
