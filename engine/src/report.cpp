@@ -3,9 +3,9 @@
 #include <charconv>
 #include <cmath>
 #include <future>
-#include <system_error>
 #include <limits>
 #include <map>
+#include <system_error>
 
 #include <fmt/compile.h>
 #include <fmt/format.h>
