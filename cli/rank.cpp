@@ -8,12 +8,12 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <unordered_set>
 
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "screener/proposal.hpp"
 #include "screener/rank.hpp"
 #include "screener/report.hpp"
 
@@ -62,11 +62,11 @@ constexpr std::string_view instead = "merge fewer results at a time";
 int run_rank(const RankOptions& o) {
     std::optional<RulesInfo> rules;
     // Shards do not see each other's ids: a repeat across shards is caught here, as one eval would.
-    std::unordered_set<std::string> ids;
+    IdSet ids;
     auto read_all = [&](const std::function<void(Result&&)>& take) {
         for (const auto& input : o.inputs)
             read_results(input, rules, [&](Result&& r) {
-                if (!r.id.empty() && !ids.insert(r.id).second) mark_repeated_id(r);
+                if (!ids.first(r.id)) mark_repeated_id(r);
                 take(std::move(r));
             });
         if (!rules) throw Error("no results to rank in " + std::to_string(o.inputs.size()) + " input(s)", 2);

@@ -8,7 +8,6 @@
 #include <thread>
 
 #include "fast_bind.hpp"
-#include "id_set.hpp"
 
 namespace screener {
 
@@ -176,7 +175,7 @@ void score_batch(const CompiledRules& rules, const std::vector<std::string>& inp
         for (const auto& record : block.chunk.records)
             block.results.push_back(score(rules, detail::bind_record(rules, block.chunk, record), scratch.evaluation));
     });
-    detail::IdSet ids;
+    IdSet ids;
     pipeline.run(inputs, [&](Block& block) {
         for (Result& result : block.results) {
             if (!ids.first(result.id)) mark_repeated_id(result);
@@ -220,7 +219,7 @@ void render_batch(const CompiledRules& rules, const std::vector<std::string>& in
         }
         evaluate_bound();
     });
-    detail::IdSet ids;
+    IdSet ids;
     Evaluation scratch;
     std::string repeated;
     pipeline.run(inputs, [&](Block& block) {
@@ -247,7 +246,7 @@ void render_batch(const CompiledRules& rules, const std::vector<std::string>& in
 std::vector<std::vector<Result>> score_under_each(const std::vector<const CompiledRules*>& rule_sets,
                                                   const std::vector<std::string>& inputs) {
     std::vector<std::vector<Result>> out(rule_sets.size());
-    std::vector<detail::IdSet> ids(rule_sets.size());
+    std::vector<IdSet> ids(rule_sets.size());
     Evaluation scratch;
     detail::read_raw(inputs, [&](detail::RawChunk&& chunk) {
         for (const auto& record : chunk.records)

@@ -1,9 +1,9 @@
-#include "id_set.hpp"
+#include "screener/proposal.hpp"
 
 #include <functional>
 #include <utility>
 
-namespace screener::detail {
+namespace screener {
 
 namespace {
 constexpr unsigned offset_bits = 40;  // arenas up to 1 TiB
@@ -58,4 +58,4 @@ void IdSet::grow() {
     }
 }
 
-}  // namespace screener::detail
+}  // namespace screener

@@ -12,7 +12,6 @@
 #include <fmt/format.h>
 
 #include "fast_bind.hpp"
-#include "id_set.hpp"
 #include "screener/compile.hpp"
 #include "screener/limits.hpp"
 
@@ -515,7 +514,7 @@ std::string repeated_id_reason(std::string_view id) {
 
 void read_proposals(const CompiledRules& rules, const std::vector<std::string>& inputs,
                     const std::function<void(BoundProposal&&)>& sink) {
-    detail::IdSet ids;
+    IdSet ids;
     detail::read_raw(inputs, [&](detail::RawChunk&& chunk) {
         for (const auto& record : chunk.records) {
             BoundProposal bound = detail::bind_record(rules, chunk, record);
