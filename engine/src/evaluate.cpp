@@ -74,6 +74,7 @@ struct alignas(64) Register {  // one value per lane
 };
 
 double lane(const Register& r, std::size_t k) { return r.v[k / 2][k % 2]; }
+void set_lane(Register& r, std::size_t k, double value) { r.v[k / 2][k % 2] = value; }
 
 // One thread's working memory for run_plan, reused from batch to batch.
 struct Scratch {
@@ -100,7 +101,7 @@ const Register* run_plan(const CompiledRules& rules, const Proposal* proposals, 
     for (std::size_t k = 0; k < n; ++k) {
         const std::vector<double>& numbers = proposals[k].numbers;
         const std::size_t inputs = std::min<std::size_t>(numbers.size(), plan.input_count);
-        for (std::size_t i = 0; i < inputs; ++i) registers[plan.first_input + i].v[k / 2][k % 2] = numbers[i];
+        for (std::size_t i = 0; i < inputs; ++i) set_lane(registers[plan.first_input + i], k, numbers[i]);
     }
     if (plan.uses_lets) {
         scratch.lets.resize(lanes);
@@ -119,11 +120,15 @@ const Register* run_plan(const CompiledRules& rules, const Proposal* proposals, 
             const Register &x = registers[s.a], &y = registers[s.b], &z = registers[s.c];
             for (std::size_t j = 0; j < (n + 1) / 2; ++j) o.v[j] = f(x.v[j], y.v[j], z.v[j]);
         };
+        // f(x, y) where both operands have data; no data where either has none.
+        auto with_data = [&](auto f) {
+            vectors([&](Vector x, Vector y, Vector) { return (is_nan(x) | is_nan(y)) ? nan : f(x, y); });
+        };
         // For the steps that call a function, lane by lane: the lanes that hold a proposal.
         auto each = [&](auto f) { for (std::size_t k = 0; k < n; ++k) f(k); };
         auto a = [&](std::size_t k) { return lane(registers[s.a], k); };
         auto b = [&](std::size_t k) { return lane(registers[s.b], k); };
-        auto set = [&](std::size_t k, double value) { o.v[k / 2][k % 2] = value; };
+        auto set = [&](std::size_t k, double value) { set_lane(o, k, value); };
         auto tree = [&](auto f) { each([&](std::size_t k) { f(k, Evaluator(program, proposals[k], scratch.lets[k])); }); };
         switch (s.code) {
             case Code::negate: vectors([](Vector x, Vector, Vector) { return -x; }); break;
@@ -132,12 +137,8 @@ const Register* run_plan(const CompiledRules& rules, const Proposal* proposals, 
             case Code::multiply: vectors([](Vector x, Vector y, Vector) { return x * y; }); break;
             case Code::divide: vectors([&](Vector x, Vector y, Vector) { return y == 0 ? nan : x / y; }); break;
             case Code::remainder: each([&](std::size_t k) { set(k, std::fmod(a(k), b(k))); }); break;
-            case Code::min:  // as std::min
-                vectors([&](Vector x, Vector y, Vector) { return (is_nan(x) | is_nan(y)) ? nan : (y < x ? y : x); });
-                break;
-            case Code::max:  // as std::max
-                vectors([&](Vector x, Vector y, Vector) { return (is_nan(x) | is_nan(y)) ? nan : (x < y ? y : x); });
-                break;
+            case Code::min: with_data([](Vector x, Vector y) { return y < x ? y : x; }); break;  // as std::min
+            case Code::max: with_data([](Vector x, Vector y) { return x < y ? y : x; }); break;  // as std::max
             case Code::clamp:  // std::max(lo, std::min(x, hi))
                 vectors([&](Vector x, Vector lo, Vector hi) {
                     const Vector below = hi < x ? hi : x;
@@ -157,18 +158,14 @@ const Register* run_plan(const CompiledRules& rules, const Proposal* proposals, 
                 vectors([](Vector x, Vector y, Vector) { return ((x == x) & (x != 0)) ? y : x; });
                 break;
             case Code::logical_or: vectors([](Vector x, Vector y, Vector) { return x == 0 ? y : x; }); break;
-            case Code::less: vectors([&](Vector x, Vector y, Vector) { return (is_nan(x) | is_nan(y)) ? nan : truth(x < y); }); break;
-            case Code::less_equal: vectors([&](Vector x, Vector y, Vector) { return (is_nan(x) | is_nan(y)) ? nan : truth(x <= y); }); break;
-            case Code::greater: vectors([&](Vector x, Vector y, Vector) { return (is_nan(x) | is_nan(y)) ? nan : truth(x > y); }); break;
-            case Code::greater_equal: vectors([&](Vector x, Vector y, Vector) { return (is_nan(x) | is_nan(y)) ? nan : truth(x >= y); }); break;
-            case Code::equal_number: vectors([&](Vector x, Vector y, Vector) { return (is_nan(x) | is_nan(y)) ? nan : truth(x == y); }); break;
-            case Code::not_equal_number: vectors([&](Vector x, Vector y, Vector) { return (is_nan(x) | is_nan(y)) ? nan : truth(x != y); }); break;
-            case Code::equal_boolean:
-                vectors([&](Vector x, Vector y, Vector) { return (is_nan(x) | is_nan(y)) ? nan : truth((x != 0) == (y != 0)); });
-                break;
-            case Code::not_equal_boolean:
-                vectors([&](Vector x, Vector y, Vector) { return (is_nan(x) | is_nan(y)) ? nan : truth((x != 0) != (y != 0)); });
-                break;
+            case Code::less: with_data([&](Vector x, Vector y) { return truth(x < y); }); break;
+            case Code::less_equal: with_data([&](Vector x, Vector y) { return truth(x <= y); }); break;
+            case Code::greater: with_data([&](Vector x, Vector y) { return truth(x > y); }); break;
+            case Code::greater_equal: with_data([&](Vector x, Vector y) { return truth(x >= y); }); break;
+            case Code::equal_number: with_data([&](Vector x, Vector y) { return truth(x == y); }); break;
+            case Code::not_equal_number: with_data([&](Vector x, Vector y) { return truth(x != y); }); break;
+            case Code::equal_boolean: with_data([&](Vector x, Vector y) { return truth((x != 0) == (y != 0)); }); break;
+            case Code::not_equal_boolean: with_data([&](Vector x, Vector y) { return truth((x != 0) != (y != 0)); }); break;
             case Code::enum_in_set: {
                 const std::uint64_t mask = plan.masks[s.b];
                 each([&](std::size_t k) {
@@ -189,10 +186,9 @@ const Register* run_plan(const CompiledRules& rules, const Proposal* proposals, 
     return registers.data();
 }
 
-// p = the plan's defaults, into p's storage (no allocation once it has grown). Element loops: for
+// p = defaults, into p's storage (no allocation once it has grown). Element loops: for
 // the few values of a rule set they cost less than the memmove calls of vector assignment.
-void set_defaults(const detail::Plan& plan, Parameters& p) {
-    const Parameters& defaults = plan.defaults;
+void set_defaults(const Parameters& defaults, Parameters& p) {
     const std::size_t criteria = defaults.bands.size(), groups = defaults.group_weights.size();
     p.bands.resize(criteria);
     p.criterion_weights.resize(criteria);
@@ -265,7 +261,7 @@ void score_lane(const CompiledRules& rules, const Register* registers, std::size
     auto value = [&](std::uint32_t reg) { return lane(registers[reg], k); };
 
     Parameters& params = out.parameters;
-    set_defaults(plan, params);
+    set_defaults(plan.defaults, params);
     for (std::uint32_t i = 0; i < plan.profile_when.size(); ++i) {
         if (to_tri(value(plan.profile_when[i])) != Tri::yes) continue;  // no data counts as false
         params.profiles.push_back(i);
