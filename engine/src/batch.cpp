@@ -192,6 +192,10 @@ void render_batch(const CompiledRules& rules, const std::vector<std::string>& in
         block.json.reserve(3 * block.chunk.bytes.size());  // results run to 2-3 times their proposal's size
         // Valid proposals are bound into scratch.proposals, then evaluated and rendered together;
         // an invalid one is rendered in its place, after those before it.
+        auto rendered = [&](Verdict verdict, double score, std::string_view id) {  // after its JSON
+            block.ids += id;
+            block.entries.push_back({verdict, score, block.json.size(), block.ids.size()});
+        };
         std::size_t bound = 0;
         auto evaluate_bound = [&] {
             const std::span<const Proposal> proposals(scratch.proposals.data(), bound);
@@ -199,8 +203,7 @@ void render_batch(const CompiledRules& rules, const std::vector<std::string>& in
             evaluate(rules, proposals, evaluations);
             for (std::size_t k = 0; k < bound; ++k) {
                 renderer.append(block.json, proposals[k], evaluations[k]);
-                block.ids += proposals[k].id;
-                block.entries.push_back({evaluations[k].verdict, evaluations[k].total, block.json.size(), block.ids.size()});
+                rendered(evaluations[k].verdict, evaluations[k].total, proposals[k].id);
             }
             bound = 0;
         };
@@ -213,8 +216,7 @@ void render_batch(const CompiledRules& rules, const std::vector<std::string>& in
                 evaluate_bound();
                 const auto& invalid = std::get<InvalidProposal>(scratch.other);
                 append_result_json(block.json, explain(invalid), 0, with_rules);
-                block.ids += invalid.id;
-                block.entries.push_back({Verdict::invalid, 0, block.json.size(), block.ids.size()});
+                rendered(Verdict::invalid, 0, invalid.id);
             }
         }
         evaluate_bound();
