@@ -201,28 +201,23 @@ void write_json_report(std::ostream& out, const RulesInfo& rules, std::size_t pa
     constexpr std::size_t block_results = 2048;
     auto gather = [&ranked, total](std::string& block, std::size_t first) {
         block.clear();
-        char rank[32] = "{\"rank\":";
-        constexpr std::size_t rank_key = 8;  // {"rank":
-        for (std::size_t r = first; r < std::min(first + block_results, total); ++r) {
-            char* end = std::to_chars(rank + rank_key, rank + sizeof rank - 1, r + 1).ptr;
-            *end++ = ',';
-            block.append(rank, end);
-            block += ranked(r).substr(1);  // after its "{"
-            block += r + 1 < total ? ",\n" : "\n";
-        }
+        JsonText j(block);
+        for (std::size_t r = first; r < std::min(first + block_results, total); ++r)
+            j.raw("{\"rank\":").integer(r + 1).raw(",").raw(ranked(r).substr(1)).raw(r + 1 < total ? ",\n" : "\n");  // after its "{"
     };
     std::string block, next_block;
     gather(block, 0);
     for (std::size_t first = 0; first < total; first += block_results) {
+        const std::size_t next_first = first + block_results;
+        const bool more = next_first < total;
         std::future<void> next;
         try {
-            if (first + block_results < total)
-                next = std::async(std::launch::async, gather, std::ref(next_block), first + block_results);
+            if (more) next = std::async(std::launch::async, gather, std::ref(next_block), next_first);
         } catch (const std::system_error&) {  // no thread to be had: gather it after the write
         }
         out.write(block.data(), static_cast<std::streamsize>(block.size()));
         if (next.valid()) next.get();
-        else if (first + block_results < total) gather(next_block, first + block_results);
+        else if (more) gather(next_block, next_first);
         std::swap(block, next_block);
     }
     out << "]}\n";
