@@ -35,6 +35,13 @@ public:
         if (!Json::is_number(value)) fail(key, "a number");
         return Json::number(value);
     }
+    // A number, or nullopt when the value is null (a missing key is an error all the same).
+    static std::optional<double> number_or_null(Value object, const char* key) {
+        const Value value = need(object, key);
+        if (Json::is_null(value)) return std::nullopt;
+        if (!Json::is_number(value)) fail(key, "a number");
+        return Json::number(value);
+    }
     static bool boolean(Value object, const char* key) {
         const Value value = need(object, key);
         if (!Json::is_boolean(value)) fail(key, "true or false");
@@ -101,14 +108,14 @@ ResultLine read_result(typename Json::Value v) {
         group.title = L::text(g, "title");
         group.score = L::number(g, "score");
         group.weight = L::number(g, "weight");
-        if (!Json::is_null(L::need(g, "minimum"))) group.minimum = L::number(g, "minimum");
+        group.minimum = L::number_or_null(g, "minimum");
         group.skipped = L::boolean(g, "skipped");
         Json::each(L::array(g, "criteria"), [&](Value c) {
             CriterionOutcome& o = group.criteria.emplace_back();
             o.id = L::text(c, "id");
             o.title = L::text(c, "title");
             o.unit = L::optional_text(c, "unit");
-            o.value = Json::is_null(L::need(c, "value")) ? std::nan("") : L::number(c, "value");
+            o.value = L::number_or_null(c, "value").value_or(std::nan(""));
             o.points = L::number(c, "points");
             o.weight = L::number(c, "weight");
             o.skipped = L::boolean(c, "skipped");
