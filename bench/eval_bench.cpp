@@ -206,7 +206,7 @@ void BM_ResultJson(benchmark::State& state) {
     for (auto _ : state) {
         for (std::size_t i = 0; i < f.proposals.size(); ++i) {
             out.clear();
-            renderer.append(out, f.proposals[i], f.evaluations[i]);
+            renderer.append(out, f.proposals[i], f.evaluations[i], 0);
             bytes += out.size();
             benchmark::DoNotOptimize(out.data());
         }
@@ -234,7 +234,7 @@ void BM_WorkerLoop(benchmark::State& state) {
                     if (detail::bind_record(*f.rules, chunk, chunk.records[first + k], proposals[k], other) != &proposals[k])
                         state.SkipWithError("the fast path did not bind a reference proposal");
                 evaluate(*f.rules, std::span<const Proposal>(proposals).first(n), std::span(evaluations).first(n));
-                for (std::size_t k = 0; k < n; ++k) renderer.append(out, proposals[k], evaluations[k]);
+                for (std::size_t k = 0; k < n; ++k) renderer.append(out, proposals[k], evaluations[k], 0);
             }
             benchmark::DoNotOptimize(out.data());
         }

@@ -200,8 +200,8 @@ void check_memory_limit(std::size_t held, std::string_view instead) {
 
 void RankedJson::add(Verdict verdict, double score, std::string_view id, std::string_view json) {
     check_memory_limit(keys_.size(), instead_);
-    keys_.push_back({verdict, score, keep(id)});
-    texts_.push_back(keep(json));
+    keys_.push_back({verdict, score, kept_.keep(id)});
+    texts_.push_back(kept_.keep(json));
 }
 
 void RankedJson::write(std::ostream& out, const RulesInfo& rules) const {
@@ -209,15 +209,6 @@ void RankedJson::write(std::ostream& out, const RulesInfo& rules) const {
     std::size_t counts[3] = {0, 0, 0};
     for (const RankKey& key : keys_) ++counts[static_cast<int>(key.verdict)];
     write_json_report(out, rules, counts[0], counts[1], counts[2], [&](std::size_t r) { return texts_[order[r]]; });
-}
-
-std::string_view RankedJson::keep(std::string_view text) {
-    constexpr std::size_t page_size = 16 << 20;
-    if (pages_.empty() || pages_.back().capacity() - pages_.back().size() < text.size())
-        pages_.emplace_back().reserve(std::max(page_size, text.size()));
-    std::string& page = pages_.back();
-    page.append(text);
-    return {page.data() + page.size() - text.size(), text.size()};
 }
 
 }  // namespace screener::cli

@@ -2,7 +2,6 @@
 // keeping results compactly for a ranked json report.
 #pragma once
 
-#include <deque>
 #include <functional>
 #include <iosfwd>
 #include <memory>
@@ -34,9 +33,8 @@ Format pick_format(const std::string& format, const std::string& output);
 // (exit 2) and say what to do `instead`.
 void check_memory_limit(std::size_t held, std::string_view instead);
 
-// Results kept for a ranked json report as their JSON text (without rank) and a compact rank key,
-// not as Results: about 100 bytes a result beyond the report itself. The texts go into large
-// pages that never move, so the keys' and texts' views stay valid.
+// Results kept for a ranked json report (`screener rank`) as their JSON text (without rank) and a
+// compact rank key, not as Results.
 class RankedJson {
 public:
     explicit RankedJson(std::string_view instead) : instead_(instead) {}
@@ -44,10 +42,8 @@ public:
     void write(std::ostream& out, const RulesInfo& rules) const;
 
 private:
-    std::string_view keep(std::string_view text);
-
     std::string instead_;  // advice when the memory limit is reached
-    std::deque<std::string> pages_;
+    KeptText kept_;
     std::vector<RankKey> keys_;
     std::vector<std::string_view> texts_;
 };

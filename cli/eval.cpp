@@ -78,13 +78,13 @@ int run_eval(const EvalOptions& o) {
             });
         });
     } else if (format == Format::json) {
-        // Ranked, but compact: each result's JSON (rendered on the workers) and its rank key.
-        RankedJson ranked(instead);
-        render_batch(*rules, o.inputs, batch, nullptr, [&](const RenderedResult& result) {
-            scored(result.verdict);
-            ranked.add(result.verdict, result.score, result.id, result.json);
+        // Ranked without holding results: scored once for the rank keys, then again in rank order as
+        // the report is written.
+        const RankedBatch ranked(*rules, o.inputs, batch, [&](Verdict verdict) {
+            check_memory_limit(counts[0] + counts[1] + counts[2], instead);
+            scored(verdict);
         });
-        write_output(o.output, [&](std::ostream& out) { ranked.write(out, info); });
+        write_output(o.output, [&](std::ostream& out) { ranked.write_json(out, info); });
     } else {
         std::vector<Result> results;
         score_batch(*rules, o.inputs, batch, [&](Result&& result) {

@@ -72,7 +72,7 @@ int run_rank(const RankOptions& o) {
         if (!rules) throw Error("no results to rank in " + std::to_string(o.inputs.size()) + " input(s)", 2);
     };
     const Format format = pick_format(o.format, o.output);
-    if (format == Format::json) {  // compact, as eval's: each result's text and rank key, not the Result
+    if (format == Format::json) {  // compact: each result's text and rank key, not the Result
         RankedJson ranked(instead);
         std::string text;
         read_all([&](Result&& r) {

@@ -1,13 +1,15 @@
 // The bulk path (engine/include/screener/batch.hpp): render_batch writes every result straight from
 // the plan and its evaluation (ResultJson), and must give the very bytes append_result_json gives for
 // the explained Result that score_batch hands on, whatever the thread count; repeated ids are made
-// invalid in both.
+// invalid in both. RankedBatch's report must be write_report's for score_batch's results, ranked.
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
 #include "screener/batch.hpp"
+#include "screener/rank.hpp"
 #include "support.hpp"
 
 using namespace screener;
@@ -166,4 +168,64 @@ TEST_CASE("repeated ids are found exactly among thousands, whatever their length
     CHECK(n == 5000);
     CHECK(invalid == 1000);
     CHECK(right);
+}
+
+TEST_CASE("RankedBatch writes write_report's json report of score_batch's results, on 1 and 2 threads", "[batch]") {
+    auto rules = compile_ok(rules_yaml);
+    const RulesInfo info = rules_info(*rules);
+    const std::string dir = temp_dir("ranked-batch");
+    // 7,202 proposals in two files: over three runs of 2,048 ranks, ties on the score between copies
+    // (ranked by id), profiles, invalid and repeated ones (ranked last, in input order).
+    std::string text;
+    for (int copy = 0; copy < 600; ++copy) {
+        std::string block = proposals;
+        for (std::size_t at = 0; (at = block.find("\"id\":\"P", at)) != std::string::npos; at += 7)
+            block.insert(at + 7, std::to_string(copy) + "-");
+        text += block;
+    }
+    write_text(dir + "/a.ndjson", text);
+    write_text(dir + "/b.json", R"([{"id":"P0-1","name":"repeats the first","x":99,"sector":"a","opt":1},
+                                    {"id":"Z","name":"last file","x":60,"sector":"b","opt":3}])");
+    const std::vector<std::string> inputs{dir + "/a.ndjson", dir + "/b.json"};
+
+    std::vector<Result> results;
+    std::vector<Verdict> verdicts;
+    score_batch(*rules, inputs, {1}, [&](Result&& r) {
+        verdicts.push_back(r.verdict);
+        results.push_back(std::move(r));
+    });
+    REQUIRE(results.size() == 7202);
+    CHECK(verdicts[7200] == Verdict::invalid);  // P0-1 again
+    rank(results);
+    std::ostringstream expected;
+    write_report(expected, Format::json, info, results);
+
+    for (unsigned jobs : {1U, 2U}) {
+        std::vector<Verdict> scored;
+        const RankedBatch batch(*rules, inputs, {jobs}, [&](Verdict v) { scored.push_back(v); });
+        CHECK(scored == verdicts);
+        std::ostringstream out;
+        batch.write_json(out, info);
+        CHECK(out.str() == expected.str());
+    }
+}
+
+TEST_CASE("RankedBatch of no proposals writes an empty report, and stops when its caller throws", "[batch]") {
+    auto rules = compile_ok(rules_yaml);
+    const RulesInfo info = rules_info(*rules);
+    const std::string dir = temp_dir("ranked-batch-edges");
+    write_text(dir + "/none.ndjson", "\n\n");
+    std::ostringstream expected, out;
+    write_report(expected, Format::json, info, {});
+    RankedBatch(*rules, {dir + "/none.ndjson"}, {2}, [](Verdict) { FAIL("nothing to score"); }).write_json(out, info);
+    CHECK(out.str() == expected.str());
+    CHECK_THAT(out.str(), Catch::Matchers::EndsWith("\"results\":[\n]}\n"));
+
+    write_text(dir + "/p.ndjson", proposals);
+    std::size_t seen = 0;
+    auto third_is_too_many = [&](Verdict) {
+        if (++seen == 3) throw Error("too many");
+    };
+    CHECK_THROWS_WITH(RankedBatch(*rules, {dir + "/p.ndjson"}, {2}, third_is_too_many), "too many");
+    CHECK(seen == 3);
 }

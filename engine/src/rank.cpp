@@ -66,6 +66,15 @@ std::vector<std::size_t> rank_order(const std::vector<Result>& results) {
     return rank_order(keys);
 }
 
+std::string_view KeptText::keep(std::string_view text) {
+    constexpr std::size_t page_size = 16 << 20;
+    if (pages_.empty() || pages_.back().capacity() - pages_.back().size() < text.size())
+        pages_.emplace_back().reserve(std::max(page_size, text.size()));
+    std::string& page = pages_.back();
+    page.append(text);
+    return {page.data() + page.size() - text.size(), text.size()};
+}
+
 void rank(std::vector<Result>& results) {
     std::vector<Result> ranked;
     ranked.reserve(results.size());

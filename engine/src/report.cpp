@@ -188,13 +188,7 @@ void rules_text(JsonText& j, const RulesInfo& rules) {
 void write_json_report(std::ostream& out, const RulesInfo& rules, std::size_t pass, std::size_t fail, std::size_t invalid,
                        const std::function<std::string_view(std::size_t)>& ranked) {
     const std::size_t total = pass + fail + invalid;
-    std::string text;
-    JsonText j(text);
-    j.raw("{\"format\":\"screener/report/v1\",\n\"rules\":");
-    rules_text(j, rules);
-    j.raw(",\n\"summary\":{").key("total").integer(total).raw(",").key("pass").integer(pass).raw(",");
-    j.key("fail").integer(fail).raw(",").key("invalid").integer(invalid).raw("},\n\"results\":[\n");
-    out << text;
+    out << json_report_head(rules, pass, fail, invalid);
     // One result a line: big reports stay greppable. The lines are gathered in blocks on a second
     // thread while this one writes the block before: a large report's results are read in rank
     // order, scattered over memory, and gathering them takes as long as writing them.
@@ -220,7 +214,17 @@ void write_json_report(std::ostream& out, const RulesInfo& rules, std::size_t pa
         else if (more) gather(next_block, next_first);
         std::swap(block, next_block);
     }
-    out << "]}\n";
+    out << json_report_tail;
+}
+
+std::string json_report_head(const RulesInfo& rules, std::size_t pass, std::size_t fail, std::size_t invalid) {
+    std::string text;
+    JsonText j(text);
+    j.raw("{\"format\":\"screener/report/v1\",\n\"rules\":");
+    rules_text(j, rules);
+    j.raw(",\n\"summary\":{").key("total").integer(pass + fail + invalid).raw(",").key("pass").integer(pass).raw(",");
+    j.key("fail").integer(fail).raw(",").key("invalid").integer(invalid).raw("},\n\"results\":[\n");
+    return text;
 }
 
 void append_result_json(std::string& out, const Result& r, std::size_t rank, const RulesInfo* rules) {
@@ -306,13 +310,15 @@ ResultJson::ResultJson(const CompiledRules& rules, const RulesInfo* with_rules) 
     tail.raw("}");
 }
 
-void ResultJson::append(std::string& out, const Proposal& p, const Evaluation& e) const {
+void ResultJson::append(std::string& out, const Proposal& p, const Evaluation& e, std::size_t rank) const {
     // This runs once per proposal of a batch: the text between numbers goes out in as few pieces as
     // the rule set allows (see the members).
     const auto& params = e.parameters;
     const bool default_parameters = params.profiles.empty();  // then they are the rule set's own
     JsonText j(out);
-    j.raw("{\"id\":").string(p.id).raw(",\"name\":").string(p.name);
+    j.raw("{");
+    if (rank > 0) j.raw("\"rank\":").integer(rank).raw(",");
+    j.raw("\"id\":").string(p.id).raw(",\"name\":").string(p.name);
     j.raw(e.verdict == Verdict::pass ? ",\"verdict\":\"pass\",\"score\":" : ",\"verdict\":\"fail\",\"score\":").number(e.total);
     j.raw(",\"source\":\"").escaped(p.source.file);
     if (p.source.line > 0) j.raw(":").integer(p.source.line);

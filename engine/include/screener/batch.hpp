@@ -4,6 +4,8 @@
 #pragma once
 
 #include <functional>
+#include <iosfwd>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +38,28 @@ struct RenderedResult {
 // rule set, as NDJSON lines carry it) and handed to `sink` in input order.
 void render_batch(const CompiledRules& rules, const std::vector<std::string>& inputs, const BatchOptions& options,
                   const RulesInfo* with_rules, const std::function<void(const RenderedResult&)>& sink);
+
+// A batch scored for a ranked JSON report in two passes over its input, which is kept meanwhile
+// (about half the size of the report): the first scores every proposal for its rank key only; the
+// second, in write_json, scores them again in rank order and renders each result on the workers
+// while the ones before are written. So no result is held, and rendering overlaps writing.
+// `rules` must outlive the batch.
+class RankedBatch {
+public:
+    // The first pass: reads and scores `inputs` as render_batch does, calling `scored` on the
+    // calling thread with each verdict in input order (what it throws ends the batch).
+    RankedBatch(const CompiledRules& rules, const std::vector<std::string>& inputs, const BatchOptions& options,
+                const std::function<void(Verdict)>& scored);
+    ~RankedBatch();
+    // The second: the report of SPEC section 6, byte for byte what write_json_report writes.
+    void write_json(std::ostream& out, const RulesInfo& rules) const;
+
+private:
+    struct Kept;
+    const CompiledRules& rules_;
+    BatchOptions options_;
+    std::unique_ptr<Kept> kept_;
+};
 
 // Reads `inputs` once and scores every proposal under each rule set (as `screener diff` needs, even
 // when the input is stdin); returns, per rule set, the results in input order.

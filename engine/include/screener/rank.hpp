@@ -3,6 +3,8 @@
 // Ranks are 1..N with no ties, so the same input always gives the same order.
 #pragma once
 
+#include <deque>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -16,6 +18,16 @@ struct RankKey {
     Verdict verdict = Verdict::invalid;
     double score = 0;
     std::string_view id;
+};
+
+// Text kept for as long as views of it are (rank keys' ids, results' JSON): copied into large pages
+// that never move, so a large batch costs no allocation per text.
+class KeptText {
+public:
+    std::string_view keep(std::string_view text);
+
+private:
+    std::deque<std::string> pages_;
 };
 
 // Positions of `results` (given in input order) in rank order: rank r is results[order[r - 1]].

@@ -35,7 +35,8 @@ void append_result_json(std::string& out, const Result& result, std::size_t rank
 class ResultJson {
 public:
     ResultJson(const CompiledRules& rules, const RulesInfo* with_rules);
-    void append(std::string& out, const Proposal& proposal, const Evaluation& evaluation) const;
+    // `rank` > 0 is written first, as in a json report; 0 leaves it out (ndjson).
+    void append(std::string& out, const Proposal& proposal, const Evaluation& evaluation, std::size_t rank) const;
 
 private:
     // The text between the numbers of a result, written once: each piece starts with the comma
@@ -63,6 +64,10 @@ nlohmann::ordered_json to_json(const Result& result, std::size_t rank);
 // reaches the caller. write_report and eval's bulk path both frame their json reports with it.
 void write_json_report(std::ostream& out, const RulesInfo& rules, std::size_t pass, std::size_t fail, std::size_t invalid,
                        const std::function<std::string_view(std::size_t)>& ranked);
+// The text of a JSON report before its first result and after its last, for writers that put the
+// results in between themselves: each with its rank, one a line, ",\n" after all but the last.
+std::string json_report_head(const RulesInfo& rules, std::size_t pass, std::size_t fail, std::size_t invalid);
+inline constexpr std::string_view json_report_tail = "]}\n";
 // A streamed NDJSON result line read back (screener rank): the result, and the rule set that
 // scored it. Throws screener::Error naming what is wrong.
 struct ResultLine {
