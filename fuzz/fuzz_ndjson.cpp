@@ -5,12 +5,14 @@
 //   - the records (text and line number) are exactly the file's non-blank lines, in order;
 //   - each record binds (bind_record: simdjson when it can) exactly as bind_text binds its text;
 //   - read_proposals gives those bindings, with repeated ids made invalid;
-//   - score_batch (jobs 1) gives the same results as read_proposals + score, in the same order.
+//   - score_batch (jobs 1) gives the same results as read_proposals + score, in the same order;
+//   - render_batch renders them byte for byte, and RankedBatch writes write_report's json report.
 // The first byte chooses the file kind and, when its top bits are set, pads the text with 0.5-1.5
 // MiB of spaces at a chosen offset (so lines longer than the reader's block occur).
 #include <cstddef>
 #include <cstdint>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,7 @@
 #include "fuzz_common.hpp"
 #include "screener/batch.hpp"
 #include "screener/limits.hpp"
+#include "screener/rank.hpp"
 #include "screener/report.hpp"
 
 using namespace screener;
@@ -174,6 +177,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         FUZZ_CHECK(i < rendered.size() && rendered[i] == c, "render_batch and score_batch differ:\n" + c);
         if (i < 16) fuzz::check_result(rules, batch[i]);
     }
+
+    // 4. RankedBatch: the json report write_report makes of score_batch's results, ranked.
+    std::vector<Verdict> verdicts;
+    const RankedBatch ranked(rules, {path}, options, [&](Verdict v) { verdicts.push_back(v); });
+    std::ostringstream two_pass, expected;
+    ranked.write_json(two_pass, info);
+    std::vector<Result> in_rank_order = batch;
+    rank(in_rank_order);
+    write_report(expected, Format::json, info, in_rank_order);
+    FUZZ_CHECK(verdicts.size() == batch.size(), "RankedBatch scores every proposal");
+    for (std::size_t i = 0; i < std::min(verdicts.size(), batch.size()); ++i)
+        FUZZ_CHECK(verdicts[i] == batch[i].verdict, "RankedBatch's verdict " + std::to_string(i) + " differs");
+    FUZZ_CHECK(two_pass.str() == expected.str(), "RankedBatch's report differs from write_report's:\n" + two_pass.str());
+
     if (batch.size() <= 16) fuzz::check_reports(rules, std::move(batch));
     return 0;
 }
