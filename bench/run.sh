@@ -248,8 +248,11 @@ if "BM_Evaluate" in stages:
     ev = stages["BM_Evaluate"]["items_per_second"]
     print(f"  evaluation alone >= 20 M/s a core: {ev / 1e6:.2f} M/s here, {ev * scale / 1e6:.2f} M/s scaled: {verdict(ev * scale >= 20e6)}")
 print(f"  streaming memory < 64 MB: {nd_rss / MiB:.1f} MiB peak: {verdict(nd_rss < 64 * MiB)}")
-print(f"  ranked < 150 bytes a proposal beyond the report: {beyond:.0f} (the input is held instead of the report: "
-      f"{beyond_input:.0f} beyond it): {verdict(beyond < 150)}")
+# The report is not held (it is rendered again as it is written), so the whole peak is compared with
+# the report's size plus 150 bytes a proposal; what is held instead, the input, is shown next to it.
+print(f"  ranked < 150 bytes a proposal beyond the report: peak {js_rss / N:.0f} bytes a proposal against the "
+      f"report's {report / N:.0f} + 150 (the report is not held; the input is, and {beyond_input:.0f} bytes a "
+      f"proposal beyond it): {verdict(beyond < 150)}")
 best_peer = min(t for _, t in peers) / peer_floor
 print(f"  20x ahead of the peers: {best_peer / ours:.2f}x the fastest (plain Node.js), "
       f"{min(t for n, t in peers if 'rules' in n or 'ZEN' in n) / peer_floor / ours:.1f}x the fastest rules engine: "

@@ -44,20 +44,12 @@ struct Block {
     }
 };
 
-// A record of the kept input, and its rank key's position: the second pass of a ranked report.
-struct KeptRecord {
-    const detail::RawChunk* chunk;
-    const detail::RawRecord* record;
-    std::size_t key;
-};
-
 // What a worker reuses from proposal to proposal, so that scoring one allocates little.
 struct Scratch {
     Evaluation evaluation;  // score_batch's, one at a time
     std::vector<Proposal> proposals = std::vector<Proposal>(evaluation_lanes);  // bound, evaluated together
     std::vector<Evaluation> evaluations = std::vector<Evaluation>(evaluation_lanes);
     BoundProposal other;  // a proposal the ordinary path bound, or an invalid one
-    std::vector<KeptRecord> located;  // a ranked report's run of records
 };
 
 // The producer makes jobs (reads chunks), the workers fill blocks from them, the caller's thread
@@ -69,10 +61,10 @@ public:
     using Work = std::function<void(Block<Job>&, Scratch&)>;                     // on a worker thread
     using Consume = std::function<void(Block<Job>&)>;                            // on the caller's thread, in order
 
-    Pipeline(unsigned jobs, Work job) : work_(std::move(job)) {
-        if (jobs == 0) jobs = std::max(1U, std::thread::hardware_concurrency());
-        max_in_flight_ = 2 * jobs + 2;
-        for (unsigned i = 0; i < jobs; ++i) workers_.emplace_back([this] { work(); });
+    Pipeline(unsigned threads, Work work) : work_(std::move(work)) {
+        if (threads == 0) threads = std::max(1U, std::thread::hardware_concurrency());
+        max_in_flight_ = 2 * threads + 2;
+        for (unsigned i = 0; i < threads; ++i) workers_.emplace_back([this] { serve(); });
     }
 
     ~Pipeline() {
@@ -85,8 +77,9 @@ public:
         if (producer_.joinable()) producer_.join();
     }
 
-    void run(const Produce& produce, const Consume& consume) {
-        producer_ = std::thread([this, &produce] { make_jobs(produce); });
+    void run(Produce produce, const Consume& consume) {
+        produce_ = std::move(produce);  // kept here: the producer may outlive this call when it throws
+        producer_ = std::thread([this] { make_jobs(); });
         for (std::size_t next = 0;; ++next) {
             Block<Job> block;
             {
@@ -118,9 +111,9 @@ private:
         spare_.push_back(std::move(block));
     }
 
-    void make_jobs(const Produce& produce) {
+    void make_jobs() {
         try {
-            produce([&](Job&& job) {
+            produce_([&](Job&& job) {
                 std::unique_lock lock(mutex_);
                 changed_.wait(lock, [&] { return stopping_ || failure_ || produced_ - consumed_ < max_in_flight_; });
                 if (stopping_ || failure_) throw Stop{};
@@ -139,7 +132,7 @@ private:
         changed_.notify_all();
     }
 
-    void work() {
+    void serve() {  // a worker thread
         Scratch scratch;
         while (true) {
             Block<Job> block;
@@ -171,6 +164,7 @@ private:
     struct Stop {};
 
     Work work_;
+    Produce produce_;
     std::size_t max_in_flight_ = 4;
     std::vector<std::thread> workers_;
     std::thread producer_;
@@ -240,7 +234,7 @@ Result repeated_id_result(const CompiledRules& rules, const detail::RawChunk& ch
     return result;
 }
 
-Pipeline<detail::RawChunk>::Produce read(const std::vector<std::string>& inputs) {
+Pipeline<detail::RawChunk>::Produce read_inputs(const std::vector<std::string>& inputs) {
     return [&inputs](const auto& emit) { detail::read_raw(inputs, emit); };
 }
 
@@ -254,7 +248,7 @@ void score_batch(const CompiledRules& rules, const std::vector<std::string>& inp
             block.results.push_back(score(rules, detail::bind_record(rules, block.job, record), scratch.evaluation));
     });
     IdSet ids;
-    pipeline.run(read(inputs), [&](Block<detail::RawChunk>& block) {
+    pipeline.run(read_inputs(inputs), [&](Block<detail::RawChunk>& block) {
         for (Result& result : block.results) {
             if (!ids.first(result.id)) mark_repeated_id(result);
             sink(std::move(result));
@@ -284,7 +278,7 @@ void render_batch(const CompiledRules& rules, const std::vector<std::string>& in
     IdSet ids;
     Evaluation scratch;
     std::string repeated;
-    pipeline.run(read(inputs), [&](Block<detail::RawChunk>& block) {
+    pipeline.run(read_inputs(inputs), [&](Block<detail::RawChunk>& block) {
         check_ids(ids, block, [&](std::size_t k, bool first) {
             if (first) {
                 sink({block.entries[k].verdict, block.entries[k].score, block.id(k), block.json_of(k)});
@@ -320,10 +314,11 @@ RankedBatch::RankedBatch(const CompiledRules& rules, const std::vector<std::stri
             [&](const InvalidProposal& invalid) { block.add(Verdict::invalid, 0, invalid.id); });
         for (const auto& record : block.job.records) lanes.bind(block.job, record);
         lanes.flush();
+        block.job.shrink();  // kept to the end
     });
     Kept& kept = *kept_;
     IdSet ids;
-    pipeline.run(read(inputs), [&](Block<detail::RawChunk>& block) {
+    pipeline.run(read_inputs(inputs), [&](Block<detail::RawChunk>& block) {
         const auto chunk = static_cast<std::uint32_t>(kept.chunks.size());
         check_ids(ids, block, [&](std::size_t k, bool first) {
             const Verdict verdict = first ? block.entries[k].verdict : Verdict::invalid;
@@ -340,7 +335,7 @@ RankedBatch::~RankedBatch() = default;
 
 void RankedBatch::write_json(std::ostream& out, const RulesInfo& rules) const {
     const Kept& kept = *kept_;
-    const std::vector<std::size_t> order = rank_order(kept.keys);
+    const std::vector<std::size_t> order = rank_order(kept.keys, options_.jobs == 1 ? 1 : 2);
     std::size_t counts[3] = {0, 0, 0};
     for (const RankKey& key : kept.keys) ++counts[static_cast<int>(key.verdict)];
     const std::size_t total = kept.keys.size();
@@ -349,8 +344,13 @@ void RankedBatch::write_json(std::ostream& out, const RulesInfo& rules) const {
         std::size_t first = 0, count = 0;
     };
     const ResultJson renderer(rules_, nullptr);
+    struct Located {  // a record of the kept input, and its rank key
+        const detail::RawChunk* chunk;
+        const detail::RawRecord* record;
+        std::size_t key;
+    };
     Pipeline<Ranks> pipeline(options_.jobs, [&](Block<Ranks>& block, Scratch& scratch) {
-        std::vector<KeptRecord>& located = scratch.located;
+        std::vector<Located> located;
         std::size_t rank = block.job.first + 1;  // the next result's
         auto line_written = [&] { block.json += rank++ < total ? ",\n" : "\n"; };
         Lanes lanes(
@@ -365,14 +365,14 @@ void RankedBatch::write_json(std::ostream& out, const RulesInfo& rules) const {
             });
         // In rank order the records are scattered over the whole input: where each is is looked up
         // for the whole run first (independent loads, overlapped), and its text fetched a few ahead.
-        located.clear();
+        located.reserve(block.job.count);
         for (std::size_t r = block.job.first; r < block.job.first + block.job.count; ++r) {
             const Kept::Where where = kept.where[order[r]];
             const detail::RawChunk& chunk = kept.chunks[where.chunk];
             located.push_back({&chunk, &chunk.records[where.record], order[r]});
             __builtin_prefetch(located.back().record);
         }
-        auto prefetch = [&](const KeptRecord& at) {
+        auto prefetch = [&](const Located& at) {
             for (std::size_t b = 0; b < at.record->length; b += 64) __builtin_prefetch(at.chunk->bytes.data() + at.record->offset + b);
         };
         constexpr std::size_t ahead = 8;

@@ -8,7 +8,7 @@
 
 namespace screener {
 
-std::vector<std::size_t> rank_order(const std::vector<RankKey>& keys) {
+std::vector<std::size_t> rank_order(const std::vector<RankKey>& keys, unsigned threads) {
     // Sorted by value, not through indexes into `keys`: most comparisons end at verdict and score,
     // and most ties on the score at the id's first eight bytes, so the ids (text elsewhere in
     // memory) are read only when those are equal too.
@@ -44,7 +44,7 @@ std::vector<std::size_t> rank_order(const std::vector<RankKey>& keys) {
     auto sort_first_half = [&] { std::sort(entries.begin(), middle, before); };
     std::jthread first;
     try {
-        if (entries.size() >= (1U << 16)) first = std::jthread(sort_first_half);
+        if (threads > 1 && entries.size() >= (1U << 16)) first = std::jthread(sort_first_half);
     } catch (const std::system_error&) {  // no thread to be had: sort it here
     }
     if (!first.joinable()) sort_first_half();
