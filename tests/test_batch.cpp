@@ -73,6 +73,18 @@ not json
 {"id":"P8","name":"a null the ordinary path binds","x":20,"sector":"a","opt":null}
 )";
 
+// `count` copies of the proposals, each copy's ids made its own ("P1" becomes "P7-1" in copy 7).
+std::string copies(int count) {
+    std::string text;
+    for (int copy = 0; copy < count; ++copy) {
+        std::string block = proposals;
+        for (std::size_t at = 0; (at = block.find("\"id\":\"P", at)) != std::string::npos; at += 7)
+            block.insert(at + 7, std::to_string(copy) + "-");
+        text += block;
+    }
+    return text;
+}
+
 }  // namespace
 
 TEST_CASE("render_batch writes what append_result_json writes for score_batch's results, on 1 and 2 threads", "[batch]") {
@@ -80,14 +92,7 @@ TEST_CASE("render_batch writes what append_result_json writes for score_batch's 
     const RulesInfo info = rules_info(*rules);
     const std::string dir = temp_dir("render-batch");
     // Enough copies (each with its own ids) to fill several blocks, so threads really interleave.
-    std::string text;
-    for (int copy = 0; copy < 600; ++copy) {
-        std::string block = proposals;
-        for (std::size_t at = 0; (at = block.find("\"id\":\"P", at)) != std::string::npos; at += 7)
-            block.insert(at + 7, std::to_string(copy) + "-");
-        text += block;
-    }
-    write_text(dir + "/p.ndjson", text);
+    write_text(dir + "/p.ndjson", copies(600));
 
     std::vector<std::string> expected[2];  // without and with the rule set
     std::vector<Verdict> verdicts;
@@ -176,14 +181,7 @@ TEST_CASE("RankedBatch writes write_report's json report of score_batch's result
     const std::string dir = temp_dir("ranked-batch");
     // 7,202 proposals in two files: over three runs of 2,048 ranks, ties on the score between copies
     // (ranked by id), profiles, invalid and repeated ones (ranked last, in input order).
-    std::string text;
-    for (int copy = 0; copy < 600; ++copy) {
-        std::string block = proposals;
-        for (std::size_t at = 0; (at = block.find("\"id\":\"P", at)) != std::string::npos; at += 7)
-            block.insert(at + 7, std::to_string(copy) + "-");
-        text += block;
-    }
-    write_text(dir + "/a.ndjson", text);
+    write_text(dir + "/a.ndjson", copies(600));
     write_text(dir + "/b.json", R"([{"id":"P0-1","name":"repeats the first","x":99,"sector":"a","opt":1},
                                     {"id":"Z","name":"last file","x":60,"sector":"b","opt":3}])");
     const std::vector<std::string> inputs{dir + "/a.ndjson", dir + "/b.json"};
