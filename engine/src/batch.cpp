@@ -46,7 +46,7 @@ struct Block {
 
 // What a worker reuses from proposal to proposal, so that scoring one allocates little.
 struct Scratch {
-    Evaluation evaluation;  // score_batch's, one at a time
+    Evaluation evaluation;  // one at a time: score_batch, and a repeated id scored again
     std::vector<Proposal> proposals = std::vector<Proposal>(evaluation_lanes);  // bound, evaluated together
     std::vector<Evaluation> evaluations = std::vector<Evaluation>(evaluation_lanes);
     BoundProposal other;  // a proposal the ordinary path bound, or an invalid one
