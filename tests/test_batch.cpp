@@ -229,3 +229,52 @@ TEST_CASE("RankedBatch of no proposals writes an empty report, and stops when it
     };
     CHECK_THROWS_WITH(RankedBatch(*rules, {dir + "/p.ndjson"}, {2}, third_is_too_many), "too many");
 }
+
+TEST_CASE("RankedBatch scores again proposals with text and list inputs as they were bound", "[batch]") {
+    // The second pass scores proposals stored by the first: strings, lists and their absence must
+    // come back exactly, as they change both the score and the gate's message.
+    auto rules = compile_ok(R"(format: screener/v1
+id: text-and-lists
+version: "1"
+inputs:
+  x: { type: number }
+  note: { type: string, required: false }
+  tags: { type: list, required: false, default: [] }
+gates:
+  - id: small
+    require: x < 90
+    message: "x is {x}, note {note}"
+groups:
+  - id: g
+    criteria:
+      - { id: tagged, points: 100, applies_when: '"tax" in tags' }
+      - { id: noted, points: 100, applies_when: 'note == "yes"' }
+      - { id: m, metric: x, zero_at: 0, full_at: 100 }
+decision: { pass_score: 50 }
+)");
+    const RulesInfo info = rules_info(*rules);
+    const std::string dir = temp_dir("ranked-batch-text");
+    write_text(dir + "/p.ndjson", R"({"id":"A","x":10,"note":"yes","tags":["tax","land"]}
+{"id":"B","x":95,"note":"Ghi chú \"dài\"","tags":[]}
+{"id":"C","x":50}
+{"id":"D","x":40,"tags":["land","tax","tax"]}
+{"id":"E","x":99,"note":"","tags":["x"]}
+{"id":"F","x":20,"note":"yes"}
+)");
+    std::vector<Result> results;
+    score_batch(*rules, {dir + "/p.ndjson"}, {1}, [&](Result&& r) { results.push_back(std::move(r)); });
+    REQUIRE(results.size() == 6);
+    // A: tagged 100 + noted 100 + m 10 -> 70; D: 100 + 0 (skipped) + 40 -> 70 of two criteria; F: 100 + 20 -> 60.
+    CHECK(results[0].score == Approx(70));
+    CHECK(results[3].score == Approx(70));
+    CHECK(results[5].score == Approx(60));
+    rank(results);
+    std::ostringstream expected;
+    write_report(expected, Format::json, info, results);
+    CHECK_THAT(expected.str(), Catch::Matchers::Contains(R"(x is 95, note Ghi chú \"dài\")"));
+    for (unsigned jobs : {1U, 2U}) {
+        std::ostringstream out;
+        RankedBatch(*rules, {dir + "/p.ndjson"}, {jobs}, [](Verdict) {}).write_json(out, info);
+        CHECK(out.str() == expected.str());
+    }
+}

@@ -41,17 +41,12 @@ struct RawRecord {
     std::string problem;
 };
 
-inline constexpr std::size_t padding = 64;  // simdjson reads up to this far past a record
-
 struct RawChunk {
     std::string file;
     std::string bytes;
     std::vector<RawRecord> records;
 
     SourceLoc source(const RawRecord& record) const { return {file, record.line, 0}; }
-    // Gives back memory reserved and not used (a small file's chunk reserves a whole block), for a
-    // chunk kept until the batch ends.
-    void shrink();
 };
 
 // Reads `inputs` in order (files, directories recursively and sorted, "-" for stdin) and hands

@@ -272,6 +272,7 @@ bool is_ndjson(const std::string& path) {
     return ext == ".ndjson" || ext == ".jsonl";
 }
 
+constexpr std::size_t padding = 64;          // simdjson reads up to this far past a record
 constexpr std::size_t block_size = 256 << 10;  // NDJSON is read and handed on in blocks of about this size
 
 class RawReader {
@@ -475,16 +476,6 @@ private:
 void read_raw(const std::vector<std::string>& inputs, const std::function<void(RawChunk&&)>& sink) {
     RawReader reader(sink);
     for (const auto& input : inputs) reader.input(input);
-}
-
-void RawChunk::shrink() {
-    records.shrink_to_fit();
-    const std::size_t needed = bytes.size() + padding;
-    if (bytes.capacity() <= needed + bytes.capacity() / 8) return;  // not worth a copy
-    std::string exact;
-    exact.reserve(needed);
-    exact.append(bytes);
-    bytes = std::move(exact);
 }
 
 bool simd_supported() {

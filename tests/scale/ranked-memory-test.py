@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""A ranked json report keeps the input it scores twice, and no more of it than it uses.
+"""A ranked json report keeps what it scores twice compactly, whatever the input's shape.
 
 Usage: ranked-memory-test.py SCREENER WORKDIR
 
 3,000 one-line .ndjson files: each file is read into a chunk that reserves a whole read block
-(256 KiB). Kept as reserved, they would take 790 MB; kept as used, the run peaks near 30 MB.
+(256 KiB). Kept as read, they would take 770 MB; the run peaks near 20 MB.
 The report must still rank all 3,000 (an invalid repeat among them, last).
 """
 import json

@@ -39,10 +39,11 @@ struct RenderedResult {
 void render_batch(const CompiledRules& rules, const std::vector<std::string>& inputs, const BatchOptions& options,
                   const RulesInfo* with_rules, const std::function<void(const RenderedResult&)>& sink);
 
-// A batch scored for a ranked JSON report in two passes over its input, which is kept meanwhile
-// (about half the size of the report): the first scores every proposal for its rank key only; the
-// second, in write_json, scores them again in rank order and renders each result on the workers
-// while the ones before are written. So no result is held, and rendering overlaps writing.
+// A batch scored for a ranked JSON report in two passes: the first binds and scores every proposal
+// for its rank key, keeping the bound proposal compactly (its id, name, line and input values: a
+// fifth of its result's JSON); the second, in write_json, scores them again in rank order and
+// renders each result on the workers while the ones before are written. So no result is held, and
+// rendering overlaps writing.
 // `rules` must outlive the batch.
 class RankedBatch {
 public:

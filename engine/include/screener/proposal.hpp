@@ -20,6 +20,7 @@ class CompiledRules;
 
 // Values by input slot (see CompiledInput::slot). Numbers, integers, booleans (0/1) and enum
 // values (their index) live in `numbers`, NaN meaning absent; strings and lists have flags.
+// (A ranked report stores proposals field by field, batch.cpp's `stored`: a new field goes there too.)
 struct Proposal {
     std::string id, name;
     SourceLoc source;  // file:line
