@@ -239,7 +239,7 @@ version: "1"
 inputs:
   x: { type: number }
   note: { type: string, required: false }
-  tags: { type: list, required: false, default: [] }
+  tags: { type: list, required: false }
 gates:
   - id: small
     require: x < 90
@@ -254,16 +254,28 @@ decision: { pass_score: 50 }
 )");
     const RulesInfo info = rules_info(*rules);
     const std::string dir = temp_dir("ranked-batch-text");
-    write_text(dir + "/p.ndjson", R"({"id":"A","x":10,"note":"yes","tags":["tax","land"]}
+    std::string text = R"({"id":"A","x":10,"note":"yes","tags":["tax","land"]}
 {"id":"B","x":95,"note":"Ghi chú \"dài\"","tags":[]}
 {"id":"C","x":50}
 {"id":"D","x":40,"tags":["land","tax","tax"]}
 {"id":"E","x":99,"note":"","tags":["x"]}
 {"id":"F","x":20,"note":"yes"}
-)");
+)";
+    // Then, past line 65,536, 40 more that reuse each lane's proposal several times: with and
+    // without a name, a note ("yes", none, "", long), tags (none, [], one, repeated, other); some
+    // fail the gate, whose message shows the note or its absence.
+    text += std::string(70'000, '\n');
+    const std::string notes[] = {R"(,"note":"yes")", "", R"(,"note":"")", R"(,"note":"Ghi chú \"dài\" một")"};
+    const std::string tags[] = {"", R"(,"tags":[])", R"(,"tags":["tax"])", R"(,"tags":["land","tax","tax"])", R"(,"tags":["x"])"};
+    for (int i = 0; i < 40; ++i)
+        text += R"({"id":"T)" + std::to_string(i) + '"' + (i % 3 == 2 ? "" : R"(,"name":"Dự án )" + std::to_string(i) + '"') +
+                R"(,"x":)" + std::to_string(i * 7 % 100) + notes[i % 4] + tags[i % 5] + "}\n";
+    write_text(dir + "/p.ndjson", text);
     std::vector<Result> results;
     score_batch(*rules, {dir + "/p.ndjson"}, {1}, [&](Result&& r) { results.push_back(std::move(r)); });
-    REQUIRE(results.size() == 6);
+    REQUIRE(results.size() == 46);
+    CHECK(results[6 + 13].source == dir + "/p.ndjson:70020");  // T13: x = 91, no note
+    CHECK_FALSE(results[6 + 13].gates[0].passed);
     // A: tagged 100 + noted 100 + m 10 -> 70; D: 100 + 0 (skipped) + 40 -> 70 of two criteria; F: 100 + 20 -> 60.
     CHECK(results[0].score == Approx(70));
     CHECK(results[3].score == Approx(70));

@@ -23,7 +23,7 @@ template <class Job>
 struct Block {
     Job job;
     std::vector<Result> results;   // score_batch
-    std::string json, ids;         // each result's JSON and id, back to back (as the work needs)
+    std::string json, ids;         // each result's JSON (or stored proposal) and id, back to back
     struct Entry {
         Verdict verdict;
         double score;
@@ -47,7 +47,7 @@ struct Block {
 
 // What a worker reuses from proposal to proposal, so that scoring one allocates little.
 struct Scratch {
-    Evaluation evaluation;  // one at a time: score_batch, and a repeated id scored again
+    Evaluation evaluation;  // score_batch's, one at a time
     std::vector<Proposal> proposals = std::vector<Proposal>(evaluation_lanes);  // bound, evaluated together
     std::vector<Evaluation> evaluations = std::vector<Evaluation>(evaluation_lanes);
     BoundProposal other;  // a proposal the ordinary path bound, or an invalid one
@@ -244,6 +244,85 @@ Pipeline<detail::RawChunk>::Produce read_inputs(const std::vector<std::string>& 
     return [&inputs](const auto& emit) { detail::read_raw(inputs, emit); };
 }
 
+// Bound proposals kept for scoring again (a ranked report's), compactly: each one's id, name, line
+// and slot values back to back as bytes, about 180 a proposal for the reference rule set.
+namespace stored {
+
+static_assert(sizeof(Proposal) == 224, "a field added to Proposal must be stored and loaded here too");
+
+template <class T>
+void put(std::string& out, T value) {
+    out.append(reinterpret_cast<const char*>(&value), sizeof value);
+}
+void put_text(std::string& out, std::string_view text) {
+    put(out, static_cast<std::uint32_t>(text.size()));
+    out.append(text);
+}
+template <class T>
+T get(const char*& in) {
+    T value;
+    std::memcpy(&value, in, sizeof value);
+    in += sizeof value;
+    return value;
+}
+void get_text(const char*& in, std::string& text) {
+    const auto size = get<std::uint32_t>(in);
+    text.assign(in, size);
+    in += size;
+}
+
+// The proposal without its file, which the caller keeps once a file. Its id comes first (see id()).
+void append(std::string& out, const Proposal& p) {
+    put_text(out, p.id);
+    put_text(out, p.name);
+    put(out, p.source.line);
+    put(out, p.source.col);
+    put(out, static_cast<std::uint32_t>(p.numbers.size()));
+    for (double number : p.numbers) put(out, number);
+    put(out, static_cast<std::uint32_t>(p.strings.size()));
+    for (std::size_t i = 0; i < p.strings.size(); ++i) put(out, p.string_present[i]), put_text(out, p.strings[i]);
+    put(out, static_cast<std::uint32_t>(p.lists.size()));
+    for (std::size_t i = 0; i < p.lists.size(); ++i) {
+        put(out, p.list_present[i]);
+        put(out, static_cast<std::uint32_t>(p.lists[i].size()));
+        for (const std::string& item : p.lists[i]) put_text(out, item);
+    }
+}
+
+// Into `p`, whose strings and vectors keep their memory from proposal to proposal.
+void load(const char* in, const std::string& file, Proposal& p) {
+    get_text(in, p.id);
+    get_text(in, p.name);
+    p.source.file.assign(file);
+    p.source.line = get<decltype(p.source.line)>(in);
+    p.source.col = get<decltype(p.source.col)>(in);
+    p.numbers.resize(get<std::uint32_t>(in));
+    for (double& number : p.numbers) number = get<double>(in);
+    const auto strings = get<std::uint32_t>(in);
+    p.strings.resize(strings);
+    p.string_present.resize(strings);
+    for (std::size_t i = 0; i < strings; ++i) {
+        p.string_present[i] = get<std::uint8_t>(in);
+        get_text(in, p.strings[i]);
+    }
+    const auto lists = get<std::uint32_t>(in);
+    p.lists.resize(lists);
+    p.list_present.resize(lists);
+    for (std::size_t i = 0; i < lists; ++i) {
+        p.list_present[i] = get<std::uint8_t>(in);
+        p.lists[i].resize(get<std::uint32_t>(in));
+        for (std::string& item : p.lists[i]) get_text(in, item);
+    }
+}
+
+// The id of a stored proposal, viewed where it is stored.
+std::string_view id(const char* in) {
+    const auto size = get<std::uint32_t>(in);
+    return {in, size};
+}
+
+}  // namespace stored
+
 }  // namespace
 
 void score_batch(const CompiledRules& rules, const std::vector<std::string>& inputs, const BatchOptions& options,
@@ -298,78 +377,6 @@ void render_batch(const CompiledRules& rules, const std::vector<std::string>& in
     });
 }
 
-// Bound proposals kept for scoring again, compactly: each one's id, name, line and slot values back
-// to back as bytes (about 180 a proposal for the reference rule set, against 500 of JSON).
-namespace stored {
-
-template <class T>
-void put(std::string& out, T value) {
-    out.append(reinterpret_cast<const char*>(&value), sizeof value);
-}
-void put_text(std::string& out, std::string_view text) {
-    put(out, static_cast<std::uint32_t>(text.size()));
-    out.append(text);
-}
-template <class T>
-T get(const char*& in) {
-    T value;
-    std::memcpy(&value, in, sizeof value);
-    in += sizeof value;
-    return value;
-}
-void get_text(const char*& in, std::string& text) {
-    const auto size = get<std::uint32_t>(in);
-    text.assign(in, size);
-    in += size;
-}
-
-// The proposal without its file, which the caller keeps once a file.
-void append(std::string& out, const Proposal& p) {
-    put_text(out, p.id);
-    put_text(out, p.name);
-    put(out, p.source.line);
-    put(out, p.source.col);
-    put(out, static_cast<std::uint32_t>(p.numbers.size()));
-    out.append(reinterpret_cast<const char*>(p.numbers.data()), p.numbers.size() * sizeof(double));
-    put(out, static_cast<std::uint32_t>(p.strings.size()));
-    for (std::size_t i = 0; i < p.strings.size(); ++i) put(out, p.string_present[i]), put_text(out, p.strings[i]);
-    put(out, static_cast<std::uint32_t>(p.lists.size()));
-    for (std::size_t i = 0; i < p.lists.size(); ++i) {
-        put(out, p.list_present[i]);
-        put(out, static_cast<std::uint32_t>(p.lists[i].size()));
-        for (const std::string& item : p.lists[i]) put_text(out, item);
-    }
-}
-
-// Into `p`, whose strings and vectors keep their memory from proposal to proposal.
-void load(const char* in, const std::string& file, Proposal& p) {
-    get_text(in, p.id);
-    get_text(in, p.name);
-    p.source.file.assign(file);
-    p.source.line = get<decltype(p.source.line)>(in);
-    p.source.col = get<decltype(p.source.col)>(in);
-    p.numbers.resize(get<std::uint32_t>(in));
-    std::memcpy(p.numbers.data(), in, p.numbers.size() * sizeof(double));
-    in += p.numbers.size() * sizeof(double);
-    const auto strings = get<std::uint32_t>(in);
-    p.strings.resize(strings);
-    p.string_present.resize(strings);
-    for (std::size_t i = 0; i < strings; ++i) {
-        p.string_present[i] = get<std::uint8_t>(in);
-        get_text(in, p.strings[i]);
-    }
-    const auto lists = get<std::uint32_t>(in);
-    p.lists.resize(lists);
-    p.list_present.resize(lists);
-    for (std::size_t i = 0; i < lists; ++i) {
-        p.list_present[i] = get<std::uint8_t>(in);
-        p.lists[i].resize(get<std::uint32_t>(in));
-        for (std::string& item : p.lists[i]) get_text(in, item);
-    }
-}
-
-}  // namespace stored
-
 // What the second pass needs of each proposal: its rank key, and either the proposal (stored) or,
 // for the few that are invalid, the JSON of its result.
 struct RankedBatch::Kept {
@@ -415,11 +422,13 @@ RankedBatch::RankedBatch(const CompiledRules& rules, const std::vector<std::stri
             const std::size_t key = kept.keys.size();
             const Verdict verdict = first ? block.entries[k].verdict : Verdict::invalid;
             scored(verdict);
-            kept.keys.push_back({verdict, first ? block.entries[k].score : 0, kept.text.keep(block.id(k))});
             if (verdict != Verdict::invalid) {
-                kept.entries.push_back({kept.text.keep(block.json_of(k)).data(), file});
+                const char* proposal = kept.text.keep(block.json_of(k)).data();
+                kept.keys.push_back({verdict, block.entries[k].score, stored::id(proposal)});
+                kept.entries.push_back({proposal, file});
                 return;
             }
+            kept.keys.push_back({verdict, 0, kept.text.keep(block.id(k))});
             kept.entries.push_back({nullptr, file});
             if (first) {
                 kept.invalid.emplace_back(key, kept.text.keep(block.json_of(k)));

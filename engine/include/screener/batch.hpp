@@ -41,7 +41,7 @@ void render_batch(const CompiledRules& rules, const std::vector<std::string>& in
 
 // A batch scored for a ranked JSON report in two passes: the first binds and scores every proposal
 // for its rank key, keeping the bound proposal compactly (its id, name, line and input values: a
-// fifth of its result's JSON); the second, in write_json, scores them again in rank order and
+// seventh of its result's JSON); the second, in write_json, scores them again in rank order and
 // renders each result on the workers while the ones before are written. So no result is held, and
 // rendering overlaps writing.
 // `rules` must outlive the batch.

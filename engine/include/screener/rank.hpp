@@ -20,8 +20,8 @@ struct RankKey {
     std::string_view id;
 };
 
-// Text kept for as long as views of it are (rank keys' ids, results' JSON): copied into large pages
-// that never move, so a large batch costs no allocation per text.
+// Text kept for as long as views of it are (rank keys' ids, results' JSON, stored proposals):
+// copied into large pages that never move, so a large batch costs no allocation per text.
 class KeptText {
 public:
     std::string_view keep(std::string_view text);
