@@ -220,6 +220,26 @@ private:
     std::size_t bound_ = 0;
 };
 
+// Binds and scores a chunk's records in the worker's lanes: `write(proposal, evaluation)` puts each
+// scored one into block.json, and an invalid one goes there as its result's JSON.
+template <class Write>
+void score_chunk(const CompiledRules& rules, Block<detail::RawChunk>& block, Scratch& scratch, const RulesInfo* with_rules,
+                 Write write) {
+    block.entries.reserve(block.job.records.size());
+    Lanes lanes(
+        rules, scratch,
+        [&](const Proposal& p, const Evaluation& e) {
+            write(p, e);
+            block.add(e.verdict, e.total, p.id);
+        },
+        [&](const InvalidProposal& invalid) {
+            append_result_json(block.json, explain(invalid), 0, with_rules);
+            block.add(Verdict::invalid, 0, invalid.id);
+        });
+    for (const auto& record : block.job.records) lanes.bind(block.job, record);
+    lanes.flush();
+}
+
 // Calls `f(k, first)` for each result of `block` in order; `first` is false when its id came before.
 template <class Job, class F>
 void check_ids(IdSet& ids, const Block<Job>& block, F&& f) {
@@ -345,20 +365,9 @@ void render_batch(const CompiledRules& rules, const std::vector<std::string>& in
                   const RulesInfo* with_rules, const std::function<void(const RenderedResult&)>& sink) {
     const ResultJson renderer(rules, with_rules);
     Pipeline<detail::RawChunk> pipeline(options.jobs, [&](Block<detail::RawChunk>& block, Scratch& scratch) {
-        block.entries.reserve(block.job.records.size());
         block.json.reserve(3 * block.job.bytes.size());  // results run to 2-3 times their proposal's size
-        Lanes lanes(
-            rules, scratch,
-            [&](const Proposal& p, const Evaluation& e) {
-                renderer.append(block.json, p, e, 0);
-                block.add(e.verdict, e.total, p.id);
-            },
-            [&](const InvalidProposal& invalid) {
-                append_result_json(block.json, explain(invalid), 0, with_rules);
-                block.add(Verdict::invalid, 0, invalid.id);
-            });
-        for (const auto& record : block.job.records) lanes.bind(block.job, record);
-        lanes.flush();
+        score_chunk(rules, block, scratch, with_rules,
+                    [&](const Proposal& p, const Evaluation& e) { renderer.append(block.json, p, e, 0); });
     });
     IdSet ids;
     Evaluation scratch;
@@ -397,19 +406,7 @@ RankedBatch::RankedBatch(const CompiledRules& rules, const std::vector<std::stri
     // The workers score each proposal and store it (block.json holds the stored bytes, or an invalid
     // one's result as JSON).
     Pipeline<detail::RawChunk> pipeline(options.jobs, [&rules](Block<detail::RawChunk>& block, Scratch& scratch) {
-        block.entries.reserve(block.job.records.size());
-        Lanes lanes(
-            rules, scratch,
-            [&](const Proposal& p, const Evaluation& e) {
-                stored::append(block.json, p);
-                block.add(e.verdict, e.total, p.id);
-            },
-            [&](const InvalidProposal& invalid) {
-                append_result_json(block.json, explain(invalid), 0, nullptr);
-                block.add(Verdict::invalid, 0, invalid.id);
-            });
-        for (const auto& record : block.job.records) lanes.bind(block.job, record);
-        lanes.flush();
+        score_chunk(rules, block, scratch, nullptr, [&](const Proposal& p, const Evaluation&) { stored::append(block.json, p); });
     });
     Kept& kept = *kept_;
     IdSet ids;
@@ -481,7 +478,8 @@ void RankedBatch::write_json(std::ostream& out, const RulesInfo& rules) const {
                 continue;
             }
             lanes.flush();
-            const auto invalid = std::lower_bound(kept.invalid.begin(), kept.invalid.end(), std::pair{order[r], std::string_view()});
+            const auto invalid =
+                std::lower_bound(kept.invalid.begin(), kept.invalid.end(), std::pair{order[r], std::string_view()});
             block.json += "{\"rank\":";
             block.json += std::to_string(rank);
             block.json += ',';
