@@ -480,10 +480,7 @@ void RankedBatch::write_json(std::ostream& out, const RulesInfo& rules) const {
             lanes.flush();
             const auto invalid =
                 std::lower_bound(kept.invalid.begin(), kept.invalid.end(), std::pair{order[r], std::string_view()});
-            block.json += "{\"rank\":";
-            block.json += std::to_string(rank);
-            block.json += ',';
-            block.json += invalid->second.substr(1);  // after its "{"
+            append_ranked(block.json, invalid->second, rank);
             line_written();
         }
         lanes.flush();

@@ -38,20 +38,23 @@ std::vector<std::size_t> rank_order(const std::vector<RankKey>& keys, unsigned t
         }
         return a.index < b.index;  // invalid ones (and full ties) in input order
     };
-    // The order is total (input order breaks every tie), so sorting two halves, a large batch's on
-    // two threads, and merging them gives the one ranking a single sort would.
+    // The order is total (input order breaks every tie), so a large batch's two halves sorted on
+    // two threads and merged give the one ranking a single sort would.
     const auto middle = entries.begin() + static_cast<std::ptrdiff_t>(entries.size() / 2);
-    auto sort_first_half = [&] { std::sort(entries.begin(), middle, before); };
     std::jthread first;
     try {
-        if (threads > 1 && entries.size() >= (1U << 16)) first = std::jthread(sort_first_half);
-    } catch (const std::system_error&) {  // no thread to be had: sort it here
+        if (threads > 1 && entries.size() >= (1U << 16)) first = std::jthread([&] { std::sort(entries.begin(), middle, before); });
+    } catch (const std::system_error&) {  // no thread to be had: one sort here
     }
-    if (!first.joinable()) sort_first_half();
-    std::sort(middle, entries.end(), before);
-    if (first.joinable()) first.join();
     std::vector<std::size_t> order;
     order.reserve(entries.size());
+    if (!first.joinable()) {
+        std::sort(entries.begin(), entries.end(), before);
+        for (const Entry& e : entries) order.push_back(e.index);
+        return order;
+    }
+    std::sort(middle, entries.end(), before);
+    first.join();
     auto a = entries.begin(), b = middle;
     while (a != middle && b != entries.end()) order.push_back((before(*b, *a) ? b++ : a++)->index);
     for (; a != middle; ++a) order.push_back(a->index);

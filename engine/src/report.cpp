@@ -196,8 +196,10 @@ void write_json_report(std::ostream& out, const RulesInfo& rules, std::size_t pa
     auto gather = [&ranked, total](std::string& block, std::size_t first) {
         block.clear();
         JsonText j(block);
-        for (std::size_t r = first; r < std::min(first + block_results, total); ++r)
-            j.raw("{\"rank\":").integer(r + 1).raw(",").raw(ranked(r).substr(1)).raw(r + 1 < total ? ",\n" : "\n");  // after its "{"
+        for (std::size_t r = first; r < std::min(first + block_results, total); ++r) {
+            append_ranked(block, ranked(r), r + 1);
+            block += r + 1 < total ? ",\n" : "\n";
+        }
     };
     std::string block, next_block;
     gather(block, 0);
@@ -215,6 +217,10 @@ void write_json_report(std::ostream& out, const RulesInfo& rules, std::size_t pa
         std::swap(block, next_block);
     }
     out << json_report_tail;
+}
+
+void append_ranked(std::string& out, std::string_view unranked, std::size_t rank) {
+    JsonText(out).raw("{\"rank\":").integer(rank).raw(",").raw(unranked.substr(1));  // after its "{"
 }
 
 std::string json_report_head(const RulesInfo& rules, std::size_t pass, std::size_t fail, std::size_t invalid) {

@@ -25,8 +25,8 @@ struct BatchOptions {
 void score_batch(const CompiledRules& rules, const std::vector<std::string>& inputs, const BatchOptions& options,
                  const std::function<void(Result&&)>& sink);
 
-// What the calling thread gets of each result when the workers render it: the streaming and ranked
-// JSON reports need no more, so no Result is built or kept.
+// What the calling thread gets of each result when the workers render it: the streaming NDJSON
+// report needs no more, so no Result is built.
 struct RenderedResult {
     Verdict verdict;
     double score;          // 0 when invalid

@@ -61,13 +61,16 @@ nlohmann::ordered_json to_json(const Result& result, std::size_t rank);
 // below pass + fail + invalid, and the rank is put in front of each. `ranked` may be called from
 // other threads (the report is gathered on one while the part before is written), but never twice
 // at once, and in rank order; a view it returned is read before the next call, and what it throws
-// reaches the caller. write_report and eval's bulk path both frame their json reports with it.
+// reaches the caller. write_report and `screener rank` frame their json reports with it.
 void write_json_report(std::ostream& out, const RulesInfo& rules, std::size_t pass, std::size_t fail, std::size_t invalid,
                        const std::function<std::string_view(std::size_t)>& ranked);
 // The text of a JSON report before its first result and after its last, for writers that put the
 // results in between themselves: each with its rank, one a line, ",\n" after all but the last.
 std::string json_report_head(const RulesInfo& rules, std::size_t pass, std::size_t fail, std::size_t invalid);
 inline constexpr std::string_view json_report_tail = "]}\n";
+// A result's JSON written without its rank (append_result_json with rank 0), appended with `rank`
+// (1 or more) put first, as a json report has it.
+void append_ranked(std::string& out, std::string_view unranked, std::size_t rank);
 // A streamed NDJSON result line read back (screener rank): the result, and the rule set that
 // scored it. Throws screener::Error naming what is wrong.
 struct ResultLine {
