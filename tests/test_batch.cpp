@@ -249,6 +249,7 @@ groups:
     criteria:
       - { id: tagged, points: 100, applies_when: '"tax" in tags' }
       - { id: noted, points: 100, applies_when: 'note == "yes"' }
+      - { id: counted, points: count(tags) * 50 }
       - { id: m, metric: x, zero_at: 0, full_at: 100 }
 decision: { pass_score: 50 }
 )");
@@ -276,10 +277,14 @@ decision: { pass_score: 50 }
     REQUIRE(results.size() == 46);
     CHECK(results[6 + 13].source == dir + "/p.ndjson:70020");  // T13: x = 91, no note
     CHECK_FALSE(results[6 + 13].gates[0].passed);
-    // A: tagged 100 + noted 100 + m 10 -> 70; D: 100 + 0 (skipped) + 40 -> 70 of two criteria; F: 100 + 20 -> 60.
-    CHECK(results[0].score == Approx(70));
-    CHECK(results[3].score == Approx(70));
-    CHECK(results[5].score == Approx(60));
+    // A: tagged 100 + noted 100 + counted 100 + m 10 -> 77.5; D: tagged 100, noted skipped, counted
+    // 150 clamped to 100, m 40 -> 80 of three; F: tagged skipped, noted 100, counted without data 0,
+    // m 20 -> 40 of three. An absent list is no data, unlike B's []: it must come back absent.
+    CHECK(results[0].score == Approx(77.5));
+    CHECK(results[3].score == Approx(80));
+    CHECK(results[5].score == Approx(40));
+    CHECK(results[5].groups[0].criteria[2].reason == "no data: 'tags' not given");
+    CHECK(results[1].groups[0].criteria[2].reason.empty());
     rank(results);
     std::ostringstream expected;
     write_report(expected, Format::json, info, results);
