@@ -1,5 +1,6 @@
 #include "screener/report.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <future>
@@ -499,60 +500,6 @@ namespace {
 
 const char* verdict_label(Verdict v) { return v == Verdict::pass ? "**pass**" : v == Verdict::fail ? "fail" : "invalid"; }
 
-void write_md(std::ostream& out, const RulesInfo& rules, const std::vector<Result>& ranked) {
-    Counts c = count(ranked);
-    out << "# Screening report\n\n";
-    out << "Rule set `" << rules.id << "` version " << md(rules.version) << " (sha256 `" << rules.sha256.substr(0, 12) << "`)\n\n";
-    out << "| proposals | pass | fail | invalid |\n|---:|---:|---:|---:|\n";
-    out << "| " << ranked.size() << " | " << c.pass << " | " << c.fail << " | " << c.invalid << " |\n\n";
-    out << "## Ranking\n\n| rank | id | name | verdict | score | why it fails |\n|---:|---|---|---|---:|---|\n";
-    for (std::size_t i = 0; i < ranked.size(); ++i) {
-        const Result& r = ranked[i];
-        std::string why;
-        for (const auto& reason : r.reasons) why += (why.empty() ? "" : "; ") + reason;
-        out << "| " << i + 1 << " | " << md(r.id) << " | " << md(r.name) << " | " << verdict_label(r.verdict) << " | "
-            << (r.verdict == Verdict::invalid ? "" : two_decimals(r.score)) << " | " << md(why) << " |\n";
-    }
-    out << "\n## Details\n";
-    for (std::size_t i = 0; i < ranked.size(); ++i) {
-        const Result& r = ranked[i];
-        out << "\n### " << i + 1 << ". " << md(r.id) << (r.name.empty() ? "" : " — " + md(r.name)) << "\n\n";
-        out << "Verdict: " << verdict_label(r.verdict);
-        if (r.verdict != Verdict::invalid) out << ", score " << two_decimals(r.score) << " (pass score " << two_decimals(r.pass_score) << ")";
-        out << ". Source: `" << r.source << "`.\n";
-        if (!r.profiles.empty()) {
-            out << "Profiles applied: ";
-            for (std::size_t k = 0; k < r.profiles.size(); ++k) out << (k ? "; " : "") << md(r.profiles[k]);
-            out << ".\n";
-        }
-        if (!r.reasons.empty()) {
-            out << "\n";
-            for (const auto& reason : r.reasons) out << "- " << md(reason) << "\n";
-        }
-        if (r.verdict == Verdict::invalid) continue;
-        if (!r.gates.empty()) {
-            out << "\n| gate | result | message |\n|---|---|---|\n";
-            for (const auto& g : r.gates)
-                out << "| " << md(g.title.empty() ? g.id : g.title) << " | " << (g.passed ? "passed" : "**FAILED**") << " | "
-                    << md(g.message) << " |\n";
-        }
-        out << "\n| group / criterion | value | band (0 → 100) | points | weight | note |\n|---|---:|---|---:|---:|---|\n";
-        for (const auto& g : r.groups) {
-            std::string note = g.skipped ? "skipped" : "";
-            if (g.minimum) note += (note.empty() ? "" : "; ") + std::string("minimum ") + two_decimals(*g.minimum) +
-                                   (!g.skipped && g.score < *g.minimum ? " — NOT MET" : "");
-            out << "| **" << md(g.title.empty() ? g.id : g.title) << "** | | | **" << two_decimals(g.score) << "** | "
-                << format_number(g.weight) << " | " << note << " |\n";
-            for (const auto& cr : g.criteria) {
-                std::string value = cr.skipped ? "" : format_number(cr.value) + (cr.unit.empty() ? "" : " " + cr.unit);
-                std::string band = cr.has_metric ? format_number(cr.band.zero_at) + " → " + format_number(cr.band.full_at) : "points";
-                out << "| " << md(cr.title.empty() ? cr.id : cr.title) << " | " << md(value) << " | " << band << " | "
-                    << (cr.skipped ? "–" : two_decimals(cr.points)) << " | " << format_number(cr.weight) << " | " << md(cr.reason) << " |\n";
-            }
-        }
-    }
-}
-
 // CSV cells: RFC 4180 quoting; text that a spreadsheet would run as a formula gets a leading '.
 std::string csv(std::string_view text, bool is_text = true) {
     std::string cell = valid_utf8(text);
@@ -564,75 +511,147 @@ std::string csv(std::string_view text, bool is_text = true) {
     return out + "\"";
 }
 
-void write_csv(std::ostream& out, const std::vector<Result>& ranked) {
-    // Columns come from the first scored result: every scored result of one rule set has the same groups.
-    const Result* shape = nullptr;
-    for (const auto& r : ranked)
-        if (r.verdict != Verdict::invalid) {
-            shape = &r;
-            break;
-        }
-    // A UTF-8 byte order mark: without it Excel reads the file as the local code page and garbles
-    // Vietnamese names; LibreOffice and CSV libraries accept it.
-    out << "\xEF\xBB\xBF" << "rank,id,name,verdict,score,source";
-    if (shape) {
-        for (const auto& g : shape->groups) out << "," << csv("group:" + g.id);
-        for (const auto& g : shape->groups)
-            for (const auto& c : g.criteria) out << "," << csv(c.id);
+std::string joined(const std::vector<std::string>& texts, std::string_view separator) {
+    std::string out;
+    for (const auto& text : texts) out += (out.empty() ? "" : std::string(separator)) + text;
+    return out;
+}
+
+void append_md_ranking_row(std::string& out, const Result& r, std::size_t rank) {
+    out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", rank, md(r.id), md(r.name), verdict_label(r.verdict),
+                       r.verdict == Verdict::invalid ? "" : two_decimals(r.score), md(joined(r.reasons, "; ")));
+}
+
+void append_md_details(std::string& out, const Result& r, std::size_t rank) {
+    out += fmt::format("\n### {}. {}{}\n\nVerdict: {}", rank, md(r.id), r.name.empty() ? "" : " — " + md(r.name), verdict_label(r.verdict));
+    if (r.verdict != Verdict::invalid) out += fmt::format(", score {} (pass score {})", two_decimals(r.score), two_decimals(r.pass_score));
+    out += fmt::format(". Source: `{}`.\n", r.source);
+    if (!r.profiles.empty()) {
+        out += "Profiles applied: ";
+        for (std::size_t k = 0; k < r.profiles.size(); ++k) out += (k ? "; " : "") + md(r.profiles[k]);
+        out += ".\n";
     }
-    out << ",reasons\r\n";
-    for (std::size_t i = 0; i < ranked.size(); ++i) {
-        const Result& r = ranked[i];
-        bool scored = r.verdict != Verdict::invalid;
-        out << i + 1 << "," << csv(r.id) << "," << csv(r.name) << "," << to_string(r.verdict) << ","
-            << (scored ? two_decimals(r.score) : "") << "," << csv(r.source);
-        if (shape) {
-            for (std::size_t g = 0; g < shape->groups.size(); ++g)
-                out << "," << (scored && !r.groups[g].skipped ? two_decimals(r.groups[g].score) : "");
-            for (std::size_t g = 0; g < shape->groups.size(); ++g)
-                for (std::size_t k = 0; k < shape->groups[g].criteria.size(); ++k)
-                    out << "," << (scored && !r.groups[g].criteria[k].skipped ? two_decimals(r.groups[g].criteria[k].points) : "");
+    if (!r.reasons.empty()) {
+        out += "\n";
+        for (const auto& reason : r.reasons) out += "- " + md(reason) + "\n";
+    }
+    if (r.verdict == Verdict::invalid) return;
+    if (!r.gates.empty()) {
+        out += "\n| gate | result | message |\n|---|---|---|\n";
+        for (const auto& g : r.gates)
+            out += fmt::format("| {} | {} | {} |\n", md(g.title.empty() ? g.id : g.title), g.passed ? "passed" : "**FAILED**", md(g.message));
+    }
+    out += "\n| group / criterion | value | band (0 → 100) | points | weight | note |\n|---|---:|---|---:|---:|---|\n";
+    for (const auto& g : r.groups) {
+        std::string note = g.skipped ? "skipped" : "";
+        if (g.minimum) note += (note.empty() ? "" : "; ") + std::string("minimum ") + two_decimals(*g.minimum) +
+                               (!g.skipped && g.score < *g.minimum ? " — NOT MET" : "");
+        out += fmt::format("| **{}** | | | **{}** | {} | {} |\n", md(g.title.empty() ? g.id : g.title), two_decimals(g.score),
+                           format_number(g.weight), note);
+        for (const auto& cr : g.criteria) {
+            std::string value = cr.skipped ? "" : format_number(cr.value) + (cr.unit.empty() ? "" : " " + cr.unit);
+            std::string band = cr.has_metric ? format_number(cr.band.zero_at) + " → " + format_number(cr.band.full_at) : "points";
+            out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", md(cr.title.empty() ? cr.id : cr.title), md(value), band,
+                               cr.skipped ? "–" : two_decimals(cr.points), format_number(cr.weight), md(cr.reason));
         }
-        std::string reasons;
-        for (const auto& reason : r.reasons) reasons += (reasons.empty() ? "" : "; ") + reason;
-        out << "," << csv(reasons) << "\r\n";
     }
 }
 
-void write_junit(std::ostream& out, const RulesInfo& rules, const std::vector<Result>& ranked) {
-    Counts c = count(ranked);
-    out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-    out << "<testsuites name=\"screener\" tests=\"" << ranked.size() << "\" failures=\"" << c.fail << "\" errors=\"" << c.invalid << "\">\n";
-    out << "  <testsuite name=\"" << xml_escape(rules.id + " " + rules.version) << "\" tests=\"" << ranked.size() << "\" failures=\""
-        << c.fail << "\" errors=\"" << c.invalid << "\">\n";
-    for (const auto& r : ranked) {
-        std::string reasons;
-        for (const auto& reason : r.reasons) reasons += reason + "\n";
-        out << "    <testcase classname=\"" << xml_escape(rules.id) << "\" name=\"" << xml_escape(r.id + (r.name.empty() ? "" : " " + r.name)) << "\"";
-        if (r.verdict == Verdict::pass) {
-            out << "/>\n";
-            continue;
-        }
-        const char* tag = r.verdict == Verdict::fail ? "failure" : "error";
-        out << ">\n      <" << tag << " message=\"" << (r.verdict == Verdict::fail ? "fail, score " + two_decimals(r.score) : "invalid proposal")
-            << "\">" << xml_escape(reasons) << "</" << tag << ">\n    </testcase>\n";
+void append_csv_row(std::string& out, const Result& r, std::size_t rank, const Result* shape) {
+    const bool scored = r.verdict != Verdict::invalid;
+    out += fmt::format("{},{},{},{},{},{}", rank, csv(r.id), csv(r.name), to_string(r.verdict), scored ? two_decimals(r.score) : "",
+                       csv(r.source));
+    if (shape) {
+        for (std::size_t g = 0; g < shape->groups.size(); ++g)
+            out += "," + (scored && !r.groups[g].skipped ? two_decimals(r.groups[g].score) : "");
+        for (std::size_t g = 0; g < shape->groups.size(); ++g)
+            for (std::size_t k = 0; k < shape->groups[g].criteria.size(); ++k)
+                out += "," + (scored && !r.groups[g].criteria[k].skipped ? two_decimals(r.groups[g].criteria[k].points) : "");
     }
-    out << "  </testsuite>\n</testsuites>\n";
+    out += "," + csv(joined(r.reasons, "; ")) + "\r\n";
+}
+
+void append_junit_case(std::string& out, const RulesInfo& rules, const Result& r) {
+    out += fmt::format("    <testcase classname=\"{}\" name=\"{}\"", xml_escape(rules.id), xml_escape(r.id + (r.name.empty() ? "" : " " + r.name)));
+    if (r.verdict == Verdict::pass) {
+        out += "/>\n";
+        return;
+    }
+    std::string reasons;
+    for (const auto& reason : r.reasons) reasons += reason + "\n";
+    const char* tag = r.verdict == Verdict::fail ? "failure" : "error";
+    out += fmt::format(">\n      <{} message=\"{}\">{}</{}>\n    </testcase>\n", tag,
+                       r.verdict == Verdict::fail ? "fail, score " + two_decimals(r.score) : "invalid proposal", xml_escape(reasons), tag);
 }
 
 }  // namespace
 
+RowReport::RowReport(Format format, const RulesInfo& rules, std::size_t pass, std::size_t fail, std::size_t invalid,
+                     std::optional<Result> scored)
+    : format_(format), rules_(rules), scored_(std::move(scored)) {
+    const std::size_t total = pass + fail + invalid;
+    switch (format) {
+        case Format::md:
+            heads_.push_back(fmt::format("# Screening report\n\nRule set `{}` version {} (sha256 `{}`)\n\n"
+                                         "| proposals | pass | fail | invalid |\n|---:|---:|---:|---:|\n| {} | {} | {} | {} |\n\n"
+                                         "## Ranking\n\n| rank | id | name | verdict | score | why it fails |\n|---:|---|---|---|---:|---|\n",
+                                         rules.id, md(rules.version), rules.sha256.substr(0, 12), total, pass, fail, invalid));
+            heads_.push_back("\n## Details\n");
+            break;
+        case Format::csv: {
+            // A UTF-8 byte order mark: without it Excel reads the file as the local code page and garbles
+            // Vietnamese names; LibreOffice and CSV libraries accept it.
+            std::string head = "\xEF\xBB\xBF" "rank,id,name,verdict,score,source";
+            if (scored_) {
+                for (const auto& g : scored_->groups) head += "," + csv("group:" + g.id);
+                for (const auto& g : scored_->groups)
+                    for (const auto& c : g.criteria) head += "," + csv(c.id);
+            }
+            heads_.push_back(head + ",reasons\r\n");
+            break;
+        }
+        case Format::junit: {
+            const std::string counts = fmt::format("tests=\"{}\" failures=\"{}\" errors=\"{}\"", total, fail, invalid);
+            heads_.push_back(fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"screener\" {}>\n"
+                                         "  <testsuite name=\"{}\" {}>\n",
+                                         counts, xml_escape(rules.id + " " + rules.version), counts));
+            tail_ = "  </testsuite>\n</testsuites>\n";
+            break;
+        }
+        default: throw Error(fmt::format("a {} report is not written a row at a time", to_string(format)));
+    }
+}
+
+void RowReport::append(std::string& out, std::size_t section, const Result& result, std::size_t rank) const {
+    switch (format_) {
+        case Format::md: return section == 0 ? append_md_ranking_row(out, result, rank) : append_md_details(out, result, rank);
+        case Format::csv: return append_csv_row(out, result, rank, scored_ ? &*scored_ : nullptr);
+        default: return append_junit_case(out, rules_, result);
+    }
+}
+
 void write_report(std::ostream& out, Format format, const RulesInfo& rules, const std::vector<Result>& ranked) {
     switch (format) {
-        case Format::md: return write_md(out, rules, ranked);
         case Format::json: return write_json(out, rules, ranked);
-        case Format::csv: return write_csv(out, ranked);
-        case Format::junit: return write_junit(out, rules, ranked);
         case Format::html: return detail::write_html(out, rules, ranked);
         case Format::ndjson:
             for (const auto& r : ranked) write_ndjson_line(out, rules, r);
             return;
+        default: break;
     }
+    const Counts c = count(ranked);
+    const auto scored = std::find_if(ranked.begin(), ranked.end(), [](const Result& r) { return r.verdict != Verdict::invalid; });
+    const RowReport report(format, rules, c.pass, c.fail, c.invalid, scored == ranked.end() ? std::nullopt : std::optional(*scored));
+    std::string text;
+    for (std::size_t section = 0; section < report.sections(); ++section) {
+        out << report.head(section);
+        for (std::size_t i = 0; i < ranked.size(); ++i) {
+            text.clear();
+            report.append(text, section, ranked[i], i + 1);
+            out << text;
+        }
+    }
+    out << report.tail();
 }
 
 }  // namespace screener

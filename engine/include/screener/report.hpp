@@ -79,7 +79,30 @@ struct ResultLine {
 };
 ResultLine read_result_line(std::string_view line);
 
-// Writes `ranked` (already in rank order) in a whole-report format (md, json, csv, junit).
+// A whole report in md, csv or junit, written one result at a time in rank order, so that a writer
+// need not hold the results (RankedBatch); write_report writes these formats through it. The report
+// is each section's head followed by its rows, one a result in rank order, then the tail: md has two
+// sections (the ranking table, then each result's details), csv and junit one.
+class RowReport {
+public:
+    // `scored`: any scored (not invalid) result, whose groups and criteria name csv's columns (every
+    // scored result of a rule set has the same), or none when no proposal was scored.
+    RowReport(Format format, const RulesInfo& rules, std::size_t pass, std::size_t fail, std::size_t invalid,
+              std::optional<Result> scored);
+    std::size_t sections() const { return heads_.size(); }
+    const std::string& head(std::size_t section) const { return heads_[section]; }
+    void append(std::string& out, std::size_t section, const Result& result, std::size_t rank) const;
+    const std::string& tail() const { return tail_; }
+
+private:
+    Format format_;
+    RulesInfo rules_;
+    std::optional<Result> scored_;
+    std::vector<std::string> heads_;
+    std::string tail_;
+};
+
+// Writes `ranked` (already in rank order) in a whole-report format (md, json, csv, junit, html).
 void write_report(std::ostream& out, Format format, const RulesInfo& rules, const std::vector<Result>& ranked);
 // One NDJSON line for a streamed, unranked result (with the rule set, so shards describe themselves).
 void write_ndjson_line(std::ostream& out, const RulesInfo& rules, const Result& result);
