@@ -2,8 +2,10 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <string>
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "commands.hpp"
@@ -18,7 +20,8 @@ namespace screener::cli {
 namespace {
 
 // A live count on stderr for long batches: only on a terminal, only after the first second, never
-// with -q, and erased when done, so stdout and logs stay clean.
+// with -q, and erased when done, so stdout and logs stay clean. A ranked report is written in a
+// second pass that scores everything again, so the count goes on with how much is written.
 class Progress {
 public:
     Progress() : enabled_(stderr_is_terminal() && spdlog::get_level() <= spdlog::level::info) {}
@@ -32,17 +35,29 @@ public:
     void tick() {
         if (!enabled_ || ++count_ % 4096 != 0) return;
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-        if (seconds < 1.0) return;
+        show(count_ / 4096, fmt::format("{} proposals scored, {:.0f}/s", count_, count_ / seconds));
+    }
+
+    void writing(std::size_t rows, std::size_t of) {
+        const std::size_t percent = 100 * rows / of;
+        if (!enabled_ || percent == percent_) return;
+        percent_ = percent;
+        show(percent, fmt::format("{} proposals scored; writing the ranked report, {}%", count_, percent));
+    }
+
+private:
+    void show(std::size_t step, const std::string& text) {
+        if (std::chrono::steady_clock::now() - started_ < std::chrono::seconds(1)) return;
         static constexpr const char* bar[] = {"[=   ]", "[ =  ]", "[  = ]", "[   =]", "[  = ]", "[ =  ]"};
-        std::fprintf(stderr, "\r\033[K%s %zu proposals scored, %.0f/s", bar[(count_ / 4096) % 6], count_, count_ / seconds);
+        std::fprintf(stderr, "\r\033[K%s %s", bar[step % 6], text.c_str());
         std::fflush(stderr);
         shown_ = true;
     }
 
-private:
     bool enabled_;
     bool shown_ = false;
     std::size_t count_ = 0;
+    std::size_t percent_ = 101;  // of the report written, when last shown
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 
@@ -77,15 +92,18 @@ int run_eval(const EvalOptions& o) {
                 out.write(result.json.data(), static_cast<std::streamsize>(result.json.size())).put('\n');
             });
         });
-    } else if (format == Format::json) {
+    } else if (format != Format::html) {
         // Ranked without holding results: scored once for the rank keys, then again in rank order as
         // the report is written.
         const RankedBatch ranked(*rules, o.inputs, batch, [&](Verdict verdict) {
             check_memory_limit(counts[0] + counts[1] + counts[2], instead);
             scored(verdict);
         });
-        write_output(o.output, [&](std::ostream& out) { ranked.write_json(out, info); });
+        write_output(o.output, [&](std::ostream& out) {
+            ranked.write(out, format, info, [&](std::size_t rows, std::size_t of) { progress.writing(rows, of); });
+        });
     } else {
+        // html sums up every result for its charts before it lists them: it holds them all.
         std::vector<Result> results;
         score_batch(*rules, o.inputs, batch, [&](Result&& result) {
             scored(result.verdict);

@@ -6,7 +6,8 @@
 //   - each record binds (bind_record: simdjson when it can) exactly as bind_text binds its text;
 //   - read_proposals gives those bindings, with repeated ids made invalid;
 //   - score_batch (jobs 1) gives the same results as read_proposals + score, in the same order;
-//   - render_batch renders them byte for byte, and RankedBatch writes write_report's json report.
+//   - render_batch renders them byte for byte, and RankedBatch writes write_report's json, csv and md
+//     reports.
 // The first byte chooses the file kind and, when its top bits are set, pads the text with 0.5-1.5
 // MiB of spaces at a chosen offset (so lines longer than the reader's block occur).
 #include <cstddef>
@@ -178,18 +179,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (i < 16) fuzz::check_result(rules, batch[i]);
     }
 
-    // 4. RankedBatch: the json report write_report makes of score_batch's results, ranked.
+    // 4. RankedBatch: the reports write_report makes of score_batch's results, ranked.
     std::vector<Verdict> verdicts;
     const RankedBatch ranked(rules, {path}, options, [&](Verdict v) { verdicts.push_back(v); });
-    std::ostringstream two_pass, expected;
-    ranked.write_json(two_pass, info);
     std::vector<Result> in_rank_order = batch;
     rank(in_rank_order);
-    write_report(expected, Format::json, info, in_rank_order);
     FUZZ_CHECK(verdicts.size() == batch.size(), "RankedBatch scores every proposal");
     for (std::size_t i = 0; i < std::min(verdicts.size(), batch.size()); ++i)
         FUZZ_CHECK(verdicts[i] == batch[i].verdict, "RankedBatch's verdict " + std::to_string(i) + " differs");
-    FUZZ_CHECK(two_pass.str() == expected.str(), "RankedBatch's report differs from write_report's:\n" + two_pass.str());
+    for (Format format : {Format::json, Format::csv, Format::md}) {
+        std::ostringstream two_pass, expected;
+        ranked.write(two_pass, format, info);
+        write_report(expected, format, info, in_rank_order);
+        FUZZ_CHECK(two_pass.str() == expected.str(),
+                   "RankedBatch's " + std::string(to_string(format)) + " report differs from write_report's:\n" + two_pass.str());
+    }
 
     if (batch.size() <= 16) fuzz::check_reports(rules, std::move(batch));
     return 0;

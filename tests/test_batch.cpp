@@ -175,7 +175,7 @@ TEST_CASE("repeated ids are found exactly among thousands, whatever their length
     CHECK(right);
 }
 
-TEST_CASE("RankedBatch writes write_report's json report of score_batch's results, on 1 and 2 threads", "[batch]") {
+TEST_CASE("RankedBatch writes write_report's reports of score_batch's results, on 1 and 2 threads", "[batch]") {
     auto rules = compile_ok(rules_yaml);
     const RulesInfo info = rules_info(*rules);
     const std::string dir = temp_dir("ranked-batch");
@@ -195,16 +195,18 @@ TEST_CASE("RankedBatch writes write_report's json report of score_batch's result
     REQUIRE(results.size() == 7202);
     CHECK(verdicts[7200] == Verdict::invalid);  // P0-1 again
     rank(results);
-    std::ostringstream expected;
-    write_report(expected, Format::json, info, results);
 
     for (unsigned jobs : {1U, 2U}) {
         std::vector<Verdict> scored;
         const RankedBatch batch(*rules, inputs, {jobs}, [&](Verdict v) { scored.push_back(v); });
         CHECK(scored == verdicts);
-        std::ostringstream out;
-        batch.write_json(out, info);
-        CHECK(out.str() == expected.str());
+        for (Format format : {Format::json, Format::md, Format::csv, Format::junit}) {
+            INFO(to_string(format) << ", " << jobs << " threads");
+            std::ostringstream expected, out;
+            write_report(expected, format, info, results);
+            batch.write(out, format, info);
+            CHECK(out.str() == expected.str());
+        }
     }
 }
 
@@ -213,11 +215,24 @@ TEST_CASE("RankedBatch of no proposals writes an empty report, and stops when it
     const RulesInfo info = rules_info(*rules);
     const std::string dir = temp_dir("ranked-batch-edges");
     write_text(dir + "/none.ndjson", "\n\n");
-    std::ostringstream expected, out;
-    write_report(expected, Format::json, info, {});
-    RankedBatch(*rules, {dir + "/none.ndjson"}, {2}, [](Verdict) { FAIL("nothing to score"); }).write_json(out, info);
-    CHECK(out.str() == expected.str());
-    CHECK_THAT(out.str(), Catch::Matchers::EndsWith("\"results\":[\n]}\n"));
+    const RankedBatch none(*rules, {dir + "/none.ndjson"}, {2}, [](Verdict) { FAIL("nothing to score"); });
+    for (Format format : {Format::json, Format::md, Format::csv, Format::junit}) {
+        std::ostringstream expected, out;
+        write_report(expected, format, info, {});
+        none.write(out, format, info);
+        CHECK(out.str() == expected.str());
+        if (format == Format::json) CHECK_THAT(out.str(), Catch::Matchers::EndsWith("\"results\":[\n]}\n"));
+    }
+    // Only invalid proposals, one repeating an invalid one's id: csv has no score columns.
+    write_text(dir + "/invalid.ndjson", "{\"id\":\"A\"}\nnot json\n{\"id\":\"A\",\"x\":1,\"sector\":\"a\"}\n");
+    const RankedBatch invalid(*rules, {dir + "/invalid.ndjson"}, {2}, [](Verdict v) { CHECK(v == Verdict::invalid); });
+    std::ostringstream csv;
+    invalid.write(csv, Format::csv, info);
+    CHECK(csv.str() == "\xEF\xBB\xBF" "rank,id,name,verdict,score,source,reasons\r\n"
+                       "1,A,,invalid,," + dir + "/invalid.ndjson:1,x: missing (required input); sector: missing (required input)\r\n"
+                       "2,,,invalid,," + dir +
+                       "/invalid.ndjson:2,\"malformed JSON: syntax error while parsing value - invalid literal; last read: 'no' (line 2, column 2)\"\r\n"
+                       "3,A,,invalid,," + dir + "/invalid.ndjson:3,\"id: \"\"A\"\" repeats an earlier proposal's id\"\r\n");
 
     // About 2 MB: several chunks in flight and the reader waiting for room when the caller throws.
     std::string text;
@@ -290,8 +305,12 @@ decision: { pass_score: 50 }
     write_report(expected, Format::json, info, results);
     CHECK_THAT(expected.str(), Catch::Matchers::Contains(R"(x is 95, note Ghi chú \"dài\")"));
     for (unsigned jobs : {1U, 2U}) {
-        std::ostringstream out;
-        RankedBatch(*rules, {dir + "/p.ndjson"}, {jobs}, [](Verdict) {}).write_json(out, info);
+        const RankedBatch batch(*rules, {dir + "/p.ndjson"}, {jobs}, [](Verdict) {});
+        std::ostringstream out, md, expected_md;
+        batch.write(out, Format::json, info);
         CHECK(out.str() == expected.str());
+        batch.write(md, Format::md, info);
+        write_report(expected_md, Format::md, info, results);
+        CHECK(md.str() == expected_md.str());
     }
 }

@@ -220,21 +220,20 @@ private:
     std::size_t bound_ = 0;
 };
 
-// Binds and scores a chunk's records in the worker's lanes: `write(proposal, evaluation)` puts each
-// scored one into block.json, and an invalid one goes there as its result's JSON.
-template <class Write>
-void score_chunk(const CompiledRules& rules, Block<detail::RawChunk>& block, Scratch& scratch, const RulesInfo* with_rules,
-                 Write write) {
+// Binds and scores a chunk's records in the worker's lanes: `scored(proposal, evaluation)` and
+// `invalid(result)` put what the caller needs of each into the block.
+template <class Scored, class Invalid>
+void score_chunk(const CompiledRules& rules, Block<detail::RawChunk>& block, Scratch& scratch, Scored scored, Invalid invalid) {
     block.entries.reserve(block.job.records.size());
     Lanes lanes(
         rules, scratch,
         [&](const Proposal& p, const Evaluation& e) {
-            write(p, e);
+            scored(p, e);
             block.add(e.verdict, e.total, p.id);
         },
-        [&](const InvalidProposal& invalid) {
-            append_result_json(block.json, explain(invalid), 0, with_rules);
-            block.add(Verdict::invalid, 0, invalid.id);
+        [&](const InvalidProposal& proposal) {
+            invalid(explain(proposal));
+            block.add(Verdict::invalid, 0, proposal.id);
         });
     for (const auto& record : block.job.records) lanes.bind(block.job, record);
     lanes.flush();
@@ -366,8 +365,9 @@ void render_batch(const CompiledRules& rules, const std::vector<std::string>& in
     const ResultJson renderer(rules, with_rules);
     Pipeline<detail::RawChunk> pipeline(options.jobs, [&](Block<detail::RawChunk>& block, Scratch& scratch) {
         block.json.reserve(3 * block.job.bytes.size());  // results run to 2-3 times their proposal's size
-        score_chunk(rules, block, scratch, with_rules,
-                    [&](const Proposal& p, const Evaluation& e) { renderer.append(block.json, p, e, 0); });
+        score_chunk(
+            rules, block, scratch, [&](const Proposal& p, const Evaluation& e) { renderer.append(block.json, p, e, 0); },
+            [&](const Result& invalid) { append_result_json(block.json, invalid, 0, with_rules); });
     });
     IdSet ids;
     Evaluation scratch;
@@ -387,36 +387,44 @@ void render_batch(const CompiledRules& rules, const std::vector<std::string>& in
 }
 
 // What the second pass needs of each proposal: its rank key, and either the proposal (stored) or,
-// for the few that are invalid, the JSON of its result.
+// for the few that are invalid, its result.
 struct RankedBatch::Kept {
     struct Entry {
-        const char* stored;  // the proposal; nullptr when invalid: its result's JSON is in `invalid`
+        const char* stored;  // the proposal; nullptr when invalid: its result is in `invalid`
         std::uint32_t file;  // in `files`
     };
     std::vector<RankKey> keys;  // in input order
     std::vector<Entry> entries;  // the same order
-    std::vector<std::pair<std::size_t, std::string_view>> invalid;  // by key, ascending; JSON without rank
+    std::vector<std::pair<std::size_t, Result>> invalid;  // by key, ascending
     std::vector<std::string> files;
-    KeptText text;  // ids, stored proposals, invalid results' JSON
+    KeptText text;  // ids, stored proposals
+
+    const Result& invalid_result(std::size_t key) const {
+        return std::lower_bound(invalid.begin(), invalid.end(), key, [](const auto& kept, std::size_t k) { return kept.first < k; })->second;
+    }
 };
 
 RankedBatch::RankedBatch(const CompiledRules& rules, const std::vector<std::string>& inputs, const BatchOptions& options,
                          const std::function<void(Verdict)>& scored)
     : rules_(rules), options_(options), kept_(std::make_unique<Kept>()) {
-    // The workers score each proposal and store it (block.json holds the stored bytes, or an invalid
-    // one's result as JSON).
+    // The workers score each proposal and store it in block.json; an invalid one's result goes to
+    // block.results.
     Pipeline<detail::RawChunk> pipeline(options.jobs, [&rules](Block<detail::RawChunk>& block, Scratch& scratch) {
-        score_chunk(rules, block, scratch, nullptr, [&](const Proposal& p, const Evaluation&) { stored::append(block.json, p); });
+        score_chunk(
+            rules, block, scratch, [&](const Proposal& p, const Evaluation&) { stored::append(block.json, p); },
+            [&](Result&& invalid) { block.results.push_back(std::move(invalid)); });
     });
     Kept& kept = *kept_;
     IdSet ids;
     Evaluation scratch;
-    std::string repeated;
     pipeline.run(read_inputs(inputs), [&](Block<detail::RawChunk>& block) {
         if (kept.files.empty() || kept.files.back() != block.job.file) kept.files.push_back(block.job.file);
         const auto file = static_cast<std::uint32_t>(kept.files.size() - 1);
+        std::size_t invalid_in_block = 0;
         check_ids(ids, block, [&](std::size_t k, bool first) {
             const std::size_t key = kept.keys.size();
+            const bool bound = block.entries[k].verdict != Verdict::invalid;
+            Result* invalid = bound ? nullptr : &block.results[invalid_in_block++];
             const Verdict verdict = first ? block.entries[k].verdict : Verdict::invalid;
             scored(verdict);
             if (verdict != Verdict::invalid) {
@@ -427,49 +435,40 @@ RankedBatch::RankedBatch(const CompiledRules& rules, const std::vector<std::stri
             }
             kept.keys.push_back({verdict, 0, kept.text.keep(block.id(k))});
             kept.entries.push_back({nullptr, file});
-            if (first) {
-                kept.invalid.emplace_back(key, kept.text.keep(block.json_of(k)));
-                return;
-            }
-            repeated.clear();
-            append_result_json(repeated, repeated_id_result(rules, block.job, block.job.records[k], scratch), 0, nullptr);
-            kept.invalid.emplace_back(key, kept.text.keep(repeated));
+            kept.invalid.emplace_back(key, first ? std::move(*invalid) : repeated_id_result(rules, block.job, block.job.records[k], scratch));
         });
     });
 }
 
 RankedBatch::~RankedBatch() = default;
 
-void RankedBatch::write_json(std::ostream& out, const RulesInfo& rules) const {
+void RankedBatch::write(std::ostream& out, Format format, const RulesInfo& rules,
+                        const std::function<void(std::size_t, std::size_t)>& written) const {
     const Kept& kept = *kept_;
     const std::vector<std::size_t> order = rank_order(kept.keys, options_.jobs == 1 ? 1 : 2);
     std::size_t counts[3] = {0, 0, 0};
     for (const RankKey& key : kept.keys) ++counts[static_cast<int>(key.verdict)];
     const std::size_t total = kept.keys.size();
 
+    // The second pass's work: the results of a run of ranks, scored again from their stored proposals,
+    // handed to `scored(proposal, evaluation, rank)` or `invalid(result, rank)` in rank order.
     struct Ranks {
         std::size_t first = 0, count = 0;
     };
-    const ResultJson renderer(rules_, nullptr);
-    Pipeline<Ranks> pipeline(options_.jobs, [&](Block<Ranks>& block, Scratch& scratch) {
-        std::size_t rank = block.job.first + 1;  // the next result's
-        auto line_written = [&] { block.json += rank++ < total ? ",\n" : "\n"; };
+    auto score_ranks = [&](const Ranks& ranks, Scratch& scratch, auto scored, auto invalid) {
+        std::size_t rank = ranks.first + 1;  // the next result's
         Lanes lanes(
-            rules_, scratch,
-            [&](const Proposal& p, const Evaluation& e) {
-                renderer.append(block.json, p, e, rank);
-                line_written();
-            },
+            rules_, scratch, [&](const Proposal& p, const Evaluation& e) { scored(p, e, rank++); },
             [](const InvalidProposal&) {});  // none: every stored proposal was bound
         // In rank order the stored proposals are scattered over memory: each is fetched a few ahead.
-        const std::size_t end = block.job.first + block.job.count;
+        const std::size_t end = ranks.first + ranks.count;
         constexpr std::size_t ahead = 8;
         auto prefetch = [&](std::size_t r) {
             if (const char* stored = kept.entries[order[r]].stored)
                 for (int line = 0; line < 4; ++line) __builtin_prefetch(stored + 64 * line);
         };
-        for (std::size_t r = block.job.first; r < std::min(end, block.job.first + ahead); ++r) prefetch(r);
-        for (std::size_t r = block.job.first; r < end; ++r) {
+        for (std::size_t r = ranks.first; r < std::min(end, ranks.first + ahead); ++r) prefetch(r);
+        for (std::size_t r = ranks.first; r < end; ++r) {
             if (r + ahead < end) prefetch(r + ahead);
             const Kept::Entry& entry = kept.entries[order[r]];
             if (entry.stored) {
@@ -478,21 +477,63 @@ void RankedBatch::write_json(std::ostream& out, const RulesInfo& rules) const {
                 continue;
             }
             lanes.flush();
-            const auto invalid =
-                std::lower_bound(kept.invalid.begin(), kept.invalid.end(), std::pair{order[r], std::string_view()});
-            append_ranked(block.json, invalid->second, rank);
-            line_written();
+            invalid(kept.invalid_result(order[r]), rank++);
         }
         lanes.flush();
-    });
-    out << json_report_head(rules, counts[0], counts[1], counts[2]);
-    constexpr std::size_t block_ranks = 2048;
-    pipeline.run(
-        [&](const auto& emit) {
-            for (std::size_t first = 0; first < total; first += block_ranks) emit({first, std::min(block_ranks, total - first)});
-        },
-        [&](Block<Ranks>& block) { out.write(block.json.data(), static_cast<std::streamsize>(block.json.size())); });
-    out << json_report_tail;
+    };
+    // Writes the blocks of ranks in order, as `render` fills them on the workers.
+    const std::size_t rows = format == Format::md ? 2 * total : total;
+    std::size_t rows_written = 0;
+    auto write_ranks = [&](const std::function<void(Block<Ranks>&, Scratch&)>& render) {
+        constexpr std::size_t block_ranks = 2048;
+        Pipeline<Ranks> pipeline(options_.jobs, render);
+        pipeline.run(
+            [&](const auto& emit) {
+                for (std::size_t first = 0; first < total; first += block_ranks) emit({first, std::min(block_ranks, total - first)});
+            },
+            [&](Block<Ranks>& block) {
+                out.write(block.json.data(), static_cast<std::streamsize>(block.json.size()));
+                rows_written += block.job.count;
+                if (written) written(rows_written, rows);
+            });
+    };
+
+    if (format == Format::json) {
+        const ResultJson renderer(rules_, nullptr);
+        out << json_report_head(rules, counts[0], counts[1], counts[2]);
+        write_ranks([&](Block<Ranks>& block, Scratch& scratch) {
+            score_ranks(
+                block.job, scratch,
+                [&](const Proposal& p, const Evaluation& e, std::size_t rank) {
+                    renderer.append(block.json, p, e, rank);
+                    block.json += rank < total ? ",\n" : "\n";
+                },
+                [&](const Result& invalid, std::size_t rank) {
+                    append_result_json(block.json, invalid, rank, nullptr);
+                    block.json += rank < total ? ",\n" : "\n";
+                });
+        });
+        out << json_report_tail;
+        return;
+    }
+    // The first ranked result, when scored, names csv's columns (invalid ones rank last).
+    std::optional<Result> first_scored;
+    if (total > 0 && kept.entries[order[0]].stored) {
+        Proposal p;
+        stored::load(kept.entries[order[0]].stored, kept.files[kept.entries[order[0]].file], p);
+        first_scored = explain(rules_, p, evaluate(rules_, p));
+    }
+    const RowReport report(format, rules, counts[0], counts[1], counts[2], std::move(first_scored));
+    for (std::size_t section = 0; section < report.sections(); ++section) {
+        out << report.head(section);
+        write_ranks([&](Block<Ranks>& block, Scratch& scratch) {
+            score_ranks(
+                block.job, scratch,
+                [&](const Proposal& p, const Evaluation& e, std::size_t rank) { report.append(block.json, section, explain(rules_, p, e), rank); },
+                [&](const Result& invalid, std::size_t rank) { report.append(block.json, section, invalid, rank); });
+        });
+    }
+    out << report.tail();
 }
 
 std::vector<std::vector<Result>> score_under_each(const std::vector<const CompiledRules*>& rule_sets,

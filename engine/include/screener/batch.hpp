@@ -39,11 +39,11 @@ struct RenderedResult {
 void render_batch(const CompiledRules& rules, const std::vector<std::string>& inputs, const BatchOptions& options,
                   const RulesInfo* with_rules, const std::function<void(const RenderedResult&)>& sink);
 
-// A batch scored for a ranked JSON report in two passes: the first binds and scores every proposal
-// for its rank key, keeping the bound proposal compactly (its id, name, line and input values: a
-// seventh of its result's JSON); the second, in write_json, scores them again in rank order and
-// renders each result on the workers while the ones before are written. So no result is held, and
-// rendering overlaps writing.
+// A batch scored for a ranked report in two passes: the first binds and scores every proposal for
+// its rank key, keeping the bound proposal compactly (its id, name, line and input values: a seventh
+// of its result's JSON); the second, in write, scores them again in rank order and renders each
+// result on the workers while the ones before are written. So no result is held, and rendering
+// overlaps writing.
 // `rules` must outlive the batch.
 class RankedBatch {
 public:
@@ -52,8 +52,13 @@ public:
     RankedBatch(const CompiledRules& rules, const std::vector<std::string>& inputs, const BatchOptions& options,
                 const std::function<void(Verdict)>& scored);
     ~RankedBatch();
-    // The second: the report of SPEC section 6, byte for byte what write_json_report writes.
-    void write_json(std::ostream& out, const RulesInfo& rules) const;
+    // The second: the report in `format` (json, md, csv or junit), byte for byte what write_report
+    // writes of the results ranked. json is rendered straight from the plan (ResultJson); the others
+    // explain each result again (RowReport), and md, with its two sections, scores everything twice.
+    // `written(rows, of)`, when given, is called on the calling thread as blocks of rows are written
+    // (md writes each result twice, so `of` is twice the results there).
+    void write(std::ostream& out, Format format, const RulesInfo& rules,
+               const std::function<void(std::size_t rows, std::size_t of)>& written = {}) const;
 
 private:
     struct Kept;
