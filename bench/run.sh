@@ -11,7 +11,7 @@
 # Measures, interleaved, REPS times each: `cat FILE > /dev/null`; the simdjson parse floor
 # (bench/parse_floor.cpp); `screener eval --format ndjson` (streaming) with --jobs 1 and JOBS;
 # the same with JOBS into /dev/null (what writing the report costs); `screener eval --format json`
-# (ranked) with JOBS; the plain Node.js peer when node is there. Each under /usr/bin/time -v (CPU
+# and `--format csv` (ranked) with JOBS; the plain Node.js peer when node is there. Each under /usr/bin/time -v (CPU
 # time, peak RSS), after `sync` and into new files; wall time from the shell's clock.
 # Checks: the pass count (84,200 for 200,000, the peers' figure; other sizes against the plain
 # Node.js peer), the top three ids, and that --jobs 1 and --jobs 2 reports are byte-identical.
@@ -111,6 +111,7 @@ for ((rep = 1; rep <= REPS; rep++)); do
     # The same into /dev/null: what writing the report to a file costs on top.
     OUT=/dev/null measure ndjson_null "${EVAL[@]}" --format ndjson --jobs "$JOBS" -o /dev/null "$DATA"
     OUT=$WORK/json-j$JOBS.json measure "json_j$JOBS" "${EVAL[@]}" --format json --jobs "$JOBS" -o "$WORK/json-j$JOBS.json" "$DATA"
+    OUT=$WORK/csv-j$JOBS.csv measure "csv_j$JOBS" "${EVAL[@]}" --format csv --jobs "$JOBS" -o "$WORK/csv-j$JOBS.csv" "$DATA"
     if [[ $have_node == 1 ]]; then measure plain_node node "$PEER_PLAIN" "$DATA"; fi
 done
 
@@ -123,6 +124,7 @@ cmp -s "$WORK/ndjson-j1.ndjson" "$WORK/ndjson-j2.ndjson" || identical="NO (ndjso
 cmp -s "$WORK/json-j1.json" "$WORK/json-j2.json" || identical="NO (json differs)"
 NDJSON_BYTES=$(stat -c %s "$WORK/ndjson-j$JOBS.ndjson")
 JSON_BYTES=$(stat -c %s "$WORK/json-j$JOBS.json")
+CSV_BYTES=$(stat -c %s "$WORK/csv-j$JOBS.csv")
 NDJSON_PASS=$(grep -c '"verdict":"pass"' "$WORK/ndjson-j$JOBS.ndjson" || true)
 JSON_SUMMARY=$(sed -n 's/^"summary":\(.*\),$/\1/p' "$WORK/json-j$JOBS.json")
 JSON_TOP=$(grep -m3 '^{"rank":' "$WORK/json-j$JOBS.json" | sed 's/^{"rank":[0-9]*,"id":"\([^"]*\)".*/\1/' | paste -sd, -)
@@ -136,7 +138,7 @@ if [[ ${EVAL_BENCH:-1} == 1 && -x $BUILD/bench/eval_bench ]]; then
         || { echo "run.sh: eval_bench failed" >&2; EVAL_JSON=; }
 fi
 
-N=$N JOBS=$JOBS BYTES=$BYTES SAMPLES=$SAMPLES IDENTICAL=$identical NDJSON_BYTES=$NDJSON_BYTES JSON_BYTES=$JSON_BYTES \
+N=$N JOBS=$JOBS BYTES=$BYTES SAMPLES=$SAMPLES IDENTICAL=$identical NDJSON_BYTES=$NDJSON_BYTES JSON_BYTES=$JSON_BYTES CSV_BYTES=$CSV_BYTES \
 NDJSON_PASS=$NDJSON_PASS JSON_SUMMARY=$JSON_SUMMARY JSON_TOP=$JSON_TOP FLOOR_OUT=$FLOOR_OUT PLAIN_OUT=$PLAIN_OUT \
 EVAL_JSON=$EVAL_JSON python3 - <<'EOF'
 import json, os, statistics, sys
@@ -168,6 +170,7 @@ print(row("screener eval ndjson --jobs 1", "ndjson_j1"))
 if JOBS != 1: print(row(f"screener eval ndjson --jobs {JOBS}", f"ndjson_j{JOBS}"))
 print(row(f"  the same, -o /dev/null", "ndjson_null"))
 print(row(f"screener eval json (ranked) --jobs {JOBS}", f"json_j{JOBS}"))
+print(row(f"screener eval csv (ranked) --jobs {JOBS}", f"csv_j{JOBS}"))
 if "plain_node" in med: print(row("plain Node.js peer (same run)", "plain_node"))
 
 nd_wall, nd_cpu, nd_rss = med[f"ndjson_j{JOBS}"]
@@ -181,6 +184,9 @@ print(f"writing the ndjson report to a file adds {nd_wall - null_wall:.3f} s to 
       f"({null_wall / floor_wall:.2f}x the parse floor into /dev/null, {nd_wall / floor_wall:.2f}x into a file)")
 print(f"ranked json: peak {js_rss / MiB:.1f} MiB ({js_rss / N:.0f} bytes a proposal), the report {report / MiB:.1f} MiB "
       f"(not held: the bound proposals and rank keys are)")
+csv_rss, csv_report = med[f"csv_j{JOBS}"][2], int(env["CSV_BYTES"])
+print(f"ranked csv: peak {csv_rss / MiB:.1f} MiB ({csv_rss / N:.0f} bytes a proposal), the report {csv_report / MiB:.1f} MiB "
+      f"({csv_report / N:.0f} bytes a proposal)")
 
 # Peers, measured on the reference machine on 200,000 proposals (peers/README.md): their time over the
 # floor's there, against screener's time over the floor's here (ratios carry across machines; sizes
