@@ -416,7 +416,7 @@ RankedBatch::RankedBatch(const CompiledRules& rules, const std::vector<std::stri
     });
     Kept& kept = *kept_;
     IdSet ids;
-    Evaluation scratch;
+    Proposal repeated;  // a bound proposal whose id came before, loaded from its stored bytes
     pipeline.run(read_inputs(inputs), [&](Block<detail::RawChunk>& block) {
         if (kept.files.empty() || kept.files.back() != block.job.file) kept.files.push_back(block.job.file);
         const auto file = static_cast<std::uint32_t>(kept.files.size() - 1);
@@ -435,7 +435,17 @@ RankedBatch::RankedBatch(const CompiledRules& rules, const std::vector<std::stri
             }
             kept.keys.push_back({verdict, 0, kept.text.keep(block.id(k))});
             kept.entries.push_back({nullptr, file});
-            kept.invalid.emplace_back(key, first ? std::move(*invalid) : repeated_id_result(rules, block.job, block.job.records[k], scratch));
+            // A repeat's result needs no scoring: an invalid one gains a reason, and a bound one
+            // becomes invalid, keeping only its id, name and source.
+            Result result;
+            if (invalid) {
+                result = std::move(*invalid);
+            } else {
+                stored::load(block.json_of(k).data(), block.job.file, repeated);
+                result = explain(InvalidProposal{repeated.id, repeated.name, repeated.source, {}});
+            }
+            if (!first) mark_repeated_id(result);
+            kept.invalid.emplace_back(key, std::move(result));
         });
     });
 }
