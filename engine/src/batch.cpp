@@ -400,7 +400,8 @@ struct RankedBatch::Kept {
     KeptText text;  // ids, stored proposals
 
     const Result& invalid_result(std::size_t key) const {
-        return std::lower_bound(invalid.begin(), invalid.end(), key, [](const auto& kept, std::size_t k) { return kept.first < k; })->second;
+        const auto before = [](const auto& kept, std::size_t k) { return kept.first < k; };
+        return std::lower_bound(invalid.begin(), invalid.end(), key, before)->second;
     }
 };
 
@@ -539,7 +540,9 @@ void RankedBatch::write(std::ostream& out, Format format, const RulesInfo& rules
         write_ranks([&](Block<Ranks>& block, Scratch& scratch) {
             score_ranks(
                 block.job, scratch,
-                [&](const Proposal& p, const Evaluation& e, std::size_t rank) { report.append(block.json, section, explain(rules_, p, e), rank); },
+                [&](const Proposal& p, const Evaluation& e, std::size_t rank) {
+                    report.append(block.json, section, explain(rules_, p, e), rank);
+                },
                 [&](const Result& invalid, std::size_t rank) { report.append(block.json, section, invalid, rank); });
         });
     }

@@ -180,6 +180,11 @@ private:
     std::size_t last_text_size_ = 0;
 };
 
+// A result's JSON written without its rank (append_result_json with rank 0), with `rank` put first.
+void append_ranked(std::string& out, std::string_view unranked, std::size_t rank) {
+    JsonText(out).raw("{\"rank\":").integer(rank).raw(",").raw(unranked.substr(1));  // after its "{"
+}
+
 void rules_text(JsonText& j, const RulesInfo& rules) {
     j.raw("{").key("id").string(rules.id).raw(",").key("version").string(rules.version).raw(",").key("sha256").string(rules.sha256).raw("}");
 }
@@ -218,10 +223,6 @@ void write_json_report(std::ostream& out, const RulesInfo& rules, std::size_t pa
         std::swap(block, next_block);
     }
     out << json_report_tail;
-}
-
-void append_ranked(std::string& out, std::string_view unranked, std::size_t rank) {
-    JsonText(out).raw("{\"rank\":").integer(rank).raw(",").raw(unranked.substr(1));  // after its "{"
 }
 
 std::string json_report_head(const RulesInfo& rules, std::size_t pass, std::size_t fail, std::size_t invalid) {

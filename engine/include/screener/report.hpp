@@ -68,9 +68,6 @@ void write_json_report(std::ostream& out, const RulesInfo& rules, std::size_t pa
 // results in between themselves: each with its rank, one a line, ",\n" after all but the last.
 std::string json_report_head(const RulesInfo& rules, std::size_t pass, std::size_t fail, std::size_t invalid);
 inline constexpr std::string_view json_report_tail = "]}\n";
-// A result's JSON written without its rank (append_result_json with rank 0), appended with `rank`
-// (1 or more) put first, as a json report has it.
-void append_ranked(std::string& out, std::string_view unranked, std::size_t rank);
 // A streamed NDJSON result line read back (screener rank): the result, and the rule set that
 // scored it. Throws screener::Error naming what is wrong.
 struct ResultLine {
