@@ -27,9 +27,10 @@ public:
     Progress() : enabled_(stderr_is_terminal() && spdlog::get_level() <= spdlog::level::info) {}
     ~Progress() { done(); }
 
+    // Erases the line, and shows it no more.
     void done() {
         if (shown_) std::fputs("\r\033[K", stderr);
-        shown_ = false;
+        shown_ = enabled_ = false;
     }
 
     void tick() {
@@ -83,9 +84,16 @@ int run_eval(const EvalOptions& o) {
         ++counts[static_cast<int>(verdict)];
         progress.tick();
     };
+    // A report written to the terminal is not interleaved with the progress line: the line goes
+    // before the report starts.
+    const bool report_on_terminal = (o.output.empty() || o.output == "-") && stdout_is_terminal();
+    const auto report_starts = [&] {
+        if (report_on_terminal) progress.done();
+    };
 
     if (format == Format::ndjson) {
         // Streaming: results written in input order as they are scored, in bounded memory.
+        report_starts();
         write_output(o.output, [&](std::ostream& out) {
             render_batch(*rules, o.inputs, batch, &info, [&](const RenderedResult& result) {
                 scored(result.verdict);
@@ -99,6 +107,7 @@ int run_eval(const EvalOptions& o) {
             check_memory_limit(counts[0] + counts[1] + counts[2], instead);
             scored(verdict);
         });
+        report_starts();
         write_output(o.output, [&](std::ostream& out) {
             ranked.write(out, format, info, [&](std::size_t rows, std::size_t of) { progress.writing(rows, of); });
         });
@@ -111,6 +120,7 @@ int run_eval(const EvalOptions& o) {
             results.push_back(std::move(result));
         });
         rank(results);
+        report_starts();
         write_output(o.output, [&](std::ostream& out) { write_report(out, format, info, results); });
     }
 
