@@ -251,10 +251,12 @@ void check_ids(IdSet& ids, const Block<Job>& block, F&& f) {
     }
 }
 
-// A proposal whose id came before, scored again in full to be made invalid (rare).
-Result repeated_id_result(const CompiledRules& rules, const detail::RawChunk& chunk, const detail::RawRecord& record,
-                          Evaluation& scratch) {
-    Result result = score(rules, detail::bind_record(rules, chunk, record), scratch);
+// A proposal whose id came before, bound again to be made invalid (rare): an invalid one gains the
+// reason, and a bound one keeps only its id, name and source, so it is not scored.
+Result repeated_id_result(const CompiledRules& rules, const detail::RawChunk& chunk, const detail::RawRecord& record) {
+    const BoundProposal bound = detail::bind_record(rules, chunk, record);
+    const auto* p = std::get_if<Proposal>(&bound);
+    Result result = p ? explain(InvalidProposal{p->id, p->name, p->source, {}}) : explain(std::get<InvalidProposal>(bound));
     mark_repeated_id(result);
     return result;
 }
@@ -334,7 +336,27 @@ void load(const char* in, const std::string& file, Proposal& p) {
     }
 }
 
-// The id of a stored proposal, viewed where it is stored.
+// An invalid proposal's result: its id (first, as a proposal's), name, source and reasons, all an
+// invalid result has.
+void append_invalid(std::string& out, const Result& result) {
+    put_text(out, result.id);
+    put_text(out, result.name);
+    put_text(out, result.source);
+    put(out, static_cast<std::uint32_t>(result.reasons.size()));
+    for (const std::string& reason : result.reasons) put_text(out, reason);
+}
+
+Result load_invalid(const char* in) {
+    Result result;
+    get_text(in, result.id);
+    get_text(in, result.name);
+    get_text(in, result.source);
+    result.reasons.resize(get<std::uint32_t>(in));
+    for (std::string& reason : result.reasons) get_text(in, reason);
+    return result;
+}
+
+// The id of a stored proposal or invalid result, viewed where it is stored.
 std::string_view id(const char* in) {
     const auto size = get<std::uint32_t>(in);
     return {in, size};
@@ -370,7 +392,6 @@ void render_batch(const CompiledRules& rules, const std::vector<std::string>& in
             [&](const Result& invalid) { append_result_json(block.json, invalid, 0, with_rules); });
     });
     IdSet ids;
-    Evaluation scratch;
     std::string repeated;
     pipeline.run(read_inputs(inputs), [&](Block<detail::RawChunk>& block) {
         check_ids(ids, block, [&](std::size_t k, bool first) {
@@ -378,7 +399,7 @@ void render_batch(const CompiledRules& rules, const std::vector<std::string>& in
                 sink({block.entries[k].verdict, block.entries[k].score, block.id(k), block.json_of(k)});
                 return;
             }
-            const Result result = repeated_id_result(rules, block.job, block.job.records[k], scratch);
+            const Result result = repeated_id_result(rules, block.job, block.job.records[k]);
             repeated.clear();
             append_result_json(repeated, result, 0, with_rules);
             sink({result.verdict, result.score, result.id, repeated});
@@ -386,67 +407,59 @@ void render_batch(const CompiledRules& rules, const std::vector<std::string>& in
     });
 }
 
-// What the second pass needs of each proposal: its rank key, and either the proposal (stored) or,
-// for the few that are invalid, its result.
+// What the second pass needs of each proposal: its rank key, and the bound proposal or, for the
+// few that are invalid, their result, stored.
 struct RankedBatch::Kept {
     struct Entry {
-        const char* stored;  // the proposal; nullptr when invalid: its result is in `invalid`
+        const char* stored;  // in `text`
         std::uint32_t file;  // in `files`
+        bool bound;          // a proposal is stored; else an invalid result
     };
-    std::vector<RankKey> keys;  // in input order
+    std::vector<RankKey> keys;  // in input order; each id viewed in its stored bytes
     std::vector<Entry> entries;  // the same order
-    std::vector<std::pair<std::size_t, Result>> invalid;  // by key, ascending
     std::vector<std::string> files;
-    KeptText text;  // ids, stored proposals
-
-    const Result& invalid_result(std::size_t key) const {
-        const auto before = [](const auto& kept, std::size_t k) { return kept.first < k; };
-        return std::lower_bound(invalid.begin(), invalid.end(), key, before)->second;
-    }
+    KeptText text;
 };
 
 RankedBatch::RankedBatch(const CompiledRules& rules, const std::vector<std::string>& inputs, const BatchOptions& options,
                          const std::function<void(Verdict)>& scored)
     : rules_(rules), options_(options), kept_(std::make_unique<Kept>()) {
-    // The workers score each proposal and store it in block.json; an invalid one's result goes to
-    // block.results.
+    // The workers score each proposal and store it, or an invalid one's result, in block.json.
     Pipeline<detail::RawChunk> pipeline(options.jobs, [&rules](Block<detail::RawChunk>& block, Scratch& scratch) {
         score_chunk(
             rules, block, scratch, [&](const Proposal& p, const Evaluation&) { stored::append(block.json, p); },
-            [&](Result&& invalid) { block.results.push_back(std::move(invalid)); });
+            [&](const Result& invalid) { stored::append_invalid(block.json, invalid); });
     });
     Kept& kept = *kept_;
     IdSet ids;
-    Proposal repeated;  // a bound proposal whose id came before, loaded from its stored bytes
+    Proposal proposal;  // a repeat's, loaded from its stored bytes
+    std::string repeat;  // its result's bytes
     pipeline.run(read_inputs(inputs), [&](Block<detail::RawChunk>& block) {
         if (kept.files.empty() || kept.files.back() != block.job.file) kept.files.push_back(block.job.file);
         const auto file = static_cast<std::uint32_t>(kept.files.size() - 1);
-        std::size_t invalid_in_block = 0;
         check_ids(ids, block, [&](std::size_t k, bool first) {
-            const std::size_t key = kept.keys.size();
-            const bool bound = block.entries[k].verdict != Verdict::invalid;
-            Result* invalid = bound ? nullptr : &block.results[invalid_in_block++];
             const Verdict verdict = first ? block.entries[k].verdict : Verdict::invalid;
             scored(verdict);
-            if (verdict != Verdict::invalid) {
-                const char* proposal = kept.text.keep(block.json_of(k)).data();
-                kept.keys.push_back({verdict, block.entries[k].score, stored::id(proposal)});
-                kept.entries.push_back({proposal, file});
-                return;
+            std::string_view bytes = block.json_of(k);
+            if (!first) {
+                // Made invalid without scoring it again: an invalid result gains a reason, and a
+                // bound proposal keeps only its id, name and source.
+                Result result;
+                if (block.entries[k].verdict != Verdict::invalid) {
+                    stored::load(bytes.data(), block.job.file, proposal);
+                    result = explain(InvalidProposal{proposal.id, proposal.name, proposal.source, {}});
+                } else {
+                    result = stored::load_invalid(bytes.data());
+                }
+                mark_repeated_id(result);
+                repeat.clear();
+                stored::append_invalid(repeat, result);
+                bytes = repeat;
             }
-            kept.keys.push_back({verdict, 0, kept.text.keep(block.id(k))});
-            kept.entries.push_back({nullptr, file});
-            // A repeat's result needs no scoring: an invalid one gains a reason, and a bound one
-            // becomes invalid, keeping only its id, name and source.
-            Result result;
-            if (invalid) {
-                result = std::move(*invalid);
-            } else {
-                stored::load(block.json_of(k).data(), block.job.file, repeated);
-                result = explain(InvalidProposal{repeated.id, repeated.name, repeated.source, {}});
-            }
-            if (!first) mark_repeated_id(result);
-            kept.invalid.emplace_back(key, std::move(result));
+            const char* kept_bytes = kept.text.keep(bytes).data();
+            const bool bound = verdict != Verdict::invalid;
+            kept.keys.push_back({verdict, bound ? block.entries[k].score : 0, stored::id(kept_bytes)});
+            kept.entries.push_back({kept_bytes, file, bound});
         });
     });
 }
@@ -475,20 +488,19 @@ void RankedBatch::write(std::ostream& out, Format format, const RulesInfo& rules
         const std::size_t end = ranks.first + ranks.count;
         constexpr std::size_t ahead = 8;
         auto prefetch = [&](std::size_t r) {
-            if (const char* stored = kept.entries[order[r]].stored)
-                for (int line = 0; line < 4; ++line) __builtin_prefetch(stored + 64 * line);
+            for (int line = 0; line < 4; ++line) __builtin_prefetch(kept.entries[order[r]].stored + 64 * line);
         };
         for (std::size_t r = ranks.first; r < std::min(end, ranks.first + ahead); ++r) prefetch(r);
         for (std::size_t r = ranks.first; r < end; ++r) {
             if (r + ahead < end) prefetch(r + ahead);
             const Kept::Entry& entry = kept.entries[order[r]];
-            if (entry.stored) {
+            if (entry.bound) {
                 stored::load(entry.stored, kept.files[entry.file], lanes.next_lane());
                 lanes.filled();
                 continue;
             }
             lanes.flush();
-            invalid(kept.invalid_result(order[r]), rank++);
+            invalid(stored::load_invalid(entry.stored), rank++);
         }
         lanes.flush();
     };
@@ -529,7 +541,7 @@ void RankedBatch::write(std::ostream& out, Format format, const RulesInfo& rules
     }
     // The first ranked result, when scored, names csv's columns (invalid ones rank last).
     std::optional<Result> first_scored;
-    if (total > 0 && kept.entries[order[0]].stored) {
+    if (format == Format::csv && total > 0 && kept.entries[order[0]].bound) {
         Proposal p;
         stored::load(kept.entries[order[0]].stored, kept.files[kept.entries[order[0]].file], p);
         first_scored = explain(rules_, p, evaluate(rules_, p));
