@@ -23,25 +23,25 @@ template <class Job>
 struct Block {
     Job job;
     std::vector<Result> results;   // score_batch
-    std::string json, ids;         // each result's JSON (or stored proposal) and id, back to back
+    std::string text, ids;         // each one's JSON, report rows or stored bytes, and its id, back to back
     struct Entry {
         Verdict verdict;
         double score;
-        std::size_t json_end, id_end;
+        std::size_t text_end, id_end;
     };
     std::vector<Entry> entries;
 
-    void add(Verdict verdict, double score, std::string_view id) {  // after its JSON, if any
+    void add(Verdict verdict, double score, std::string_view id) {  // after its text, if any
         ids += id;
-        entries.push_back({verdict, score, json.size(), ids.size()});
+        entries.push_back({verdict, score, text.size(), ids.size()});
     }
     std::string_view id(std::size_t k) const {
         const std::size_t begin = k == 0 ? 0 : entries[k - 1].id_end;
         return {ids.data() + begin, entries[k].id_end - begin};
     }
-    std::string_view json_of(std::size_t k) const {
-        const std::size_t begin = k == 0 ? 0 : entries[k - 1].json_end;
-        return {json.data() + begin, entries[k].json_end - begin};
+    std::string_view text_of(std::size_t k) const {
+        const std::size_t begin = k == 0 ? 0 : entries[k - 1].text_end;
+        return {text.data() + begin, entries[k].text_end - begin};
     }
 };
 
@@ -105,7 +105,7 @@ private:
     void recycle(Block<Job>&& block) {
         block.job = {};
         block.results.clear();
-        block.json.clear();
+        block.text.clear();
         block.ids.clear();
         block.entries.clear();
         std::lock_guard lock(mutex_);
@@ -386,17 +386,17 @@ void render_batch(const CompiledRules& rules, const std::vector<std::string>& in
                   const RulesInfo* with_rules, const std::function<void(const RenderedResult&)>& sink) {
     const ResultJson renderer(rules, with_rules);
     Pipeline<detail::RawChunk> pipeline(options.jobs, [&](Block<detail::RawChunk>& block, Scratch& scratch) {
-        block.json.reserve(3 * block.job.bytes.size());  // results run to 2-3 times their proposal's size
+        block.text.reserve(3 * block.job.bytes.size());  // results run to 2-3 times their proposal's size
         score_chunk(
-            rules, block, scratch, [&](const Proposal& p, const Evaluation& e) { renderer.append(block.json, p, e, 0); },
-            [&](const Result& invalid) { append_result_json(block.json, invalid, 0, with_rules); });
+            rules, block, scratch, [&](const Proposal& p, const Evaluation& e) { renderer.append(block.text, p, e, 0); },
+            [&](const Result& invalid) { append_result_json(block.text, invalid, 0, with_rules); });
     });
     IdSet ids;
     std::string repeated;
     pipeline.run(read_inputs(inputs), [&](Block<detail::RawChunk>& block) {
         check_ids(ids, block, [&](std::size_t k, bool first) {
             if (first) {
-                sink({block.entries[k].verdict, block.entries[k].score, block.id(k), block.json_of(k)});
+                sink({block.entries[k].verdict, block.entries[k].score, block.id(k), block.text_of(k)});
                 return;
             }
             const Result result = repeated_id_result(rules, block.job, block.job.records[k]);
@@ -424,11 +424,11 @@ struct RankedBatch::Kept {
 RankedBatch::RankedBatch(const CompiledRules& rules, const std::vector<std::string>& inputs, const BatchOptions& options,
                          const std::function<void(Verdict)>& scored)
     : rules_(rules), options_(options), kept_(std::make_unique<Kept>()) {
-    // The workers score each proposal and store it, or an invalid one's result, in block.json.
+    // The workers score each proposal and store it, or an invalid one's result, in block.text.
     Pipeline<detail::RawChunk> pipeline(options.jobs, [&rules](Block<detail::RawChunk>& block, Scratch& scratch) {
         score_chunk(
-            rules, block, scratch, [&](const Proposal& p, const Evaluation&) { stored::append(block.json, p); },
-            [&](const Result& invalid) { stored::append_invalid(block.json, invalid); });
+            rules, block, scratch, [&](const Proposal& p, const Evaluation&) { stored::append(block.text, p); },
+            [&](const Result& invalid) { stored::append_invalid(block.text, invalid); });
     });
     Kept& kept = *kept_;
     IdSet ids;
@@ -440,7 +440,7 @@ RankedBatch::RankedBatch(const CompiledRules& rules, const std::vector<std::stri
         check_ids(ids, block, [&](std::size_t k, bool first) {
             const Verdict verdict = first ? block.entries[k].verdict : Verdict::invalid;
             scored(verdict);
-            std::string_view bytes = block.json_of(k);
+            std::string_view bytes = block.text_of(k);
             if (!first) {
                 // Made invalid without scoring it again: an invalid result gains a reason, and a
                 // bound proposal keeps only its id, name and source.
@@ -515,7 +515,7 @@ void RankedBatch::write(std::ostream& out, Format format, const RulesInfo& rules
                 for (std::size_t first = 0; first < total; first += block_ranks) emit({first, std::min(block_ranks, total - first)});
             },
             [&](Block<Ranks>& block) {
-                out.write(block.json.data(), static_cast<std::streamsize>(block.json.size()));
+                out.write(block.text.data(), static_cast<std::streamsize>(block.text.size()));
                 rows_written += block.job.count;
                 if (written) written(rows_written, rows);
             });
@@ -528,12 +528,12 @@ void RankedBatch::write(std::ostream& out, Format format, const RulesInfo& rules
             score_ranks(
                 block.job, scratch,
                 [&](const Proposal& p, const Evaluation& e, std::size_t rank) {
-                    renderer.append(block.json, p, e, rank);
-                    block.json += rank < total ? ",\n" : "\n";
+                    renderer.append(block.text, p, e, rank);
+                    block.text += rank < total ? ",\n" : "\n";
                 },
                 [&](const Result& invalid, std::size_t rank) {
-                    append_result_json(block.json, invalid, rank, nullptr);
-                    block.json += rank < total ? ",\n" : "\n";
+                    append_result_json(block.text, invalid, rank, nullptr);
+                    block.text += rank < total ? ",\n" : "\n";
                 });
         });
         out << json_report_tail;
@@ -553,9 +553,9 @@ void RankedBatch::write(std::ostream& out, Format format, const RulesInfo& rules
             score_ranks(
                 block.job, scratch,
                 [&](const Proposal& p, const Evaluation& e, std::size_t rank) {
-                    report.append(block.json, section, explain(rules_, p, e), rank);
+                    report.append(block.text, section, explain(rules_, p, e), rank);
                 },
-                [&](const Result& invalid, std::size_t rank) { report.append(block.json, section, invalid, rank); });
+                [&](const Result& invalid, std::size_t rank) { report.append(block.text, section, invalid, rank); });
         });
     }
     out << report.tail();
