@@ -204,8 +204,16 @@ TEST_CASE("RankedBatch writes write_report's reports of score_batch's results, o
             INFO(to_string(format) << ", " << jobs << " threads");
             std::ostringstream expected, out;
             write_report(expected, format, info, results);
-            batch.write(out, format, info);
+            std::vector<std::pair<std::size_t, std::size_t>> written;
+            batch.write(out, format, info, [&](std::size_t rows, std::size_t of) { written.emplace_back(rows, of); });
             CHECK(out.str() == expected.str());
+            // Blocks of 2,048 ranks: 2,048, 4,096, 6,144, 7,202 rows; md's details go over them again.
+            using Rows = std::vector<std::pair<std::size_t, std::size_t>>;
+            if (format == Format::md)
+                CHECK(written == Rows{{2048, 14404}, {4096, 14404}, {6144, 14404}, {7202, 14404},
+                                      {9250, 14404}, {11298, 14404}, {13346, 14404}, {14404, 14404}});
+            else
+                CHECK(written == Rows{{2048, 7202}, {4096, 7202}, {6144, 7202}, {7202, 7202}});
         }
     }
 }
