@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Determinism under concurrency: the same batch scored with 1, 2 and 8 threads, 20 times each, must
-# give the same bytes every time, ranked (json) and streamed (ndjson).
+# Determinism under concurrency: the same batch scored with 1, 2 and 8 threads, 20 times each (10
+# for csv and md), must give the same bytes every time, ranked (json, csv, md: scored twice, on the
+# workers) and streamed (ndjson).
 # Usage: determinism-test.sh SCREENER SOURCE_DIR WORK_DIR
 set -euo pipefail
 screener=$1 source=$2 work=$3/determinism-test
@@ -12,9 +13,11 @@ head -3 batch.ndjson >> batch.ndjson          # repeated ids: the later ones mus
 echo '{"id": "broken",' >> batch.ndjson       # a malformed line among the valid ones
 
 passed=0 failed=0
-for format in json ndjson; do
+for format in json ndjson csv md; do
   "$screener" eval -q --jobs 1 --rules "$rules" --format "$format" -o "expected.$format" batch.ndjson
-  for run in $(seq 20); do
+  runs=20
+  [[ $format == csv || $format == md ]] && runs=10
+  for run in $(seq "$runs"); do
     for jobs in 1 2 8; do
       "$screener" eval -q --jobs "$jobs" --rules "$rules" --format "$format" -o "got.$format" batch.ndjson
       if cmp -s "expected.$format" "got.$format"; then
