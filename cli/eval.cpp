@@ -1,4 +1,8 @@
 // `screener eval [--rules R] [--format F] [-o OUT] [--jobs N] INPUT...`: batch-score, rank and report.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -62,6 +66,19 @@ private:
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 
+// Whether the report goes to a terminal, where the progress line would mix with it: standard output,
+// or a path naming one (/dev/stdout, /dev/tty).
+bool report_goes_to_terminal(const std::string& output) {
+    if (output.empty() || output == "-") return stdout_is_terminal();
+    struct stat st {};
+    if (stat(output.c_str(), &st) != 0 || !S_ISCHR(st.st_mode)) return false;
+    const int fd = open(output.c_str(), O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return false;
+    const bool terminal = isatty(fd) != 0;
+    close(fd);
+    return terminal;
+}
+
 struct EvalOptions {
     std::string rules, format, output;
     std::vector<std::string> inputs;
@@ -86,7 +103,7 @@ int run_eval(const EvalOptions& o) {
     };
     // A report written to the terminal is not interleaved with the progress line: the line goes
     // before the report starts.
-    const bool report_on_terminal = (o.output.empty() || o.output == "-") && stdout_is_terminal();
+    const bool report_on_terminal = report_goes_to_terminal(o.output);
     const auto report_starts = [&] {
         if (report_on_terminal) progress.done();
     };
