@@ -411,12 +411,13 @@ void render_batch(const CompiledRules& rules, const std::vector<std::string>& in
 // few that are invalid, their result, stored.
 struct RankedBatch::Kept {
     struct Entry {
-        const char* stored;  // in `text`
+        const char* stored;  // in `text`: the bound proposal, or an invalid one's result (see bound())
         std::uint32_t file;  // in `files`
-        bool bound;          // a proposal is stored; else an invalid result
     };
     std::vector<RankKey> keys;  // in input order; each id viewed in its stored bytes
     std::vector<Entry> entries;  // the same order
+
+    bool bound(std::size_t key) const { return keys[key].verdict != Verdict::invalid; }
     std::vector<std::string> files;
     KeptText text;
 };
@@ -432,8 +433,7 @@ RankedBatch::RankedBatch(const CompiledRules& rules, const std::vector<std::stri
     });
     Kept& kept = *kept_;
     IdSet ids;
-    Proposal proposal;  // a repeat's, loaded from its stored bytes
-    std::string repeat;  // its result's bytes
+    std::string repeat;  // a repeated id's result, stored
     pipeline.run(read_inputs(inputs), [&](Block<detail::RawChunk>& block) {
         if (kept.files.empty() || kept.files.back() != block.job.file) kept.files.push_back(block.job.file);
         const auto file = static_cast<std::uint32_t>(kept.files.size() - 1);
@@ -442,24 +442,13 @@ RankedBatch::RankedBatch(const CompiledRules& rules, const std::vector<std::stri
             scored(verdict);
             std::string_view bytes = block.text_of(k);
             if (!first) {
-                // Made invalid without scoring it again: an invalid result gains a reason, and a
-                // bound proposal keeps only its id, name and source.
-                Result result;
-                if (block.entries[k].verdict != Verdict::invalid) {
-                    stored::load(bytes.data(), block.job.file, proposal);
-                    result = explain(InvalidProposal{proposal.id, proposal.name, proposal.source, {}});
-                } else {
-                    result = stored::load_invalid(bytes.data());
-                }
-                mark_repeated_id(result);
                 repeat.clear();
-                stored::append_invalid(repeat, result);
+                stored::append_invalid(repeat, repeated_id_result(rules, block.job, block.job.records[k]));
                 bytes = repeat;
             }
             const char* kept_bytes = kept.text.keep(bytes).data();
-            const bool bound = verdict != Verdict::invalid;
-            kept.keys.push_back({verdict, bound ? block.entries[k].score : 0, stored::id(kept_bytes)});
-            kept.entries.push_back({kept_bytes, file, bound});
+            kept.keys.push_back({verdict, verdict == Verdict::invalid ? 0 : block.entries[k].score, stored::id(kept_bytes)});
+            kept.entries.push_back({kept_bytes, file});
         });
     });
 }
@@ -494,7 +483,7 @@ void RankedBatch::write(std::ostream& out, Format format, const RulesInfo& rules
         for (std::size_t r = ranks.first; r < end; ++r) {
             if (r + ahead < end) prefetch(r + ahead);
             const Kept::Entry& entry = kept.entries[order[r]];
-            if (entry.bound) {
+            if (kept.bound(order[r])) {
                 stored::load(entry.stored, kept.files[entry.file], lanes.next_lane());
                 lanes.filled();
                 continue;
@@ -504,9 +493,9 @@ void RankedBatch::write(std::ostream& out, Format format, const RulesInfo& rules
         }
         lanes.flush();
     };
-    // Writes the blocks of ranks in order, as `render` fills them on the workers.
-    const std::size_t rows = format == Format::md ? 2 * total : total;
-    std::size_t rows_written = 0;
+    // Writes the blocks of ranks in order, as `render` fills them on the workers: `rows` in all, a
+    // result's row in each section.
+    std::size_t rows = total, rows_written = 0;
     auto write_ranks = [&](const std::function<void(Block<Ranks>&, Scratch&)>& render) {
         constexpr std::size_t block_ranks = 2048;
         Pipeline<Ranks> pipeline(options_.jobs, render);
@@ -541,12 +530,13 @@ void RankedBatch::write(std::ostream& out, Format format, const RulesInfo& rules
     }
     // The first ranked result, when scored, names csv's columns (invalid ones rank last).
     std::optional<Result> first_scored;
-    if (format == Format::csv && total > 0 && kept.entries[order[0]].bound) {
+    if (format == Format::csv && total > 0 && kept.bound(order[0])) {
         Proposal p;
         stored::load(kept.entries[order[0]].stored, kept.files[kept.entries[order[0]].file], p);
         first_scored = explain(rules_, p, evaluate(rules_, p));
     }
     const RowReport report(format, rules, counts[0], counts[1], counts[2], std::move(first_scored));
+    rows = report.sections() * total;
     for (std::size_t section = 0; section < report.sections(); ++section) {
         out << report.head(section);
         write_ranks([&](Block<Ranks>& block, Scratch& scratch) {
