@@ -201,7 +201,6 @@ void write_json_report(std::ostream& out, const RulesInfo& rules, std::size_t pa
     constexpr std::size_t block_results = 2048;
     auto gather = [&ranked, total](std::string& block, std::size_t first) {
         block.clear();
-        JsonText j(block);
         for (std::size_t r = first; r < std::min(first + block_results, total); ++r) {
             append_ranked(block, ranked(r), r + 1);
             block += r + 1 < total ? ",\n" : "\n";
