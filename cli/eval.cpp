@@ -16,7 +16,6 @@
 #include "common.hpp"
 #include "screener/batch.hpp"
 #include "screener/limits.hpp"
-#include "screener/rank.hpp"
 #include "screener/report.hpp"
 
 namespace screener::cli {
@@ -117,7 +116,7 @@ int run_eval(const EvalOptions& o) {
                 out.write(result.json.data(), static_cast<std::streamsize>(result.json.size())).put('\n');
             });
         });
-    } else if (format != Format::html) {
+    } else {
         // Ranked without holding results: scored once for the rank keys, then again in rank order as
         // the report is written.
         const RankedBatch ranked(*rules, o.inputs, batch, [&](Verdict verdict) {
@@ -128,17 +127,6 @@ int run_eval(const EvalOptions& o) {
         write_output(o.output, [&](std::ostream& out) {
             ranked.write(out, format, info, [&](std::size_t rows, std::size_t of) { progress.writing(rows, of); });
         });
-    } else {
-        // html sums up every result for its charts before it lists them: it holds them all.
-        std::vector<Result> results;
-        score_batch(*rules, o.inputs, batch, [&](Result&& result) {
-            scored(result.verdict);
-            check_memory_limit(results.size(), instead);
-            results.push_back(std::move(result));
-        });
-        rank(results);
-        report_starts();
-        write_output(o.output, [&](std::ostream& out) { write_report(out, format, info, results); });
     }
 
     progress.done();

@@ -6,8 +6,8 @@
 //   - each record binds (bind_record: simdjson when it can) exactly as bind_text binds its text;
 //   - read_proposals gives those bindings, with repeated ids made invalid;
 //   - score_batch (jobs 1) gives the same results as read_proposals + score, in the same order;
-//   - render_batch renders them byte for byte, and RankedBatch writes write_report's json, csv and md
-//     reports.
+//   - render_batch renders them byte for byte, and RankedBatch writes write_report's json, csv, md
+//     and html reports.
 // The first byte chooses the file kind and, when its top bits are set, pads the text with 0.5-1.5
 // MiB of spaces at a chosen offset (so lines longer than the reader's block occur).
 #include <cstddef>
@@ -187,7 +187,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(verdicts.size() == batch.size(), "RankedBatch scores every proposal");
     for (std::size_t i = 0; i < std::min(verdicts.size(), batch.size()); ++i)
         FUZZ_CHECK(verdicts[i] == batch[i].verdict, "RankedBatch's verdict " + std::to_string(i) + " differs");
-    for (Format format : {Format::json, Format::csv, Format::md}) {
+    for (Format format : {Format::json, Format::csv, Format::md, Format::html}) {  // html: same day, same date
         std::ostringstream two_pass, expected;
         ranked.write(two_pass, format, info);
         write_report(expected, format, info, in_rank_order);

@@ -2,6 +2,8 @@
 // the plan and its evaluation (ResultJson), and must give the very bytes append_result_json gives for
 // the explained Result that score_batch hands on, whatever the thread count; repeated ids are made
 // invalid in both. RankedBatch's report must be write_report's for score_batch's results, ranked.
+#include <algorithm>
+#include <cstdlib>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -84,6 +86,14 @@ std::string copies(int count) {
     }
     return text;
 }
+
+// The html report shows the date: fixed, so that two writers agree even across midnight.
+struct FixedDate {
+    FixedDate() { ::setenv("SOURCE_DATE_EPOCH", "1748736000", 1); }
+    ~FixedDate() { ::unsetenv("SOURCE_DATE_EPOCH"); }
+    FixedDate(const FixedDate&) = delete;
+    FixedDate& operator=(const FixedDate&) = delete;
+};
 
 }  // namespace
 
@@ -194,13 +204,16 @@ TEST_CASE("RankedBatch writes write_report's reports of score_batch's results, o
     });
     REQUIRE(results.size() == 7202);
     CHECK(verdicts[7200] == Verdict::invalid);  // P0-1 again
+    // 5 invalid a copy, and P0-1 again: html's section of invalid proposals has 2,048 + 953 rows.
+    CHECK(std::count(verdicts.begin(), verdicts.end(), Verdict::invalid) == 3001);
     rank(results);
+    const FixedDate date;  // html shows the date: the same for both writers
 
     for (unsigned jobs : {1U, 2U}) {
         std::vector<Verdict> scored;
         const RankedBatch batch(*rules, inputs, {jobs}, [&](Verdict v) { scored.push_back(v); });
         CHECK(scored == verdicts);
-        for (Format format : {Format::json, Format::md, Format::csv, Format::junit}) {
+        for (Format format : {Format::json, Format::md, Format::csv, Format::junit, Format::html}) {
             INFO(to_string(format) << ", " << jobs << " threads");
             std::ostringstream expected, out;
             write_report(expected, format, info, results);
@@ -212,6 +225,9 @@ TEST_CASE("RankedBatch writes write_report's reports of score_batch's results, o
             if (format == Format::md)
                 CHECK(written == Rows{{2048, 14404}, {4096, 14404}, {6144, 14404}, {7202, 14404},
                                       {9250, 14404}, {11298, 14404}, {13346, 14404}, {14404, 14404}});
+            else if (format == Format::html)  // the ranking, the 3,001 invalid ones, the details
+                CHECK(written == Rows{{2048, 17405}, {4096, 17405}, {6144, 17405}, {7202, 17405}, {9250, 17405},
+                                      {10203, 17405}, {12251, 17405}, {14299, 17405}, {16347, 17405}, {17405, 17405}});
             else
                 CHECK(written == Rows{{2048, 7202}, {4096, 7202}, {6144, 7202}, {7202, 7202}});
         }
@@ -224,7 +240,8 @@ TEST_CASE("RankedBatch of no proposals writes an empty report, and stops when it
     const std::string dir = temp_dir("ranked-batch-edges");
     write_text(dir + "/none.ndjson", "\n\n");
     const RankedBatch none(*rules, {dir + "/none.ndjson"}, {2}, [](Verdict) { FAIL("nothing to score"); });
-    for (Format format : {Format::json, Format::md, Format::csv, Format::junit}) {
+    const FixedDate date;
+    for (Format format : {Format::json, Format::md, Format::csv, Format::junit, Format::html}) {
         std::ostringstream expected, out;
         write_report(expected, format, info, {});
         none.write(out, format, info);
@@ -234,6 +251,15 @@ TEST_CASE("RankedBatch of no proposals writes an empty report, and stops when it
     // Only invalid proposals, one repeating an invalid one's id: csv has no score columns.
     write_text(dir + "/invalid.ndjson", "{\"id\":\"A\"}\nnot json\n{\"id\":\"A\",\"x\":1,\"sector\":\"a\"}\n");
     const RankedBatch invalid(*rules, {dir + "/invalid.ndjson"}, {2}, [](Verdict v) { CHECK(v == Verdict::invalid); });
+    std::vector<Result> results;
+    score_batch(*rules, {dir + "/invalid.ndjson"}, {1}, [&](Result&& r) { results.push_back(std::move(r)); });
+    for (Format format : {Format::json, Format::md, Format::csv, Format::junit, Format::html}) {
+        INFO(to_string(format));
+        std::ostringstream expected, out;
+        write_report(expected, format, info, results);
+        invalid.write(out, format, info);
+        CHECK(out.str() == expected.str());
+    }
     std::ostringstream csv;
     invalid.write(csv, Format::csv, info);
     CHECK(csv.str() == "\xEF\xBB\xBF" "rank,id,name,verdict,score,source,reasons\r\n"

@@ -680,6 +680,59 @@ TEST_CASE("eval md has the summary and the ranking table", "[cli]") {
     }
 }
 
+TEST_CASE("eval html counts why proposals fail in rule-set order, a group minimum only a profile sets too", "[cli]") {
+    const std::string dir = temp_dir("html-causes");
+    write_text(dir + "/rules.yaml", R"(format: screener/v1
+id: causes
+version: "1"
+inputs:
+  x: { type: number }
+  sector: { type: enum, values: [a, b] }
+gates:
+  - { id: small, require: x < 100 }
+groups:
+  - id: g1
+    criteria:
+      - { id: m, metric: x, zero_at: 0, full_at: 100 }
+  - id: g2
+    title: Second
+    minimum: 50
+    criteria:
+      - { id: q, points: 'if(sector == "b", 0, 100)' }
+decision: { pass_score: 60 }
+profiles:
+  - when: sector == "b"
+    set:
+      g1: { minimum: 90 }
+)");
+    // A 70 and B 65 pass; then E 100 (its gate fails), C 55 (total) and D 40: sector b, so g1's
+    // minimum is 90 and its 80 is below it, g2's 0 is below 50, and the total too. The first
+    // result, A, has no minimum on g1: g1 still comes before g2 and the total.
+    write_text(dir + "/p.ndjson", R"({"id":"A","x":40,"sector":"a"}
+{"id":"B","x":30,"sector":"a"}
+{"id":"C","x":10,"sector":"a"}
+{"id":"D","x":80,"sector":"b"}
+{"id":"E","x":150,"sector":"a"}
+)");
+    const std::string causes = "<table class=\"causes\"><tbody>\n"
+                               "<tr><td>Gate failed: small<i style=\"--w:33.33\"></i></td><td>1</td></tr>\n"
+                               "<tr><td>Below the group minimum: g1<i style=\"--w:33.33\"></i></td><td>1</td></tr>\n"
+                               "<tr><td>Below the group minimum: Second<i style=\"--w:33.33\"></i></td><td>1</td></tr>\n"
+                               "<tr><td>Total below the pass score<i style=\"--w:66.67\"></i></td><td>2</td></tr>\n"
+                               "</tbody></table>\n";
+    Cli eval = run_cli("-q eval --format html --rules " + dir + "/rules.yaml " + dir + "/p.ndjson");
+    INFO(eval.err);
+    REQUIRE(eval.exit_code == 0);
+    CHECK_THAT(eval.out, Contains(causes));
+    CHECK_THAT(eval.out, Contains("<tr class=\"fail\"><td>3<td><a href=\"#p-3\">E</a>"));
+    // `rank` writes the report from the results it reads back: the same causes.
+    Cli ndjson = run_cli("-q eval --format ndjson --rules " + dir + "/rules.yaml " + dir + "/p.ndjson");
+    Cli ranked = run_cli("-q rank --format html -", ndjson.out);
+    INFO(ranked.err);
+    REQUIRE(ranked.exit_code == 0);
+    CHECK_THAT(ranked.out, Contains(causes));
+}
+
 TEST_CASE("eval md escapes a pipe in a name so the table keeps its columns", "[cli]") {
     json p = json::parse(read_text(source_dir + "/" + example("001-amkor-semiconductor-packaging.json")));
     p["name"] = "Left | right";

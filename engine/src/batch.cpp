@@ -22,7 +22,7 @@ namespace {
 template <class Job>
 struct Block {
     Job job;
-    std::vector<Result> results;   // score_batch
+    std::vector<Result> results;   // score_batch's; html's charts' in RankedBatch::write
     std::string text, ids;         // each one's JSON, report rows or stored bytes, and its id, back to back
     struct Entry {
         Verdict verdict;
@@ -493,21 +493,27 @@ void RankedBatch::write(std::ostream& out, Format format, const RulesInfo& rules
         }
         lanes.flush();
     };
-    // Writes the blocks of ranks in order, as `render` fills them on the workers: `rows` in all, a
-    // result's row in each section.
-    std::size_t rows = total, rows_written = 0;
-    auto write_ranks = [&](const std::function<void(Block<Ranks>&, Scratch&)>& render) {
+    // Runs `work` on the workers over the ranks from `first` on, a block at a time, and `take` on
+    // this thread with each block in rank order.
+    auto run_ranks = [&](std::size_t first, const std::function<void(Block<Ranks>&, Scratch&)>& work,
+                         const std::function<void(Block<Ranks>&)>& take) {
         constexpr std::size_t block_ranks = 2048;
-        Pipeline<Ranks> pipeline(options_.jobs, render);
+        Pipeline<Ranks> pipeline(options_.jobs, work);
         pipeline.run(
             [&](const auto& emit) {
-                for (std::size_t first = 0; first < total; first += block_ranks) emit({first, std::min(block_ranks, total - first)});
+                for (std::size_t r = first; r < total; r += block_ranks) emit({r, std::min(block_ranks, total - r)});
             },
-            [&](Block<Ranks>& block) {
-                out.write(block.text.data(), static_cast<std::streamsize>(block.text.size()));
-                rows_written += block.job.count;
-                if (written) written(rows_written, rows);
-            });
+            take);
+    };
+    // Writes the blocks of ranks from `first` on in order, as `render` fills them on the workers:
+    // `rows` in all, a result's row in each section.
+    std::size_t rows = total, rows_written = 0;
+    auto write_ranks = [&](const std::function<void(Block<Ranks>&, Scratch&)>& render, std::size_t first = 0) {
+        run_ranks(first, render, [&](Block<Ranks>& block) {
+            out.write(block.text.data(), static_cast<std::streamsize>(block.text.size()));
+            rows_written += block.job.count;
+            if (written) written(rows_written, rows);
+        });
     };
 
     if (format == Format::json) {
@@ -528,25 +534,43 @@ void RankedBatch::write(std::ostream& out, Format format, const RulesInfo& rules
         out << json_report_tail;
         return;
     }
-    // The first ranked result, when scored, names csv's columns (invalid ones rank last).
+    // The first ranked result, when scored, names csv's and html's columns (invalid ones rank last).
     std::optional<Result> first_scored;
-    if (format == Format::csv && total > 0 && kept.bound(order[0])) {
+    if ((format == Format::csv || format == Format::html) && total > 0 && kept.bound(order[0])) {
         Proposal p;
         stored::load(kept.entries[order[0]].stored, kept.files[kept.entries[order[0]].file], p);
         first_scored = explain(rules_, p, evaluate(rules_, p));
     }
-    const RowReport report(format, rules, counts[0], counts[1], counts[2], std::move(first_scored));
-    rows = report.sections() * total;
+    // html's charts come before its first row: a pass of their own, explained on the workers (the
+    // charts show scored results only).
+    ScoreSummary charts;
+    if (format == Format::html)
+        run_ranks(
+            0,
+            [&](Block<Ranks>& block, Scratch& scratch) {
+                score_ranks(
+                    block.job, scratch, [&](const Proposal& p, const Evaluation& e, std::size_t) { block.results.push_back(explain(rules_, p, e)); },
+                    [](const Result&, std::size_t) {});
+            },
+            [&](Block<Ranks>& block) {
+                for (const Result& r : block.results) charts.add(r);
+            });
+    const RowReport report(format, rules, counts[0], counts[1], counts[2], std::move(first_scored), charts);
+    const std::size_t scored = counts[0] + counts[1];
+    rows = 0;
+    for (std::size_t section = 0; section < report.sections(); ++section) rows += report.lists_invalid_only(section) ? total - scored : total;
     for (std::size_t section = 0; section < report.sections(); ++section) {
         out << report.head(section);
-        write_ranks([&](Block<Ranks>& block, Scratch& scratch) {
-            score_ranks(
-                block.job, scratch,
-                [&](const Proposal& p, const Evaluation& e, std::size_t rank) {
-                    report.append(block.text, section, explain(rules_, p, e), rank);
-                },
-                [&](const Result& invalid, std::size_t rank) { report.append(block.text, section, invalid, rank); });
-        });
+        write_ranks(
+            [&](Block<Ranks>& block, Scratch& scratch) {
+                score_ranks(
+                    block.job, scratch,
+                    [&](const Proposal& p, const Evaluation& e, std::size_t rank) {
+                        report.append(block.text, section, explain(rules_, p, e), rank);
+                    },
+                    [&](const Result& invalid, std::size_t rank) { report.append(block.text, section, invalid, rank); });
+            },
+            report.lists_invalid_only(section) ? scored : 0);
     }
     out << report.tail();
 }

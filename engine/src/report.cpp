@@ -587,7 +587,7 @@ void append_junit_case(std::string& out, const RulesInfo& rules, const Result& r
 }  // namespace
 
 RowReport::RowReport(Format format, const RulesInfo& rules, std::size_t pass, std::size_t fail, std::size_t invalid,
-                     std::optional<Result> scored)
+                     std::optional<Result> scored, const ScoreSummary& charts)
     : format_(format), rules_(rules), scored_(std::move(scored)) {
     const std::size_t total = pass + fail + invalid;
     switch (format) {
@@ -618,6 +618,12 @@ RowReport::RowReport(Format format, const RulesInfo& rules, std::size_t pass, st
             tail_ = "  </testsuite>\n</testsuites>\n";
             break;
         }
+        case Format::html: {
+            detail::HtmlFrame frame = detail::html_frame(rules, pass, fail, invalid, scored_ ? &*scored_ : nullptr, charts);
+            heads_ = std::move(frame.heads);
+            tail_ = std::move(frame.tail);
+            break;
+        }
         default: throw Error(fmt::format("a {} report is not written a row at a time", to_string(format)));
     }
 }
@@ -626,6 +632,7 @@ void RowReport::append(std::string& out, std::size_t section, const Result& resu
     switch (format_) {
         case Format::md: return section == 0 ? append_md_ranking_row(out, result, rank) : append_md_details(out, result, rank);
         case Format::csv: return append_csv_row(out, result, rank, scored_ ? &*scored_ : nullptr);
+        case Format::html: return detail::append_html_row(out, section, result, rank, scored_ ? &*scored_ : nullptr);
         default: return append_junit_case(out, rules_, result);
     }
 }
@@ -633,7 +640,6 @@ void RowReport::append(std::string& out, std::size_t section, const Result& resu
 void write_report(std::ostream& out, Format format, const RulesInfo& rules, const std::vector<Result>& ranked) {
     switch (format) {
         case Format::json: return write_json(out, rules, ranked);
-        case Format::html: return detail::write_html(out, rules, ranked);
         case Format::ndjson:
             for (const auto& r : ranked) write_ndjson_line(out, rules, r);
             return;
@@ -641,7 +647,10 @@ void write_report(std::ostream& out, Format format, const RulesInfo& rules, cons
     }
     const Counts c = count(ranked);
     const auto scored = std::find_if(ranked.begin(), ranked.end(), [](const Result& r) { return r.verdict != Verdict::invalid; });
-    const RowReport report(format, rules, c.pass, c.fail, c.invalid, scored == ranked.end() ? std::nullopt : std::optional(*scored));
+    ScoreSummary charts;
+    if (format == Format::html)
+        for (const Result& r : ranked) charts.add(r);
+    const RowReport report(format, rules, c.pass, c.fail, c.invalid, scored == ranked.end() ? std::nullopt : std::optional(*scored), charts);
     std::string text;
     for (std::size_t section = 0; section < report.sections(); ++section) {
         out << report.head(section);

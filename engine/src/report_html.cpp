@@ -30,7 +30,10 @@
 
 #include <fmt/format.h>
 
-namespace screener::detail {
+namespace screener {
+
+using detail::replacement_character;
+using detail::utf8_length;
 
 namespace {
 
@@ -101,56 +104,24 @@ bool below_minimum(const GroupOutcome& g) { return g.minimum && !g.skipped && g.
 
 // --- summary statistics -------------------------------------------------------------------------
 
+// What the head shows: the counts, and the charts with their most common pass score.
 struct Summary {
     std::size_t total = 0, pass = 0, fail = 0, invalid = 0;
-    double pass_score = 0;                      // the most common pass score among scored results
-    std::map<double, std::size_t> pass_scores;  // every pass score in use, with how many results
-    std::size_t bins_pass[10] = {}, bins_fail[10] = {};
+    const ScoreSummary& charts;
+    double pass_score = 0;  // the most common pass score among scored results
     // Why proposals fail, in rule-set order: each failed gate, each missed group minimum, the total.
     std::vector<std::pair<std::string, std::size_t>> causes;
 };
 
-void count_cause(Summary& s, const std::string& label) {
-    for (auto& [text, n] : s.causes)
-        if (text == label) {
-            ++n;
-            return;
-        }
-    s.causes.emplace_back(label, 1);
-}
-
-Summary summarize(const std::vector<Result>& ranked) {
-    Summary s;
-    s.total = ranked.size();
-    // Causes are listed in rule-set order: seed them from the first scored result.
-    for (const Result& r : ranked)
-        if (r.verdict != Verdict::invalid) {
-            for (const auto& g : r.gates) s.causes.emplace_back("Gate failed: " + label_of(g.title, g.id), 0);
-            for (const auto& g : r.groups)
-                if (g.minimum) s.causes.emplace_back("Below the group minimum: " + label_of(g.title, g.id), 0);
-            break;
-        }
-    const std::string below_total = "Total below the pass score";
-    s.causes.emplace_back(below_total, 0);
-    for (const Result& r : ranked) {
-        if (r.verdict == Verdict::invalid) {
-            ++s.invalid;
-            continue;
-        }
-        (r.verdict == Verdict::pass ? s.pass : s.fail)++;
-        ++s.pass_scores[r.pass_score];
-        const int bin = std::clamp(static_cast<int>(std::floor(r.score / 10)), 0, 9);
-        (r.verdict == Verdict::pass ? s.bins_pass : s.bins_fail)[bin]++;
-        if (r.verdict != Verdict::fail) continue;
-        for (const auto& g : r.gates)
-            if (!g.passed) count_cause(s, "Gate failed: " + label_of(g.title, g.id));
-        for (const auto& g : r.groups)
-            if (below_minimum(g)) count_cause(s, "Below the group minimum: " + label_of(g.title, g.id));
-        if (r.score < r.pass_score) count_cause(s, below_total);
-    }
-    std::erase_if(s.causes, [](const auto& cause) { return cause.second == 0; });
+Summary summarize(std::size_t pass, std::size_t fail, std::size_t invalid, const ScoreSummary& charts) {
+    Summary s{pass + fail + invalid, pass, fail, invalid, charts, 0, {}};
+    for (const auto& [label, n] : charts.gates_failed)
+        if (n > 0) s.causes.emplace_back("Gate failed: " + label, n);
+    for (const auto& [label, n] : charts.groups_below_minimum)
+        if (n > 0) s.causes.emplace_back("Below the group minimum: " + label, n);
+    if (charts.below_pass_score > 0) s.causes.emplace_back("Total below the pass score", charts.below_pass_score);
     std::size_t best = 0;
-    for (const auto& [score, n] : s.pass_scores)  // ascending, so a tie goes to the lower pass score
+    for (const auto& [score, n] : charts.pass_scores)  // ascending, so a tie goes to the lower pass score
         if (n > best) best = n, s.pass_score = score;
     return s;
 }
@@ -393,13 +364,6 @@ void put(Out& out, fmt::format_string<Args...> format, Args&&... args) {
     fmt::format_to(std::back_inserter(out), format, std::forward<Args>(args)...);
 }
 
-// Hands the buffer to the stream every 64 KiB, so a large report is never held twice.
-void flush_some(Out& o, std::ostream& out) {
-    if (o.size() < (std::size_t{1} << 16)) return;
-    out << o;
-    o.clear();
-}
-
 void write_head(Out& o, const RulesInfo& rules, const Summary& s, const std::string& date) {
     o += "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
     o += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
@@ -441,7 +405,7 @@ void write_histogram(Out& o, const Summary& s) {
         return;
     }
     std::size_t peak = 0;
-    for (int b = 0; b < 10; ++b) peak = std::max(peak, s.bins_pass[b] + s.bins_fail[b]);
+    for (int b = 0; b < 10; ++b) peak = std::max(peak, s.charts.bins_pass[b] + s.charts.bins_fail[b]);
     const auto [top, step] = nice_axis(peak);
     constexpr double W = 700, H = 280, left = 44, right = 12, up = 34, down = 38;
     const double pw = W - left - right, ph = H - up - down, bw = pw / 10;
@@ -456,7 +420,7 @@ void write_histogram(Out& o, const Summary& s) {
     put(o, "<text class=\"lbl\" transform=\"translate(12 {}) rotate(-90)\" text-anchor=\"middle\">proposals</text>\n", num(up + ph / 2));
     for (int b = 0; b < 10; ++b) {
         const double x = left + bw * b + 5, w = bw - 10;
-        const std::size_t np = s.bins_pass[b], nf = s.bins_fail[b];
+        const std::size_t np = s.charts.bins_pass[b], nf = s.charts.bins_fail[b];
         put(o, "<g><title>{} to {}{}: {} pass, {} fail</title>", b * 10, b == 9 ? "" : "under ", b == 9 ? 100 : b * 10 + 10, np, nf);
         if (np > 0)
             put(o, "<rect class=\"pass\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>", num(x), num(y_of(static_cast<double>(np))), num(w),
@@ -483,11 +447,11 @@ void write_histogram(Out& o, const Summary& s) {
     put(o, "<figcaption class=\"note\">{} scored proposal{} by total score, in 10-point bins (each bin includes its lower bound; the last also "
            "includes 100). The dashed line is the pass score, {}",
         scored, scored == 1 ? "" : "s", two_decimals(s.pass_score));
-    if (s.pass_scores.size() > 1) {
-        put(o, ", the most common one ({} of {} proposals); profiles set a different pass score for the others (", s.pass_scores.at(s.pass_score),
+    if (s.charts.pass_scores.size() > 1) {
+        put(o, ", the most common one ({} of {} proposals); profiles set a different pass score for the others (", s.charts.pass_scores.at(s.pass_score),
             scored);
         bool first = true;
-        for (const auto& [score, count] : s.pass_scores) {
+        for (const auto& [score, count] : s.charts.pass_scores) {
             if (score == s.pass_score) continue;
             put(o, "{}{} for {}", first ? "" : ", ", two_decimals(score), count);
             first = false;
@@ -518,14 +482,7 @@ const GroupOutcome* find_group(const Result& r, std::size_t index, const std::st
 }
 
 // One line per proposal; optional end tags left out. The script follows the table directly.
-void write_ranking(Out& o, std::ostream& out, const std::vector<Result>& ranked) {
-    // Group columns come from the first scored result: every scored result of one rule set has the same groups.
-    const Result* shape = nullptr;
-    for (const auto& r : ranked)
-        if (r.verdict != Verdict::invalid) {
-            shape = &r;
-            break;
-        }
+void write_ranking_head(Out& o, const Result* shape) {
     o += "<section>\n<h2>Ranking</h2>\n<p class=\"note hint\">Click a column heading to sort, an id for the proposal's detail. Group scores in red "
          "are below the group's minimum.</p>\n";
     o += "<table id=\"ranking\">\n<thead><tr><th data-key=\"rank\" data-type=\"num\" aria-sort=\"ascending\">Rank</th>"
@@ -538,49 +495,40 @@ void write_ranking(Out& o, std::ostream& out, const std::vector<Result>& ranked)
             put(o, "\">{}</th>", esc(g.id));
         }
     o += "<th data-key=\"reasons\" data-type=\"str\">Why it fails</th></tr></thead>\n<tbody>\n";
-    for (std::size_t i = 0; i < ranked.size(); ++i) {
-        const Result& r = ranked[i];
-        const bool scored = r.verdict != Verdict::invalid;
-        const char* v = verdict_class(r.verdict);
-        put(o, "<tr class=\"{}\"><td>{}<td><a href=\"#p-{}\">{}</a><td>", v, i + 1, i + 1, shown_id(r));
-        escape_to(o, r.name);
-        put(o, "<td><span class=\"b {0}\">{0}</span>", v);
-        if (scored) put(o, "<td class=\"n sc\" style=\"--s:{}\">{}", pct(r.score), two_decimals(r.score));
-        else o += "<td class=\"n\">";
-        if (shape)
-            for (std::size_t k = 0; k < shape->groups.size(); ++k) {
-                const GroupOutcome* g = scored ? find_group(r, k, shape->groups[k].id) : nullptr;
-                if (!g) o += "<td class=\"n\">";
-                else if (g->skipped) o += "<td class=\"n\">skipped";
-                else put(o, "<td class=\"n{}\">{}", below_minimum(*g) ? " bad" : "", two_decimals(g->score));
-            }
-        o += "<td class=\"rs\">";
-        for (std::size_t k = 0; k < r.reasons.size(); ++k) {
-            if (k) o += "; ";
-            escape_to(o, r.reasons[k]);
-        }
-        o += "\n";
-        flush_some(o, out);
-    }
-    o += "</tbody>\n</table>\n";
-    if (ranked.empty()) o += "<p class=\"note\">No proposals were given.</p>\n";
-    o += "</section>\n";
 }
 
-void write_invalid(Out& o, const std::vector<Result>& ranked) {
-    std::size_t n = 0;
-    for (const auto& r : ranked) n += r.verdict == Verdict::invalid;
-    if (n == 0) return;
-    put(o, "<section>\n<h2>Invalid proposals ({})</h2>\n<p class=\"note\">These cannot be scored until every reason listed is fixed.</p>\n"
-           "<ul class=\"invalid-list\">\n", n);
-    for (std::size_t i = 0; i < ranked.size(); ++i) {
-        const Result& r = ranked[i];
-        if (r.verdict != Verdict::invalid) continue;
-        put(o, "<li><a href=\"#p-{}\"><b>{}</b></a> {} &middot; <code>{}</code><ul>", i + 1, shown_id(r), esc(r.name), esc(r.source));
-        for (const auto& reason : r.reasons) put(o, "<li>{}</li>", esc(reason));
-        o += "</ul></li>\n";
+void write_ranking_row(Out& o, const Result& r, std::size_t rank, const Result* shape) {
+    const bool scored = r.verdict != Verdict::invalid;
+    const char* v = verdict_class(r.verdict);
+    put(o, "<tr class=\"{}\"><td>{}<td><a href=\"#p-{}\">{}</a><td>", v, rank, rank, shown_id(r));
+    escape_to(o, r.name);
+    put(o, "<td><span class=\"b {0}\">{0}</span>", v);
+    if (scored) put(o, "<td class=\"n sc\" style=\"--s:{}\">{}", pct(r.score), two_decimals(r.score));
+    else o += "<td class=\"n\">";
+    if (shape)
+        for (std::size_t k = 0; k < shape->groups.size(); ++k) {
+            const GroupOutcome* g = scored ? find_group(r, k, shape->groups[k].id) : nullptr;
+            if (!g) o += "<td class=\"n\">";
+            else if (g->skipped) o += "<td class=\"n\">skipped";
+            else put(o, "<td class=\"n{}\">{}", below_minimum(*g) ? " bad" : "", two_decimals(g->score));
+        }
+    o += "<td class=\"rs\">";
+    for (std::size_t k = 0; k < r.reasons.size(); ++k) {
+        if (k) o += "; ";
+        escape_to(o, r.reasons[k]);
     }
-    o += "</ul>\n</section>\n";
+    o += "\n";
+}
+
+void write_invalid_head(Out& o, std::size_t invalid) {
+    put(o, "<section>\n<h2>Invalid proposals ({})</h2>\n<p class=\"note\">These cannot be scored until every reason listed is fixed.</p>\n"
+           "<ul class=\"invalid-list\">\n", invalid);
+}
+
+void write_invalid_row(Out& o, const Result& r, std::size_t rank) {
+    put(o, "<li><a href=\"#p-{}\"><b>{}</b></a> {} &middot; <code>{}</code><ul>", rank, shown_id(r), esc(r.name), esc(r.source));
+    for (const auto& reason : r.reasons) put(o, "<li>{}</li>", esc(reason));
+    o += "</ul></li>\n";
 }
 
 // A score bar on 0..100 with a marker (pass score or group minimum): green, or red when short of it.
@@ -658,30 +606,66 @@ void write_detail(Out& o, const Result& r, std::size_t rank) {
 
 }  // namespace
 
-void write_html(std::ostream& out, const RulesInfo& rules, const std::vector<Result>& ranked) {
-    const Summary summary = summarize(ranked);
+void ScoreSummary::add(const Result& r) {
+    if (r.verdict == Verdict::invalid) return;
+    if (gates_failed.empty() && groups_below_minimum.empty()) {
+        for (const auto& g : r.gates) gates_failed.emplace_back(label_of(g.title, g.id), 0);
+        for (const auto& g : r.groups) groups_below_minimum.emplace_back(label_of(g.title, g.id), 0);
+    }
+    ++pass_scores[r.pass_score];
+    const int bin = std::clamp(static_cast<int>(std::floor(r.score / 10)), 0, 9);
+    (r.verdict == Verdict::pass ? bins_pass : bins_fail)[bin]++;
+    if (r.verdict != Verdict::fail) return;
+    for (std::size_t k = 0; k < r.gates.size() && k < gates_failed.size(); ++k) gates_failed[k].second += !r.gates[k].passed;
+    for (std::size_t k = 0; k < r.groups.size() && k < groups_below_minimum.size(); ++k)
+        groups_below_minimum[k].second += below_minimum(r.groups[k]);
+    below_pass_score += r.score < r.pass_score;
+}
+
+namespace detail {
+
+HtmlFrame html_frame(const RulesInfo& rules, std::size_t pass, std::size_t fail, std::size_t invalid, const Result* shape,
+                     const ScoreSummary& charts) {
+    const Summary summary = summarize(pass, fail, invalid, charts);
     const std::string date = report_date();
+    HtmlFrame frame;
     Out o;
-    o.reserve(std::size_t{1} << 17);
     write_head(o, rules, summary, date);
     write_cards(o, summary);
     o += "<section>\n<h2>Score distribution</h2>\n<div class=\"overview\">\n";
     write_histogram(o, summary);
     write_causes(o, summary);
     o += "</div>\n</section>\n";
-    write_ranking(o, out, ranked);
+    write_ranking_head(o, shape);
+    frame.heads.push_back(std::move(o));
+
+    o = "</tbody>\n</table>\n";
+    if (summary.total == 0) o += "<p class=\"note\">No proposals were given.</p>\n";
+    o += "</section>\n";
     put(o, "<script>{}</script>\n", script);
-    write_invalid(o, ranked);
+    if (invalid > 0) write_invalid_head(o, invalid);
+    frame.heads.push_back(std::move(o));
+
+    o = invalid > 0 ? "</ul>\n</section>\n" : "";
     o += "<section id=\"details\">\n<h2>Proposal details</h2>\n<p class=\"tools\" id=\"tools\" hidden><button type=\"button\" data-act=\"open\">Expand all</button>"
          "<button type=\"button\" data-act=\"close\">Collapse all</button></p>\n";
-    for (std::size_t i = 0; i < ranked.size(); ++i) {
-        write_detail(o, ranked[i], i + 1);
-        flush_some(o, out);
-    }
-    o += "</section>\n";
-    put(o, "<footer>Generated by screener on {} with rule set {} version {} (sha256 {}). Scores are rounded to two decimals.</footer>\n</body>\n</html>\n",
-        date, esc(rules.id), esc(rules.version), esc(rules.sha256));
-    out << o;
+    frame.heads.push_back(std::move(o));
+
+    frame.tail = fmt::format("</section>\n<footer>Generated by screener on {} with rule set {} version {} (sha256 {}). Scores are rounded to two "
+                             "decimals.</footer>\n</body>\n</html>\n",
+                             date, esc(rules.id), esc(rules.version), esc(rules.sha256));
+    return frame;
 }
 
-}  // namespace screener::detail
+void append_html_row(std::string& out, std::size_t section, const Result& result, std::size_t rank, const Result* shape) {
+    switch (section) {
+        case 0: return write_ranking_row(out, result, rank, shape);
+        case 1:
+            if (result.verdict == Verdict::invalid) write_invalid_row(out, result, rank);
+            return;
+        default: return write_detail(out, result, rank);
+    }
+}
+
+}  // namespace detail
+}  // namespace screener

@@ -52,11 +52,12 @@ public:
     RankedBatch(const CompiledRules& rules, const std::vector<std::string>& inputs, const BatchOptions& options,
                 const std::function<void(Verdict)>& scored);
     ~RankedBatch();
-    // The second: the report in `format` (json, md, csv or junit), byte for byte what write_report
-    // writes of the results ranked. json is rendered straight from the plan (ResultJson); the others
-    // explain each result again (RowReport), and md, with its two sections, scores everything twice.
+    // The second: the report in `format` (json, md, csv, junit or html), byte for byte what
+    // write_report writes of the results ranked. json is rendered straight from the plan
+    // (ResultJson); the others explain each result again (RowReport), once per section: md scores
+    // everything twice, and html three times, as its charts sum up every result before its first row.
     // `written(rows, of)`, when given, is called on the calling thread as blocks of rows are written
-    // (md writes each result twice, so `of` is twice the results there).
+    // (a result has a row in each section, so `of` is twice the results in md).
     void write(std::ostream& out, Format format, const RulesInfo& rules,
                const std::function<void(std::size_t rows, std::size_t of)>& written = {}) const;
 

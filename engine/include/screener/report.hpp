@@ -1,12 +1,14 @@
-// Stage 6, report: ranked results written as md, json (screener/report/v1), ndjson, csv or junit.
+// Stage 6, report: ranked results written as md, json (screener/report/v1), ndjson, csv, junit or html.
 // Writers only read Results; the same writers serve `eval` and `rank` (which merges NDJSON shards),
 // so both give byte-identical reports for the same proposals.
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -76,18 +78,35 @@ struct ResultLine {
 };
 ResultLine read_result_line(std::string_view line);
 
-// A whole report in md, csv or junit, written one result at a time in rank order, so that a writer
-// need not hold the results (RankedBatch); write_report writes these formats through it. The report
-// is each section's head followed by its rows, one a result in rank order, then the tail: md has two
-// sections (the ranking table, then each result's details), csv and junit one.
+// What the html report's charts show of a batch, summed over its results in any order: the scored
+// ones by total score in 10-point bins, the pass scores in use, and how many fail each gate, each
+// group's minimum and the pass score.
+struct ScoreSummary {
+    std::size_t bins_pass[10] = {}, bins_fail[10] = {};
+    std::map<double, std::size_t> pass_scores;  // with how many scored results have each
+    // Each gate and group by its label, in rule-set order (every scored result lists them all).
+    std::vector<std::pair<std::string, std::size_t>> gates_failed, groups_below_minimum;
+    std::size_t below_pass_score = 0;  // failing results whose total is below their pass score
+
+    void add(const Result& result);
+};
+
+// A whole report in md, csv, junit or html, written one result at a time in rank order, so that a
+// writer need not hold the results (RankedBatch); write_report writes these formats through it. The
+// report is each section's head followed by its rows, one a result in rank order, then the tail: md
+// has two sections (the ranking table, then each result's details), html three (the ranking table,
+// the invalid proposals, each result's details), csv and junit one.
 class RowReport {
 public:
-    // `scored`: any scored (not invalid) result, whose groups and criteria name csv's columns (every
-    // scored result of a rule set has the same), or none when no proposal was scored.
+    // `scored`: the first scored (not invalid) result in rank order, whose groups and criteria name
+    // csv's and html's columns (every scored result of a rule set has the same), or none when no
+    // proposal was scored. `charts`: html's, summed over every result; the other formats have none.
     RowReport(Format format, const RulesInfo& rules, std::size_t pass, std::size_t fail, std::size_t invalid,
-              std::optional<Result> scored);
+              std::optional<Result> scored, const ScoreSummary& charts = {});
     std::size_t sections() const { return heads_.size(); }
     const std::string& head(std::size_t section) const { return heads_[section]; }
+    // Whether `section` has rows for invalid results only (they rank last): a writer may skip the others.
+    bool lists_invalid_only(std::size_t section) const { return format_ == Format::html && section == 1; }
     void append(std::string& out, std::size_t section, const Result& result, std::size_t rank) const;
     const std::string& tail() const { return tail_; }
 
