@@ -364,6 +364,107 @@ std::string_view id(const char* in) {
 
 }  // namespace stored
 
+// A run of ranks: a piece of a ranked report's second pass.
+struct Ranks {
+    std::size_t first = 0, count = 0;
+};
+
+using Written = std::function<void(std::size_t rows, std::size_t of)>;
+
+// Writes the ranked report of the results whose rank keys are `keys`, rendering its rows on the
+// workers while the ones before are written. So no result is held. `results(ranks, scratch, scored,
+// result)`, on a worker, hands on the results of `ranks` in rank order: scored(proposal, evaluation, rank) for a proposal scored again under `plan` (rendered
+// straight from the plan in json), or result(Result&&, rank).
+template <class Results>
+void write_ranked(std::ostream& out, Format format, const RulesInfo& rules, const std::vector<RankKey>& keys, unsigned jobs,
+                  const CompiledRules* plan, const Results& results, const Written& written) {
+    std::size_t counts[3] = {0, 0, 0};
+    for (const RankKey& key : keys) ++counts[static_cast<int>(key.verdict)];
+    const std::size_t total = keys.size(), scored = counts[0] + counts[1];
+
+    // Runs `work` on the workers over the ranks from `first` on, a block at a time, and `take` on
+    // this thread with each block in rank order.
+    auto run_ranks = [&](std::size_t first, const std::function<void(Block<Ranks>&, Scratch&)>& work,
+                         const std::function<void(Block<Ranks>&)>& take) {
+        constexpr std::size_t block_ranks = 2048;
+        Pipeline<Ranks> pipeline(jobs, work);
+        pipeline.run(
+            [&](const auto& emit) {
+                for (std::size_t r = first; r < total; r += block_ranks) emit({r, std::min(block_ranks, total - r)});
+            },
+            take);
+    };
+    // Writes the blocks of ranks from `first` on in order, as `render` fills them on the workers:
+    // `rows` in all, a result's row in each section.
+    std::size_t rows = total, rows_written = 0;
+    auto write_ranks = [&](std::size_t first, const std::function<void(Block<Ranks>&, Scratch&)>& render) {
+        run_ranks(first, render, [&](Block<Ranks>& block) {
+            out.write(block.text.data(), static_cast<std::streamsize>(block.text.size()));
+            rows_written += block.job.count;
+            if (written) written(rows_written, rows);
+        });
+    };
+
+    if (format == Format::json || format == Format::ndjson) {
+        // A JSON line a result: in a json report with its rank, in NDJSON with the rule set.
+        const bool ndjson = format == Format::ndjson;
+        const RulesInfo* with_rules = ndjson ? &rules : nullptr;
+        std::optional<ResultJson> renderer;
+        if (plan) renderer.emplace(*plan, with_rules);
+        auto line_end = [&](std::size_t rank) { return ndjson || rank == total ? "\n" : ",\n"; };
+        if (!ndjson) out << json_report_head(rules, counts[0], counts[1], counts[2]);
+        write_ranks(0, [&](Block<Ranks>& block, Scratch& scratch) {
+            results(
+                block.job, scratch,
+                [&](const Proposal& p, const Evaluation& e, std::size_t rank) {
+                    renderer->append(block.text, p, e, ndjson ? 0 : rank);
+                    block.text += line_end(rank);
+                },
+                [&](Result&& result, std::size_t rank) {
+                    append_result_json(block.text, result, ndjson ? 0 : rank, with_rules);
+                    block.text += line_end(rank);
+                });
+        });
+        if (!ndjson) out << json_report_tail;
+        return;
+    }
+
+    // The other formats write Results: a proposal scored again is explained.
+    auto each_result = [&](const Ranks& ranks, Scratch& scratch, const auto& each) {
+        results(
+            ranks, scratch, [&](const Proposal& p, const Evaluation& e, std::size_t rank) { each(explain(*plan, p, e), rank); }, each);
+    };
+    // The first ranked result, when scored, names csv's and html's columns (invalid ones rank last).
+    std::optional<Result> first_scored;
+    if ((format == Format::csv || format == Format::html) && scored > 0) {
+        Scratch scratch;
+        each_result(Ranks{0, 1}, scratch, [&](Result&& result, std::size_t) { first_scored = std::move(result); });
+    }
+    // html's charts come before its first row: a pass of their own, explained on the workers.
+    ScoreSummary charts;
+    if (format == Format::html)
+        run_ranks(
+            0,
+            [&](Block<Ranks>& block, Scratch& scratch) {
+                each_result(block.job, scratch, [&](Result&& result, std::size_t) {
+                    if (result.verdict != Verdict::invalid) block.results.push_back(std::move(result));  // the charts show scored ones
+                });
+            },
+            [&](Block<Ranks>& block) {
+                for (const Result& result : block.results) charts.add(result);
+            });
+    const RowReport report(format, rules, counts[0], counts[1], counts[2], std::move(first_scored), charts);
+    rows = 0;
+    for (std::size_t section = 0; section < report.sections(); ++section) rows += report.lists_invalid_only(section) ? total - scored : total;
+    for (std::size_t section = 0; section < report.sections(); ++section) {
+        out << report.head(section);
+        write_ranks(report.lists_invalid_only(section) ? scored : 0, [&](Block<Ranks>& block, Scratch& scratch) {
+            each_result(block.job, scratch, [&](Result&& result, std::size_t rank) { report.append(block.text, section, result, rank); });
+        });
+    }
+    out << report.tail();
+}
+
 }  // namespace
 
 void score_batch(const CompiledRules& rules, const std::vector<std::string>& inputs, const BatchOptions& options,
@@ -455,20 +556,11 @@ RankedBatch::RankedBatch(const CompiledRules& rules, const std::vector<std::stri
 
 RankedBatch::~RankedBatch() = default;
 
-void RankedBatch::write(std::ostream& out, Format format, const RulesInfo& rules,
-                        const std::function<void(std::size_t, std::size_t)>& written) const {
+void RankedBatch::write(std::ostream& out, Format format, const RulesInfo& rules, const Written& written) const {
     const Kept& kept = *kept_;
     const std::vector<std::size_t> order = rank_order(kept.keys, options_.jobs == 1 ? 1 : 2);
-    std::size_t counts[3] = {0, 0, 0};
-    for (const RankKey& key : kept.keys) ++counts[static_cast<int>(key.verdict)];
-    const std::size_t total = kept.keys.size();
-
-    // The second pass's work: the results of a run of ranks, scored again from their stored proposals,
-    // handed to `scored(proposal, evaluation, rank)` or `invalid(result, rank)` in rank order.
-    struct Ranks {
-        std::size_t first = 0, count = 0;
-    };
-    auto score_ranks = [&](const Ranks& ranks, Scratch& scratch, auto scored, auto invalid) {
+    // A run of ranks scored again from their stored proposals, or an invalid one's stored result.
+    auto results = [&](const Ranks& ranks, Scratch& scratch, const auto& scored, const auto& result) {
         std::size_t rank = ranks.first + 1;  // the next result's
         Lanes lanes(
             rules_, scratch, [&](const Proposal& p, const Evaluation& e) { scored(p, e, rank++); },
@@ -489,90 +581,11 @@ void RankedBatch::write(std::ostream& out, Format format, const RulesInfo& rules
                 continue;
             }
             lanes.flush();
-            invalid(stored::load_invalid(entry.stored), rank++);
+            result(stored::load_invalid(entry.stored), rank++);
         }
         lanes.flush();
     };
-    // Runs `work` on the workers over the ranks from `first` on, a block at a time, and `take` on
-    // this thread with each block in rank order.
-    auto run_ranks = [&](std::size_t first, const std::function<void(Block<Ranks>&, Scratch&)>& work,
-                         const std::function<void(Block<Ranks>&)>& take) {
-        constexpr std::size_t block_ranks = 2048;
-        Pipeline<Ranks> pipeline(options_.jobs, work);
-        pipeline.run(
-            [&](const auto& emit) {
-                for (std::size_t r = first; r < total; r += block_ranks) emit({r, std::min(block_ranks, total - r)});
-            },
-            take);
-    };
-    // Writes the blocks of ranks from `first` on in order, as `render` fills them on the workers:
-    // `rows` in all, a result's row in each section.
-    std::size_t rows = total, rows_written = 0;
-    auto write_ranks = [&](const std::function<void(Block<Ranks>&, Scratch&)>& render, std::size_t first = 0) {
-        run_ranks(first, render, [&](Block<Ranks>& block) {
-            out.write(block.text.data(), static_cast<std::streamsize>(block.text.size()));
-            rows_written += block.job.count;
-            if (written) written(rows_written, rows);
-        });
-    };
-
-    if (format == Format::json) {
-        const ResultJson renderer(rules_, nullptr);
-        out << json_report_head(rules, counts[0], counts[1], counts[2]);
-        write_ranks([&](Block<Ranks>& block, Scratch& scratch) {
-            score_ranks(
-                block.job, scratch,
-                [&](const Proposal& p, const Evaluation& e, std::size_t rank) {
-                    renderer.append(block.text, p, e, rank);
-                    block.text += rank < total ? ",\n" : "\n";
-                },
-                [&](const Result& invalid, std::size_t rank) {
-                    append_result_json(block.text, invalid, rank, nullptr);
-                    block.text += rank < total ? ",\n" : "\n";
-                });
-        });
-        out << json_report_tail;
-        return;
-    }
-    // The first ranked result, when scored, names csv's and html's columns (invalid ones rank last).
-    std::optional<Result> first_scored;
-    if ((format == Format::csv || format == Format::html) && total > 0 && kept.bound(order[0])) {
-        Proposal p;
-        stored::load(kept.entries[order[0]].stored, kept.files[kept.entries[order[0]].file], p);
-        first_scored = explain(rules_, p, evaluate(rules_, p));
-    }
-    // html's charts come before its first row: a pass of their own, explained on the workers (the
-    // charts show scored results only).
-    ScoreSummary charts;
-    if (format == Format::html)
-        run_ranks(
-            0,
-            [&](Block<Ranks>& block, Scratch& scratch) {
-                score_ranks(
-                    block.job, scratch, [&](const Proposal& p, const Evaluation& e, std::size_t) { block.results.push_back(explain(rules_, p, e)); },
-                    [](const Result&, std::size_t) {});
-            },
-            [&](Block<Ranks>& block) {
-                for (const Result& r : block.results) charts.add(r);
-            });
-    const RowReport report(format, rules, counts[0], counts[1], counts[2], std::move(first_scored), charts);
-    const std::size_t scored = counts[0] + counts[1];
-    rows = 0;
-    for (std::size_t section = 0; section < report.sections(); ++section) rows += report.lists_invalid_only(section) ? total - scored : total;
-    for (std::size_t section = 0; section < report.sections(); ++section) {
-        out << report.head(section);
-        write_ranks(
-            [&](Block<Ranks>& block, Scratch& scratch) {
-                score_ranks(
-                    block.job, scratch,
-                    [&](const Proposal& p, const Evaluation& e, std::size_t rank) {
-                        report.append(block.text, section, explain(rules_, p, e), rank);
-                    },
-                    [&](const Result& invalid, std::size_t rank) { report.append(block.text, section, invalid, rank); });
-            },
-            report.lists_invalid_only(section) ? scored : 0);
-    }
-    out << report.tail();
+    write_ranked(out, format, rules, kept.keys, options_.jobs, &rules_, results, written);
 }
 
 std::vector<std::vector<Result>> score_under_each(const std::vector<const CompiledRules*>& rule_sets,

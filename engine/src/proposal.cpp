@@ -288,6 +288,15 @@ public:
         file(path);
     }
 
+    // A file or stdin read as NDJSON whatever its name: results to rank.
+    void ndjson_input(const std::string& path) {
+        if (path == "-") return ndjson(stdin, "<stdin>", "");
+        std::FILE* in = std::fopen(path.c_str(), "rb");
+        if (!in) return problem(path, std::string("cannot read: ") + std::strerror(errno));
+        ndjson(in, path, "");
+        std::fclose(in);
+    }
+
 private:
     // Every .json, .ndjson and .jsonl file below `path`, in sorted order. A folder that cannot be
     // read is reported in its place (an invalid entry naming it), never skipped without a word.
@@ -476,6 +485,11 @@ private:
 void read_raw(const std::vector<std::string>& inputs, const std::function<void(RawChunk&&)>& sink) {
     RawReader reader(sink);
     for (const auto& input : inputs) reader.input(input);
+}
+
+void read_ndjson(const std::vector<std::string>& inputs, const std::function<void(RawChunk&&)>& sink) {
+    RawReader reader(sink);
+    for (const auto& input : inputs) reader.ndjson_input(input);
 }
 
 bool simd_supported() {
