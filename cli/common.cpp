@@ -198,17 +198,4 @@ void check_memory_limit(std::size_t held, std::string_view instead) {
                 2);
 }
 
-void RankedJson::add(Verdict verdict, double score, std::string_view id, std::string_view json) {
-    check_memory_limit(keys_.size(), instead_);
-    keys_.push_back({verdict, score, kept_.keep(id)});
-    texts_.push_back(kept_.keep(json));
-}
-
-void RankedJson::write(std::ostream& out, const RulesInfo& rules) const {
-    const auto order = rank_order(keys_);
-    std::size_t counts[3] = {0, 0, 0};
-    for (const RankKey& key : keys_) ++counts[static_cast<int>(key.verdict)];
-    write_json_report(out, rules, counts[0], counts[1], counts[2], [&](std::size_t r) { return texts_[order[r]]; });
-}
-
 }  // namespace screener::cli

@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "screener/compile.hpp"
-#include "screener/rank.hpp"
 #include "screener/report.hpp"
 
 namespace screener::cli {
@@ -32,21 +31,6 @@ Format pick_format(const std::string& format, const std::string& output);
 // A ranked report holds every result until it is sorted: past max_proposals_in_memory, stop
 // (exit 2) and say what to do `instead`.
 void check_memory_limit(std::size_t held, std::string_view instead);
-
-// Results kept for a ranked json report (`screener rank`) as their JSON text (without rank) and a
-// compact rank key, not as Results.
-class RankedJson {
-public:
-    explicit RankedJson(std::string_view instead) : instead_(instead) {}
-    void add(Verdict verdict, double score, std::string_view id, std::string_view json);
-    void write(std::ostream& out, const RulesInfo& rules) const;
-
-private:
-    std::string instead_;  // advice when the memory limit is reached
-    KeptText kept_;
-    std::vector<RankKey> keys_;
-    std::vector<std::string_view> texts_;
-};
 
 bool stdout_is_terminal();
 bool stderr_is_terminal();

@@ -4,6 +4,7 @@
 // invalid in both. RankedBatch's report must be write_report's for score_batch's results, ranked.
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -347,4 +348,79 @@ decision: { pass_score: 50 }
         write_report(expected_md, Format::md, info, results);
         CHECK(md.str() == expected_md.str());
     }
+}
+
+TEST_CASE("RankedResults ranks streamed results read back as write_report ranks the batch, on 1 and 2 threads", "[batch]") {
+    auto rules = compile_ok(rules_yaml);
+    const RulesInfo info = rules_info(*rules);
+    const std::string dir = temp_dir("ranked-results");
+    // Two shards: the second repeats an id of the first, which it cannot know; merged, the repeat
+    // is invalid, as in one eval of both inputs. 7,202 results over several runs of ranks.
+    write_text(dir + "/a.ndjson", copies(600));
+    write_text(dir + "/b.ndjson", R"({"id":"P0-1","name":"repeats the first","x":99,"sector":"a","opt":1}
+{"id":"Z","name":"last file","x":60,"sector":"b","opt":3}
+)");
+    std::vector<Result> results;
+    std::vector<Verdict> verdicts;
+    score_batch(*rules, {dir + "/a.ndjson", dir + "/b.ndjson"}, {1}, [&](Result&& r) {
+        verdicts.push_back(r.verdict);
+        results.push_back(std::move(r));
+    });
+    REQUIRE(results.size() == 7202);
+    CHECK(verdicts[7200] == Verdict::invalid);
+    rank(results);
+    // Each shard streamed on its own, as `eval --format ndjson` writes it; the first with a byte
+    // order mark, CRLF line ends and blank lines, as an editor might leave it.
+    for (const char* shard : {"a", "b"}) {
+        std::ostringstream lines;
+        score_batch(*rules, {dir + "/" + shard + ".ndjson"}, {2}, [&](Result&& r) { write_ndjson_line(lines, info, r); });
+        std::string text = lines.str();
+        if (shard[0] == 'a') {
+            std::string crlf = "\xEF\xBB\xBF";
+            for (std::size_t at = 0, end; (end = text.find('\n', at)) != std::string::npos; at = end + 1)
+                crlf += text.substr(at, end - at) + "\r\n" + (at % 7 == 0 ? "\r\n" : "");
+            text = crlf;
+        }
+        write_text(dir + "/" + shard + ".results", text);
+    }
+    const std::vector<std::string> shards{dir + "/a.results", dir + "/b.results"};
+    const FixedDate date;
+    for (unsigned jobs : {1U, 2U}) {
+        std::vector<Verdict> read;
+        const RankedResults ranked(shards, {jobs}, [&](Verdict v) { read.push_back(v); });
+        CHECK(read == verdicts);
+        CHECK(ranked.rules() == info);
+        for (Format format : {Format::json, Format::ndjson, Format::md, Format::csv, Format::junit, Format::html}) {
+            INFO(to_string(format) << ", " << jobs << " threads");
+            std::ostringstream expected, out;
+            write_report(expected, format, info, results);
+            ranked.write(out, format);
+            CHECK(out.str() == expected.str());
+        }
+    }
+}
+
+TEST_CASE("RankedResults says which file changed between reading it and writing the report", "[batch]") {
+    auto rules = compile_ok(rules_yaml);
+    const RulesInfo info = rules_info(*rules);
+    const std::string dir = temp_dir("ranked-results-changed");
+    write_text(dir + "/p.ndjson", proposals);
+    std::ostringstream lines;
+    score_batch(*rules, {dir + "/p.ndjson"}, {1}, [&](Result&& r) { write_ndjson_line(lines, info, r); });
+    const std::string path = dir + "/p.results", text = lines.str();
+    write_text(path, text);
+    const RankedResults ranked({path}, {2}, [](Verdict) {});
+
+    // The same size, but the first line is no result any more.
+    std::string changed = text;
+    changed[0] = '[';
+    write_text(path, changed);
+    std::ostringstream out;
+    CHECK_THROWS_WITH(ranked.write(out, Format::json),
+                      Catch::Matchers::StartsWith(path + ":1: changed while it was ranked: not a result line: "));
+    // Shorter: the last lines are gone.
+    write_text(path, text.substr(0, text.size() / 2));
+    CHECK_THROWS_WITH(ranked.write(out, Format::csv), "cannot read " + path + " again: it changed while it was ranked");
+    std::filesystem::remove(path);
+    CHECK_THROWS_WITH(ranked.write(out, Format::md), "cannot read " + path + " again: No such file or directory");
 }

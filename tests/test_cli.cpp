@@ -1689,6 +1689,25 @@ TEST_CASE("rank names the file, line and field of a line it cannot read back, an
     CHECK(bom.out == run_cli("-q eval --rules tests/ci/rules-v1.yaml --format json tests/ci/proposals.ndjson").out);
 }
 
+TEST_CASE("rank reads results from stdin as from a file, and gives a repeat one eval marked once", "[cli]") {
+    TempDir tmp("cli-rank-stdin");
+    // Two proposals with one id: the eval that streams them marks the second; merged, it stays
+    // marked once, as one eval of the file reports it.
+    const std::string proposals = tmp.path + "/p.ndjson", results = tmp.path + "/r.ndjson";
+    write_text(proposals, read_text(source_dir + "/tests/ci/proposals.ndjson") + R"({"id":"CI-01","land_ha":1})" "\n");
+    REQUIRE(run_cli("-q eval --rules tests/ci/rules-v1.yaml -f ndjson -o " + q(results) + " " + q(proposals)).exit_code == 0);
+    for (std::string format : {"csv", "json", "md"}) {
+        INFO(format);
+        const Cli eval = run_cli("-q eval --rules tests/ci/rules-v1.yaml -f " + format + " " + q(proposals));
+        const Cli from_file = run_cli("-q rank -f " + format + " " + q(results));
+        const Cli from_stdin = run_cli("-q rank -f " + format + " -", read_text(results));
+        CHECK(from_file.exit_code == 0);
+        CHECK(from_file.out == eval.out);
+        CHECK(from_stdin.out == eval.out);
+        if (format == "csv") CHECK_THAT(eval.out, Catch::Matchers::EndsWith("(required input); id: \"\"CI-01\"\" repeats an earlier proposal's id\"\r\n"));
+    }
+}
+
 TEST_CASE("eval reports a folder it cannot read inside an input directory, and goes on", "[cli]") {
     // Its proposals cannot be scored, but the report must say so: nothing is dropped without a word.
     // Root reads any folder whatever its permissions, so as root the run drops to the user nobody.

@@ -1,15 +1,22 @@
 #include "screener/batch.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
 #include <exception>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <ostream>
 #include <span>
 #include <thread>
+#include <utility>
 
 #include "fast_bind.hpp"
 #include "screener/rank.hpp"
@@ -586,6 +593,160 @@ void RankedBatch::write(std::ostream& out, Format format, const RulesInfo& rules
         lanes.flush();
     };
     write_ranked(out, format, rules, kept.keys, options_.jobs, &rules_, results, written);
+}
+
+namespace {
+
+// A chunk of result lines (`screener rank`'s first pass), and where its worker stopped reading them.
+struct ResultChunk {
+    detail::RawChunk chunk;
+    RulesInfo rules;  // the chunk's first result's
+    std::string error;  // why the record after the ones read could not be, naming its file and line
+};
+
+// Reads result lines again from their files, each file opened once a run of ranks: read with
+// pread, not mapped, so that the files' pages stay the kernel's cache and never count as this
+// process's memory.
+class Rereader {
+public:
+    explicit Rereader(const std::vector<std::string>& files) : files_(files) {}
+    Rereader(const Rereader&) = delete;
+    Rereader& operator=(const Rereader&) = delete;
+    ~Rereader() {
+        for (const auto& [file, fd] : open_) ::close(fd);
+    }
+
+    std::string_view read(std::uint32_t file, std::uint64_t offset, std::uint32_t length) {
+        int fd = -1;
+        for (const auto& [f, open] : open_)
+            if (f == file) fd = open;
+        const std::string& path = files_[file];
+        if (fd < 0) {
+            fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+            if (fd < 0) throw Error("cannot read " + path + " again: " + std::strerror(errno));
+            open_.emplace_back(file, fd);
+        }
+        text_.resize(length);
+        std::size_t done = 0;
+        while (done < length) {
+            const ssize_t n = ::pread(fd, text_.data() + done, length - done, static_cast<off_t>(offset + done));
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) throw Error("cannot read " + path + " again: " + std::strerror(errno));
+            if (n == 0) throw Error("cannot read " + path + " again: it changed while it was ranked");
+            done += static_cast<std::size_t>(n);
+        }
+        return text_;
+    }
+
+private:
+    const std::vector<std::string>& files_;
+    std::vector<std::pair<std::uint32_t, int>> open_;  // few: the files of one run of ranks
+    std::string text_;
+};
+
+std::string where(const detail::RawChunk& chunk, const detail::RawRecord& record) {
+    return record.line == 0 ? chunk.file + ": " : chunk.file + ":" + std::to_string(record.line) + ": ";
+}
+
+std::string other_rules(const RulesInfo& rules, const RulesInfo& earlier) {
+    return "scored with rule set " + rules.id + " " + rules.version + " (" + rules.sha256.substr(0, 12) +
+           "), but earlier results used " + earlier.id + " " + earlier.version + " (" + earlier.sha256.substr(0, 12) + ")";
+}
+
+}  // namespace
+
+// Where each result's line is, to be read again: in its file, or kept (from stdin or a pipe).
+struct RankedResults::Kept {
+    struct Line {
+        const char* kept;  // in `text` when its file cannot be read again; else null, and in the file at `offset`
+        std::uint64_t offset;
+        std::uint32_t length, file, line;
+        bool repeated;  // its id an earlier result had
+    };
+    std::vector<RankKey> keys;  // in input order; each id viewed in `text`
+    std::vector<Line> lines;    // the same order
+    std::vector<std::string> files;
+    std::optional<RulesInfo> rules;
+    KeptText text;
+};
+
+RankedResults::RankedResults(const std::vector<std::string>& inputs, const BatchOptions& options,
+                             const std::function<void(Verdict)>& read)
+    : options_(options), kept_(std::make_unique<Kept>()) {
+    // The workers read each line for its rank key and rule set; the first line that cannot be read,
+    // or names another rule set than the chunk's first, ends the chunk.
+    Pipeline<ResultChunk> pipeline(options.jobs, [](Block<ResultChunk>& block, Scratch&) {
+        const detail::RawChunk& chunk = block.job.chunk;
+        for (const detail::RawRecord& record : chunk.records) {
+            try {
+                if (!record.problem.empty()) throw Error(record.problem);
+                ResultLine line = read_result_line(std::string_view(chunk.bytes).substr(record.offset, record.length));
+                if (block.entries.empty()) block.job.rules = std::move(line.rules);
+                else if (!(line.rules == block.job.rules)) throw Error(other_rules(line.rules, block.job.rules));
+                block.add(line.result.verdict, line.result.score, line.result.id);
+            } catch (const Error& e) {
+                block.job.error = where(chunk, record) + e.what();
+                return;
+            }
+        }
+    });
+    Kept& kept = *kept_;
+    // Shards do not see each other's ids: a repeat across them is caught here, as one eval would.
+    IdSet ids;
+    bool keep_lines = false;  // the current file's
+    pipeline.run(
+        [&inputs](const auto& emit) { detail::read_ndjson(inputs, [&](detail::RawChunk&& chunk) { emit(ResultChunk{std::move(chunk), {}, {}}); }); },
+        [&](Block<ResultChunk>& block) {
+            const detail::RawChunk& chunk = block.job.chunk;
+            if (kept.files.empty() || kept.files.back() != chunk.file) {
+                kept.files.push_back(chunk.file);
+                struct stat st {};  // stdin, a pipe or a device cannot be read again: their lines are kept
+                keep_lines = chunk.file == "<stdin>" || ::stat(chunk.file.c_str(), &st) != 0 || !S_ISREG(st.st_mode);
+            }
+            const auto file = static_cast<std::uint32_t>(kept.files.size() - 1);
+            if (!block.entries.empty()) {
+                if (!kept.rules) kept.rules = block.job.rules;
+                else if (!(block.job.rules == *kept.rules))
+                    throw Error(where(chunk, chunk.records[0]) + other_rules(block.job.rules, *kept.rules));
+            }
+            check_ids(ids, block, [&](std::size_t k, bool first) {
+                const Verdict verdict = first ? block.entries[k].verdict : Verdict::invalid;
+                read(verdict);
+                const detail::RawRecord& record = chunk.records[k];
+                kept.keys.push_back({verdict, block.entries[k].score, kept.text.keep(block.id(k))});
+                const std::string_view line = std::string_view(chunk.bytes).substr(record.offset, record.length);
+                kept.lines.push_back({keep_lines ? kept.text.keep(line).data() : nullptr, chunk.offset + record.offset,
+                                      static_cast<std::uint32_t>(record.length), file, record.line, !first});
+            });
+            if (!block.job.error.empty()) throw Error(block.job.error);
+        });
+    if (!kept.rules) throw Error("no results to rank in " + std::to_string(inputs.size()) + " input(s)");
+}
+
+RankedResults::~RankedResults() = default;
+
+const RulesInfo& RankedResults::rules() const { return *kept_->rules; }
+
+void RankedResults::write(std::ostream& out, Format format, const Written& written) const {
+    const Kept& kept = *kept_;
+    const std::vector<std::size_t> order = rank_order(kept.keys, options_.jobs == 1 ? 1 : 2);
+    // A run of ranks read again from their lines, as they were read the first time.
+    auto results = [&](const Ranks& ranks, Scratch&, const auto&, const auto& result) {
+        Rereader files(kept.files);
+        for (std::size_t r = ranks.first; r < ranks.first + ranks.count; ++r) {
+            const Kept::Line& line = kept.lines[order[r]];
+            const std::string_view text = line.kept ? std::string_view(line.kept, line.length) : files.read(line.file, line.offset, line.length);
+            Result read;
+            try {
+                read = read_result_line(text).result;
+            } catch (const Error& e) {
+                throw Error(kept.files[line.file] + ":" + std::to_string(line.line) + ": changed while it was ranked: " + e.what());
+            }
+            if (line.repeated) mark_repeated_id(read);
+            result(std::move(read), r + 1);
+        }
+    };
+    write_ranked(out, format, *kept.rules, kept.keys, options_.jobs, nullptr, results, written);
 }
 
 std::vector<std::vector<Result>> score_under_each(const std::vector<const CompiledRules*>& rule_sets,

@@ -1,5 +1,6 @@
 // An evaluation explained in words: the Result reports show, and the pieces of it (gate messages,
 // reasons, profile names) that ResultJson writes without building a Result.
+#include <algorithm>
 #include <cmath>
 
 #include "screener/evaluate.hpp"
@@ -76,7 +77,8 @@ Result explain(const InvalidProposal& invalid) {
 void mark_repeated_id(Result& result) {
     std::string reason = repeated_id_reason(result.id);
     if (result.verdict == Verdict::invalid) {
-        result.reasons.push_back(std::move(reason));
+        // Once: a result read back (screener rank) may have been marked by the eval that streamed it.
+        if (std::find(result.reasons.begin(), result.reasons.end(), reason) == result.reasons.end()) result.reasons.push_back(std::move(reason));
         return;
     }
     result = explain(InvalidProposal{result.id, result.name, SourceLoc{result.source, 0, 0}, {std::move(reason)}});

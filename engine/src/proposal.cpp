@@ -401,11 +401,13 @@ private:
         std::uint32_t line = 1;
         bool at_start = true;
         std::size_t scanned = 0;  // how much of `pending` is known to hold no line end
+        std::uint64_t at = 0;     // where `pending` starts in the file
         for (bool eof = false; !eof;) {
             // Read straight into the next chunk's bytes, after the unfinished line the last block
             // left. A long line's text is taken over whole, not copied, while it is still unfinished.
             RawChunk chunk;
             chunk.file = name;
+            chunk.offset = at;
             std::string& bytes = chunk.bytes;
             bytes = std::move(pending);
             pending.clear();
@@ -425,11 +427,12 @@ private:
                 pending = std::move(bytes);
                 scanned = pending.size();
                 if (!eof && pending.size() > limits().max_proposal_bytes) {
-                    skip_long_line(in, name, line, pending, eof);
+                    at += pending.size() + skip_long_line(in, name, line, pending, eof);
                     scanned = 0;
                 }
                 continue;
             }
+            at += usable;
             pending.assign(bytes, usable);
             scanned = 0;
             bytes.resize(usable);
@@ -449,16 +452,18 @@ private:
     }
 
     // A line longer than a proposal may be: reported once, then read past without keeping it.
-    void skip_long_line(std::FILE* in, const std::string& name, std::uint32_t& line, std::string& pending, bool& eof) {
+    // Returns how many bytes it read past `pending`.
+    std::size_t skip_long_line(std::FILE* in, const std::string& name, std::uint32_t& line, std::string& pending, bool& eof) {
         bool blank = pending.find_first_not_of(" \t\r") == std::string::npos;  // blank lines are no proposals, however long
         pending.clear();
-        for (int c; (c = std::fgetc(in)) != '\n';) {
-            if (c == EOF) {
-                eof = true;
-                break;
-            }
+        std::size_t skipped = 0;
+        int c = 0;
+        while ((c = std::fgetc(in)) != EOF && c != '\n') {
+            ++skipped;
             blank = blank && (c == ' ' || c == '\t' || c == '\r');
         }
+        if (c == EOF) eof = true;
+        else ++skipped;  // the line end
         if (!blank) {
             RawChunk chunk;
             chunk.file = name;
@@ -468,6 +473,7 @@ private:
             sink_(std::move(chunk));
         }
         ++line;
+        return skipped;
     }
 
     void problem(const std::string& path, std::string why) {

@@ -68,6 +68,32 @@ private:
     std::unique_ptr<Kept> kept_;
 };
 
+// Streamed NDJSON results (`eval --format ndjson`, one file a shard) read back and ranked, for
+// `screener rank`: the report one eval of all the shards' proposals, in the same order, would have
+// written. Each line is read on the workers, and a repeated id across files makes the later result
+// invalid, as one eval would. Kept are each result's rank key and its line as read (half a Result's
+// size): the second pass, in write, reads the lines again in rank order on the workers as the
+// report is written.
+class RankedResults {
+public:
+    // Reads `inputs` (files read as NDJSON whatever their names, or "-" for stdin), calling `read`
+    // on the calling thread with each verdict in input order (what it throws ends the reading). A
+    // line that is not a result, or a result of another rule set than the first, is an Error naming
+    // the file and line; so is having no result at all.
+    RankedResults(const std::vector<std::string>& inputs, const BatchOptions& options, const std::function<void(Verdict)>& read);
+    ~RankedResults();
+    // The rule set that scored every result.
+    const RulesInfo& rules() const;
+    // The report in any format: ndjson is the results ranked, one a line, as eval streams them.
+    // `written` as for RankedBatch::write.
+    void write(std::ostream& out, Format format, const std::function<void(std::size_t rows, std::size_t of)>& written = {}) const;
+
+private:
+    struct Kept;
+    BatchOptions options_;
+    std::unique_ptr<Kept> kept_;
+};
+
 // Reads `inputs` once and scores every proposal under each rule set (as `screener diff` needs, even
 // when the input is stdin); returns, per rule set, the results in input order.
 std::vector<std::vector<Result>> score_under_each(const std::vector<const CompiledRules*>& rule_sets,

@@ -123,7 +123,7 @@ std::string criterion_reason(const CompiledRules& rules, const Proposal& proposa
 std::string profile_name(const CompiledRules& rules, std::uint32_t profile);
 Result explain(const InvalidProposal& invalid);
 // Marks a result whose id an earlier proposal already used: it becomes invalid (or, if it already
-// is, gains the reason). The first proposal with an id keeps it.
+// is, gains the reason, once). The first proposal with an id keeps it.
 void mark_repeated_id(Result& result);
 // Binds-or-not and evaluates: the one call a batch makes per proposal.
 Result score(const CompiledRules& rules, const BoundProposal& bound, Evaluation& scratch);
