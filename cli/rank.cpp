@@ -1,4 +1,4 @@
-// `screener rank [--format F] [-o OUT] RESULTS...`: merge streamed NDJSON results (from
+// `screener rank [--format F] [-o OUT] [--jobs N] RESULTS...`: merge streamed NDJSON results (from
 // `eval --format ndjson`, e.g. one file per shard) into one ranked report, identical to what a
 // single `eval` of all the shards' inputs, in the same order, would have written.
 #include <memory>
@@ -17,12 +17,13 @@ namespace {
 struct RankOptions {
     std::string format, output;
     std::vector<std::string> inputs;
+    unsigned jobs = 0;
 };
 
 int run_rank(const RankOptions& o) {
     const Format format = pick_format(o.format, o.output);
     std::size_t held = 0;
-    const RankedResults ranked(o.inputs, {}, [&](Verdict) { check_memory_limit(held++, "merge fewer results at a time"); });
+    const RankedResults ranked(o.inputs, {o.jobs}, [&](Verdict) { check_memory_limit(held++, "merge fewer results at a time"); });
     write_output(o.output, [&](std::ostream& out) { ranked.write(out, format); });
     return 0;
 }
@@ -39,6 +40,8 @@ void setup_rank(CLI::App& app, int& exit_code) {
     cmd->add_option("-f,--format", o->format, "md | json | ndjson | csv | junit | html (default as for eval)")
         ->check(CLI::IsMember({"md", "json", "ndjson", "csv", "junit", "html"}));
     cmd->add_option("-o,--output", o->output, "Write the report to this file (atomically)");
+    cmd->add_option("-j,--jobs", o->jobs, "Worker threads (default: one per core); output is identical for any number")
+        ->check(CLI::Range(0U, 1024U));
     cmd->callback([o, &exit_code] { exit_code = run_rank(*o); });
 }
 

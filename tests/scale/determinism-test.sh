@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Determinism under concurrency: the same batch scored with 1, 2 and 8 threads, 6 times each (3 for
 # csv and md), must give the same bytes every time, ranked (json, csv, md: scored twice, on the
-# workers) and streamed (ndjson). 5,000 proposals: several blocks of input, and three runs of 2,048
+# workers) and streamed (ndjson); and `rank` of the streamed results must give eval's ranked
+# reports at any thread count. 5,000 proposals: several blocks of input, and three runs of 2,048
 # ranks in the second pass, in flight at once.
 # Usage: determinism-test.sh SCREENER SOURCE_DIR WORK_DIR
 set -euo pipefail
@@ -27,6 +28,17 @@ for format in json ndjson csv md; do
         echo "FAIL: $format with --jobs $jobs differs on run $run"; failed=$((failed + 1))
       fi
     done
+  done
+done
+# rank reads the streamed results on the workers too: at any thread count, eval's ranked reports.
+for format in json md; do
+  for jobs in 1 2 8; do
+    "$screener" rank -q --jobs "$jobs" --format "$format" -o "ranked.$format" expected.ndjson
+    if cmp -s "expected.$format" "ranked.$format"; then
+      passed=$((passed + 1))
+    else
+      echo "FAIL: rank --format $format with --jobs $jobs differs from eval's"; failed=$((failed + 1))
+    fi
   done
 done
 echo "$passed passed, $failed failed"
