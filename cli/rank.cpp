@@ -1,6 +1,8 @@
 // `screener rank [--format F] [-o OUT] [--jobs N] RESULTS...`: merge streamed NDJSON results (from
 // `eval --format ndjson`, e.g. one file per shard) into one ranked report, identical to what a
 // single `eval` of all the shards' inputs, in the same order, would have written.
+#include <sys/resource.h>
+
 #include <memory>
 
 #include <CLI/CLI.hpp>
@@ -21,6 +23,11 @@ struct RankOptions {
 };
 
 int run_rank(const RankOptions& o) {
+    // Each shard stays open until the report is written, to be read again: as many as allowed.
+    if (rlimit files{}; ::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+        files.rlim_cur = files.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &files);
+    }
     const Format format = pick_format(o.format, o.output);
     std::size_t held = 0;
     const RankedResults ranked(o.inputs, {o.jobs}, [&](Verdict) { check_memory_limit(held++, "merge fewer results at a time"); });

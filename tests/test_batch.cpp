@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -410,6 +411,8 @@ TEST_CASE("RankedResults says which file changed between reading it and writing 
     const std::string path = dir + "/p.results", text = lines.str();
     write_text(path, text);
     const RankedResults ranked({path}, {2}, [](Verdict) {});
+    std::ostringstream expected;
+    ranked.write(expected, Format::json);
 
     // The same size, but the first line is no result any more.
     std::string changed = text;
@@ -418,9 +421,56 @@ TEST_CASE("RankedResults says which file changed between reading it and writing 
     std::ostringstream out;
     CHECK_THROWS_WITH(ranked.write(out, Format::json),
                       Catch::Matchers::StartsWith(path + ":1: changed while it was ranked: not a result line: "));
+    // Still a result, of the same size, but of another proposal (P2 on line 2 is now Q2).
+    changed = text;
+    changed.replace(changed.find("\"id\":\"P2\""), 9, "\"id\":\"Q2\"");
+    write_text(path, changed);
+    CHECK_THROWS_WITH(ranked.write(out, Format::csv), path + ":2: changed while it was ranked");
     // Shorter: the last lines are gone.
     write_text(path, text.substr(0, text.size() / 2));
-    CHECK_THROWS_WITH(ranked.write(out, Format::csv), "cannot read " + path + " again: it changed while it was ranked");
+    CHECK_THROWS_WITH(ranked.write(out, Format::md), "cannot read " + path + " again: it changed while it was ranked");
+    // Removed (or renamed over): the file read first is read again.
+    write_text(path, text);
     std::filesystem::remove(path);
-    CHECK_THROWS_WITH(ranked.write(out, Format::md), "cannot read " + path + " again: No such file or directory");
+    out.str("");
+    ranked.write(out, Format::json);
+    CHECK(out.str() == expected.str());
+}
+
+TEST_CASE("RankedResults stops at the first line in input order that is no result of the first one's rule set", "[batch]") {
+    auto rules = compile_ok(rules_yaml);
+    const RulesInfo info = rules_info(*rules);
+    const std::string dir = temp_dir("ranked-results-errors");
+    write_text(dir + "/p.ndjson", copies(100));
+    std::ostringstream lines;
+    score_batch(*rules, {dir + "/p.ndjson"}, {1}, [&](Result&& r) { write_ndjson_line(lines, info, r); });
+    std::vector<std::string> results;  // 1,200 lines of about 1 KB: several blocks of 256 KiB
+    for (std::size_t at = 0, end; (end = lines.str().find('\n', at)) != std::string::npos; at = end + 1)
+        results.push_back(lines.str().substr(at, end - at));
+    REQUIRE(results.size() == 1200);
+    auto with = [&](std::map<std::size_t, std::string> changed) {  // by line number
+        std::string text;
+        for (std::size_t i = 0; i < results.size(); ++i) text += (changed.count(i + 1) ? changed[i + 1] : results[i]) + "\n";
+        write_text(dir + "/r.ndjson", text);
+        return std::vector<std::string>{dir + "/r.ndjson"};
+    };
+    std::string other_rules = results[0];
+    other_rules.replace(other_rules.find(info.sha256), 12, "000000000000");
+    const std::string earlier = "scored with rule set render 2 \"quoted\" (000000000000), but earlier results used render 2 \"quoted\" (" +
+                                info.sha256.substr(0, 12) + ")";
+    for (unsigned jobs : {1U, 2U}) {
+        INFO(jobs << " threads");
+        // A broken line in a later block than a line of another rule set, and the other way round.
+        CHECK_THROWS_WITH(RankedResults(with({{700, "{broken"}, {1100, other_rules}}), {jobs}, [](Verdict) {}),
+                          Catch::Matchers::StartsWith(dir + "/r.ndjson:700: not a result line: "));
+        CHECK_THROWS_WITH(RankedResults(with({{300, other_rules}, {1100, "[]"}}), {jobs}, [](Verdict) {}),
+                          dir + "/r.ndjson:300: " + earlier);
+        // Another rule set on the first line of a block: found by comparing blocks, not lines.
+        std::size_t first_of_block = 0;  // the first line that does not end in the first 256 KiB read
+        for (std::size_t i = 0, end = 0; i < results.size() && first_of_block == 0; ++i)
+            if ((end += results[i].size() + 1) > (256 << 10)) first_of_block = i + 1;
+        REQUIRE(first_of_block > 1);
+        CHECK_THROWS_WITH(RankedResults(with({{first_of_block, other_rules}}), {jobs}, [](Verdict) {}),
+                          dir + "/r.ndjson:" + std::to_string(first_of_block) + ": " + earlier);
+    }
 }

@@ -1,11 +1,13 @@
 #include "screener/batch.hpp"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -29,7 +31,7 @@ namespace {
 template <class Job>
 struct Block {
     Job job;
-    std::vector<Result> results;   // score_batch's; html's charts' in RankedBatch::write
+    std::vector<Result> results;   // score_batch's; those html's charts sum up (write_ranked)
     std::string text, ids;         // each one's JSON, report rows or stored bytes, and its id, back to back
     struct Entry {
         Verdict verdict;
@@ -389,15 +391,15 @@ void write_ranked(std::ostream& out, Format format, const RulesInfo& rules, cons
     for (const RankKey& key : keys) ++counts[static_cast<int>(key.verdict)];
     const std::size_t total = keys.size(), scored = counts[0] + counts[1];
 
-    // Runs `work` on the workers over the ranks from `first` on, a block at a time, and `take` on
-    // this thread with each block in rank order.
-    auto run_ranks = [&](std::size_t first, const std::function<void(Block<Ranks>&, Scratch&)>& work,
+    // Runs `work` on the workers over the ranks from `first` to `end` (at most), a block at a
+    // time, and `take` on this thread with each block in rank order.
+    auto run_ranks = [&](std::size_t first, std::size_t end, const std::function<void(Block<Ranks>&, Scratch&)>& work,
                          const std::function<void(Block<Ranks>&)>& take) {
         constexpr std::size_t block_ranks = 2048;
         Pipeline<Ranks> pipeline(jobs, work);
         pipeline.run(
             [&](const auto& emit) {
-                for (std::size_t r = first; r < total; r += block_ranks) emit({r, std::min(block_ranks, total - r)});
+                for (std::size_t r = first; r < end; r += block_ranks) emit({r, std::min(block_ranks, end - r)});
             },
             take);
     };
@@ -405,7 +407,7 @@ void write_ranked(std::ostream& out, Format format, const RulesInfo& rules, cons
     // `rows` in all, a result's row in each section.
     std::size_t rows = total, rows_written = 0;
     auto write_ranks = [&](std::size_t first, const std::function<void(Block<Ranks>&, Scratch&)>& render) {
-        run_ranks(first, render, [&](Block<Ranks>& block) {
+        run_ranks(first, total, render, [&](Block<Ranks>& block) {
             out.write(block.text.data(), static_cast<std::streamsize>(block.text.size()));
             rows_written += block.job.count;
             if (written) written(rows_written, rows);
@@ -447,15 +449,14 @@ void write_ranked(std::ostream& out, Format format, const RulesInfo& rules, cons
         Scratch scratch;
         each_result(Ranks{0, 1}, scratch, [&](Result&& result, std::size_t) { first_scored = std::move(result); });
     }
-    // html's charts come before its first row: a pass of their own, explained on the workers.
+    // html's charts, of the scored results, come before its first row: a pass of their own,
+    // explained on the workers.
     ScoreSummary charts;
     if (format == Format::html)
         run_ranks(
-            0,
+            0, scored,
             [&](Block<Ranks>& block, Scratch& scratch) {
-                each_result(block.job, scratch, [&](Result&& result, std::size_t) {
-                    if (result.verdict != Verdict::invalid) block.results.push_back(std::move(result));  // the charts show scored ones
-                });
+                each_result(block.job, scratch, [&](Result&& result, std::size_t) { block.results.push_back(std::move(result)); });
             },
             [&](Block<Ranks>& block) {
                 for (const Result& result : block.results) charts.add(result);
@@ -604,46 +605,6 @@ struct ResultChunk {
     std::string error;  // why the record after the ones read could not be, naming its file and line
 };
 
-// Reads result lines again from their files, each file opened once a run of ranks: read with
-// pread, not mapped, so that the files' pages stay the kernel's cache and never count as this
-// process's memory.
-class Rereader {
-public:
-    explicit Rereader(const std::vector<std::string>& files) : files_(files) {}
-    Rereader(const Rereader&) = delete;
-    Rereader& operator=(const Rereader&) = delete;
-    ~Rereader() {
-        for (const auto& [file, fd] : open_) ::close(fd);
-    }
-
-    std::string_view read(std::uint32_t file, std::uint64_t offset, std::uint32_t length) {
-        int fd = -1;
-        for (const auto& [f, open] : open_)
-            if (f == file) fd = open;
-        const std::string& path = files_[file];
-        if (fd < 0) {
-            fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-            if (fd < 0) throw Error("cannot read " + path + " again: " + std::strerror(errno));
-            open_.emplace_back(file, fd);
-        }
-        text_.resize(length);
-        std::size_t done = 0;
-        while (done < length) {
-            const ssize_t n = ::pread(fd, text_.data() + done, length - done, static_cast<off_t>(offset + done));
-            if (n < 0 && errno == EINTR) continue;
-            if (n < 0) throw Error("cannot read " + path + " again: " + std::strerror(errno));
-            if (n == 0) throw Error("cannot read " + path + " again: it changed while it was ranked");
-            done += static_cast<std::size_t>(n);
-        }
-        return text_;
-    }
-
-private:
-    const std::vector<std::string>& files_;
-    std::vector<std::pair<std::uint32_t, int>> open_;  // few: the files of one run of ranks
-    std::string text_;
-};
-
 std::string where(const detail::RawChunk& chunk, const detail::RawRecord& record) {
     return record.line == 0 ? chunk.file + ": " : chunk.file + ":" + std::to_string(record.line) + ": ";
 }
@@ -663,12 +624,45 @@ struct RankedResults::Kept {
         std::uint32_t length, file, line;
         bool repeated;  // its id an earlier result had
     };
+    // A file of results, open from the first pass to the last: read again with pread (its pages
+    // stay the kernel's cache, never this process's memory), and the same file even if renamed over.
+    struct File {
+        std::string name;
+        int fd;  // -1: stdin, a pipe or a device, or no descriptor to spare; its lines are kept
+
+        File(std::string file, bool may_open) : name(std::move(file)), fd(-1) {
+            if (name == "<stdin>" || !may_open) return;
+            fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC);
+            struct stat st {};
+            if (fd >= 0 && (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) ::close(std::exchange(fd, -1));
+        }
+        // `length` bytes at `offset`, into `text`.
+        void read(std::uint64_t offset, std::uint32_t length, std::string& text) const {
+            text.resize(length);
+            for (std::size_t done = 0; done < length;) {
+                const ssize_t n = ::pread(fd, text.data() + done, length - done, static_cast<off_t>(offset + done));
+                if (n < 0 && errno == EINTR) continue;
+                if (n < 0) throw Error("cannot read " + name + " again: " + std::strerror(errno));
+                if (n == 0) throw Error("cannot read " + name + " again: it changed while it was ranked");
+                done += static_cast<std::size_t>(n);
+            }
+        }
+    };
     std::vector<RankKey> keys;  // in input order; each id viewed in `text`
     std::vector<Line> lines;    // the same order
-    std::vector<std::string> files;
+    std::vector<File> files;
     std::optional<RulesInfo> rules;
     KeptText text;
+
+    Kept() = default;
+    Kept(const Kept&) = delete;
+    Kept& operator=(const Kept&) = delete;
+    ~Kept() {
+        for (const File& file : files)
+            if (file.fd >= 0) ::close(file.fd);
+    }
 };
+
 
 RankedResults::RankedResults(const std::vector<std::string>& inputs, const BatchOptions& options,
                              const std::function<void(Verdict)>& read)
@@ -680,6 +674,7 @@ RankedResults::RankedResults(const std::vector<std::string>& inputs, const Batch
         for (const detail::RawRecord& record : chunk.records) {
             try {
                 if (!record.problem.empty()) throw Error(record.problem);
+                if (record.length > UINT32_MAX) throw Error("the line is longer than 4 GiB");
                 ResultLine line = read_result_line(std::string_view(chunk.bytes).substr(record.offset, record.length));
                 if (block.entries.empty()) block.job.rules = std::move(line.rules);
                 else if (!(line.rules == block.job.rules)) throw Error(other_rules(line.rules, block.job.rules));
@@ -693,17 +688,17 @@ RankedResults::RankedResults(const std::vector<std::string>& inputs, const Batch
     Kept& kept = *kept_;
     // Shards do not see each other's ids: a repeat across them is caught here, as one eval would.
     IdSet ids;
-    bool keep_lines = false;  // the current file's
+    // Descriptors kept open at most: the rest of the limit is left to reading and writing.
+    rlimit limit{};
+    const std::size_t spare = ::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur > 64 ? limit.rlim_cur - 32 : 0;
+    std::size_t open = 0;
     pipeline.run(
         [&inputs](const auto& emit) { detail::read_ndjson(inputs, [&](detail::RawChunk&& chunk) { emit(ResultChunk{std::move(chunk), {}, {}}); }); },
         [&](Block<ResultChunk>& block) {
             const detail::RawChunk& chunk = block.job.chunk;
-            if (kept.files.empty() || kept.files.back() != chunk.file) {
-                kept.files.push_back(chunk.file);
-                struct stat st {};  // stdin, a pipe or a device cannot be read again: their lines are kept
-                keep_lines = chunk.file == "<stdin>" || ::stat(chunk.file.c_str(), &st) != 0 || !S_ISREG(st.st_mode);
-            }
+            if (kept.files.empty() || kept.files.back().name != chunk.file) open += kept.files.emplace_back(chunk.file, open < spare).fd >= 0;
             const auto file = static_cast<std::uint32_t>(kept.files.size() - 1);
+            const bool keep_lines = kept.files.back().fd < 0;
             if (!block.entries.empty()) {
                 if (!kept.rules) kept.rules = block.job.rules;
                 else if (!(block.job.rules == *kept.rules))
@@ -730,20 +725,28 @@ const RulesInfo& RankedResults::rules() const { return *kept_->rules; }
 void RankedResults::write(std::ostream& out, Format format, const Written& written) const {
     const Kept& kept = *kept_;
     const std::vector<std::size_t> order = rank_order(kept.keys, options_.jobs == 1 ? 1 : 2);
-    // A run of ranks read again from their lines, as they were read the first time.
+    // A run of ranks read again from their lines. A line must read as it did the first time: a
+    // file changed in between is an error, not a wrong report.
     auto results = [&](const Ranks& ranks, Scratch&, const auto&, const auto& result) {
-        Rereader files(kept.files);
+        std::string text;
         for (std::size_t r = ranks.first; r < ranks.first + ranks.count; ++r) {
             const Kept::Line& line = kept.lines[order[r]];
-            const std::string_view text = line.kept ? std::string_view(line.kept, line.length) : files.read(line.file, line.offset, line.length);
-            Result read;
+            const RankKey& key = kept.keys[order[r]];
+            const Kept::File& file = kept.files[line.file];
+            if (line.kept) text.assign(line.kept, line.length);
+            else file.read(line.offset, line.length, text);
+            auto changed = [&] { return file.name + ":" + std::to_string(line.line) + ": changed while it was ranked"; };
+            ResultLine read;
             try {
-                read = read_result_line(text).result;
+                read = read_result_line(text);
             } catch (const Error& e) {
-                throw Error(kept.files[line.file] + ":" + std::to_string(line.line) + ": changed while it was ranked: " + e.what());
+                throw Error(changed() + ": " + e.what());
             }
-            if (line.repeated) mark_repeated_id(read);
-            result(std::move(read), r + 1);
+            const bool same_score = read.result.score == key.score || (std::isnan(read.result.score) && std::isnan(key.score));
+            if (read.result.id != key.id || !(read.rules == *kept.rules) || (!line.repeated && (read.result.verdict != key.verdict || !same_score)))
+                throw Error(changed());
+            if (line.repeated) mark_repeated_id(read.result);
+            result(std::move(read.result), r + 1);
         }
     };
     write_ranked(out, format, *kept.rules, kept.keys, options_.jobs, nullptr, results, written);

@@ -53,8 +53,8 @@ struct RawChunk {
 // Reads `inputs` in order (files, directories recursively and sorted, "-" for stdin) and hands
 // on chunks of records; NDJSON is read in blocks, so memory stays bounded.
 void read_raw(const std::vector<std::string>& inputs, const std::function<void(RawChunk&&)>& sink);
-// The same for files (or "-") read as NDJSON whatever their names, one record a non-blank line:
-// `screener rank`'s result files.
+// The same for files (or "-") read as NDJSON whatever their names, one record a non-blank line of
+// any length: `screener rank`'s result files.
 void read_ndjson(const std::vector<std::string>& inputs, const std::function<void(RawChunk&&)>& sink);
 // Binds one record: the simdjson path when it can, the ordinary path otherwise.
 BoundProposal bind_record(const CompiledRules& rules, const RawChunk& chunk, const RawRecord& record);

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <limits>
+#include <memory>
 #include <set>
 #include <sstream>
 #if defined(__x86_64__)
@@ -277,7 +279,8 @@ constexpr std::size_t block_size = 256 << 10;  // NDJSON is read and handed on i
 
 class RawReader {
 public:
-    explicit RawReader(const std::function<void(RawChunk&&)>& sink) : sink_(sink) {}
+    // `max_line`: the longest NDJSON line read; a longer one is a problem record, read past.
+    RawReader(const std::function<void(RawChunk&&)>& sink, std::size_t max_line) : sink_(sink), max_line_(max_line) {}
 
     void input(const std::string& path) {
         if (path == "-") return stdin_input();
@@ -291,10 +294,7 @@ public:
     // A file or stdin read as NDJSON whatever its name: results to rank.
     void ndjson_input(const std::string& path) {
         if (path == "-") return ndjson(stdin, "<stdin>", "");
-        std::FILE* in = std::fopen(path.c_str(), "rb");
-        if (!in) return problem(path, std::string("cannot read: ") + std::strerror(errno));
-        ndjson(in, path, "");
-        std::fclose(in);
+        if (const File in = open(path)) ndjson(in.get(), path, "");
     }
 
 private:
@@ -329,12 +329,20 @@ private:
         }
     }
 
+    using File = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;  // closed also when the sink throws
+
+    // The file, or none when it cannot be opened (a problem record says why).
+    File open(const std::string& path) {
+        File in(std::fopen(path.c_str(), "rb"), std::fclose);
+        if (!in) problem(path, std::string("cannot read: ") + std::strerror(errno));
+        return in;
+    }
+
     void file(const std::string& path) {
-        std::FILE* in = std::fopen(path.c_str(), "rb");
-        if (!in) return problem(path, std::string("cannot read: ") + std::strerror(errno));
-        if (is_ndjson(path)) ndjson(in, path, "");
-        else document(in, path, "");
-        std::fclose(in);
+        const File in = open(path);
+        if (!in) return;
+        if (is_ndjson(path)) ndjson(in.get(), path, "");
+        else document(in.get(), path, "");
     }
 
     void stdin_input() {
@@ -426,9 +434,10 @@ private:
             if (usable == 0) {
                 pending = std::move(bytes);
                 scanned = pending.size();
-                if (!eof && pending.size() > limits().max_proposal_bytes) {
+                if (!eof && pending.size() > max_line_) {
                     at += pending.size() + skip_long_line(in, name, line, pending, eof);
                     scanned = 0;
+                    at_start = false;
                 }
                 continue;
             }
@@ -468,7 +477,7 @@ private:
             RawChunk chunk;
             chunk.file = name;
             chunk.records.emplace_back(0, 0, line,
-                                       "the line is longer than " + std::to_string(limits().max_proposal_bytes) +
+                                       "the line is longer than " + std::to_string(max_line_) +
                                            " bytes, the limit for one proposal");
             sink_(std::move(chunk));
         }
@@ -484,17 +493,19 @@ private:
     }
 
     const std::function<void(RawChunk&&)>& sink_;
+    std::size_t max_line_;
 };
 
 }  // namespace
 
 void read_raw(const std::vector<std::string>& inputs, const std::function<void(RawChunk&&)>& sink) {
-    RawReader reader(sink);
+    RawReader reader(sink, limits().max_proposal_bytes);
     for (const auto& input : inputs) reader.input(input);
 }
 
 void read_ndjson(const std::vector<std::string>& inputs, const std::function<void(RawChunk&&)>& sink) {
-    RawReader reader(sink);
+    // A result line has no limit of its own: it may be longer than the proposal it came from.
+    RawReader reader(sink, std::numeric_limits<std::size_t>::max());
     for (const auto& input : inputs) reader.ndjson_input(input);
 }
 

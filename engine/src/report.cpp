@@ -3,10 +3,8 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <future>
 #include <limits>
 #include <map>
-#include <system_error>
 
 #include <fmt/compile.h>
 #include <fmt/format.h>
@@ -180,49 +178,11 @@ private:
     std::size_t last_text_size_ = 0;
 };
 
-// A result's JSON written without its rank (append_result_json with rank 0), with `rank` put first.
-void append_ranked(std::string& out, std::string_view unranked, std::size_t rank) {
-    JsonText(out).raw("{\"rank\":").integer(rank).raw(",").raw(unranked.substr(1));  // after its "{"
-}
-
 void rules_text(JsonText& j, const RulesInfo& rules) {
     j.raw("{").key("id").string(rules.id).raw(",").key("version").string(rules.version).raw(",").key("sha256").string(rules.sha256).raw("}");
 }
 
 }  // namespace
-
-void write_json_report(std::ostream& out, const RulesInfo& rules, std::size_t pass, std::size_t fail, std::size_t invalid,
-                       const std::function<std::string_view(std::size_t)>& ranked) {
-    const std::size_t total = pass + fail + invalid;
-    out << json_report_head(rules, pass, fail, invalid);
-    // One result a line: big reports stay greppable. The lines are gathered in blocks on a second
-    // thread while this one writes the block before: a large report's results are read in rank
-    // order, scattered over memory, and gathering them takes as long as writing them.
-    constexpr std::size_t block_results = 2048;
-    auto gather = [&ranked, total](std::string& block, std::size_t first) {
-        block.clear();
-        for (std::size_t r = first; r < std::min(first + block_results, total); ++r) {
-            append_ranked(block, ranked(r), r + 1);
-            block += r + 1 < total ? ",\n" : "\n";
-        }
-    };
-    std::string block, next_block;
-    gather(block, 0);
-    for (std::size_t first = 0; first < total; first += block_results) {
-        const std::size_t next_first = first + block_results;
-        const bool more = next_first < total;
-        std::future<void> next;
-        try {
-            if (more) next = std::async(std::launch::async, gather, std::ref(next_block), next_first);
-        } catch (const std::system_error&) {  // no thread to be had: gather it after the write
-        }
-        out.write(block.data(), static_cast<std::streamsize>(block.size()));
-        if (next.valid()) next.get();
-        else if (more) gather(next_block, next_first);
-        std::swap(block, next_block);
-    }
-    out << json_report_tail;
-}
 
 std::string json_report_head(const RulesInfo& rules, std::size_t pass, std::size_t fail, std::size_t invalid) {
     std::string text;
@@ -453,13 +413,16 @@ Counts count(const std::vector<Result>& results) {
 }
 
 void write_json(std::ostream& out, const RulesInfo& rules, const std::vector<Result>& ranked) {
-    Counts c = count(ranked);
-    std::string text;  // one result's text at a time
-    write_json_report(out, rules, c.pass, c.fail, c.invalid, [&](std::size_t r) -> std::string_view {
+    const Counts c = count(ranked);
+    out << json_report_head(rules, c.pass, c.fail, c.invalid);
+    std::string text;  // one result's line at a time
+    for (std::size_t r = 0; r < ranked.size(); ++r) {
         text.clear();
-        append_result_json(text, ranked[r], 0, nullptr);
-        return text;
-    });
+        append_result_json(text, ranked[r], r + 1, nullptr);
+        text += r + 1 < ranked.size() ? ",\n" : "\n";
+        out << text;
+    }
+    out << json_report_tail;
 }
 
 // Markdown table cells: escape what would break the table or be read as markup or HTML.

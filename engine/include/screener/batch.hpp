@@ -21,7 +21,8 @@ struct BatchOptions {
 
 // Reads `inputs` (as read_proposals does), binds and scores every proposal, and calls `sink` on the
 // calling thread with each explained result in input order. A repeated id makes the later proposal
-// invalid, exactly as read_proposals does.
+// invalid, exactly as read_proposals does. The plain form, for a caller that wants the Results; the
+// CLI streams (render_batch) or ranks (RankedBatch) without building them, and is tested against it.
 void score_batch(const CompiledRules& rules, const std::vector<std::string>& inputs, const BatchOptions& options,
                  const std::function<void(Result&&)>& sink);
 
@@ -71,21 +72,21 @@ private:
 // Streamed NDJSON results (`eval --format ndjson`, one file a shard) read back and ranked, for
 // `screener rank`: the report one eval of all the shards' proposals, in the same order, would have
 // written. Each line is read on the workers, and a repeated id across files makes the later result
-// invalid, as one eval would. Kept are each result's rank key and its line as read (half a Result's
-// size): the second pass, in write, reads the lines again in rank order on the workers as the
-// report is written.
+// invalid, as one eval would. Kept are each result's rank key and where its line is in its file
+// (about 140 bytes a result in all; a line from stdin or a pipe is kept whole): the second pass, in
+// write, reads the lines again in rank order on the workers as the report is written.
 class RankedResults {
 public:
     // Reads `inputs` (files read as NDJSON whatever their names, or "-" for stdin), calling `read`
     // on the calling thread with each verdict in input order (what it throws ends the reading). A
     // line that is not a result, or a result of another rule set than the first, is an Error naming
-    // the file and line; so is having no result at all.
+    // the file and line; having no result at all is an Error too.
     RankedResults(const std::vector<std::string>& inputs, const BatchOptions& options, const std::function<void(Verdict)>& read);
     ~RankedResults();
     // The rule set that scored every result.
     const RulesInfo& rules() const;
     // The report in any format: ndjson is the results ranked, one a line, as eval streams them.
-    // `written` as for RankedBatch::write.
+    // `written` as for RankedBatch::write. A file changed since it was read is an Error naming it.
     void write(std::ostream& out, Format format, const std::function<void(std::size_t rows, std::size_t of)>& written = {}) const;
 
 private:

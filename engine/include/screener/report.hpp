@@ -3,7 +3,6 @@
 // so both give byte-identical reports for the same proposals.
 #pragma once
 
-#include <functional>
 #include <map>
 #include <optional>
 #include <ostream>
@@ -58,16 +57,8 @@ private:
 
 // append_result_json's object as a JSON value, keys in report order.
 nlohmann::ordered_json to_json(const Result& result, std::size_t rank);
-// A JSON report (SPEC section 6) around results already written as JSON without their rank
-// (append_result_json with rank 0, or ResultJson): `ranked(r)` gives the text of rank r + 1, for r
-// below pass + fail + invalid, and the rank is put in front of each. `ranked` may be called from
-// other threads (the report is gathered on one while the part before is written), but never twice
-// at once, and in rank order; a view it returned is read before the next call, and what it throws
-// reaches the caller. write_report and `screener rank` frame their json reports with it.
-void write_json_report(std::ostream& out, const RulesInfo& rules, std::size_t pass, std::size_t fail, std::size_t invalid,
-                       const std::function<std::string_view(std::size_t)>& ranked);
-// The text of a JSON report before its first result and after its last, for writers that put the
-// results in between themselves: each with its rank, one a line, ",\n" after all but the last.
+// The text of a JSON report (SPEC section 6) before its first result and after its last; the
+// results go in between, each with its rank, one a line, ",\n" after all but the last.
 std::string json_report_head(const RulesInfo& rules, std::size_t pass, std::size_t fail, std::size_t invalid);
 inline constexpr std::string_view json_report_tail = "]}\n";
 // A streamed NDJSON result line read back (screener rank): the result, and the rule set that
@@ -118,7 +109,8 @@ private:
     std::string tail_;
 };
 
-// Writes `ranked` (already in rank order) in a whole-report format (md, json, csv, junit, html).
+// Writes `ranked` (already in rank order) in any format. The plain form, for Results at hand:
+// RankedBatch and RankedResults write the same bytes without holding them, and are tested against it.
 void write_report(std::ostream& out, Format format, const RulesInfo& rules, const std::vector<Result>& ranked);
 // One NDJSON line for a streamed, unranked result (with the rule set, so shards describe themselves).
 void write_ndjson_line(std::ostream& out, const RulesInfo& rules, const Result& result);
