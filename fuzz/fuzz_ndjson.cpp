@@ -7,7 +7,9 @@
 //   - read_proposals gives those bindings, with repeated ids made invalid;
 //   - score_batch (jobs 1) gives the same results as read_proposals + score, in the same order;
 //   - render_batch renders them byte for byte, and RankedBatch writes write_report's json, csv, md
-//     and html reports.
+//     and html reports;
+//   - the results streamed as NDJSON and read back by RankedResults (screener rank) give the same
+//     reports, and each record is at its chunk's offset in the file, where rank reads it again.
 // The first byte chooses the file kind and, when its top bits are set, pads the text with 0.5-1.5
 // MiB of spaces at a chosen offset (so lines longer than the reader's block occur).
 #include <cstddef>
@@ -87,6 +89,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         detail::read_raw({path}, [&](detail::RawChunk&& chunk) {
             for (const auto& record : chunk.records) {
                 FUZZ_CHECK(record.offset + record.length <= chunk.bytes.size(), "a record lies within its chunk");
+                FUZZ_CHECK(bytes.compare(chunk.offset + record.offset, record.length, chunk.bytes, record.offset, record.length) == 0,
+                           "a record is where its chunk's offset says in the file (screener rank reads it there again)");
                 if (record.problem.empty())
                     FUZZ_CHECK(chunk.bytes.capacity() >= record.offset + record.length + 64, "simdjson padding after a record");
                 raw.push_back({chunk.bytes.substr(record.offset, record.length), chunk.source(record), record.problem});
@@ -193,6 +197,25 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         write_report(expected, format, info, in_rank_order);
         FUZZ_CHECK(two_pass.str() == expected.str(),
                    "RankedBatch's " + std::string(to_string(format)) + " report differs from write_report's:\n" + two_pass.str());
+    }
+
+    // 5. RankedResults (screener rank): the results streamed as NDJSON, read back and ranked, give
+    // the same reports.
+    std::ostringstream streamed;
+    for (const Result& r : batch) write_ndjson_line(streamed, info, r);
+    if (!batch.empty()) {
+        const std::string results_path = fuzz::scratch_path(".results");
+        fuzz::write_file(results_path, streamed.str());
+        std::size_t read = 0;
+        const RankedResults merged({results_path}, options, [&](Verdict) { ++read; });
+        FUZZ_CHECK(read == batch.size(), "RankedResults reads every result back");
+        for (Format format : {Format::json, Format::csv, Format::md, Format::html}) {
+            std::ostringstream out, expected;
+            merged.write(out, format);
+            write_report(expected, format, info, in_rank_order);
+            FUZZ_CHECK(out.str() == expected.str(),
+                       "RankedResults's " + std::string(to_string(format)) + " report differs from write_report's:\n" + out.str());
+        }
     }
 
     if (batch.size() <= 16) fuzz::check_reports(rules, std::move(batch));

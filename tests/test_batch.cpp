@@ -89,6 +89,13 @@ std::string copies(int count) {
     return text;
 }
 
+// What `eval --format ndjson` streams for the proposals in `path`.
+std::string streamed(const CompiledRules& rules, const std::string& path) {
+    std::ostringstream lines;
+    score_batch(rules, {path}, {2}, [&](Result&& r) { write_ndjson_line(lines, rules_info(rules), r); });
+    return lines.str();
+}
+
 // The html report shows the date: fixed, so that two writers agree even across midnight.
 struct FixedDate {
     FixedDate() { ::setenv("SOURCE_DATE_EPOCH", "1748736000", 1); }
@@ -373,9 +380,7 @@ TEST_CASE("RankedResults ranks streamed results read back as write_report ranks 
     // Each shard streamed on its own, as `eval --format ndjson` writes it; the first with a byte
     // order mark, CRLF line ends and blank lines, as an editor might leave it.
     for (const char* shard : {"a", "b"}) {
-        std::ostringstream lines;
-        score_batch(*rules, {dir + "/" + shard + ".ndjson"}, {2}, [&](Result&& r) { write_ndjson_line(lines, info, r); });
-        std::string text = lines.str();
+        std::string text = streamed(*rules, dir + "/" + shard + ".ndjson");
         if (shard[0] == 'a') {
             std::string crlf = "\xEF\xBB\xBF";
             for (std::size_t at = 0, end; (end = text.find('\n', at)) != std::string::npos; at = end + 1)
@@ -406,9 +411,7 @@ TEST_CASE("RankedResults says which file changed between reading it and writing 
     const RulesInfo info = rules_info(*rules);
     const std::string dir = temp_dir("ranked-results-changed");
     write_text(dir + "/p.ndjson", proposals);
-    std::ostringstream lines;
-    score_batch(*rules, {dir + "/p.ndjson"}, {1}, [&](Result&& r) { write_ndjson_line(lines, info, r); });
-    const std::string path = dir + "/p.results", text = lines.str();
+    const std::string path = dir + "/p.results", text = streamed(*rules, dir + "/p.ndjson");
     write_text(path, text);
     const RankedResults ranked({path}, {2}, [](Verdict) {});
     std::ostringstream expected;
@@ -442,11 +445,10 @@ TEST_CASE("RankedResults stops at the first line in input order that is no resul
     const RulesInfo info = rules_info(*rules);
     const std::string dir = temp_dir("ranked-results-errors");
     write_text(dir + "/p.ndjson", copies(100));
-    std::ostringstream lines;
-    score_batch(*rules, {dir + "/p.ndjson"}, {1}, [&](Result&& r) { write_ndjson_line(lines, info, r); });
+    const std::string text = streamed(*rules, dir + "/p.ndjson");
     std::vector<std::string> results;  // 1,200 lines of about 1 KB: several blocks of 256 KiB
-    for (std::size_t at = 0, end; (end = lines.str().find('\n', at)) != std::string::npos; at = end + 1)
-        results.push_back(lines.str().substr(at, end - at));
+    for (std::size_t at = 0, end; (end = text.find('\n', at)) != std::string::npos; at = end + 1)
+        results.push_back(text.substr(at, end - at));
     REQUIRE(results.size() == 1200);
     auto with = [&](std::map<std::size_t, std::string> changed) {  // by line number
         std::string text;

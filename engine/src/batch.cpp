@@ -382,8 +382,9 @@ using Written = std::function<void(std::size_t rows, std::size_t of)>;
 
 // Writes the ranked report of the results whose rank keys are `keys`, rendering its rows on the
 // workers while the ones before are written. So no result is held. `results(ranks, scratch, scored,
-// result)`, on a worker, hands on the results of `ranks` in rank order: scored(proposal, evaluation, rank) for a proposal scored again under `plan` (rendered
-// straight from the plan in json), or result(Result&&, rank).
+// result)`, on a worker, hands on the results of `ranks` in rank order: scored(proposal, evaluation,
+// rank) for a proposal scored again under `plan` (rendered straight from the plan in json), or
+// result(Result&&, rank).
 template <class Results>
 void write_ranked(std::ostream& out, Format format, const RulesInfo& rules, const std::vector<RankKey>& keys, unsigned jobs,
                   const CompiledRules* plan, const Results& results, const Written& written) {
@@ -663,7 +664,6 @@ struct RankedResults::Kept {
     }
 };
 
-
 RankedResults::RankedResults(const std::vector<std::string>& inputs, const BatchOptions& options,
                              const std::function<void(Verdict)>& read)
     : options_(options), kept_(std::make_unique<Kept>()) {
@@ -733,12 +733,15 @@ void RankedResults::write(std::ostream& out, Format format, const Written& writt
             const Kept::Line& line = kept.lines[order[r]];
             const RankKey& key = kept.keys[order[r]];
             const Kept::File& file = kept.files[line.file];
-            if (line.kept) text.assign(line.kept, line.length);
-            else file.read(line.offset, line.length, text);
+            std::string_view view(line.kept, line.length);
+            if (!line.kept) {
+                file.read(line.offset, line.length, text);
+                view = text;
+            }
             auto changed = [&] { return file.name + ":" + std::to_string(line.line) + ": changed while it was ranked"; };
             ResultLine read;
             try {
-                read = read_result_line(text);
+                read = read_result_line(view);
             } catch (const Error& e) {
                 throw Error(changed() + ": " + e.what());
             }

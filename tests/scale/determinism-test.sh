@@ -15,6 +15,14 @@ head -3 batch.ndjson >> batch.ndjson          # repeated ids: the later ones mus
 echo '{"id": "broken",' >> batch.ndjson       # a malformed line among the valid ones
 
 passed=0 failed=0
+# same EXPECTED GOT WHAT: a pass when the two files are identical, else says WHAT differs.
+same() {
+  if cmp -s "$1" "$2"; then
+    passed=$((passed + 1))
+  else
+    echo "FAIL: $3"; failed=$((failed + 1))
+  fi
+}
 for format in json ndjson csv md; do
   "$screener" eval -q --jobs 1 --rules "$rules" --format "$format" -o "expected.$format" batch.ndjson
   runs=6
@@ -22,11 +30,7 @@ for format in json ndjson csv md; do
   for run in $(seq "$runs"); do
     for jobs in 1 2 8; do
       "$screener" eval -q --jobs "$jobs" --rules "$rules" --format "$format" -o "got.$format" batch.ndjson
-      if cmp -s "expected.$format" "got.$format"; then
-        passed=$((passed + 1))
-      else
-        echo "FAIL: $format with --jobs $jobs differs on run $run"; failed=$((failed + 1))
-      fi
+      same "expected.$format" "got.$format" "$format with --jobs $jobs differs on run $run"
     done
   done
 done
@@ -34,11 +38,7 @@ done
 for format in json md; do
   for jobs in 1 2 8; do
     "$screener" rank -q --jobs "$jobs" --format "$format" -o "ranked.$format" expected.ndjson
-    if cmp -s "expected.$format" "ranked.$format"; then
-      passed=$((passed + 1))
-    else
-      echo "FAIL: rank --format $format with --jobs $jobs differs from eval's"; failed=$((failed + 1))
-    fi
+    same "expected.$format" "ranked.$format" "rank --format $format with --jobs $jobs differs from eval's"
   done
 done
 echo "$passed passed, $failed failed"

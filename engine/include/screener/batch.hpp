@@ -58,7 +58,7 @@ public:
     // (ResultJson); the others explain each result again (RowReport), once per section: md scores
     // everything twice, and html three times, as its charts sum up every result before its first row.
     // `written(rows, of)`, when given, is called on the calling thread as blocks of rows are written
-    // (a result has a row in each section, so `of` is twice the results in md).
+    // (`of`: a row a result in each section, html's list of invalid proposals only theirs).
     void write(std::ostream& out, Format format, const RulesInfo& rules,
                const std::function<void(std::size_t rows, std::size_t of)>& written = {}) const;
 
