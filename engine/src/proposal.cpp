@@ -19,6 +19,7 @@
 #include "fast_bind.hpp"
 #include "screener/compile.hpp"
 #include "screener/limits.hpp"
+#include "utf8.hpp"
 
 namespace screener {
 
@@ -379,7 +380,7 @@ private:
         RawChunk chunk;
         chunk.file = name;
         std::string_view view = text;
-        std::size_t skip = view.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;  // UTF-8 byte order mark
+        const std::size_t skip = view.starts_with(byte_order_mark) ? byte_order_mark.size() : 0;
         view.remove_prefix(skip);
         if (view.find_first_not_of(" \t\r\n") == std::string_view::npos) return problem(name, "cannot read: the file is empty");
         std::vector<std::pair<std::size_t, std::size_t>> elements;
@@ -446,7 +447,7 @@ private:
             scanned = 0;
             bytes.resize(usable);
             std::size_t start = 0;
-            if (at_start && bytes.compare(0, 3, "\xEF\xBB\xBF") == 0) start = 3;
+            if (at_start && std::string_view(bytes).starts_with(byte_order_mark)) start = byte_order_mark.size();
             at_start = false;
             while (start < bytes.size()) {
                 std::size_t end = bytes.find('\n', start);

@@ -564,7 +564,7 @@ RowReport::RowReport(Format format, const RulesInfo& rules, std::size_t pass, st
         case Format::csv: {
             // A UTF-8 byte order mark: without it Excel reads the file as the local code page and garbles
             // Vietnamese names; LibreOffice and CSV libraries accept it.
-            std::string head = "\xEF\xBB\xBF" "rank,id,name,verdict,score,source";
+            std::string head = std::string(detail::byte_order_mark) + "rank,id,name,verdict,score,source";
             if (scored_) {
                 for (const auto& g : scored_->groups) head += "," + csv("group:" + g.id);
                 for (const auto& g : scored_->groups)

@@ -1,4 +1,5 @@
-// UTF-8 validation shared by the report writers, which replace what is not valid with U+FFFD. Private.
+// UTF-8 validation shared by the report writers, which replace what is not valid with U+FFFD; the
+// byte order mark readers skip and csv writes. Private.
 #pragma once
 
 #include <cstddef>
@@ -6,6 +7,9 @@
 #include <string_view>
 
 namespace screener::detail {
+
+// U+FEFF in UTF-8: editors put it at the start of a file; readers skip it.
+inline constexpr std::string_view byte_order_mark = "\xEF\xBB\xBF";
 
 // Length of the valid UTF-8 sequence at s[i] (1 for ASCII), or 0 when the bytes there are not
 // valid UTF-8: a stray continuation byte, a truncated or overlong sequence, a surrogate, or a code

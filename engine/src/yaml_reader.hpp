@@ -11,6 +11,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "screener/rules.hpp"
+#include "utf8.hpp"
 
 namespace screener::detail {
 
@@ -22,7 +23,7 @@ public:
     // A UTF-8 byte order mark is left out, so that positions count from the first visible character,
     // as editors show them (yaml-cpp skips it too).
     YamlReader(const std::string& file, std::string_view text, Diagnostics& diagnostics)
-        : file_(file), text_(text.starts_with("\xEF\xBB\xBF") ? text.substr(3) : text), diagnostics_(diagnostics) {}
+        : file_(file), text_(text.starts_with(byte_order_mark) ? text.substr(byte_order_mark.size()) : text), diagnostics_(diagnostics) {}
 
     // Parses the document; on a syntax error reports it and returns nullopt.
     std::optional<YAML::Node> parse();
