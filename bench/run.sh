@@ -11,10 +11,12 @@
 # Measures, interleaved, REPS times each: `cat FILE > /dev/null`; the simdjson parse floor
 # (bench/parse_floor.cpp); `screener eval --format ndjson` (streaming) with --jobs 1 and JOBS;
 # the same with JOBS into /dev/null (what writing the report costs); `screener eval --format json`
-# and `--format csv` (ranked) with JOBS; the plain Node.js peer when node is there. Each under /usr/bin/time -v (CPU
+# and `--format csv` (ranked) with JOBS; `screener rank --format csv` of the streamed results (the
+# scale-out merge); the plain Node.js peer when node is there. Each under /usr/bin/time -v (CPU
 # time, peak RSS), after `sync` and into new files; wall time from the shell's clock.
 # Checks: the pass count (84,200 for 200,000, the peers' figure; other sizes against the plain
-# Node.js peer), the top three ids, and that --jobs 1 and --jobs 2 reports are byte-identical.
+# Node.js peer), the top three ids, that --jobs 1 and --jobs 2 reports are byte-identical, and that
+# rank's csv is eval's.
 set -euo pipefail
 
 N=${1:-1000000}
@@ -112,6 +114,8 @@ for ((rep = 1; rep <= REPS; rep++)); do
     OUT=/dev/null measure ndjson_null "${EVAL[@]}" --format ndjson --jobs "$JOBS" -o /dev/null "$DATA"
     OUT=$WORK/json-j$JOBS.json measure "json_j$JOBS" "${EVAL[@]}" --format json --jobs "$JOBS" -o "$WORK/json-j$JOBS.json" "$DATA"
     OUT=$WORK/csv-j$JOBS.csv measure "csv_j$JOBS" "${EVAL[@]}" --format csv --jobs "$JOBS" -o "$WORK/csv-j$JOBS.csv" "$DATA"
+    # The streamed results merged by rank (the scale-out path): the same csv report.
+    OUT=$WORK/rank-j$JOBS.csv measure "rank_j$JOBS" "$SCREENER" -q rank --format csv --jobs "$JOBS" -o "$WORK/rank-j$JOBS.csv" "$WORK/ndjson-j$JOBS.ndjson"
     if [[ $have_node == 1 ]]; then measure plain_node node "$PEER_PLAIN" "$DATA"; fi
 done
 
@@ -122,6 +126,7 @@ done
 identical=yes
 cmp -s "$WORK/ndjson-j1.ndjson" "$WORK/ndjson-j2.ndjson" || identical="NO (ndjson differs)"
 cmp -s "$WORK/json-j1.json" "$WORK/json-j2.json" || identical="NO (json differs)"
+cmp -s "$WORK/csv-j$JOBS.csv" "$WORK/rank-j$JOBS.csv" || identical="NO (rank's csv differs from eval's)"
 NDJSON_BYTES=$(stat -c %s "$WORK/ndjson-j$JOBS.ndjson")
 JSON_BYTES=$(stat -c %s "$WORK/json-j$JOBS.json")
 CSV_BYTES=$(stat -c %s "$WORK/csv-j$JOBS.csv")
@@ -171,6 +176,7 @@ if JOBS != 1: print(row(f"screener eval ndjson --jobs {JOBS}", f"ndjson_j{JOBS}"
 print(row(f"  the same, -o /dev/null", "ndjson_null"))
 print(row(f"screener eval json (ranked) --jobs {JOBS}", f"json_j{JOBS}"))
 print(row(f"screener eval csv (ranked) --jobs {JOBS}", f"csv_j{JOBS}"))
+print(row(f"screener rank csv of the ndjson, -j{JOBS}", f"rank_j{JOBS}"))
 if "plain_node" in med: print(row("plain Node.js peer (same run)", "plain_node"))
 
 nd_wall, nd_cpu, nd_rss = med[f"ndjson_j{JOBS}"]
@@ -187,6 +193,9 @@ print(f"ranked json: peak {js_rss / MiB:.1f} MiB ({js_rss / N:.0f} bytes a propo
 csv_rss, csv_report = med[f"csv_j{JOBS}"][2], int(env["CSV_BYTES"])
 print(f"ranked csv: peak {csv_rss / MiB:.1f} MiB ({csv_rss / N:.0f} bytes a proposal), the report {csv_report / MiB:.1f} MiB "
       f"({csv_report / N:.0f} bytes a proposal)")
+rank_rss = med[f"rank_j{JOBS}"][2]
+print(f"rank of the ndjson results into csv: peak {rank_rss / MiB:.1f} MiB ({rank_rss / N:.0f} bytes a result; "
+      f"the results {int(env['NDJSON_BYTES']) / MiB:.1f} MiB are read twice, not held)")
 
 # Peers, measured on the reference machine on 200,000 proposals (peers/README.md): their time over the
 # floor's there, against screener's time over the floor's here (ratios carry across machines; sizes
@@ -228,7 +237,7 @@ if top:
     print(f"  top ids: {env['JSON_TOP']} (peer: {top}): {'ok' if top == env['JSON_TOP'] else 'WRONG'}"); ok &= top == env["JSON_TOP"]
 else:
     print(f"  top ids: {env['JSON_TOP']}")
-print(f"  --jobs 1 and --jobs 2 reports byte-identical (ndjson and json): {env['IDENTICAL']}"); ok &= env["IDENTICAL"] == "yes"
+print(f"  --jobs 1 and --jobs 2 reports byte-identical (ndjson and json), rank's csv eval's: {env['IDENTICAL']}"); ok &= env["IDENTICAL"] == "yes"
 
 stages = {}
 if env.get("EVAL_JSON"):

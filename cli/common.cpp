@@ -164,6 +164,7 @@ void write_output(const std::string& path, const std::function<void(std::ostream
         if (fd < 0) throw Error("cannot write " + path + ": " + std::strerror(errno), 2);
         Closer closer{fd};
         write_to(fd, path);
+        if (closer.close() != 0) throw Error("cannot write " + path + ": " + std::strerror(errno), 2);
         return;
     }
     std::string name = target.filename().string();
