@@ -14,6 +14,9 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
 #include "screener/limits.hpp"
 
 namespace screener::cli {
@@ -105,6 +108,46 @@ struct Closer {
 
 bool stdout_is_terminal() { return isatty(STDOUT_FILENO) != 0; }
 bool stderr_is_terminal() { return isatty(STDERR_FILENO) != 0; }
+
+Progress::Progress(std::string counted)
+    : counted_(std::move(counted)), enabled_(stderr_is_terminal() && spdlog::get_level() <= spdlog::level::info) {}
+
+void Progress::done() {
+    if (shown_) std::fputs("\r\033[K", stderr);
+    shown_ = enabled_ = false;
+}
+
+void Progress::tick() {
+    if (!enabled_ || ++count_ % 4096 != 0) return;
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    show(count_ / 4096, fmt::format("{} {}, {:.0f}/s", count_, counted_, count_ / seconds));
+}
+
+void Progress::writing(std::size_t rows, std::size_t of) {
+    const std::size_t percent = 100 * rows / of;
+    if (!enabled_ || percent == percent_) return;
+    percent_ = percent;
+    show(percent, fmt::format("{} {}; writing the ranked report, {}%", count_, counted_, percent));
+}
+
+void Progress::show(std::size_t step, const std::string& text) {
+    if (std::chrono::steady_clock::now() - started_ < std::chrono::seconds(1)) return;
+    static constexpr const char* bar[] = {"[=   ]", "[ =  ]", "[  = ]", "[   =]", "[  = ]", "[ =  ]"};
+    std::fprintf(stderr, "\r\033[K%s %s", bar[step % 6], text.c_str());
+    std::fflush(stderr);
+    shown_ = true;
+}
+
+bool report_goes_to_terminal(const std::string& output) {
+    if (output.empty() || output == "-") return stdout_is_terminal();
+    struct stat st {};
+    if (stat(output.c_str(), &st) != 0 || !S_ISCHR(st.st_mode)) return false;
+    const int fd = open(output.c_str(), O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return false;
+    const bool terminal = isatty(fd) != 0;
+    close(fd);
+    return terminal;
+}
 
 Format pick_format(const std::string& format, const std::string& output) {
     if (!format.empty()) return *parse_format(format);

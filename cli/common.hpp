@@ -1,7 +1,8 @@
 // What the subcommands share: loading the rule set, printing diagnostics, writing output atomically,
-// keeping results compactly for a ranked json report.
+// the progress line of a long batch.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <iosfwd>
 #include <memory>
@@ -34,5 +35,36 @@ void check_memory_limit(std::size_t held, std::string_view instead);
 
 bool stdout_is_terminal();
 bool stderr_is_terminal();
+
+// A live count on stderr for long batches: only on a terminal, only after the first second, never
+// with -q, and erased when done, so stdout and logs stay clean. A ranked report is written in a
+// second pass over everything, so the count goes on with how much is written.
+class Progress {
+public:
+    // `counted`: what tick() counts, as the line names it ("proposals scored").
+    explicit Progress(std::string counted);
+    ~Progress() { done(); }
+    Progress(const Progress&) = delete;
+    Progress& operator=(const Progress&) = delete;
+
+    // Erases the line, and shows it no more.
+    void done();
+    void tick();
+    void writing(std::size_t rows, std::size_t of);
+
+private:
+    void show(std::size_t step, const std::string& text);
+
+    std::string counted_;
+    bool enabled_;
+    bool shown_ = false;
+    std::size_t count_ = 0;
+    std::size_t percent_ = 101;  // of the report written, when last shown
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
+// Whether the report goes to a terminal, where the progress line would mix with it: standard output,
+// or a path naming one (/dev/stdout, /dev/tty).
+bool report_goes_to_terminal(const std::string& output);
 
 }  // namespace screener::cli

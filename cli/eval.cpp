@@ -1,15 +1,8 @@
 // `screener eval [--rules R] [--format F] [-o OUT] [--jobs N] INPUT...`: batch-score, rank and report.
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <chrono>
-#include <cstdio>
-#include <iostream>
 #include <string>
 
 #include <CLI/CLI.hpp>
-#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "commands.hpp"
@@ -21,62 +14,6 @@
 namespace screener::cli {
 
 namespace {
-
-// A live count on stderr for long batches: only on a terminal, only after the first second, never
-// with -q, and erased when done, so stdout and logs stay clean. A ranked report is written in a
-// second pass that scores everything again, so the count goes on with how much is written.
-class Progress {
-public:
-    Progress() : enabled_(stderr_is_terminal() && spdlog::get_level() <= spdlog::level::info) {}
-    ~Progress() { done(); }
-
-    // Erases the line, and shows it no more.
-    void done() {
-        if (shown_) std::fputs("\r\033[K", stderr);
-        shown_ = enabled_ = false;
-    }
-
-    void tick() {
-        if (!enabled_ || ++count_ % 4096 != 0) return;
-        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-        show(count_ / 4096, fmt::format("{} proposals scored, {:.0f}/s", count_, count_ / seconds));
-    }
-
-    void writing(std::size_t rows, std::size_t of) {
-        const std::size_t percent = 100 * rows / of;
-        if (!enabled_ || percent == percent_) return;
-        percent_ = percent;
-        show(percent, fmt::format("{} proposals scored; writing the ranked report, {}%", count_, percent));
-    }
-
-private:
-    void show(std::size_t step, const std::string& text) {
-        if (std::chrono::steady_clock::now() - started_ < std::chrono::seconds(1)) return;
-        static constexpr const char* bar[] = {"[=   ]", "[ =  ]", "[  = ]", "[   =]", "[  = ]", "[ =  ]"};
-        std::fprintf(stderr, "\r\033[K%s %s", bar[step % 6], text.c_str());
-        std::fflush(stderr);
-        shown_ = true;
-    }
-
-    bool enabled_;
-    bool shown_ = false;
-    std::size_t count_ = 0;
-    std::size_t percent_ = 101;  // of the report written, when last shown
-    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
-};
-
-// Whether the report goes to a terminal, where the progress line would mix with it: standard output,
-// or a path naming one (/dev/stdout, /dev/tty).
-bool report_goes_to_terminal(const std::string& output) {
-    if (output.empty() || output == "-") return stdout_is_terminal();
-    struct stat st {};
-    if (stat(output.c_str(), &st) != 0 || !S_ISCHR(st.st_mode)) return false;
-    const int fd = open(output.c_str(), O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) return false;
-    const bool terminal = isatty(fd) != 0;
-    close(fd);
-    return terminal;
-}
 
 struct EvalOptions {
     std::string rules, format, output;
@@ -95,7 +32,7 @@ int run_eval(const EvalOptions& o) {
     const Format format = pick_format(o.format, o.output);
     std::size_t counts[3] = {0, 0, 0};
     const BatchOptions batch{o.jobs};
-    Progress progress;
+    Progress progress("proposals scored");
     const auto scored = [&](Verdict verdict) {
         ++counts[static_cast<int>(verdict)];
         progress.tick();

@@ -3,9 +3,11 @@
 // single `eval` of all the shards' inputs, in the same order, would have written.
 #include <sys/resource.h>
 
+#include <chrono>
 #include <memory>
 
 #include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
 
 #include "commands.hpp"
 #include "common.hpp"
@@ -28,10 +30,24 @@ int run_rank(const RankOptions& o) {
         files.rlim_cur = files.rlim_max;
         ::setrlimit(RLIMIT_NOFILE, &files);
     }
+    const auto started = std::chrono::steady_clock::now();
     const Format format = pick_format(o.format, o.output);
-    std::size_t held = 0;
-    const RankedResults ranked(o.inputs, {o.jobs}, [&](Verdict) { check_memory_limit(held++, "merge fewer results at a time"); });
-    write_output(o.output, [&](std::ostream& out) { ranked.write(out, format); });
+    std::size_t counts[3] = {0, 0, 0};
+    Progress progress("results read");
+    const RankedResults ranked(o.inputs, {o.jobs}, [&](Verdict verdict) {
+        check_memory_limit(counts[0] + counts[1] + counts[2], "merge fewer results at a time");
+        ++counts[static_cast<int>(verdict)];
+        progress.tick();
+    });
+    if (report_goes_to_terminal(o.output)) progress.done();  // not mixed with the report
+    write_output(o.output, [&](std::ostream& out) {
+        ranked.write(out, format, [&](std::size_t rows, std::size_t of) { progress.writing(rows, of); });
+    });
+    progress.done();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const std::size_t total = counts[0] + counts[1] + counts[2];
+    spdlog::info("{} result{} ranked: {} pass, {} fail, {} invalid ({:.2f} s)", total, total == 1 ? "" : "s", counts[0], counts[1],
+                 counts[2], seconds);
     return 0;
 }
 
