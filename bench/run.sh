@@ -160,9 +160,9 @@ floor_wall, floor_cpu, _ = med["floor"]
 floor_cpu = max(floor_cpu, 0.01)  # /usr/bin/time counts in hundredths
 MiB = 1024 * 1024
 
-def row(label, key):
+def row(label, key, nbytes=BYTES):  # MB/s of what the command reads: the proposals, or rank's results
     wall, cpu, rss = med[key]
-    return (f"| {label:<34} | {wall:7.3f} | {cpu:7.2f} | {N / wall:>11,.0f} | {BYTES / wall / 1e6:7.1f} | {rss / MiB:8.1f} "
+    return (f"| {label:<34} | {wall:7.3f} | {cpu:7.2f} | {N / wall:>11,.0f} | {nbytes / wall / 1e6:7.1f} | {rss / MiB:8.1f} "
             f"| {wall / floor_wall:6.2f}x | {cpu / floor_cpu:6.2f}x |")
 
 print(f"\n{N:,} reference proposals ({BYTES / 1e6:.1f} MB), median of {len(runs['floor'])} runs "
@@ -176,7 +176,7 @@ if JOBS != 1: print(row(f"screener eval ndjson --jobs {JOBS}", f"ndjson_j{JOBS}"
 print(row(f"  the same, -o /dev/null", "ndjson_null"))
 print(row(f"screener eval json (ranked) --jobs {JOBS}", f"json_j{JOBS}"))
 print(row(f"screener eval csv (ranked) --jobs {JOBS}", f"csv_j{JOBS}"))
-print(row(f"screener rank csv of the ndjson, -j{JOBS}", f"rank_j{JOBS}"))
+print(row(f"screener rank csv of the ndjson, -j{JOBS}", f"rank_j{JOBS}", int(env["NDJSON_BYTES"])))
 if "plain_node" in med: print(row("plain Node.js peer (same run)", "plain_node"))
 
 nd_wall, nd_cpu, nd_rss = med[f"ndjson_j{JOBS}"]

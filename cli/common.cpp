@@ -138,6 +138,12 @@ void Progress::show(std::size_t step, const std::string& text) {
     shown_ = true;
 }
 
+void Tally::log(std::string_view noun, std::string_view after) const {
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    spdlog::info("{} {}{}{}: {} pass, {} fail, {} invalid ({:.2f} s)", total(), noun, total() == 1 ? "" : "s", after, counts_[0], counts_[1],
+                 counts_[2], seconds);
+}
+
 bool report_goes_to_terminal(const std::string& output) {
     if (output.empty() || output == "-") return stdout_is_terminal();
     struct stat st {};

@@ -63,6 +63,21 @@ private:
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 
+// The verdicts of a batch, counted as it goes, and the line on stderr that says them at the end
+// (not with -q): "screener: 20 proposals: 9 pass, 9 fail, 2 invalid (0.04 s)".
+class Tally {
+public:
+    void add(Verdict verdict) { ++counts_[static_cast<int>(verdict)]; }
+    std::size_t total() const { return counts_[0] + counts_[1] + counts_[2]; }
+    std::size_t count(Verdict verdict) const { return counts_[static_cast<int>(verdict)]; }
+    // `noun` (made plural) and `after` it: "proposal", "" for eval; "result", " ranked" for rank.
+    void log(std::string_view noun, std::string_view after) const;
+
+private:
+    std::size_t counts_[3] = {0, 0, 0};
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
 // Whether the report goes to a terminal, where the progress line would mix with it: standard output,
 // or a path naming one (/dev/stdout, /dev/tty).
 bool report_goes_to_terminal(const std::string& output);

@@ -1,9 +1,7 @@
 // `screener eval [--rules R] [--format F] [-o OUT] [--jobs N] INPUT...`: batch-score, rank and report.
-#include <chrono>
 #include <string>
 
 #include <CLI/CLI.hpp>
-#include <spdlog/spdlog.h>
 
 #include "commands.hpp"
 #include "common.hpp"
@@ -26,15 +24,14 @@ struct EvalOptions {
 constexpr std::string_view instead = "use --format ndjson to stream unranked results (and screener rank to merge shards)";
 
 int run_eval(const EvalOptions& o) {
-    auto started = std::chrono::steady_clock::now();
+    Tally tally;  // timed from here: loading the rule set counts
     auto rules = load_rules_or_throw(o.rules);
     const RulesInfo info = rules_info(*rules);
     const Format format = pick_format(o.format, o.output);
-    std::size_t counts[3] = {0, 0, 0};
     const BatchOptions batch{o.jobs};
     Progress progress("proposals scored");
     const auto scored = [&](Verdict verdict) {
-        ++counts[static_cast<int>(verdict)];
+        tally.add(verdict);
         progress.tick();
     };
     // A report written to the terminal is not interleaved with the progress line: the line goes
@@ -57,7 +54,7 @@ int run_eval(const EvalOptions& o) {
         // Ranked without holding results: scored once for the rank keys, then again in rank order as
         // the report is written.
         const RankedBatch ranked(*rules, o.inputs, batch, [&](Verdict verdict) {
-            check_memory_limit(counts[0] + counts[1] + counts[2], instead);
+            check_memory_limit(tally.total(), instead);
             scored(verdict);
         });
         report_starts();
@@ -67,12 +64,9 @@ int run_eval(const EvalOptions& o) {
     }
 
     progress.done();
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    const std::size_t total = counts[0] + counts[1] + counts[2];
-    spdlog::info("{} proposal{}: {} pass, {} fail, {} invalid ({:.2f} s)", total, total == 1 ? "" : "s", counts[0], counts[1],
-                 counts[2], seconds);
+    tally.log("proposal", "");
     for (const auto& verdict : o.fail_on)
-        if ((verdict == "fail" && counts[1] > 0) || (verdict == "invalid" && counts[2] > 0)) return 1;
+        if (tally.count(verdict == "fail" ? Verdict::fail : Verdict::invalid) > 0) return 1;
     return 0;
 }
 

@@ -3,11 +3,9 @@
 // single `eval` of all the shards' inputs, in the same order, would have written.
 #include <sys/resource.h>
 
-#include <chrono>
 #include <memory>
 
 #include <CLI/CLI.hpp>
-#include <spdlog/spdlog.h>
 
 #include "commands.hpp"
 #include "common.hpp"
@@ -30,13 +28,12 @@ int run_rank(const RankOptions& o) {
         files.rlim_cur = files.rlim_max;
         ::setrlimit(RLIMIT_NOFILE, &files);
     }
-    const auto started = std::chrono::steady_clock::now();
     const Format format = pick_format(o.format, o.output);
-    std::size_t counts[3] = {0, 0, 0};
+    Tally tally;
     Progress progress("results read");
     const RankedResults ranked(o.inputs, {o.jobs}, [&](Verdict verdict) {
-        check_memory_limit(counts[0] + counts[1] + counts[2], "merge fewer results at a time");
-        ++counts[static_cast<int>(verdict)];
+        check_memory_limit(tally.total(), "merge fewer results at a time");
+        tally.add(verdict);
         progress.tick();
     });
     if (report_goes_to_terminal(o.output)) progress.done();  // not mixed with the report
@@ -44,10 +41,7 @@ int run_rank(const RankOptions& o) {
         ranked.write(out, format, [&](std::size_t rows, std::size_t of) { progress.writing(rows, of); });
     });
     progress.done();
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    const std::size_t total = counts[0] + counts[1] + counts[2];
-    spdlog::info("{} result{} ranked: {} pass, {} fail, {} invalid ({:.2f} s)", total, total == 1 ? "" : "s", counts[0], counts[1],
-                 counts[2], seconds);
+    tally.log("result", " ranked");
     return 0;
 }
 

@@ -408,7 +408,6 @@ TEST_CASE("RankedResults ranks streamed results read back as write_report ranks 
 
 TEST_CASE("RankedResults says which file changed between reading it and writing the report", "[batch]") {
     auto rules = compile_ok(rules_yaml);
-    const RulesInfo info = rules_info(*rules);
     const std::string dir = temp_dir("ranked-results-changed");
     write_text(dir + "/p.ndjson", proposals);
     const std::string path = dir + "/p.results", text = streamed(*rules, dir + "/p.ndjson");

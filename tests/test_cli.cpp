@@ -1704,12 +1704,15 @@ TEST_CASE("rank reads results from stdin as from a file, and gives a repeat one 
         CHECK(from_file.exit_code == 0);
         CHECK(from_file.out == eval.out);
         CHECK(from_stdin.out == eval.out);
+        CHECK(from_file.err.empty());  // -q: not even the line that says what it ranked
+        CHECK(from_stdin.err.empty());
         if (format == "csv") CHECK_THAT(eval.out, Catch::Matchers::EndsWith("(required input); id: \"\"CI-01\"\" repeats an earlier proposal's id\"\r\n"));
     }
     // Without -q it says what it ranked, as eval says what it scored.
     const Cli said = run_cli("rank -o " + q(tmp.path + "/merged.csv") + " " + q(results));
     CHECK(said.exit_code == 0);
     CHECK_THAT(said.err, StartsWith("screener: 10 results ranked: 6 pass, 2 fail, 2 invalid ("));
+    CHECK(run_cli("rank -q -o " + q(tmp.path + "/merged.csv") + " " + q(results)).err.empty());
 }
 
 TEST_CASE("eval reports a folder it cannot read inside an input directory, and goes on", "[cli]") {

@@ -733,8 +733,10 @@ void RankedResults::write(std::ostream& out, Format format, const Written& writt
             const Kept::Line& line = kept.lines[order[r]];
             const RankKey& key = kept.keys[order[r]];
             const Kept::File& file = kept.files[line.file];
-            std::string_view view(line.kept, line.length);
-            if (!line.kept) {
+            std::string_view view;
+            if (line.kept) {
+                view = {line.kept, line.length};
+            } else {
                 file.read(line.offset, line.length, text);
                 view = text;
             }

@@ -436,7 +436,8 @@ private:
                 pending = std::move(bytes);
                 scanned = pending.size();
                 if (!eof && pending.size() > max_line_) {
-                    at += pending.size() + skip_long_line(in, name, line, pending, eof);
+                    const std::size_t unfinished = pending.size();  // skip_long_line clears it
+                    at += unfinished + skip_long_line(in, name, line, pending, eof);
                     scanned = 0;
                     at_start = false;
                 }

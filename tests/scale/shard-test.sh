@@ -18,7 +18,7 @@ parallel --will-cite -j4 "'$screener' eval -q --rules '$rules' --format ndjson -
 
 passed=0 failed=0
 for format in json md csv junit ndjson; do
-  "$screener" rank --format "$format" -o "merged.$format" shard-*.results
+  "$screener" rank -q --format "$format" -o "merged.$format" shard-*.results
   "$screener" eval -q --jobs 2 --rules "$rules" --format "$format" -o "single.$format" shard-*.ndjson
   if [ "$format" = ndjson ]; then
     # eval's ndjson is unranked (input order); rank's is ranked: compare as sets of lines
@@ -34,7 +34,7 @@ grep -q "repeats an earlier proposal's id" merged.json || { echo "FAIL: the cros
 # rank keeps each shard open to read it again; past the limit on open files it keeps their lines
 # instead. 200 shards of 5 results under a limit of 100 (68 kept open): the same report.
 mkdir many && cat shard-*.results > all.results && split -n l/200 -d -a 3 --additional-suffix=.results all.results many/part-
-if (ulimit -n 100 && "$screener" rank --format csv -o many.csv many/part-*.results) && cmp many.csv single.csv; then
+if (ulimit -n 100 && "$screener" rank -q --format csv -o many.csv many/part-*.results) && cmp many.csv single.csv; then
   passed=$((passed + 1))
 else
   echo "FAIL: 200 shards under ulimit -n 100 differ from one eval"; failed=$((failed + 1))
