@@ -117,17 +117,19 @@ void Progress::done() {
     shown_ = enabled_ = false;
 }
 
-void Progress::tick() {
-    if (!enabled_ || ++count_ % 4096 != 0) return;
+void Progress::add(Verdict verdict) {
+    ++counts_[static_cast<int>(verdict)];
+    const std::size_t n = total();
+    if (!enabled_ || n % 4096 != 0) return;
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-    show(count_ / 4096, fmt::format("{} {}, {:.0f}/s", count_, counted_, count_ / seconds));
+    show(n / 4096, fmt::format("{} {}, {:.0f}/s", n, counted_, static_cast<double>(n) / seconds));
 }
 
 void Progress::writing(std::size_t rows, std::size_t of) {
     const std::size_t percent = 100 * rows / of;
     if (!enabled_ || percent == percent_) return;
     percent_ = percent;
-    show(percent, fmt::format("{} {}; writing the ranked report, {}%", count_, counted_, percent));
+    show(percent, fmt::format("{} {}; writing the ranked report, {}%", total(), counted_, percent));
 }
 
 void Progress::show(std::size_t step, const std::string& text) {
@@ -138,7 +140,7 @@ void Progress::show(std::size_t step, const std::string& text) {
     shown_ = true;
 }
 
-void Tally::log(std::string_view noun, std::string_view after) const {
+void Progress::log(std::string_view noun, std::string_view after) const {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     spdlog::info("{} {}{}{}: {} pass, {} fail, {} invalid ({:.2f} s)", total(), noun, total() == 1 ? "" : "s", after, counts_[0], counts_[1],
                  counts_[2], seconds);

@@ -36,21 +36,28 @@ void check_memory_limit(std::size_t held, std::string_view instead);
 bool stdout_is_terminal();
 bool stderr_is_terminal();
 
-// A live count on stderr for long batches: only on a terminal, only after the first second, never
-// with -q, and erased when done, so stdout and logs stay clean. A ranked report is written in a
-// second pass over everything, so the count goes on with how much is written.
+// A batch's verdicts, counted as it goes: shown live on stderr for long batches (only on a
+// terminal, only after the first second, never with -q, and erased when done, so stdout and logs
+// stay clean), and said at the end (not with -q): "screener: 20 proposals: 9 pass, 9 fail, 2
+// invalid (0.04 s)". A ranked report is written in a second pass over everything, so the live line
+// goes on with how much is written.
 class Progress {
 public:
-    // `counted`: what tick() counts, as the line names it ("proposals scored").
+    // `counted`: what add() counts, as the live line names it ("proposals scored").
     explicit Progress(std::string counted);
     ~Progress() { done(); }
     Progress(const Progress&) = delete;
     Progress& operator=(const Progress&) = delete;
 
-    // Erases the line, and shows it no more.
-    void done();
-    void tick();
+    void add(Verdict verdict);
+    std::size_t total() const { return counts_[0] + counts_[1] + counts_[2]; }
+    std::size_t count(Verdict verdict) const { return counts_[static_cast<int>(verdict)]; }
     void writing(std::size_t rows, std::size_t of);
+    // Erases the live line, and shows it no more.
+    void done();
+    // The line at the end: `noun` (made plural) and `after` it: "proposal", "" for eval; "result",
+    // " ranked" for rank.
+    void log(std::string_view noun, std::string_view after) const;
 
 private:
     void show(std::size_t step, const std::string& text);
@@ -58,23 +65,8 @@ private:
     std::string counted_;
     bool enabled_;
     bool shown_ = false;
-    std::size_t count_ = 0;
-    std::size_t percent_ = 101;  // of the report written, when last shown
-    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
-};
-
-// The verdicts of a batch, counted as it goes, and the line on stderr that says them at the end
-// (not with -q): "screener: 20 proposals: 9 pass, 9 fail, 2 invalid (0.04 s)".
-class Tally {
-public:
-    void add(Verdict verdict) { ++counts_[static_cast<int>(verdict)]; }
-    std::size_t total() const { return counts_[0] + counts_[1] + counts_[2]; }
-    std::size_t count(Verdict verdict) const { return counts_[static_cast<int>(verdict)]; }
-    // `noun` (made plural) and `after` it: "proposal", "" for eval; "result", " ranked" for rank.
-    void log(std::string_view noun, std::string_view after) const;
-
-private:
     std::size_t counts_[3] = {0, 0, 0};
+    std::size_t percent_ = 101;  // of the report written, when last shown
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 

@@ -24,16 +24,11 @@ struct EvalOptions {
 constexpr std::string_view instead = "use --format ndjson to stream unranked results (and screener rank to merge shards)";
 
 int run_eval(const EvalOptions& o) {
-    Tally tally;  // timed from here: loading the rule set counts
+    Progress progress("proposals scored");  // timed from here: loading the rule set counts
     auto rules = load_rules_or_throw(o.rules);
     const RulesInfo info = rules_info(*rules);
     const Format format = pick_format(o.format, o.output);
     const BatchOptions batch{o.jobs};
-    Progress progress("proposals scored");
-    const auto scored = [&](Verdict verdict) {
-        tally.add(verdict);
-        progress.tick();
-    };
     // A report written to the terminal is not interleaved with the progress line: the line goes
     // before the report starts.
     const bool report_on_terminal = report_goes_to_terminal(o.output);
@@ -46,7 +41,7 @@ int run_eval(const EvalOptions& o) {
         report_starts();
         write_output(o.output, [&](std::ostream& out) {
             render_batch(*rules, o.inputs, batch, &info, [&](const RenderedResult& result) {
-                scored(result.verdict);
+                progress.add(result.verdict);
                 out.write(result.json.data(), static_cast<std::streamsize>(result.json.size())).put('\n');
             });
         });
@@ -54,8 +49,8 @@ int run_eval(const EvalOptions& o) {
         // Ranked without holding results: scored once for the rank keys, then again in rank order as
         // the report is written.
         const RankedBatch ranked(*rules, o.inputs, batch, [&](Verdict verdict) {
-            check_memory_limit(tally.total(), instead);
-            scored(verdict);
+            check_memory_limit(progress.total(), instead);
+            progress.add(verdict);
         });
         report_starts();
         write_output(o.output, [&](std::ostream& out) {
@@ -64,9 +59,9 @@ int run_eval(const EvalOptions& o) {
     }
 
     progress.done();
-    tally.log("proposal", "");
+    progress.log("proposal", "");
     for (const auto& verdict : o.fail_on)
-        if (tally.count(verdict == "fail" ? Verdict::fail : Verdict::invalid) > 0) return 1;
+        if (progress.count(verdict == "fail" ? Verdict::fail : Verdict::invalid) > 0) return 1;
     return 0;
 }
 

@@ -29,19 +29,17 @@ int run_rank(const RankOptions& o) {
         ::setrlimit(RLIMIT_NOFILE, &files);
     }
     const Format format = pick_format(o.format, o.output);
-    Tally tally;
     Progress progress("results read");
     const RankedResults ranked(o.inputs, {o.jobs}, [&](Verdict verdict) {
-        check_memory_limit(tally.total(), "merge fewer results at a time");
-        tally.add(verdict);
-        progress.tick();
+        check_memory_limit(progress.total(), "merge fewer results at a time");
+        progress.add(verdict);
     });
     if (report_goes_to_terminal(o.output)) progress.done();  // not mixed with the report
     write_output(o.output, [&](std::ostream& out) {
         ranked.write(out, format, [&](std::size_t rows, std::size_t of) { progress.writing(rows, of); });
     });
     progress.done();
-    tally.log("result", " ranked");
+    progress.log("result", " ranked");
     return 0;
 }
 

@@ -474,15 +474,9 @@ std::string csv(std::string_view text, bool is_text = true) {
     return out + "\"";
 }
 
-std::string joined(const std::vector<std::string>& texts, std::string_view separator) {
-    std::string out;
-    for (const auto& text : texts) out += (out.empty() ? "" : std::string(separator)) + text;
-    return out;
-}
-
 void append_md_ranking_row(std::string& out, const Result& r, std::size_t rank) {
     out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", rank, md(r.id), md(r.name), verdict_label(r.verdict),
-                       r.verdict == Verdict::invalid ? "" : two_decimals(r.score), md(joined(r.reasons, "; ")));
+                       r.verdict == Verdict::invalid ? "" : two_decimals(r.score), md(fmt::format("{}", fmt::join(r.reasons, "; "))));
 }
 
 void append_md_details(std::string& out, const Result& r, std::size_t rank) {
@@ -531,7 +525,7 @@ void append_csv_row(std::string& out, const Result& r, std::size_t rank, const R
             for (std::size_t k = 0; k < shape->groups[g].criteria.size(); ++k)
                 out += "," + (scored && !r.groups[g].criteria[k].skipped ? two_decimals(r.groups[g].criteria[k].points) : "");
     }
-    out += "," + csv(joined(r.reasons, "; ")) + "\r\n";
+    out += "," + csv(fmt::format("{}", fmt::join(r.reasons, "; "))) + "\r\n";
 }
 
 void append_junit_case(std::string& out, const RulesInfo& rules, const Result& r) {
