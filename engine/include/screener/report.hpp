@@ -83,10 +83,10 @@ struct ScoreSummary {
 };
 
 // A whole report in md, csv, junit or html, written one result at a time in rank order, so that a
-// writer need not hold the results (RankedBatch); write_report writes these formats through it. The
-// report is each section's head followed by its rows, one a result in rank order, then the tail: md
-// has two sections (the ranking table, then each result's details), html three (the ranking table,
-// the invalid proposals, each result's details), csv and junit one.
+// writer need not hold the results (RankedBatch, RankedResults); write_report writes these formats
+// through it. The report is each section's head followed by its rows, one a result in rank order,
+// then the tail: md has two sections (the ranking table, then each result's details), html three
+// (the ranking table, the invalid proposals, each result's details), csv and junit one.
 class RowReport {
 public:
     // `scored`: the first scored (not invalid) result in rank order, whose groups and criteria name
