@@ -42,8 +42,15 @@ std::string printable(std::string_view text) {
     return out;
 }
 
+namespace {
+// Whole numbers below 2^53 print exactly as integers: the common case in reports (points of 100, a
+// weight of 20), taken without fmt's general float formatting.
+bool exact_integer(double value) { return std::fabs(value) < 0x1p53 && value == std::trunc(value); }
+}  // namespace
+
 std::string two_decimals(double value) {
-    std::string text = fmt::format("{:.2f}", value);
+    if (exact_integer(value)) return fmt::format(FMT_COMPILE("{}.00"), static_cast<std::int64_t>(value));  // and -0 is 0
+    std::string text = fmt::format(FMT_COMPILE("{:.2f}"), value);
     return text == "-0.00" ? "0.00" : text;
 }
 
@@ -77,6 +84,7 @@ namespace {
 
 // `text` with every byte that starts no valid UTF-8 sequence replaced by U+FFFD.
 std::string valid_utf8(std::string_view text) {
+    if (std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) return std::string(text);
     std::string out;
     out.reserve(text.size());
     for (std::size_t i = 0; i < text.size();) {
@@ -427,6 +435,13 @@ void write_json(std::ostream& out, const RulesInfo& rules, const std::vector<Res
 
 // Markdown table cells: escape what would break the table or be read as markup or HTML.
 std::string md(std::string_view raw) {
+    const auto plain = [](char c) {
+        switch (c) {
+            case '|': case '<': case '>': case '*': case '`': case '[': case ']': case '\\': return false;
+            default: return c >= 0x20 && c < 0x7f;
+        }
+    };
+    if (std::all_of(raw.begin(), raw.end(), plain)) return std::string(raw);  // nothing to escape: most ids, names and reasons
     const std::string text = printable(raw);
     std::string out;
     for (char c : text) {
@@ -446,17 +461,23 @@ std::string md(std::string_view raw) {
 
 std::string format_number(double v) {
     if (std::isnan(v)) return "no data";
-    std::string text = fmt::format("{:.6g}", v);
-    if (std::fabs(v) >= 1e6 || (std::fabs(v) >= 1000 && v == std::trunc(v))) text = fmt::format("{:.0f}", v);
+    fmt::memory_buffer text;
+    auto to = std::back_inserter(text);
+    if (exact_integer(v) && !(v == 0 && std::signbit(v))) fmt::format_to(to, FMT_COMPILE("{}"), static_cast<std::int64_t>(v));
+    else if (std::fabs(v) >= 1e6) fmt::format_to(to, FMT_COMPILE("{:.0f}"), v);
+    else fmt::format_to(to, FMT_COMPILE("{:.6g}"), v);
     // thousands separators keep large money amounts readable
-    std::size_t digits_end = std::min(text.find_first_of(".e"), text.size());
-    std::size_t digits_start = text[0] == '-' ? 1 : 0;
-    std::string out = text.substr(0, digits_start);
-    for (std::size_t i = digits_start; i < digits_end; ++i) {
-        if (i > digits_start && (digits_end - i) % 3 == 0) out += ',';
-        out += text[i];
+    const std::string_view all(text.data(), text.size());
+    const char* digits = all.begin() + (all[0] == '-');
+    const char* digits_end = std::find_if(digits, all.end(), [](char c) { return c == '.' || c == 'e'; });
+    std::string out(all.begin(), digits);
+    out.reserve(all.size() + all.size() / 3);
+    for (const char* d = digits; d < digits_end; ++d) {
+        if (d > digits && (digits_end - d) % 3 == 0) out += ',';
+        out += *d;
     }
-    return out + text.substr(digits_end);
+    out.append(digits_end, all.end());
+    return out;
 }
 
 namespace {
@@ -474,15 +495,23 @@ std::string csv(std::string_view text, bool is_text = true) {
     return out + "\"";
 }
 
+// Appends to `out`; the formats are compiled at build time, as rows are written millions of times.
+template <typename Compiled, typename... Args>
+void put(std::string& out, const Compiled& format, Args&&... args) {
+    fmt::format_to(std::back_inserter(out), format, std::forward<Args>(args)...);
+}
+
 void append_md_ranking_row(std::string& out, const Result& r, std::size_t rank) {
-    out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", rank, md(r.id), md(r.name), verdict_label(r.verdict),
-                       r.verdict == Verdict::invalid ? "" : two_decimals(r.score), md(fmt::format("{}", fmt::join(r.reasons, "; "))));
+    put(out, FMT_COMPILE("| {} | {} | {} | {} | {} | "), rank, md(r.id), md(r.name), verdict_label(r.verdict),
+        r.verdict == Verdict::invalid ? "" : two_decimals(r.score));
+    for (std::size_t k = 0; k < r.reasons.size(); ++k) out += (k ? "; " : "") + md(r.reasons[k]);
+    out += " |\n";
 }
 
 void append_md_details(std::string& out, const Result& r, std::size_t rank) {
-    out += fmt::format("\n### {}. {}{}\n\nVerdict: {}", rank, md(r.id), r.name.empty() ? "" : " — " + md(r.name), verdict_label(r.verdict));
-    if (r.verdict != Verdict::invalid) out += fmt::format(", score {} (pass score {})", two_decimals(r.score), two_decimals(r.pass_score));
-    out += fmt::format(". Source: `{}`.\n", r.source);
+    put(out, FMT_COMPILE("\n### {}. {}{}\n\nVerdict: {}"), rank, md(r.id), r.name.empty() ? "" : " — " + md(r.name), verdict_label(r.verdict));
+    if (r.verdict != Verdict::invalid) put(out, FMT_COMPILE(", score {} (pass score {})"), two_decimals(r.score), two_decimals(r.pass_score));
+    put(out, FMT_COMPILE(". Source: `{}`.\n"), r.source);
     if (!r.profiles.empty()) {
         out += "Profiles applied: ";
         for (std::size_t k = 0; k < r.profiles.size(); ++k) out += (k ? "; " : "") + md(r.profiles[k]);
@@ -496,20 +525,20 @@ void append_md_details(std::string& out, const Result& r, std::size_t rank) {
     if (!r.gates.empty()) {
         out += "\n| gate | result | message |\n|---|---|---|\n";
         for (const auto& g : r.gates)
-            out += fmt::format("| {} | {} | {} |\n", md(g.title.empty() ? g.id : g.title), g.passed ? "passed" : "**FAILED**", md(g.message));
+            put(out, FMT_COMPILE("| {} | {} | {} |\n"), md(g.title.empty() ? g.id : g.title), g.passed ? "passed" : "**FAILED**", md(g.message));
     }
     out += "\n| group / criterion | value | band (0 → 100) | points | weight | note |\n|---|---:|---|---:|---:|---|\n";
     for (const auto& g : r.groups) {
         std::string note = g.skipped ? "skipped" : "";
         if (g.minimum) note += (note.empty() ? "" : "; ") + std::string("minimum ") + two_decimals(*g.minimum) +
                                (!g.skipped && g.score < *g.minimum ? " — NOT MET" : "");
-        out += fmt::format("| **{}** | | | **{}** | {} | {} |\n", md(g.title.empty() ? g.id : g.title), two_decimals(g.score),
-                           format_number(g.weight), note);
+        put(out, FMT_COMPILE("| **{}** | | | **{}** | {} | {} |\n"), md(g.title.empty() ? g.id : g.title), two_decimals(g.score),
+            format_number(g.weight), note);
         for (const auto& cr : g.criteria) {
             std::string value = cr.skipped ? "" : format_number(cr.value) + (cr.unit.empty() ? "" : " " + cr.unit);
             std::string band = cr.has_metric ? format_number(cr.band.zero_at) + " → " + format_number(cr.band.full_at) : "points";
-            out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", md(cr.title.empty() ? cr.id : cr.title), md(value), band,
-                               cr.skipped ? "–" : two_decimals(cr.points), format_number(cr.weight), md(cr.reason));
+            put(out, FMT_COMPILE("| {} | {} | {} | {} | {} | {} |\n"), md(cr.title.empty() ? cr.id : cr.title), md(value), band,
+                cr.skipped ? "–" : two_decimals(cr.points), format_number(cr.weight), md(cr.reason));
         }
     }
 }
