@@ -36,12 +36,15 @@ Result explain(const CompiledRules& rules, const Proposal& proposal, const Evalu
     r.score = e.total;
     r.pass_score = e.parameters.pass_score;
     for (std::uint32_t p : e.parameters.profiles) r.profiles.push_back(profile_name(rules, p));
+    r.gates.reserve(rules.gates.size());
+    r.groups.reserve(rules.groups.size());
     for (std::uint32_t i = 0; i < rules.gates.size(); ++i)
         r.gates.push_back({rules.gates[i].id, rules.gates[i].title, e.gates[i].passed, gate_explanation(rules, proposal, e, i)});
     for (std::uint32_t g = 0; g < rules.groups.size(); ++g) {
         const CompiledGroup& group = rules.groups[g];
         GroupOutcome out{group.id, group.title, e.groups[g].score, e.parameters.group_weights[g], std::nullopt, e.groups[g].skipped, {}};
         if (!std::isnan(e.parameters.group_minimums[g])) out.minimum = e.parameters.group_minimums[g];
+        out.criteria.reserve(group.criterion_count);
         for (std::uint32_t i = group.first_criterion; i < group.first_criterion + group.criterion_count; ++i) {
             const CompiledCriterion& c = rules.criteria[i];
             const CriterionResult& cr = e.criteria[i];
