@@ -251,9 +251,9 @@ void BM_ScoreBatchNdjson(benchmark::State& state) {
     options.jobs = static_cast<unsigned>(state.range(0));
     std::size_t n = 0, bytes = 0;
     for (auto _ : state) {
-        render_batch(*f.rules, {f.data}, options, &f.info, [&](const RenderedResult& r) {
-            ++n;
-            bytes += r.json.size() + 1;
+        render_batch(*f.rules, {f.data}, options, &f.info, [&](const RenderedLines& run) {
+            n += run.results.size();
+            bytes += run.lines.size();
         });
     }
     if (n != state.iterations() * f.records) state.SkipWithError("render_batch lost proposals");

@@ -44,8 +44,8 @@ struct PendingTemp {
 
 // An output buffer over a file descriptor that writes in large blocks. std::filebuf passes any write
 // over about 1 KiB straight to the kernel (one system call per result of a report) and stdio wrote
-// standard output in 4 KiB pieces. A text that does not fit drains the buffer first; one larger
-// than the whole buffer then goes straight out.
+// standard output in 4 KiB pieces. A text that does not fit drains the buffer first; a large one
+// (a run of streamed results) then goes straight out, not copied.
 class BlockWriter : public std::streambuf {
 public:
     explicit BlockWriter(int fd) : fd_(fd), buffer_(1 << 20) { setp(buffer_.data(), buffer_.data() + buffer_.size()); }
@@ -61,9 +61,10 @@ protected:
     }
 
     std::streamsize xsputn(const char* text, std::streamsize n) override {
-        if (n > epptr() - pptr()) {
+        constexpr std::streamsize large = 64 << 10;
+        if (n > epptr() - pptr() || n >= large) {
             if (!drain()) return 0;
-            if (n >= epptr() - pptr()) return write_all(text, static_cast<std::size_t>(n)) ? n : 0;
+            if (n >= large) return write_all(text, static_cast<std::size_t>(n)) ? n : 0;
         }
         std::memcpy(pptr(), text, static_cast<std::size_t>(n));
         pbump(static_cast<int>(n));

@@ -40,9 +40,9 @@ int run_eval(const EvalOptions& o) {
         // Streaming: results written in input order as they are scored, in bounded memory.
         report_starts();
         write_output(o.output, [&](std::ostream& out) {
-            render_batch(*rules, o.inputs, batch, &info, [&](const RenderedResult& result) {
-                progress.add(result.verdict);
-                out.write(result.json.data(), static_cast<std::streamsize>(result.json.size())).put('\n');
+            render_batch(*rules, o.inputs, batch, &info, [&](const RenderedLines& run) {
+                for (const RenderedResult& result : run.results) progress.add(result.verdict);
+                out.write(run.lines.data(), static_cast<std::streamsize>(run.lines.size()));
             });
         });
     } else {

@@ -168,7 +168,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     options.jobs = 1;
     score_batch(rules, {path}, options, [&](Result&& r) { batch.push_back(std::move(r)); });
     std::vector<std::string> rendered;
-    render_batch(rules, {path}, options, nullptr, [&](const RenderedResult& r) { rendered.emplace_back(r.json); });
+    std::string lines;
+    render_batch(rules, {path}, options, nullptr, [&](const RenderedLines& run) {
+        for (const RenderedResult& r : run.results) rendered.emplace_back(r.json), lines.append(r.json).append("\n");
+        FUZZ_CHECK(run.lines == std::string_view(lines).substr(lines.size() - run.lines.size()), "a run's lines are its results' json");
+    });
     FUZZ_CHECK(rendered.size() == batch.size(), "render_batch gives every result");
     FUZZ_CHECK(batch.size() == scored.size(), "score_batch gives " + std::to_string(batch.size()) + " results, read_proposals " +
                                                   std::to_string(scored.size()));

@@ -131,11 +131,16 @@ TEST_CASE("render_batch writes what append_result_json writes for score_batch's 
         for (int with_rules : {0, 1}) {
             std::vector<std::string> rendered;
             std::size_t i = 0;
-            render_batch(*rules, {dir + "/p.ndjson"}, {jobs}, with_rules ? &info : nullptr, [&](const RenderedResult& r) {
-                REQUIRE(i < verdicts.size());
-                CHECK(r.verdict == verdicts[i]);
-                CHECK(r.json == expected[with_rules][i]);
-                ++i;
+            render_batch(*rules, {dir + "/p.ndjson"}, {jobs}, with_rules ? &info : nullptr, [&](const RenderedLines& run) {
+                std::string lines;  // the run's results' json, a line each
+                for (const RenderedResult& r : run.results) {
+                    REQUIRE(i < verdicts.size());
+                    CHECK(r.verdict == verdicts[i]);
+                    CHECK(r.json == expected[with_rules][i]);
+                    lines.append(r.json).append("\n");
+                    ++i;
+                }
+                CHECK(run.lines == lines);
             });
             CHECK(i == verdicts.size());
         }
@@ -147,9 +152,11 @@ TEST_CASE("render_batch hands on each result's verdict, score and id as the repo
     write_text(dir + "/p.ndjson", proposals);
     std::vector<RenderedResult> seen;
     std::vector<std::string> ids;
-    render_batch(*rules, {dir + "/p.ndjson"}, {2}, nullptr, [&](const RenderedResult& r) {
-        seen.push_back(r);
-        ids.emplace_back(r.id);
+    render_batch(*rules, {dir + "/p.ndjson"}, {2}, nullptr, [&](const RenderedLines& run) {
+        for (const RenderedResult& r : run.results) {
+            seen.push_back(r);
+            ids.emplace_back(r.id);
+        }
     });
     REQUIRE(seen.size() == 12);
     CHECK(ids == std::vector<std::string>{"P1", "P2", "P3", "P4", "P5", "P1", "P6", "P6", "", "P7", "", "P8"});
@@ -183,11 +190,13 @@ TEST_CASE("repeated ids are found exactly among thousands, whatever their length
     write_text(dir + "/p.ndjson", text);
     std::size_t n = 0, invalid = 0;
     bool right = true;
-    render_batch(*rules, {dir + "/p.ndjson"}, {2}, nullptr, [&](const RenderedResult& r) {
-        const bool repeat = n >= 3000 && n < 4000;
-        right = right && (r.verdict == Verdict::invalid) == repeat;
-        invalid += r.verdict == Verdict::invalid;
-        ++n;
+    render_batch(*rules, {dir + "/p.ndjson"}, {2}, nullptr, [&](const RenderedLines& run) {
+        for (const RenderedResult& r : run.results) {
+            const bool repeat = n >= 3000 && n < 4000;
+            right = right && (r.verdict == Verdict::invalid) == repeat;
+            invalid += r.verdict == Verdict::invalid;
+            ++n;
+        }
     });
     CHECK(n == 5000);
     CHECK(invalid == 1000);

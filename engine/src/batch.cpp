@@ -493,27 +493,49 @@ void score_batch(const CompiledRules& rules, const std::vector<std::string>& inp
 }
 
 void render_batch(const CompiledRules& rules, const std::vector<std::string>& inputs, const BatchOptions& options,
-                  const RulesInfo* with_rules, const std::function<void(const RenderedResult&)>& sink) {
+                  const RulesInfo* with_rules, const std::function<void(const RenderedLines&)>& sink) {
     const ResultJson renderer(rules, with_rules);
     Pipeline<detail::RawChunk> pipeline(options.jobs, [&](Block<detail::RawChunk>& block, Scratch& scratch) {
         block.text.reserve(3 * block.job.bytes.size());  // results run to 2-3 times their proposal's size
         score_chunk(
-            rules, block, scratch, [&](const Proposal& p, const Evaluation& e) { renderer.append(block.text, p, e, 0); },
-            [&](const Result& invalid) { append_result_json(block.text, invalid, 0, with_rules); });
+            rules, block, scratch,
+            [&](const Proposal& p, const Evaluation& e) {
+                renderer.append(block.text, p, e, 0);
+                block.text += '\n';
+            },
+            [&](const Result& invalid) {
+                append_result_json(block.text, invalid, 0, with_rules);
+                block.text += '\n';
+            });
     });
     IdSet ids;
+    std::vector<RenderedResult> results;  // a block's
     std::string repeated;
     pipeline.run(read_inputs(inputs), [&](Block<detail::RawChunk>& block) {
+        // The block's lines go on in runs, broken where an id came before: that result is made
+        // invalid and goes on alone.
+        results.clear();
+        std::size_t run = 0;  // the first result of the run
+        auto hand_on_run = [&](std::size_t end) {
+            if (end == run) return;
+            const auto begin = static_cast<std::size_t>(block.text_of(run).data() - block.text.data());
+            sink({std::string_view(block.text).substr(begin, block.entries[end - 1].text_end - begin),
+                  std::span(results).subspan(run, end - run)});
+        };
         check_ids(ids, block, [&](std::size_t k, bool first) {
-            if (first) {
-                sink({block.entries[k].verdict, block.entries[k].score, block.id(k), block.text_of(k)});
-                return;
-            }
+            const std::string_view line = block.text_of(k);
+            results.push_back({block.entries[k].verdict, block.entries[k].score, block.id(k), line.substr(0, line.size() - 1)});
+            if (first) return;
+            hand_on_run(k);
+            run = k + 1;
             const Result result = repeated_id_result(rules, block.job, block.job.records[k]);
             repeated.clear();
             append_result_json(repeated, result, 0, with_rules);
-            sink({result.verdict, result.score, result.id, repeated});
+            repeated += '\n';
+            const RenderedResult alone{result.verdict, result.score, result.id, std::string_view(repeated).substr(0, repeated.size() - 1)};
+            sink({repeated, std::span(&alone, 1)});
         });
+        hand_on_run(block.entries.size());
     });
 }
 

@@ -6,6 +6,7 @@
 #include <functional>
 #include <iosfwd>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,10 +36,17 @@ struct RenderedResult {
     std::string_view json;  // append_result_json's bytes, rank left out
 };
 
+// A run of results, rendered: `lines` holds each one's json and a '\n', back to back, so a
+// streaming writer writes the whole run at once.
+struct RenderedLines {
+    std::string_view lines;
+    std::span<const RenderedResult> results;
+};
+
 // The same batch, each result rendered as JSON on the workers (ResultJson; `with_rules` adds the
-// rule set, as NDJSON lines carry it) and handed to `sink` in input order.
+// rule set, as NDJSON lines carry it) and handed to `sink` in input order, a run at a time.
 void render_batch(const CompiledRules& rules, const std::vector<std::string>& inputs, const BatchOptions& options,
-                  const RulesInfo* with_rules, const std::function<void(const RenderedResult&)>& sink);
+                  const RulesInfo* with_rules, const std::function<void(const RenderedLines&)>& sink);
 
 // A batch scored for a ranked report in two passes: the first binds and scores every proposal for
 // its rank key, keeping the bound proposal compactly (its id, name, line and input values: a seventh
