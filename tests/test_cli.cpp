@@ -569,6 +569,36 @@ TEST_CASE("eval ndjson writes one unranked result per proposal in input order", 
     }
 }
 
+TEST_CASE("eval writes megabytes of ndjson and json whole and in order, to a file and to stdout", "[cli]") {
+    // Runs of results far larger than the write buffer go straight out, after what it holds.
+    TempDir tmp("cli-large");
+    json p = json::parse(read_text(source_dir + "/" + example("001-amkor-semiconductor-packaging.json")));
+    std::string proposals;
+    for (int i = 0; i < 3000; ++i) {
+        p["id"] = "L" + std::to_string(i);
+        proposals += p.dump() + "\n";
+    }
+    write_text(tmp.path + "/p.ndjson", proposals);
+    for (const std::string to : {"file", "stdout"}) {
+        INFO(to);
+        const std::string out = to == "file" ? " -o " + tmp.path + "/out" : "";
+        Cli streamed = run_cli("-q eval --format ndjson" + out + " " + tmp.path + "/p.ndjson");
+        REQUIRE(streamed.exit_code == 0);
+        const std::string text = to == "file" ? read_text(tmp.path + "/out") : streamed.out;
+        CHECK(text.size() > (3U << 20));
+        const std::vector<std::string> lines = lines_of(text);
+        REQUIRE(lines.size() == 3000);
+        for (std::size_t i = 0; i < lines.size(); ++i)
+            if (parse_json(lines[i])["id"] != "L" + std::to_string(i)) FAIL("line " << i + 1 << ": " << lines[i].substr(0, 40));
+
+        Cli ranked = run_cli("-q eval --format json" + out + " " + tmp.path + "/p.ndjson");
+        REQUIRE(ranked.exit_code == 0);
+        const json report = parse_json(to == "file" ? read_text(tmp.path + "/out") : ranked.out);
+        REQUIRE(report["results"].size() == 3000);
+        for (std::size_t i = 0; i < 3000; ++i) CHECK(report["results"][i]["rank"] == i + 1);
+    }
+}
+
 TEST_CASE("eval csv has one column per group and criterion and rectangular rows", "[cli]") {
     Cli cli = run_cli("-q eval --format csv " + examples);
     INFO(cli.err);
