@@ -1,7 +1,7 @@
 // Stage micro-benchmarks for the bulk path (issue 7): how the time of one proposal splits between
 // bind (simdjson fast path, and the ordinary nlohmann path for comparison), evaluate, explain and
 // serialize (append_result_json of an explained Result, and ResultJson straight from the evaluation),
-// plus the whole in-process pipeline (render_batch).
+// reading a result line back (screener rank), plus the whole in-process pipeline (render_batch).
 //
 //   eval_bench [PROPOSALS.ndjson [RULES.yaml]] [--benchmark_...]
 //
@@ -215,6 +215,17 @@ void BM_ResultJson(benchmark::State& state) {
     state.SetBytesProcessed(static_cast<int64_t>(bytes));
 }
 BENCHMARK(BM_ResultJson)->Unit(benchmark::kMicrosecond);
+
+// read_result_line: a streamed result read back, as `screener rank` reads each line of its shards.
+void BM_ReadResultLine(benchmark::State& state) {
+    const Fixture& f = fixture();
+    std::vector<std::string> lines(f.results.size());
+    for (std::size_t i = 0; i < f.results.size(); ++i) append_result_json(lines[i], f.results[i], 0, &f.info);
+    for (auto _ : state)
+        for (const auto& line : lines) benchmark::DoNotOptimize(read_result_line(line).result.score);
+    state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * lines.size()));
+}
+BENCHMARK(BM_ReadResultLine)->Unit(benchmark::kMicrosecond);
 
 // bind, evaluate and render as a worker does (16 proposals bound into reused ones, evaluated
 // together, rendered), without threads or I/O.
