@@ -171,7 +171,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::string lines;
     render_batch(rules, {path}, options, nullptr, [&](const RenderedLines& run) {
         for (const RenderedResult& r : run.results) rendered.emplace_back(r.json), lines.append(r.json).append("\n");
-        FUZZ_CHECK(run.lines == std::string_view(lines).substr(lines.size() - run.lines.size()), "a run's lines are its results' json");
+        FUZZ_CHECK(run.lines.size() <= lines.size() && run.lines == std::string_view(lines).substr(lines.size() - run.lines.size()),
+                   "a run's lines are its results' json");
     });
     FUZZ_CHECK(rendered.size() == batch.size(), "render_batch gives every result");
     FUZZ_CHECK(batch.size() == scored.size(), "score_batch gives " + std::to_string(batch.size()) + " results, read_proposals " +

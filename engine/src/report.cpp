@@ -468,15 +468,15 @@ std::string format_number(double v) {
     else fmt::format_to(to, FMT_COMPILE("{:.6g}"), v);
     // thousands separators keep large money amounts readable
     const std::string_view all(text.data(), text.size());
-    const char* digits = all.begin() + (all[0] == '-');
-    const char* digits_end = std::find_if(digits, all.end(), [](char c) { return c == '.' || c == 'e'; });
-    std::string out(all.begin(), digits);
+    const char* digits = all.data() + (all[0] == '-');
+    const char* digits_end = std::find_if(digits, all.data() + all.size(), [](char c) { return c == '.' || c == 'e'; });
+    std::string out(all.data(), digits);
     out.reserve(all.size() + all.size() / 3);
     for (const char* d = digits; d < digits_end; ++d) {
         if (d > digits && (digits_end - d) % 3 == 0) out += ',';
         out += *d;
     }
-    out.append(digits_end, all.end());
+    out.append(digits_end, all.data() + all.size());
     return out;
 }
 
@@ -495,23 +495,19 @@ std::string csv(std::string_view text, bool is_text = true) {
     return out + "\"";
 }
 
-// Appends to `out`; the formats are compiled at build time, as rows are written millions of times.
-template <typename Compiled, typename... Args>
-void put(std::string& out, const Compiled& format, Args&&... args) {
-    fmt::format_to(std::back_inserter(out), format, std::forward<Args>(args)...);
-}
-
 void append_md_ranking_row(std::string& out, const Result& r, std::size_t rank) {
-    put(out, FMT_COMPILE("| {} | {} | {} | {} | {} | "), rank, md(r.id), md(r.name), verdict_label(r.verdict),
-        r.verdict == Verdict::invalid ? "" : two_decimals(r.score));
+    const auto to = std::back_inserter(out);  // formats compiled at build time: rows are written millions of times
+    fmt::format_to(to, FMT_COMPILE("| {} | {} | {} | {} | {} | "), rank, md(r.id), md(r.name), verdict_label(r.verdict),
+                   r.verdict == Verdict::invalid ? "" : two_decimals(r.score));
     for (std::size_t k = 0; k < r.reasons.size(); ++k) out += (k ? "; " : "") + md(r.reasons[k]);
     out += " |\n";
 }
 
 void append_md_details(std::string& out, const Result& r, std::size_t rank) {
-    put(out, FMT_COMPILE("\n### {}. {}{}\n\nVerdict: {}"), rank, md(r.id), r.name.empty() ? "" : " — " + md(r.name), verdict_label(r.verdict));
-    if (r.verdict != Verdict::invalid) put(out, FMT_COMPILE(", score {} (pass score {})"), two_decimals(r.score), two_decimals(r.pass_score));
-    put(out, FMT_COMPILE(". Source: `{}`.\n"), r.source);
+    const auto to = std::back_inserter(out);
+    fmt::format_to(to, FMT_COMPILE("\n### {}. {}{}\n\nVerdict: {}"), rank, md(r.id), r.name.empty() ? "" : " — " + md(r.name), verdict_label(r.verdict));
+    if (r.verdict != Verdict::invalid) fmt::format_to(to, FMT_COMPILE(", score {} (pass score {})"), two_decimals(r.score), two_decimals(r.pass_score));
+    fmt::format_to(to, FMT_COMPILE(". Source: `{}`.\n"), r.source);
     if (!r.profiles.empty()) {
         out += "Profiles applied: ";
         for (std::size_t k = 0; k < r.profiles.size(); ++k) out += (k ? "; " : "") + md(r.profiles[k]);
@@ -525,20 +521,20 @@ void append_md_details(std::string& out, const Result& r, std::size_t rank) {
     if (!r.gates.empty()) {
         out += "\n| gate | result | message |\n|---|---|---|\n";
         for (const auto& g : r.gates)
-            put(out, FMT_COMPILE("| {} | {} | {} |\n"), md(g.title.empty() ? g.id : g.title), g.passed ? "passed" : "**FAILED**", md(g.message));
+            fmt::format_to(to, FMT_COMPILE("| {} | {} | {} |\n"), md(g.title.empty() ? g.id : g.title), g.passed ? "passed" : "**FAILED**", md(g.message));
     }
     out += "\n| group / criterion | value | band (0 → 100) | points | weight | note |\n|---|---:|---|---:|---:|---|\n";
     for (const auto& g : r.groups) {
         std::string note = g.skipped ? "skipped" : "";
         if (g.minimum) note += (note.empty() ? "" : "; ") + std::string("minimum ") + two_decimals(*g.minimum) +
                                (!g.skipped && g.score < *g.minimum ? " — NOT MET" : "");
-        put(out, FMT_COMPILE("| **{}** | | | **{}** | {} | {} |\n"), md(g.title.empty() ? g.id : g.title), two_decimals(g.score),
-            format_number(g.weight), note);
+        fmt::format_to(to, FMT_COMPILE("| **{}** | | | **{}** | {} | {} |\n"), md(g.title.empty() ? g.id : g.title), two_decimals(g.score),
+                       format_number(g.weight), note);
         for (const auto& cr : g.criteria) {
             std::string value = cr.skipped ? "" : format_number(cr.value) + (cr.unit.empty() ? "" : " " + cr.unit);
             std::string band = cr.has_metric ? format_number(cr.band.zero_at) + " → " + format_number(cr.band.full_at) : "points";
-            put(out, FMT_COMPILE("| {} | {} | {} | {} | {} | {} |\n"), md(cr.title.empty() ? cr.id : cr.title), md(value), band,
-                cr.skipped ? "–" : two_decimals(cr.points), format_number(cr.weight), md(cr.reason));
+            fmt::format_to(to, FMT_COMPILE("| {} | {} | {} | {} | {} | {} |\n"), md(cr.title.empty() ? cr.id : cr.title), md(value), band,
+                           cr.skipped ? "–" : two_decimals(cr.points), format_number(cr.weight), md(cr.reason));
         }
     }
 }

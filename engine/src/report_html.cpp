@@ -368,13 +368,9 @@ constexpr const char* script = R"JS(
 
 using Out = std::string;
 
-template <typename... Args>
-void put(Out& out, fmt::format_string<Args...> format, Args&&... args) {
-    fmt::format_to(std::back_inserter(out), format, std::forward<Args>(args)...);
-}
-// The same with a format compiled at build time (FMT_COMPILE), for the rows: they are written
+// Appends formatted text. Formats are compiled at build time (FMT_COMPILE): rows are written
 // millions of times, and parsing their formats each time cost a tenth of the report's time.
-template <typename Compiled, typename... Args, std::enable_if_t<fmt::detail::is_compiled_string<Compiled>::value, int> = 0>
+template <typename Compiled, typename... Args>
 void put(Out& out, const Compiled& format, Args&&... args) {
     fmt::format_to(std::back_inserter(out), format, std::forward<Args>(args)...);
 }
@@ -383,12 +379,12 @@ void write_head(Out& o, const RulesInfo& rules, const Summary& s, const std::str
     o += "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
     o += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
     o += "<meta name=\"generator\" content=\"screener\">\n";
-    put(o, "<title>Screening report: {} {} ({})</title>\n", esc(rules.id), esc(rules.version), date);
-    put(o, "<style>{}</style>\n<style>{}</style>\n</head>\n<body>\n", style, print_details_style);
+    put(o, FMT_COMPILE("<title>Screening report: {} {} ({})</title>\n"), esc(rules.id), esc(rules.version), date);
+    put(o, FMT_COMPILE("<style>{}</style>\n<style>{}</style>\n</head>\n<body>\n"), style, print_details_style);
     o += "<header>\n<h1>Screening report</h1>\n";
-    put(o, "<p class=\"meta\">Rule set <b>{}</b> version <b>{}</b> &middot; {} proposal{} &middot; {}</p>\n", esc(rules.id),
+    put(o, FMT_COMPILE("<p class=\"meta\">Rule set <b>{}</b> version <b>{}</b> &middot; {} proposal{} &middot; {}</p>\n"), esc(rules.id),
         esc(rules.version), s.total, s.total == 1 ? "" : "s", date);
-    put(o, "<p class=\"meta sha\">Rule-set sha256 <code>{}</code></p>\n</header>\n", esc(rules.sha256));
+    put(o, FMT_COMPILE("<p class=\"meta sha\">Rule-set sha256 <code>{}</code></p>\n</header>\n"), esc(rules.sha256));
 }
 
 std::string percent(std::size_t n, std::size_t of) {
@@ -398,15 +394,15 @@ std::string percent(std::size_t n, std::size_t of) {
 void write_cards(Out& o, const Summary& s) {
     const std::size_t scored = s.pass + s.fail;
     o += "<section class=\"cards\" aria-label=\"Summary\">\n";
-    put(o, "<div class=\"card\"><div class=\"k\">Proposals</div><div class=\"n\">{}</div><div class=\"d\">{} scored, {} invalid</div></div>\n",
+    put(o, FMT_COMPILE("<div class=\"card\"><div class=\"k\">Proposals</div><div class=\"n\">{}</div><div class=\"d\">{} scored, {} invalid</div></div>\n"),
         s.total, scored, s.invalid);
-    put(o, "<div class=\"card pass\"><div class=\"k\">Pass</div><div class=\"n\">{}</div><div class=\"d\">{}% of all proposals</div></div>\n", s.pass,
+    put(o, FMT_COMPILE("<div class=\"card pass\"><div class=\"k\">Pass</div><div class=\"n\">{}</div><div class=\"d\">{}% of all proposals</div></div>\n"), s.pass,
         percent(s.pass, s.total));
-    put(o, "<div class=\"card fail\"><div class=\"k\">Fail</div><div class=\"n\">{}</div><div class=\"d\">{}% of all proposals</div></div>\n", s.fail,
+    put(o, FMT_COMPILE("<div class=\"card fail\"><div class=\"k\">Fail</div><div class=\"n\">{}</div><div class=\"d\">{}% of all proposals</div></div>\n"), s.fail,
         percent(s.fail, s.total));
-    put(o, "<div class=\"card invalid\"><div class=\"k\">Invalid</div><div class=\"n\">{}</div><div class=\"d\">{}% of all proposals</div></div>\n",
+    put(o, FMT_COMPILE("<div class=\"card invalid\"><div class=\"k\">Invalid</div><div class=\"n\">{}</div><div class=\"d\">{}% of all proposals</div></div>\n"),
         s.invalid, percent(s.invalid, s.total));
-    put(o, "<div class=\"card\"><div class=\"k\">Pass rate</div><div class=\"n\">{}</div><div class=\"d\">{} of {} scored proposals pass</div></div>\n",
+    put(o, FMT_COMPILE("<div class=\"card\"><div class=\"k\">Pass rate</div><div class=\"n\">{}</div><div class=\"d\">{} of {} scored proposals pass</div></div>\n"),
         scored == 0 ? std::string("&ndash;") : percent(s.pass, scored) + "%", s.pass, scored);
     o += "</section>\n";
 }
@@ -425,50 +421,50 @@ void write_histogram(Out& o, const Summary& s) {
     constexpr double W = 700, H = 280, left = 44, right = 12, up = 34, down = 38;
     const double pw = W - left - right, ph = H - up - down, bw = pw / 10;
     const auto y_of = [&, top = top](double count) { return up + ph - ph * count / top; };
-    put(o, "<svg viewBox=\"0 0 {0} {1}\" width=\"{0}\" height=\"{1}\" role=\"img\" aria-labelledby=\"hist-title\">\n", num(W), num(H));
-    put(o, "<title id=\"hist-title\">Distribution of the total scores of {} scored proposals in 10-point bins; pass score {}</title>\n", scored,
+    put(o, FMT_COMPILE("<svg viewBox=\"0 0 {0} {1}\" width=\"{0}\" height=\"{1}\" role=\"img\" aria-labelledby=\"hist-title\">\n"), num(W), num(H));
+    put(o, FMT_COMPILE("<title id=\"hist-title\">Distribution of the total scores of {} scored proposals in 10-point bins; pass score {}</title>\n"), scored,
         two_decimals(s.pass_score));
     for (double t = 0; t <= top + 1e-9; t += step) {
-        put(o, "<path class=\"{}\" d=\"M{} {}H{}\"/><text class=\"lbl\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n", t == 0 ? "axis" : "grid",
+        put(o, FMT_COMPILE("<path class=\"{}\" d=\"M{} {}H{}\"/><text class=\"lbl\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n"), t == 0 ? "axis" : "grid",
             num(left), num(y_of(t)), num(W - right), num(left - 6), num(y_of(t) + 4), static_cast<long long>(t));
     }
-    put(o, "<text class=\"lbl\" transform=\"translate(12 {}) rotate(-90)\" text-anchor=\"middle\">proposals</text>\n", num(up + ph / 2));
+    put(o, FMT_COMPILE("<text class=\"lbl\" transform=\"translate(12 {}) rotate(-90)\" text-anchor=\"middle\">proposals</text>\n"), num(up + ph / 2));
     for (int b = 0; b < 10; ++b) {
         const double x = left + bw * b + 5, w = bw - 10;
         const std::size_t np = s.charts.bins_pass[b], nf = s.charts.bins_fail[b];
-        put(o, "<g><title>{} to {}{}: {} pass, {} fail</title>", b * 10, b == 9 ? "" : "under ", b == 9 ? 100 : b * 10 + 10, np, nf);
+        put(o, FMT_COMPILE("<g><title>{} to {}{}: {} pass, {} fail</title>"), b * 10, b == 9 ? "" : "under ", b == 9 ? 100 : b * 10 + 10, np, nf);
         if (np > 0)
-            put(o, "<rect class=\"pass\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>", num(x), num(y_of(static_cast<double>(np))), num(w),
+            put(o, FMT_COMPILE("<rect class=\"pass\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>"), num(x), num(y_of(static_cast<double>(np))), num(w),
                 num(ph * static_cast<double>(np) / top));
         if (nf > 0)
-            put(o, "<rect class=\"fail\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>", num(x), num(y_of(static_cast<double>(np + nf))), num(w),
+            put(o, FMT_COMPILE("<rect class=\"fail\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>"), num(x), num(y_of(static_cast<double>(np + nf))), num(w),
                 num(ph * static_cast<double>(nf) / top));
         if (np + nf > 0)
-            put(o, "<text class=\"cnt\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>", num(x + w / 2), num(y_of(static_cast<double>(np + nf)) - 4),
+            put(o, FMT_COMPILE("<text class=\"cnt\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>"), num(x + w / 2), num(y_of(static_cast<double>(np + nf)) - 4),
                 np + nf);
         o += "</g>\n";
     }
     for (int b = 0; b <= 10; ++b)
-        put(o, "<text class=\"lbl\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>", num(left + bw * b), num(up + ph + 15), b * 10);
-    put(o, "\n<text class=\"lbl\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">total score</text>\n", num(left + pw / 2), num(H - 4));
+        put(o, FMT_COMPILE("<text class=\"lbl\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>"), num(left + bw * b), num(up + ph + 15), b * 10);
+    put(o, FMT_COMPILE("\n<text class=\"lbl\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">total score</text>\n"), num(left + pw / 2), num(H - 4));
     const double px = left + pw * std::clamp(s.pass_score, 0.0, 100.0) / 100;
     const bool flip = s.pass_score > 75;
-    put(o, "<path class=\"line\" d=\"M{} {}V{}\"/><text class=\"mark\" x=\"{}\" y=\"{}\" text-anchor=\"{}\">pass score {}</text>\n", num(px), num(up - 10),
+    put(o, FMT_COMPILE("<path class=\"line\" d=\"M{} {}V{}\"/><text class=\"mark\" x=\"{}\" y=\"{}\" text-anchor=\"{}\">pass score {}</text>\n"), num(px), num(up - 10),
         num(up + ph), num(px + (flip ? -5 : 5)), num(up - 12), flip ? "end" : "start", two_decimals(s.pass_score));
-    put(o, "<rect class=\"pass\" x=\"{}\" y=\"6\" width=\"11\" height=\"11\"/><text class=\"lbl\" x=\"{}\" y=\"15\">pass</text>", num(left), num(left + 15));
-    put(o, "<rect class=\"fail\" x=\"{}\" y=\"6\" width=\"11\" height=\"11\"/><text class=\"lbl\" x=\"{}\" y=\"15\">fail</text>\n", num(left + 54),
+    put(o, FMT_COMPILE("<rect class=\"pass\" x=\"{}\" y=\"6\" width=\"11\" height=\"11\"/><text class=\"lbl\" x=\"{}\" y=\"15\">pass</text>"), num(left), num(left + 15));
+    put(o, FMT_COMPILE("<rect class=\"fail\" x=\"{}\" y=\"6\" width=\"11\" height=\"11\"/><text class=\"lbl\" x=\"{}\" y=\"15\">fail</text>\n"), num(left + 54),
         num(left + 69));
     o += "</svg>\n";
-    put(o, "<figcaption class=\"note\">{} scored proposal{} by total score, in 10-point bins (each bin includes its lower bound; the last also "
-           "includes 100). The dashed line is the pass score, {}",
+    put(o, FMT_COMPILE("<figcaption class=\"note\">{} scored proposal{} by total score, in 10-point bins (each bin includes its lower bound; the last also "
+           "includes 100). The dashed line is the pass score, {}"),
         scored, scored == 1 ? "" : "s", two_decimals(s.pass_score));
     if (s.charts.pass_scores.size() > 1) {
-        put(o, ", the most common one ({} of {} proposals); profiles set a different pass score for the others (", s.charts.pass_scores.at(s.pass_score),
+        put(o, FMT_COMPILE(", the most common one ({} of {} proposals); profiles set a different pass score for the others ("), s.charts.pass_scores.at(s.pass_score),
             scored);
         bool first = true;
         for (const auto& [score, count] : s.charts.pass_scores) {
             if (score == s.pass_score) continue;
-            put(o, "{}{} for {}", first ? "" : ", ", two_decimals(score), count);
+            put(o, FMT_COMPILE("{}{} for {}"), first ? "" : ", ", two_decimals(score), count);
             first = false;
         }
         o += ")";
@@ -484,9 +480,9 @@ void write_causes(Out& o, const Summary& s) {
     }
     o += "<table class=\"causes\"><tbody>\n";
     for (const auto& [label, n] : s.causes)
-        put(o, "<tr><td>{}<i style=\"--w:{}\"></i></td><td>{}</td></tr>\n", esc(label), pct(100.0 * static_cast<double>(n) / static_cast<double>(s.fail)),
+        put(o, FMT_COMPILE("<tr><td>{}<i style=\"--w:{}\"></i></td><td>{}</td></tr>\n"), esc(label), pct(100.0 * static_cast<double>(n) / static_cast<double>(s.fail)),
             n);
-    put(o, "</tbody></table>\n<p class=\"note\">Counts of the {} failing proposals; one proposal can fail for several reasons.</p>\n</div>\n", s.fail);
+    put(o, FMT_COMPILE("</tbody></table>\n<p class=\"note\">Counts of the {} failing proposals; one proposal can fail for several reasons.</p>\n</div>\n"), s.fail);
 }
 
 const GroupOutcome* find_group(const Result& r, std::size_t index, const std::string& id) {
@@ -505,9 +501,9 @@ void write_ranking_head(Out& o, const Result* shape) {
          "<th data-key=\"verdict\" data-type=\"verdict\">Verdict</th><th class=\"n\" data-key=\"score\" data-type=\"num\" data-desc>Score</th>";
     if (shape)
         for (const auto& g : shape->groups) {
-            put(o, "<th class=\"n\" data-key=\"group:{}\" data-type=\"num\" data-desc title=\"{}", esc(g.id), esc(label_of(g.title, g.id)));
-            if (g.minimum) put(o, " (minimum {})", two_decimals(*g.minimum));
-            put(o, "\">{}</th>", esc(g.id));
+            put(o, FMT_COMPILE("<th class=\"n\" data-key=\"group:{}\" data-type=\"num\" data-desc title=\"{}"), esc(g.id), esc(label_of(g.title, g.id)));
+            if (g.minimum) put(o, FMT_COMPILE(" (minimum {})"), two_decimals(*g.minimum));
+            put(o, FMT_COMPILE("\">{}</th>"), esc(g.id));
         }
     o += "<th data-key=\"reasons\" data-type=\"str\">Why it fails</th></tr></thead>\n<tbody>\n";
 }
@@ -536,8 +532,8 @@ void write_ranking_row(Out& o, const Result& r, std::size_t rank, const Result* 
 }
 
 void write_invalid_head(Out& o, std::size_t invalid) {
-    put(o, "<section>\n<h2>Invalid proposals ({})</h2>\n<p class=\"note\">These cannot be scored until every reason listed is fixed.</p>\n"
-           "<ul class=\"invalid-list\">\n", invalid);
+    put(o, FMT_COMPILE("<section>\n<h2>Invalid proposals ({})</h2>\n<p class=\"note\">These cannot be scored until every reason listed is fixed.</p>\n"
+           "<ul class=\"invalid-list\">\n"), invalid);
 }
 
 void write_invalid_row(Out& o, const Result& r, std::size_t rank) {
@@ -590,7 +586,7 @@ void write_detail(Out& o, const Result& r, std::size_t rank) {
     if (r.gates.empty()) o += "<tr><td colspan=\"3\">This rule set has no gates.\n";
     o += "</tbody></table>\n";
     o += "<table class=\"crit\"><thead><tr><th>Group / criterion<th>Value<th>Band (0 → 100 points)<th>Points<th>Weight<th>Note</thead><tbody>\n";
-    put(o, FMT_COMPILE("<tr class=\"t\"><td>Total score<td colspan=\"2\">"));
+    o += "<tr class=\"t\"><td>Total score<td colspan=\"2\">";
     write_bar(o, r.score, false, r.pass_score, r.score < r.pass_score);
     put(o, FMT_COMPILE("<td{}>{}<td><td>pass score {}\n"), r.score < r.pass_score ? " class=\"bad\"" : "", two_decimals(r.score), two_decimals(r.pass_score));
     for (const auto& g : r.groups) {
@@ -657,7 +653,7 @@ HtmlFrame html_frame(const RulesInfo& rules, std::size_t pass, std::size_t fail,
     o = "</tbody>\n</table>\n";
     if (summary.total == 0) o += "<p class=\"note\">No proposals were given.</p>\n";
     o += "</section>\n";
-    put(o, "<script>{}</script>\n", script);
+    put(o, FMT_COMPILE("<script>{}</script>\n"), script);
     if (invalid > 0) write_invalid_head(o, invalid);
     frame.heads.push_back(std::move(o));
 

@@ -37,7 +37,8 @@ struct RenderedResult {
 };
 
 // A run of results, rendered: `lines` holds each one's json and a '\n', back to back, so a
-// streaming writer writes the whole run at once.
+// streaming writer writes the whole run at once. Its views, and the results', are valid only
+// during the call to the sink that is given it.
 struct RenderedLines {
     std::string_view lines;
     std::span<const RenderedResult> results;
