@@ -156,19 +156,20 @@ for line in open(env["SAMPLES"]):
     runs.setdefault(name, []).append((float(wall), float(cpu), int(rss) * 1024))
 med = {k: (statistics.median(w for w, _, _ in v), statistics.median(c for _, c, _ in v), max(r for _, _, r in v))
        for k, v in runs.items()}
+best = {k: min(w for w, _, _ in v) for k, v in runs.items()}  # this host's file writes come and go: the spread shows it
 floor_wall, floor_cpu, _ = med["floor"]
 floor_cpu = max(floor_cpu, 0.01)  # /usr/bin/time counts in hundredths
 MiB = 1024 * 1024
 
 def row(label, key, nbytes=BYTES):  # MB/s of what the command reads: the proposals, or rank's results
     wall, cpu, rss = med[key]
-    return (f"| {label:<34} | {wall:7.3f} | {cpu:7.2f} | {N / wall:>11,.0f} | {nbytes / wall / 1e6:7.1f} | {rss / MiB:8.1f} "
+    return (f"| {label:<34} | {wall:7.3f} | {best[key]:7.3f} | {cpu:7.2f} | {N / wall:>11,.0f} | {nbytes / wall / 1e6:7.1f} | {rss / MiB:8.1f} "
             f"| {wall / floor_wall:6.2f}x | {cpu / floor_cpu:6.2f}x |")
 
 print(f"\n{N:,} reference proposals ({BYTES / 1e6:.1f} MB), median of {len(runs['floor'])} runs "
-      f"(wall from the shell's clock; CPU = user + sys; peak = max RSS):\n")
-print("| command                            |  wall s |   CPU s | proposals/s |    MB/s | peak MiB | wall/floor | CPU/floor |")
-print("|---|---|---|---|---|---|---|---|")
+      f"(wall from the shell's clock, and the best run's; CPU = user + sys; peak = max RSS):\n")
+print("| command                            |  wall s |  best s |   CPU s | proposals/s |    MB/s | peak MiB | wall/floor | CPU/floor |")
+print("|---|---|---|---|---|---|---|---|---|")
 print(row("cat FILE > /dev/null", "cat"))
 print(row("simdjson parse floor", "floor"))
 print(row("screener eval ndjson --jobs 1", "ndjson_j1"))
@@ -254,8 +255,8 @@ def verdict(good): return "met" if good else "NOT met"
 print(f"\nissue 7 targets (floor here: {N / floor_wall:,.0f}/s; x{scale:.2f} scales a rate to the reference machine):")
 nd_rate, js_rate = N / nd_wall, N / js_wall
 print(f"  ndjson --jobs {JOBS} >= 1.5 M/s: {nd_rate:,.0f}/s here, {nd_rate * scale:,.0f}/s scaled: {verdict(nd_rate * scale >= 1.5e6)}")
-print(f"  ndjson within 2x of the parse floor: {ours:.2f}x (wall), {nd_cpu / floor_cpu:.2f}x (CPU); "
-      f"into /dev/null {null_wall / floor_wall:.2f}x: {verdict(ours <= 2)}")
+print(f"  ndjson within 2x of the parse floor: {ours:.2f}x (wall; best runs {best[f'ndjson_j{JOBS}'] / best['floor']:.2f}x), "
+      f"{nd_cpu / floor_cpu:.2f}x (CPU); into /dev/null {null_wall / floor_wall:.2f}x: {verdict(ours <= 2)}")
 print(f"  ranked json >= 1 M/s: {js_rate:,.0f}/s here, {js_rate * scale:,.0f}/s scaled: {verdict(js_rate * scale >= 1e6)}")
 if "BM_Evaluate" in stages:
     ev = stages["BM_Evaluate"]["items_per_second"]
