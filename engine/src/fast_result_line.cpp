@@ -28,7 +28,8 @@ struct Simdjson {
         const std::string_view name(key);
         std::optional<Value> found;
         for (const dom::key_value_pair field : fields) {
-            if (field.key != name) continue;
+            // The first byte before the rest: most keys of the same length differ there, and memcmp is a call.
+            if (field.key.size() != name.size() || (!name.empty() && field.key[0] != name[0]) || field.key != name) continue;
             if (found) throw Unsure{};  // a repeated key: nlohmann keeps the last, simdjson's lookup the first
             found = field.value;
         }
