@@ -150,11 +150,15 @@ TEST_CASE("render_batch hands on each result's verdict, score and id as the repo
     auto rules = compile_ok(rules_yaml);
     const std::string dir = temp_dir("render-batch-keys");
     write_text(dir + "/p.ndjson", proposals);
-    std::vector<RenderedResult> seen;
+    struct Seen {
+        Verdict verdict;
+        double score;
+    };
+    std::vector<Seen> seen;  // a RenderedResult's views end with the sink's call
     std::vector<std::string> ids;
     render_batch(*rules, {dir + "/p.ndjson"}, {2}, nullptr, [&](const RenderedLines& run) {
         for (const RenderedResult& r : run.results) {
-            seen.push_back(r);
+            seen.push_back({r.verdict, r.score});
             ids.emplace_back(r.id);
         }
     });
