@@ -439,16 +439,21 @@ void write_ranked(std::ostream& out, Format format, const RulesInfo& rules, cons
         return;
     }
 
-    // The other formats write Results: a proposal scored again is explained.
-    auto each_result = [&](const Ranks& ranks, Scratch& scratch, const auto& each) {
+    // The other formats write Results: a proposal scored again is explained, without the gates'
+    // and groups' outcomes when the rows do not show them.
+    auto each_result = [&](const Ranks& ranks, Scratch& scratch, bool outcomes, const auto& each) {
         results(
-            ranks, scratch, [&](const Proposal& p, const Evaluation& e, std::size_t rank) { each(explain(*plan, p, e), rank); }, each);
+            ranks, scratch,
+            [&](const Proposal& p, const Evaluation& e, std::size_t rank) {
+                each(outcomes ? explain(*plan, p, e) : explain_verdict(*plan, p, e), rank);
+            },
+            each);
     };
     // The first ranked result, when scored, names csv's and html's columns (invalid ones rank last).
     std::optional<Result> first_scored;
     if ((format == Format::csv || format == Format::html) && scored > 0) {
         Scratch scratch;
-        each_result(Ranks{0, 1}, scratch, [&](Result&& result, std::size_t) { first_scored = std::move(result); });
+        each_result(Ranks{0, 1}, scratch, true, [&](Result&& result, std::size_t) { first_scored = std::move(result); });
     }
     // html's charts, of the scored results, come before its first row: a pass of their own,
     // explained on the workers.
@@ -457,7 +462,7 @@ void write_ranked(std::ostream& out, Format format, const RulesInfo& rules, cons
         run_ranks(
             0, scored,
             [&](Block<Ranks>& block, Scratch& scratch) {
-                each_result(block.job, scratch, [&](Result&& result, std::size_t) { block.results.push_back(std::move(result)); });
+                each_result(block.job, scratch, true, [&](Result&& result, std::size_t) { block.results.push_back(std::move(result)); });
             },
             [&](Block<Ranks>& block) {
                 for (const Result& result : block.results) charts.add(result);
@@ -468,7 +473,8 @@ void write_ranked(std::ostream& out, Format format, const RulesInfo& rules, cons
     for (std::size_t section = 0; section < report.sections(); ++section) {
         out << report.head(section);
         write_ranks(report.lists_invalid_only(section) ? scored : 0, [&](Block<Ranks>& block, Scratch& scratch) {
-            each_result(block.job, scratch, [&](Result&& result, std::size_t rank) { report.append(block.text, section, result, rank); });
+            each_result(block.job, scratch, report.shows_outcomes(section),
+                        [&](Result&& result, std::size_t rank) { report.append(block.text, section, result, rank); });
         });
     }
     out << report.tail();

@@ -27,7 +27,7 @@ std::string profile_name(const CompiledRules& rules, std::uint32_t profile) {
     return p.title.empty() ? "profile at line " + std::to_string(p.where.line) : p.title;
 }
 
-Result explain(const CompiledRules& rules, const Proposal& proposal, const Evaluation& e) {
+Result explain_verdict(const CompiledRules& rules, const Proposal& proposal, const Evaluation& e) {
     Result r;
     r.id = proposal.id;
     r.name = proposal.name;
@@ -36,6 +36,12 @@ Result explain(const CompiledRules& rules, const Proposal& proposal, const Evalu
     r.score = e.total;
     r.pass_score = e.parameters.pass_score;
     for (std::uint32_t p : e.parameters.profiles) r.profiles.push_back(profile_name(rules, p));
+    r.reasons = fail_reasons(rules, proposal, e);
+    return r;
+}
+
+Result explain(const CompiledRules& rules, const Proposal& proposal, const Evaluation& e) {
+    Result r = explain_verdict(rules, proposal, e);
     r.gates.reserve(rules.gates.size());
     r.groups.reserve(rules.groups.size());
     for (std::uint32_t i = 0; i < rules.gates.size(); ++i)
@@ -63,7 +69,6 @@ Result explain(const CompiledRules& rules, const Proposal& proposal, const Evalu
         }
         r.groups.push_back(std::move(out));
     }
-    r.reasons = fail_reasons(rules, proposal, e);
     return r;
 }
 

@@ -112,6 +112,9 @@ struct Result {
 };
 
 Result explain(const CompiledRules& rules, const Proposal& proposal, const Evaluation& evaluation);
+// explain's Result without the gates' and groups' outcomes (`gates` and `groups` left empty): what a
+// ranking table or a test case shows, for a fraction of the work.
+Result explain_verdict(const CompiledRules& rules, const Proposal& proposal, const Evaluation& evaluation);
 // The pieces of explain(), for renderers that write straight from the plan (ResultJson):
 // a failed gate's message with why it had no data, "" when none;
 std::string gate_explanation(const CompiledRules& rules, const Proposal& proposal, const Evaluation& evaluation,

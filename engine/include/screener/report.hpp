@@ -98,6 +98,9 @@ public:
     const std::string& head(std::size_t section) const { return heads_[section]; }
     // Whether `section` has rows for invalid results only (they rank last): a writer may skip the others.
     bool lists_invalid_only(std::size_t section) const { return format_ == Format::html && section == 1; }
+    // Whether the rows of `section` show gates, groups or criteria: when not (md's ranking table,
+    // junit), a writer may give it results without them (explain_verdict).
+    bool shows_outcomes(std::size_t section) const { return !(format_ == Format::junit || (format_ == Format::md && section == 0)); }
     void append(std::string& out, std::size_t section, const Result& result, std::size_t rank) const;
     const std::string& tail() const { return tail_; }
 
