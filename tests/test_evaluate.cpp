@@ -566,6 +566,27 @@ TEST_CASE("a profile overrides zero_at, full_at, criterion weight, group weight,
                                                 "total score 48.44 is below the pass score 80.00"});
 }
 
+TEST_CASE("explain_verdict is explain without the gates' and groups' outcomes", "[evaluate]") {
+    auto rules = compile_ok(profiles_yaml);
+    const Proposal p = bind_ok(*rules, {{"id", "P"}, {"name", "Plant"}, {"x", 30}, {"sector", "b"}});
+    const Evaluation e = evaluate(*rules, p);
+    const Result full = explain(*rules, p, e), verdict = explain_verdict(*rules, p, e);
+    CHECK(verdict.gates.empty());
+    CHECK(verdict.groups.empty());
+    CHECK(full.groups.size() == 2);
+    // As in the profile case above: `first` applies, g1 is below its minimum 70, 48.4375 < 80.
+    CHECK(verdict.id == "P");
+    CHECK(verdict.name == "Plant");
+    CHECK(verdict.source == full.source);
+    CHECK(verdict.verdict == Verdict::fail);
+    CHECK(verdict.score == Approx(48.4375).margin(1e-9));
+    CHECK(verdict.pass_score == 80);
+    CHECK(verdict.profiles == std::vector<std::string>{"first"});
+    CHECK(verdict.reasons == std::vector<std::string>{"group 'g1' scored 31.25, below its minimum 70.00",
+                                                      "total score 48.44 is below the pass score 80.00"});
+    CHECK(verdict.reasons == full.reasons);
+}
+
 TEST_CASE("a profile overriding pass_score alone changes the verdict", "[evaluate]") {
     auto rules = compile_ok(profiles_yaml);
     // same scores as the rule set's own parameters: (45 + 100)/2 = 72.5
