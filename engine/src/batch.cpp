@@ -31,7 +31,8 @@ namespace {
 template <class Job>
 struct Block {
     Job job;
-    std::vector<Result> results;   // score_batch's; those html's charts sum up (write_ranked)
+    std::vector<Result> results;   // score_batch's
+    ScoreSummary charts;           // html's, of a run of ranks (write_ranked)
     std::string text, ids;         // each one's JSON, report rows or stored bytes, and its id, back to back
     struct Entry {
         Verdict verdict;
@@ -114,6 +115,7 @@ private:
     void recycle(Block<Job>&& block) {
         block.job = {};
         block.results.clear();
+        block.charts = {};
         block.text.clear();
         block.ids.clear();
         block.entries.clear();
@@ -456,17 +458,15 @@ void write_ranked(std::ostream& out, Format format, const RulesInfo& rules, cons
         each_result(Ranks{0, 1}, scratch, true, [&](Result&& result, std::size_t) { first_scored = std::move(result); });
     }
     // html's charts, of the scored results, come before its first row: a pass of their own,
-    // explained on the workers.
+    // explained and summed on the workers.
     ScoreSummary charts;
     if (format == Format::html)
         run_ranks(
             0, scored,
             [&](Block<Ranks>& block, Scratch& scratch) {
-                each_result(block.job, scratch, true, [&](Result&& result, std::size_t) { block.results.push_back(std::move(result)); });
+                each_result(block.job, scratch, true, [&](Result&& result, std::size_t) { block.charts.add(result); });
             },
-            [&](Block<Ranks>& block) {
-                for (const Result& result : block.results) charts.add(result);
-            });
+            [&](Block<Ranks>& block) { charts.add(block.charts); });
     const RowReport report(format, rules, counts[0], counts[1], counts[2], std::move(first_scored), charts);
     rows = 0;
     for (std::size_t section = 0; section < report.sections(); ++section) rows += report.lists_invalid_only(section) ? total - scored : total;

@@ -633,6 +633,19 @@ void ScoreSummary::add(const Result& r) {
     below_pass_score += r.score < r.pass_score;
 }
 
+void ScoreSummary::add(const ScoreSummary& other) {
+    for (std::size_t b = 0; b < 10; ++b) bins_pass[b] += other.bins_pass[b], bins_fail[b] += other.bins_fail[b];
+    for (const auto& [score, n] : other.pass_scores) pass_scores[score] += n;
+    below_pass_score += other.below_pass_score;
+    const auto sum = [](auto& into, const auto& from) {
+        if (into.empty()) into = from;  // the labels too, as add() takes them from the first result
+        else
+            for (std::size_t k = 0; k < into.size() && k < from.size(); ++k) into[k].second += from[k].second;
+    };
+    sum(gates_failed, other.gates_failed);
+    sum(groups_below_minimum, other.groups_below_minimum);
+}
+
 namespace detail {
 
 HtmlFrame html_frame(const RulesInfo& rules, std::size_t pass, std::size_t fail, std::size_t invalid, const Result* shape,

@@ -80,6 +80,8 @@ struct ScoreSummary {
     std::size_t below_pass_score = 0;  // failing results whose total is below their pass score
 
     void add(const Result& result);
+    // Adds another summary's counts: summaries of parts of a batch, in any order, sum to the batch's.
+    void add(const ScoreSummary& other);
 };
 
 // A whole report in md, csv, junit or html, written one result at a time in rank order, so that a
