@@ -634,10 +634,6 @@ struct ResultChunk {
     std::string error;  // why the record after the ones read could not be, naming its file and line
 };
 
-std::string where(const detail::RawChunk& chunk, const detail::RawRecord& record) {
-    return record.line == 0 ? chunk.file + ": " : chunk.file + ":" + std::to_string(record.line) + ": ";
-}
-
 std::string other_rules(const RulesInfo& rules, const RulesInfo& earlier) {
     return "scored with rule set " + rules.id + " " + rules.version + " (" + rules.sha256.substr(0, 12) +
            "), but earlier results used " + earlier.id + " " + earlier.version + " (" + earlier.sha256.substr(0, 12) + ")";
@@ -708,7 +704,7 @@ RankedResults::RankedResults(const std::vector<std::string>& inputs, const Batch
                 else if (!(line.rules == block.job.rules)) throw Error(other_rules(line.rules, block.job.rules));
                 block.add(line.result.verdict, line.result.score, line.result.id);
             } catch (const Error& e) {
-                block.job.error = where(chunk, record) + e.what();
+                block.job.error = chunk.source(record).str() + ": " + e.what();
                 return;
             }
         }
@@ -730,7 +726,7 @@ RankedResults::RankedResults(const std::vector<std::string>& inputs, const Batch
             if (!block.entries.empty()) {
                 if (!kept.rules) kept.rules = block.job.rules;
                 else if (!(block.job.rules == *kept.rules))
-                    throw Error(where(chunk, chunk.records[0]) + other_rules(block.job.rules, *kept.rules));
+                    throw Error(chunk.source(chunk.records[0]).str() + ": " + other_rules(block.job.rules, *kept.rules));
             }
             check_ids(ids, block, [&](std::size_t k, bool first) {
                 const Verdict verdict = first ? block.entries[k].verdict : Verdict::invalid;
