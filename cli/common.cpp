@@ -141,12 +141,10 @@ void Progress::show(std::size_t step, const std::string& text) {
     shown_ = true;
 }
 
-void Progress::log(std::string_view noun, std::string_view after) const {
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-    spdlog::info("{} {}{}{}: {} pass, {} fail, {} invalid ({:.2f} s)", total(), noun, total() == 1 ? "" : "s", after, counts_[0], counts_[1],
-                 counts_[2], seconds);
-}
+namespace {
 
+// Whether the report goes to a terminal, where the progress line would mix with it: standard output,
+// or a path naming one (/dev/stdout, /dev/tty).
 bool report_goes_to_terminal(const std::string& output) {
     if (output.empty() || output == "-") return stdout_is_terminal();
     struct stat st {};
@@ -156,6 +154,19 @@ bool report_goes_to_terminal(const std::string& output) {
     const bool terminal = isatty(fd) != 0;
     close(fd);
     return terminal;
+}
+
+}  // namespace
+
+void Progress::report_starts(const std::string& output) {
+    if (report_goes_to_terminal(output)) done();
+}
+
+void Progress::log(std::string_view noun, std::string_view after) {
+    done();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    spdlog::info("{} {}{}{}: {} pass, {} fail, {} invalid ({:.2f} s)", total(), noun, total() == 1 ? "" : "s", after, counts_[0], counts_[1],
+                 counts_[2], seconds);
 }
 
 Format pick_format(const std::string& format, const std::string& output) {

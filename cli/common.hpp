@@ -55,9 +55,12 @@ public:
     void writing(std::size_t rows, std::size_t of);
     // Erases the live line, and shows it no more.
     void done();
-    // The line at the end: `noun` (made plural) and `after` it: "proposal", "" for eval; "result",
-    // " ranked" for rank.
-    void log(std::string_view noun, std::string_view after) const;
+    // Before a report starts: a report written to a terminal (standard output, or a path naming
+    // one) is not interleaved with the live line, which ends there.
+    void report_starts(const std::string& output);
+    // The line at the end, after the live one is erased: `noun` (made plural) and `after` it:
+    // "proposal", "" for eval; "result", " ranked" for rank.
+    void log(std::string_view noun, std::string_view after);
 
 private:
     void show(std::size_t step, const std::string& text);
@@ -69,9 +72,5 @@ private:
     std::size_t percent_ = 101;  // of the report written, when last shown
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
-
-// Whether the report goes to a terminal, where the progress line would mix with it: standard output,
-// or a path naming one (/dev/stdout, /dev/tty).
-bool report_goes_to_terminal(const std::string& output);
 
 }  // namespace screener::cli

@@ -29,16 +29,10 @@ int run_eval(const EvalOptions& o) {
     const RulesInfo info = rules_info(*rules);
     const Format format = pick_format(o.format, o.output);
     const BatchOptions batch{o.jobs};
-    // A report written to the terminal is not interleaved with the progress line: the line goes
-    // before the report starts.
-    const bool report_on_terminal = report_goes_to_terminal(o.output);
-    const auto report_starts = [&] {
-        if (report_on_terminal) progress.done();
-    };
 
     if (format == Format::ndjson) {
         // Streaming: results written in input order as they are scored, in bounded memory.
-        report_starts();
+        progress.report_starts(o.output);
         write_output(o.output, [&](std::ostream& out) {
             render_batch(*rules, o.inputs, batch, &info, [&](const RenderedLines& run) {
                 for (const RenderedResult& result : run.results) progress.add(result.verdict);
@@ -52,13 +46,12 @@ int run_eval(const EvalOptions& o) {
             check_memory_limit(progress.total(), instead);
             progress.add(verdict);
         });
-        report_starts();
+        progress.report_starts(o.output);
         write_output(o.output, [&](std::ostream& out) {
             ranked.write(out, format, info, [&](std::size_t rows, std::size_t of) { progress.writing(rows, of); });
         });
     }
 
-    progress.done();
     progress.log("proposal", "");
     for (const auto& verdict : o.fail_on)
         if (progress.count(verdict == "fail" ? Verdict::fail : Verdict::invalid) > 0) return 1;

@@ -34,11 +34,10 @@ int run_rank(const RankOptions& o) {
         check_memory_limit(progress.total(), "merge fewer results at a time");
         progress.add(verdict);
     });
-    if (report_goes_to_terminal(o.output)) progress.done();  // not mixed with the report
+    progress.report_starts(o.output);
     write_output(o.output, [&](std::ostream& out) {
         ranked.write(out, format, [&](std::size_t rows, std::size_t of) { progress.writing(rows, of); });
     });
-    progress.done();
     progress.log("result", " ranked");
     return 0;
 }
