@@ -1,7 +1,7 @@
 // Stage micro-benchmarks for the bulk path (issue 7): how the time of one proposal splits between
 // bind (simdjson fast path, and the ordinary nlohmann path for comparison), evaluate, explain and
 // serialize (append_result_json of an explained Result, and ResultJson straight from the evaluation),
-// reading a result line back (screener rank), plus the whole in-process pipeline (render_batch).
+// reading a result line back (screener rank), ranking (rank_order), plus the whole in-process pipeline (render_batch).
 //
 //   eval_bench [PROPOSALS.ndjson [RULES.yaml]] [--benchmark_...]
 //
@@ -21,6 +21,7 @@
 #include "screener/compile.hpp"
 #include "screener/evaluate.hpp"
 #include "screener/proposal.hpp"
+#include "screener/rank.hpp"
 #include "screener/report.hpp"
 
 #ifndef SCREENER_BENCH_DATA
@@ -253,6 +254,23 @@ void BM_WorkerLoop(benchmark::State& state) {
     state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * f.records));
 }
 BENCHMARK(BM_WorkerLoop)->Unit(benchmark::kMicrosecond);
+
+// Stage 5 alone: rank_order over a million rank keys (the proposals' scores and verdicts, repeated
+// under distinct ids), as a ranked report of a million proposals sorts them; Arg = threads.
+void BM_RankOrder(benchmark::State& state) {
+    const Fixture& f = fixture();
+    constexpr std::size_t count = 1'000'000;
+    std::vector<std::string> ids(count);
+    std::vector<RankKey> keys(count);
+    for (std::size_t i = 0; i < count; ++i) {
+        const Evaluation& e = f.evaluations[i % f.evaluations.size()];
+        ids[i] = "P" + std::to_string(10'000'000 + (i * 7'919) % count);  // distinct, not in input order
+        keys[i] = {e.verdict, e.total, ids[i]};
+    }
+    for (auto _ : state) benchmark::DoNotOptimize(rank_order(keys, static_cast<unsigned>(state.range(0))).data());
+    state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * count));
+}
+BENCHMARK(BM_RankOrder)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // The whole in-process pipeline as `eval --format ndjson` runs it (read from the page cache, bind,
 // score, render, hand on in order), output discarded; Arg = worker threads. Wall time (UseRealTime).

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <limits>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -805,7 +806,7 @@ TEST_CASE("rank is deterministic: the same results in any input order give the s
 }
 
 TEST_CASE("rank_order of a large batch (sorted on one thread or two) is the order the ranking rule gives", "[evaluate]") {
-    // 100,000 keys, many tied on the score, ids sharing their first 8 bytes or differing only
+    // 100,000 keys, many tied on the score (-0 with 0), ids sharing their first 8 bytes or differing only
     // there, one a prefix of another, bytes above 0x7F; checked against the rule itself.
     std::vector<std::string> ids;
     std::vector<RankKey> keys;
@@ -817,7 +818,10 @@ TEST_CASE("rank_order of a large batch (sorted on one thread or two) is the orde
                                                       : r % 4 == 2 ? "\xC3\xA9" + std::to_string(next() % 100) : "PROPOSAL";
         ids.push_back(std::move(id));
         const Verdict verdict = static_cast<Verdict>(next() % 3);
-        const double score = next() % 50 == 0 ? std::nan("") : static_cast<double>(next() % 40) / 4;
+        // Scores a merged line may hold too: -0 (which ties with 0), negative and infinite ones.
+        static constexpr double odd_scores[] = {-0.0, 0.0, -1.5, -std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity()};
+        const auto kind = next() % 50;
+        const double score = kind == 0 ? std::nan("") : kind == 1 ? odd_scores[next() % 5] : static_cast<double>(next() % 40) / 4;
         keys.push_back({verdict, score, {}});
     }
     // Ids that tie on their zero-padded head: "A" and "A\0", "A\0\0..." and longer.
@@ -840,8 +844,14 @@ TEST_CASE("rank_order of a large batch (sorted on one thread or two) is the orde
         return std::lexicographical_compare(x.id.begin(), x.id.end(), y.id.begin(), y.id.end(),
                                             [](char c, char d) { return static_cast<unsigned char>(c) < static_cast<unsigned char>(d); });
     });
-    CHECK(rank_order(keys) == expected);
-    CHECK(rank_order(keys, 1) == expected);  // on the calling thread alone
+    // Where the orders first differ (a failure prints that, not two vectors of 100,000).
+    auto first_difference = [&](const std::vector<std::size_t>& order) {
+        REQUIRE(order.size() == expected.size());
+        return std::mismatch(order.begin(), order.end(), expected.begin()).first - order.begin();
+    };
+    const auto size = static_cast<std::ptrdiff_t>(expected.size());
+    CHECK(first_difference(rank_order(keys)) == size);
+    CHECK(first_difference(rank_order(keys, 1)) == size);  // on the calling thread alone
 }
 
 TEST_CASE("a json report of thousands of results (gathered in blocks) is one ranked result a line", "[evaluate]") {
