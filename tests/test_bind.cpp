@@ -411,6 +411,70 @@ TEST_CASE(".ndjson and .jsonl files: one proposal a line, a malformed line leave
     CHECK(count_valid(all) == 5);
 }
 
+TEST_CASE("NDJSON keys bind to their inputs by their whole text, whatever their length, order or escapes", "[bind]") {
+    // The bulk path compares the key it expects next with a key's first 32 bytes (31 and the closing
+    // quote); longer keys, keys out of order and escaped keys are looked up by their text instead.
+    auto compiled = compile_ok(R"(format: screener/v1
+id: keys
+version: "1"
+inputs:
+  land: { type: number, required: false }
+  land_ha: { type: number, required: false }
+  a_key_of_thirty_one_bytes_xyz_w: { type: number, required: false }
+  a_key_of_thirty_two_bytes_xyz_wv: { type: number, required: false }
+  a_key_of_forty_bytes_abcdefghijklmnopqrs: { type: number, required: false }
+  env.iso: { type: number, required: false }
+groups:
+  - id: g
+    criteria:
+      - { id: c, points: 100 }
+decision: { pass_score: 0 }
+)");
+    const std::vector<std::string> names = {"land", "land_ha", "a_key_of_thirty_one_bytes_xyz_w", "a_key_of_thirty_two_bytes_xyz_wv",
+                                            "a_key_of_forty_bytes_abcdefghijklmnopqrs", "env.iso"};
+    auto dir = temp_dir("bind-keys");
+    write_text(dir + "/p.ndjson",
+               // in the rule set's order
+               R"({"id":"A","land":1,"land_ha":2,"a_key_of_thirty_one_bytes_xyz_w":3,"a_key_of_thirty_two_bytes_xyz_wv":4,)"
+               R"("a_key_of_forty_bytes_abcdefghijklmnopqrs":5,"env":{"iso":6}})" "\n"
+               // the other way round
+               R"({"env":{"iso":6},"a_key_of_forty_bytes_abcdefghijklmnopqrs":5,"a_key_of_thirty_two_bytes_xyz_wv":4,)"
+               R"("a_key_of_thirty_one_bytes_xyz_w":3,"land_ha":2,"land":1,"id":"B"})" "\n"
+               // escaped keys
+               R"({"l\u0061nd":1,"land_h\u0061":2,"a_key_of_thirty_one_bytes_xyz_\u0077":3,"env":{"is\u006f":6},"id":"C"})" "\n"
+               // keys that differ from the expected ones only in their last byte, or go on past them (each
+               // line's id last, so that a key taken for another binds a number, not the id, to it)
+               R"({"lane":9,"land_hb":9,"a_key_of_thirty_one_bytes_xyz_W":9,"a_key_of_thirty_two_bytes_xyz_wV":9,)"
+               R"("a_key_of_forty_bytes_abcdefghijklmnopqrS":9,"env":{"isox":9},"id":"D"})" "\n"
+               R"({"land_":9,"land_ha_x":9,"a_key_of_thirty_one_bytes_xyz_wv":9,"a_key_of_thirty_two_bytes_xyz_wvu":9,"id":"E"})" "\n");
+    std::vector<Proposal> bound;
+    read_proposals(*compiled, {dir + "/p.ndjson"}, [&](BoundProposal&& b) {
+        REQUIRE(std::holds_alternative<Proposal>(b));
+        bound.push_back(std::get<Proposal>(std::move(b)));
+    });
+    REQUIRE(bound.size() == 5);
+    auto values = [&](const Proposal& p) {
+        std::vector<double> out;
+        for (const std::string& name : names)
+            for (const auto& input : compiled->inputs)
+                if (input.name == name) out.push_back(p.numbers[input.slot]);
+        return out;
+    };
+    const std::vector<double> all = {1, 2, 3, 4, 5, 6};
+    CHECK(values(bound[0]) == all);
+    CHECK(values(bound[1]) == all);
+    for (const std::size_t k : {2, 3, 4}) {
+        INFO(bound[k].id);
+        const std::vector<double> got = values(bound[k]);
+        REQUIRE(got.size() == 6);
+        for (std::size_t i = 0; i < 6; ++i) {
+            INFO(names[i]);
+            if (k == 2 && (i < 3 || i == 5)) CHECK(got[i] == all[i]);
+            else CHECK(std::isnan(got[i]));  // absent: no other key binds to it
+        }
+    }
+}
+
 TEST_CASE("CRLF line endings in NDJSON", "[bind]") {
     auto dir = temp_dir("bind-crlf");
     write_text(dir + "/p.ndjson", valid("R1") + "\r\n\r\n" + valid("R2", R"(, "note": "x")") + "\r\n");
