@@ -544,13 +544,19 @@ void append_csv_row(std::string& out, const Result& r, std::size_t rank, const R
     out += fmt::format("{},{},{},{},{},{}", rank, csv(r.id), csv(r.name), to_string(r.verdict), scored ? two_decimals(r.score) : "",
                        csv(r.source));
     if (shape) {
+        for (std::size_t g = 0; g < shape->groups.size(); ++g) {
+            out += ',';
+            if (scored && !r.groups[g].skipped) out += two_decimals(r.groups[g].score);
+        }
         for (std::size_t g = 0; g < shape->groups.size(); ++g)
-            out += "," + (scored && !r.groups[g].skipped ? two_decimals(r.groups[g].score) : "");
-        for (std::size_t g = 0; g < shape->groups.size(); ++g)
-            for (std::size_t k = 0; k < shape->groups[g].criteria.size(); ++k)
-                out += "," + (scored && !r.groups[g].criteria[k].skipped ? two_decimals(r.groups[g].criteria[k].points) : "");
+            for (std::size_t k = 0; k < shape->groups[g].criteria.size(); ++k) {
+                out += ',';
+                if (scored && !r.groups[g].criteria[k].skipped) out += two_decimals(r.groups[g].criteria[k].points);
+            }
     }
-    out += "," + csv(fmt::format("{}", fmt::join(r.reasons, "; "))) + "\r\n";
+    out += ',';
+    out += csv(fmt::format("{}", fmt::join(r.reasons, "; ")));
+    out += "\r\n";
 }
 
 void append_junit_case(std::string& out, const RulesInfo& rules, const Result& r) {
