@@ -310,7 +310,7 @@ void append(std::string& out, const Proposal& p) {
     put(out, p.source.line);
     put(out, p.source.col);
     put(out, static_cast<std::uint32_t>(p.numbers.size()));
-    for (double number : p.numbers) put(out, number);
+    out.append(reinterpret_cast<const char*>(p.numbers.data()), p.numbers.size() * sizeof(double));  // all at once
     put(out, static_cast<std::uint32_t>(p.strings.size()));
     for (std::size_t i = 0; i < p.strings.size(); ++i) put(out, p.string_present[i]), put_text(out, p.strings[i]);
     put(out, static_cast<std::uint32_t>(p.lists.size()));
@@ -329,7 +329,8 @@ void load(const char* in, const std::string& file, Proposal& p) {
     p.source.line = get<decltype(p.source.line)>(in);
     p.source.col = get<decltype(p.source.col)>(in);
     p.numbers.resize(get<std::uint32_t>(in));
-    for (double& number : p.numbers) number = get<double>(in);
+    if (!p.numbers.empty()) std::memcpy(p.numbers.data(), in, p.numbers.size() * sizeof(double));  // data() may be null
+    in += p.numbers.size() * sizeof(double);
     const auto strings = get<std::uint32_t>(in);
     p.strings.resize(strings);
     p.string_present.resize(strings);
