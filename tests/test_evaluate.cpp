@@ -806,26 +806,31 @@ TEST_CASE("rank is deterministic: the same results in any input order give the s
 }
 
 TEST_CASE("rank_order of a large batch (sorted on one thread or two) is the order the ranking rule gives", "[evaluate]") {
-    // 100,000 keys, many tied on the score (-0 with 0), ids sharing their first 8 bytes or differing only
-    // there, one a prefix of another, bytes above 0x7F; checked against the rule itself.
+    // 150,000 keys, many tied on the score (-0 with 0), ids sharing their first 8 bytes or differing only
+    // there, one a prefix of another, bytes above 0x7F; checked against the rule itself. Seven in ten
+    // pass, so that the passes (65,536 or more) are sorted as two halves on two threads and merged.
     std::vector<std::string> ids;
     std::vector<RankKey> keys;
     std::uint64_t state = 12345;
     auto next = [&] { return state = state * 6364136223846793005ULL + 1442695040888963407ULL, state >> 33; };
-    for (int i = 0; i < 100'000; ++i) {
+    for (int i = 0; i < 150'000; ++i) {
         const auto r = next();
         std::string id = r % 4 == 0 ? "PROPOSAL" + std::to_string(next() % 5000) : r % 4 == 1 ? "P" + std::to_string(next() % 3000)
                                                       : r % 4 == 2 ? "\xC3\xA9" + std::to_string(next() % 100) : "PROPOSAL";
         ids.push_back(std::move(id));
-        const Verdict verdict = static_cast<Verdict>(next() % 3);
-        // Scores a merged line may hold too: -0 (which ties with 0), negative and infinite ones.
-        static constexpr double odd_scores[] = {-0.0, 0.0, -1.5, -std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity()};
+        const auto roll = next() % 10;
+        const Verdict verdict = roll < 7 ? Verdict::pass : roll < 9 ? Verdict::fail : Verdict::invalid;
+        // Scores a merged line may hold too: -0 (which ties with 0), negative, infinite and subnormal
+        // ones, and a NaN with its sign bit set.
+        static const double odd_scores[] = {-0.0, 0.0, -1.5, -std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity(),
+                                            std::numeric_limits<double>::denorm_min(), -std::numeric_limits<double>::denorm_min(), -std::nan("")};
         const auto kind = next() % 50;
-        const double score = kind == 0 ? std::nan("") : kind == 1 ? odd_scores[next() % 5] : static_cast<double>(next() % 40) / 4;
+        const double score = kind == 0 ? std::nan("") : kind == 1 ? odd_scores[next() % 8] : static_cast<double>(next() % 40) / 4;
         keys.push_back({verdict, score, {}});
     }
-    // Ids that tie on their zero-padded head: "A" and "A\0", "A\0\0..." and longer.
-    for (const std::string& id : {std::string("A"), std::string("A\0", 2), std::string("A\0\0\0\0\0\0\0x", 9), std::string("A\0", 2)}) {
+    // Ids that tie on their zero-padded head: "A" and "A\0", "A\0\0..." and longer, "" and "\0".
+    for (const std::string& id : {std::string("A"), std::string("A\0", 2), std::string("A\0\0\0\0\0\0\0x", 9), std::string("A\0", 2),
+                                  std::string(), std::string("\0", 1), std::string()}) {
         ids.push_back(id);
         keys.push_back({Verdict::pass, 7.5, {}});
     }

@@ -32,7 +32,8 @@ private:
 
 // Positions of `results` (given in input order) in rank order: rank r is results[order[r - 1]].
 std::vector<std::size_t> rank_order(const std::vector<Result>& results);
-// `threads` above 1 lets a large batch be sorted on two threads (the calling one and one more).
+// `threads` above 1 lets the passes, or the fails, when there are 65,536 or more of them, be sorted
+// on two threads (the calling one and one more).
 std::vector<std::size_t> rank_order(const std::vector<RankKey>& keys, unsigned threads = 2);
 // Sorts `results` (given in input order) into rank order; rank i is results[i - 1].
 void rank(std::vector<Result>& results);
