@@ -43,13 +43,14 @@ std::string printable(std::string_view text) {
 }
 
 namespace {
-// Whole numbers below 2^53 print exactly as integers: the common case in reports (points of 100, a
-// weight of 20), taken without fmt's general float formatting.
-bool exact_integer(double value) { return std::fabs(value) < 0x1p53 && value == std::trunc(value); }
+// Whole numbers below 1e16 print exactly as integers: the common case in reports (points of 100, a
+// weight of 20), taken without fmt's float formatting. (From 1e16 on, fmt's shortest form, which
+// the JSON reports use, writes an exponent.)
+bool whole_number(double value) { return std::fabs(value) < 1e16 && value == std::trunc(value); }
 }  // namespace
 
 std::string two_decimals(double value) {
-    if (exact_integer(value)) return fmt::format(FMT_COMPILE("{}.00"), static_cast<std::int64_t>(value));  // and -0 is 0
+    if (whole_number(value)) return fmt::format(FMT_COMPILE("{}.00"), static_cast<std::int64_t>(value));  // and -0 is 0
     std::string text = fmt::format(FMT_COMPILE("{:.2f}"), value);
     return text == "-0.00" ? "0.00" : text;
 }
@@ -113,8 +114,7 @@ public:
     }
     JsonText& number(double v) {
         if (std::isnan(v) || std::isinf(v)) return raw("null");
-        // Whole numbers below 1e16 print as integers, exactly as fmt's shortest form would, only faster.
-        if (std::fabs(v) < 1e16 && v == std::trunc(v)) return integer(static_cast<std::int64_t>(v));
+        if (whole_number(v)) return integer(static_cast<std::int64_t>(v));  // as fmt's shortest form would, only faster
         // A result repeats numbers side by side (a criterion's value and its points, a lone group's
         // score and the total): each is formatted once.
         if (v != last_number_) {
@@ -463,7 +463,7 @@ std::string format_number(double v) {
     if (std::isnan(v)) return "no data";
     fmt::memory_buffer text;
     auto to = std::back_inserter(text);
-    if (exact_integer(v) && !(v == 0 && std::signbit(v))) fmt::format_to(to, FMT_COMPILE("{}"), static_cast<std::int64_t>(v));
+    if (whole_number(v) && !(v == 0 && std::signbit(v))) fmt::format_to(to, FMT_COMPILE("{}"), static_cast<std::int64_t>(v));
     else if (std::fabs(v) >= 1e6) fmt::format_to(to, FMT_COMPILE("{:.0f}"), v);
     else fmt::format_to(to, FMT_COMPILE("{:.6g}"), v);
     // thousands separators keep large money amounts readable
