@@ -552,7 +552,8 @@ struct RankedBatch::Kept {
     struct Entry {
         const char* stored;  // in `text`: the bound proposal, or an invalid one's result
         std::uint32_t file;  // in `files`
-        bool bound;          // scored, so stored as a proposal
+        bool bound;          // scored, so stored as a proposal (as keys[] says too: read here, the
+                             // second pass, in rank order, reads no key)
     };
     std::vector<RankKey> keys;  // in input order; each id viewed in its stored bytes
     std::vector<Entry> entries;  // the same order
