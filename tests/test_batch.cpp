@@ -6,13 +6,16 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
 #include "screener/batch.hpp"
+#include "screener/limits.hpp"
 #include "screener/rank.hpp"
 #include "support.hpp"
 
@@ -181,7 +184,67 @@ TEST_CASE("render_batch hands on each result's verdict, score and id as the repo
     CHECK(seen[11].score == Approx(640.0 / 9));
 }
 
+namespace {
+// Sets limits().max_ids_in_memory for one test.
+struct IdsInMemory {
+    explicit IdsInMemory(std::size_t n) : before(std::exchange(limits().max_ids_in_memory, n)) {}
+    ~IdsInMemory() { limits().max_ids_in_memory = before; }
+    std::size_t before;
+};
+}  // namespace
+
+TEST_CASE("IdSet finds every repeat exactly when most of its ids are on disk", "[batch]") {
+    // 64 ids in memory (or 2048 bytes of them), a filter of 16 lines that soon says "may be on disk"
+    // of every id: each new id is looked up in the runs, which are merged again and again.
+    const IdsInMemory small(64);
+    // 30,000 ids drawn from 12,000, of 0 to 299 bytes, any byte; the empty one is always "first".
+    std::vector<std::string> pool(12'000);
+    std::uint64_t state = 42;
+    auto next = [&state] { return (state = state * 6364136223846793005u + 1442695040888963407u) >> 33; };
+    for (std::size_t i = 0; i < pool.size(); ++i) {
+        pool[i] = std::to_string(i);
+        for (std::size_t n = next() % 300; n > 0; --n) pool[i] += static_cast<char>(next());
+    }
+    pool[7] = "";
+    IdSet ids;
+    std::set<std::string> seen;
+    std::size_t draws = 0, firsts = 0, wrong_at = 0;
+    for (; draws < 30'000 && wrong_at == 0; ++draws) {
+        const std::string& id = pool[next() % pool.size()];
+        const bool expected = id.empty() || seen.insert(id).second;
+        firsts += expected;
+        if (ids.first(id) != expected) wrong_at = draws + 1;
+    }
+    CHECK(wrong_at == 0);  // the first draw answered wrongly, counting from 1
+    CHECK(firsts > 10'000);
+    CHECK(firsts < 12'000);
+}
+
+TEST_CASE("IdSet holds ids whose hashes crowd the end of its table, in memory and on disk", "[batch]") {
+    // A slot's home is its hash's top bits, and probes go on past the last one, never around to the
+    // first. 40 ids whose std::hash (the set's) has its top 10 bits set share the last home of the
+    // first table (1,024 slots); 400 ordinary ids follow them.
+    std::vector<std::string> crowd;
+    for (int i = 0; crowd.size() < 40; ++i) {
+        std::string id = "C" + std::to_string(i);
+        if (std::hash<std::string_view>{}(id) >> 54 == 1023) crowd.push_back(id);
+    }
+    for (const std::size_t in_memory : {std::size_t{1000}, std::size_t{30}}) {  // all held, or most on disk
+        INFO("max_ids_in_memory " << in_memory);
+        const IdsInMemory held(in_memory);
+        IdSet ids;
+        std::size_t wrong = 0;
+        for (int round = 0; round < 2; ++round) {  // all new, then all repeats
+            for (const std::string& id : crowd) wrong += ids.first(id) != (round == 0);
+            for (int i = 0; i < 400; ++i) wrong += ids.first("O" + std::to_string(i)) != (round == 0);
+        }
+        CHECK(wrong == 0);
+    }
+}
+
 TEST_CASE("repeated ids are found exactly among thousands, whatever their length", "[batch]") {
+    // Held in memory, or 50 at a time with the rest on disk.
+    const IdsInMemory in_memory(GENERATE(as<std::size_t>{}, Limits{}.max_ids_in_memory, 50));
     auto rules = compile_ok(rules_yaml);
     const std::string dir = temp_dir("render-batch-ids");
     // 3000 ids of 1 to 300 characters (lengths past 127 take two bytes in the id store), then the

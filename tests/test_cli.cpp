@@ -1685,6 +1685,42 @@ TEST_CASE("eval and rank stop at max_proposals_in_memory and say what to do inst
     ::unsetenv("SCREENER_LIMITS");
 }
 
+TEST_CASE("eval keeps the ids beyond max_ids_in_memory in TMPDIR and writes the same reports or says why it cannot", "[cli]") {
+    TempDir tmp("cli-ids-on-disk");
+    json p = json::parse(read_text(source_dir + "/" + example("001-amkor-semiconductor-packaging.json")));
+    std::string proposals;
+    for (int i = 0; i < 300; ++i) {
+        p["id"] = "I" + std::to_string(i % 7 == 6 ? i - 5 : i);  // every 7th repeats an earlier id
+        proposals += p.dump() + "\n";
+    }
+    write_text(tmp.path + "/p.ndjson", proposals);
+    const std::string eval = "-q eval " + tmp.path + "/p.ndjson --format ";
+    const Cli ndjson = run_cli(eval + "ndjson"), ranked = run_cli(eval + "json");
+    REQUIRE(ndjson.exit_code == 0);
+    REQUIRE(ranked.exit_code == 0);
+    CHECK(std::count(ndjson.out.begin(), ndjson.out.end(), '\n') == 300);
+    CHECK(parse_json(ranked.out)["summary"]["invalid"] == 42);
+
+    fs::create_directory(tmp.path + "/spill");
+    ::setenv("TMPDIR", (tmp.path + "/spill").c_str(), 1);
+    ::setenv("SCREENER_LIMITS", "max_ids_in_memory=4", 1);  // 4 in memory, the rest in runs on disk
+    CHECK(run_cli(eval + "ndjson").out == ndjson.out);
+    CHECK(run_cli(eval + "json").out == ranked.out);
+    CHECK(dir_entries(tmp.path + "/spill").empty());  // deleted as soon as made
+
+    ::setenv("TMPDIR", (tmp.path + "/none").c_str(), 1);
+    for (std::string format : {"ndjson", "json"}) {
+        const Cli failed = run_cli(eval + format + " -o " + tmp.path + "/out");
+        CHECK(failed.exit_code == 2);
+        CHECK(failed.err == "screener: error: cannot create a file in " + tmp.path +
+                                "/none for the ids seen so far (kept to find repeated ids; set TMPDIR to a "
+                                "directory with room): No such file or directory\n");
+        CHECK_FALSE(fs::exists(tmp.path + "/out"));
+    }
+    ::unsetenv("TMPDIR");
+    ::unsetenv("SCREENER_LIMITS");
+}
+
 TEST_CASE("rank names the file, line and field of a line it cannot read back, and writes nothing", "[cli]") {
     TempDir tmp("cli-rank-bad-line");
     Cli scored = run_cli("-q eval --rules tests/ci/rules-v1.yaml --format ndjson tests/ci/proposals.ndjson");

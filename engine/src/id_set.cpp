@@ -1,18 +1,280 @@
+#include "screener/limits.hpp"
 #include "screener/proposal.hpp"
 
+#include <algorithm>
+#include <bit>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <utility>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace screener {
 
 namespace {
 constexpr unsigned offset_bits = 40;  // arenas up to 1 TiB
 constexpr std::uint64_t offset_mask = (std::uint64_t{1} << offset_bits) - 1;
+constexpr std::size_t arena_bytes_per_id = 32;  // the arena spills at this many bytes an id, whatever their count
+constexpr std::size_t fence_spacing = 8192;     // bytes of a run read to look an id up
+constexpr std::size_t merge_chunk = 1 << 20;    // bytes read and written at a time when runs are made
 
-std::uint64_t tag_of(std::size_t hash) { return (static_cast<std::uint64_t>(hash) >> offset_bits) << offset_bits; }
+std::uint64_t hash_of(std::string_view id) { return std::hash<std::string_view>{}(id); }
+std::uint64_t tag_of(std::uint64_t hash) { return hash << offset_bits; }  // the hash's low bits; its top bits are the home
+
+void append_length(std::string& out, std::size_t length) {
+    for (;; length >>= 7) {
+        out += static_cast<char>((length & 0x7f) | (length > 0x7f ? 0x80 : 0));
+        if (length <= 0x7f) break;
+    }
+}
+
+[[noreturn]] void disk_error(const std::string& what) {
+    throw Error("cannot " + what + " the ids seen so far (kept to find repeated ids; set TMPDIR to a directory with room): " +
+                std::strerror(errno));
+}
+
+// A file in $TMPDIR (or /tmp), deleted as soon as it is made: it lives as long as its descriptor.
+class TempFile {
+public:
+    TempFile() {
+        const char* dir = std::getenv("TMPDIR");
+        std::string path = std::string(dir && *dir ? dir : "/tmp") + "/screener-ids-XXXXXX";
+        fd_ = mkostemp(path.data(), O_CLOEXEC);
+        if (fd_ < 0) disk_error("create a file in " + path.substr(0, path.rfind('/')) + " for");
+        unlink(path.c_str());
+    }
+    TempFile(TempFile&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+    TempFile& operator=(TempFile&& other) noexcept {
+        std::swap(fd_, other.fd_);
+        return *this;
+    }
+    ~TempFile() {
+        if (fd_ >= 0) close(fd_);
+    }
+
+    void write(std::string_view bytes, std::uint64_t offset) const {
+        while (!bytes.empty()) {
+            const ssize_t n = pwrite(fd_, bytes.data(), bytes.size(), static_cast<off_t>(offset));
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) disk_error("write");
+            bytes.remove_prefix(static_cast<std::size_t>(n));
+            offset += static_cast<std::uint64_t>(n);
+        }
+    }
+    // Reads up to `size` bytes at `offset`; fewer only at the end of the file.
+    std::size_t read(char* into, std::size_t size, std::uint64_t offset) const {
+        std::size_t done = 0;
+        while (done < size) {
+            const ssize_t n = pread(fd_, into + done, size - done, static_cast<off_t>(offset + done));
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) disk_error("read back");
+            if (n == 0) break;
+            done += static_cast<std::size_t>(n);
+        }
+        return done;
+    }
+
+private:
+    int fd_ = -1;
+};
+
+// Ids on disk in the order of their hashes, each as its 8-byte hash, its LEB128 length and its
+// bytes. Fences in memory say where to start reading for a hash.
+struct Run {
+    struct Fence {
+        std::uint64_t hash;    // of the first record at or after a multiple of about fence_spacing
+        std::uint64_t offset;  // of that record
+    };
+    TempFile file;
+    std::vector<Fence> fences;
+    std::size_t ids = 0;
+};
+
+class RunWriter {
+public:
+    void add(std::uint64_t hash, std::string_view id) {
+        const std::uint64_t offset = written_ + buffer_.size();
+        if (offset >= next_fence_) {
+            run_.fences.push_back({hash, offset});
+            next_fence_ = offset + fence_spacing;
+        }
+        buffer_.append(reinterpret_cast<const char*>(&hash), sizeof hash);
+        append_length(buffer_, id.size());
+        buffer_ += id;
+        ++run_.ids;
+        if (buffer_.size() >= merge_chunk) flush();
+    }
+    Run finish() {
+        flush();
+        return std::move(run_);
+    }
+
+private:
+    void flush() {
+        run_.file.write(buffer_, written_);
+        written_ += buffer_.size();
+        buffer_.clear();
+    }
+
+    Run run_;
+    std::string buffer_;
+    std::uint64_t written_ = 0;
+    std::uint64_t next_fence_ = 0;
+};
+
+// A run's records in order from `offset`, read `chunk` bytes at a time.
+class RunReader {
+public:
+    RunReader(const Run& run, std::uint64_t offset, std::size_t chunk) : run_(run), offset_(offset), chunk_(chunk) {}
+
+    // The next record into hash and id (valid until the next call); false at the end of the run.
+    bool next() {
+        pos_ += record_size_;
+        if (!buffered(sizeof hash + 1)) return false;
+        std::memcpy(&hash, buffer_.data() + pos_, sizeof hash);
+        std::size_t length = 0, size = sizeof hash;
+        for (unsigned shift = 0;; shift += 7) {
+            if (!buffered(size + 1)) disk_error("read back (a run ends early)");
+            const auto byte = static_cast<unsigned char>(buffer_[pos_ + size++]);
+            length |= static_cast<std::size_t>(byte & 0x7f) << shift;
+            if (byte < 0x80) break;
+        }
+        if (!buffered(size + length)) disk_error("read back (a run ends early)");
+        id = std::string_view(buffer_).substr(pos_ + size, length);
+        record_size_ = size + length;
+        return true;
+    }
+
+    std::uint64_t hash = 0;
+    std::string_view id;
+
+private:
+    // True when `size` bytes from pos_ are in the buffer, read from the run as needed.
+    bool buffered(std::size_t size) {
+        if (buffer_.size() - pos_ >= size) return true;
+        buffer_.erase(0, pos_);
+        pos_ = 0;
+        const std::size_t have = buffer_.size();
+        buffer_.resize(std::max(size, have + chunk_));
+        const std::size_t got = run_.file.read(buffer_.data() + have, buffer_.size() - have, offset_);
+        offset_ += got;
+        buffer_.resize(have + got);
+        return buffer_.size() >= size;
+    }
+
+    const Run& run_;
+    std::uint64_t offset_;  // of the first byte not yet in the buffer
+    std::size_t chunk_;
+    std::string buffer_;
+    std::size_t pos_ = 0;          // of the current record in the buffer
+    std::size_t record_size_ = 0;  // of the current record
+};
+
+bool holds(const Run& run, std::uint64_t hash, std::string_view id) {
+    auto fence = std::lower_bound(run.fences.begin(), run.fences.end(), hash,
+                                  [](const Run::Fence& f, std::uint64_t h) { return f.hash < h; });
+    if (fence != run.fences.begin()) --fence;  // ids with this hash may begin in the block before
+    if (fence == run.fences.end() || fence->hash > hash) return false;
+    RunReader reader(run, fence->offset, fence_spacing);
+    while (reader.next() && reader.hash <= hash)
+        if (reader.hash == hash && reader.id == id) return true;
+    return false;
+}
+
+Run merge(const Run& older, const Run& newer) {
+    RunReader a(older, 0, merge_chunk), b(newer, 0, merge_chunk);
+    RunWriter merged;
+    bool more_a = a.next(), more_b = b.next();
+    while (more_a || more_b) {
+        RunReader& from = more_a && (!more_b || a.hash <= b.hash) ? a : b;
+        merged.add(from.hash, from.id);
+        (&from == &a ? more_a : more_b) = from.next();
+    }
+    return merged.finish();
+}
+
+// Which hashes the runs may hold, in a fixed size whatever their number: a Bloom filter whose bits
+// for a hash all lie in one 64-byte line, so that asking costs at most one cache miss.
+class Bloom {
+public:
+    // 2^line_bits lines, a line for every 4 ids the table holds (16 bytes an id, as the table takes).
+    explicit Bloom(std::size_t max_size)
+        : line_bits_(static_cast<unsigned>(std::bit_width(std::max<std::size_t>(max_size / 4, 1)) - 1)),
+          words_(std::size_t{8} << line_bits_) {}
+
+    void add(std::uint64_t hash) {
+        const std::uint64_t mixed = mix(hash);
+        std::uint64_t* line = words_.data() + line_of(hash);
+        for (unsigned k = 0; k < bits_per_hash; ++k) line[bit(mixed, k) / 64] |= std::uint64_t{1} << (bit(mixed, k) % 64);
+    }
+    bool may_hold(std::uint64_t hash) const {
+        const std::uint64_t mixed = mix(hash);
+        const std::uint64_t* line = words_.data() + line_of(hash);
+        for (unsigned k = 0; k < bits_per_hash; ++k)
+            if (!(line[bit(mixed, k) / 64] >> (bit(mixed, k) % 64) & 1)) return false;
+        return true;
+    }
+    void prefetch(std::uint64_t hash) const { __builtin_prefetch(words_.data() + line_of(hash)); }
+
+private:
+    static constexpr unsigned bits_per_hash = 4;
+    // The line is chosen by the hash's top bits, so that a run's ids, added in the order of their
+    // hashes, fill the filter from start to end; the bits in it by all the hash's bits, stirred.
+    static std::uint64_t mix(std::uint64_t hash) { return hash * 0x9e3779b97f4a7c15; }
+    static unsigned bit(std::uint64_t mixed, unsigned k) { return static_cast<unsigned>(mixed >> (9 * k)) & 511; }
+    std::size_t line_of(std::uint64_t hash) const { return line_bits_ == 0 ? 0 : 8 * (hash >> (64 - line_bits_)); }
+
+    unsigned line_bits_;
+    std::vector<std::uint64_t> words_;
+};
 }  // namespace
 
-std::string_view IdSet::at(std::uint64_t offset) const {
+struct IdSet::OnDisk {
+    explicit OnDisk(std::size_t max_size) : bloom(max_size) {}
+    Bloom bloom;
+    std::vector<Run> runs;  // the oldest, and largest, first
+
+    bool holds(std::uint64_t hash, std::string_view id) const {
+        if (!bloom.may_hold(hash)) return false;
+        return std::any_of(runs.begin(), runs.end(), [&](const Run& run) { return screener::holds(run, hash, id); });
+    }
+};
+
+IdSet::IdSet() : max_size_(std::max<std::size_t>(limits().max_ids_in_memory, 1)) {}
+IdSet::~IdSet() = default;
+
+bool IdSet::first(std::string_view id) {
+    if (id.empty()) return true;
+    const std::uint64_t hash = hash_of(id);
+    if (!slots_.empty())
+        for (std::size_t i = home(hash); i < slots_.size() && slots_[i] != 0; ++i)
+            if ((slots_[i] & ~offset_mask) == tag_of(hash) && id_in(slots_[i]) == id) return false;
+    if (on_disk_ && on_disk_->holds(hash, id)) return false;
+    if (size_ > 0 && (size_ == max_size_ || arena_.size() + id.size() > arena_bytes_per_id * max_size_)) spill();
+    if (2 * (size_ + 1) > capacity_) grow();  // at most half full, so probes stay short
+    put(tag_of(hash) | (arena_.size() + 1), home(hash));
+    append_length(arena_, id.size());
+    arena_ += id;
+    ++size_;
+    return true;
+}
+
+void IdSet::prefetch(std::string_view id) const {
+    const std::uint64_t hash = hash_of(id);
+    if (!slots_.empty()) __builtin_prefetch(&slots_[home(hash)]);
+    if (on_disk_) on_disk_->bloom.prefetch(hash);
+}
+
+// A slot's home is the top bits of its id's hash, and a probe goes on past the last home to slots
+// added at the end, never around to the first: the table holds its ids in the order of their
+// hashes, but for the order within each run of full slots.
+std::size_t IdSet::home(std::uint64_t hash) const { return static_cast<std::size_t>(hash >> home_shift_); }
+
+std::string_view IdSet::id_in(std::uint64_t slot) const {
+    std::uint64_t offset = (slot & offset_mask) - 1;
     std::size_t length = 0;
     for (unsigned shift = 0;; shift += 7) {
         const auto byte = static_cast<unsigned char>(arena_[offset++]);
@@ -22,40 +284,55 @@ std::string_view IdSet::at(std::uint64_t offset) const {
     return {arena_.data() + offset, length};
 }
 
-bool IdSet::first(std::string_view id) {
-    if (id.empty()) return true;
-    if (2 * (size_ + 1) > slots_.size()) grow();  // at most half full, so probes stay short
-    const std::size_t hash = std::hash<std::string_view>{}(id);
-    const std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
-        const std::uint64_t slot = slots_[i];
-        if (slot == 0) {
-            slots_[i] = tag_of(hash) | (arena_.size() + 1);
-            for (std::size_t length = id.size(); ; length >>= 7) {
-                arena_ += static_cast<char>((length & 0x7f) | (length > 0x7f ? 0x80 : 0));
-                if (length <= 0x7f) break;
-            }
-            arena_ += id;
-            ++size_;
-            return true;
-        }
-        if ((slot & ~offset_mask) == tag_of(hash) && at((slot & offset_mask) - 1) == id) return false;
-    }
-}
-
-void IdSet::prefetch(std::string_view id) const {
-    if (!slots_.empty()) __builtin_prefetch(&slots_[std::hash<std::string_view>{}(id) & (slots_.size() - 1)]);
+void IdSet::put(std::uint64_t slot, std::size_t i) {
+    while (i < slots_.size() && slots_[i] != 0) ++i;
+    if (i == slots_.size())
+        slots_.push_back(slot);
+    else
+        slots_[i] = slot;
 }
 
 void IdSet::grow() {
-    std::vector<std::uint64_t> old = std::exchange(slots_, std::vector<std::uint64_t>(slots_.empty() ? 1024 : 2 * slots_.size()));
-    const std::size_t mask = slots_.size() - 1;
-    for (std::uint64_t slot : old) {
-        if (slot == 0) continue;
-        std::size_t i = std::hash<std::string_view>{}(at((slot & offset_mask) - 1)) & mask;
-        while (slots_[i] != 0) i = (i + 1) & mask;
-        slots_[i] = slot;
+    capacity_ = capacity_ == 0 ? 1024 : 2 * capacity_;
+    home_shift_ = static_cast<unsigned>(64 - std::countr_zero(capacity_));
+    std::vector<std::uint64_t> old = std::exchange(slots_, {});
+    slots_.reserve(capacity_ + 64);
+    slots_.resize(capacity_);
+    for (std::uint64_t slot : old)
+        if (slot != 0) put(slot, home(hash_of(id_in(slot))));
+}
+
+// The ids held go to a new run, and the table and arena are emptied (keeping their memory). Runs
+// merge like a binary counter's digits: there are about log2(ids / max_size_) of them, and an id
+// is written again as often.
+void IdSet::spill() {
+    if (!on_disk_) on_disk_ = std::make_unique<OnDisk>(max_size_);
+    RunWriter writer;
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> full;  // a run of full slots: hash, slot
+    constexpr std::size_t ahead = 16;  // the arena is read in no order: its ids are fetched this many slots ahead
+    for (std::size_t i = 0; i < slots_.size();) {
+        for (full.clear(); i < slots_.size() && slots_[i] != 0; ++i) {
+            if (i + ahead < slots_.size() && slots_[i + ahead] != 0) __builtin_prefetch(arena_.data() + (slots_[i + ahead] & offset_mask) - 1);
+            full.emplace_back(hash_of(id_in(slots_[i])), slots_[i]);
+        }
+        std::sort(full.begin(), full.end());
+        for (const auto& [hash, slot] : full) {
+            writer.add(hash, id_in(slot));
+            on_disk_->bloom.add(hash);
+        }
+        ++i;  // an empty slot
     }
+    std::vector<Run>& runs = on_disk_->runs;
+    runs.push_back(writer.finish());
+    while (runs.size() >= 2 && runs[runs.size() - 2].ids <= runs.back().ids) {
+        Run merged = merge(runs[runs.size() - 2], runs.back());
+        runs.pop_back();
+        runs.back() = std::move(merged);
+    }
+    slots_.resize(capacity_);
+    std::fill(slots_.begin(), slots_.end(), 0);
+    arena_.clear();
+    size_ = 0;
 }
 
 }  // namespace screener

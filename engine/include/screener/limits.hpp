@@ -14,6 +14,7 @@ struct Limits {
     std::size_t max_expression_depth = 500;          // nested operations in one expression
     std::size_t max_proposal_bytes = 1 << 20;        // one proposal's JSON (and one NDJSON line)
     std::size_t max_proposals_in_memory = 20'000'000;  // ranked reports; ndjson streams without limit
+    std::size_t max_ids_in_memory = 1 << 19;         // ids held to find repeats; more go to disk
 };
 
 Limits& limits();

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -49,24 +50,42 @@ BoundProposal bind_text(const CompiledRules& rules, std::string_view text, Sourc
 std::string repeated_id_reason(std::string_view id);
 
 // The ids seen so far in a batch, to find repeats (the first proposal with an id keeps it). Exact,
-// and compact because a batch may hold millions: an open-addressing table of offsets into one
-// arena of length-prefixed ids, about 25 bytes an 8-character id where a
-// std::unordered_set<std::string> takes about 76.
+// and in bounded memory whatever the batch's size. The latest ids are held in an open-addressing
+// table of offsets into one arena of length-prefixed ids (about 25 bytes an 8-character id, where a
+// std::unordered_set<std::string> takes about 76). At limits().max_ids_in_memory ids they go to a
+// run on disk in the order of their hashes, in $TMPDIR (files deleted as soon as made), and the
+// table starts again. A Bloom filter of 16 bytes an id held (8 MiB by default) says which ids may
+// be on disk, so that a new id is looked up there only now and then: about 1 in 12,000 with 1.5
+// million ids on disk, 1 in 700 with 3.5 million, 1 in 25 with 10 million.
 class IdSet {
 public:
+    IdSet();
+    ~IdSet();
+    IdSet(const IdSet&) = delete;
+    IdSet& operator=(const IdSet&) = delete;
+
     // True when `id` is new (and now recorded) or empty (a missing id is reported on its own).
+    // Throws Error when the ids cannot be written to disk.
     bool first(std::string_view id);
     // A hint that `id` is asked about soon: its slot is fetched into the cache meanwhile. A large set
     // misses the cache on nearly every id; fetching a few ids ahead hides that.
     void prefetch(std::string_view id) const;
 
 private:
-    std::string_view at(std::uint64_t offset) const;
+    struct OnDisk;
+    std::size_t home(std::uint64_t hash) const;
+    std::string_view id_in(std::uint64_t slot) const;
+    void put(std::uint64_t slot, std::size_t home);
     void grow();
+    void spill();
 
     std::string arena_;                 // each id as a LEB128 length, then its bytes
-    std::vector<std::uint64_t> slots_;  // 0 = empty; else the hash's top 24 bits, then arena offset + 1
+    std::vector<std::uint64_t> slots_;  // 0 = empty; else the hash's low 24 bits, then arena offset + 1
+    std::size_t capacity_ = 0;          // home slots (a power of two), kept at most half full
+    unsigned home_shift_ = 64;          // a hash's home is its top log2(capacity_) bits
     std::size_t size_ = 0;
+    std::size_t max_size_;              // ids held before they are spilled
+    std::unique_ptr<OnDisk> on_disk_;   // the ids spilled so far, if any
 };
 
 // Reads every proposal from `inputs` (files, directories searched recursively in sorted order,
