@@ -193,37 +193,103 @@ struct IdsInMemory {
 };
 }  // namespace
 
-TEST_CASE("IdSet finds every repeat exactly when most of its ids are on disk", "[batch]") {
-    // 64 ids in memory (or 2048 bytes of them), a filter of 16 lines that soon says "may be on disk"
-    // of every id: each new id is looked up in the runs, which are merged again and again.
-    const IdsInMemory small(64);
-    // 30,000 ids drawn from 12,000, of 0 to 299 bytes, any byte; the empty one is always "first".
-    std::vector<std::string> pool(12'000);
+namespace {
+// Draws `draws` ids from a pool of `distinct` (0 to max_length - 1 bytes, any byte; one is empty)
+// and asks `ids` of each in turn. Returns the first draw answered unlike std::set, counting from
+// 1, or 0; `firsts` counts the new ones.
+std::size_t first_wrong_answer(IdSet& ids, std::size_t distinct, std::size_t draws, std::size_t max_length, std::size_t& firsts) {
+    std::vector<std::string> pool(distinct);
     std::uint64_t state = 42;
     auto next = [&state] { return (state = state * 6364136223846793005u + 1442695040888963407u) >> 33; };
     for (std::size_t i = 0; i < pool.size(); ++i) {
         pool[i] = std::to_string(i);
-        for (std::size_t n = next() % 300; n > 0; --n) pool[i] += static_cast<char>(next());
+        for (std::size_t n = next() % max_length; n > 0; --n) pool[i] += static_cast<char>(next());
     }
-    pool[7] = "";
-    IdSet ids;
+    pool[7] = "";  // always "first": a missing id is reported on its own
     std::set<std::string> seen;
-    std::size_t draws = 0, firsts = 0, wrong_at = 0;
-    for (; draws < 30'000 && wrong_at == 0; ++draws) {
+    firsts = 0;
+    for (std::size_t draw = 1; draw <= draws; ++draw) {
         const std::string& id = pool[next() % pool.size()];
         const bool expected = id.empty() || seen.insert(id).second;
         firsts += expected;
-        if (ids.first(id) != expected) wrong_at = draws + 1;
+        if (ids.first(id) != expected) return draw;
     }
-    CHECK(wrong_at == 0);  // the first draw answered wrongly, counting from 1
+    return 0;
+}
+
+// Hashes that tell exactness from hashing: every id the same, five values, only the top bits, the
+// top bits all set (one crowded home at the table's end).
+std::uint64_t one_hash(std::string_view) { return 42; }
+std::uint64_t five_hashes(std::string_view id) { return IdSet::standard_hash(id) % 5; }
+std::uint64_t top_bits_only(std::string_view id) { return IdSet::standard_hash(id) >> 60 << 60; }
+std::uint64_t all_at_the_end(std::string_view id) { return ~std::uint64_t{0} - IdSet::standard_hash(id) % 3; }
+}  // namespace
+
+TEST_CASE("IdSet finds every repeat exactly when most of its ids are on disk", "[batch]") {
+    // 64 ids in memory (or 2048 bytes of them), a filter of 16 lines that soon says "may be on disk"
+    // of every id: each new id is looked up in the runs, which are merged again and again.
+    const IdsInMemory small(64);
+    IdSet ids;
+    std::size_t firsts = 0;
+    CHECK(first_wrong_answer(ids, 12'000, 30'000, 300, firsts) == 0);
     CHECK(firsts > 10'000);
     CHECK(firsts < 12'000);
+}
+
+TEST_CASE("IdSet is exact whatever the hash, and with 0 or 1 ids in memory", "[batch]") {
+    std::size_t firsts = 0;
+    for (const IdSet::Hash hash : {&one_hash, &five_hashes, &top_bits_only, &all_at_the_end}) {
+        const IdsInMemory small(16);
+        IdSet ids(hash);
+        CHECK(first_wrong_answer(ids, 600, 2'000, 40, firsts) == 0);
+        CHECK(firsts > 500);
+    }
+    for (const std::size_t in_memory : {0, 1}) {  // 0 is taken as 1: every new id spills the one before
+        const IdsInMemory none(in_memory);
+        IdSet ids;
+        CHECK(first_wrong_answer(ids, 200, 600, 40, firsts) == 0);
+        CHECK(firsts > 150);
+    }
+}
+
+TEST_CASE("IdSet holds ids longer than its reads, up to a megabyte", "[batch]") {
+    // A run is read 2 KiB at a time to look an id up, and lengths past 16 KiB take three bytes.
+    const IdsInMemory two(2);
+    IdSet ids;
+    const std::vector<std::size_t> lengths = {2047, 2048, 2049, 4095, 4096, 16383, 16384, 100'000, (1 << 20) - 16};
+    auto id = [&](std::size_t i, char last) { return std::string(lengths[i] - 1, static_cast<char>('a' + i)) + last; };
+    std::size_t wrong = 0;
+    for (std::size_t i = 0; i < lengths.size(); ++i) wrong += !ids.first(id(i, 'x'));
+    for (int i = 0; i < 20; ++i) wrong += !ids.first("filler" + std::to_string(i));  // every long id now on disk
+    for (std::size_t i = 0; i < lengths.size(); ++i) {
+        wrong += ids.first(id(i, 'x'));   // a repeat
+        wrong += !ids.first(id(i, 'y'));  // differs in its last byte only
+    }
+    CHECK(wrong == 0);
+}
+
+TEST_CASE("IdSet keeps a bounded number of files open when its spills shrink", "[batch]") {
+    // The arena spills at 32 bytes an id (2,048 for 64). Each round here is one long id and then
+    // ever fewer short ones that fill the arena, so that the next long id spills one id fewer than
+    // the last spill: runs merged like a binary counter's digits would never merge, a file each.
+    namespace fs = std::filesystem;
+    auto open_files = [] { return std::distance(fs::directory_iterator("/proc/self/fd"), fs::directory_iterator{}); };
+    const IdsInMemory small(64);
+    const auto before = open_files();
+    IdSet ids;
+    std::size_t wrong = 0, n = 0;
+    for (std::size_t short_ids = 60; short_ids > 0; --short_ids) {
+        wrong += !ids.first(std::string(2'040 - 10 * short_ids, 'L') + std::to_string(n++));
+        for (std::size_t i = 0; i < short_ids; ++i) wrong += !ids.first("S" + std::to_string(100'000 + n++));  // 7 bytes
+    }
+    CHECK(wrong == 0);
+    CHECK(open_files() - before <= 16);  // max_runs in id_set.cpp
 }
 
 TEST_CASE("IdSet holds ids whose hashes crowd the end of its table, in memory and on disk", "[batch]") {
     // A slot's home is its hash's top bits, and probes go on past the last one, never around to the
     // first. 40 ids whose std::hash (the set's) has its top 10 bits set share the last home of the
-    // first table (1,024 slots); 400 ordinary ids follow them.
+    // first table (1,024 slots, or 64 for 30 ids in memory); 400 ordinary ids follow them.
     std::vector<std::string> crowd;
     for (int i = 0; crowd.size() < 40; ++i) {
         std::string id = "C" + std::to_string(i);

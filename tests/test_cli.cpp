@@ -7,6 +7,7 @@
 // the verdict and score of every example), not from the binary's own output.
 #include <algorithm>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -17,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -1706,7 +1708,29 @@ TEST_CASE("eval keeps the ids beyond max_ids_in_memory in TMPDIR and writes the 
     ::setenv("SCREENER_LIMITS", "max_ids_in_memory=4", 1);  // 4 in memory, the rest in runs on disk
     CHECK(run_cli(eval + "ndjson").out == ndjson.out);
     CHECK(run_cli(eval + "json").out == ranked.out);
+    write_text(tmp.path + "/r.ndjson", ndjson.out);  // rank finds repeats across shards with the same set
+    const std::string rank = "-q rank " + tmp.path + "/r.ndjson " + tmp.path + "/r.ndjson";
+    const Cli merged = run_cli(rank);
+    CHECK(merged.exit_code == 0);
+    CHECK(parse_json(merged.out)["summary"]["invalid"] == 42 + 300);  // and every line of the second shard repeats one
+    ::unsetenv("SCREENER_LIMITS");
+    CHECK(run_cli(rank).out == merged.out);
+    ::setenv("SCREENER_LIMITS", "max_ids_in_memory=4", 1);
     CHECK(dir_entries(tmp.path + "/spill").empty());  // deleted as soon as made
+
+    // Runs that cannot be written (here, past a file size limit of 2 KiB) stop the run.
+    struct rlimit file_size {};
+    REQUIRE(::getrlimit(RLIMIT_FSIZE, &file_size) == 0);
+    const rlimit small{2048, file_size.rlim_max};
+    auto* const on_too_large = std::signal(SIGXFSZ, SIG_IGN);  // so that write() fails with EFBIG
+    REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+    const Cli too_large = run_cli(eval + "json -o " + tmp.path + "/out");
+    ::setrlimit(RLIMIT_FSIZE, &file_size);
+    std::signal(SIGXFSZ, on_too_large);
+    CHECK(too_large.exit_code == 2);
+    CHECK(too_large.err == "screener: error: cannot write the ids seen so far (kept to find repeated ids; set TMPDIR to a "
+                           "directory with room): File too large\n");
+    CHECK_FALSE(fs::exists(tmp.path + "/out"));
 
     ::setenv("TMPDIR", (tmp.path + "/none").c_str(), 1);
     for (std::string format : {"ndjson", "json"}) {

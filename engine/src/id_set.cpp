@@ -18,10 +18,11 @@ namespace {
 constexpr unsigned offset_bits = 40;  // arenas up to 1 TiB
 constexpr std::uint64_t offset_mask = (std::uint64_t{1} << offset_bits) - 1;
 constexpr std::size_t arena_bytes_per_id = 32;  // the arena spills at this many bytes an id, whatever their count
-constexpr std::size_t fence_spacing = 8192;     // bytes of a run read to look an id up
-constexpr std::size_t merge_chunk = 1 << 20;    // bytes read and written at a time when runs are made
+constexpr std::size_t fence_spacing = 2048;     // bytes of a run read to look an id up
+constexpr std::size_t merge_chunk = 1 << 18;    // bytes read and written at a time when runs are made
+constexpr std::size_t max_runs = 16;            // more only when spills shrink (ids growing longer): merged
+constexpr std::size_t most_ids_in_memory = std::size_t{1} << 32;  // max_ids_in_memory beyond is taken as this
 
-std::uint64_t hash_of(std::string_view id) { return std::hash<std::string_view>{}(id); }
 std::uint64_t tag_of(std::uint64_t hash) { return hash << offset_bits; }  // the hash's low bits; its top bits are the home
 
 void append_length(std::string& out, std::size_t length) {
@@ -31,9 +32,10 @@ void append_length(std::string& out, std::size_t length) {
     }
 }
 
-[[noreturn]] void disk_error(const std::string& what) {
+// `error` is an errno value, taken where the call failed.
+[[noreturn]] void disk_error(const std::string& what, int error) {
     throw Error("cannot " + what + " the ids seen so far (kept to find repeated ids; set TMPDIR to a directory with room): " +
-                std::strerror(errno));
+                std::strerror(error));
 }
 
 // A file in $TMPDIR (or /tmp), deleted as soon as it is made: it lives as long as its descriptor.
@@ -43,7 +45,10 @@ public:
         const char* dir = std::getenv("TMPDIR");
         std::string path = std::string(dir && *dir ? dir : "/tmp") + "/screener-ids-XXXXXX";
         fd_ = mkostemp(path.data(), O_CLOEXEC);
-        if (fd_ < 0) disk_error("create a file in " + path.substr(0, path.rfind('/')) + " for");
+        if (fd_ < 0) {
+            const int error = errno;
+            disk_error("create a file in " + path.substr(0, path.rfind('/')) + " for", error);
+        }
         unlink(path.c_str());
     }
     TempFile(TempFile&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
@@ -59,7 +64,7 @@ public:
         while (!bytes.empty()) {
             const ssize_t n = pwrite(fd_, bytes.data(), bytes.size(), static_cast<off_t>(offset));
             if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) disk_error("write");
+            if (n <= 0) disk_error("write", n < 0 ? errno : EIO);
             bytes.remove_prefix(static_cast<std::size_t>(n));
             offset += static_cast<std::uint64_t>(n);
         }
@@ -70,7 +75,7 @@ public:
         while (done < size) {
             const ssize_t n = pread(fd_, into + done, size - done, static_cast<off_t>(offset + done));
             if (n < 0 && errno == EINTR) continue;
-            if (n < 0) disk_error("read back");
+            if (n < 0) throw Error(std::string("cannot read back the ids seen so far (kept to find repeated ids): ") + std::strerror(errno));
             if (n == 0) break;
             done += static_cast<std::size_t>(n);
         }
@@ -137,12 +142,12 @@ public:
         std::memcpy(&hash, buffer_.data() + pos_, sizeof hash);
         std::size_t length = 0, size = sizeof hash;
         for (unsigned shift = 0;; shift += 7) {
-            if (!buffered(size + 1)) disk_error("read back (a run ends early)");
+            if (!buffered(size + 1)) ends_early();
             const auto byte = static_cast<unsigned char>(buffer_[pos_ + size++]);
             length |= static_cast<std::size_t>(byte & 0x7f) << shift;
             if (byte < 0x80) break;
         }
-        if (!buffered(size + length)) disk_error("read back (a run ends early)");
+        if (!buffered(size + length)) ends_early();
         id = std::string_view(buffer_).substr(pos_ + size, length);
         record_size_ = size + length;
         return true;
@@ -152,6 +157,7 @@ public:
     std::string_view id;
 
 private:
+    [[noreturn]] static void ends_early() { throw Error("cannot read back the ids seen so far: a run of them on disk ends early"); }
     // True when `size` bytes from pos_ are in the buffer, read from the run as needed.
     bool buffered(std::size_t size) {
         if (buffer_.size() - pos_ >= size) return true;
@@ -200,10 +206,8 @@ Run merge(const Run& older, const Run& newer) {
 // for a hash all lie in one 64-byte line, so that asking costs at most one cache miss.
 class Bloom {
 public:
-    // 2^line_bits lines, a line for every 4 ids the table holds (16 bytes an id, as the table takes).
-    explicit Bloom(std::size_t max_size)
-        : line_bits_(static_cast<unsigned>(std::bit_width(std::max<std::size_t>(max_size / 4, 1)) - 1)),
-          words_(std::size_t{8} << line_bits_) {}
+    // A line for every 4 ids the table holds: 16 bytes an id, as the table takes.
+    explicit Bloom(std::size_t max_size) : lines_(std::max<std::size_t>(max_size / 4, 1)), words_(8 * lines_) {}
 
     void add(std::uint64_t hash) {
         const std::uint64_t mixed = mix(hash);
@@ -221,13 +225,16 @@ public:
 
 private:
     static constexpr unsigned bits_per_hash = 4;
-    // The line is chosen by the hash's top bits, so that a run's ids, added in the order of their
-    // hashes, fill the filter from start to end; the bits in it by all the hash's bits, stirred.
+    // The line is the hash's place among all hashes, so that a run's ids, added in the order of
+    // their hashes, fill the filter from start to end; the bits in it come from all the hash's bits.
     static std::uint64_t mix(std::uint64_t hash) { return hash * 0x9e3779b97f4a7c15; }
     static unsigned bit(std::uint64_t mixed, unsigned k) { return static_cast<unsigned>(mixed >> (9 * k)) & 511; }
-    std::size_t line_of(std::uint64_t hash) const { return line_bits_ == 0 ? 0 : 8 * (hash >> (64 - line_bits_)); }
+    std::size_t line_of(std::uint64_t hash) const {
+        __extension__ using Wide = unsigned __int128;  // hash * lines / 2^64: the line, in the order of the hashes
+        return 8 * static_cast<std::size_t>(static_cast<Wide>(hash) * lines_ >> 64);
+    }
 
-    unsigned line_bits_;
+    std::size_t lines_;
     std::vector<std::uint64_t> words_;
 };
 }  // namespace
@@ -243,12 +250,14 @@ struct IdSet::OnDisk {
     }
 };
 
-IdSet::IdSet() : max_size_(std::max<std::size_t>(limits().max_ids_in_memory, 1)) {}
+std::uint64_t IdSet::standard_hash(std::string_view id) { return std::hash<std::string_view>{}(id); }
+
+IdSet::IdSet(Hash hash) : hash_(hash), max_size_(std::clamp<std::size_t>(limits().max_ids_in_memory, 1, most_ids_in_memory)) {}
 IdSet::~IdSet() = default;
 
 bool IdSet::first(std::string_view id) {
     if (id.empty()) return true;
-    const std::uint64_t hash = hash_of(id);
+    const std::uint64_t hash = hash_(id);
     if (!slots_.empty())
         for (std::size_t i = home(hash); i < slots_.size() && slots_[i] != 0; ++i)
             if ((slots_[i] & ~offset_mask) == tag_of(hash) && id_in(slots_[i]) == id) return false;
@@ -263,7 +272,7 @@ bool IdSet::first(std::string_view id) {
 }
 
 void IdSet::prefetch(std::string_view id) const {
-    const std::uint64_t hash = hash_of(id);
+    const std::uint64_t hash = hash_(id);
     if (!slots_.empty()) __builtin_prefetch(&slots_[home(hash)]);
     if (on_disk_) on_disk_->bloom.prefetch(hash);
 }
@@ -293,18 +302,21 @@ void IdSet::put(std::uint64_t slot, std::size_t i) {
 }
 
 void IdSet::grow() {
-    capacity_ = capacity_ == 0 ? 1024 : 2 * capacity_;
+    const std::size_t capacity = capacity_ == 0 ? std::min<std::size_t>(1024, std::bit_ceil(2 * max_size_)) : 2 * capacity_;
+    std::vector<std::uint64_t> slots;
+    slots.reserve(capacity + 64);
+    slots.resize(capacity);
+    std::vector<std::uint64_t> old = std::exchange(slots_, std::move(slots));
+    capacity_ = capacity;
     home_shift_ = static_cast<unsigned>(64 - std::countr_zero(capacity_));
-    std::vector<std::uint64_t> old = std::exchange(slots_, {});
-    slots_.reserve(capacity_ + 64);
-    slots_.resize(capacity_);
     for (std::uint64_t slot : old)
-        if (slot != 0) put(slot, home(hash_of(id_in(slot))));
+        if (slot != 0) put(slot, home(hash_(id_in(slot))));
 }
 
 // The ids held go to a new run, and the table and arena are emptied (keeping their memory). Runs
 // merge like a binary counter's digits: there are about log2(ids / max_size_) of them, and an id
-// is written again as often.
+// is written again as often. (Spills that shrink, as ids grow longer, would never merge that way:
+// past max_runs the newest two merge anyway.)
 void IdSet::spill() {
     if (!on_disk_) on_disk_ = std::make_unique<OnDisk>(max_size_);
     RunWriter writer;
@@ -313,7 +325,7 @@ void IdSet::spill() {
     for (std::size_t i = 0; i < slots_.size();) {
         for (full.clear(); i < slots_.size() && slots_[i] != 0; ++i) {
             if (i + ahead < slots_.size() && slots_[i + ahead] != 0) __builtin_prefetch(arena_.data() + (slots_[i + ahead] & offset_mask) - 1);
-            full.emplace_back(hash_of(id_in(slots_[i])), slots_[i]);
+            full.emplace_back(hash_(id_in(slots_[i])), slots_[i]);
         }
         std::sort(full.begin(), full.end());
         for (const auto& [hash, slot] : full) {
@@ -324,7 +336,7 @@ void IdSet::spill() {
     }
     std::vector<Run>& runs = on_disk_->runs;
     runs.push_back(writer.finish());
-    while (runs.size() >= 2 && runs[runs.size() - 2].ids <= runs.back().ids) {
+    while (runs.size() >= 2 && (runs[runs.size() - 2].ids <= runs.back().ids || runs.size() > max_runs)) {
         Run merged = merge(runs[runs.size() - 2], runs.back());
         runs.pop_back();
         runs.back() = std::move(merged);

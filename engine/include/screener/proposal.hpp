@@ -50,16 +50,21 @@ BoundProposal bind_text(const CompiledRules& rules, std::string_view text, Sourc
 std::string repeated_id_reason(std::string_view id);
 
 // The ids seen so far in a batch, to find repeats (the first proposal with an id keeps it). Exact,
-// and in bounded memory whatever the batch's size. The latest ids are held in an open-addressing
-// table of offsets into one arena of length-prefixed ids (about 25 bytes an 8-character id, where a
-// std::unordered_set<std::string> takes about 76). At limits().max_ids_in_memory ids they go to a
-// run on disk in the order of their hashes, in $TMPDIR (files deleted as soon as made), and the
-// table starts again. A Bloom filter of 16 bytes an id held (8 MiB by default) says which ids may
+// and in flat memory however many there are. The latest ids are held in an open-addressing table
+// of offsets into one arena of length-prefixed ids (about 25 bytes an 8-character id, where a
+// std::unordered_set<std::string> takes about 76). At limits().max_ids_in_memory ids, or 32 bytes
+// of arena an id, they go to a run on disk in the order of their hashes, in $TMPDIR (files deleted
+// as soon as made), and the table starts again; memory keeps only a fence, 16 bytes, for every
+// 2 KiB of a run. A Bloom filter of 16 bytes an id held (8 MiB by default) says which ids may
 // be on disk, so that a new id is looked up there only now and then: about 1 in 12,000 with 1.5
 // million ids on disk, 1 in 700 with 3.5 million, 1 in 25 with 10 million.
 class IdSet {
 public:
-    IdSet();
+    using Hash = std::uint64_t (*)(std::string_view);
+    static std::uint64_t standard_hash(std::string_view id);  // std::hash's
+
+    // Holds limits().max_ids_in_memory ids in memory (0 is taken as 1, and more than 2^32 as 2^32).
+    explicit IdSet(Hash hash = standard_hash);
     ~IdSet();
     IdSet(const IdSet&) = delete;
     IdSet& operator=(const IdSet&) = delete;
@@ -79,6 +84,7 @@ private:
     void grow();
     void spill();
 
+    Hash hash_;
     std::string arena_;                 // each id as a LEB128 length, then its bytes
     std::vector<std::uint64_t> slots_;  // 0 = empty; else the hash's low 24 bits, then arena offset + 1
     std::size_t capacity_ = 0;          // home slots (a power of two), kept at most half full
