@@ -4,7 +4,7 @@
 # Needs the targets screener_engine and screener_warnings of the main build.
 get_filename_component(_fuzz_dir ${CMAKE_CURRENT_LIST_DIR} ABSOLUTE)
 get_filename_component(_fuzz_root ${_fuzz_dir}/.. ABSOLUTE)
-foreach(_target rules expression proposal ndjson result_line)
+foreach(_target rules expression proposal ndjson result_line ids)
   add_executable(fuzz_replay_${_target} ${_fuzz_dir}/fuzz_${_target}.cpp ${_fuzz_dir}/fuzz_common.cpp ${_fuzz_dir}/replay_main.cpp)
   # the targets use the engine's private headers (fast_bind.hpp, program.hpp)
   target_include_directories(fuzz_replay_${_target} PRIVATE ${_fuzz_root}/engine/src)

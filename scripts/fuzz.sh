@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzzes the engine with libFuzzer (clang, ASan + UBSan): scripts/fuzz.sh TARGET SECONDS, or `all SECONDS`
-# to run the five targets one after the other. TARGET: rules | expression | proposal | ndjson | result_line.
+# to run the six targets one after the other. TARGET: rules | expression | proposal | ndjson | result_line | ids.
 # Builds build-fuzz/ (fuzz/CMakeLists.txt, a separate CMake project), seeds a working corpus in
 # build-fuzz/corpus/TARGET from the repository (rules/, examples/, tests/ci/, fuzz/seeds/), and writes
 # crashes, leaks and timeouts to build-fuzz/crashes/TARGET/. Nothing in the repository is written.
@@ -10,8 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-targets=(rules expression proposal ndjson result_line)
-usage() { echo "usage: scripts/fuzz.sh {rules|expression|proposal|ndjson|result_line|all} SECONDS" >&2; exit 2; }
+targets=(rules expression proposal ndjson result_line ids)
+usage() { echo "usage: scripts/fuzz.sh {rules|expression|proposal|ndjson|result_line|ids|all} SECONDS" >&2; exit 2; }
 [ $# -eq 2 ] || usage
 target=$1 seconds=$2
 [[ $seconds =~ ^[0-9]+$ ]] || usage
@@ -51,10 +51,14 @@ if [ -z "$(ls -A "$corpus")" ]; then
       for f in fuzz/seeds/ndjson/*; do seed "$f"; done ;;
     result_line)
       for f in fuzz/seeds/result_line/*; do seed "$f"; done ;;
+    ids)
+      # The first byte sets max_ids_in_memory (1 + byte % 16); then one id a line.
+      for f in fuzz/seeds/ids/*; do seed "$f"; done ;;
   esac
 fi
 case $target in
   rules | expression) dict=fuzz/rules.dict ;;
+  ids) dict= ;;
   *) dict=fuzz/json.dict ;;
 esac
 case $target in
@@ -63,11 +67,13 @@ case $target in
   proposal) max_len=16384 ;;
   ndjson) max_len=65536 ;;
   result_line) max_len=16384 ;;
+  ids) max_len=65536 ;;
 esac
 
 jobs=${FUZZ_JOBS:-1}
-flags=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len="$max_len" -dict="$dict"
+flags=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len="$max_len"
        -artifact_prefix="$crashes/" -print_final_stats=1 ${FUZZ_ARGS:-})
+[ -n "$dict" ] && flags+=(-dict="$dict")
 [ "$jobs" -gt 1 ] && flags+=(-jobs="$jobs" -workers="$jobs")
 echo "fuzz.sh: fuzz_$target for $seconds s; corpus $corpus; crashes in $crashes" >&2
 # UBSan stops at its first report (the build uses -fno-sanitize-recover) and prints a stack.
