@@ -304,7 +304,7 @@ void IdSet::put(std::uint64_t slot, std::size_t i) {
 void IdSet::grow() {
     const std::size_t capacity = capacity_ == 0 ? std::min<std::size_t>(1024, std::bit_ceil(2 * max_size_)) : 2 * capacity_;
     std::vector<std::uint64_t> slots;
-    slots.reserve(capacity + 64);
+    slots.reserve(capacity + 64);  // room for slots past the last home (a few) without moving the table
     slots.resize(capacity);
     std::vector<std::uint64_t> old = std::exchange(slots_, std::move(slots));
     capacity_ = capacity;
@@ -321,12 +321,8 @@ void IdSet::spill() {
     if (!on_disk_) on_disk_ = std::make_unique<OnDisk>(max_size_);
     RunWriter writer;
     std::vector<std::pair<std::uint64_t, std::uint64_t>> full;  // a run of full slots: hash, slot
-    constexpr std::size_t ahead = 16;  // the arena is read in no order: its ids are fetched this many slots ahead
     for (std::size_t i = 0; i < slots_.size();) {
-        for (full.clear(); i < slots_.size() && slots_[i] != 0; ++i) {
-            if (i + ahead < slots_.size() && slots_[i + ahead] != 0) __builtin_prefetch(arena_.data() + (slots_[i + ahead] & offset_mask) - 1);
-            full.emplace_back(hash_(id_in(slots_[i])), slots_[i]);
-        }
+        for (full.clear(); i < slots_.size() && slots_[i] != 0; ++i) full.emplace_back(hash_(id_in(slots_[i])), slots_[i]);
         std::sort(full.begin(), full.end());
         for (const auto& [hash, slot] : full) {
             writer.add(hash, id_in(slot));

@@ -64,6 +64,7 @@ public:
     static std::uint64_t standard_hash(std::string_view id);  // std::hash's
 
     // Holds limits().max_ids_in_memory ids in memory (0 is taken as 1, and more than 2^32 as 2^32).
+    // Any hash gives the same answers, only slower when ids share it (tests make them collide).
     explicit IdSet(Hash hash = standard_hash);
     ~IdSet();
     IdSet(const IdSet&) = delete;
