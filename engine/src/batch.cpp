@@ -718,7 +718,8 @@ RankedResults::RankedResults(const std::vector<std::string>& inputs, const Batch
     Kept& kept = *kept_;
     // Shards do not see each other's ids: a repeat across them is caught here, as one eval would.
     IdSet ids;
-    // Descriptors kept open at most: the rest of the limit is left to reading and writing.
+    // Descriptors kept open at most: the rest of the limit is left to reading and writing, and to
+    // the id set's runs on disk (18 at most).
     rlimit limit{};
     const std::size_t spare = ::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur > 64 ? limit.rlim_cur - 32 : 0;
     std::size_t open = 0;
