@@ -226,7 +226,7 @@ std::uint64_t all_at_the_end(std::string_view id) { return ~std::uint64_t{0} - I
 }  // namespace
 
 TEST_CASE("IdSet finds every repeat exactly when most of its ids are on disk", "[batch]") {
-    // 64 ids in memory (or 2048 bytes of them), a filter of 16 lines that soon says "may be on disk"
+    // 64 ids in memory (or 1,536 bytes of them), a filter of 16 lines that soon says "may be on disk"
     // of every id: each new id is looked up in the runs, which are merged again and again.
     const IdsInMemory small(64);
     IdSet ids;
@@ -269,7 +269,7 @@ TEST_CASE("IdSet holds ids longer than its reads, up to a megabyte", "[batch]") 
 }
 
 TEST_CASE("IdSet keeps a bounded number of files open when its spills shrink", "[batch]") {
-    // The arena spills at 32 bytes an id (2,048 for 64). Each round here is one long id and then
+    // The arena spills at 24 bytes an id (1,536 for 64). Each round here is one long id and then
     // ever fewer short ones that fill the arena, so that the next long id spills one id fewer than
     // the last spill: runs merged like a binary counter's digits would never merge, a file each.
     namespace fs = std::filesystem;
@@ -279,7 +279,7 @@ TEST_CASE("IdSet keeps a bounded number of files open when its spills shrink", "
     IdSet ids;
     std::size_t wrong = 0, n = 0;
     for (std::size_t short_ids = 60; short_ids > 0; --short_ids) {
-        wrong += !ids.first(std::string(2'040 - 10 * short_ids, 'L') + std::to_string(n++));
+        wrong += !ids.first(std::string(1'530 - 10 * short_ids, 'L') + std::to_string(n++));
         for (std::size_t i = 0; i < short_ids; ++i) wrong += !ids.first("S" + std::to_string(100'000 + n++));  // 7 bytes
     }
     CHECK(wrong == 0);

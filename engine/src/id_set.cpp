@@ -17,7 +17,7 @@ namespace screener {
 namespace {
 constexpr unsigned offset_bits = 40;  // arenas up to 1 TiB
 constexpr std::uint64_t offset_mask = (std::uint64_t{1} << offset_bits) - 1;
-constexpr std::size_t arena_bytes_per_id = 32;  // the arena spills at this many bytes an id, whatever their count
+constexpr std::size_t arena_bytes_per_id = 24;  // the arena spills at this many bytes an id (12 MiB), whatever their count
 constexpr std::size_t fence_spacing = 2048;     // bytes of a run read to look an id up
 constexpr std::size_t merge_chunk = 1 << 18;    // bytes read and written at a time when runs are made
 constexpr std::size_t max_runs = 16;            // more only when spills shrink (ids growing longer): merged

@@ -52,7 +52,7 @@ std::string repeated_id_reason(std::string_view id);
 // The ids seen so far in a batch, to find repeats (the first proposal with an id keeps it). Exact,
 // and in flat memory however many there are. The latest ids are held in an open-addressing table
 // of offsets into one arena of length-prefixed ids (about 25 bytes an 8-character id, where a
-// std::unordered_set<std::string> takes about 76). At limits().max_ids_in_memory ids, or 32 bytes
+// std::unordered_set<std::string> takes about 76). At limits().max_ids_in_memory ids, or 24 bytes
 // of arena an id, they go to a run on disk in the order of their hashes, in $TMPDIR (files deleted
 // as soon as made), and the table starts again; memory keeps only a fence, 16 bytes, for every
 // 2 KiB of a run. A Bloom filter of 16 bytes an id held (8 MiB by default) says which ids may
