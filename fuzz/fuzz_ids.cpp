@@ -1,6 +1,6 @@
 // Fuzz target 6: bytes as ids, one a line, asked one by one of an IdSet that holds only a few in
 // memory (the first byte says how many, 1 to 16) and spills the rest to runs on disk, behind a
-// filter of one line that soon says "may be on disk" of every id. Each answer must be std::set's:
+// filter of 1 to 4 lines that soon says "may be on disk" of every id. Each answer must be std::set's:
 // an id is new exactly once, and the empty id always is.
 #include <cstddef>
 #include <cstdint>

@@ -9,9 +9,11 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -1687,6 +1689,49 @@ TEST_CASE("eval and rank stop at max_proposals_in_memory and say what to do inst
     ::unsetenv("SCREENER_LIMITS");
 }
 
+namespace {
+// An environment variable set for one scope (the commands run inherit it), then put back.
+class ScopedEnv {
+public:
+    ScopedEnv(const char* name, const std::string& value) : name_(name) {
+        if (const char* before = std::getenv(name)) before_ = before;
+        ::setenv(name, value.c_str(), 1);
+    }
+    ~ScopedEnv() {
+        if (before_) ::setenv(name_, before_->c_str(), 1);
+        else ::unsetenv(name_);
+    }
+    ScopedEnv(const ScopedEnv&) = delete;
+    ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+private:
+    const char* name_;
+    std::optional<std::string> before_;
+};
+
+// A file size limit for one scope, with SIGXFSZ ignored so that a write past it fails with EFBIG.
+class FileSizeLimit {
+public:
+    explicit FileSizeLimit(rlim_t bytes) : handler_(std::signal(SIGXFSZ, SIG_IGN)) {
+        ::getrlimit(RLIMIT_FSIZE, &before_);
+        const rlimit limit{bytes, before_.rlim_max};
+        set_ = ::setrlimit(RLIMIT_FSIZE, &limit) == 0;
+    }
+    ~FileSizeLimit() {
+        ::setrlimit(RLIMIT_FSIZE, &before_);
+        std::signal(SIGXFSZ, handler_);
+    }
+    FileSizeLimit(const FileSizeLimit&) = delete;
+    FileSizeLimit& operator=(const FileSizeLimit&) = delete;
+    bool set() const { return set_; }
+
+private:
+    void (*handler_)(int);
+    rlimit before_{};
+    bool set_ = false;
+};
+}  // namespace
+
 TEST_CASE("eval keeps the ids beyond max_ids_in_memory in TMPDIR and writes the same reports or says why it cannot", "[cli]") {
     TempDir tmp("cli-ids-on-disk");
     json p = json::parse(read_text(source_dir + "/" + example("001-amkor-semiconductor-packaging.json")));
@@ -1702,37 +1747,35 @@ TEST_CASE("eval keeps the ids beyond max_ids_in_memory in TMPDIR and writes the 
     REQUIRE(ranked.exit_code == 0);
     CHECK(std::count(ndjson.out.begin(), ndjson.out.end(), '\n') == 300);
     CHECK(parse_json(ranked.out)["summary"]["invalid"] == 42);
-
-    fs::create_directory(tmp.path + "/spill");
-    ::setenv("TMPDIR", (tmp.path + "/spill").c_str(), 1);
-    ::setenv("SCREENER_LIMITS", "max_ids_in_memory=4", 1);  // 4 in memory, the rest in runs on disk
-    CHECK(run_cli(eval + "ndjson").out == ndjson.out);
-    CHECK(run_cli(eval + "json").out == ranked.out);
     write_text(tmp.path + "/r.ndjson", ndjson.out);  // rank finds repeats across shards with the same set
     const std::string rank = "-q rank " + tmp.path + "/r.ndjson " + tmp.path + "/r.ndjson";
     const Cli merged = run_cli(rank);
-    CHECK(merged.exit_code == 0);
+    REQUIRE(merged.exit_code == 0);
     CHECK(parse_json(merged.out)["summary"]["invalid"] == 42 + 300);  // and every line of the second shard repeats one
-    ::unsetenv("SCREENER_LIMITS");
-    CHECK(run_cli(rank).out == merged.out);
-    ::setenv("SCREENER_LIMITS", "max_ids_in_memory=4", 1);
-    CHECK(dir_entries(tmp.path + "/spill").empty());  // deleted as soon as made
 
-    // Runs that cannot be written (here, past a file size limit of 2 KiB) stop the run.
-    struct rlimit file_size {};
-    REQUIRE(::getrlimit(RLIMIT_FSIZE, &file_size) == 0);
-    const rlimit small{2048, file_size.rlim_max};
-    auto* const on_too_large = std::signal(SIGXFSZ, SIG_IGN);  // so that write() fails with EFBIG
-    REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
-    const Cli too_large = run_cli(eval + "json -o " + tmp.path + "/out");
-    ::setrlimit(RLIMIT_FSIZE, &file_size);
-    std::signal(SIGXFSZ, on_too_large);
-    CHECK(too_large.exit_code == 2);
-    CHECK(too_large.err == "screener: error: cannot write the ids seen so far (kept to find repeated ids; set TMPDIR to a "
-                           "directory with room): File too large\n");
-    CHECK_FALSE(fs::exists(tmp.path + "/out"));
+    fs::create_directory(tmp.path + "/spill");
+    {
+        const ScopedEnv spill("TMPDIR", tmp.path + "/spill");
+        const ScopedEnv four("SCREENER_LIMITS", "max_ids_in_memory=4");  // 4 in memory, the rest in runs on disk
+        CHECK(run_cli(eval + "ndjson").out == ndjson.out);
+        CHECK(run_cli(eval + "json").out == ranked.out);
+        CHECK(run_cli(rank).out == merged.out);
+        CHECK(dir_entries(tmp.path + "/spill").empty());  // deleted as soon as made
 
-    ::setenv("TMPDIR", (tmp.path + "/none").c_str(), 1);
+        // Runs that cannot be written (here, past a file size limit of 2 KiB) stop the run.
+        Cli too_large;
+        {
+            const FileSizeLimit small(2048);
+            REQUIRE(small.set());
+            too_large = run_cli(eval + "json -o " + tmp.path + "/out");
+        }
+        CHECK(too_large.exit_code == 2);
+        CHECK(too_large.err == "screener: error: cannot write the ids seen so far (kept to find repeated ids; set TMPDIR to a "
+                               "directory with room): File too large\n");
+        CHECK_FALSE(fs::exists(tmp.path + "/out"));
+    }
+    const ScopedEnv none("TMPDIR", tmp.path + "/none");
+    const ScopedEnv four("SCREENER_LIMITS", "max_ids_in_memory=4");
     for (std::string format : {"ndjson", "json"}) {
         const Cli failed = run_cli(eval + format + " -o " + tmp.path + "/out");
         CHECK(failed.exit_code == 2);
@@ -1741,8 +1784,6 @@ TEST_CASE("eval keeps the ids beyond max_ids_in_memory in TMPDIR and writes the 
                                 "directory with room): No such file or directory\n");
         CHECK_FALSE(fs::exists(tmp.path + "/out"));
     }
-    ::unsetenv("TMPDIR");
-    ::unsetenv("SCREENER_LIMITS");
 }
 
 TEST_CASE("rank names the file, line and field of a line it cannot read back, and writes nothing", "[cli]") {

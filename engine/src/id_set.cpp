@@ -33,6 +33,16 @@ void append_length(std::string& out, std::size_t length) {
 }
 
 // `error` is an errno value, taken where the call failed.
+// Puts `slot` in the first empty slot from `home` on, or after the last.
+void put(std::vector<std::uint64_t>& slots, std::uint64_t slot, std::size_t home) {
+    std::size_t i = home;
+    while (i < slots.size() && slots[i] != 0) ++i;
+    if (i == slots.size())
+        slots.push_back(slot);
+    else
+        slots[i] = slot;
+}
+
 [[noreturn]] void disk_error(const std::string& what, int error) {
     throw Error("cannot " + what + " the ids seen so far (kept to find repeated ids; set TMPDIR to a directory with room): " +
                 std::strerror(error));
@@ -264,7 +274,7 @@ bool IdSet::first(std::string_view id) {
     if (on_disk_ && on_disk_->holds(hash, id)) return false;
     if (size_ > 0 && (size_ == max_size_ || arena_.size() + id.size() > arena_bytes_per_id * max_size_)) spill();
     if (2 * (size_ + 1) > capacity_) grow();  // at most half full, so probes stay short
-    put(tag_of(hash) | (arena_.size() + 1), home(hash));
+    put(slots_, tag_of(hash) | (arena_.size() + 1), home(hash));
     append_length(arena_, id.size());
     arena_ += id;
     ++size_;
@@ -293,24 +303,17 @@ std::string_view IdSet::id_in(std::uint64_t slot) const {
     return {arena_.data() + offset, length};
 }
 
-void IdSet::put(std::uint64_t slot, std::size_t i) {
-    while (i < slots_.size() && slots_[i] != 0) ++i;
-    if (i == slots_.size())
-        slots_.push_back(slot);
-    else
-        slots_[i] = slot;
-}
-
 void IdSet::grow() {
     const std::size_t capacity = capacity_ == 0 ? std::min<std::size_t>(1024, std::bit_ceil(2 * max_size_)) : 2 * capacity_;
+    const auto shift = static_cast<unsigned>(64 - std::countr_zero(capacity));
     std::vector<std::uint64_t> slots;
     slots.reserve(capacity + 64);  // room for slots past the last home (a few) without moving the table
     slots.resize(capacity);
-    std::vector<std::uint64_t> old = std::exchange(slots_, std::move(slots));
+    for (std::uint64_t slot : slots_)
+        if (slot != 0) put(slots, slot, static_cast<std::size_t>(hash_(id_in(slot)) >> shift));
+    slots_ = std::move(slots);  // only now: a failed allocation above leaves the set as it was
     capacity_ = capacity;
-    home_shift_ = static_cast<unsigned>(64 - std::countr_zero(capacity_));
-    for (std::uint64_t slot : old)
-        if (slot != 0) put(slot, home(hash_(id_in(slot))));
+    home_shift_ = shift;
 }
 
 // The ids held go to a new run, and the table and arena are emptied (keeping their memory). Runs

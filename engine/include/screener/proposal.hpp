@@ -81,7 +81,6 @@ private:
     struct OnDisk;
     std::size_t home(std::uint64_t hash) const;
     std::string_view id_in(std::uint64_t slot) const;
-    void put(std::uint64_t slot, std::size_t home);
     void grow();
     void spill();
 
