@@ -191,9 +191,7 @@ struct IdsInMemory {
     ~IdsInMemory() { limits().max_ids_in_memory = before; }
     std::size_t before;
 };
-}  // namespace
 
-namespace {
 // Draws `draws` ids from a pool of `distinct` (0 to max_length - 1 bytes, any byte; one is empty)
 // and asks `ids` of each in turn. Returns the first draw answered unlike std::set, counting from
 // 1, or 0; `firsts` counts the new ones.
@@ -288,12 +286,12 @@ TEST_CASE("IdSet keeps a bounded number of files open when its spills shrink", "
 
 TEST_CASE("IdSet holds ids whose hashes crowd the end of its table, in memory and on disk", "[batch]") {
     // A slot's home is its hash's top bits, and probes go on past the last one, never around to the
-    // first. 40 ids whose std::hash (the set's) has its top 10 bits set share the last home of the
+    // first. 40 ids whose hash has its top 10 bits set share the last home of the
     // first table (1,024 slots, or 64 for 30 ids in memory); 400 ordinary ids follow them.
     std::vector<std::string> crowd;
     for (int i = 0; crowd.size() < 40; ++i) {
         std::string id = "C" + std::to_string(i);
-        if (std::hash<std::string_view>{}(id) >> 54 == 1023) crowd.push_back(id);
+        if (IdSet::standard_hash(id) >> 54 == 1023) crowd.push_back(id);
     }
     for (const std::size_t in_memory : {std::size_t{1000}, std::size_t{30}}) {  // all held, or most on disk
         INFO("max_ids_in_memory " << in_memory);
