@@ -1,6 +1,7 @@
 #include "support.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -81,6 +82,16 @@ Cli run_cli(const std::string& args, const std::string& stdin_text) {
     cli.err = read_text(err);
     std::filesystem::remove_all(dir);
     return cli;
+}
+
+ScopedEnv::ScopedEnv(const char* name, const std::string& value) : name_(name) {
+    if (const char* before = std::getenv(name)) before_ = before;
+    ::setenv(name, value.c_str(), 1);
+}
+
+ScopedEnv::~ScopedEnv() {
+    if (before_) ::setenv(name_, before_->c_str(), 1);
+    else ::unsetenv(name_);
 }
 
 }  // namespace screener::test

@@ -1,6 +1,7 @@
 // Helpers shared by the test files: compile YAML text, bind proposals, run the built CLI.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,5 +41,19 @@ std::string read_text(const std::string& path);
 void write_text(const std::string& path, const std::string& text);
 // A fresh empty directory under the build tree for one test.
 std::string temp_dir(const std::string& name);
+
+// An environment variable set for one scope (the commands run_cli starts inherit it), then put
+// back as it was, also when an assertion ends the test early.
+class ScopedEnv {
+public:
+    ScopedEnv(const char* name, const std::string& value);
+    ~ScopedEnv();
+    ScopedEnv(const ScopedEnv&) = delete;
+    ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+private:
+    const char* name_;
+    std::optional<std::string> before_;
+};
 
 }  // namespace screener::test

@@ -100,12 +100,7 @@ std::string streamed(const CompiledRules& rules, const std::string& path) {
 }
 
 // The html report shows the date: fixed, so that two writers agree even across midnight.
-struct FixedDate {
-    FixedDate() { ::setenv("SOURCE_DATE_EPOCH", "1748736000", 1); }
-    ~FixedDate() { ::unsetenv("SOURCE_DATE_EPOCH"); }
-    FixedDate(const FixedDate&) = delete;
-    FixedDate& operator=(const FixedDate&) = delete;
-};
+ScopedEnv fixed_date() { return ScopedEnv("SOURCE_DATE_EPOCH", "1748736000"); }
 
 }  // namespace
 
@@ -359,7 +354,7 @@ TEST_CASE("RankedBatch writes write_report's reports of score_batch's results, o
     // 5 invalid a copy, and P0-1 again: html's section of invalid proposals has 2,048 + 953 rows.
     CHECK(std::count(verdicts.begin(), verdicts.end(), Verdict::invalid) == 3001);
     rank(results);
-    const FixedDate date;  // html shows the date: the same for both writers
+    const ScopedEnv date = fixed_date();  // html shows the date: the same for both writers
 
     for (unsigned jobs : {1U, 2U}) {
         std::vector<Verdict> scored;
@@ -392,7 +387,7 @@ TEST_CASE("RankedBatch of no proposals writes an empty report, and stops when it
     const std::string dir = temp_dir("ranked-batch-edges");
     write_text(dir + "/none.ndjson", "\n\n");
     const RankedBatch none(*rules, {dir + "/none.ndjson"}, {2}, [](Verdict) { FAIL("nothing to score"); });
-    const FixedDate date;
+    const ScopedEnv date = fixed_date();
     for (Format format : {Format::json, Format::md, Format::csv, Format::junit, Format::html}) {
         std::ostringstream expected, out;
         write_report(expected, format, info, {});
@@ -533,7 +528,7 @@ TEST_CASE("RankedResults ranks streamed results read back as write_report ranks 
         write_text(dir + "/" + shard + ".results", text);
     }
     const std::vector<std::string> shards{dir + "/a.results", dir + "/b.results"};
-    const FixedDate date;
+    const ScopedEnv date = fixed_date();
     for (unsigned jobs : {1U, 2U}) {
         std::vector<Verdict> read;
         const RankedResults ranked(shards, {jobs}, [&](Verdict v) { read.push_back(v); });

@@ -1672,7 +1672,7 @@ TEST_CASE("eval and rank stop at max_proposals_in_memory and say what to do inst
     Cli scored = run_cli("-q eval --rules tests/ci/rules-v1.yaml --format ndjson -o " + tmp.path +
                          "/r.ndjson tests/ci/proposals.ndjson");
     REQUIRE(scored.exit_code == 0);
-    ::setenv("SCREENER_LIMITS", "max_proposals_in_memory=5", 1);  // 9 proposals
+    const ScopedEnv five("SCREENER_LIMITS", "max_proposals_in_memory=5");  // 9 proposals
     const std::string limit = "more than 5 proposals to rank in memory; ";
     const std::string raise = ", or raise max_proposals_in_memory in SCREENER_LIMITS";
     for (std::string format : {"json", "md"}) {
@@ -1686,29 +1686,9 @@ TEST_CASE("eval and rank stop at max_proposals_in_memory and say what to do inst
     }
     // Streaming holds no results, so the limit does not apply.
     CHECK(run_cli("-q eval -f ndjson --rules tests/ci/rules-v1.yaml tests/ci/proposals.ndjson").exit_code == 0);
-    ::unsetenv("SCREENER_LIMITS");
 }
 
 namespace {
-// An environment variable set for one scope (the commands run inherit it), then put back.
-class ScopedEnv {
-public:
-    ScopedEnv(const char* name, const std::string& value) : name_(name) {
-        if (const char* before = std::getenv(name)) before_ = before;
-        ::setenv(name, value.c_str(), 1);
-    }
-    ~ScopedEnv() {
-        if (before_) ::setenv(name_, before_->c_str(), 1);
-        else ::unsetenv(name_);
-    }
-    ScopedEnv(const ScopedEnv&) = delete;
-    ScopedEnv& operator=(const ScopedEnv&) = delete;
-
-private:
-    const char* name_;
-    std::optional<std::string> before_;
-};
-
 // A file size limit for one scope, with SIGXFSZ ignored so that a write past it fails with EFBIG.
 class FileSizeLimit {
 public:
