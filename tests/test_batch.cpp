@@ -12,6 +12,9 @@
 #include <utility>
 #include <vector>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 
 #include "screener/batch.hpp"
@@ -277,6 +280,32 @@ TEST_CASE("IdSet keeps a bounded number of files open when its spills shrink", "
     }
     CHECK(wrong == 0);
     CHECK(open_files() - before <= 16);  // max_runs in id_set.cpp
+}
+
+TEST_CASE("IdSet's files on disk have no name, even while open", "[batch]") {
+    // Made with O_TMPFILE, so that a process that dies leaves none in $TMPDIR. /proc names an open
+    // file by its path: a nameless one's is its folder, '#' and its inode number.
+    namespace fs = std::filesystem;
+    const char* dir = std::getenv("TMPDIR");
+    const std::string folder = dir && *dir ? dir : "/tmp";
+    const int probe = ::open(folder.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (probe < 0) {
+        WARN("the file system of " << folder << " cannot make nameless files: IdSet names them and deletes them at once");
+        return;
+    }
+    ::close(probe);
+    const IdsInMemory small(4);
+    IdSet ids;
+    for (int i = 0; i < 40; ++i) ids.first("id" + std::to_string(i));  // spills: some of its runs are open
+    std::vector<std::string> named, nameless;
+    for (const auto& fd : fs::directory_iterator("/proc/self/fd")) {
+        std::error_code error;
+        const std::string target = fs::read_symlink(fd.path(), error).string();
+        if (target.rfind(fs::canonical(folder).string() + "/#", 0) == 0) nameless.push_back(target);
+        if (target.find("screener-ids-") != std::string::npos) named.push_back(target);
+    }
+    CHECK(named.empty());
+    CHECK(!nameless.empty());
 }
 
 TEST_CASE("IdSet holds ids whose hashes crowd the end of its table, in memory and on disk", "[batch]") {

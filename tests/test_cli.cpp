@@ -1740,7 +1740,7 @@ TEST_CASE("eval keeps the ids beyond max_ids_in_memory in TMPDIR and writes the 
         CHECK(run_cli(eval + "ndjson").out == ndjson.out);
         CHECK(run_cli(eval + "json").out == ranked.out);
         CHECK(run_cli(rank).out == merged.out);
-        CHECK(dir_entries(tmp.path + "/spill").empty());  // deleted as soon as made
+        CHECK(dir_entries(tmp.path + "/spill").empty());  // the spill files have no name
 
         // Runs that cannot be written (here, past a file size limit of 2 KiB) stop the run.
         Cli too_large;

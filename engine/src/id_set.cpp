@@ -48,18 +48,24 @@ void put(std::vector<std::uint64_t>& slots, std::uint64_t slot, std::size_t home
                 std::strerror(error));
 }
 
-// A file in $TMPDIR (or /tmp), deleted as soon as it is made: it lives as long as its descriptor.
+// A file in $TMPDIR (or /tmp) with no name, living as long as its descriptor: made with O_TMPFILE,
+// so that none is left behind even if the process dies; where the file system cannot, named and
+// deleted at once.
 class TempFile {
 public:
     TempFile() {
         const char* dir = std::getenv("TMPDIR");
-        std::string path = std::string(dir && *dir ? dir : "/tmp") + "/screener-ids-XXXXXX";
-        fd_ = mkostemp(path.data(), O_CLOEXEC);
+        const std::string folder = dir && *dir ? dir : "/tmp";
+        fd_ = open(folder.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+        if (fd_ < 0 && (errno == EOPNOTSUPP || errno == EISDIR)) {  // EISDIR: a kernel older than O_TMPFILE
+            std::string path = folder + "/screener-ids-XXXXXX";
+            fd_ = mkostemp(path.data(), O_CLOEXEC);
+            if (fd_ >= 0) unlink(path.c_str());
+        }
         if (fd_ < 0) {
             const int error = errno;
-            disk_error("create a file in " + path.substr(0, path.rfind('/')) + " for", error);
+            disk_error("create a file in " + folder + " for", error);
         }
-        unlink(path.c_str());
     }
     TempFile(TempFile&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
     TempFile& operator=(TempFile&& other) noexcept {
