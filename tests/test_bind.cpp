@@ -1,6 +1,7 @@
 // Binding proposals (SPEC section 4): reading JSON / NDJSON files and directories, and every reason a
 // proposal is invalid, with its exact text and its source file:line. No valid proposal is ever dropped.
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -488,6 +489,39 @@ decision: { pass_score: 0 }
             if (std::isnan(expected[k][i])) CHECK(std::isnan(got[i]));  // absent: no other key binds to it
             else CHECK(got[i] == expected[k][i]);
         }
+    }
+}
+
+TEST_CASE("NDJSON numbers of more than 19 digits bind to the double their text is nearest", "[bind]") {
+    // simdjson 3.0.1, which the bulk path reads with, read 0.44444444444444477776 as 0.0755 and
+    // 0.95000000000000000000 as 0.0277 (a 0 integer part and 20 or more significant digits).
+    auto compiled = compile_ok(R"(format: screener/v1
+id: digits
+version: "1"
+inputs:
+  x: { type: number }
+groups:
+  - id: g
+    criteria:
+      - { id: c, points: 100 }
+decision: { pass_score: 0 }
+)");
+    const std::vector<std::string> numbers = {"0.44444444444444477776", "0.95000000000000000000", "-0.12345678901234567890123",
+                                              "0.000000000000000000001234567890123456789012", "0.1234567890123456789",
+                                              "12345678901234567890.5", "1.00000000000000000000000000000001", "0.3000000000000000444e2"};
+    auto dir = temp_dir("bind-digits");
+    std::string text;
+    for (std::size_t i = 0; i < numbers.size(); ++i) text += R"({"id":"N)" + std::to_string(i) + R"(","x":)" + numbers[i] + "}\n";
+    write_text(dir + "/p.ndjson", text);
+    std::vector<double> bound;
+    read_proposals(*compiled, {dir + "/p.ndjson"}, [&](BoundProposal&& b) {
+        REQUIRE(std::holds_alternative<Proposal>(b));
+        bound.push_back(std::get<Proposal>(b).numbers[compiled->inputs[0].slot]);
+    });
+    REQUIRE(bound.size() == numbers.size());
+    for (std::size_t i = 0; i < numbers.size(); ++i) {
+        INFO(numbers[i]);
+        CHECK(bound[i] == std::strtod(numbers[i].c_str(), nullptr));
     }
 }
 

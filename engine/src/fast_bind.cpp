@@ -248,6 +248,7 @@ private:
             case InputType::number:
             case InputType::integer: {
                 double v = 0;
+                if (too_many_digits_for_simdjson(value.raw_json_token())) return false;
                 if (value.get_double().get(v) || !std::isfinite(v)) return false;
                 if (input.type == InputType::integer && v != std::trunc(v)) return false;
                 if ((input.min && v < *input.min) || (input.max && v > *input.max)) return false;
