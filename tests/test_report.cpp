@@ -3,13 +3,18 @@
 // which rounds the exact binary value as fmt does, over values of every size.
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
+#include "fast_bind.hpp"
+#include "result_line.hpp"
 #include "screener/report.hpp"
+#include "support.hpp"
 
 using namespace screener;
 
@@ -97,4 +102,97 @@ TEST_CASE("md and html rows escape markup, control characters and invalid UTF-8,
     html.append(row, 0, r, 1);
     CHECK(row == "<tr class=\"invalid\"><td>1<td><a href=\"#p-1\">P|1</a><td>A &lt;b&gt; &amp; &quot;c&quot; &#39;d&#39; *e* [f] `g` "
                  "\\h line\xEF\xBF\xBD end<td><span class=\"b invalid\">invalid</span><td class=\"n\"><td class=\"rs\">plain reason; x|y; *bold*\n");
+}
+
+namespace {
+
+// The lines `eval --format ndjson` wrote for the golden edge cases and the examples: every verdict,
+// profiles, units, bands, skipped criteria, failed gates with and without a message.
+std::vector<std::string> golden_result_lines() {
+    std::vector<std::string> lines;
+    for (const char* file : {"tests/golden/edge.ndjson", "tests/golden/examples.ndjson"}) {
+        std::istringstream text(test::read_text(test::source_dir + "/" + file));
+        for (std::string line; std::getline(text, line);) lines.push_back(line);
+    }
+    return lines;
+}
+
+std::string written_back(const ResultLine& read) {
+    std::string line;
+    append_result_json(line, read.result, 0, &read.rules);
+    return line;
+}
+
+}  // namespace
+
+TEST_CASE("The simdjson path reads every line eval writes, all of it, as the ordinary path does", "[report]") {
+    if (!detail::simd_supported()) {
+        WARN("no simdjson path on this processor");
+        return;
+    }
+    const std::vector<std::string> lines = golden_result_lines();
+    REQUIRE(lines.size() == 37);
+    for (const std::string& line : lines) {
+        INFO(line);
+        const std::optional<ResultLine> fast = detail::fast_read_result_line(line);
+        REQUIRE(fast);
+        CHECK(written_back(*fast) == line);
+        CHECK(written_back(detail::ordinary_read_result_line(line)) == line);
+        std::string padded = line;  // read in place when the bytes after it may be read
+        padded.reserve(line.size() + detail::simd_padding);
+        REQUIRE(detail::fast_read_result_line(padded, padded.capacity()));
+        CHECK(written_back(*detail::fast_read_result_line(padded, padded.capacity())) == line);
+    }
+}
+
+TEST_CASE("The simdjson path hands a line in any other form to the ordinary path, which reads it or names what is wrong", "[report]") {
+    if (!detail::simd_supported()) {
+        WARN("no simdjson path on this processor");
+        return;
+    }
+    const std::vector<std::string> lines = golden_result_lines();
+    const std::string& pass = lines[0];  // P1, pass_score 60
+    const std::string& invalid = lines[5];
+    REQUIRE(pass.starts_with(R"({"id":"P1","name":"all there","verdict":"pass",)"));
+    REQUIRE(invalid.starts_with(R"({"id":"P1","name":"repeats P1","verdict":"invalid","score":null,)"));
+    auto replaced = [](std::string line, const std::string& from, const std::string& to) {
+        const auto at = line.find(from);
+        REQUIRE(at != std::string::npos);
+        return line.replace(at, from.size(), to);
+    };
+    struct Case {
+        const char* what;
+        std::string line;
+        std::string read;  // the ordinary path's id, or its error
+    };
+    const std::vector<Case> cases = {
+        {"keys in another order", replaced(pass, R"("id":"P1","name":"all there")", R"("name":"all there","id":"P1")"), "P1"},
+        {"a key eval does not write", replaced(pass, R"({"id":"P1")", R"({"note":[1,{}],"id":"P1")"), "P1"},
+        {"a repeated key (the last counts)", replaced(pass, R"("id":"P1")", R"("id":"P1","id":"P9")"), "P9"},
+        {"a key that starts as one eval writes", replaced(pass, R"("id":"P1")", R"("idx":"P1")"), "missing \"id\""},
+        {"an escaped key", replaced(pass, R"("id":"P1")", R"("i\u0064":"P1")"), "P1"},
+        {"-0", replaced(pass, R"("pass_score":60)", R"("pass_score":-0)"), "P1"},
+        {"an invalid one's score", replaced(invalid, R"("score":null)", R"("score":5)"), "P1"},
+        {"text after the object", pass + " {}", "not a result line: [json.exception.parse_error.101] parse error at line 1, column "},
+        {"a missing pass_score", replaced(pass, R"("pass_score":60,)", ""), "missing \"pass_score\""},
+        {"a gate's title null", replaced(pass, R"("title":"",)", R"("title":null,)"), "P1"},
+    };
+    for (const Case& c : cases) {
+        INFO(c.what << ": " << c.line);
+        CHECK_FALSE(detail::fast_read_result_line(c.line));
+        std::string ordinary;
+        try {
+            ordinary = detail::ordinary_read_result_line(c.line).result.id;
+        } catch (const Error& e) {
+            ordinary = e.what();
+        }
+        CHECK(ordinary.starts_with(c.read));
+        std::string read;
+        try {
+            read = read_result_line(c.line).result.id;
+        } catch (const Error& e) {
+            read = e.what();
+        }
+        CHECK(read == ordinary);
+    }
 }

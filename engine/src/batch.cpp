@@ -667,8 +667,9 @@ struct RankedResults::Kept {
             struct stat st {};
             if (fd >= 0 && (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) ::close(std::exchange(fd, -1));
         }
-        // `length` bytes at `offset`, into `text`.
+        // `length` bytes at `offset`, into `text` (with room for read_result_line to read them in place).
         void read(std::uint64_t offset, std::uint32_t length, std::string& text) const {
+            text.reserve(std::size_t{length} + detail::simd_padding);
             text.resize(length);
             for (std::size_t done = 0; done < length;) {
                 const ssize_t n = ::pread(fd, text.data() + done, length - done, static_cast<off_t>(offset + done));
@@ -705,7 +706,8 @@ RankedResults::RankedResults(const std::vector<std::string>& inputs, const Batch
             try {
                 if (!record.problem.empty()) throw Error(record.problem);
                 if (record.length > UINT32_MAX) throw Error("the line is longer than 4 GiB");
-                ResultLine line = read_result_line(std::string_view(chunk.bytes).substr(record.offset, record.length));
+                ResultLine line = read_result_line(std::string_view(chunk.bytes).substr(record.offset, record.length),
+                                                   chunk.bytes.capacity() - record.offset);
                 if (block.entries.empty()) block.job.rules = std::move(line.rules);
                 else if (!(line.rules == block.job.rules)) throw Error(other_rules(line.rules, block.job.rules));
                 block.add(line.result.verdict, line.result.score, line.result.id);
@@ -774,7 +776,7 @@ void RankedResults::write(std::ostream& out, Format format, const Written& writt
             auto changed = [&] { return file.name + ":" + std::to_string(line.line) + ": changed while it was ranked"; };
             ResultLine read;
             try {
-                read = read_result_line(view);
+                read = read_result_line(view, line.kept ? 0 : text.capacity());
             } catch (const Error& e) {
                 throw Error(changed() + ": " + e.what());
             }

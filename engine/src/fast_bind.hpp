@@ -22,9 +22,13 @@ std::optional<std::string> store_value(const CompiledInput& input, const nlohman
 // back) may run only when this is true; older processors take the ordinary ones.
 bool simd_supported();
 
+// How far past a JSON text simdjson may read (its SIMDJSON_PADDING): the bytes read for it are
+// allocated with this much room after them.
+inline constexpr std::size_t simd_padding = 64;
+
 // simdjson 3.0.1's On-Demand get_double misreads a number whose integer part is 0 and that has more
 // than 19 significant digits: 0.95000000000000000000 reads as 0.0277 (simdjson issue 2093, mended in
-// 3.6.3; Debian bookworm has 3.0.1). So the simdjson path leaves a number of more than 19 digits
+// 3.6.3; Debian bookworm has 3.0.1). So the simdjson paths leave a number of more than 19 digits
 // to the ordinary path. `token`: the number's text (On-Demand's raw_json_token, spaces after it
 // and all).
 inline bool too_many_digits_for_simdjson(std::string_view token) {
@@ -37,7 +41,7 @@ inline bool too_many_digits_for_simdjson(std::string_view token) {
     return digits > 19;
 }
 
-// `text` must be readable up to `capacity` bytes (capacity >= text.size() + 64, simdjson's padding).
+// `text` must be readable up to `capacity` bytes (capacity >= text.size() + simd_padding).
 std::optional<Proposal> fast_bind(const CompiledRules& rules, std::string_view text, std::size_t capacity, const SourceLoc& source);
 // The same into `p`, which a caller binding many records can reuse so that its vectors and strings
 // keep their memory: true when bound (`p` then equals what fast_bind returns), false when the

@@ -275,7 +275,6 @@ bool is_ndjson(const std::string& path) {
     return ext == ".ndjson" || ext == ".jsonl";
 }
 
-constexpr std::size_t padding = 64;          // simdjson reads up to this far past a record
 constexpr std::size_t block_size = 256 << 10;  // NDJSON is read and handed on in blocks of about this size
 
 class RawReader {
@@ -400,7 +399,7 @@ private:
             auto first = view.find_first_not_of(" \t\r\n");
             chunk.records.emplace_back(skip, view.size(), line_of(view, first));
         }
-        text.reserve(text.size() + padding);
+        text.reserve(text.size() + simd_padding);
         chunk.bytes = std::move(text);
         sink_(std::move(chunk));
     }
@@ -421,7 +420,8 @@ private:
             bytes = std::move(pending);
             pending.clear();
             const std::size_t old = bytes.size();
-            if (bytes.capacity() < old + block_size + padding) bytes.reserve(std::max(old + block_size + padding, 2 * bytes.capacity()));
+            if (bytes.capacity() < old + block_size + simd_padding)
+                bytes.reserve(std::max(old + block_size + simd_padding, 2 * bytes.capacity()));
             bytes.resize(old + block_size);
             const std::size_t n = std::fread(bytes.data() + old, 1, block_size, in);
             bytes.resize(old + n);

@@ -358,28 +358,106 @@ nlohmann::ordered_json to_json(const Result& r, std::size_t rank) {
 namespace detail {
 namespace {
 
-// How result_line.hpp's reader looks into nlohmann's values.
-struct Nlohmann {
-    using Value = const nlohmann::json*;
-    static std::optional<Value> find(Value object, const char* key) {
-        const auto it = object->find(key);  // end() for anything but an object
-        if (it == object->end()) return std::nullopt;
-        return &*it;
+// The ordinary reader of a result line: what is wrong is named by its key.
+using Json = nlohmann::json;
+
+[[noreturn]] void wrong(const char* key, const char* what) {
+    throw Error(std::string("unexpected value: \"") + key + "\" must be " + what);
+}
+const Json& need(const Json& object, const char* key) {
+    const auto it = object.find(key);  // end() for anything but an object
+    if (it == object.end()) throw Error(std::string("missing \"") + key + "\"");
+    return *it;
+}
+std::string string(const Json& value, const char* key, const char* what) {
+    if (!value.is_string()) wrong(key, what);
+    return value.get<std::string>();
+}
+std::string text(const Json& object, const char* key) { return string(need(object, key), key, "a string"); }
+double number(const Json& object, const char* key) {
+    const Json& value = need(object, key);
+    if (!value.is_number()) wrong(key, "a number");
+    return value.get<double>();
+}
+// A number, or nullopt when the value is null (a missing key is an error all the same).
+std::optional<double> number_or_null(const Json& object, const char* key) {
+    const Json& value = need(object, key);
+    if (value.is_null()) return std::nullopt;
+    if (!value.is_number()) wrong(key, "a number");
+    return value.get<double>();
+}
+bool boolean(const Json& object, const char* key) {
+    const Json& value = need(object, key);
+    if (!value.is_boolean()) wrong(key, "true or false");
+    return value.get<bool>();
+}
+const Json& array(const Json& object, const char* key) {
+    const Json& value = need(object, key);
+    if (!value.is_array()) wrong(key, "an array");
+    return value;
+}
+// A string, or "" when the key is missing or null.
+std::string optional_text(const Json& object, const char* key) {
+    const auto it = object.find(key);
+    if (it == object.end() || it->is_null()) return "";
+    return string(*it, key, "a string or null");
+}
+std::vector<std::string> texts(const Json& object, const char* key) {
+    std::vector<std::string> out;
+    for (const Json& item : array(object, key)) out.push_back(string(item, key, "an array of strings"));
+    return out;
+}
+
+ResultLine read_result(const Json& v) {
+    if (!v.is_object()) throw Error("not a result line: not a JSON object");
+    ResultLine out;
+    const auto rules = v.find("rules");
+    if (rules == v.end() || !rules->is_object())
+        throw Error("missing \"rules\" {id, version, sha256}: is this an `eval --format ndjson` result?");
+    out.rules = {text(*rules, "id"), text(*rules, "version"), text(*rules, "sha256")};
+    Result& r = out.result;
+    r.id = text(v, "id");
+    r.name = text(v, "name");
+    r.source = text(v, "source");
+    const std::string verdict = text(v, "verdict");
+    if (verdict == "pass") r.verdict = Verdict::pass;
+    else if (verdict == "fail") r.verdict = Verdict::fail;
+    else if (verdict == "invalid") r.verdict = Verdict::invalid;
+    else throw Error("unknown verdict \"" + verdict + "\"");
+    if (r.verdict != Verdict::invalid) {
+        r.score = number(v, "score");
+        r.pass_score = number(v, "pass_score");
+        r.profiles = texts(v, "profiles");
     }
-    static bool is_object(Value v) { return v->is_object(); }
-    static bool is_string(Value v) { return v->is_string(); }
-    static bool is_number(Value v) { return v->is_number(); }
-    static bool is_boolean(Value v) { return v->is_boolean(); }
-    static bool is_array(Value v) { return v->is_array(); }
-    static bool is_null(Value v) { return v->is_null(); }
-    static std::string string(Value v) { return v->get<std::string>(); }
-    static double number(Value v) { return v->get<double>(); }
-    static bool boolean(Value v) { return v->get<bool>(); }
-    template <class F>
-    static void each(Value array, F&& f) {
-        for (const nlohmann::json& item : *array) f(&item);
+    for (const Json& g : array(v, "gates"))
+        r.gates.push_back({text(g, "id"), optional_text(g, "title"), boolean(g, "passed"), optional_text(g, "message")});
+    for (const Json& g : array(v, "groups")) {
+        GroupOutcome& group = r.groups.emplace_back();
+        group.id = text(g, "id");
+        group.title = text(g, "title");
+        group.score = number(g, "score");
+        group.weight = number(g, "weight");
+        group.minimum = number_or_null(g, "minimum");
+        group.skipped = boolean(g, "skipped");
+        for (const Json& c : array(g, "criteria")) {
+            CriterionOutcome& o = group.criteria.emplace_back();
+            o.id = text(c, "id");
+            o.title = text(c, "title");
+            o.unit = optional_text(c, "unit");
+            o.value = number_or_null(c, "value").value_or(std::nan(""));
+            o.points = number(c, "points");
+            o.weight = number(c, "weight");
+            o.skipped = boolean(c, "skipped");
+            o.reason = optional_text(c, "reason");
+            if (const auto band = c.find("band"); band != c.end()) {
+                o.has_metric = true;
+                o.band = {number(*band, "zero_at"), number(*band, "full_at")};
+            }
+        }
     }
-};
+    r.reasons = texts(v, "reasons");
+    return out;
+}
 
 }  // namespace
 
@@ -390,14 +468,14 @@ ResultLine ordinary_read_result_line(std::string_view line) {
     } catch (const nlohmann::json::exception& e) {
         throw Error(std::string("not a result line: ") + e.what());
     }
-    return read_result<Nlohmann>(&v);
+    return read_result(v);
 }
 
 }  // namespace detail
 
-ResultLine read_result_line(std::string_view line) {
+ResultLine read_result_line(std::string_view line, std::size_t capacity) {
     if (detail::simd_supported())
-        if (std::optional<ResultLine> read = detail::fast_read_result_line(line)) return std::move(*read);
+        if (std::optional<ResultLine> read = detail::fast_read_result_line(line, capacity)) return std::move(*read);
     return detail::ordinary_read_result_line(line);
 }
 
