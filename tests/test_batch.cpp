@@ -301,7 +301,7 @@ TEST_CASE("IdSet's files on disk have no name, even while open", "[batch]") {
     for (const auto& fd : fs::directory_iterator("/proc/self/fd")) {
         std::error_code error;
         const std::string target = fs::read_symlink(fd.path(), error).string();
-        if (target.rfind(fs::canonical(folder).string() + "/#", 0) == 0) nameless.push_back(target);
+        if (target.rfind((fs::canonical(folder) / "#").string(), 0) == 0) nameless.push_back(target);
         if (target.find("screener-ids-") != std::string::npos) named.push_back(target);
     }
     CHECK(named.empty());

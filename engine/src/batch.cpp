@@ -21,6 +21,7 @@
 #include <utility>
 
 #include "fast_bind.hpp"
+#include "result_line.hpp"
 #include "screener/rank.hpp"
 
 namespace screener {
@@ -706,8 +707,8 @@ RankedResults::RankedResults(const std::vector<std::string>& inputs, const Batch
             try {
                 if (!record.problem.empty()) throw Error(record.problem);
                 if (record.length > UINT32_MAX) throw Error("the line is longer than 4 GiB");
-                ResultLine line = read_result_line(std::string_view(chunk.bytes).substr(record.offset, record.length),
-                                                   chunk.bytes.capacity() - record.offset);
+                ResultLine line = detail::read_result_line(std::string_view(chunk.bytes).substr(record.offset, record.length),
+                                                           chunk.bytes.capacity() - record.offset);
                 if (block.entries.empty()) block.job.rules = std::move(line.rules);
                 else if (!(line.rules == block.job.rules)) throw Error(other_rules(line.rules, block.job.rules));
                 block.add(line.result.verdict, line.result.score, line.result.id);
@@ -776,7 +777,7 @@ void RankedResults::write(std::ostream& out, Format format, const Written& writt
             auto changed = [&] { return file.name + ":" + std::to_string(line.line) + ": changed while it was ranked"; };
             ResultLine read;
             try {
-                read = read_result_line(view, line.kept ? 0 : text.capacity());
+                read = detail::read_result_line(view, line.kept ? 0 : text.capacity());
             } catch (const Error& e) {
                 throw Error(changed() + ": " + e.what());
             }

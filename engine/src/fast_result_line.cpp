@@ -78,7 +78,7 @@ double number(od::value value) {
     double number = 0;
     need(!too_many_digits_for_simdjson(value.raw_json_token()));
     need(!value.get_double().get(number));
-    need(number != 0 || !std::signbit(number));  // nlohmann reads "-0" as the integer 0
+    need(number != 0 || !std::signbit(number));  // nlohmann reads "-0" as the integer 0: every -0 is handed over
     return number;
 }
 std::optional<double> number_or_null(od::value value) {
@@ -233,6 +233,7 @@ std::optional<ResultLine> fast_read_result_line(std::string_view line, std::size
     if (capacity < line.size() + simd_padding) {
         if (copy.size() < line.size()) copy = simdjson::padded_string(line.size());
         std::memcpy(copy.data(), line.data(), line.size());
+        copy.data()[line.size()] = '\0';  // not an earlier line's: simdjson may read a byte past the line
         capacity = copy.size() + simd_padding;
         line = std::string_view(copy.data(), line.size());
     }

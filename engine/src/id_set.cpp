@@ -56,8 +56,8 @@ public:
     TempFile() {
         const char* dir = std::getenv("TMPDIR");
         const std::string folder = dir && *dir ? dir : "/tmp";
-        fd_ = open(folder.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-        if (fd_ < 0 && (errno == EOPNOTSUPP || errno == EISDIR)) {  // EISDIR: a kernel older than O_TMPFILE
+        fd_ = open(folder.c_str(), O_TMPFILE | O_EXCL | O_RDWR | O_CLOEXEC, 0600);  // O_EXCL: never to be linked
+        if (fd_ < 0) {  // the file system cannot (or the kernel is older than O_TMPFILE): mkostemp says why not
             std::string path = folder + "/screener-ids-XXXXXX";
             fd_ = mkostemp(path.data(), O_CLOEXEC);
             if (fd_ >= 0) unlink(path.c_str());

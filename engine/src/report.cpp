@@ -471,13 +471,15 @@ ResultLine ordinary_read_result_line(std::string_view line) {
     return read_result(v);
 }
 
+ResultLine read_result_line(std::string_view line, std::size_t capacity) {
+    if (simd_supported())
+        if (std::optional<ResultLine> read = fast_read_result_line(line, capacity)) return std::move(*read);
+    return ordinary_read_result_line(line);
+}
+
 }  // namespace detail
 
-ResultLine read_result_line(std::string_view line, std::size_t capacity) {
-    if (detail::simd_supported())
-        if (std::optional<ResultLine> read = detail::fast_read_result_line(line, capacity)) return std::move(*read);
-    return detail::ordinary_read_result_line(line);
-}
+ResultLine read_result_line(std::string_view line) { return detail::read_result_line(line, 0); }
 
 void write_ndjson_line(std::ostream& out, const RulesInfo& rules, const Result& result) {
     std::string line;

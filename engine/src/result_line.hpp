@@ -13,8 +13,10 @@
 
 namespace screener::detail {
 
-// The simdjson path: the line's result, or nullopt when the ordinary path must read it. `capacity`:
-// the bytes readable from line.data() on (see read_result_line).
+// screener::read_result_line, for a line readable `capacity` bytes from line.data() on: with
+// simd_padding more than the line's, the simdjson path reads it in place, without a copy.
+ResultLine read_result_line(std::string_view line, std::size_t capacity);
+// The simdjson path: the line's result, or nullopt when the ordinary path must read it.
 std::optional<ResultLine> fast_read_result_line(std::string_view line, std::size_t capacity = 0);
 // The ordinary path alone (read_result_line takes the simdjson one first when the processor can).
 ResultLine ordinary_read_result_line(std::string_view line);

@@ -67,9 +67,7 @@ struct ResultLine {
     Result result;
     RulesInfo rules;
 };
-// `capacity`: the bytes readable from line.data() on; 64 more than the line's let it be read in
-// place, without a copy.
-ResultLine read_result_line(std::string_view line, std::size_t capacity = 0);
+ResultLine read_result_line(std::string_view line);
 
 // What the html report's charts show of a batch, summed over its results in any order: the scored
 // ones by total score in 10-point bins, the pass scores in use, and how many fail each gate, each
