@@ -29,8 +29,8 @@ inline constexpr std::size_t simd_padding = 64;
 // simdjson 3.0.1's On-Demand get_double misreads a number whose integer part is 0 and that has more
 // than 19 significant digits: 0.95000000000000000000 reads as 0.0277 (simdjson issue 2093, reported
 // against 3.6.2 and mended since; Debian bookworm has 3.0.1). So the simdjson paths leave a number
-// of more than 19 digits (all of them, before any exponent) to the ordinary path. `token`: the number's text (On-Demand's raw_json_token, spaces after it
-// and all).
+// of more than 19 digits (all of them, before any exponent) to the ordinary path. `token`: the
+// number's text (On-Demand's raw_json_token, spaces after it and all).
 inline bool too_many_digits_for_simdjson(std::string_view token) {
     if (token.size() < 20) return false;
     std::size_t digits = 0;

@@ -4,8 +4,8 @@
 // number of more than 19 digits) is handed over to the ordinary path (report.cpp), which reads
 // anything valid and names what is wrong. So both give the same result, or the ordinary path's
 // error. (simdjson's DOM, read before, built a tape of the whole line first, and each lookup walked
-// its object again from the start.) Built for AVX2 like
-// fast_bind.cpp (On-Demand's kernel is chosen at compile time) and run only after simd_supported().
+// its object again from the start.) Built for AVX2 like fast_bind.cpp (On-Demand's kernel is
+// chosen at compile time) and run only after simd_supported().
 #include <array>
 #include <cmath>
 #include <cstring>
