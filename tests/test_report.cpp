@@ -1,6 +1,7 @@
 // The text reports' building blocks (engine/include/screener/report.hpp): numbers as people read
 // them, and markup escaped in Markdown and HTML rows. Numbers are checked against glibc's printf,
-// which rounds the exact binary value as fmt does, over values of every size.
+// which rounds the exact binary value as fmt does, over values of every size. And result lines
+// read back (`screener rank`): the simdjson reader against the ordinary one.
 #include <cmath>
 #include <cstdio>
 #include <optional>
