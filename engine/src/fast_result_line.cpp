@@ -54,8 +54,8 @@ void fields(od::object object, const std::array<Key, N>& keys, Read&& read) {
                 if (raw[i] != name[i]) return false;
             return raw[name.size()] == '"';
         };
-        while (k < N && keys[k].optional && !is(keys[k].name)) ++k;
-        need(k < N && is(keys[k].name));
+        for (; k < N && !is(keys[k].name); ++k) need(keys[k].optional);  // only optional keys may be missing
+        need(k < N);
         read(k, field.value());
         ++k;
     }

@@ -32,7 +32,6 @@ void append_length(std::string& out, std::size_t length) {
     }
 }
 
-// `error` is an errno value, taken where the call failed.
 // Puts `slot` in the first empty slot from `home` on, or after the last.
 void put(std::vector<std::uint64_t>& slots, std::uint64_t slot, std::size_t home) {
     std::size_t i = home;
@@ -43,6 +42,7 @@ void put(std::vector<std::uint64_t>& slots, std::uint64_t slot, std::size_t home
         slots[i] = slot;
 }
 
+// `error` is an errno value, taken where the call failed.
 [[noreturn]] void disk_error(const std::string& what, int error) {
     throw Error("cannot " + what + " the ids seen so far (kept to find repeated ids; set TMPDIR to a directory with room): " +
                 std::strerror(error));

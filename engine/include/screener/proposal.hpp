@@ -53,8 +53,8 @@ std::string repeated_id_reason(std::string_view id);
 // and in flat memory however many there are. The latest ids are held in an open-addressing table
 // of offsets into one arena of length-prefixed ids (about 25 bytes an 8-character id, where a
 // std::unordered_set<std::string> takes about 76). At limits().max_ids_in_memory ids, or 24 bytes
-// of arena an id, they go to a run on disk in the order of their hashes, in $TMPDIR (files deleted
-// as soon as made), and the table starts again; memory keeps only a fence, 16 bytes, for every
+// of arena an id, they go to a run on disk in the order of their hashes, in $TMPDIR (files with no
+// name), and the table starts again; memory keeps only a fence, 16 bytes, for every
 // 2 KiB of a run. A Bloom filter of 16 bytes an id held (8 MiB by default) says which ids may
 // be on disk, so that a new id is looked up there only now and then: about 1 in 12,000 with 1.5
 // million ids on disk, 1 in 700 with 3.5 million, 1 in 25 with 10 million.
