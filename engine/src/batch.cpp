@@ -763,7 +763,20 @@ void RankedResults::write(std::ostream& out, Format format, const Written& writt
     // file changed in between is an error, not a wrong report.
     auto results = [&](const Ranks& ranks, Scratch&, const auto&, const auto& result) {
         std::string text;
-        for (std::size_t r = ranks.first; r < ranks.first + ranks.count; ++r) {
+        // In rank order the lines' entries and keys are scattered over memory: fetched some way
+        // ahead, and each key's id a few ahead (as in RankedBatch::write).
+        const std::size_t end = ranks.first + ranks.count;
+        constexpr std::size_t ahead = 8;
+        auto fetch_entry = [&](std::size_t r) {
+            __builtin_prefetch(&kept.lines[order[r]]);
+            __builtin_prefetch(&kept.keys[order[r]]);
+        };
+        auto fetch_id = [&](std::size_t r) { __builtin_prefetch(kept.keys[order[r]].id.data()); };
+        for (std::size_t r = ranks.first; r < std::min(end, ranks.first + 2 * ahead); ++r) fetch_entry(r);
+        for (std::size_t r = ranks.first; r < std::min(end, ranks.first + ahead); ++r) fetch_id(r);
+        for (std::size_t r = ranks.first; r < end; ++r) {
+            if (r + 2 * ahead < end) fetch_entry(r + 2 * ahead);
+            if (r + ahead < end) fetch_id(r + ahead);
             const Kept::Line& line = kept.lines[order[r]];
             const RankKey& key = kept.keys[order[r]];
             const Kept::File& file = kept.files[line.file];
