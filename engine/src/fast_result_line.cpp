@@ -44,8 +44,11 @@ template <std::size_t N, class Read>
 void fields(od::object object, const std::array<Key, N>& keys, Read&& read) {
     std::size_t k = 0;
     for (auto result : object) {
-        od::field field;
-        need(!std::move(result).get(field));
+        // The field is used where the iterator made it, and values go by reference: copying an
+        // iterator just stored (into an od::field, or an od::value argument) stalled on store
+        // forwarding, an eighth of reading a line.
+        need(!result.error());
+        od::field&& field = std::move(result).value_unsafe();
         // The key as written, and its closing quote: an escaped one never matches. Keys are short:
         // a loop, not a call to memcmp.
         const char* raw = field.key().raw();
@@ -63,36 +66,36 @@ void fields(od::object object, const std::array<Key, N>& keys, Read&& read) {
     need(k == N);
 }
 
-std::string text(od::value value) {
+std::string text(od::value& value) {
     std::string_view text;
     need(!value.get_string().get(text));
     return std::string(text);
 }
 // A string, or "" for null.
-std::string text_or_null(od::value value) {
+std::string text_or_null(od::value& value) {
     bool null = false;
     need(!value.is_null().get(null));
     return null ? std::string() : text(value);
 }
-double number(od::value value) {
+double number(od::value& value) {
     double number = 0;
     need(!too_many_digits_for_simdjson(value.raw_json_token()));
     need(!value.get_double().get(number));
     need(number != 0 || !std::signbit(number));  // nlohmann reads "-0" as the integer 0: every -0 is handed over
     return number;
 }
-std::optional<double> number_or_null(od::value value) {
+std::optional<double> number_or_null(od::value& value) {
     bool null = false;
     need(!value.is_null().get(null));
     if (null) return std::nullopt;
     return number(value);
 }
-bool boolean(od::value value) {
+bool boolean(od::value& value) {
     bool flag = false;
     need(!value.get_bool().get(flag));
     return flag;
 }
-std::vector<std::string> texts(od::value value) {
+std::vector<std::string> texts(od::value& value) {
     od::array array;
     need(!value.get_array().get(array));
     std::vector<std::string> out;
@@ -105,7 +108,7 @@ std::vector<std::string> texts(od::value value) {
 }
 // Each item of an array of objects.
 template <class Read>
-void objects(od::value value, Read&& read) {
+void objects(od::value& value, Read&& read) {
     od::array array;
     need(!value.get_array().get(array));
     for (auto item : array) {
@@ -119,7 +122,7 @@ CriterionOutcome criterion(od::object object) {
     static constexpr std::array<Key, 9> keys = {{{"id"}, {"title"}, {"unit", true}, {"value"}, {"points"}, {"weight"},
                                                  {"band", true}, {"skipped"}, {"reason"}}};
     CriterionOutcome c;
-    fields(object, keys, [&](std::size_t k, od::value v) {
+    fields(object, keys, [&](std::size_t k, od::value& v) {
         switch (k) {
             case 0: c.id = text(v); break;
             case 1: c.title = text(v); break;
@@ -131,7 +134,7 @@ CriterionOutcome criterion(od::object object) {
                 od::object band;
                 need(!v.get_object().get(band));
                 static constexpr std::array<Key, 2> band_keys = {{{"zero_at"}, {"full_at"}}};
-                fields(band, band_keys, [&](std::size_t b, od::value n) { (b == 0 ? c.band.zero_at : c.band.full_at) = number(n); });
+                fields(band, band_keys, [&](std::size_t b, od::value& n) { (b == 0 ? c.band.zero_at : c.band.full_at) = number(n); });
                 c.has_metric = true;
                 break;
             }
@@ -145,7 +148,7 @@ CriterionOutcome criterion(od::object object) {
 GroupOutcome group(od::object object) {
     static constexpr std::array<Key, 7> keys = {{{"id"}, {"title"}, {"score"}, {"weight"}, {"minimum"}, {"skipped"}, {"criteria"}}};
     GroupOutcome g;
-    fields(object, keys, [&](std::size_t k, od::value v) {
+    fields(object, keys, [&](std::size_t k, od::value& v) {
         switch (k) {
             case 0: g.id = text(v); break;
             case 1: g.title = text(v); break;
@@ -162,7 +165,7 @@ GroupOutcome group(od::object object) {
 GateOutcome gate(od::object object) {
     static constexpr std::array<Key, 4> keys = {{{"id"}, {"title"}, {"passed"}, {"message", true}}};
     GateOutcome g;
-    fields(object, keys, [&](std::size_t k, od::value v) {
+    fields(object, keys, [&](std::size_t k, od::value& v) {
         switch (k) {
             case 0: g.id = text(v); break;
             case 1: g.title = text(v); break;
@@ -180,7 +183,7 @@ ResultLine result_line(od::object object) {
     ResultLine out;
     Result& r = out.result;
     int scored = 0;  // of pass_score and profiles, read
-    fields(object, keys, [&](std::size_t k, od::value v) {
+    fields(object, keys, [&](std::size_t k, od::value& v) {
         switch (k) {
             case 0: r.id = text(v); break;
             case 1: r.name = text(v); break;
@@ -213,7 +216,7 @@ ResultLine result_line(od::object object) {
                 od::object rules;
                 need(!v.get_object().get(rules));
                 static constexpr std::array<Key, 3> rules_keys = {{{"id"}, {"version"}, {"sha256"}}};
-                fields(rules, rules_keys, [&](std::size_t i, od::value t) {
+                fields(rules, rules_keys, [&](std::size_t i, od::value& t) {
                     (i == 0 ? out.rules.id : i == 1 ? out.rules.version : out.rules.sha256) = text(t);
                 });
             }
