@@ -1,6 +1,7 @@
 #include "fast_bind.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -304,11 +305,18 @@ private:
 bool fast_bind_into(const CompiledRules& rules, std::string_view text, std::size_t capacity, std::string_view file,
                     std::uint32_t line, Proposal& p) {
     thread_local od::parser parser;
-    thread_local const CompiledRules* plan_rules = nullptr;
-    thread_local std::string plan_sha256;  // a rule set compiled later may reuse a freed one's address
-    thread_local std::unique_ptr<Plan> plan;
-    if (plan_rules != &rules || plan_sha256 != rules.sha256)
-        plan = std::make_unique<Plan>(rules), plan_rules = &rules, plan_sha256 = rules.sha256;
+    // The plans of the last two rule sets bound on this thread (diff binds under two in turn).
+    struct Cached {
+        const CompiledRules* rules = nullptr;
+        std::string sha256;  // a rule set compiled later may reuse a freed one's address
+        std::unique_ptr<Plan> plan;
+    };
+    thread_local std::array<Cached, 2> cached;
+    if (cached[0].rules != &rules || cached[0].sha256 != rules.sha256) {
+        std::swap(cached[0], cached[1]);
+        if (cached[0].rules != &rules || cached[0].sha256 != rules.sha256) cached[0] = {&rules, rules.sha256, std::make_unique<Plan>(rules)};
+    }
+    Plan* plan = cached[0].plan.get();
     std::fill(plan->seen.begin(), plan->seen.end(), 0);
     plan->ignored.clear();
 
