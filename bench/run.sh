@@ -12,11 +12,12 @@
 # (bench/parse_floor.cpp); `screener eval --format ndjson` (streaming) with --jobs 1 and JOBS;
 # the same with JOBS into /dev/null (what writing the report costs); `screener eval --format json`
 # and `--format csv` (ranked) with JOBS; `screener rank --format csv` of the streamed results (the
-# scale-out merge); the plain Node.js peer when node is there. Each under /usr/bin/time -v (CPU
+# scale-out merge); `screener diff` of the reference rules against a what-if copy whose pass score
+# is 62 instead of 60; the plain Node.js peer when node is there. Each under /usr/bin/time -v (CPU
 # time, peak RSS), after `sync` and into new files; wall time from the shell's clock.
 # Checks: the pass count (84,200 for 200,000, the peers' figure; other sizes against the plain
-# Node.js peer), the top three ids, that --jobs 1 and --jobs 2 reports are byte-identical, and that
-# rank's csv is eval's.
+# Node.js peer), the top three ids, that --jobs 1 and --jobs 2 reports are byte-identical, that
+# rank's csv is eval's, and that diff flips exactly the passes scored under 62.
 set -euo pipefail
 
 N=${1:-1000000}
@@ -97,6 +98,10 @@ eval_cmd() { # FORMAT JOBS OUT
     "${EVAL[@]}" --format "$1" --jobs "$2" -o "$3" "$DATA"
 }
 
+WHAT_IF=$WORK/what-if.yaml  # the reference rules with the pass score raised from 60 to 62
+sed 's/^  pass_score: 60$/  pass_score: 62/' "$HERE/reference.yaml" >"$WHAT_IF"
+grep -q '^  pass_score: 62$' "$WHAT_IF" || die "cannot make the what-if rule set (no 'pass_score: 60' in reference.yaml)"
+
 have_node=0
 if [[ ${PEERS:-1} == 1 && -f $PEER_PLAIN ]] && command -v node >/dev/null; then have_node=1; fi
 
@@ -116,6 +121,7 @@ for ((rep = 1; rep <= REPS; rep++)); do
     OUT=$WORK/csv-j$JOBS.csv measure "csv_j$JOBS" "${EVAL[@]}" --format csv --jobs "$JOBS" -o "$WORK/csv-j$JOBS.csv" "$DATA"
     # The streamed results merged by rank (the scale-out path): the same csv report.
     OUT=$WORK/rank-j$JOBS.csv measure "rank_j$JOBS" "$SCREENER" -q rank --format csv --jobs "$JOBS" -o "$WORK/rank-j$JOBS.csv" "$WORK/ndjson-j$JOBS.ndjson"
+    OUT=$WORK/diff-j$JOBS.md measure "diff_j$JOBS" "$SCREENER" -q diff --jobs "$JOBS" -o "$WORK/diff-j$JOBS.md" "$HERE/reference.yaml" "$WHAT_IF" "$DATA"
     if [[ $have_node == 1 ]]; then measure plain_node node "$PEER_PLAIN" "$DATA"; fi
 done
 
@@ -133,6 +139,8 @@ CSV_BYTES=$(stat -c %s "$WORK/csv-j$JOBS.csv")
 NDJSON_PASS=$(grep -c '"verdict":"pass"' "$WORK/ndjson-j$JOBS.ndjson" || true)
 JSON_SUMMARY=$(sed -n 's/^"summary":\(.*\),$/\1/p' "$WORK/json-j$JOBS.json")
 JSON_TOP=$(grep -m3 '^{"rank":' "$WORK/json-j$JOBS.json" | sed 's/^{"rank":[0-9]*,"id":"\([^"]*\)".*/\1/' | paste -sd, -)
+DIFF_FLIPS=$(sed -n 's/^\*\*[0-9]* proposals: \([0-9]*\) verdict flips\{0,1\}.*/\1/p' "$WORK/diff-j$JOBS.md")
+PASSES_UNDER_62=$(grep -o '"verdict":"pass","score":[^,]*' "$WORK/ndjson-j$JOBS.ndjson" | awk -F: '$3 < 62' | wc -l)
 FLOOR_OUT=$(head -1 "$WORK/floor.out")
 PLAIN_OUT=$([[ $have_node == 1 ]] && head -1 "$WORK/plain_node.out" || true)
 EVAL_JSON=
@@ -145,6 +153,7 @@ fi
 
 N=$N JOBS=$JOBS BYTES=$BYTES SAMPLES=$SAMPLES IDENTICAL=$identical NDJSON_BYTES=$NDJSON_BYTES JSON_BYTES=$JSON_BYTES CSV_BYTES=$CSV_BYTES \
 NDJSON_PASS=$NDJSON_PASS JSON_SUMMARY=$JSON_SUMMARY JSON_TOP=$JSON_TOP FLOOR_OUT=$FLOOR_OUT PLAIN_OUT=$PLAIN_OUT \
+DIFF_FLIPS=$DIFF_FLIPS PASSES_UNDER_62=$PASSES_UNDER_62 \
 EVAL_JSON=$EVAL_JSON python3 - <<'EOF'
 import json, os, statistics, sys
 
@@ -178,6 +187,7 @@ print(row(f"  the same, -o /dev/null", "ndjson_null"))
 print(row(f"screener eval json (ranked) --jobs {JOBS}", f"json_j{JOBS}"))
 print(row(f"screener eval csv (ranked) --jobs {JOBS}", f"csv_j{JOBS}"))
 print(row(f"screener rank csv of the ndjson, -j{JOBS}", f"rank_j{JOBS}", int(env["NDJSON_BYTES"])))
+print(row(f"screener diff md (what-if), -j{JOBS}", f"diff_j{JOBS}"))
 if "plain_node" in med: print(row("plain Node.js peer (same run)", "plain_node"))
 
 nd_wall, nd_cpu, nd_rss = med[f"ndjson_j{JOBS}"]
@@ -197,6 +207,9 @@ print(f"ranked csv: peak {csv_rss / MiB:.1f} MiB ({csv_rss / N:.0f} bytes a prop
 rank_rss = med[f"rank_j{JOBS}"][2]
 print(f"rank of the ndjson results into csv: peak {rank_rss / MiB:.1f} MiB ({rank_rss / N:.0f} bytes a result; "
       f"the results {int(env['NDJSON_BYTES']) / MiB:.1f} MiB are read twice, not held)")
+diff_rss = med[f"diff_j{JOBS}"][2]
+print(f"diff of the what-if rules: peak {diff_rss / MiB:.1f} MiB ({diff_rss / N:.0f} bytes a proposal; "
+      f"each one's standing under both rule sets and the causes of its flip are held, not its results)")
 
 # Peers, measured on the reference machine on 200,000 proposals (peers/README.md): their time over the
 # floor's there, against screener's time over the floor's here (ratios carry across machines; sizes
@@ -239,6 +252,9 @@ if top:
 else:
     print(f"  top ids: {env['JSON_TOP']}")
 print(f"  --jobs 1 and --jobs 2 reports byte-identical (ndjson and json), rank's csv eval's: {env['IDENTICAL']}"); ok &= env["IDENTICAL"] == "yes"
+flips, under_62 = env["DIFF_FLIPS"], int(env["PASSES_UNDER_62"])
+print(f"  diff's flips {flips or '(none found)'}, the passes scored under 62 {under_62:,}: {'ok' if flips == str(under_62) else 'WRONG'}")
+ok &= flips == str(under_62)
 
 stages = {}
 if env.get("EVAL_JSON"):

@@ -1,4 +1,4 @@
-// `screener diff OLD NEW INPUT... [--format md|json] [--fail-on-change]`: impact of a rule change.
+// `screener diff OLD NEW INPUT... [--format md|json] [-o OUT] [--jobs N] [--fail-on-change]`: impact of a rule change.
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
@@ -13,14 +13,14 @@ namespace {
 struct DiffOptions {
     std::string before, after, format = "md", output;
     std::vector<std::string> inputs;
+    unsigned jobs = 0;
     bool fail_on_change = false;
 };
 
 int run_diff(const DiffOptions& o) {
     auto before = load_rules_or_throw(o.before);
     auto after = load_rules_or_throw(o.after);
-    auto results = score_under_each({before.get(), after.get()}, o.inputs);
-    RuleDiff d = diff(rules_info(*before), results[0], rules_info(*after), results[1]);
+    const RuleDiff d = diff_batch(*before, *after, o.inputs, {o.jobs});
     write_output(o.output, [&](std::ostream& out) {
         if (o.format == "json") write_diff_json(out, d);
         else write_diff_md(out, d);
@@ -44,6 +44,8 @@ void setup_diff(CLI::App& app, int& exit_code) {
                                               "the full table) | json")
         ->check(CLI::IsMember({"md", "json"}));
     cmd->add_option("-o,--output", o->output, "Write to this file (atomically)");
+    cmd->add_option("-j,--jobs", o->jobs, "Worker threads (default: one per core); output is identical for any number")
+        ->check(CLI::Range(0U, 1024U));
     cmd->add_flag("--fail-on-change", o->fail_on_change, "Exit 1 when any proposal's verdict flips");
     cmd->callback([o, &exit_code] { exit_code = run_diff(*o); });
 }

@@ -30,6 +30,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "screener/batch.hpp"
 #include "screener/diff.hpp"
 #include "screener/rank.hpp"
 #include "support.hpp"
@@ -193,6 +194,41 @@ TEST_CASE("diff: ranks in the diff are the ranks eval gives under each rule set"
     }
 }
 
+TEST_CASE("diff_batch gives diff's result on 1 and 2 threads, and a repeated id is invalid under both", "[diff]") {
+    auto v1 = compile_path(v1_path);
+    auto v2 = compile_path(v2_path);
+    // CI-10 is CI-01 under another id; then every fixture again, each id now repeating (a third
+    // input, so that the repeats come in another chunk).
+    const std::string dir = temp_dir("diff-batch");
+    std::string ci_10 = lines_of(read_text(source_dir + "/" + proposals_path))[0];
+    ci_10.replace(ci_10.find("CI-01"), 5, "CI-10");
+    write_text(dir + "/ci-10.ndjson", ci_10 + "\n");
+    const std::string fixtures = source_dir + "/" + proposals_path;
+    const std::vector<std::string> inputs = {fixtures, dir + "/ci-10.ndjson", fixtures};
+    std::ostringstream in_memory;
+    write_diff_json(in_memory, diff(rules_info(*v1), score_all(*v1, inputs), rules_info(*v2), score_all(*v2, inputs)));
+    for (unsigned jobs : {1U, 2U}) {
+        INFO("jobs " << jobs);
+        const RuleDiff d = diff_batch(*v1, *v2, inputs, {jobs});
+        REQUIRE(d.proposals.size() == 19);
+        std::ostringstream batch;
+        write_diff_json(batch, d);
+        CHECK(batch.str() == in_memory.str());
+        // CI-10 ties CI-01, CI-04 and CI-06 at 100 under v1 (ranked by id), and CI-01 alone under v2.
+        CHECK(d.proposals[9].id == "CI-10");
+        CHECK((d.proposals[9].before.rank == 4 && d.proposals[9].after.rank == 2));
+        // Scored under v1: 9 (#1-#9); CI-09 is #10, then the repeats in input order. Under v2, 7 are
+        // scored, then CI-05, CI-06, CI-09 (#8-#10), then the repeats.
+        for (std::size_t k = 10; k < 19; ++k) {
+            const ProposalChange& p = d.proposals[k];
+            INFO(p.id);
+            CHECK(p.id == expected[k - 10].id);
+            CHECK((p.before.verdict == Verdict::invalid && p.after.verdict == Verdict::invalid));
+            CHECK((p.before.rank == k + 1 && p.after.rank == k + 1));
+        }
+    }
+}
+
 TEST_CASE("diff: a rule set against itself changes nothing", "[diff]") {
     auto v1 = compile_path(v1_path);
     const std::vector<std::string> inputs = {source_dir + "/" + proposals_path};
@@ -304,6 +340,7 @@ TEST_CASE("diff --format json lists every proposal with flip, deltas and causes"
     INFO(cli.err);
     REQUIRE(cli.exit_code == 0);
     json d = json::parse(cli.out);
+    CHECK(cli.out == d.dump(2) + "\n");  // written a proposal at a time, as one document would be
     CHECK(d["format"] == "screener/diff/v1");
     CHECK(d["before"]["id"] == "ci-demo");
     CHECK(d["before"]["version"] == "1");

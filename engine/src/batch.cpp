@@ -804,19 +804,42 @@ void RankedResults::write(std::ostream& out, Format format, const Written& writt
     write_ranked(out, format, *kept.rules, kept.keys, options_.jobs, nullptr, results, written);
 }
 
-std::vector<std::vector<Result>> score_under_each(const std::vector<const CompiledRules*>& rule_sets,
-                                                  const std::vector<std::string>& inputs) {
-    std::vector<std::vector<Result>> out(rule_sets.size());
-    std::vector<IdSet> ids(rule_sets.size());
-    Evaluation scratch;
-    detail::read_raw(inputs, [&](detail::RawChunk&& chunk) {
-        for (const auto& record : chunk.records)
-            for (std::size_t k = 0; k < rule_sets.size(); ++k) {
-                Result result = score(*rule_sets[k], detail::bind_record(*rule_sets[k], chunk, record), scratch);
-                if (!ids[k].first(result.id)) mark_repeated_id(result);
-                out[k].push_back(std::move(result));
-            }
+namespace {
+
+// A chunk of proposals scored under two rule sets (`screener diff`), and the change of each.
+struct DiffChunk {
+    detail::RawChunk chunk;
+    std::vector<ProposalChange> changes;
+};
+
+}  // namespace
+
+RuleDiff diff_batch(const CompiledRules& before, const CompiledRules& after, const std::vector<std::string>& inputs,
+                    const BatchOptions& options) {
+    // A record's two results, marked as repeating an earlier id or not, and their change.
+    auto change_of = [&](const detail::RawChunk& chunk, const detail::RawRecord& record, Evaluation& scratch, bool repeated) {
+        Result a = score(before, detail::bind_record(before, chunk, record), scratch);
+        Result b = score(after, detail::bind_record(after, chunk, record), scratch);
+        if (repeated) mark_repeated_id(a), mark_repeated_id(b);
+        return change(a, b);
+    };
+    Pipeline<DiffChunk> pipeline(options.jobs, [&](Block<DiffChunk>& block, Scratch& scratch) {
+        for (const detail::RawRecord& record : block.job.chunk.records)
+            block.job.changes.push_back(change_of(block.job.chunk, record, scratch.evaluation, false));
     });
+    RuleDiff out{rules_info(before), rules_info(after), {}};
+    IdSet ids;
+    Evaluation scratch;
+    pipeline.run(
+        [&inputs](const auto& emit) { detail::read_raw(inputs, [&](detail::RawChunk&& chunk) { emit(DiffChunk{std::move(chunk), {}}); }); },
+        [&](Block<DiffChunk>& block) {
+            // A repeated id (rare) is scored again here, now that it is known to repeat.
+            for (std::size_t k = 0; k < block.job.changes.size(); ++k) {
+                ProposalChange& change = block.job.changes[k];
+                out.proposals.push_back(ids.first(change.id) ? std::move(change) : change_of(block.job.chunk, block.job.chunk.records[k], scratch, true));
+            }
+        });
+    rank_changes(out.proposals);
     return out;
 }
 

@@ -11,14 +11,6 @@ namespace screener {
 
 namespace {
 
-// Rank of each result, by input position.
-std::vector<std::size_t> ranks(const std::vector<Result>& results) {
-    const std::vector<std::size_t> order = rank_order(results);
-    std::vector<std::size_t> out(results.size());
-    for (std::size_t r = 0; r < order.size(); ++r) out[order[r]] = r + 1;
-    return out;
-}
-
 std::string verdict_change(const Standing& a, const Standing& b) {
     return std::string(to_string(a.verdict)) + " → " + std::string(to_string(b.verdict));
 }
@@ -108,21 +100,34 @@ std::string signed_delta(const ProposalChange& p) {
 
 }  // namespace
 
+ProposalChange change(const Result& before, const Result& after) {
+    ProposalChange change;
+    change.id = after.id.empty() ? before.id : after.id;
+    change.name = after.name.empty() ? before.name : after.name;
+    change.source = after.source;
+    change.before = {before.verdict, before.score, 0};
+    change.after = {after.verdict, after.score, 0};
+    if (change.flipped() || change.before.score != change.after.score) change.causes = causes(before, after);
+    return change;
+}
+
+void rank_changes(std::vector<ProposalChange>& proposals) {
+    // A result's id is its proposal's under either rule set (or empty, when invalid: ranked last,
+    // in input order, whatever the id).
+    std::vector<RankKey> keys(proposals.size());
+    for (Standing ProposalChange::*side : {&ProposalChange::before, &ProposalChange::after}) {
+        for (std::size_t i = 0; i < proposals.size(); ++i) keys[i] = {(proposals[i].*side).verdict, (proposals[i].*side).score, proposals[i].id};
+        const std::vector<std::size_t> order = rank_order(keys);
+        for (std::size_t r = 0; r < order.size(); ++r) (proposals[order[r]].*side).rank = r + 1;
+    }
+}
+
 RuleDiff diff(const RulesInfo& before_rules, const std::vector<Result>& before, const RulesInfo& after_rules,
               const std::vector<Result>& after) {
     if (before.size() != after.size()) throw Error("the two rule sets read a different number of proposals from the same inputs");
     RuleDiff out{before_rules, after_rules, {}};
-    const auto ranks_before = ranks(before), ranks_after = ranks(after);
-    for (std::size_t i = 0; i < before.size(); ++i) {
-        ProposalChange change;
-        change.id = after[i].id.empty() ? before[i].id : after[i].id;
-        change.name = after[i].name.empty() ? before[i].name : after[i].name;
-        change.source = after[i].source;
-        change.before = {before[i].verdict, before[i].score, ranks_before[i]};
-        change.after = {after[i].verdict, after[i].score, ranks_after[i]};
-        if (change.flipped() || change.before.score != change.after.score) change.causes = causes(before[i], after[i]);
-        out.proposals.push_back(std::move(change));
-    }
+    for (std::size_t i = 0; i < before.size(); ++i) out.proposals.push_back(change(before[i], after[i]));
+    rank_changes(out.proposals);
     return out;
 }
 
@@ -174,34 +179,42 @@ void write_diff_md(std::ostream& out, const RuleDiff& d) {
 }
 
 void write_diff_json(std::ostream& out, const RuleDiff& d) {
+    // Written a proposal at a time, as nlohmann would dump the whole document (keys in its order,
+    // two spaces an indent), so that a million proposals never make one document in memory.
+    auto dump = [](const nlohmann::json& value, std::size_t depth) {
+        std::string text;
+        for (char c : value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)) {
+            text += c;
+            if (c == '\n') text.append(2 * depth, ' ');
+        }
+        return text;
+    };
     auto rules = [](const RulesInfo& r) { return nlohmann::json{{"id", r.id}, {"version", r.version}, {"sha256", r.sha256}}; };
     auto side = [](const Standing& s) {
         return nlohmann::json{{"verdict", std::string(to_string(s.verdict))},
                               {"score", s.verdict == Verdict::invalid ? nlohmann::json(nullptr) : nlohmann::json(s.score)},
                               {"rank", s.rank}};
     };
-    nlohmann::json proposals = nlohmann::json::array();
+    out << "{\n  \"after\": " << dump(rules(d.after_rules), 1) << ",\n  \"before\": " << dump(rules(d.before_rules), 1)
+        << ",\n  \"format\": \"screener/diff/v1\",\n  \"proposals\": [";
     std::size_t flips = 0;
     for (const auto& p : d.proposals) {
         flips += p.flipped();
-        proposals.push_back({{"id", p.id},
-                             {"name", p.name},
-                             {"source", p.source},
-                             {"before", side(p.before)},
-                             {"after", side(p.after)},
-                             {"flip", p.flipped() ? nlohmann::json(verdict_change(p.before, p.after)) : nlohmann::json(nullptr)},
-                             {"score_delta", p.before.verdict == Verdict::invalid || p.after.verdict == Verdict::invalid
-                                                 ? nlohmann::json(nullptr)
-                                                 : nlohmann::json(p.delta())},
-                             {"rank_delta", static_cast<long>(p.before.rank) - static_cast<long>(p.after.rank)},
-                             {"causes", p.causes}});
+        const nlohmann::json proposal = {
+            {"id", p.id},
+            {"name", p.name},
+            {"source", p.source},
+            {"before", side(p.before)},
+            {"after", side(p.after)},
+            {"flip", p.flipped() ? nlohmann::json(verdict_change(p.before, p.after)) : nlohmann::json(nullptr)},
+            {"score_delta", p.before.verdict == Verdict::invalid || p.after.verdict == Verdict::invalid ? nlohmann::json(nullptr)
+                                                                                                        : nlohmann::json(p.delta())},
+            {"rank_delta", static_cast<long>(p.before.rank) - static_cast<long>(p.after.rank)},
+            {"causes", p.causes}};
+        out << (&p == &d.proposals.front() ? "\n    " : ",\n    ") << dump(proposal, 2);
     }
-    nlohmann::json doc = {{"format", "screener/diff/v1"},
-                          {"before", rules(d.before_rules)},
-                          {"after", rules(d.after_rules)},
-                          {"summary", {{"total", d.proposals.size()}, {"flips", flips}}},
-                          {"proposals", proposals}};
-    out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    out << (d.proposals.empty() ? "]" : "\n  ]") << ",\n  \"summary\": "
+        << dump({{"total", d.proposals.size()}, {"flips", flips}}, 1) << "\n}\n";
 }
 
 }  // namespace screener

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "screener/diff.hpp"
 #include "screener/evaluate.hpp"
 #include "screener/report.hpp"
 
@@ -104,9 +105,10 @@ private:
     std::unique_ptr<Kept> kept_;
 };
 
-// Reads `inputs` once and scores every proposal under each rule set (as `screener diff` needs, even
-// when the input is stdin); returns, per rule set, the results in input order.
-std::vector<std::vector<Result>> score_under_each(const std::vector<const CompiledRules*>& rule_sets,
-                                                  const std::vector<std::string>& inputs);
+// Reads `inputs` once (as `screener diff` needs, even when the input is stdin) and scores every
+// proposal under both rule sets on the workers, keeping only each one's change, in input order. A
+// repeated id makes the later proposal invalid under both, as eval would.
+RuleDiff diff_batch(const CompiledRules& before, const CompiledRules& after, const std::vector<std::string>& inputs,
+                    const BatchOptions& options);
 
 }  // namespace screener

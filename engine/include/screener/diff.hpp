@@ -34,6 +34,10 @@ struct RuleDiff {
 // `before` and `after` are the results of the same inputs, in input order, under each rule set.
 RuleDiff diff(const RulesInfo& before_rules, const std::vector<Result>& before, const RulesInfo& after_rules,
               const std::vector<Result>& after);
+// One proposal's change, from its results under each rule set; its ranks are left for rank_changes.
+ProposalChange change(const Result& before, const Result& after);
+// Sets each proposal's rank before and after, as each rule set ranks them all (diff_batch's last step).
+void rank_changes(std::vector<ProposalChange>& proposals);
 
 void write_diff_md(std::ostream& out, const RuleDiff& diff);
 void write_diff_json(std::ostream& out, const RuleDiff& diff);
