@@ -20,7 +20,12 @@ struct DiffOptions {
 int run_diff(const DiffOptions& o) {
     auto before = load_rules_or_throw(o.before);
     auto after = load_rules_or_throw(o.after);
-    const RuleDiff d = diff_batch(*before, *after, o.inputs, {o.jobs});
+    Progress progress("proposals diffed");
+    const RuleDiff d = diff_batch(*before, *after, o.inputs, {o.jobs}, [&](const ProposalChange& change) {
+        check_memory_limit(progress.total(), "diff fewer proposals at a time");
+        progress.add(change.after.verdict);
+    });
+    progress.report_starts(o.output);
     write_output(o.output, [&](std::ostream& out) {
         if (o.format == "json") write_diff_json(out, d);
         else write_diff_md(out, d);

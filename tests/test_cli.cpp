@@ -1667,7 +1667,7 @@ TEST_CASE("schema follows --rules and writes -o", "[cli]") {
     CHECK(run_cli("schema --bogus").exit_code == 2);
 }
 
-TEST_CASE("eval and rank stop at max_proposals_in_memory and say what to do instead", "[cli]") {
+TEST_CASE("eval, rank and diff stop at max_proposals_in_memory and say what to do instead", "[cli]") {
     TempDir tmp("cli-memory-limit");
     Cli scored = run_cli("-q eval --rules tests/ci/rules-v1.yaml --format ndjson -o " + tmp.path +
                          "/r.ndjson tests/ci/proposals.ndjson");
@@ -1683,6 +1683,10 @@ TEST_CASE("eval and rank stop at max_proposals_in_memory and say what to do inst
         Cli eval = run_cli("eval -f " + format + " --rules tests/ci/rules-v1.yaml tests/ci/proposals.ndjson");
         CHECK(eval.exit_code == 2);
         CHECK_THAT(eval.err, Contains(limit + "use --format ndjson to stream unranked results (and screener rank to merge shards)" + raise));
+        Cli diff = run_cli("diff -f " + format + " -o " + tmp.path + "/impact tests/ci/rules-v1.yaml tests/ci/rules-v2.yaml tests/ci/proposals.ndjson");
+        CHECK(diff.exit_code == 2);
+        CHECK_THAT(diff.err, Contains(limit + "diff fewer proposals at a time" + raise));
+        CHECK_FALSE(fs::exists(tmp.path + "/impact"));
     }
     // Streaming holds no results, so the limit does not apply.
     CHECK(run_cli("-q eval -f ndjson --rules tests/ci/rules-v1.yaml tests/ci/proposals.ndjson").exit_code == 0);

@@ -815,7 +815,7 @@ struct DiffChunk {
 }  // namespace
 
 RuleDiff diff_batch(const CompiledRules& before, const CompiledRules& after, const std::vector<std::string>& inputs,
-                    const BatchOptions& options) {
+                    const BatchOptions& options, const std::function<void(const ProposalChange&)>& diffed) {
     // A record's two results, marked as repeating an earlier id or not, and their change.
     auto change_of = [&](const detail::RawChunk& chunk, const detail::RawRecord& record, Evaluation& scratch, bool repeated) {
         Result a = score(before, detail::bind_record(before, chunk, record), scratch);
@@ -837,6 +837,7 @@ RuleDiff diff_batch(const CompiledRules& before, const CompiledRules& after, con
             for (std::size_t k = 0; k < block.job.changes.size(); ++k) {
                 ProposalChange& change = block.job.changes[k];
                 out.proposals.push_back(ids.first(change.id) ? std::move(change) : change_of(block.job.chunk, block.job.chunk.records[k], scratch, true));
+                if (diffed) diffed(out.proposals.back());
             }
         });
     rank_changes(out.proposals);

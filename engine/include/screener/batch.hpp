@@ -106,9 +106,10 @@ private:
 };
 
 // Reads `inputs` once (as `screener diff` needs, even when the input is stdin) and scores every
-// proposal under both rule sets on the workers, keeping only each one's change, in input order. A
-// repeated id makes the later proposal invalid under both, as eval would.
+// proposal under both rule sets on the workers, keeping only each one's change, in input order, and
+// calling `diffed` with it on the calling thread (what it throws ends the reading). A repeated id
+// makes the later proposal invalid under both, as eval would.
 RuleDiff diff_batch(const CompiledRules& before, const CompiledRules& after, const std::vector<std::string>& inputs,
-                    const BatchOptions& options);
+                    const BatchOptions& options, const std::function<void(const ProposalChange&)>& diffed = {});
 
 }  // namespace screener
