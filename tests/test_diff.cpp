@@ -413,6 +413,7 @@ TEST_CASE("diff -o writes the report to a file", "[diff]") {
     CHECK(cli.exit_code == 0);
     CHECK(cli.out.empty());
     CHECK(read_text(dir + "/impact.md") == run_cli(diff_args).out);
+    CHECK(run_cli(diff_args + " --jobs 1 --format json").out == run_cli(diff_args + " -j 2 --format json").out);
 }
 
 TEST_CASE("diff reads proposals from standard input", "[diff]") {
