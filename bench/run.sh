@@ -209,7 +209,7 @@ print(f"rank of the ndjson results into csv: peak {rank_rss / MiB:.1f} MiB ({ran
       f"the results {int(env['NDJSON_BYTES']) / MiB:.1f} MiB are read twice, not held)")
 diff_rss = med[f"diff_j{JOBS}"][2]
 print(f"diff of the what-if rules: peak {diff_rss / MiB:.1f} MiB ({diff_rss / N:.0f} bytes a proposal; "
-      f"each one's standing under both rule sets and the causes of its flip are held, not its results)")
+      f"each one's standing under both rule sets and the causes of a score change are held, not its results)")
 
 # Peers, measured on the reference machine on 200,000 proposals (peers/README.md): their time over the
 # floor's there, against screener's time over the floor's here (ratios carry across machines; sizes

@@ -816,31 +816,28 @@ struct DiffChunk {
 
 RuleDiff diff_batch(const CompiledRules& before, const CompiledRules& after, const std::vector<std::string>& inputs,
                     const BatchOptions& options, const std::function<void(const ProposalChange&)>& diffed) {
-    // A record's two results, marked as repeating an earlier id or not, and their change.
-    auto change_of = [&](const detail::RawChunk& chunk, const detail::RawRecord& record, Evaluation& scratch, bool repeated) {
-        Result a = score(before, detail::bind_record(before, chunk, record), scratch);
-        Result b = score(after, detail::bind_record(after, chunk, record), scratch);
-        if (repeated) mark_repeated_id(a), mark_repeated_id(b);
-        return change(a, b);
-    };
     Pipeline<DiffChunk> pipeline(options.jobs, [&](Block<DiffChunk>& block, Scratch& scratch) {
-        for (const detail::RawRecord& record : block.job.chunk.records)
-            block.job.changes.push_back(change_of(block.job.chunk, record, scratch.evaluation, false));
+        const detail::RawChunk& chunk = block.job.chunk;
+        for (const detail::RawRecord& record : chunk.records)
+            block.job.changes.push_back(change(score(before, detail::bind_record(before, chunk, record), scratch.evaluation),
+                                               score(after, detail::bind_record(after, chunk, record), scratch.evaluation)));
     });
     RuleDiff out{rules_info(before), rules_info(after), {}};
     IdSet ids;
-    Evaluation scratch;
     pipeline.run(
         [&inputs](const auto& emit) { detail::read_raw(inputs, [&](detail::RawChunk&& chunk) { emit(DiffChunk{std::move(chunk), {}}); }); },
         [&](Block<DiffChunk>& block) {
-            // A repeated id (rare) is scored again here, now that it is known to repeat.
+            const detail::RawChunk& chunk = block.job.chunk;
             for (std::size_t k = 0; k < block.job.changes.size(); ++k) {
-                ProposalChange& change = block.job.changes[k];
-                out.proposals.push_back(ids.first(change.id) ? std::move(change) : change_of(block.job.chunk, block.job.chunk.records[k], scratch, true));
+                ProposalChange& scored = block.job.changes[k];
+                if (ids.first(scored.id)) out.proposals.push_back(std::move(scored));
+                else  // (rare) bound again, here, now that it is known to repeat
+                    out.proposals.push_back(change(repeated_id_result(before, chunk, chunk.records[k]),
+                                                   repeated_id_result(after, chunk, chunk.records[k])));
                 if (diffed) diffed(out.proposals.back());
             }
         });
-    rank_changes(out.proposals);
+    rank_changes(out.proposals, options.jobs == 1 ? 1 : 2);
     return out;
 }
 

@@ -111,13 +111,13 @@ ProposalChange change(const Result& before, const Result& after) {
     return change;
 }
 
-void rank_changes(std::vector<ProposalChange>& proposals) {
+void rank_changes(std::vector<ProposalChange>& proposals, unsigned threads) {
     // A result's id is its proposal's under either rule set (or empty, when invalid: ranked last,
     // in input order, whatever the id).
     std::vector<RankKey> keys(proposals.size());
     for (Standing ProposalChange::*side : {&ProposalChange::before, &ProposalChange::after}) {
         for (std::size_t i = 0; i < proposals.size(); ++i) keys[i] = {(proposals[i].*side).verdict, (proposals[i].*side).score, proposals[i].id};
-        const std::vector<std::size_t> order = rank_order(keys);
+        const std::vector<std::size_t> order = rank_order(keys, threads);
         for (std::size_t r = 0; r < order.size(); ++r) (proposals[order[r]].*side).rank = r + 1;
     }
 }

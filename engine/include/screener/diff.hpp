@@ -36,8 +36,9 @@ RuleDiff diff(const RulesInfo& before_rules, const std::vector<Result>& before, 
               const std::vector<Result>& after);
 // One proposal's change, from its results under each rule set; its ranks are left for rank_changes.
 ProposalChange change(const Result& before, const Result& after);
-// Sets each proposal's rank before and after, as each rule set ranks them all (diff_batch's last step).
-void rank_changes(std::vector<ProposalChange>& proposals);
+// Sets each proposal's rank before and after, as each rule set ranks them all (diff_batch's last
+// step); `threads` as for rank_order.
+void rank_changes(std::vector<ProposalChange>& proposals, unsigned threads = 2);
 
 void write_diff_md(std::ostream& out, const RuleDiff& diff);
 void write_diff_json(std::ostream& out, const RuleDiff& diff);
