@@ -818,9 +818,27 @@ RuleDiff diff_batch(const CompiledRules& before, const CompiledRules& after, con
                     const BatchOptions& options, const std::function<void(const ProposalChange&)>& diffed) {
     Pipeline<DiffChunk> pipeline(options.jobs, [&](Block<DiffChunk>& block, Scratch& scratch) {
         const detail::RawChunk& chunk = block.job.chunk;
-        for (const detail::RawRecord& record : chunk.records)
-            block.job.changes.push_back(change(score(before, detail::bind_record(before, chunk, record), scratch.evaluation),
-                                               score(after, detail::bind_record(after, chunk, record), scratch.evaluation)));
+        // A proposal's result under `rules`, in full or only its verdict (with nothing to explain,
+        // most proposals' standing is all a diff shows of them).
+        auto result = [](const CompiledRules& rules, const Proposal* p, const BoundProposal& other, const Evaluation& e, bool full) {
+            if (!p) return explain(std::get<InvalidProposal>(other));
+            return full ? explain(rules, *p, e) : explain_verdict(rules, *p, e);
+        };
+        BoundProposal other_before, other_after;
+        Evaluation& e_before = scratch.evaluations[0];
+        Evaluation& e_after = scratch.evaluations[1];
+        for (const detail::RawRecord& record : chunk.records) {
+            const Proposal* a = detail::bind_record(before, chunk, record, scratch.proposals[0], other_before);
+            const Proposal* b = detail::bind_record(after, chunk, record, scratch.proposals[1], other_after);
+            if (a) evaluate(before, *a, e_before);
+            if (b) evaluate(after, *b, e_after);
+            Result ra = result(before, a, other_before, e_before, false), rb = result(after, b, other_after, e_after, false);
+            if (ra.verdict != rb.verdict || ra.score != rb.score) {  // a change: its causes need the outcomes
+                ra = result(before, a, other_before, e_before, true);
+                rb = result(after, b, other_after, e_after, true);
+            }
+            block.job.changes.push_back(change(ra, rb));
+        }
     });
     RuleDiff out{rules_info(before), rules_info(after), {}};
     IdSet ids;
