@@ -1,4 +1,5 @@
-// A whole batch, read, bound and scored on several threads: the bulk path behind `screener eval`.
+// A whole batch, read, bound and scored on several threads: the bulk path behind `screener eval`,
+// `rank` and `diff`.
 // Results come out in input order whatever the thread count, so every report is byte-identical to a
 // single-threaded run; memory stays bounded by a few blocks of input in flight.
 #pragma once
