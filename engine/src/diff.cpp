@@ -179,42 +179,72 @@ void write_diff_md(std::ostream& out, const RuleDiff& d) {
 }
 
 void write_diff_json(std::ostream& out, const RuleDiff& d) {
-    // Written a proposal at a time, as nlohmann would dump the whole document (keys in its order,
-    // two spaces an indent), so that a million proposals never make one document in memory.
-    auto dump = [](const nlohmann::json& value, std::size_t depth) {
-        std::string text;
-        for (char c : value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)) {
-            text += c;
-            if (c == '\n') text.append(2 * depth, ' ');
-        }
-        return text;
+    // Byte for byte what nlohmann dumps of the whole document (keys in its order, two spaces an
+    // indent, each value written by its serializer), a proposal at a time: a million proposals never
+    // make one document, nor a million objects, in memory.
+    std::string text;
+    auto value = [&text](const nlohmann::json& v) { text += v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); };
+    auto key = [&text](std::size_t depth, std::string_view name) {
+        text.append(2 * depth, ' ');
+        text += '"';
+        text += name;
+        text += "\": ";
     };
-    auto rules = [](const RulesInfo& r) { return nlohmann::json{{"id", r.id}, {"version", r.version}, {"sha256", r.sha256}}; };
-    auto side = [](const Standing& s) {
-        return nlohmann::json{{"verdict", std::string(to_string(s.verdict))},
-                              {"score", s.verdict == Verdict::invalid ? nlohmann::json(nullptr) : nlohmann::json(s.score)},
-                              {"rank", s.rank}};
+    // `"name": value` at `depth`, then `end`: a comma, or what closes the object.
+    auto field = [&](std::size_t depth, std::string_view name, const nlohmann::json& v, std::string_view end = ",\n") {
+        key(depth, name);
+        value(v);
+        text += end;
     };
-    out << "{\n  \"after\": " << dump(rules(d.after_rules), 1) << ",\n  \"before\": " << dump(rules(d.before_rules), 1)
-        << ",\n  \"format\": \"screener/diff/v1\",\n  \"proposals\": [";
+    auto rules = [&](std::string_view name, const RulesInfo& r) {
+        key(1, name);
+        text += "{\n";
+        field(2, "id", r.id);
+        field(2, "sha256", r.sha256);
+        field(2, "version", r.version, "\n  },\n");
+    };
+    auto side = [&](std::string_view name, const Standing& s) {
+        key(3, name);
+        text += "{\n";
+        field(4, "rank", s.rank);
+        field(4, "score", s.verdict == Verdict::invalid ? nlohmann::json(nullptr) : nlohmann::json(s.score));
+        field(4, "verdict", std::string(to_string(s.verdict)), "\n      },\n");
+    };
+    text += "{\n";
+    rules("after", d.after_rules);
+    rules("before", d.before_rules);
+    text += "  \"format\": \"screener/diff/v1\",\n  \"proposals\": [";
     std::size_t flips = 0;
     for (const auto& p : d.proposals) {
         flips += p.flipped();
-        const nlohmann::json proposal = {
-            {"id", p.id},
-            {"name", p.name},
-            {"source", p.source},
-            {"before", side(p.before)},
-            {"after", side(p.after)},
-            {"flip", p.flipped() ? nlohmann::json(verdict_change(p.before, p.after)) : nlohmann::json(nullptr)},
-            {"score_delta", p.before.verdict == Verdict::invalid || p.after.verdict == Verdict::invalid ? nlohmann::json(nullptr)
-                                                                                                        : nlohmann::json(p.delta())},
-            {"rank_delta", static_cast<long>(p.before.rank) - static_cast<long>(p.after.rank)},
-            {"causes", p.causes}};
-        out << (&p == &d.proposals.front() ? "\n    " : ",\n    ") << dump(proposal, 2);
+        text += &p == &d.proposals.front() ? "\n    {\n" : ",\n    {\n";
+        side("after", p.after);
+        side("before", p.before);
+        key(3, "causes");
+        for (const std::string& cause : p.causes) {
+            text += &cause == &p.causes.front() ? "[\n" : ",\n";
+            text.append(8, ' ');
+            value(cause);
+        }
+        text += p.causes.empty() ? "[],\n" : "\n      ],\n";
+        field(3, "flip", p.flipped() ? nlohmann::json(verdict_change(p.before, p.after)) : nlohmann::json(nullptr));
+        field(3, "id", p.id);
+        field(3, "name", p.name);
+        field(3, "rank_delta", static_cast<long>(p.before.rank) - static_cast<long>(p.after.rank));
+        const bool invalid = p.before.verdict == Verdict::invalid || p.after.verdict == Verdict::invalid;
+        field(3, "score_delta", invalid ? nlohmann::json(nullptr) : nlohmann::json(p.delta()));
+        field(3, "source", p.source, "\n    }");
+        if (text.size() >= (1U << 20)) {
+            out.write(text.data(), static_cast<std::streamsize>(text.size()));
+            text.clear();
+        }
     }
-    out << (d.proposals.empty() ? "]" : "\n  ]") << ",\n  \"summary\": "
-        << dump({{"total", d.proposals.size()}, {"flips", flips}}, 1) << "\n}\n";
+    text += d.proposals.empty() ? "],\n" : "\n  ],\n";
+    key(1, "summary");
+    text += "{\n";
+    field(2, "flips", flips);
+    field(2, "total", d.proposals.size(), "\n  }\n}\n");
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
 }
 
 }  // namespace screener
