@@ -833,7 +833,7 @@ RuleDiff diff_batch(const CompiledRules& before, const CompiledRules& after, con
             if (a) evaluate(before, *a, e_before);
             if (b) evaluate(after, *b, e_after);
             Result ra = result(before, a, other_before, e_before, false), rb = result(after, b, other_after, e_after, false);
-            if (ra.verdict != rb.verdict || ra.score != rb.score) {  // a change: its causes need the outcomes
+            if (has_causes(ra, rb)) {  // which need the outcomes
                 ra = result(before, a, other_before, e_before, true);
                 rb = result(after, b, other_after, e_after, true);
             }

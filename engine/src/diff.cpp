@@ -100,6 +100,8 @@ std::string signed_delta(const ProposalChange& p) {
 
 }  // namespace
 
+bool has_causes(const Result& before, const Result& after) { return before.verdict != after.verdict || before.score != after.score; }
+
 ProposalChange change(const Result& before, const Result& after) {
     ProposalChange change;
     change.id = after.id.empty() ? before.id : after.id;
@@ -107,7 +109,7 @@ ProposalChange change(const Result& before, const Result& after) {
     change.source = after.source;
     change.before = {before.verdict, before.score, 0};
     change.after = {after.verdict, after.score, 0};
-    if (change.flipped() || change.before.score != change.after.score) change.causes = causes(before, after);
+    if (has_causes(before, after)) change.causes = causes(before, after);
     return change;
 }
 

@@ -34,8 +34,11 @@ struct RuleDiff {
 // `before` and `after` are the results of the same inputs, in input order, under each rule set.
 RuleDiff diff(const RulesInfo& before_rules, const std::vector<Result>& before, const RulesInfo& after_rules,
               const std::vector<Result>& after);
-// One proposal's change, from its results under each rule set; its ranks are left for rank_changes.
+// One proposal's change, from its results under each rule set (ranks are left for rank_changes).
 ProposalChange change(const Result& before, const Result& after);
+// Whether change() looks for causes (the verdict or the score moved). Only then does it read the
+// gates' and groups' outcomes: results without them (explain_verdict's) do otherwise.
+bool has_causes(const Result& before, const Result& after);
 // Sets each proposal's rank before and after, as each rule set ranks them all (diff_batch's last
 // step); `threads` as for rank_order.
 void rank_changes(std::vector<ProposalChange>& proposals, unsigned threads = 2);
