@@ -374,6 +374,49 @@ TEST_CASE("diff --format json lists every proposal with flip, deltas and causes"
     CHECK(d["proposals"][5]["causes"] == json{"land_ha: expected at most 100, found 150"});
 }
 
+TEST_CASE("diff json is nlohmann's dump of the whole document, whatever the strings and numbers", "[diff]") {
+    // The document as one nlohmann object, as it was written before it was streamed.
+    auto document = [](const RuleDiff& d) {
+        auto rules = [](const RulesInfo& r) { return json{{"id", r.id}, {"version", r.version}, {"sha256", r.sha256}}; };
+        auto side = [](const Standing& s) {
+            return json{{"verdict", std::string(to_string(s.verdict))},
+                        {"score", s.verdict == Verdict::invalid ? json(nullptr) : json(s.score)},
+                        {"rank", s.rank}};
+        };
+        json proposals = json::array();
+        std::size_t flips = 0;
+        for (const auto& p : d.proposals) {
+            flips += p.flipped();
+            const bool invalid = p.before.verdict == Verdict::invalid || p.after.verdict == Verdict::invalid;
+            proposals.push_back({{"id", p.id},
+                                 {"name", p.name},
+                                 {"source", p.source},
+                                 {"before", side(p.before)},
+                                 {"after", side(p.after)},
+                                 {"flip", p.flipped() ? json(std::string(to_string(p.before.verdict)) + " → " + std::string(to_string(p.after.verdict)))
+                                                      : json(nullptr)},
+                                 {"score_delta", invalid ? json(nullptr) : json(p.delta())},
+                                 {"rank_delta", static_cast<long>(p.before.rank) - static_cast<long>(p.after.rank)},
+                                 {"causes", p.causes}});
+        }
+        const json doc = {{"format", "screener/diff/v1"}, {"before", rules(d.before_rules)}, {"after", rules(d.after_rules)},
+                          {"summary", {{"total", d.proposals.size()}, {"flips", flips}}}, {"proposals", proposals}};
+        return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+    };
+    auto written = [](const RuleDiff& d) {
+        std::ostringstream out;
+        write_diff_json(out, d);
+        return out.str();
+    };
+    RuleDiff d{{"rules \"a\"", "1\\2", std::string(64, 'f')}, {"r\xff", "v\u00e9 \U0001F600", "\x01"}, {}};
+    CHECK(written(d) == document(d));  // no proposals
+    d.proposals.push_back({"id \"1\"", "name \xc3(", "dir\\f.ndjson:1", {Verdict::pass, 100, 1}, {Verdict::fail, 54.444444444444436, 3}, {"one"}});
+    d.proposals.push_back({"P2", "", "s:2", {Verdict::invalid, 0, 3}, {Verdict::invalid, 0, 4}, {}});
+    d.proposals.push_back({"P3", "\u00fc\x7f\t", "s:3", {Verdict::fail, 1e300, 2}, {Verdict::pass, -0.0, 1}, {"a", "b\n", "\xe2\x82"}});
+    d.proposals.push_back({"P4", "n", "s:4", {Verdict::pass, 5e-324, 4}, {Verdict::invalid, 0, 2}, {"land_ha: missing"}});
+    CHECK(written(d) == document(d));
+}
+
 TEST_CASE("diff exit codes: 0, or 1 with --fail-on-change when a verdict flips", "[diff]") {
     CHECK(run_cli(diff_args + " --format json").exit_code == 0);
     Cli fail = run_cli(diff_args + " --format json --fail-on-change");
