@@ -215,7 +215,9 @@ void write_diff_json(std::ostream& out, const RuleDiff& d) {
     text += "{\n";
     rules("after", d.after_rules);
     rules("before", d.before_rules);
-    text += "  \"format\": \"screener/diff/v1\",\n  \"proposals\": [";
+    field(1, "format", "screener/diff/v1");
+    key(1, "proposals");
+    text += '[';
     std::size_t flips = 0;
     for (const auto& p : d.proposals) {
         flips += p.flipped();
