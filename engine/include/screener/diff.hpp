@@ -37,7 +37,7 @@ RuleDiff diff(const RulesInfo& before_rules, const std::vector<Result>& before, 
 // One proposal's change, from its results under each rule set (ranks are left for rank_changes).
 ProposalChange change(const Result& before, const Result& after);
 // Whether change() looks for causes (the verdict or the score moved). Only then does it read the
-// gates' and groups' outcomes: results without them (explain_verdict's) do otherwise.
+// gates' and groups' outcomes, so otherwise results without them (explain_verdict's) will do.
 bool has_causes(const Result& before, const Result& after);
 // Sets each proposal's rank before and after, as each rule set ranks them all (diff_batch's last
 // step); `threads` as for rank_order.
