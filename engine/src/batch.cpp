@@ -818,11 +818,10 @@ RuleDiff diff_batch(const CompiledRules& before, const CompiledRules& after, con
                     const BatchOptions& options, const std::function<void(const ProposalChange&)>& diffed) {
     Pipeline<DiffChunk> pipeline(options.jobs, [&](Block<DiffChunk>& block, Scratch& scratch) {
         const detail::RawChunk& chunk = block.job.chunk;
-        // A proposal's result under `rules`, in full or only its verdict (with nothing to explain,
-        // most proposals' standing is all a diff shows of them).
-        auto result = [](const CompiledRules& rules, const Proposal* p, const BoundProposal& other, const Evaluation& e, bool full) {
-            if (!p) return explain(std::get<InvalidProposal>(other));
-            return full ? explain(rules, *p, e) : explain_verdict(rules, *p, e);
+        // A bound proposal's verdict and score (most proposals' standing is all a diff shows of
+        // them), or an invalid one's result.
+        auto standing = [](const CompiledRules& rules, const Proposal* p, const BoundProposal& other, const Evaluation& e) {
+            return p ? explain_verdict(rules, *p, e) : explain(std::get<InvalidProposal>(other));
         };
         BoundProposal other_before, other_after;
         Evaluation& e_before = scratch.evaluations[0];
@@ -832,10 +831,10 @@ RuleDiff diff_batch(const CompiledRules& before, const CompiledRules& after, con
             const Proposal* b = detail::bind_record(after, chunk, record, scratch.proposals[1], other_after);
             if (a) evaluate(before, *a, e_before);
             if (b) evaluate(after, *b, e_after);
-            Result ra = result(before, a, other_before, e_before, false), rb = result(after, b, other_after, e_after, false);
-            if (has_causes(ra, rb)) {  // which need the outcomes
-                ra = result(before, a, other_before, e_before, true);
-                rb = result(after, b, other_after, e_after, true);
+            Result ra = standing(before, a, other_before, e_before), rb = standing(after, b, other_after, e_after);
+            if (has_causes(ra, rb)) {  // which need the gates' and groups' outcomes
+                if (a) ra = explain(before, *a, e_before);
+                if (b) rb = explain(after, *b, e_after);
             }
             block.job.changes.push_back(change(ra, rb));
         }

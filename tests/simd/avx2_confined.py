@@ -3,10 +3,10 @@
 
 fast_bind.cpp and fast_result_line.cpp are built with -march=haswell, and the linker keeps one copy
 of each inline function that several objects define. If it kept the AVX2 copy of a function that
-code built for any x86-64 also calls, older processors would die of SIGILL on the ordinary path. This finds every function in
-the binary holding an instruction beyond x86-64 (VEX-encoded, BMI, LZCNT, MOVBE, POPCNT; not TZCNT,
-which GCC emits for any x86-64 where older processors run it as BSF) and checks that only the
-objects run after simd_supported() define it.
+code built for any x86-64 also calls, older processors would die of SIGILL on the ordinary path.
+This finds every function in the binary holding an instruction beyond x86-64 (VEX-encoded, BMI,
+LZCNT, MOVBE, POPCNT; not TZCNT, which GCC emits for any x86-64 where older processors run it as
+BSF) and checks that only the objects run after simd_supported() define it.
 
 usage: avx2_confined.py BINARY OBJECT...
 """
