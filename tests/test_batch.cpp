@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <set>
 #include <sstream>
@@ -216,9 +217,9 @@ std::size_t first_wrong_answer(IdSet& ids, std::size_t distinct, std::size_t dra
 // Hashes that tell exactness from hashing: every id the same, five values, only the top bits, the
 // top bits all set (one crowded home at the table's end).
 std::uint64_t one_hash(std::string_view) { return 42; }
-std::uint64_t five_hashes(std::string_view id) { return IdSet::standard_hash(id) % 5; }
-std::uint64_t top_bits_only(std::string_view id) { return IdSet::standard_hash(id) >> 60 << 60; }
-std::uint64_t all_at_the_end(std::string_view id) { return ~std::uint64_t{0} - IdSet::standard_hash(id) % 3; }
+std::uint64_t five_hashes(std::string_view id) { return IdSet::keyed_hash(id) % 5; }
+std::uint64_t top_bits_only(std::string_view id) { return IdSet::keyed_hash(id) >> 60 << 60; }
+std::uint64_t all_at_the_end(std::string_view id) { return ~std::uint64_t{0} - IdSet::keyed_hash(id) % 3; }
 }  // namespace
 
 TEST_CASE("IdSet finds every repeat exactly when most of its ids are on disk", "[batch]") {
@@ -315,7 +316,7 @@ TEST_CASE("IdSet holds ids whose hashes crowd the end of its table, in memory an
     std::vector<std::string> crowd;
     for (int i = 0; crowd.size() < 40; ++i) {
         std::string id = "C" + std::to_string(i);
-        if (IdSet::standard_hash(id) >> 54 == 1023) crowd.push_back(id);
+        if (IdSet::keyed_hash(id) >> 54 == 1023) crowd.push_back(id);
     }
     for (const std::size_t in_memory : {std::size_t{1000}, std::size_t{30}}) {  // all held, or most on disk
         INFO("max_ids_in_memory " << in_memory);
@@ -328,6 +329,37 @@ TEST_CASE("IdSet holds ids whose hashes crowd the end of its table, in memory an
         }
         CHECK(wrong == 0);
     }
+}
+
+TEST_CASE("ids made to share std::hash's value get distinct keyed hashes", "[batch]") {
+    // std::hash (libstdc++'s MurmurHash2 for 64 bits) mixes each 8-byte block k into the state h as
+    // h = (h ^ f(k)) * m, with f invertible. Blocks a and b with f(a) ^ f(b) = 2^63 flip the state's
+    // top bit, which the odd multiplier keeps where it is, and the same flip in the next block
+    // cancels it, whatever h was: "aa" and "bb" leave the state alike. Ten such 16-byte pairs give
+    // 1,024 ids of one hash, whatever std::hash's seed. a and b were found by trying UTF-8 blocks, so
+    // that the ids are valid JSON strings (a proposal could carry them).
+    const std::string a = "\xc8\xb6" "dd\xcd\x94" "3-", b = "\xc8\xb6!~hz\xdb\xbb";  // "ȶdd͔3-", "ȶ!~hzۻ"
+    REQUIRE(a.size() == 8);
+    REQUIRE(b.size() == 8);
+    std::vector<std::string> flood;
+    for (unsigned i = 0; i < 1024; ++i) {
+        std::string id;
+        for (unsigned bit = 0; bit < 10; ++bit) id += i >> bit & 1 ? b + b : a + a;
+        flood.push_back(id);
+    }
+    IdSet ids;  // with its default hash
+    std::set<std::size_t> standard;
+    std::set<std::uint64_t> keyed;
+    for (const std::string& id : flood) {
+        standard.insert(std::hash<std::string>{}(id));
+        keyed.insert(ids.hash(id));
+    }
+    CHECK(standard.size() == 1);  // the attack works on std::hash
+    CHECK(keyed.size() == flood.size());
+    std::size_t wrong = 0;
+    for (int round = 0; round < 2; ++round)
+        for (const std::string& id : flood) wrong += ids.first(id) != (round == 0);
+    CHECK(wrong == 0);
 }
 
 TEST_CASE("repeated ids are found exactly among thousands, whatever their length", "[batch]") {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cmath>
 #include <condition_variable>
@@ -256,10 +257,13 @@ template <class Job, class F>
 void check_ids(IdSet& ids, const Block<Job>& block, F&& f) {
     const std::size_t count = block.entries.size();
     constexpr std::size_t ahead = 8;  // the id set's slots are fetched this many ids ahead of the check
-    for (std::size_t k = 0; k < std::min(ahead, count); ++k) ids.prefetch(block.id(k));
+    std::array<std::uint64_t, ahead> hashes;  // of ids k to k + ahead - 1, id j's at j % ahead
+    auto fetch = [&](std::size_t j) { ids.prefetch(hashes[j % ahead] = ids.hash(block.id(j))); };
+    for (std::size_t k = 0; k < std::min(ahead, count); ++k) fetch(k);
     for (std::size_t k = 0; k < count; ++k) {
-        if (k + ahead < count) ids.prefetch(block.id(k + ahead));
-        f(k, ids.first(block.id(k)));
+        const std::uint64_t hash = hashes[k % ahead];
+        if (k + ahead < count) fetch(k + ahead);
+        f(k, ids.first(block.id(k), hash));
     }
 }
 

@@ -61,26 +61,32 @@ std::string repeated_id_reason(std::string_view id);
 class IdSet {
 public:
     using Hash = std::uint64_t (*)(std::string_view);
-    static std::uint64_t standard_hash(std::string_view id);  // std::hash's
+    // SipHash-2-4 (libsodium's crypto_shorthash) under a key drawn at random once a process. Ids
+    // that share a hash are compared one by one, so ids chosen to share an unkeyed one (as
+    // std::hash's MurmurHash2 allows) would cost time in the square of their number.
+    static std::uint64_t keyed_hash(std::string_view id);
 
     // Holds limits().max_ids_in_memory ids in memory (0 is taken as 1, and more than 2^32 as 2^32).
     // Any hash gives the same answers, only slower when ids share it (tests make them collide).
-    explicit IdSet(Hash hash = standard_hash);
+    explicit IdSet(Hash hash = keyed_hash);
     ~IdSet();
     IdSet(const IdSet&) = delete;
     IdSet& operator=(const IdSet&) = delete;
 
+    std::uint64_t hash(std::string_view id) const { return hash_(id); }
     // True when `id` is new (and now recorded) or empty (a missing id is reported on its own).
     // Throws Error when the ids cannot be written to disk.
-    bool first(std::string_view id);
-    // A hint that `id` is asked about soon: its slot is fetched into the cache meanwhile. A large set
-    // misses the cache on nearly every id; fetching a few ids ahead hides that.
-    void prefetch(std::string_view id) const;
+    bool first(std::string_view id) { return first(id, hash(id)); }
+    bool first(std::string_view id, std::uint64_t hash);  // `hash` is hash(id), computed once
+    // A hint that the id of `hash` is asked about soon: its slot is fetched into the cache meanwhile.
+    // A large set misses the cache on nearly every id; fetching a few ids ahead hides that.
+    void prefetch(std::uint64_t hash) const;
 
 private:
     struct OnDisk;
     std::size_t home(std::uint64_t hash) const;
     std::string_view id_in(std::uint64_t slot) const;
+    void prefetch_id(std::uint64_t slot) const;
     void grow();
     void spill();
 
