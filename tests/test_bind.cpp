@@ -492,6 +492,45 @@ decision: { pass_score: 0 }
     }
 }
 
+TEST_CASE("NDJSON keys no input uses are ignored however many, and one repeated in its object makes the proposal invalid", "[bind]") {
+    // The bulk path checks the ignored keys for repeats once the object is read, sorted: a proposal
+    // of a megabyte can hold 100,000 of them, and comparing each with those before took seconds.
+    auto compiled = compile_ok(R"(format: screener/v1
+id: ignored
+version: "1"
+inputs:
+  land: { type: number }
+  env.iso: { type: number, required: false }
+groups:
+  - id: g
+    criteria:
+      - { id: c, points: 100 }
+decision: { pass_score: 0 }
+)");
+    std::string many;
+    for (int i = 0; i < 20'000; ++i) many += R"("k)" + std::to_string(i) + R"(":0,)";
+    auto dir = temp_dir("bind-ignored");
+    write_text(dir + "/p.ndjson",
+               R"({"id":"A",)" + many + R"("land":1})" "\n"              // 20,000 ignored keys
+               R"({"id":"B",)" + many + R"("land":1,"k19999":1})" "\n"   // the last of them again
+               R"({"id":"C",)" + many + R"("land":1,"k\u0037":1})" "\n"  // k7 again, escaped
+               R"({"id":"D","x":1,"land":1,"env":{"x":2,"iso":3}})" "\n"   // x in two objects
+               R"({"id":"E","land":1,"env":{"x":2,"iso":3,"x":4}})" "\n");  // x twice in one
+    std::map<std::string, std::vector<std::string>> found;
+    read_proposals(*compiled, {dir + "/p.ndjson"}, [&](BoundProposal&& b) {
+        if (const auto* p = std::get_if<Proposal>(&b)) found[p->id] = {};
+        else found[std::get<InvalidProposal>(b).id] = std::get<InvalidProposal>(b).reasons;
+    });
+    const std::map<std::string, std::vector<std::string>> expected = {
+        {"A", {}},
+        {"B", {R"(duplicate key "k19999": each key may appear only once in an object)"}},
+        {"C", {R"(duplicate key "k7": each key may appear only once in an object)"}},
+        {"D", {}},
+        {"E", {R"(duplicate key "x": each key may appear only once in an object)"}},
+    };
+    CHECK(found == expected);
+}
+
 TEST_CASE("NDJSON numbers of more than 19 digits bind to the double their text is nearest", "[bind]") {
     // simdjson 3.0.1, which the bulk path reads with, read 0.44444444444444477776 as 0.0755 and
     // 0.95000000000000000000 as 0.0277 (a 0 integer part and 20 or more significant digits).

@@ -1,6 +1,7 @@
 #include "fast_bind.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -197,11 +198,9 @@ private:
         return nullptr;
     }
 
-    // A key no input uses: ignored, but it must not repeat, and an object inside it may repeat
-    // keys: let the ordinary path look at those.
+    // A key no input uses: ignored, but it must not repeat (checked once all are read), and an
+    // object inside it may repeat keys: let the ordinary path look at those.
     bool ignore(const Plan::Node& node, std::string_view key, od::value value) {
-        for (const auto& [where, other] : plan_.ignored)
-            if (where == &node && other == key) return false;
         plan_.ignored.emplace_back(&node, key);
         od::json_type type;
         if (value.type().get(type)) return false;
@@ -331,6 +330,11 @@ bool fast_bind_into(const CompiledRules& rules, std::string_view text, std::size
     if (!doc.current_location().get(rest) || p.id.empty()) return false;  // text after the object
     for (std::size_t node : plan->required)
         if (!plan->seen[node]) return false;
+    // Sorted, not compared pairwise: a proposal of a megabyte can hold 100,000 keys.
+    std::sort(plan->ignored.begin(), plan->ignored.end(), [](const auto& a, const auto& b) {
+        return a.first != b.first ? std::less<>{}(a.first, b.first) : a.second < b.second;
+    });
+    if (std::adjacent_find(plan->ignored.begin(), plan->ignored.end()) != plan->ignored.end()) return false;
     p.source.file.assign(file);  // into the memory a reused proposal already has
     p.source.line = line;
     p.source.col = 0;
