@@ -27,8 +27,8 @@ int run_diff(const DiffOptions& o) {
     });
     progress.report_starts(o.output);
     write_output(o.output, [&](std::ostream& out) {
-        if (o.format == "json") write_diff_json(out, d);
-        else write_diff_md(out, d);
+        if (o.format == "json") write_diff_json(out, d, o.jobs);
+        else write_diff_md(out, d, o.jobs);
     });
     bool flipped = std::any_of(d.proposals.begin(), d.proposals.end(), [](const ProposalChange& p) { return p.flipped(); });
     return o.fail_on_change && flipped ? 1 : 0;

@@ -403,9 +403,9 @@ TEST_CASE("diff json is nlohmann's dump of the whole document, whatever the stri
                           {"summary", {{"total", d.proposals.size()}, {"flips", flips}}}, {"proposals", proposals}};
         return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
     };
-    auto written = [](const RuleDiff& d) {
+    auto written = [](const RuleDiff& d, unsigned threads = 1) {
         std::ostringstream out;
-        write_diff_json(out, d);
+        write_diff_json(out, d, threads);
         return out.str();
     };
     RuleDiff d{{"rules \"a\"", "1\\2", std::string(64, 'f')}, {"r\xff", "v\u00e9 \U0001F600", "\x01"}, {}};
@@ -415,6 +415,36 @@ TEST_CASE("diff json is nlohmann's dump of the whole document, whatever the stri
     d.proposals.push_back({"P3", "\u00fc\x7f\t", "s:3", {Verdict::fail, 1e300, 2}, {Verdict::pass, -0.0, 1}, {"a", "b\n", "\xe2\x82"}});
     d.proposals.push_back({"P4", "n", "s:4", {Verdict::pass, 5e-324, 4}, {Verdict::invalid, 0, 2}, {"land_ha: missing"}});
     CHECK(written(d) == document(d));
+    // Rows are rendered 8,192 at a time on each thread: 20,003 proposals make blocks of each thread
+    // in one round, then a round with a short last block.
+    for (std::size_t i = 4; i < 20'003; ++i) {
+        ProposalChange p = d.proposals[i % 4];
+        p.id += "-" + std::to_string(i);
+        d.proposals.push_back(p);
+    }
+    const std::string whole = document(d);
+    CHECK(written(d, 1) == whole);
+    CHECK(written(d, 2) == whole);
+    CHECK(written(d, 3) == whole);
+}
+
+TEST_CASE("diff md is the same text on any number of threads", "[diff]") {
+    RuleDiff d{{"r", "1", std::string(64, 'a')}, {"r", "2", std::string(64, 'b')}, {}};
+    for (std::size_t i = 0; i < 20'003; ++i)
+        d.proposals.push_back({"P" + std::to_string(i), "n|" + std::to_string(i), "s:" + std::to_string(i + 1),
+                               {Verdict::pass, 60.0 + static_cast<double>(i % 7), i + 1}, {i % 3 ? Verdict::pass : Verdict::fail, 59.5, 20'003 - i}, {}});
+    auto written = [&](unsigned threads) {
+        std::ostringstream out;
+        write_diff_md(out, d, threads);
+        return out.str();
+    };
+    const std::string one = written(1);
+    CHECK(written(2) == one);
+    CHECK(written(3) == one);
+    // Every row, in input order. The last two: P20001 scored 60 + 20001 % 7 = 62 at #20,002, then
+    // fail (20001 % 3 == 0) 59.5 at #2; P20002 63 at #20,003, then pass 59.5 at #1.
+    CHECK(one.find("| P20001 | pass 62.00 (#20002) | fail 59.50 (#2) | -2.50 | +20000 |\n"
+                   "| P20002 | pass 63.00 (#20003) | pass 59.50 (#1) | -3.50 | +20002 |\n\n</details>\n") != std::string::npos);
 }
 
 TEST_CASE("diff exit codes: 0, or 1 with --fail-on-change when a verdict flips", "[diff]") {

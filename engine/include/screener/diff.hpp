@@ -43,7 +43,8 @@ bool has_causes(const Result& before, const Result& after);
 // step); `threads` as for rank_order.
 void rank_changes(std::vector<ProposalChange>& proposals, unsigned threads = 2);
 
-void write_diff_md(std::ostream& out, const RuleDiff& diff);
-void write_diff_json(std::ostream& out, const RuleDiff& diff);
+// The rows are rendered on `threads` threads (0: one per core); the text is the same for any number.
+void write_diff_md(std::ostream& out, const RuleDiff& diff, unsigned threads = 1);
+void write_diff_json(std::ostream& out, const RuleDiff& diff, unsigned threads = 1);
 
 }  // namespace screener
