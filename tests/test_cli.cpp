@@ -1798,6 +1798,10 @@ TEST_CASE("rank names the file, line and field of a line it cannot read back, an
     CHECK(rank_with(replaced("\"rules\":", "\"rulez\":")) ==
           where + "missing \"rules\" {id, version, sha256}: is this an `eval --format ndjson` result?\n");
     CHECK(rank_with(replaced("\"verdict\":\"", "\"verdict\":\"maybe-")).find(where + "unknown verdict \"maybe-") == 0);
+    // A scored line laid out unlike the first (csv's columns are the first's groups and criteria).
+    const std::string groups = good.substr(good.find("\"groups\":"), good.find(",\"reasons\":") - good.find("\"groups\":"));
+    CHECK(rank_with(replaced(groups, "\"groups\":[]")) ==
+          where + "lists 0 groups, but earlier results of the same rule set list 2 groups of 2, 1 criteria: was it edited?\n");
 
     // A byte order mark (a file saved by an editor) and CRLF line ends are read as eval reads them.
     std::string crlf;

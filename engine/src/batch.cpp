@@ -642,12 +642,36 @@ namespace {
 struct ResultChunk {
     detail::RawChunk chunk;
     RulesInfo rules;  // the chunk's first result's
+    // The criteria in each group of the chunk's first scored result, and its record: reports of
+    // one rule set lay out every scored result's groups and criteria alike (csv's columns).
+    std::optional<std::vector<std::size_t>> shape;
+    std::size_t shaped = 0;
     std::string error;  // why the record after the ones read could not be, naming its file and line
 };
 
 std::string other_rules(const RulesInfo& rules, const RulesInfo& earlier) {
     return "scored with rule set " + rules.id + " " + rules.version + " (" + rules.sha256.substr(0, 12) +
            "), but earlier results used " + earlier.id + " " + earlier.version + " (" + earlier.sha256.substr(0, 12) + ")";
+}
+
+std::vector<std::size_t> shape_of(const Result& result) {
+    std::vector<std::size_t> shape;
+    for (const GroupOutcome& group : result.groups) shape.push_back(group.criteria.size());
+    return shape;
+}
+
+bool has_shape(const Result& result, const std::vector<std::size_t>& shape) {
+    return std::equal(result.groups.begin(), result.groups.end(), shape.begin(), shape.end(),
+                      [](const GroupOutcome& group, std::size_t criteria) { return group.criteria.size() == criteria; });
+}
+
+std::string other_shape(const std::vector<std::size_t>& shape, const std::vector<std::size_t>& earlier) {
+    auto said = [](const std::vector<std::size_t>& s) {
+        std::string text = std::to_string(s.size()) + " group" + (s.size() == 1 ? "" : "s");
+        for (std::size_t i = 0; i < s.size(); ++i) text += (i ? ", " : " of ") + std::to_string(s[i]);
+        return s.empty() ? text : text + " criteria";
+    };
+    return "lists " + said(shape) + ", but earlier results of the same rule set list " + said(earlier) + ": was it edited?";
 }
 
 }  // namespace
@@ -689,6 +713,7 @@ struct RankedResults::Kept {
     std::vector<Line> lines;    // the same order
     std::vector<File> files;
     std::optional<RulesInfo> rules;
+    std::optional<std::vector<std::size_t>> shape;  // as ResultChunk's, of the first scored result
     KeptText text;
 
     Kept() = default;
@@ -715,6 +740,10 @@ RankedResults::RankedResults(const std::vector<std::string>& inputs, const Batch
                                                            chunk.bytes.capacity() - record.offset);
                 if (block.entries.empty()) block.job.rules = std::move(line.rules);
                 else if (!(line.rules == block.job.rules)) throw Error(other_rules(line.rules, block.job.rules));
+                if (line.result.verdict != Verdict::invalid) {
+                    if (!block.job.shape) block.job.shape = shape_of(line.result), block.job.shaped = block.entries.size();
+                    else if (!has_shape(line.result, *block.job.shape)) throw Error(other_shape(shape_of(line.result), *block.job.shape));
+                }
                 block.add(line.result.verdict, line.result.score, line.result.id);
             } catch (const Error& e) {
                 block.job.error = chunk.source(record).str() + ": " + e.what();
@@ -731,7 +760,7 @@ RankedResults::RankedResults(const std::vector<std::string>& inputs, const Batch
     const std::size_t spare = ::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur > 64 ? limit.rlim_cur - 32 : 0;
     std::size_t open = 0;
     pipeline.run(
-        [&inputs](const auto& emit) { detail::read_ndjson(inputs, [&](detail::RawChunk&& chunk) { emit(ResultChunk{std::move(chunk), {}, {}}); }); },
+        [&inputs](const auto& emit) { detail::read_ndjson(inputs, [&](detail::RawChunk&& chunk) { emit(ResultChunk{std::move(chunk), {}, {}, 0, {}}); }); },
         [&](Block<ResultChunk>& block) {
             const detail::RawChunk& chunk = block.job.chunk;
             if (kept.files.empty() || kept.files.back().name != chunk.file) open += kept.files.emplace_back(chunk.file, open < spare).fd >= 0;
@@ -741,6 +770,11 @@ RankedResults::RankedResults(const std::vector<std::string>& inputs, const Batch
                 if (!kept.rules) kept.rules = block.job.rules;
                 else if (!(block.job.rules == *kept.rules))
                     throw Error(chunk.source(chunk.records[0]).str() + ": " + other_rules(block.job.rules, *kept.rules));
+            }
+            if (block.job.shape) {
+                if (!kept.shape) kept.shape = block.job.shape;
+                else if (*block.job.shape != *kept.shape)
+                    throw Error(chunk.source(chunk.records[block.job.shaped]).str() + ": " + other_shape(*block.job.shape, *kept.shape));
             }
             check_ids(ids, block, [&](std::size_t k, bool first) {
                 const Verdict verdict = first ? block.entries[k].verdict : Verdict::invalid;
