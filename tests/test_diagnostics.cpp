@@ -467,6 +467,21 @@ decision: { pass_score: 50 }
     });
 }
 
+TEST_CASE("names and ids of 100,000 characters are checked as short ones are", "[diagnostics]") {
+    // They were matched with std::regex, which recurses a frame a character: 50,000 overflowed the
+    // stack. (YAML takes a key of over 1,024 characters only after '? '.)
+    const std::string a(100'000, 'a'), b(100'000, 'b');
+    CHECK(errors("format: screener/v1\nid: " + a + "\nversion: \"1\"\ninputs:\n  ? " + a + "." + b + "\n  : { type: number }\n"
+                 "let:\n  ? " + b + "_\n  : 1\n  ? " + b + "-\n  : 2\ngroups:\n  - id: " + a + "\n    criteria:\n"
+                 "      - { id: " + b + "_, metric: " + a + "." + b + ", zero_at: 0, full_at: 1 }\n      - { id: " + b + "X, points: 1 }\n"
+                 "decision: { pass_score: 50 }\n") ==
+          Lines{
+              "test.yaml:10:5: error: let name '" + b + "-' must be letters, digits and '_' and not a keyword",
+              "test.yaml:16:15: error: a criterion id '" + b + "X' must start with a lower-case letter or digit and use only "
+              "lower-case letters, digits, '-' and '_'",
+          });
+}
+
 TEST_CASE("duplicate input and let names, duplicate gate, group and criterion ids", "[diagnostics]") {
     CHECK(errors(R"(format: screener/v1
 id: t

@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <regex>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -44,18 +43,32 @@ const std::vector<std::string> expect_keys = {"verdict", "score", "gates_failed"
 const std::vector<std::string> range_keys = {"min", "max"};
 const std::vector<std::string> verdicts = {"pass", "fail", "invalid"};
 
+// Checked character by character: std::regex matches by recursion, a frame a character, and a
+// name of 50,000 characters overflowed the stack.
+bool all_of(std::string_view text, bool (*allowed)(char)) { return std::all_of(text.begin(), text.end(), allowed); }
+bool is_lower_or_digit(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+bool is_word_start(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
+bool is_word_char(char c) { return is_word_start(c) || (c >= '0' && c <= '9'); }
+bool is_id_char(char c) { return is_lower_or_digit(c) || c == '_' || c == '-'; }
+bool is_rules_id_char(char c) { return is_lower_or_digit(c) || c == '-'; }
+
+// [A-Za-z_][A-Za-z0-9_]*
+bool is_word(std::string_view word) { return !word.empty() && is_word_start(word[0]) && all_of(word.substr(1), is_word_char); }
+
 bool is_name(const std::string& name, bool dotted) {
-    static const std::regex plain("[A-Za-z_][A-Za-z0-9_]*");
-    static const std::regex with_dots("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
     static const std::vector<std::string> keywords = {"and", "or", "not", "in", "true", "false"};
     if (std::find(keywords.begin(), keywords.end(), name) != keywords.end()) return false;
-    return std::regex_match(name, dotted ? with_dots : plain);
+    if (!dotted) return is_word(name);
+    for (std::size_t start = 0;;) {  // words joined by dots
+        const std::size_t dot = name.find('.', start);
+        if (!is_word(std::string_view(name).substr(start, dot - start))) return false;
+        if (dot == std::string::npos) return true;
+        start = dot + 1;
+    }
 }
 
-bool is_id(const std::string& id) {
-    static const std::regex pattern("[a-z0-9][a-z0-9_-]*");
-    return std::regex_match(id, pattern);
-}
+// [a-z0-9][a-z0-9_-]*
+bool is_id(const std::string& id) { return !id.empty() && is_lower_or_digit(id[0]) && all_of(std::string_view(id).substr(1), is_id_char); }
 
 class Loader {
 public:
@@ -81,8 +94,7 @@ public:
         if (auto node = yaml_.require(top, "id", "the rule set"); node.IsDefined())
             if (auto id = yaml_.string(node, "'id'")) {
                 rules_.id = *id;
-                static const std::regex pattern("[a-z0-9-]+");
-                if (!std::regex_match(*id, pattern))
+                if (id->empty() || !all_of(*id, is_rules_id_char))
                     yaml_.error(node, "rule-set id '" + *id + "' may only use lower-case letters, digits and '-'");
             }
         if (auto node = yaml_.require(top, "version", "the rule set"); node.IsDefined())
