@@ -531,6 +531,26 @@ decision: { pass_score: 0 }
     CHECK(found == expected);
 }
 
+TEST_CASE("the ordinary path refuses a key repeated within one object, and only there, among any number of objects", "[bind]") {
+    // It parses with nlohmann's DOM parser, noting keys as they come (parse() with a callback looked
+    // back through every earlier value after each object: seconds for a proposal of many small ones).
+    std::string many = R"(, "attachments": [{})";
+    for (int i = 1; i < 20'000; ++i) many += ", {}";
+    many += R"(], "meta": {"k0": {})";
+    for (int i = 1; i < 20'000; ++i) many += R"(, "k)" + std::to_string(i) + R"(": {})";
+    many += "}";
+    const SourceLoc source{"p.json", 1, 0};
+    auto bound = [&](const std::string& text) { return summary(bind_text(rules(), text, source)); };
+    const Bound a = bound(valid("A", many));
+    CHECK(a.ok);
+    CHECK(a.reasons.empty());
+    CHECK(bound(valid("B", R"(, "x": [{"a": 1}, {"a": 1}], "y": {"a": {"a": 1}})")).ok);  // one key in each object
+    CHECK(bound(valid("C", R"(, "x": [{"a": 1, "b": {"a": 2}, "a": 3}])")).reasons ==
+          std::vector<std::string>{R"(duplicate key "a": each key may appear only once in an object)"});
+    CHECK(bound(valid("D", R"(, "land_ha": 13)")).reasons ==
+          std::vector<std::string>{R"(duplicate key "land_ha": each key may appear only once in an object)"});
+}
+
 TEST_CASE("NDJSON numbers of more than 19 digits bind to the double their text is nearest", "[bind]") {
     // simdjson 3.0.1, which the bulk path reads with, read 0.44444444444444477776 as 0.0755 and
     // 0.95000000000000000000 as 0.0277 (a 0 integer part and 20 or more significant digits).

@@ -172,19 +172,35 @@ BoundProposal bind_json(const CompiledRules& rules, const nlohmann::json& value,
     return invalid;
 }
 
+namespace {
+// nlohmann's DOM parser, noting the first key repeated in an object: JSON allows repeated keys, but
+// which value would count is anyone's guess, so they are refused. (parse() with a callback would
+// see them too, but after each object it looks through all the values before it in its array or
+// object: a proposal of many small objects took seconds.)
+struct DomParser : nlohmann::detail::json_sax_dom_parser<nlohmann::json> {
+    explicit DomParser(nlohmann::json& value) : json_sax_dom_parser(value) {}
+    bool start_object(std::size_t size) {
+        keys.emplace_back();
+        return json_sax_dom_parser::start_object(size);
+    }
+    bool key(std::string& key) {
+        if (!keys.back().insert(key).second && duplicate.empty()) duplicate = key;
+        return json_sax_dom_parser::key(key);
+    }
+    bool end_object() {
+        keys.pop_back();
+        return json_sax_dom_parser::end_object();
+    }
+    std::vector<std::set<std::string>> keys;  // of each object open
+    std::string duplicate;
+};
+}  // namespace
+
 BoundProposal bind_text(const CompiledRules& rules, std::string_view text, SourceLoc source) {
     nlohmann::json value;
-    std::string duplicate;  // JSON allows repeated keys, but which value would count is anyone's guess: refuse them
+    DomParser parser(value);
     try {
-        std::vector<std::set<std::string>> keys;
-        value = nlohmann::json::parse(text, [&](int, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
-            using Event = nlohmann::json::parse_event_t;
-            if (event == Event::object_start) keys.emplace_back();
-            else if (event == Event::object_end) keys.pop_back();
-            else if (event == Event::key && !keys.back().insert(parsed.get<std::string>()).second && duplicate.empty())
-                duplicate = parsed.get<std::string>();
-            return true;
-        });
+        nlohmann::json::sax_parse(text, &parser);
     } catch (const nlohmann::json::exception& e) {
         InvalidProposal invalid;
         invalid.source = source;
@@ -203,7 +219,7 @@ BoundProposal bind_text(const CompiledRules& rules, std::string_view text, Sourc
         }
         return invalid;
     }
-    if (!duplicate.empty()) {
+    if (const std::string& duplicate = parser.duplicate; !duplicate.empty()) {
         InvalidProposal invalid;
         invalid.source = std::move(source);
         if (value.is_object() && value.contains("id") && value["id"].is_string()) invalid.id = value["id"].get<std::string>();
