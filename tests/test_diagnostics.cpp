@@ -1318,6 +1318,17 @@ decision: { pass_score: 50 }
     }
 }
 
+TEST_CASE("did-you-mean suggests for names up to 100 characters, and only candidates within reach", "[diagnostics]") {
+    // Past 100 characters it does not compare (a megabyte value against each enum value took seconds
+    // and 300 MB), nor with a candidate whose length alone is more edits away than allowed.
+    const std::string name(99, 'a'), candidate(100, 'a');
+    CHECK(did_you_mean(name + "b", {candidate}) == "; did you mean '" + candidate + "'?");  // 100 characters, 1 edit
+    CHECK(did_you_mean(name + "ab", {candidate + "a"}).empty());                          // 101
+    CHECK(did_you_mean("clmap", {std::string(1'000'000, 'c'), "cmlap", "clamp"}) == "; did you mean 'cmlap'?");  // the first of two at 1
+    CHECK(did_you_mean("clamp", {"cl"}).empty());       // 3 edits, 1 allowed
+    CHECK(did_you_mean("abcdef", {"abcd"}) == "; did you mean 'abcd'?");  // 2 edits, 2 allowed
+}
+
 TEST_CASE("a very long flat expression gets a diagnostic, never a crash", "[diagnostics]") {
     // `x + x + ... + x` with 20,000 terms nests no parentheses, yet `screener validate` dies with
     // SIGSEGV (stack overflow: the left-deep tree is checked recursively; about 13,800 terms suffice).

@@ -38,29 +38,41 @@ void sort_by_location(Diagnostics& diagnostics) {
 
 namespace {
 // Optimal string alignment distance: insertions, deletions, substitutions and swaps of two
-// neighbouring letters ("clmap" for "clamp") each count as one edit.
+// neighbouring letters ("clmap" for "clamp") each count as one edit. Three rows of the table are
+// kept (swaps look two back), not the whole table.
 std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
-    for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-    for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i)
+    std::vector<std::size_t> two_back(b.size() + 1), back(b.size() + 1), row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) back[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        row[0] = i;
         for (std::size_t j = 1; j <= b.size(); ++j) {
-            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+            row[j] = std::min({back[j] + 1, row[j - 1] + 1, back[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) row[j] = std::min(row[j], two_back[j - 2] + 1);
         }
-    return d[a.size()][b.size()];
+        std::swap(two_back, back);
+        std::swap(back, row);
+    }
+    return back[b.size()];
 }
+
+// Suggestions are for slips in names and values of everyday length: none past this many characters,
+// where comparing would cost the product of two lengths for nothing anyone would read.
+constexpr std::size_t longest_suggested = 100;
 }  // namespace
 
 std::string did_you_mean(std::string_view name, const std::vector<std::string>& candidates) {
+    // Close enough: at most a third of the name wrong (and at least one edit allowed).
+    const std::size_t allowed = std::max<std::size_t>(1, name.size() / 3);
+    if (name.size() > longest_suggested) return "";
     const std::string* best = nullptr;
     std::size_t best_distance = 0;
     for (const auto& candidate : candidates) {
+        const std::size_t longer = std::max(name.size(), candidate.size()), shorter = std::min(name.size(), candidate.size());
+        if (longer - shorter > allowed) continue;  // at least that many edits: never close enough
         std::size_t d = edit_distance(name, candidate);
         if (!best || d < best_distance) best = &candidate, best_distance = d;
     }
-    // Close enough: at most a third of the name wrong (and at least one edit allowed).
-    if (!best || best_distance > std::max<std::size_t>(1, name.size() / 3)) return "";
+    if (!best || best_distance > allowed) return "";
     return "; did you mean '" + *best + "'?";
 }
 
