@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -227,9 +228,9 @@ private:
                 else if (auto list = yaml_.string_list(values, what + " 'values'")) {
                     input.values = *list;
                     if (list->empty()) yaml_.error(values, what + " needs at least one value");
+                    std::set<std::string_view> seen;
                     for (std::size_t i = 0; i < list->size(); ++i)
-                        if (std::find(list->begin(), list->begin() + i, (*list)[i]) != list->begin() + i)
-                            yaml_.error(values[i], what + " lists the value '" + (*list)[i] + "' twice");
+                        if (!seen.insert((*list)[i]).second) yaml_.error(values[i], what + " lists the value '" + (*list)[i] + "' twice");
                 }
             } else if (input.type == InputType::enumeration) {
                 yaml_.error(decl, what + " is an enum and needs 'values'");
