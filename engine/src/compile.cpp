@@ -314,12 +314,19 @@ private:
         }
         for (std::size_t i = 0; i < out_->inputs.size(); ++i)
             if (out_->inputs[i].type == InputType::enumeration) exprs_.find(out_->inputs[i].name)->enum_values = &out_->inputs[i].values;
-        // Nested names need their parents to be objects: "a" and "a.b" cannot both be inputs.
-        for (const auto& parent : out_->inputs)
-            for (const auto& child : out_->inputs)
-                if (child.name.size() > parent.name.size() && child.name.compare(0, parent.name.size() + 1, parent.name + ".") == 0)
-                    error(child.where, "input '" + child.name + "' nests inside input '" + parent.name +
-                                           "', which is a value, not an object");
+        // Nested names need their parents to be objects: "a" and "a.b" cannot both be inputs. Each
+        // name's prefixes are looked up, not every pair of names compared.
+        std::map<std::string_view, std::size_t> index;
+        for (std::size_t i = 0; i < out_->inputs.size(); ++i) index.emplace(out_->inputs[i].name, i);
+        for (const auto& child : out_->inputs) {
+            std::vector<std::size_t> parents;
+            for (std::size_t dot = child.name.find('.'); dot != std::string::npos; dot = child.name.find('.', dot + 1))
+                if (auto it = index.find(std::string_view(child.name).substr(0, dot)); it != index.end()) parents.push_back(it->second);
+            std::sort(parents.begin(), parents.end());  // reported in the order the parents are declared
+            for (std::size_t parent : parents)
+                error(child.where, "input '" + child.name + "' nests inside input '" + out_->inputs[parent].name +
+                                       "', which is a value, not an object");
+        }
     }
 
     void check_default(const InputDecl& decl) {
