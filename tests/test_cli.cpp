@@ -1798,10 +1798,18 @@ TEST_CASE("rank names the file, line and field of a line it cannot read back, an
     CHECK(rank_with(replaced("\"rules\":", "\"rulez\":")) ==
           where + "missing \"rules\" {id, version, sha256}: is this an `eval --format ndjson` result?\n");
     CHECK(rank_with(replaced("\"verdict\":\"", "\"verdict\":\"maybe-")).find(where + "unknown verdict \"maybe-") == 0);
-    // A scored line laid out unlike the first (csv's columns are the first's groups and criteria).
+    // A scored line laid out unlike the first (csv's columns are the first's groups and criteria:
+    // land with capital-per-ha and labor-per-ha, then tech with rd).
     const std::string groups = good.substr(good.find("\"groups\":"), good.find(",\"reasons\":") - good.find("\"groups\":"));
-    CHECK(rank_with(replaced(groups, "\"groups\":[]")) ==
-          where + "lists 0 groups, but earlier results of the same rule set list 2 groups of 2, 1 criteria: was it edited?\n");
+    const std::string tech = groups.substr(groups.find("{\"id\":\"tech\""), groups.size() - 1 - groups.find("{\"id\":\"tech\""));
+    const std::string land = groups.substr(10, groups.find(",{\"id\":\"tech\"") - 10);
+    REQUIRE(groups == "\"groups\":[" + land + "," + tech + "]");
+    const std::string theirs = ", but earlier results of the same rule set ";
+    CHECK(rank_with(replaced(groups, "\"groups\":[]")) == where + "lists 0 groups" + theirs + "list 2: was it edited?\n");
+    CHECK(rank_with(replaced(groups, "\"groups\":[" + tech + "," + land + "]")) ==
+          where + "lists group 'tech' in place 1" + theirs + "list 'land': was it edited?\n");
+    CHECK(rank_with(replaced("\"id\":\"rd\"", "\"id\":\"r-d\"")) ==
+          where + "lists other criteria in group 'tech'" + theirs + "list 1 ('rd'): was it edited?\n");
 
     // A byte order mark (a file saved by an editor) and CRLF line ends are read as eval reads them.
     std::string crlf;

@@ -638,40 +638,54 @@ void RankedBatch::write(std::ostream& out, Format format, const RulesInfo& rules
 
 namespace {
 
+// A scored result's groups and criteria by id, in order: one rule set lays out every scored
+// result alike, and csv's columns and html's cells are the first's.
+using Layout = std::vector<std::pair<std::string, std::vector<std::string>>>;
+
+Layout layout_of(const Result& result) {
+    Layout layout;
+    for (const GroupOutcome& group : result.groups) {
+        auto& [id, criteria] = layout.emplace_back(group.id, std::vector<std::string>{});
+        for (const CriterionOutcome& criterion : group.criteria) criteria.push_back(criterion.id);
+    }
+    return layout;
+}
+
+bool laid_out_as(const Result& result, const Layout& layout) {
+    return std::equal(result.groups.begin(), result.groups.end(), layout.begin(), layout.end(), [](const GroupOutcome& group, const auto& laid) {
+        return group.id == laid.first && std::equal(group.criteria.begin(), group.criteria.end(), laid.second.begin(), laid.second.end(),
+                                                    [](const CriterionOutcome& c, const std::string& id) { return c.id == id; });
+    });
+}
+
+// Where `layout` differs from `earlier`, said.
+std::string other_layout(const Layout& layout, const Layout& earlier) {
+    const std::string theirs = ", but earlier results of the same rule set ", edited = ": was it edited?";
+    if (layout.size() != earlier.size())
+        return "lists " + std::to_string(layout.size()) + " groups" + theirs + "list " + std::to_string(earlier.size()) + edited;
+    std::size_t g = 0;
+    while (g + 1 < layout.size() && layout[g] == earlier[g]) ++g;
+    if (layout[g].first != earlier[g].first)
+        return "lists group '" + layout[g].first + "' in place " + std::to_string(g + 1) + theirs + "list '" + earlier[g].first + "'" + edited;
+    const auto& criteria = earlier[g].second;
+    const std::string named = criteria.empty()      ? ""
+                              : criteria.size() == 1 ? " ('" + criteria.front() + "')"
+                                                     : " ('" + criteria.front() + "' to '" + criteria.back() + "')";
+    return "lists other criteria in group '" + layout[g].first + "'" + theirs + "list " + std::to_string(criteria.size()) + named + edited;
+}
+
 // A chunk of result lines (`screener rank`'s first pass), and where its worker stopped reading them.
 struct ResultChunk {
     detail::RawChunk chunk;
     RulesInfo rules;  // the chunk's first result's
-    // The criteria in each group of the chunk's first scored result, and its record: reports of
-    // one rule set lay out every scored result's groups and criteria alike (csv's columns).
-    std::optional<std::vector<std::size_t>> shape;
-    std::size_t shaped = 0;
+    std::optional<Layout> layout;  // the chunk's first scored result's
+    std::size_t laid_out = 0;      // that result's record
     std::string error;  // why the record after the ones read could not be, naming its file and line
 };
 
 std::string other_rules(const RulesInfo& rules, const RulesInfo& earlier) {
     return "scored with rule set " + rules.id + " " + rules.version + " (" + rules.sha256.substr(0, 12) +
            "), but earlier results used " + earlier.id + " " + earlier.version + " (" + earlier.sha256.substr(0, 12) + ")";
-}
-
-std::vector<std::size_t> shape_of(const Result& result) {
-    std::vector<std::size_t> shape;
-    for (const GroupOutcome& group : result.groups) shape.push_back(group.criteria.size());
-    return shape;
-}
-
-bool has_shape(const Result& result, const std::vector<std::size_t>& shape) {
-    return std::equal(result.groups.begin(), result.groups.end(), shape.begin(), shape.end(),
-                      [](const GroupOutcome& group, std::size_t criteria) { return group.criteria.size() == criteria; });
-}
-
-std::string other_shape(const std::vector<std::size_t>& shape, const std::vector<std::size_t>& earlier) {
-    auto said = [](const std::vector<std::size_t>& s) {
-        std::string text = std::to_string(s.size()) + " group" + (s.size() == 1 ? "" : "s");
-        for (std::size_t i = 0; i < s.size(); ++i) text += (i ? ", " : " of ") + std::to_string(s[i]);
-        return s.empty() ? text : text + " criteria";
-    };
-    return "lists " + said(shape) + ", but earlier results of the same rule set list " + said(earlier) + ": was it edited?";
 }
 
 }  // namespace
@@ -713,7 +727,7 @@ struct RankedResults::Kept {
     std::vector<Line> lines;    // the same order
     std::vector<File> files;
     std::optional<RulesInfo> rules;
-    std::optional<std::vector<std::size_t>> shape;  // as ResultChunk's, of the first scored result
+    std::optional<Layout> layout;  // as ResultChunk's, of the first scored result
     KeptText text;
 
     Kept() = default;
@@ -741,8 +755,8 @@ RankedResults::RankedResults(const std::vector<std::string>& inputs, const Batch
                 if (block.entries.empty()) block.job.rules = std::move(line.rules);
                 else if (!(line.rules == block.job.rules)) throw Error(other_rules(line.rules, block.job.rules));
                 if (line.result.verdict != Verdict::invalid) {
-                    if (!block.job.shape) block.job.shape = shape_of(line.result), block.job.shaped = block.entries.size();
-                    else if (!has_shape(line.result, *block.job.shape)) throw Error(other_shape(shape_of(line.result), *block.job.shape));
+                    if (!block.job.layout) block.job.layout = layout_of(line.result), block.job.laid_out = block.entries.size();
+                    else if (!laid_out_as(line.result, *block.job.layout)) throw Error(other_layout(layout_of(line.result), *block.job.layout));
                 }
                 block.add(line.result.verdict, line.result.score, line.result.id);
             } catch (const Error& e) {
@@ -771,10 +785,11 @@ RankedResults::RankedResults(const std::vector<std::string>& inputs, const Batch
                 else if (!(block.job.rules == *kept.rules))
                     throw Error(chunk.source(chunk.records[0]).str() + ": " + other_rules(block.job.rules, *kept.rules));
             }
-            if (block.job.shape) {
-                if (!kept.shape) kept.shape = block.job.shape;
-                else if (*block.job.shape != *kept.shape)
-                    throw Error(chunk.source(chunk.records[block.job.shaped]).str() + ": " + other_shape(*block.job.shape, *kept.shape));
+            if (block.job.layout) {
+                if (!kept.layout) kept.layout = std::move(block.job.layout);
+                else if (*block.job.layout != *kept.layout)
+                    throw Error(chunk.source(chunk.records[block.job.laid_out]).str() + ": " +
+                                other_layout(*block.job.layout, *kept.layout));
             }
             check_ids(ids, block, [&](std::size_t k, bool first) {
                 const Verdict verdict = first ? block.entries[k].verdict : Verdict::invalid;
