@@ -412,10 +412,8 @@ TEST_CASE(".ndjson and .jsonl files: one proposal a line, a malformed line leave
     CHECK(count_valid(all) == 5);
 }
 
-TEST_CASE("NDJSON keys bind to their inputs by their whole text, whatever their length, order or escapes", "[bind]") {
-    // The bulk path compares the key it expects next with a key's first 32 bytes (31 and the closing
-    // quote); longer keys, keys out of order and escaped keys are looked up by their text instead.
-    auto compiled = compile_ok(R"(format: screener/v1
+// Inputs whose keys test the bulk path's matching: of 31, 32 and 40 bytes, and one nested.
+const char* const keys_rules = R"(format: screener/v1
 id: keys
 version: "1"
 inputs:
@@ -430,7 +428,12 @@ groups:
     criteria:
       - { id: c, points: 100 }
 decision: { pass_score: 0 }
-)");
+)";
+
+TEST_CASE("NDJSON keys bind to their inputs by their whole text, whatever their length, order or escapes", "[bind]") {
+    // The bulk path compares the key it expects next with a key's first 32 bytes (31 and the closing
+    // quote); longer keys, keys out of order and escaped keys are looked up by their text instead.
+    auto compiled = compile_ok(keys_rules);
     const std::vector<std::string> names = {"land", "land_ha", "a_key_of_thirty_one_bytes_xyz_w", "a_key_of_thirty_two_bytes_xyz_wv",
                                             "a_key_of_forty_bytes_abcdefghijklmnopqrs", "env.iso"};
     auto dir = temp_dir("bind-keys");
@@ -495,18 +498,7 @@ decision: { pass_score: 0 }
 TEST_CASE("NDJSON keys no input uses are ignored however many, and one repeated in its object makes the proposal invalid", "[bind]") {
     // The bulk path checks the ignored keys for repeats once the object is read, sorted: a proposal
     // of a megabyte can hold 100,000 of them, and comparing each with those before took seconds.
-    auto compiled = compile_ok(R"(format: screener/v1
-id: ignored
-version: "1"
-inputs:
-  land: { type: number }
-  env.iso: { type: number, required: false }
-groups:
-  - id: g
-    criteria:
-      - { id: c, points: 100 }
-decision: { pass_score: 0 }
-)");
+    auto compiled = compile_ok(keys_rules);
     std::string many;
     for (int i = 0; i < 20'000; ++i) many += R"("k)" + std::to_string(i) + R"(":0,)";
     auto dir = temp_dir("bind-ignored");
