@@ -222,7 +222,11 @@ BoundProposal bind_text(const CompiledRules& rules, std::string_view text, Sourc
     if (const std::string& duplicate = parser.duplicate; !duplicate.empty()) {
         InvalidProposal invalid;
         invalid.source = std::move(source);
-        if (value.is_object() && value.contains("id") && value["id"].is_string()) invalid.id = value["id"].get<std::string>();
+        auto text = [&value](const char* key) {  // as far as it can be read (a repeated key's last value)
+            return value.is_object() && value.contains(key) && value[key].is_string() ? value[key].get<std::string>() : std::string();
+        };
+        invalid.id = text("id");
+        invalid.name = text("name");
         invalid.reasons.push_back("duplicate key \"" + duplicate + "\": each key may appear only once in an object");
         return invalid;
     }
