@@ -627,6 +627,14 @@ TEST_CASE("RankedResults says which file changed between reading it and writing 
     changed.replace(changed.find("\"id\":\"P2\""), 9, "\"id\":\"Q2\"");
     write_text(path, changed);
     CHECK_THROWS_WITH(ranked.write(out, Format::csv), path + ":2: changed while it was ranked");
+    // The same proposal, verdict and score, but its first group renamed: csv would have written its
+    // points under another group's column (or read past its groups, had it fewer).
+    changed = text;
+    const std::size_t group = changed.find(R"("groups":[{"id":")", text.find('\n')) + 17;
+    REQUIRE(changed.rfind('\n', group) == text.find('\n'));  // on line 2
+    changed[group] = changed[group] == 'z' ? 'y' : 'z';
+    write_text(path, changed);
+    CHECK_THROWS_WITH(ranked.write(out, Format::csv), path + ":2: changed while it was ranked");
     // Shorter: the last lines are gone.
     write_text(path, text.substr(0, text.size() / 2));
     CHECK_THROWS_WITH(ranked.write(out, Format::md), "cannot read " + path + " again: it changed while it was ranked");

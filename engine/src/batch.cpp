@@ -850,6 +850,7 @@ void RankedResults::write(std::ostream& out, Format format, const Written& writt
             const bool same_score = read.result.score == key.score || (std::isnan(read.result.score) && std::isnan(key.score));
             if (read.result.id != key.id || !(read.rules == *kept.rules) || (!line.repeated && (read.result.verdict != key.verdict || !same_score)))
                 throw Error(changed());
+            if (!line.repeated && read.result.verdict != Verdict::invalid && !laid_out_as(read.result, *kept.layout)) throw Error(changed());
             if (line.repeated) mark_repeated_id(read.result);
             result(std::move(read.result), r + 1);
         }

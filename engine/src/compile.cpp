@@ -318,8 +318,9 @@ private:
         // name's prefixes are looked up, not every pair of names compared.
         std::map<std::string_view, std::size_t> index;
         for (std::size_t i = 0; i < out_->inputs.size(); ++i) index.emplace(out_->inputs[i].name, i);
+        std::vector<std::size_t> parents;
         for (const auto& child : out_->inputs) {
-            std::vector<std::size_t> parents;
+            parents.clear();
             for (std::size_t dot = child.name.find('.'); dot != std::string::npos; dot = child.name.find('.', dot + 1))
                 if (auto it = index.find(std::string_view(child.name).substr(0, dot)); it != index.end()) parents.push_back(it->second);
             std::sort(parents.begin(), parents.end());  // reported in the order the parents are declared

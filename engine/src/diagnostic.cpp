@@ -61,9 +61,9 @@ constexpr std::size_t longest_suggested = 100;
 }  // namespace
 
 std::string did_you_mean(std::string_view name, const std::vector<std::string>& candidates) {
+    if (name.size() > longest_suggested) return "";
     // Close enough: at most a third of the name wrong (and at least one edit allowed).
     const std::size_t allowed = std::max<std::size_t>(1, name.size() / 3);
-    if (name.size() > longest_suggested) return "";
     const std::string* best = nullptr;
     std::size_t best_distance = 0;
     for (const auto& candidate : candidates) {

@@ -1,11 +1,11 @@
 #include "fast_bind.hpp"
 
 #include <algorithm>
-#include <functional>
 #include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>

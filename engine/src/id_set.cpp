@@ -311,7 +311,8 @@ std::size_t IdSet::home(std::uint64_t hash) const { return static_cast<std::size
 
 // The table is in the order of the hashes and the arena in the order the ids came: going through the
 // table visits the arena at random, a cache miss an id, unless its ids are fetched some slots ahead.
-// An empty slot fetches the arena's start, harmlessly: GCC 12 drops a prefetch under an `if` here.
+// (A slot holds its id's offset + 1: the fetch is one byte in. An empty slot fetches the arena's
+// start, harmlessly: GCC 12 drops a prefetch under an `if` here.)
 void IdSet::prefetch_id(std::uint64_t slot) const { __builtin_prefetch(arena_.data() + (slot & offset_mask)); }
 
 std::string_view IdSet::id_in(std::uint64_t slot) const {

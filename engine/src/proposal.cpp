@@ -176,7 +176,8 @@ namespace {
 // nlohmann's DOM parser, noting the first key repeated in an object: JSON allows repeated keys, but
 // which value would count is anyone's guess, so they are refused. (parse() with a callback would
 // see them too, but after each object it looks through all the values before it in its array or
-// object: a proposal of many small objects took seconds.)
+// object: a proposal of many small objects took seconds.) The base is nlohmann's own, from its
+// detail namespace: 3.11 (Debian bookworm's) takes the json type alone; 3.12 adds parameters.
 struct DomParser : nlohmann::detail::json_sax_dom_parser<nlohmann::json> {
     explicit DomParser(nlohmann::json& value) : json_sax_dom_parser(value) {}
     bool start_object(std::size_t size) {

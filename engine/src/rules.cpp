@@ -95,7 +95,7 @@ public:
         if (auto node = yaml_.require(top, "id", "the rule set"); node.IsDefined())
             if (auto id = yaml_.string(node, "'id'")) {
                 rules_.id = *id;
-                if (id->empty() || !all_of(*id, is_rules_id_char))
+                if (id->empty() || !all_of(*id, is_rules_id_char))  // [a-z0-9-]+
                     yaml_.error(node, "rule-set id '" + *id + "' may only use lower-case letters, digits and '-'");
             }
         if (auto node = yaml_.require(top, "version", "the rule set"); node.IsDefined())
