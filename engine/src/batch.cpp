@@ -890,7 +890,8 @@ RuleDiff diff_batch(const CompiledRules& before, const CompiledRules& after, con
                 if (a) ra = explain(before, *a, e_before);
                 if (b) rb = explain(after, *b, e_after);
             }
-            block.job.changes.push_back(change(ra, rb));
+            const ProposalChange& changed = block.job.changes.emplace_back(change(ra, rb));
+            block.add(changed.after.verdict, changed.after.score, changed.id);  // its id, for check_ids
         }
     });
     RuleDiff out{rules_info(before), rules_info(after), {}};
@@ -899,14 +900,13 @@ RuleDiff diff_batch(const CompiledRules& before, const CompiledRules& after, con
         [&inputs](const auto& emit) { detail::read_raw(inputs, [&](detail::RawChunk&& chunk) { emit(DiffChunk{std::move(chunk), {}}); }); },
         [&](Block<DiffChunk>& block) {
             const detail::RawChunk& chunk = block.job.chunk;
-            for (std::size_t k = 0; k < block.job.changes.size(); ++k) {
-                ProposalChange& scored = block.job.changes[k];
-                if (ids.first(scored.id)) out.proposals.push_back(std::move(scored));
+            check_ids(ids, block, [&](std::size_t k, bool first) {
+                if (first) out.proposals.push_back(std::move(block.job.changes[k]));
                 else  // (rare) bound again, here, now that it is known to repeat
                     out.proposals.push_back(change(repeated_id_result(before, chunk, chunk.records[k]),
                                                    repeated_id_result(after, chunk, chunk.records[k])));
                 if (diffed) diffed(out.proposals.back());
-            }
+            });
         });
     rank_changes(out.proposals, options.jobs == 1 ? 1 : 2);
     return out;
