@@ -485,6 +485,55 @@ decision: { pass_score: 10 }
     CHECK_FALSE(outcome(r, "missing").skipped);
 }
 
+TEST_CASE("a no-data reason names the missing inputs of every kind, in name order, through lets", "[evaluate]") {
+    // Inputs of each kind interleaved, so that no input's slot (its index among inputs of its kind)
+    // is its index among all inputs: a reason naming the wrong input shows up here.
+    auto rules = compile_ok(header + R"(
+inputs:
+  base: { type: number }
+  s: { type: string, required: false }
+  n: { type: number, required: false }
+  tags: { type: list, required: false }
+  flag: { type: boolean, required: false }
+  kind: { type: enum, values: [x, y], required: false }
+  m: { type: number, required: false }
+let:
+  twice: n * 2
+  both: twice + m
+gates:
+  - id: named
+    require: len(s) > 0
+    message: "s has {len(s)} characters; twice is {twice}"
+groups:
+  - id: g
+    criteria:
+      - { id: from-lets, metric: both, zero_at: 0, full_at: 10 }
+      - { id: from-list, metric: count(tags), zero_at: 0, full_at: 3 }
+      - id: from-flag
+        points: if(flag, 100, 0)
+      - id: from-enum
+        points: if(kind == "x", 100, 0)
+      - { id: scored, points: base }
+decision: { pass_score: 50 }
+)");
+    const Result r = explained(*rules, {{"id", "P"}, {"base", 40}});
+    CHECK(outcome(r, "from-lets").reason == "no data: 'm', 'n' not given");  // both = n * 2 + m
+    CHECK(outcome(r, "from-list").reason == "no data: 'tags' not given");
+    CHECK(outcome(r, "from-flag").reason == "no data: 'flag' not given");
+    CHECK(outcome(r, "from-enum").reason == "no data: 'kind' not given");
+    CHECK(outcome(r, "scored").reason.empty());
+    CHECK(r.gates[0].message == "s has (no data) characters; twice is (no data) (no data: 's' not given)");
+    // 40 points of 5 criteria: 8.
+    CHECK(r.reasons == std::vector<std::string>{
+                           "gate 'named' failed (no data: 's' not given): s has (no data) characters; twice is (no data)",
+                           "total score 8.00 is below the pass score 50.00"});
+
+    // With n given, the message reads the let; `both` still lacks m alone.
+    const Result with_n = explained(*rules, {{"id", "P"}, {"base", 40}, {"n", 3}, {"s", ""}});
+    CHECK(outcome(with_n, "from-lets").reason == "no data: 'm' not given");
+    CHECK(with_n.gates[0].message == "s has 0 characters; twice is 6");
+}
+
 namespace {
 
 const std::string profiles_yaml = header + R"(

@@ -279,20 +279,24 @@ private:
             input.where = decl.where;
             Symbol symbol;
             symbol.where = decl.where;
+            const auto index = static_cast<std::uint32_t>(out_->inputs.size());
             switch (decl.type) {
                 case InputType::number:
                 case InputType::integer:
                 case InputType::boolean:
                 case InputType::enumeration:
                     input.slot = out_->number_slots++;
+                    program_->number_slot_inputs.push_back(index);
                     symbol.type = decl.type == InputType::boolean ? Type::boolean : Type::number;
                     break;
                 case InputType::string:
                     input.slot = out_->string_slots++;
+                    program_->string_slot_inputs.push_back(index);
                     symbol.type = Type::string;
                     break;
                 case InputType::list:
                     input.slot = out_->list_slots++;
+                    program_->list_slot_inputs.push_back(index);
                     symbol.type = Type::list;
                     break;
             }

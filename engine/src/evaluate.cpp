@@ -4,12 +4,7 @@
 #include <bit>
 #include <cmath>
 #include <limits>
-#include <set>
-#include <sstream>
 #include <stdexcept>
-
-#include <fmt/compile.h>
-#include <fmt/format.h>
 
 #include "program.hpp"
 
@@ -225,35 +220,6 @@ double band_points(double value, const Band& band) {
     return 100.0 * clamp(t, 0.0, 1.0);
 }
 
-std::string format_value(const Evaluator& eval, const detail::Program& program, std::uint32_t expr) {
-    switch (program.nodes[expr].type) {
-        case Type::number: {
-            double v = eval.number(expr);
-            if (std::isnan(v)) return "(no data)";
-            std::ostringstream out;
-            out.precision(12);
-            out << v;
-            return out.str();
-        }
-        case Type::boolean: {
-            Tri v = eval.boolean(expr);
-            return v == Tri::no_data ? "(no data)" : (v == Tri::yes ? "true" : "false");
-        }
-        case Type::string: {
-            detail::Str s = eval.string(expr);
-            return s.ok ? std::string(s.text) : "(no data)";
-        }
-        case Type::list: {
-            detail::List l = eval.list(expr);
-            if (!l.ok) return "(no data)";
-            std::string out = "[";
-            for (std::uint32_t k = 0; k < l.size; ++k) out += (k ? ", " : "") + l.items[k];
-            return out + "]";
-        }
-    }
-    return "";
-}
-
 // What evaluate() does for one proposal once the plan has run: parameters, gates, criteria, groups
 // and verdict. `k` is the proposal's lane.
 void score_lane(const CompiledRules& rules, const Register* registers, std::size_t k, Evaluation& out) {
@@ -371,133 +337,6 @@ Evaluation evaluate(const CompiledRules& rules, const Proposal& proposal) {
     Evaluation out;
     evaluate(rules, proposal, out);
     return out;
-}
-
-std::string gate_message(const CompiledRules& rules, const Proposal& proposal, const Evaluation&, std::uint32_t gate) {
-    const auto& parts = rules.gates[gate].message;
-    if (parts.empty()) return "";
-    LetValues lets;
-    compute_lets(rules, proposal, lets);
-    Evaluator eval(*rules.program, proposal, lets);
-    std::string out;
-    for (const MessagePart& part : parts)
-        out += part.expr == no_expr ? part.text : format_value(eval, *rules.program, part.expr);
-    return out;
-}
-
-namespace {
-
-// Follows "no data" from an expression down to where it starts: a missing input, or an operation
-// (division by zero, an overflow) whose operands all had data. Only operands that were evaluated
-// and themselves had no data are followed, so an input in an untaken branch is never blamed.
-class NoDataTracer {
-public:
-    NoDataTracer(const CompiledRules& rules, const Proposal& proposal)
-        : rules_(rules), program_(*rules.program), proposal_(proposal), eval_(program_, proposal, lets_) {
-        compute_lets(rules, proposal, lets_);
-    }
-
-    void trace(std::uint32_t i) {
-        using detail::Op;
-        const detail::Node& n = program_.nodes[i];
-        switch (n.op) {
-            case Op::input_number: case Op::input_boolean: case Op::input_enum: case Op::enum_in_set:
-            case Op::input_string: case Op::input_list:
-                for (const auto& input : rules_.inputs)
-                    if (input.slot == n.a && slot_kind(input.type) == slot_kind_of(n.op)) missing_.insert(input.name);
-                return;
-            case Op::let_number: case Op::let_boolean: case Op::let_string: case Op::let_list:
-                if (!traced_lets_.insert(n.a).second) return;  // once per let (lets reuse lets: 2^n otherwise)
-                return trace(rules_.lets[n.a].expr);
-            default:
-                break;
-        }
-        std::vector<std::uint32_t> operands;
-        switch (n.op) {
-            case Op::min: case Op::max:
-                for (std::uint32_t k = 0; k < n.b; ++k) operands.push_back(program_.args[n.a + k]);
-                break;
-            case Op::negate: case Op::abs: case Op::logical_not: case Op::count: case Op::len:
-                operands = {n.a};
-                break;
-            case Op::logical_and: case Op::logical_or:  // the right side only when the left did not decide
-                operands = {n.a};
-                if (eval_.boolean(n.a) == (n.op == Op::logical_and ? Tri::yes : Tri::no)) operands.push_back(n.b);
-                break;
-            case Op::if_number: case Op::if_boolean: case Op::if_string: case Op::if_list: {
-                Tri cond = eval_.boolean(n.a);
-                operands = {cond == Tri::no_data ? n.a : (cond == Tri::yes ? n.b : n.c)};
-                break;
-            }
-            case Op::clamp:
-                operands = {n.a, n.b, n.c};
-                break;
-            default:
-                operands = {n.a, n.b};
-        }
-        bool followed = false;
-        for (std::uint32_t operand : operands)
-            if (no_data(operand)) trace(operand), followed = true;
-        if (!followed) origin_ = n.op == Op::divide || n.op == Op::remainder ? "division by zero" : "a value out of range";
-    }
-
-    std::string reason() const {
-        std::string missing;
-        for (const auto& name : missing_) missing += (missing.empty() ? "'" : ", '") + name + "'";
-        if (!missing.empty()) return "no data: " + missing + " not given";
-        return "no data: " + (origin_.empty() ? std::string("a value out of range") : origin_);
-    }
-
-private:
-    static int slot_kind(InputType type) { return type == InputType::string ? 1 : type == InputType::list ? 2 : 0; }
-    static int slot_kind_of(detail::Op op) { return op == detail::Op::input_string ? 1 : op == detail::Op::input_list ? 2 : 0; }
-
-    bool no_data(std::uint32_t i) const {
-        switch (program_.nodes[i].type) {
-            case Type::number: return std::isnan(eval_.number(i));
-            case Type::boolean: return eval_.boolean(i) == Tri::no_data;
-            case Type::string: return !eval_.string(i).ok;
-            case Type::list: return !eval_.list(i).ok;
-        }
-        return false;
-    }
-
-    const CompiledRules& rules_;
-    const detail::Program& program_;
-    const Proposal& proposal_;
-    LetValues lets_;
-    Evaluator eval_;
-    std::set<std::string> missing_;
-    std::set<std::uint32_t> traced_lets_;
-    std::string origin_;
-};
-
-}  // namespace
-
-std::string no_data_reason(const CompiledRules& rules, const Proposal& proposal, std::uint32_t expr) {
-    NoDataTracer tracer(rules, proposal);
-    tracer.trace(expr);
-    return tracer.reason();
-}
-
-std::vector<std::string> fail_reasons(const CompiledRules& rules, const Proposal& proposal, const Evaluation& e) {
-    std::vector<std::string> reasons;
-    for (std::uint32_t i = 0; i < rules.gates.size(); ++i) {
-        if (e.gates[i].passed) continue;
-        std::string message = gate_message(rules, proposal, e, i);
-        std::string reason = "gate '" + rules.gates[i].id + "' failed";
-        if (e.gates[i].no_data) reason += " (" + no_data_reason(rules, proposal, rules.gates[i].require) + ")";
-        if (!message.empty()) reason += ": " + message;
-        reasons.push_back(reason);
-    }
-    auto two_decimals = [](double v) { return fmt::format(FMT_COMPILE("{:.2f}"), v); };
-    for (std::size_t g = 0; g < rules.groups.size(); ++g)
-        if (e.groups[g].below_minimum)
-            reasons.push_back("group '" + rules.groups[g].id + "' scored " + two_decimals(e.groups[g].score) +
-                              ", below its minimum " + two_decimals(e.parameters.group_minimums[g]));
-    if (!(e.total >= e.parameters.pass_score))
-        reasons.push_back("total score " + two_decimals(e.total) + " is below the pass score " + two_decimals(e.parameters.pass_score));
-    return reasons;
 }
 
 }  // namespace screener

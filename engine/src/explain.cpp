@@ -2,24 +2,203 @@
 // reasons, profile names) that ResultJson writes without building a Result.
 #include <algorithm>
 #include <cmath>
+#include <set>
+#include <sstream>
 
+#include <fmt/compile.h>
+#include <fmt/format.h>
+
+#include "program.hpp"
 #include "screener/evaluate.hpp"
 
 namespace screener {
 
-std::string gate_explanation(const CompiledRules& rules, const Proposal& proposal, const Evaluation& e, std::uint32_t gate) {
-    if (e.gates[gate].passed) return "";
-    std::string message = gate_message(rules, proposal, e, gate);
-    if (!e.gates[gate].no_data) return message;
-    std::string why = no_data_reason(rules, proposal, rules.gates[gate].require);
+namespace {
+
+using detail::LetValues;
+using detail::RememberingEvaluator;
+using detail::Tri;
+using detail::Type;
+
+std::string format_value(const RememberingEvaluator& eval, const detail::Program& program, std::uint32_t expr) {
+    switch (program.nodes[expr].type) {
+        case Type::number: {
+            double v = eval.number(expr);
+            if (std::isnan(v)) return "(no data)";
+            std::ostringstream out;
+            out.precision(12);
+            out << v;
+            return out.str();
+        }
+        case Type::boolean: {
+            Tri v = eval.boolean(expr);
+            return v == Tri::no_data ? "(no data)" : (v == Tri::yes ? "true" : "false");
+        }
+        case Type::string: {
+            detail::Str s = eval.string(expr);
+            return s.ok ? std::string(s.text) : "(no data)";
+        }
+        case Type::list: {
+            detail::List l = eval.list(expr);
+            if (!l.ok) return "(no data)";
+            std::string out = "[";
+            for (std::uint32_t k = 0; k < l.size; ++k) out += (k ? ", " : "") + l.items[k];
+            return out + "]";
+        }
+    }
+    return "";
+}
+
+// Follows "no data" from an expression down to where it starts: a missing input, or an operation
+// (division by zero, an overflow) whose operands all had data. Only operands that were evaluated
+// and themselves had no data are followed, so an input in an untaken branch is never blamed.
+class NoDataTracer {
+public:
+    NoDataTracer(const CompiledRules& rules, const RememberingEvaluator& eval)
+        : rules_(rules), program_(*rules.program), eval_(eval) {}
+
+    void trace(std::uint32_t i) {
+        using detail::Op;
+        const detail::Node& n = program_.nodes[i];
+        switch (n.op) {
+            case Op::input_number: case Op::input_boolean: case Op::input_enum: case Op::enum_in_set:
+                return missing(program_.number_slot_inputs[n.a]);
+            case Op::input_string: return missing(program_.string_slot_inputs[n.a]);
+            case Op::input_list: return missing(program_.list_slot_inputs[n.a]);
+            case Op::let_number: case Op::let_boolean: case Op::let_string: case Op::let_list:
+                if (!traced_lets_.insert(n.a).second) return;  // once per let (lets reuse lets: 2^n otherwise)
+                return trace(rules_.lets[n.a].expr);
+            default:
+                break;
+        }
+        bool followed = false;
+        auto follow = [&](std::uint32_t operand) {
+            if (no_data(operand)) trace(operand), followed = true;
+        };
+        switch (n.op) {
+            case Op::min: case Op::max:
+                for (std::uint32_t k = 0; k < n.b; ++k) follow(program_.args[n.a + k]);
+                break;
+            case Op::negate: case Op::abs: case Op::logical_not: case Op::count: case Op::len:
+                follow(n.a);
+                break;
+            case Op::logical_and: case Op::logical_or:  // the right side only when the left did not decide
+                follow(n.a);
+                if (eval_.boolean(n.a) == (n.op == Op::logical_and ? Tri::yes : Tri::no)) follow(n.b);
+                break;
+            case Op::if_number: case Op::if_boolean: case Op::if_string: case Op::if_list: {
+                Tri cond = eval_.boolean(n.a);
+                follow(cond == Tri::no_data ? n.a : (cond == Tri::yes ? n.b : n.c));
+                break;
+            }
+            case Op::clamp:
+                follow(n.a), follow(n.b), follow(n.c);
+                break;
+            default:
+                follow(n.a), follow(n.b);
+        }
+        if (!followed) origin_ = n.op == Op::divide || n.op == Op::remainder ? "division by zero" : "a value out of range";
+    }
+
+    std::string reason() const {
+        std::string names;
+        for (std::string_view name : missing_) names.append(names.empty() ? "'" : ", '").append(name).append("'");
+        if (!names.empty()) return "no data: " + names + " not given";
+        return "no data: " + (origin_.empty() ? std::string("a value out of range") : origin_);
+    }
+
+private:
+    void missing(std::uint32_t input) { missing_.insert(rules_.inputs[input].name); }
+
+    bool no_data(std::uint32_t i) const {
+        switch (program_.nodes[i].type) {
+            case Type::number: return std::isnan(eval_.number(i));
+            case Type::boolean: return eval_.boolean(i) == Tri::no_data;
+            case Type::string: return !eval_.string(i).ok;
+            case Type::list: return !eval_.list(i).ok;
+        }
+        return false;
+    }
+
+    const CompiledRules& rules_;
+    const detail::Program& program_;
+    const RememberingEvaluator& eval_;
+    std::set<std::string_view> missing_;  // input names, in the order reasons list them
+    std::set<std::uint32_t> traced_lets_;
+    std::string origin_;
+};
+
+}  // namespace
+
+Explainer::Explainer(const CompiledRules& rules, const Proposal& proposal, const Evaluation& evaluation)
+    : rules_(rules), proposal_(proposal), evaluation_(evaluation) {}
+
+Explainer::~Explainer() = default;
+
+struct Explainer::Shared {
+    Shared(const CompiledRules& rules, const Proposal& proposal) : eval(*rules.program, proposal, lets) {
+        detail::compute_lets(rules, proposal, lets);  // before eval computes anything
+    }
+
+    LetValues lets;
+    RememberingEvaluator eval;
+};
+
+Explainer::Shared& Explainer::shared() {
+    if (!shared_) shared_ = std::make_unique<Shared>(rules_, proposal_);
+    return *shared_;
+}
+
+std::string Explainer::message(std::uint32_t gate) {
+    const auto& parts = rules_.gates[gate].message;
+    if (parts.empty()) return "";
+    std::string out;
+    for (const MessagePart& part : parts)
+        out += part.expr == no_expr ? part.text : format_value(shared().eval, *rules_.program, part.expr);
+    return out;
+}
+
+std::string Explainer::no_data_reason(std::uint32_t expr) {
+    NoDataTracer tracer(rules_, shared().eval);
+    tracer.trace(expr);
+    return tracer.reason();
+}
+
+std::string Explainer::gate(std::uint32_t gate) {
+    const GateResult& result = evaluation_.gates[gate];
+    if (result.passed) return "";
+    std::string message = this->message(gate);
+    if (!result.no_data) return message;
+    std::string why = no_data_reason(rules_.gates[gate].require);
     return message.empty() ? why : message.append(" (").append(why).append(")");
 }
 
-std::string criterion_reason(const CompiledRules& rules, const Proposal& proposal, const Evaluation& e, std::uint32_t criterion) {
-    const CompiledCriterion& c = rules.criteria[criterion];
-    if (e.criteria[criterion].skipped) return "not applicable: " + c.applies_when_text + " is not true";
-    if (e.criteria[criterion].no_data) return no_data_reason(rules, proposal, c.expr);
+std::string Explainer::criterion(std::uint32_t criterion) {
+    const CompiledCriterion& c = rules_.criteria[criterion];
+    if (evaluation_.criteria[criterion].skipped) return "not applicable: " + c.applies_when_text + " is not true";
+    if (evaluation_.criteria[criterion].no_data) return no_data_reason(c.expr);
     return "";
+}
+
+std::vector<std::string> Explainer::fail_reasons() {
+    const Evaluation& e = evaluation_;
+    std::vector<std::string> reasons;
+    for (std::uint32_t i = 0; i < rules_.gates.size(); ++i) {
+        if (e.gates[i].passed) continue;
+        std::string message = this->message(i);
+        std::string reason = "gate '" + rules_.gates[i].id + "' failed";
+        if (e.gates[i].no_data) reason += " (" + no_data_reason(rules_.gates[i].require) + ")";
+        if (!message.empty()) reason += ": " + message;
+        reasons.push_back(reason);
+    }
+    auto two_decimals = [](double v) { return fmt::format(FMT_COMPILE("{:.2f}"), v); };
+    for (std::size_t g = 0; g < rules_.groups.size(); ++g)
+        if (e.groups[g].below_minimum)
+            reasons.push_back("group '" + rules_.groups[g].id + "' scored " + two_decimals(e.groups[g].score) +
+                              ", below its minimum " + two_decimals(e.parameters.group_minimums[g]));
+    if (!(e.total >= e.parameters.pass_score))
+        reasons.push_back("total score " + two_decimals(e.total) + " is below the pass score " + two_decimals(e.parameters.pass_score));
+    return reasons;
 }
 
 std::string profile_name(const CompiledRules& rules, std::uint32_t profile) {
@@ -27,7 +206,9 @@ std::string profile_name(const CompiledRules& rules, std::uint32_t profile) {
     return p.title.empty() ? "profile at line " + std::to_string(p.where.line) : p.title;
 }
 
-Result explain_verdict(const CompiledRules& rules, const Proposal& proposal, const Evaluation& e) {
+namespace {
+
+Result verdict(const CompiledRules& rules, const Proposal& proposal, const Evaluation& e, Explainer& why) {
     Result r;
     r.id = proposal.id;
     r.name = proposal.name;
@@ -36,16 +217,24 @@ Result explain_verdict(const CompiledRules& rules, const Proposal& proposal, con
     r.score = e.total;
     r.pass_score = e.parameters.pass_score;
     for (std::uint32_t p : e.parameters.profiles) r.profiles.push_back(profile_name(rules, p));
-    r.reasons = fail_reasons(rules, proposal, e);
+    r.reasons = why.fail_reasons();
     return r;
 }
 
+}  // namespace
+
+Result explain_verdict(const CompiledRules& rules, const Proposal& proposal, const Evaluation& e) {
+    Explainer why(rules, proposal, e);
+    return verdict(rules, proposal, e, why);
+}
+
 Result explain(const CompiledRules& rules, const Proposal& proposal, const Evaluation& e) {
-    Result r = explain_verdict(rules, proposal, e);
+    Explainer why(rules, proposal, e);
+    Result r = verdict(rules, proposal, e, why);
     r.gates.reserve(rules.gates.size());
     r.groups.reserve(rules.groups.size());
     for (std::uint32_t i = 0; i < rules.gates.size(); ++i)
-        r.gates.push_back({rules.gates[i].id, rules.gates[i].title, e.gates[i].passed, gate_explanation(rules, proposal, e, i)});
+        r.gates.push_back({rules.gates[i].id, rules.gates[i].title, e.gates[i].passed, why.gate(i)});
     for (std::uint32_t g = 0; g < rules.groups.size(); ++g) {
         const CompiledGroup& group = rules.groups[g];
         GroupOutcome out{group.id, group.title, e.groups[g].score, e.parameters.group_weights[g], std::nullopt, e.groups[g].skipped, {}};
@@ -64,7 +253,7 @@ Result explain(const CompiledRules& rules, const Proposal& proposal, const Evalu
             o.points = cr.points;
             o.weight = e.parameters.criterion_weights[i];
             o.skipped = cr.skipped;
-            o.reason = criterion_reason(rules, proposal, e, i);
+            o.reason = why.criterion(i);
             out.criteria.push_back(std::move(o));
         }
         r.groups.push_back(std::move(out));

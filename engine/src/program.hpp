@@ -120,6 +120,9 @@ struct Program {
     std::vector<std::string> strings;           // string constants
     std::vector<std::vector<std::string>> lists;  // list constants
     std::vector<std::vector<std::string>> enum_values;  // per enum input slot: value names by index
+    // The input (an index into CompiledRules::inputs) in each number, string and list slot: whom a
+    // "no data" reason names.
+    std::vector<std::uint32_t> number_slot_inputs, string_slot_inputs, list_slot_inputs;
     Plan plan;  // built by compile() once every expression is in `nodes`
 };
 
@@ -144,14 +147,46 @@ struct LetValues {
 // Fills `lets` with the value of every let for `proposal`, in order.
 void compute_lets(const CompiledRules& rules, const Proposal& proposal, LetValues& lets);
 
-class Evaluator {
+// Evaluates expressions for one proposal by walking their nodes. A Remembering evaluator keeps each
+// node's value once computed: explanations ask for the same nodes again as they walk down an
+// expression, which would make a deep one cost its depth squared. Scoring asks once and keeps nothing.
+template <bool Remembering>
+class TreeEvaluator {
 public:
-    Evaluator(const Program& program, const Proposal& proposal, const LetValues& lets)
-        : p_(program), in_(proposal), lets_(lets) {}
+    TreeEvaluator(const Program& program, const Proposal& proposal, const LetValues& lets)
+        : p_(program), in_(proposal), lets_(lets) {
+        if constexpr (Remembering) memo_.resize(program.nodes.size());
+    }
 
     static constexpr double no_data = std::numeric_limits<double>::quiet_NaN();
 
-    double number(std::uint32_t i) const {
+    double number(std::uint32_t i) const { return remembered(i, &Value::number, [&] { return compute_number(i); }); }
+    Tri boolean(std::uint32_t i) const { return remembered(i, &Value::boolean, [&] { return compute_boolean(i); }); }
+    Str string(std::uint32_t i) const { return remembered(i, &Value::string, [&] { return compute_string(i); }); }
+    List list(std::uint32_t i) const { return remembered(i, &Value::list, [&] { return compute_list(i); }); }
+
+private:
+    struct Value {  // of one node: the member of its type
+        bool known = false;
+        Tri boolean = Tri::no_data;
+        double number = 0;
+        Str string;
+        List list;
+    };
+
+    template <typename T, typename Compute>
+    T remembered(std::uint32_t i, T Value::*member, Compute compute) const {
+        if constexpr (Remembering) {
+            Value& value = memo_[i];
+            if (!value.known) value.*member = compute(), value.known = true;
+            return value.*member;
+        } else {
+            (void)i, (void)member;
+            return compute();
+        }
+    }
+
+    double compute_number(std::uint32_t i) const {
         const Node& n = p_.nodes[i];
         switch (n.op) {
             case Op::number: return n.number;
@@ -210,7 +245,7 @@ public:
         }
     }
 
-    Tri boolean(std::uint32_t i) const {
+    Tri compute_boolean(std::uint32_t i) const {
         const Node& n = p_.nodes[i];
         switch (n.op) {
             case Op::boolean: return n.number != 0 ? Tri::yes : Tri::no;
@@ -271,7 +306,7 @@ public:
         }
     }
 
-    Str string(std::uint32_t i) const {
+    Str compute_string(std::uint32_t i) const {
         const Node& n = p_.nodes[i];
         switch (n.op) {
             case Op::string: return {p_.strings[n.a], true};
@@ -293,7 +328,7 @@ public:
         }
     }
 
-    List list(std::uint32_t i) const {
+    List compute_list(std::uint32_t i) const {
         const Node& n = p_.nodes[i];
         switch (n.op) {
             case Op::list: return {p_.lists[n.a].data(), static_cast<std::uint32_t>(p_.lists[n.a].size()), true};
@@ -312,8 +347,6 @@ public:
         }
     }
 
-private:
-
     template <typename Cmp>
     Tri compare(const Node& n, Cmp cmp) const {
         double x = number(n.a), y = number(n.b);
@@ -324,6 +357,10 @@ private:
     const Program& p_;
     const Proposal& in_;
     const LetValues& lets_;
+    mutable std::vector<Value> memo_;  // by node; empty unless Remembering
 };
+
+using Evaluator = TreeEvaluator<false>;
+using RememberingEvaluator = TreeEvaluator<true>;
 
 }  // namespace screener::detail

@@ -305,9 +305,10 @@ void ResultJson::append(std::string& out, const Proposal& p, const Evaluation& e
         for (std::size_t i = 0; i < params.profiles.size(); ++i) j.raw(i ? "," : "").raw(profile_names_[params.profiles[i]]);
         j.raw("],\"gates\":[");
     }
+    Explainer why(rules_, p, e);
     for (std::uint32_t i = 0; i < rules_.gates.size(); ++i) {
         if (e.gates[i].passed) j.raw(gate_passed_[i]);
-        else j.raw(gate_failed_[i]).string_or_null(gate_explanation(rules_, p, e, i)).raw("}");
+        else j.raw(gate_failed_[i]).string_or_null(why.gate(i)).raw("}");
     }
     j.raw("],\"groups\":[");
     for (std::uint32_t g = 0; g < rules_.groups.size(); ++g) {
@@ -339,13 +340,13 @@ void ResultJson::append(std::string& out, const Proposal& p, const Evaluation& e
             if (scored) j.raw(",\"skipped\":false,\"reason\":null}");
             else
                 j.raw(c.skipped ? ",\"skipped\":true,\"reason\":" : ",\"skipped\":false,\"reason\":")
-                    .string_or_null(criterion_reason(rules_, p, e, i))
+                    .string_or_null(why.criterion(i))
                     .raw("}");
         }
         j.raw("]}");
     }
     if (e.verdict == Verdict::pass) j.raw("],\"reasons\":[]");
-    else j.raw("],\"reasons\":").strings(fail_reasons(rules_, p, e));
+    else j.raw("],\"reasons\":").strings(why.fail_reasons());
     j.raw(tail_);
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -61,12 +62,39 @@ inline constexpr std::size_t evaluation_lanes = 16;
 void evaluate(const CompiledRules& rules, std::span<const Proposal> proposals, std::span<Evaluation> out);
 Evaluation evaluate(const CompiledRules& rules, const Proposal& proposal);
 
-// A failed gate's message with its {expressions} filled in; "" when the gate has no message.
-std::string gate_message(const CompiledRules& rules, const Proposal& proposal, const Evaluation& evaluation, std::uint32_t gate);
-// Why a criterion or gate has no data: "optional input 'x' is missing" or "division by zero in ...".
-std::string no_data_reason(const CompiledRules& rules, const Proposal& proposal, std::uint32_t expr);
-// Human-readable reasons the proposal fails (empty for a pass).
-std::vector<std::string> fail_reasons(const CompiledRules& rules, const Proposal& proposal, const Evaluation& evaluation);
+// One evaluated proposal explained in words, piece by piece, for the reports: a failed gate's
+// message (its {expressions} filled in) and why it had no data, why a criterion was skipped or had
+// no data, why the proposal fails. What the pieces share is worked out once, when first needed, and
+// kept: the proposal's lets and every value computed (a rule set may have thousands of lets, and
+// every message and reason may read any of them). Holds references to its arguments, which must
+// outlive it.
+class Explainer {
+public:
+    Explainer(const CompiledRules& rules, const Proposal& proposal, const Evaluation& evaluation);
+    ~Explainer();
+    Explainer(const Explainer&) = delete;
+    Explainer& operator=(const Explainer&) = delete;
+
+    // A failed gate's message, with why it had no data: "" for a passed gate or one with neither.
+    std::string gate(std::uint32_t gate);
+    // Why a criterion was skipped or had no data, "" when it scored.
+    std::string criterion(std::uint32_t criterion);
+    // Why the proposal fails, in words, one reason per failed gate, group below its minimum and a
+    // total below the pass score (empty for a pass).
+    std::vector<std::string> fail_reasons();
+
+private:
+    std::string message(std::uint32_t gate);
+    // "no data: 'x', 'y' not given" or "no data: division by zero" for an expression without data.
+    std::string no_data_reason(std::uint32_t expr);
+    struct Shared;
+    Shared& shared();
+
+    const CompiledRules& rules_;
+    const Proposal& proposal_;
+    const Evaluation& evaluation_;
+    std::unique_ptr<Shared> shared_;  // null until first needed
+};
 
 }  // namespace screener
 
@@ -115,14 +143,7 @@ Result explain(const CompiledRules& rules, const Proposal& proposal, const Evalu
 // explain's Result without the gates' and groups' outcomes (`gates` and `groups` left empty): what a
 // ranking table or a test case shows, for a fraction of the work.
 Result explain_verdict(const CompiledRules& rules, const Proposal& proposal, const Evaluation& evaluation);
-// The pieces of explain(), for renderers that write straight from the plan (ResultJson):
-// a failed gate's message with why it had no data, "" when none;
-std::string gate_explanation(const CompiledRules& rules, const Proposal& proposal, const Evaluation& evaluation,
-                             std::uint32_t gate);
-// why a criterion was skipped or had no data, "" when it scored;
-std::string criterion_reason(const CompiledRules& rules, const Proposal& proposal, const Evaluation& evaluation,
-                             std::uint32_t criterion);
-// a profile as reports name it: its title, or where it is defined.
+// A profile as reports name it: its title, or where it is defined.
 std::string profile_name(const CompiledRules& rules, std::uint32_t profile);
 Result explain(const InvalidProposal& invalid);
 // Marks a result whose id an earlier proposal already used: it becomes invalid (or, if it already
