@@ -1,6 +1,9 @@
 #include "expr_check.hpp"
 
 #include <algorithm>
+#include <initializer_list>
+
+#include "screener/limits.hpp"
 
 namespace screener::detail {
 
@@ -30,6 +33,37 @@ void ExprCompiler::fail(std::size_t offset, const std::string& message) {
 std::uint32_t ExprCompiler::add(Node node) {
     program_.nodes.push_back(node);
     return static_cast<std::uint32_t>(program_.nodes.size() - 1);
+}
+
+// Operations deep, counting those of each let used as if it were written out in place. The walk
+// stops at lets (their depth is kept), so it recurses no deeper than the expression itself.
+std::uint32_t ExprCompiler::depth(std::uint32_t node) const {
+    const Node& n = program_.nodes[node];
+    auto deepest = [&](std::initializer_list<std::uint32_t> operands) {
+        std::uint32_t d = 0;
+        for (std::uint32_t operand : operands) d = std::max(d, depth(operand));
+        return 1 + d;
+    };
+    switch (n.op) {
+        case Op::number: case Op::boolean: case Op::string: case Op::list:
+        case Op::input_number: case Op::input_boolean: case Op::input_string: case Op::input_enum: case Op::input_list:
+            return 0;
+        case Op::enum_in_set:  // its operand is an input slot
+            return 1;
+        case Op::let_number: case Op::let_boolean: case Op::let_string: case Op::let_list:
+            return n.a < let_depths_.size() ? let_depths_[n.a] : 0;
+        case Op::min: case Op::max: {
+            std::uint32_t d = 0;
+            for (std::uint32_t k = 0; k < n.b; ++k) d = std::max(d, depth(program_.args[n.a + k]));
+            return 1 + d;
+        }
+        case Op::negate: case Op::abs: case Op::logical_not: case Op::count: case Op::len:
+            return deepest({n.a});
+        case Op::clamp: case Op::if_number: case Op::if_boolean: case Op::if_string: case Op::if_list:
+            return deepest({n.a, n.b, n.c});
+        default:
+            return deepest({n.a, n.b});
+    }
 }
 
 // Replaces a node whose operands are all constants by its value, when that value is data.
@@ -85,6 +119,16 @@ std::optional<std::pair<std::uint32_t, Type>> ExprCompiler::compile(const ExprTe
         if (want && root.type != *want)
             fail(ast->start, what + " must give " + std::string(to_string(*want)) + ", but this expression gives " +
                                   std::string(to_string(root.type)));
+        // The walks over compiled expressions (the lint, "no data" reasons, advice) recurse through
+        // the lets an expression uses: the parser's limit on depth must hold for them written out too.
+        const std::uint32_t deep = depth(root.node);
+        if (deep > limits().max_expression_depth)
+            fail(ast->start, "expression nests " + std::to_string(deep) + " operations deep with the lets it uses written out; the limit is " +
+                                  std::to_string(limits().max_expression_depth) + " (use fewer levels of lets)");
+        if (compiling_) {
+            if (let_depths_.size() <= compiling_->index) let_depths_.resize(compiling_->index + 1, 0);
+            let_depths_[compiling_->index] = deep;
+        }
         return std::pair{root.node, root.type};
     } catch (const Failed&) {
         return std::nullopt;

@@ -56,6 +56,7 @@ private:
     Checked expect(const Ast& ast, Type type, const std::string& context);
     std::uint32_t add(Node node);
     std::uint32_t fold(std::uint32_t index);
+    std::uint32_t depth(std::uint32_t node) const;
     [[noreturn]] void fail(std::size_t offset, const std::string& message);
     void enum_value_check(const Symbol& symbol, const std::string& value, std::size_t offset);
 
@@ -65,6 +66,7 @@ private:
     const ExprText* current_ = nullptr;
     const Symbol* compiling_ = nullptr;
     std::map<std::string, int> use_counts_;
+    std::vector<std::uint32_t> let_depths_;  // by let index: depth(its root)
 };
 
 }  // namespace screener::detail

@@ -42,11 +42,11 @@ public:
         const Node& n = p_.nodes[i];
         switch (n.op) {
             case Op::number: return {n.number, n.number};
-            case Op::input_number:
-                for (const auto& input : rules_.inputs)
-                    if (input.slot == n.a && (input.type == InputType::number || input.type == InputType::integer))
-                        return {input.min.value_or(-inf), input.max.value_or(inf)};
-                return {};
+            case Op::input_number: {
+                const CompiledInput& input = rules_.inputs[p_.number_slot_inputs[n.a]];
+                if (input.type != InputType::number && input.type != InputType::integer) return {};
+                return {input.min.value_or(-inf), input.max.value_or(inf)};
+            }
             case Op::let_number: {  // once per let: lets may reuse earlier lets, which a tree walk repeats 2^n times
                 auto& memo = let_ranges_[n.a];
                 if (!memo) memo = range(rules_.lets[n.a].expr);
