@@ -4,11 +4,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
 #include "screener/evaluate.hpp"
+#include "screener/limits.hpp"
 #include "screener/proposal.hpp"
 #include "support.hpp"
 
@@ -322,6 +324,113 @@ TEST_CASE("a .json file holding an array over several lines: each proposal has t
     CHECK(all[4].id == "A5");
     CHECK(all[4].source == f + ":12");
     CHECK(count_valid(all) == 4);
+}
+
+TEST_CASE("a .json array is read in blocks: every element keeps its text and line across the blocks' edges", "[bind]") {
+    // 4,000 elements of 120 to 400 bytes (about a megabyte): the reader's 256 KiB blocks end inside
+    // elements, strings, escapes and line breaks. Names hold what a splitter must not split at.
+    auto dir = temp_dir("bind-array-blocks");
+    std::string text = "[\n";
+    std::vector<std::uint32_t> lines;
+    std::vector<std::string> names;
+    std::uint32_t line = 2;
+    for (int i = 0; i < 4000; ++i) {
+        // Brackets after an escaped quote, and a backslash as the last character: a splitter that took
+        // \" for the string's end, or \\ for an escape of the quote after it, would count them.
+        const std::string dots(static_cast<std::size_t>(i * 37 % 280), '.');
+        const std::string name = "n" + std::to_string(i) + " \\\"]]}}, [x], {y}, \\\"z\\\" " + dots + "\\\\";
+        names.push_back("n" + std::to_string(i) + " \"]]}}, [x], {y}, \"z\" " + dots + "\\");
+        lines.push_back(line);
+        const std::string id = "B" + std::to_string(i);
+        text += i % 3 == 0 ? valid(id, ", \"name\": \"" + name + "\"")                                   // one line
+                           : "{\"id\": \"" + id + "\", \"name\": \"" + name + "\",\n \"land_ha\": 12, \"workers\": 250,"
+                             " \"sector\": \"electronics\", \"environment\": {\"wastewater\": true}}";  // two lines
+        line += i % 3 == 0 ? 0 : 1;
+        text += i + 1 < 4000 ? ",\n" : "\n]\n";
+        ++line;
+    }
+    REQUIRE(text.size() > 4 * (256 << 10));
+    write_text(dir + "/big.json", text);
+    const auto all = read({dir + "/big.json"});
+    REQUIRE(all.size() == 4000);
+    CHECK(count_valid(all) == 4000);
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        INFO("element " << i);
+        CHECK(all[i].id == "B" + std::to_string(i));
+        CHECK(all[i].name == names[i]);
+        CHECK(all[i].line == lines[i]);
+    }
+}
+
+namespace {
+
+// Sets limits().max_proposal_bytes for one test.
+struct ProposalBytes {
+    explicit ProposalBytes(std::size_t n) : before(std::exchange(limits().max_proposal_bytes, n)) {}
+    ~ProposalBytes() { limits().max_proposal_bytes = before; }
+    std::size_t before;
+};
+
+}  // namespace
+
+TEST_CASE("a .json proposal too long is reported with its size and line, and the array goes on", "[bind]") {
+    const ProposalBytes limit(100'000);
+    auto dir = temp_dir("bind-array-long");
+    // B (600,058 bytes) spans blocks: the reader reads past it. C (150,058 bytes) is within a block
+    // or two: binding refuses it. Either way the same reason, and the elements around it bind.
+    const std::string b = valid("B", ", \"note\": \"" + std::string(600'000, 'b') + "\""),
+                      c = valid("C", ", \"note\": \"" + std::string(150'000, 'c') + "\"");
+    write_text(dir + "/a.json", "[\n" + valid("A") + ",\n" + b + ",\n" + c + "  ,\n" + valid("D") + "\n]\n");
+    auto all = read({dir + "/a.json"});
+    REQUIRE(all.size() == 4);
+    CHECK(all[0].ok);
+    CHECK(all[0].line == 2);
+    CHECK_FALSE(all[1].ok);
+    CHECK(all[1].line == 3);
+    CHECK(all[1].reasons == std::vector<std::string>{"the proposal is " + std::to_string(b.size()) + " bytes; proposals are limited to 100000 bytes"});
+    CHECK_FALSE(all[2].ok);
+    CHECK(all[2].line == 4);  // its length counts the blanks before the comma, as the text it would bind
+    CHECK(all[2].reasons == std::vector<std::string>{"the proposal is " + std::to_string(c.size() + 2) + " bytes; proposals are limited to 100000 bytes"});
+    CHECK(all[3].ok);
+    CHECK(all[3].id == "D");
+    CHECK(all[3].line == 5);
+
+    // One object in a file: read up to the limit, then past; the size counts the whole file.
+    write_text(dir + "/one.json", "\n\n" + b + "\n");
+    all = read({dir + "/one.json"});
+    REQUIRE(all.size() == 1);
+    CHECK(all[0].line == 3);
+    CHECK(all[0].reasons == std::vector<std::string>{"the proposal is " + std::to_string(b.size() + 3) + " bytes; proposals are limited to 100000 bytes"});
+}
+
+TEST_CASE("a .json array cut short keeps the elements read and says that its closing bracket is missing", "[bind]") {
+    auto dir = temp_dir("bind-array-cut");
+    write_text(dir + "/whole-elements.json", "[\n" + valid("A") + ",\n" + valid("B") + "\n");
+    write_text(dir + "/cut-element.json", "[\n" + valid("C") + ",\n{\"id\": \"D\", \"land_ha\": 1");
+    auto all = read({dir + "/whole-elements.json", dir + "/cut-element.json"});
+    REQUIRE(all.size() == 6);
+    CHECK(all[0].ok);
+    CHECK(all[1].ok);
+    CHECK(all[1].source == dir + "/whole-elements.json:3");
+    CHECK_FALSE(all[2].ok);
+    CHECK(all[2].source == dir + "/whole-elements.json:4");  // where the file ends
+    CHECK(all[2].reasons == std::vector<std::string>{"malformed JSON: the file ends before the array's closing ']'"});
+    CHECK(all[3].ok);
+    CHECK_FALSE(all[4].ok);  // D's text ends with the file
+    CHECK(all[4].id.empty());
+    CHECK(all[4].source == dir + "/cut-element.json:3");
+    REQUIRE(all[4].reasons.size() == 1);
+    CHECK_THAT(all[4].reasons[0], StartsWith("malformed JSON: ") && Contains("unexpected end of input"));
+    CHECK(all[5].source == dir + "/cut-element.json:3");
+    CHECK(all[5].reasons == std::vector<std::string>{"malformed JSON: the file ends before the array's closing ']'"});
+
+    // Text after the ']' is found however far on, on its own line.
+    write_text(dir + "/trailing.json", "[" + valid("E") + "]" + std::string(300'000, ' ') + "\n\n\n" + std::string(300'000, '\t') + "x\n");
+    all = read({dir + "/trailing.json"});
+    REQUIRE(all.size() == 2);
+    CHECK(all[0].ok);
+    CHECK(all[1].source == dir + "/trailing.json:4");
+    CHECK(all[1].reasons == std::vector<std::string>{"malformed JSON: unexpected text after the array's closing ']'"});
 }
 
 TEST_CASE("CRLF line endings in a .json array", "[bind]") {

@@ -244,53 +244,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Splits a JSON text holding an array into the byte ranges of its top-level elements, so each
-// element binds on its own with its own line number. Returns false when the text is not an array;
-// `end` is the offset just past the closing ']'.
-bool split_array(std::string_view text, std::vector<std::pair<std::size_t, std::size_t>>& elements, std::size_t& end) {
-    std::size_t i = text.find_first_not_of(" \t\r\n");
-    if (i == std::string_view::npos || text[i] != '[') return false;
-    int depth = 0;
-    bool in_string = false;
-    std::size_t start = std::string_view::npos;
-    for (; i < text.size(); ++i) {
-        char c = text[i];
-        if (in_string) {
-            if (c == '\\') ++i;
-            else if (c == '"') in_string = false;
-            continue;
-        }
-        switch (c) {
-            case '"':
-                in_string = true;
-                [[fallthrough]];
-            default:
-                if (depth == 1 && start == std::string_view::npos && !std::isspace(static_cast<unsigned char>(c)) && c != ',')
-                    start = i;
-                break;
-            case '[': case '{':
-                if (depth == 1 && start == std::string_view::npos) start = i;
-                ++depth;
-                break;
-            case ']': case '}':
-                --depth;
-                if (depth == 0) {
-                    if (start != std::string_view::npos) elements.emplace_back(start, i - start);
-                    end = i + 1;
-                    return true;
-                }
-                break;
-            case ',':
-                if (depth == 1) {
-                    if (start != std::string_view::npos) elements.emplace_back(start, i - start);
-                    start = std::string_view::npos;
-                }
-                break;
-        }
-    }
-    return false;  // unterminated: let the JSON parser report it
-}
-
 bool is_ndjson(const std::string& path) {
     auto ext = fs::path(path).extension().string();
     return ext == ".ndjson" || ext == ".jsonl";
@@ -389,42 +342,148 @@ private:
         else document(stdin, "<stdin>", head);
     }
 
-    static bool read_all(std::FILE* in, std::string& text) {
-        char block[1 << 16];
-        for (std::size_t n; (n = std::fread(block, 1, sizeof block, in)) > 0;) text.append(block, n);
-        return std::ferror(in) == 0;
+    // Appends up to a block of `in` to `bytes`; false at the end of the file (or a read error).
+    static bool read_block(std::FILE* in, std::string& bytes) {
+        const std::size_t old = bytes.size();
+        if (bytes.capacity() < old + block_size + simd_padding) bytes.reserve(std::max(old + block_size + simd_padding, 2 * bytes.capacity()));
+        bytes.resize(old + block_size);
+        const std::size_t n = std::fread(bytes.data() + old, 1, block_size, in);
+        bytes.resize(old + n);
+        return n > 0;
     }
 
-    void document(std::FILE* in, const std::string& name, std::string text) {
-        if (!read_all(in, text)) return problem(name, "cannot read: read error");
+    // Reads past the rest of `in`; returns how many bytes that was.
+    static std::uint64_t read_past(std::FILE* in) {
+        char block[1 << 16];
+        std::uint64_t n = 0;
+        for (std::size_t got; (got = std::fread(block, 1, sizeof block, in)) > 0;) n += got;
+        return n;
+    }
+
+    // A .json file, or standard input holding one document (`bytes`: what was read of it already).
+    // An array is split into its elements as it is read, a block at a time, so memory stays bounded
+    // whatever the file's size and the workers share its elements. Any other value is one proposal,
+    // kept up to the limit for one.
+    void document(std::FILE* in, const std::string& name, std::string bytes) {
+        while (bytes.size() < byte_order_mark.size() && read_block(in, bytes)) {}
+        const std::size_t skip = std::string_view(bytes).starts_with(byte_order_mark) ? byte_order_mark.size() : 0;
+        std::size_t first = std::string::npos;
+        while ((first = bytes.find_first_not_of(" \t\r\n", skip)) == std::string::npos && read_block(in, bytes)) {}
+        if (std::ferror(in)) return problem(name, "cannot read: read error");
+        if (first == std::string::npos) return problem(name, "cannot read: the file is empty");
+        const std::uint32_t line = line_of(std::string_view(bytes).substr(skip), first - skip);
+        if (bytes[first] == '[') return array(in, name, std::move(bytes), first + 1, line);
+
+        while (bytes.size() - skip <= max_line_ && read_block(in, bytes)) {}
+        if (std::ferror(in)) return problem(name, "cannot read: read error");
         RawChunk chunk;
         chunk.file = name;
-        std::string_view view = text;
-        const std::size_t skip = view.starts_with(byte_order_mark) ? byte_order_mark.size() : 0;
-        view.remove_prefix(skip);
-        if (view.find_first_not_of(" \t\r\n") == std::string_view::npos) return problem(name, "cannot read: the file is empty");
-        std::vector<std::pair<std::size_t, std::size_t>> elements;
-        std::size_t end = 0;
-        if (split_array(view, elements, end)) {
-            // Lines counted as we go: counting from the start for every element would be quadratic.
-            std::size_t counted = 0;
-            std::uint32_t line = 1;
-            for (auto [offset, length] : elements) {
-                line += static_cast<std::uint32_t>(std::count(view.begin() + counted, view.begin() + offset, '\n'));
-                counted = offset;
-                chunk.records.emplace_back(skip + offset, length, line);
-            }
-            if (auto rest = view.find_first_not_of(" \t\r\n", end); rest != std::string_view::npos)
-                chunk.records.emplace_back(0, 0, line_of(view, rest), "malformed JSON: unexpected text after the array's closing ']'");
+        if (bytes.size() - skip > max_line_) {  // reported as binding would, without keeping it all
+            const std::uint64_t size = bytes.size() - skip + read_past(in);
+            chunk.records.emplace_back(0, 0, line, "the proposal is " + std::to_string(size) + " bytes; proposals are limited to " +
+                                                       std::to_string(max_line_) + " bytes");
         } else {
-            auto first = view.find_first_not_of(" \t\r\n");
-            chunk.records.emplace_back(skip, view.size(), line_of(view, first));
+            chunk.records.emplace_back(skip, bytes.size() - skip, line);
+            bytes.reserve(bytes.size() + simd_padding);
+            chunk.bytes = std::move(bytes);
         }
-        text.reserve(text.size() + simd_padding);
-        chunk.bytes = std::move(text);
         sink_(std::move(chunk));
     }
 
+    // The elements of an array whose '[' is just before bytes[pos], on line `line`: a record each,
+    // with the line it starts on, handed on a block at a time. An element too long for a proposal
+    // is read past, not kept. Text after the closing ']', or a file that ends before it, is reported
+    // where it is.
+    void array(std::FILE* in, const std::string& name, std::string bytes, std::size_t pos, std::uint32_t line) {
+        constexpr std::size_t none = std::string::npos;
+        RawChunk chunk;
+        chunk.file = name;
+        chunk.bytes = std::move(bytes);
+        int depth = 1;
+        bool in_string = false, escaped = false;
+        std::size_t start = none;  // where the element being read starts in chunk.bytes
+        std::uint32_t start_line = 0;
+        std::uint64_t passed = 0;  // bytes of it read past, when it is too long to keep
+        auto element_ends = [&](std::size_t end) {
+            if (start == none) return;
+            if (passed > 0)
+                chunk.records.emplace_back(0, 0, start_line, "the proposal is " + std::to_string(passed + end - start) +
+                                                                 " bytes; proposals are limited to " + std::to_string(max_line_) + " bytes");
+            else
+                chunk.records.emplace_back(start, end - start, start_line);
+            start = none;
+            passed = 0;
+        };
+        auto hand_on = [&] {  // the elements read so far; the one being read moves to the next chunk
+            const std::size_t keep = start == none ? chunk.bytes.size() : start;
+            std::string rest(chunk.bytes, keep);
+            chunk.bytes.resize(keep);
+            chunk.bytes.reserve(keep + simd_padding);
+            if (!chunk.records.empty()) sink_(std::move(chunk));
+            chunk = RawChunk{};
+            chunk.file = name;
+            chunk.bytes = std::move(rest);
+            pos -= keep;
+            if (start != none) start = 0;
+        };
+        for (; depth > 0; ++pos) {
+            if (pos == chunk.bytes.size()) {
+                if (start != none && passed + (chunk.bytes.size() - start) > max_line_) {
+                    passed += chunk.bytes.size() - start;
+                    chunk.bytes.resize(start);
+                    pos = start;
+                }
+                hand_on();
+                if (!read_block(in, chunk.bytes)) break;
+            }
+            const char c = chunk.bytes[pos];
+            if (c == '\n') ++line;
+            if (in_string) {
+                if (escaped) escaped = false;
+                else if (c == '\\') escaped = true;
+                else if (c == '"') in_string = false;
+                continue;
+            }
+            const bool blank = c == ' ' || c == '\t' || c == '\r' || c == '\n';
+            if (depth == 1 && start == none && !blank && c != ',' && c != ']') {
+                start = pos;
+                start_line = line;
+            }
+            switch (c) {
+                case '"': in_string = true; break;
+                case '[': case '{': ++depth; break;
+                case ']': case '}':
+                    if (--depth == 0) element_ends(pos);
+                    break;
+                case ',':
+                    if (depth == 1) element_ends(pos);
+                    break;
+                default: break;
+            }
+        }
+        if (std::ferror(in)) {
+            chunk.records.emplace_back(0, 0, 0, "cannot read: read error");
+        } else if (depth > 0) {
+            element_ends(chunk.bytes.size());
+            chunk.records.emplace_back(0, 0, line, "malformed JSON: the file ends before the array's closing ']'");
+        } else {
+            // Text after the array is no proposal of it, but must not pass unnoticed.
+            std::size_t rest = none;
+            for (std::string more; (rest = chunk.bytes.find_first_not_of(" \t\r\n", pos)) == none;) {
+                line += static_cast<std::uint32_t>(std::count(chunk.bytes.begin() + static_cast<std::ptrdiff_t>(pos), chunk.bytes.end(), '\n'));
+                more.clear();
+                if (!read_block(in, more)) break;
+                chunk.bytes.resize(pos);  // what was scanned is not needed: read on in its place
+                chunk.bytes += more;
+            }
+            if (rest != none) {
+                line += static_cast<std::uint32_t>(std::count(chunk.bytes.begin() + static_cast<std::ptrdiff_t>(pos), chunk.bytes.begin() + static_cast<std::ptrdiff_t>(rest), '\n'));
+                chunk.records.emplace_back(0, 0, line, "malformed JSON: unexpected text after the array's closing ']'");
+            }
+        }
+        chunk.bytes.reserve(chunk.bytes.size() + simd_padding);
+        if (!chunk.records.empty()) sink_(std::move(chunk));
+    }
     // NDJSON in blocks: memory stays bounded whatever the file's size.
     void ndjson(std::FILE* in, const std::string& name, std::string pending) {
         std::uint32_t line = 1;
