@@ -879,6 +879,21 @@ TEST_CASE("lets nested past max_expression_depth, counted written out, are an er
                 "(use fewer levels of lets)"});
 }
 
+TEST_CASE("an input name nested deeper than max_yaml_depth is an error", "[diagnostics]") {
+    // Each '.' nests the input one object deeper in proposals and in their JSON Schema, which is
+    // written recursively: a name of 30,000 parts crashed `screener schema`.
+    auto rules = [](int parts) {
+        std::string name = "a";
+        for (int k = 1; k < parts; ++k) name += ".a";
+        return std::pair{name, "format: screener/v1\nid: t\nversion: \"1\"\ninputs:\n  " + name +
+                                   ": { type: number }\ngroups:\n  - id: g\n    criteria:\n      - { id: c, metric: " + name +
+                                   ", zero_at: 0, full_at: 1 }\ndecision: { pass_score: 50 }\n"};
+    };
+    CHECK(errors(rules(64).second).empty());
+    const auto [name, yaml] = rules(65);
+    CHECK(errors(yaml) == Lines{"test.yaml:5:3: error: input name '" + name + "' nests 65 objects deep; the limit is 64 (max_yaml_depth)"});
+}
+
 TEST_CASE("a chain of 40,000 lets gets a diagnostic, never a crash", "[diagnostics]") {
     std::string lets = "let:\n  l0: x\n";
     for (int k = 1; k < 40000; ++k) lets += "  l" + std::to_string(k) + ": l" + std::to_string(k - 1) + " + 1\n";

@@ -184,6 +184,13 @@ private:
                                              "not a keyword, and not 'id' or 'name' (those are proposal fields)");
                 continue;
             }
+            // Each '.' nests the input one object deeper in a proposal, and in the JSON Schema of one,
+            // which its writer and readers walk recursively: as deep as YAML itself may nest, no deeper.
+            if (const auto levels = static_cast<std::size_t>(std::count(name.begin(), name.end(), '.')) + 1; levels > limits().max_yaml_depth) {
+                yaml_.error(entry.first, "input name '" + name + "' nests " + std::to_string(levels) + " objects deep; the limit is " +
+                                             std::to_string(limits().max_yaml_depth) + " (max_yaml_depth)");
+                continue;
+            }
             claim(names_, name, input.where, "name");
             const std::string what = "input '" + name + "'";
             const YAML::Node& decl = entry.second;
