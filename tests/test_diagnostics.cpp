@@ -183,7 +183,15 @@ TEST_CASE("a rule-set file over max_rules_bytes is refused without reading it al
     }
     CHECK(messages(compile_file(big).diagnostics) ==
           Lines{big + ": error: the file is 4194305 bytes; rule sets are limited to 4194304 bytes"});
+    // `screener test` first asks whether a file is a test file: asked so, /dev/zero was read until
+    // memory ran out, and a large file parsed whole (8 MiB: 3.9 GB) before the limit was checked.
+    CHECK_FALSE(is_test_file("/dev/zero"));
+    CHECK_FALSE(is_test_file(big));
     std::filesystem::remove(big);
+    Cli cli = run_cli("test /dev/zero");
+    CHECK(cli.exit_code == 1);
+    CHECK(cli.err == "/dev/zero: error: the file is more than 4194304 bytes; rule sets are limited to 4194304 bytes\n");
+    CHECK(cli.out.find("/dev/zero: error: the rule set /dev/zero has errors\n") != std::string::npos);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -532,6 +532,15 @@ LoadedRules load_default_rules() {
     return load_rules(std::string(default_rules_text), "<built-in>/" + std::string(default_rules_name));
 }
 
+bool is_test_file(const std::string& path) {
+    Diagnostics ignored;  // whatever is wrong, loading the file as what it is will say so
+    auto text = read_yaml_file(path, "the file", ignored);
+    if (!text) return false;
+    YamlReader yaml(path, *text, ignored);
+    auto root = yaml.parse();
+    return root && root->IsMap() && (*root)["rules"] && (*root)["tests"] && !(*root)["format"];
+}
+
 LoadedTests load_test_file(const std::string& path) {
     LoadedTests out;
     auto text = read_yaml_file(path, "the test file", out.diagnostics);

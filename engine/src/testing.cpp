@@ -2,9 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
-
-#include <yaml-cpp/yaml.h>
 
 #include "screener/report.hpp"
 
@@ -138,15 +135,6 @@ TestRun run_tests(const CompiledRules& rules, const std::vector<TestCase>& tests
         run.outcomes.push_back(std::move(outcome));
     }
     return run;
-}
-
-bool is_test_file(const std::string& path) {
-    try {
-        YAML::Node root = YAML::LoadFile(path);
-        return root.IsMap() && root["rules"] && root["tests"] && !root["format"];
-    } catch (const YAML::Exception&) {
-        return false;
-    }
 }
 
 }  // namespace screener

@@ -39,7 +39,4 @@ struct TestRun {
 
 TestRun run_tests(const CompiledRules& rules, const std::vector<TestCase>& tests);
 
-// True when the YAML file at `path` is a test file (top-level `rules:` and `tests:`, no `format:`).
-bool is_test_file(const std::string& path);
-
 }  // namespace screener
