@@ -514,6 +514,7 @@ groups:
       - id: from-enum
         points: if(kind == "x", 100, 0)
       - { id: scored, points: base }
+      - { id: again, metric: twice + 1, zero_at: 0, full_at: 10 }
 decision: { pass_score: 50 }
 )");
     const Result r = explained(*rules, {{"id", "P"}, {"base", 40}});
@@ -522,11 +523,12 @@ decision: { pass_score: 50 }
     CHECK(outcome(r, "from-flag").reason == "no data: 'flag' not given");
     CHECK(outcome(r, "from-enum").reason == "no data: 'kind' not given");
     CHECK(outcome(r, "scored").reason.empty());
+    CHECK(outcome(r, "again").reason == "no data: 'n' not given");  // `twice` as traced for from-lets
     CHECK(r.gates[0].message == "s has (no data) characters; twice is (no data) (no data: 's' not given)");
-    // 40 points of 5 criteria: 8.
+    // 40 points of 6 criteria: 6.67.
     CHECK(r.reasons == std::vector<std::string>{
                            "gate 'named' failed (no data: 's' not given): s has (no data) characters; twice is (no data)",
-                           "total score 8.00 is below the pass score 50.00"});
+                           "total score 6.67 is below the pass score 50.00"});
 
     // With n given, the message reads the let; `both` still lacks m alone.
     const Result with_n = explained(*rules, {{"id", "P"}, {"base", 40}, {"n", 3}, {"s", ""}});

@@ -2,8 +2,10 @@
 // reasons, profile names) that ResultJson writes without building a Result.
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <set>
 #include <sstream>
+#include <vector>
 
 #include <fmt/compile.h>
 #include <fmt/format.h>
@@ -49,13 +51,22 @@ std::string format_value(const RememberingEvaluator& eval, const detail::Program
     return "";
 }
 
+// What following "no data" through a let found: the inputs missing (their names, sorted), or the
+// operation that gave no data.
+struct LetTrace {
+    std::vector<std::string_view> missing;
+    std::string origin;
+};
+using LetTraces = std::vector<std::unique_ptr<const LetTrace>>;  // by let; null until traced
+
 // Follows "no data" from an expression down to where it starts: a missing input, or an operation
 // (division by zero, an overflow) whose operands all had data. Only operands that were evaluated
-// and themselves had no data are followed, so an input in an untaken branch is never blamed.
+// and themselves had no data are followed, so an input in an untaken branch is never blamed. A let
+// is followed once per proposal, whatever the number of reasons that reach it (`lets`).
 class NoDataTracer {
 public:
-    NoDataTracer(const CompiledRules& rules, const RememberingEvaluator& eval)
-        : rules_(rules), program_(*rules.program), eval_(eval) {}
+    NoDataTracer(const CompiledRules& rules, const RememberingEvaluator& eval, LetTraces& lets)
+        : rules_(rules), program_(*rules.program), eval_(eval), lets_(lets) {}
 
     void trace(std::uint32_t i) {
         using detail::Op;
@@ -65,9 +76,13 @@ public:
                 return missing(program_.number_slot_inputs[n.a]);
             case Op::input_string: return missing(program_.string_slot_inputs[n.a]);
             case Op::input_list: return missing(program_.list_slot_inputs[n.a]);
-            case Op::let_number: case Op::let_boolean: case Op::let_string: case Op::let_list:
+            case Op::let_number: case Op::let_boolean: case Op::let_string: case Op::let_list: {
                 if (!traced_lets_.insert(n.a).second) return;  // once per let (lets reuse lets: 2^n otherwise)
-                return trace(rules_.lets[n.a].expr);
+                const LetTrace& let = let_trace(n.a);
+                missing_.insert(let.missing.begin(), let.missing.end());
+                if (!let.origin.empty()) origin_ = let.origin;
+                return;
+            }
             default:
                 break;
         }
@@ -110,6 +125,16 @@ public:
 private:
     void missing(std::uint32_t input) { missing_.insert(rules_.inputs[input].name); }
 
+    const LetTrace& let_trace(std::uint32_t let) {
+        auto& traced = lets_[let];
+        if (!traced) {
+            NoDataTracer inner(rules_, eval_, lets_);
+            inner.trace(rules_.lets[let].expr);
+            traced = std::make_unique<const LetTrace>(LetTrace{{inner.missing_.begin(), inner.missing_.end()}, inner.origin_});
+        }
+        return *traced;
+    }
+
     bool no_data(std::uint32_t i) const {
         switch (program_.nodes[i].type) {
             case Type::number: return std::isnan(eval_.number(i));
@@ -123,6 +148,7 @@ private:
     const CompiledRules& rules_;
     const detail::Program& program_;
     const RememberingEvaluator& eval_;
+    LetTraces& lets_;
     std::set<std::string_view> missing_;  // input names, in the order reasons list them
     std::set<std::uint32_t> traced_lets_;
     std::string origin_;
@@ -136,12 +162,13 @@ Explainer::Explainer(const CompiledRules& rules, const Proposal& proposal, const
 Explainer::~Explainer() = default;
 
 struct Explainer::Shared {
-    Shared(const CompiledRules& rules, const Proposal& proposal) : eval(*rules.program, proposal, lets) {
+    Shared(const CompiledRules& rules, const Proposal& proposal) : eval(*rules.program, proposal, lets), traces(rules.lets.size()) {
         detail::compute_lets(rules, proposal, lets);  // before eval computes anything
     }
 
     LetValues lets;
     RememberingEvaluator eval;
+    LetTraces traces;
 };
 
 Explainer::Shared& Explainer::shared() {
@@ -159,7 +186,7 @@ std::string Explainer::message(std::uint32_t gate) {
 }
 
 std::string Explainer::no_data_reason(std::uint32_t expr) {
-    NoDataTracer tracer(rules_, shared().eval);
+    NoDataTracer tracer(rules_, shared().eval, shared().traces);
     tracer.trace(expr);
     return tracer.reason();
 }
