@@ -233,6 +233,17 @@ TEST_CASE("unknown enum value, with the did-you-mean hint", "[bind]") {
           std::vector<std::string>{"sector: unknown value \"logistics\" (expected one of electronics, semiconductors, textiles)"});
 }
 
+TEST_CASE("an enum of many values: a reason lists the first 20 and counts the rest", "[bind]") {
+    std::string values, listed;
+    for (int i = 0; i < 25; ++i) values += (i ? ", v" : "v") + std::to_string(i);
+    for (int i = 0; i < 20; ++i) listed += (i ? ", v" : "v") + std::to_string(i);
+    const auto rules = compile_ok("format: screener/v1\nid: t\nversion: \"1\"\ninputs:\n  e: { type: enum, values: [" + values +
+                                  "] }\ngroups:\n  - id: g\n    criteria:\n      - { id: c, points: 100 }\ndecision: { pass_score: 50 }\n");
+    CHECK(bind_invalid(*rules, json{{"id", "X"}, {"e", "w"}}) ==
+          std::vector<std::string>{"e: unknown value \"w\" (expected one of " + listed + " and 5 more)"});
+    CHECK(bind_invalid(*rules, json{{"id", "X"}, {"e", 1}}) == std::vector<std::string>{"e: expected one of " + listed + " and 5 more; found 1"});
+}
+
 TEST_CASE("integer inputs accept whole numbers written with a fraction part, not 2.5", "[bind]") {
     CHECK(reasons(with(valid_json("X"), "workers", 2.5)) == std::vector<std::string>{"workers: expected a whole number, found 2.5"});
     // 250.0 parsed from text: a JSON float without a fractional part
