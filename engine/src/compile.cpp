@@ -17,23 +17,18 @@
 
 namespace screener {
 
-std::optional<std::uint32_t> CompiledRules::find_criterion(std::string_view wanted) const {
-    for (std::uint32_t i = 0; i < criteria.size(); ++i)
-        if (criteria[i].id == wanted) return i;
-    return std::nullopt;
+namespace {
+
+std::optional<std::uint32_t> find(const std::map<std::string, std::uint32_t, std::less<>>& index, std::string_view id) {
+    const auto it = index.find(id);
+    return it == index.end() ? std::nullopt : std::optional(it->second);
 }
 
-std::optional<std::uint32_t> CompiledRules::find_group(std::string_view wanted) const {
-    for (std::uint32_t i = 0; i < groups.size(); ++i)
-        if (groups[i].id == wanted) return i;
-    return std::nullopt;
-}
+}  // namespace
 
-std::optional<std::uint32_t> CompiledRules::find_gate(std::string_view wanted) const {
-    for (std::uint32_t i = 0; i < gates.size(); ++i)
-        if (gates[i].id == wanted) return i;
-    return std::nullopt;
-}
+std::optional<std::uint32_t> CompiledRules::find_criterion(std::string_view id) const { return find(criterion_index, id); }
+std::optional<std::uint32_t> CompiledRules::find_group(std::string_view id) const { return find(group_index, id); }
+std::optional<std::uint32_t> CompiledRules::find_gate(std::string_view id) const { return find(gate_index, id); }
 
 std::string sha256_hex(std::string_view bytes) {
     unsigned char digest[EVP_MAX_MD_SIZE];
@@ -250,6 +245,10 @@ public:
         lets();
         gates();
         groups();
+        // The first of a repeated id is the one found (a repeat is an error of its own).
+        for (std::uint32_t i = 0; i < out_->gates.size(); ++i) out_->gate_index.emplace(out_->gates[i].id, i);
+        for (std::uint32_t i = 0; i < out_->groups.size(); ++i) out_->group_index.emplace(out_->groups[i].id, i);
+        for (std::uint32_t i = 0; i < out_->criteria.size(); ++i) out_->criterion_index.emplace(out_->criteria[i].id, i);
         profiles();
         if (!has_errors(diagnostics_)) detail::build_plan(*out_, *program_);
         out_->program = program_;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -116,6 +117,9 @@ public:
     std::optional<std::uint32_t> find_criterion(std::string_view id) const;
     std::optional<std::uint32_t> find_group(std::string_view id) const;
     std::optional<std::uint32_t> find_gate(std::string_view id) const;
+
+    // Each id's index, for the find_ functions: tests and profiles may name thousands. Filled by compile().
+    std::map<std::string, std::uint32_t, std::less<>> criterion_index, group_index, gate_index;
 };
 
 struct CompileResult {
