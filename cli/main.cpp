@@ -23,6 +23,7 @@ void apply_limits_from_environment() {
     auto& l = screener::limits();
     const std::map<std::string, std::size_t*> known = {
         {"max_rules_bytes", &l.max_rules_bytes},           {"max_yaml_depth", &l.max_yaml_depth},
+        {"max_yaml_nodes", &l.max_yaml_nodes},
         {"max_expression_length", &l.max_expression_length}, {"max_expression_depth", &l.max_expression_depth},
         {"max_proposal_bytes", &l.max_proposal_bytes},     {"max_proposals_in_memory", &l.max_proposals_in_memory},
         {"max_ids_in_memory", &l.max_ids_in_memory}};
@@ -36,7 +37,7 @@ void apply_limits_from_environment() {
                                                       : std::from_chars(item.data() + equals + 1, end, value);
         if (it == known.end() || ec != std::errc() || stop != end)
             throw screener::Error("SCREENER_LIMITS: cannot read '" + item + "'; expected NAME=NUMBER with NAME one of "
-                                  "max_rules_bytes, max_yaml_depth, max_expression_length, max_expression_depth, "
+                                  "max_rules_bytes, max_yaml_depth, max_yaml_nodes, max_expression_length, max_expression_depth, "
                                   "max_proposal_bytes, max_proposals_in_memory, max_ids_in_memory");
         *it->second = value;
     }

@@ -7,12 +7,14 @@
 #include <fstream>
 #include <regex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 
+#include "screener/limits.hpp"
 #include "support.hpp"
 
 using namespace screener;
@@ -192,6 +194,16 @@ TEST_CASE("a rule-set file over max_rules_bytes is refused without reading it al
     CHECK(cli.exit_code == 1);
     CHECK(cli.err == "/dev/zero: error: the file is more than 4194304 bytes; rule sets are limited to 4194304 bytes\n");
     CHECK(cli.out.find("/dev/zero: error: the rule set /dev/zero has errors\n") != std::string::npos);
+}
+
+TEST_CASE("a rule set of more YAML values than max_yaml_nodes is refused before yaml-cpp builds them", "[diagnostics]") {
+    // yaml-cpp keeps some 600 bytes a value: a 4 MiB flow mapping {a,a,...} took 2 GB.
+    const std::size_t before = std::exchange(limits().max_yaml_nodes, 11);
+    // The values, in order: the document's mapping, format, screener/v1, id, t, version, 1, sources,
+    // the list, a, b; c is the 12th.
+    const Lines at_c = errors("format: screener/v1\nid: t\nversion: \"1\"\nsources: [a, b, c]\n");
+    limits().max_yaml_nodes = before;
+    CHECK(at_c == Lines{"test.yaml:4:17: error: the file holds more than 11 YAML values (max_yaml_nodes)"});
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ namespace screener {
 struct Limits {
     std::size_t max_rules_bytes = 4 << 20;          // a rule-set file
     std::size_t max_yaml_depth = 64;                 // nesting of YAML mappings and lists
+    std::size_t max_yaml_nodes = 500'000;            // values in one rule-set or test file (yaml-cpp keeps ~600 B each)
     std::size_t max_expression_length = 10'000;      // characters in one expression
     std::size_t max_expression_depth = 500;          // nested operations in one expression
     std::size_t max_proposal_bytes = 1 << 20;        // one proposal's JSON (and one NDJSON line)
