@@ -1,8 +1,10 @@
 #include "screener/advice.hpp"
 
+#include <algorithm>
 #include <cmath>
-#include <map>
-#include <set>
+#include <iterator>
+#include <memory>
+#include <vector>
 
 #include "program.hpp"
 #include "screener/report.hpp"
@@ -17,37 +19,47 @@ using detail::Op;
 // Only + - * / (and lets built from them) are inverted; anything else gives nullopt.
 class Inverter {
 public:
+    using Slots = std::vector<std::uint32_t>;  // number input slots, sorted
+
     Inverter(const CompiledRules& rules, const Proposal& proposal)
-        : rules_(rules), program_(*rules.program), eval_(program_, proposal, lets_) {
-        detail::compute_lets(rules, proposal, lets_);
+        : rules_(rules), program_(*rules.program), eval_(program_, proposal, lets_), inputs_(program_.nodes.size()) {
+        detail::compute_lets(rules, proposal, lets_);  // before eval_ computes anything
     }
 
-    // Whether the value of node i changes with the input in `slot`, through any operation.
-    bool depends(std::uint32_t i, std::uint32_t slot) const {
+    // The number inputs whose value the value of node i changes with, through any operation. Kept
+    // for each node once computed: solving asks at every level, for every input, and lets reuse lets.
+    const Slots& inputs(std::uint32_t i) const {
+        auto& kept = inputs_[i];
+        if (kept) return *kept;
+        static const auto none = std::make_shared<const Slots>();
         const detail::Node& n = program_.nodes[i];
+        auto of = [&](std::uint32_t node) {
+            inputs(node);
+            return inputs_[node];
+        };
         switch (n.op) {
-            case Op::number: case Op::boolean: case Op::string: case Op::list:
-            case Op::input_boolean: case Op::input_string: case Op::input_enum: case Op::input_list:
-                return false;
-            case Op::input_number: return n.a == slot;
-            case Op::enum_in_set: return false;
-            case Op::let_number: case Op::let_boolean: case Op::let_string: case Op::let_list: {
-                // once per (let, input): lets reuse lets, which a tree walk repeats 2^n times
-                auto [it, fresh] = let_depends_.try_emplace({n.a, slot}, false);
-                if (fresh) it->second = depends(rules_.lets[n.a].expr, slot);
-                return it->second;
-            }
+            case Op::input_number: kept = std::make_shared<const Slots>(Slots{n.a}); break;
+            case Op::let_number: case Op::let_boolean: case Op::let_string: case Op::let_list: kept = of(rules_.lets[n.a].expr); break;
             case Op::min: case Op::max:
-                for (std::uint32_t k = 0; k < n.b; ++k)
-                    if (depends(program_.args[n.a + k], slot)) return true;
-                return false;
-            case Op::negate: case Op::abs: case Op::logical_not: case Op::count: case Op::len:
-                return depends(n.a, slot);
+                kept = none;
+                for (std::uint32_t k = 0; k < n.b; ++k) kept = both(kept, of(program_.args[n.a + k]));
+                break;
+            case Op::negate: case Op::abs: case Op::logical_not: case Op::count: case Op::len: kept = of(n.a); break;
             case Op::clamp: case Op::if_number: case Op::if_boolean: case Op::if_string: case Op::if_list:
-                return depends(n.a, slot) || depends(n.b, slot) || depends(n.c, slot);
-            default:
-                return depends(n.a, slot) || depends(n.b, slot);
+                kept = both(both(of(n.a), of(n.b)), of(n.c));
+                break;
+            case Op::number: case Op::boolean: case Op::string: case Op::list:
+            case Op::input_boolean: case Op::input_string: case Op::input_enum: case Op::input_list: case Op::enum_in_set:
+                kept = none;
+                break;
+            default: kept = both(of(n.a), of(n.b)); break;
         }
+        return *kept;
+    }
+
+    bool depends(std::uint32_t i, std::uint32_t slot) const {
+        const Slots& slots = inputs(i);
+        return std::binary_search(slots.begin(), slots.end(), slot);
     }
 
     std::optional<double> solve(std::uint32_t i, std::uint32_t slot, double target) const {
@@ -76,11 +88,22 @@ public:
     }
 
 private:
+    using Kept = std::shared_ptr<const Slots>;
+
+    // The union, sharing an operand's slots when it holds the other's (the common case).
+    static Kept both(const Kept& a, const Kept& b) {
+        if (b->empty() || a == b) return a;
+        if (a->empty()) return b;
+        auto merged = std::make_shared<Slots>();
+        std::set_union(a->begin(), a->end(), b->begin(), b->end(), std::back_inserter(*merged));
+        return merged->size() == a->size() ? a : merged->size() == b->size() ? b : Kept(std::move(merged));
+    }
+
     const CompiledRules& rules_;
     const detail::Program& program_;
     detail::LetValues lets_;
-    detail::Evaluator eval_;
-    mutable std::map<std::pair<std::uint32_t, std::uint32_t>, bool> let_depends_;
+    detail::RememberingEvaluator eval_;
+    mutable std::vector<Kept> inputs_;  // by node; null until computed
 };
 
 // Rounds toward the safe side at `digits` significant digits ("at least 61,540,000"), moved `steps`
@@ -130,9 +153,9 @@ private:
             goal = band.zero_at == band.full_at ? band.full_at : band.zero_at + points / 100.0 * (band.full_at - band.zero_at);
             t.metric = goal;
         }
-        for (const CompiledInput& input : rules_.inputs) {
+        for (std::uint32_t slot : inverter_.inputs(c.expr)) {  // in the order the inputs are declared
+            const CompiledInput& input = rules_.inputs[rules_.program->number_slot_inputs[slot]];
             if (input.type != InputType::number && input.type != InputType::integer) continue;
-            if (!inverter_.depends(c.expr, input.slot)) continue;
             const double from = proposal_.numbers[input.slot];
             auto solved = inverter_.solve(c.expr, input.slot, goal);
             if (!solved || std::isnan(from)) continue;
