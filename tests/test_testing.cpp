@@ -577,6 +577,30 @@ TEST_CASE("screener test runs a separate test file against the rule set named re
     CHECK_THAT(missing.out, Contains(file + ": error: the rule set "));
 }
 
+TEST_CASE("a test file's rules must name a rule set: other YAML files are not loaded, nor quoted", "[testing]") {
+    // A test file comes with a pull request, and CI shows what loading its rule set says: naming
+    // another YAML file on the machine quoted its keys and values in the log.
+    const std::string dir = temp_dir("testing-not-rules");
+    write_text(dir + "/secret.yaml", "aws_secret_access_key: SECRET-KEY-1\nid: SECRET-VALUE-2\n");
+    write_text(dir + "/broken.yaml", "format: screener/v1\nid: [broken\n");
+    const std::string tests = "tests:\n" + test_yaml("t", "{ id: S1, x: 1, sector: a }", "{ verdict: fail }");
+    write_text(dir + "/relative.tests.yaml", "rules: secret.yaml\n" + tests);
+    write_text(dir + "/absolute.tests.yaml", "rules: " + dir + "/secret.yaml\n" + tests);
+    for (const std::string name : {"relative", "absolute"}) {
+        INFO(name);
+        const std::string file = dir + "/" + name + ".tests.yaml";
+        Cli cli = run_cli("test " + q(file));
+        CHECK(cli.exit_code == 1);
+        CHECK(cli.err == file + ":1:8: error: 'rules' names " + dir + "/secret.yaml, which is no rule set (it has no 'format: screener/v1')\n");
+        CHECK(cli.out == file + ": error: the test file has errors\n");
+    }
+    // A rule set that is not valid YAML is still one: its own error is shown.
+    write_text(dir + "/broken.tests.yaml", "rules: broken.yaml\n" + tests);
+    Cli broken = run_cli("test " + q(dir + "/broken.tests.yaml"));
+    CHECK(broken.exit_code == 1);
+    CHECK(broken.err == dir + "/broken.yaml:3:1: error: YAML syntax: end of sequence flow not found\n");
+}
+
 TEST_CASE("screener test --junit writes one testcase per test and a failure for the failing one", "[testing]") {
     // A name with characters XML must escape.
     std::string tests = test_yaml("fine & \"dandy\" <ok>", "{ id: J1, x: 25, sector: a }", "{ verdict: pass, score: 75 }") +

@@ -549,8 +549,20 @@ LoadedTests load_test_file(const std::string& path) {
     auto root = yaml.parse();
     if (!root) return out;
     if (!yaml.check_mapping(*root, "a test file", {"rules", "tests"})) return out;
-    if (auto rules = yaml.require(*root, "rules", "a test file"); rules.IsDefined())
+    if (auto rules = yaml.require(*root, "rules", "a test file"); rules.IsDefined()) {
         out.rules_path = yaml.string(rules, "'rules'").value_or("");
+        // A test file comes with a pull request, and CI shows what loading its rule set says: a
+        // path to any other YAML file on the machine would quote that file's keys and values there.
+        const std::string target = (std::filesystem::path(path).parent_path() / out.rules_path).string();
+        Diagnostics ignored;  // unreadable or not YAML: compiling it says so, quoting nothing
+        if (auto text = read_yaml_file(target, "the rule set", ignored)) {
+            YamlReader target_yaml(target, *text, ignored);
+            auto target_root = target_yaml.parse();
+            if (target_root && !(target_root->IsMap() && (*target_root)["format"] && (*target_root)["format"].IsScalar() &&
+                                 (*target_root)["format"].Scalar() == "screener/v1"))
+                yaml.error(rules, "'rules' names " + target + ", which is no rule set (it has no 'format: screener/v1')");
+        }
+    }
     if (auto tests = yaml.require(*root, "tests", "a test file"); tests.IsDefined())
         out.tests = Loader::load_tests(yaml, tests);
     sort_by_location(out.diagnostics);
