@@ -899,6 +899,23 @@ TEST_CASE("lets nested past max_expression_depth, counted written out, are an er
                 "(use fewer levels of lets)"});
 }
 
+TEST_CASE("past 100 diagnostics, unknown names and profile targets get no suggestions", "[diagnostics]") {
+    // Each suggestion compares the name with every defined one: thousands of unknown names among
+    // thousands of lets or criteria took seconds to minutes. They are no typos anyway.
+    std::string lets = "let:\n";
+    for (int k = 0; k < 102; ++k) lets += "  e" + std::to_string(k) + ": sectr\n";  // line 16 + k; e100's name ends a column later
+    const Lines lines = errors(base + lets);
+    REQUIRE(lines.size() == 102);
+    CHECK(lines[99] == "test.yaml:115:8: error: unknown input 'sectr'; did you mean 'sector'?");
+    CHECK(lines[100] == "test.yaml:116:9: error: unknown input 'sectr'");
+    std::string profiles = "profiles:\n";
+    for (int k = 0; k < 101; ++k) profiles += "  - { when: true, set: { gg: { weight: 2 } } }\n";  // line 16 + k
+    const Lines targets = errors(base + profiles);
+    REQUIRE(targets.size() == 101);
+    CHECK(targets[99] == "test.yaml:115:26: error: a profile sets unknown criterion or group 'gg'; did you mean 'g'?");
+    CHECK(targets[100] == "test.yaml:116:26: error: a profile sets unknown criterion or group 'gg'");
+}
+
 TEST_CASE("an input name nested deeper than max_yaml_depth is an error", "[diagnostics]") {
     // Each '.' nests the input one object deeper in proposals and in their JSON Schema, which is
     // written recursively: a name of 30,000 parts crashed `screener schema`.

@@ -531,7 +531,7 @@ private:
                     }
                 } else {
                     error(setting.target_where, "a profile sets unknown criterion or group '" + setting.target + "'" +
-                                                   did_you_mean(setting.target, targets));
+                                                   (diagnostics_.size() < suggestions_until ? did_you_mean(setting.target, targets) : ""));
                     continue;
                 }
                 bool is_weight = o.target == Override::Target::criterion_weight || o.target == Override::Target::group_weight;

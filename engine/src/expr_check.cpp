@@ -186,8 +186,9 @@ ExprCompiler::Checked ExprCompiler::check(const Ast& ast) {
             Symbol* symbol = find(ast.text);
             if (!symbol) {
                 std::vector<std::string> names;
-                for (const auto& [key, s] : symbols_)
-                    if (s.defined) names.push_back(key);
+                if (diagnostics_.size() < suggestions_until)
+                    for (const auto& [key, s] : symbols_)
+                        if (s.defined) names.push_back(key);
                 bool known_function = std::find(function_names.begin(), function_names.end(), ast.text) != function_names.end();
                 fail(ast.offset, known_function ? "'" + ast.text + "' is a function; call it as " + ast.text + "(...)"
                                                 : "unknown input '" + ast.text + "'" + did_you_mean(ast.text, names));

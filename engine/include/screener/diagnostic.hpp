@@ -37,6 +37,10 @@ void sort_by_location(Diagnostics& diagnostics);
 
 // "; did you mean 'x'?" for the candidate nearest to `name`, or "" when none is close enough.
 std::string did_you_mean(std::string_view name, const std::vector<std::string>& candidates);
+// did_you_mean compares a name with every candidate: once a file has this many diagnostics, unknown
+// names and targets are reported without suggestions (thousands of them are no typos, and each
+// would be compared with thousands of names).
+inline constexpr std::size_t suggestions_until = 100;
 
 // The third tier of failure: bugs and I/O that cannot go on. Caught once, in the CLI's main.
 class Error : public std::runtime_error {
