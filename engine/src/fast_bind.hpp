@@ -62,7 +62,7 @@ struct RawRecord {
 
 struct RawChunk {
     std::string file;
-    std::uint64_t offset = 0;  // where `bytes` starts in the file (NDJSON; a document's starts at 0)
+    std::uint64_t offset = 0;  // where `bytes` starts in the file
     std::string bytes;
     std::vector<RawRecord> records;
 

@@ -419,23 +419,26 @@ private:
         auto hand_on = [&] {  // the elements read so far; the one being read moves to the next chunk
             const std::size_t keep = start == none ? chunk.bytes.size() : start;
             std::string rest(chunk.bytes, keep);
+            const std::uint64_t at = chunk.offset + keep;  // where `rest` is in the file
             chunk.bytes.resize(keep);
             chunk.bytes.reserve(keep + simd_padding);
             if (!chunk.records.empty()) sink_(std::move(chunk));
             chunk = RawChunk{};
             chunk.file = name;
+            chunk.offset = at;
             chunk.bytes = std::move(rest);
             pos -= keep;
             if (start != none) start = 0;
         };
         for (; depth > 0; ++pos) {
             if (pos == chunk.bytes.size()) {
-                if (start != none && passed + (chunk.bytes.size() - start) > max_line_) {
-                    passed += chunk.bytes.size() - start;
-                    chunk.bytes.resize(start);
-                    pos = start;
-                }
                 hand_on();
+                if (start != none && passed + chunk.bytes.size() > max_line_) {  // too long to keep: read past it
+                    passed += chunk.bytes.size();
+                    chunk.offset += chunk.bytes.size();
+                    chunk.bytes.clear();
+                    pos = 0;
+                }
                 if (!read_block(in, chunk.bytes)) break;
             }
             const char c = chunk.bytes[pos];
