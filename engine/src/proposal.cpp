@@ -450,7 +450,7 @@ private:
                 continue;
             }
             const bool blank = c == ' ' || c == '\t' || c == '\r' || c == '\n';
-            if (depth == 1 && start == none && !blank && c != ',' && c != ']') {
+            if (depth == 1 && start == none && !blank && c != ',' && c != ']' && c != '}') {
                 start = pos;
                 start_line = line;
             }
@@ -489,6 +489,7 @@ private:
         chunk.bytes.reserve(chunk.bytes.size() + simd_padding);
         if (!chunk.records.empty()) sink_(std::move(chunk));
     }
+
     // NDJSON in blocks: memory stays bounded whatever the file's size.
     void ndjson(std::FILE* in, const std::string& name, std::string pending) {
         std::uint32_t line = 1;
