@@ -368,38 +368,53 @@ private:
     // kept up to the limit for one.
     void document(std::FILE* in, const std::string& name, std::string bytes) {
         while (bytes.size() < byte_order_mark.size() && read_block(in, bytes)) {}
-        const std::size_t skip = std::string_view(bytes).starts_with(byte_order_mark) ? byte_order_mark.size() : 0;
-        std::size_t first = std::string::npos;
-        while ((first = bytes.find_first_not_of(" \t\r\n", skip)) == std::string::npos && read_block(in, bytes)) {}
+        // Up to the first byte that is not blank: blanks are counted as lines and let go, not kept.
+        std::uint64_t at = 0;  // where `bytes` starts in the file
+        std::uint32_t line = 1;
+        std::size_t first = std::string_view(bytes).starts_with(byte_order_mark) ? byte_order_mark.size() : 0;
+        while ((first = bytes.find_first_not_of(" \t\r\n", first)) == std::string::npos) {
+            line += static_cast<std::uint32_t>(std::count(bytes.begin(), bytes.end(), '\n'));
+            at += bytes.size();
+            bytes.clear();
+            first = 0;
+            if (!read_block(in, bytes)) {
+                first = std::string::npos;
+                break;
+            }
+        }
         if (std::ferror(in)) return problem(name, "cannot read: read error");
         if (first == std::string::npos) return problem(name, "cannot read: the file is empty");
-        const std::uint32_t line = line_of(std::string_view(bytes).substr(skip), first - skip);
-        if (bytes[first] == '[') return array(in, name, std::move(bytes), first + 1, line);
+        line += static_cast<std::uint32_t>(std::count(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(first), '\n'));
+        if (bytes[first] == '[') return array(in, name, std::move(bytes), at, first + 1, line);
 
-        while (bytes.size() - skip <= max_line_ && read_block(in, bytes)) {}
+        // One value: its text from its first byte, as far as a proposal may go.
+        while (bytes.size() - first <= max_line_ && read_block(in, bytes)) {}
         if (std::ferror(in)) return problem(name, "cannot read: read error");
         RawChunk chunk;
         chunk.file = name;
-        if (bytes.size() - skip > max_line_) {  // reported as binding would, without keeping it all
-            const std::uint64_t size = bytes.size() - skip + read_past(in);
+        chunk.offset = at;
+        if (bytes.size() - first > max_line_) {  // reported as binding would, without keeping it all
+            const std::uint64_t size = bytes.size() - first + read_past(in);
             chunk.records.emplace_back(0, 0, line, "the proposal is " + std::to_string(size) + " bytes; proposals are limited to " +
                                                        std::to_string(max_line_) + " bytes");
         } else {
-            chunk.records.emplace_back(skip, bytes.size() - skip, line);
+            chunk.records.emplace_back(first, bytes.size() - first, line);
             bytes.reserve(bytes.size() + simd_padding);
             chunk.bytes = std::move(bytes);
         }
         sink_(std::move(chunk));
     }
 
-    // The elements of an array whose '[' is just before bytes[pos], on line `line`: a record each,
+    // The elements of an array whose '[' is just before bytes[pos] (`bytes` starting at `at` in the
+    // file), on line `line`: a record each,
     // with the line it starts on, handed on a block at a time. An element too long for a proposal
     // is read past, not kept. Text after the closing ']', or a file that ends before it, is reported
     // where it is.
-    void array(std::FILE* in, const std::string& name, std::string bytes, std::size_t pos, std::uint32_t line) {
+    void array(std::FILE* in, const std::string& name, std::string bytes, std::uint64_t at, std::size_t pos, std::uint32_t line) {
         constexpr std::size_t none = std::string::npos;
         RawChunk chunk;
         chunk.file = name;
+        chunk.offset = at;
         chunk.bytes = std::move(bytes);
         int depth = 1;
         bool in_string = false, escaped = false;
@@ -418,6 +433,7 @@ private:
         };
         auto hand_on = [&] {  // the elements read so far; the one being read moves to the next chunk
             const std::size_t keep = start == none ? chunk.bytes.size() : start;
+            if (keep == 0) return;  // nothing before the element being read: it grows where it is
             std::string rest(chunk.bytes, keep);
             const std::uint64_t at = chunk.offset + keep;  // where `rest` is in the file
             chunk.bytes.resize(keep);
