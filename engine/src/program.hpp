@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -155,7 +156,7 @@ class TreeEvaluator {
 public:
     TreeEvaluator(const Program& program, const Proposal& proposal, const LetValues& lets)
         : p_(program), in_(proposal), lets_(lets) {
-        if constexpr (Remembering) memo_.resize(program.nodes.size());
+        if constexpr (Remembering) memo_.resize((program.nodes.size() + page - 1) / page);
     }
 
     static constexpr double no_data = std::numeric_limits<double>::quiet_NaN();
@@ -177,7 +178,9 @@ private:
     template <typename T, typename Compute>
     T remembered(std::uint32_t i, T Value::*member, Compute compute) const {
         if constexpr (Remembering) {
-            Value& value = memo_[i];
+            auto& values = memo_[i / page];
+            if (!values) values = std::make_unique<Value[]>(page);
+            Value& value = values[i % page];
             if (!value.known) value.*member = compute(), value.known = true;
             return value.*member;
         } else {
@@ -357,7 +360,10 @@ private:
     const Program& p_;
     const Proposal& in_;
     const LetValues& lets_;
-    mutable std::vector<Value> memo_;  // by node; empty unless Remembering
+    // By node, in pages made when first read: an explanation reads a few nodes of a rule set that
+    // may have a million. Empty unless Remembering.
+    static constexpr std::size_t page = 256;
+    mutable std::vector<std::unique_ptr<Value[]>> memo_;
 };
 
 using Evaluator = TreeEvaluator<false>;
