@@ -485,6 +485,31 @@ decision: { pass_score: 10 }
     CHECK_FALSE(outcome(r, "missing").skipped);
 }
 
+TEST_CASE("a no-data reason that finds a division by zero and a value out of range names the division", "[evaluate]") {
+    // Whatever the order the operands and lets are followed in: `c` is reached twice, through `a` and `b`.
+    auto rules = compile_ok(header + R"(
+inputs:
+  z: { type: number }
+  big: { type: number }
+let:
+  c: 1 / z
+  r: big * 10 - big * 10
+  a: c
+  b: r + c
+groups:
+  - id: g
+    criteria:
+      - { id: both, metric: a + b, zero_at: 0, full_at: 10 }
+      - { id: range-first, metric: r + a, zero_at: 0, full_at: 10 }
+      - { id: range-only, metric: r, zero_at: 0, full_at: 10 }
+decision: { pass_score: 50 }
+)");
+    const Result r = explained(*rules, {{"id", "P"}, {"z", 0}, {"big", 1e308}});  // 1e309 - 1e309: inf - inf
+    CHECK(outcome(r, "both").reason == "no data: division by zero");
+    CHECK(outcome(r, "range-first").reason == "no data: division by zero");
+    CHECK(outcome(r, "range-only").reason == "no data: a value out of range");
+}
+
 TEST_CASE("a no-data reason names the missing inputs of every kind, in name order, through lets", "[evaluate]") {
     // Inputs of each kind interleaved, so that no input's slot (its index among inputs of its kind)
     // is its index among all inputs: a reason naming the wrong input shows up here.

@@ -51,11 +51,15 @@ std::string format_value(const RememberingEvaluator& eval, const detail::Program
     return "";
 }
 
+// Where "no data" started when no input was missing: an operation whose operands all had data. A
+// division by zero names its cause, so it is the one reported when a reason finds both.
+enum class Origin : std::uint8_t { none, out_of_range, division };
+
 // What following "no data" through a let found: the inputs missing (their names, sorted), or the
 // operation that gave no data.
 struct LetTrace {
     std::vector<std::string_view> missing;
-    std::string origin;
+    Origin origin = Origin::none;
 };
 using LetTraces = std::vector<std::unique_ptr<const LetTrace>>;  // by let; null until traced
 
@@ -80,7 +84,7 @@ public:
                 if (!traced_lets_.insert(n.a).second) return;  // once per let (lets reuse lets: 2^n otherwise)
                 const LetTrace& let = let_trace(n.a);
                 missing_.insert(let.missing.begin(), let.missing.end());
-                if (!let.origin.empty()) origin_ = let.origin;
+                origin_ = std::max(origin_, let.origin);
                 return;
             }
             default:
@@ -112,14 +116,14 @@ public:
             default:
                 follow(n.a), follow(n.b);
         }
-        if (!followed) origin_ = n.op == Op::divide || n.op == Op::remainder ? "division by zero" : "a value out of range";
+        if (!followed) origin_ = std::max(origin_, n.op == Op::divide || n.op == Op::remainder ? Origin::division : Origin::out_of_range);
     }
 
     std::string reason() const {
         std::string names;
         for (std::string_view name : missing_) names.append(names.empty() ? "'" : ", '").append(name).append("'");
         if (!names.empty()) return "no data: " + names + " not given";
-        return "no data: " + (origin_.empty() ? std::string("a value out of range") : origin_);
+        return origin_ == Origin::division ? "no data: division by zero" : "no data: a value out of range";
     }
 
 private:
@@ -151,7 +155,7 @@ private:
     LetTraces& lets_;
     std::set<std::string_view> missing_;  // input names, in the order reasons list them
     std::set<std::uint32_t> traced_lets_;
-    std::string origin_;
+    Origin origin_ = Origin::none;
 };
 
 }  // namespace
