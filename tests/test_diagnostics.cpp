@@ -878,25 +878,38 @@ TEST_CASE("an expression nested too deeply is an error, not a crash", "[diagnost
 }
 
 TEST_CASE("lets nested past max_expression_depth, counted written out, are an error", "[diagnostics]") {
-    // l0 = x, l1 = l0 + 1, ...: lk is k operations deep once its lets are written out in place. The
-    // lint, "no data" reasons and advice recurse through lets, so the limit holds for them as for an
-    // expression written out (a chain of 40,000 such lets overflowed the lint's stack).
+    // l0 = x, l1 = l0 + 1, ...: written out, lk is `x + 1 + ... + 1` with k '+', which the parser
+    // refuses from k = 500 on. The lint, "no data" reasons and advice recurse through lets, so the
+    // limit holds for them as for an expression written out (a chain of 40,000 such lets overflowed
+    // the lint's stack).
     auto chain = [](int last) {
         std::string lets = "let:\n  l0: x\n";
         for (int k = 1; k <= last; ++k) lets += "  l" + std::to_string(k) + ": l" + std::to_string(k - 1) + " + 1\n";
         return base + lets;
     };
-    const Lines at_the_limit = errors(chain(500));  // warnings only: unused inputs, and l500
+    std::string sum = "x";
+    for (int k = 0; k < 500; ++k) sum += " + 1";
+    CHECK(expr_errors(sum) == at16(7, "expression nests more than 500 operations deep (split it into lets)"));
+    const Lines at_the_limit = errors(chain(499));  // warnings only: unused inputs, and l499
     CHECK(std::none_of(at_the_limit.begin(), at_the_limit.end(), [](const std::string& line) { return line.find(": error: ") != std::string::npos; }));
-    CHECK(at_the_limit.back() == "test.yaml:516:3: warning: let 'l500' is never used");
-    // l501 is on line 16 + 501; its expression starts at column 9.
-    CHECK(errors(chain(502)) ==
-          Lines{"test.yaml:517:9: error: expression nests 501 operations deep with the lets it uses written out; the limit is 500 "
-                "(use fewer levels of lets)"});
-    // Both sides count: 499 + 1 for `l499 * 2`, then one more for `+`, written in one expression.
-    CHECK(errors(chain(499) + "  sum: (l499 * 2) + l0\n") ==
-          Lines{"test.yaml:516:8: error: expression nests 501 operations deep with the lets it uses written out; the limit is 500 "
-                "(use fewer levels of lets)"});
+    CHECK(at_the_limit.back() == "test.yaml:515:3: warning: let 'l499' is never used");
+    // l500 is on line 16 + 500; its expression starts at column 9.
+    const std::string past = "error: expression nests more than 500 operations deep with the lets it uses written out (use fewer levels of lets)";
+    CHECK(errors(chain(501)) == Lines{"test.yaml:516:9: " + past});
+    // Both sides count: l498 is 499 deep, `l498 * 2` 500, and `(l498 * 2) + l0` 501.
+    CHECK(errors(chain(498) + "  sum: (l498 * 2) + l0\n") == Lines{"test.yaml:515:8: " + past});
+}
+
+TEST_CASE("a chain of 40,000 lets gets a diagnostic, never a crash", "[diagnostics]") {
+    std::string lets = "let:\n  l0: x\n";
+    for (int k = 1; k < 40000; ++k) lets += "  l" + std::to_string(k) + ": l" + std::to_string(k - 1) + " + 1\n";
+    const std::string file = temp_dir("diagnostics-let-chain") + "/chain.yaml";
+    write_text(file, base + lets);
+    Cli cli = run_cli("validate '" + file + "'");
+    CHECK(cli.exit_code == 1);
+    CHECK(cli.err == file + ":516:9: error: expression nests more than 500 operations deep with the lets it uses written out "
+                            "(use fewer levels of lets)\n");
+    CHECK(cli.out == file + ": 1 error\n");
 }
 
 TEST_CASE("past 100 diagnostics, unknown names and profile targets get no suggestions", "[diagnostics]") {
@@ -929,18 +942,6 @@ TEST_CASE("an input name nested deeper than max_yaml_depth is an error", "[diagn
     CHECK(errors(rules(64).second).empty());
     const auto [name, yaml] = rules(65);
     CHECK(errors(yaml) == Lines{"test.yaml:5:3: error: input name '" + name + "' nests 65 objects deep; the limit is 64 (max_yaml_depth)"});
-}
-
-TEST_CASE("a chain of 40,000 lets gets a diagnostic, never a crash", "[diagnostics]") {
-    std::string lets = "let:\n  l0: x\n";
-    for (int k = 1; k < 40000; ++k) lets += "  l" + std::to_string(k) + ": l" + std::to_string(k - 1) + " + 1\n";
-    const std::string file = temp_dir("diagnostics-let-chain") + "/chain.yaml";
-    write_text(file, base + lets);
-    Cli cli = run_cli("validate '" + file + "'");
-    CHECK(cli.exit_code == 1);
-    CHECK(cli.err == file + ":517:9: error: expression nests 501 operations deep with the lets it uses written out; the limit is 500 "
-                            "(use fewer levels of lets)\n");
-    CHECK(cli.out == file + ": 1 error\n");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -35,8 +35,9 @@ std::uint32_t ExprCompiler::add(Node node) {
     return static_cast<std::uint32_t>(program_.nodes.size() - 1);
 }
 
-// Operations deep, counting those of each let used as if it were written out in place. The walk
-// stops at lets (their depth is kept), so it recurses no deeper than the expression itself.
+// Levels deep, as the parser counts them (`x + x` is 2), counting those of each let used as if it
+// were written out in place. The walk stops at lets (their depth is kept), so it recurses no deeper
+// than the expression itself.
 std::uint32_t ExprCompiler::depth(std::uint32_t node) const {
     const Node& n = program_.nodes[node];
     auto deepest = [&](std::initializer_list<std::uint32_t> operands) {
@@ -47,9 +48,9 @@ std::uint32_t ExprCompiler::depth(std::uint32_t node) const {
     switch (n.op) {
         case Op::number: case Op::boolean: case Op::string: case Op::list:
         case Op::input_number: case Op::input_boolean: case Op::input_string: case Op::input_enum: case Op::input_list:
-            return 0;
-        case Op::enum_in_set:  // its operand is an input slot
             return 1;
+        case Op::enum_in_set:  // its operand is an input slot
+            return 2;
         case Op::let_number: case Op::let_boolean: case Op::let_string: case Op::let_list:
             return n.a < let_depths_.size() ? let_depths_[n.a] : 0;
         case Op::min: case Op::max: {
@@ -123,8 +124,8 @@ std::optional<std::pair<std::uint32_t, Type>> ExprCompiler::compile(const ExprTe
         // the lets an expression uses: the parser's limit on depth must hold for them written out too.
         const std::uint32_t deep = depth(root.node);
         if (deep > limits().max_expression_depth)
-            fail(ast->start, "expression nests " + std::to_string(deep) + " operations deep with the lets it uses written out; the limit is " +
-                                  std::to_string(limits().max_expression_depth) + " (use fewer levels of lets)");
+            fail(ast->start, "expression nests more than " + std::to_string(limits().max_expression_depth) +
+                                  " operations deep with the lets it uses written out (use fewer levels of lets)");
         if (compiling_) {
             if (let_depths_.size() <= compiling_->index) let_depths_.resize(compiling_->index + 1, 0);
             let_depths_[compiling_->index] = deep;
