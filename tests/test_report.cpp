@@ -126,6 +126,17 @@ std::string written_back(const ResultLine& read) {
 
 }  // namespace
 
+TEST_CASE("xml_escape writes only characters XML 1.0 allows: controls, U+FFFE and U+FFFF become spaces", "[report]") {
+    // A proposal's id or a test's name reaches JUnit XML through it; one U+FFFF made the whole file
+    // unreadable to a CI server's XML parser.
+    CHECK(xml_escape("a<b>&\"c\"") == "a&lt;b&gt;&amp;&quot;c&quot;");
+    CHECK(xml_escape("tab\tline\nbell\x07") == "tab\tline\nbell ");
+    CHECK(xml_escape("x\xEF\xBF\xBEy\xEF\xBF\xBFz") == "x y z");
+    // U+FFFD, U+FDD0 (a noncharacter XML allows) and U+10FFFF stay; a stray byte becomes U+FFFD.
+    CHECK(xml_escape("\xEF\xBF\xBD\xEF\xB7\x90\xF4\x8F\xBF\xBF") == "\xEF\xBF\xBD\xEF\xB7\x90\xF4\x8F\xBF\xBF");
+    CHECK(xml_escape("\xFF") == "\xEF\xBF\xBD");
+}
+
 TEST_CASE("The simdjson path reads every line eval writes, all of it, as the ordinary path does", "[report]") {
     if (!detail::simd_supported()) {
         WARN("no simdjson path on this processor");

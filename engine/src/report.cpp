@@ -69,6 +69,10 @@ std::string xml_escape(std::string_view text) {
                     out += ' ';
                 } else if (const std::size_t length = detail::utf8_length(text, i); length == 0) {
                     out += detail::replacement_character;  // XML must be valid UTF-8
+                } else if (length == 3 && text.substr(i, 2) == "\xEF\xBF" && (text[i + 2] == '\xBE' || text[i + 2] == '\xBF')) {
+                    out += ' ';  // U+FFFE and U+FFFF are no XML characters, as controls are not
+                    i += length;
+                    continue;
                 } else {
                     out.append(text.substr(i, length));
                     i += length;
