@@ -393,8 +393,8 @@ struct ProposalBytes {
 TEST_CASE("a .json proposal too long is reported with its size and line, and the array goes on", "[bind]") {
     const ProposalBytes limit(100'000);
     auto dir = temp_dir("bind-array-long");
-    // B (600,058 bytes) spans blocks: the reader reads past it. C (150,058 bytes) is within a block
-    // or two: binding refuses it. Either way the same reason, and the elements around it bind.
+    // B (about 600 KB) spans blocks: the reader reads past it. C (about 150 KB) is within a block or
+    // two: binding refuses it. Either way the same reason, and the elements around it bind.
     const std::string b = valid("B", ", \"note\": \"" + std::string(600'000, 'b') + "\""),
                       c = valid("C", ", \"note\": \"" + std::string(150'000, 'c') + "\"");
     write_text(dir + "/a.json", "[\n" + valid("A") + ",\n" + b + ",\n" + c + "  ,\n" + valid("D") + "\n]\n");
