@@ -154,8 +154,7 @@ private:
             t.metric = goal;
         }
         for (std::uint32_t slot : inverter_.inputs(c.expr)) {  // in the order the inputs are declared
-            const CompiledInput& input = rules_.inputs[rules_.program->number_slot_inputs[slot]];
-            if (input.type != InputType::number && input.type != InputType::integer) continue;
+            const CompiledInput& input = rules_.inputs[rules_.program->number_slot_inputs[slot]];  // a number or integer
             const double from = proposal_.numbers[input.slot];
             auto solved = inverter_.solve(c.expr, input.slot, goal);
             if (!solved || std::isnan(from)) continue;

@@ -42,9 +42,8 @@ public:
         const Node& n = p_.nodes[i];
         switch (n.op) {
             case Op::number: return {n.number, n.number};
-            case Op::input_number: {
+            case Op::input_number: {  // a number or integer input (booleans and enums have ops of their own)
                 const CompiledInput& input = rules_.inputs[p_.number_slot_inputs[n.a]];
-                if (input.type != InputType::number && input.type != InputType::integer) return {};
                 return {input.min.value_or(-inf), input.max.value_or(inf)};
             }
             case Op::let_number: {  // once per let: lets may reuse earlier lets, which a tree walk repeats 2^n times

@@ -521,13 +521,7 @@ private:
             std::string& bytes = chunk.bytes;
             bytes = std::move(pending);
             pending.clear();
-            const std::size_t old = bytes.size();
-            if (bytes.capacity() < old + block_size + simd_padding)
-                bytes.reserve(std::max(old + block_size + simd_padding, 2 * bytes.capacity()));
-            bytes.resize(old + block_size);
-            const std::size_t n = std::fread(bytes.data() + old, 1, block_size, in);
-            bytes.resize(old + n);
-            if (n == 0) {
+            if (!read_block(in, bytes)) {
                 eof = true;
                 if (std::ferror(in)) problem(name, "cannot read: read error");
             }

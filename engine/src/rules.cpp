@@ -532,12 +532,21 @@ LoadedRules load_default_rules() {
     return load_rules(std::string(default_rules_text), "<built-in>/" + std::string(default_rules_name));
 }
 
-bool is_test_file(const std::string& path) {
-    Diagnostics ignored;  // whatever is wrong, loading the file as what it is will say so
+namespace {
+
+// The YAML document at `path`, read within the rule-set limits, or nullopt when it cannot be read or
+// parsed so: for a look at what a file is, whose loading says what is wrong with it.
+std::optional<YAML::Node> peek_yaml_file(const std::string& path) {
+    Diagnostics ignored;
     auto text = read_yaml_file(path, "the file", ignored);
-    if (!text) return false;
-    YamlReader yaml(path, *text, ignored);
-    auto root = yaml.parse();
+    if (!text) return std::nullopt;
+    return YamlReader(path, *text, ignored).parse();
+}
+
+}  // namespace
+
+bool is_test_file(const std::string& path) {
+    const auto root = peek_yaml_file(path);
     return root && root->IsMap() && (*root)["rules"] && (*root)["tests"] && !(*root)["format"];
 }
 
@@ -553,15 +562,12 @@ LoadedTests load_test_file(const std::string& path) {
         out.rules_path = yaml.string(rules, "'rules'").value_or("");
         // A test file comes with a pull request, and CI shows what loading its rule set says: a
         // path to any other YAML file on the machine would quote that file's keys and values there.
+        // (Unreadable or not YAML: compiling it says so, quoting nothing.)
         const std::string target = (std::filesystem::path(path).parent_path() / out.rules_path).string();
-        Diagnostics ignored;  // unreadable or not YAML: compiling it says so, quoting nothing
-        if (auto text = read_yaml_file(target, "the rule set", ignored)) {
-            YamlReader target_yaml(target, *text, ignored);
-            auto target_root = target_yaml.parse();
-            if (target_root && !(target_root->IsMap() && (*target_root)["format"] && (*target_root)["format"].IsScalar() &&
-                                 (*target_root)["format"].Scalar() == "screener/v1"))
-                yaml.error(rules, "'rules' names " + target + ", which is no rule set (it has no 'format: screener/v1')");
-        }
+        const auto target_root = peek_yaml_file(target);
+        if (target_root && !(target_root->IsMap() && (*target_root)["format"] && (*target_root)["format"].IsScalar() &&
+                             (*target_root)["format"].Scalar() == "screener/v1"))
+            yaml.error(rules, "'rules' names " + target + ", which is no rule set (it has no 'format: screener/v1')");
     }
     if (auto tests = yaml.require(*root, "tests", "a test file"); tests.IsDefined())
         out.tests = Loader::load_tests(yaml, tests);
