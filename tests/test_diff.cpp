@@ -82,18 +82,10 @@ std::shared_ptr<const CompiledRules> compile_path(const std::string& path) {
     return result.rules;
 }
 
-std::vector<Result> score_all(const CompiledRules& rules, const std::vector<std::string>& inputs) {
-    std::vector<Result> results;
-    Evaluation scratch;
-    read_proposals(rules, inputs, [&](BoundProposal&& bound) { results.push_back(score(rules, bound, scratch)); });
-    return results;
-}
-
 RuleDiff fixture_diff() {
     auto v1 = compile_path(v1_path);
     auto v2 = compile_path(v2_path);
-    const std::vector<std::string> inputs = {source_dir + "/" + proposals_path};
-    return diff(rules_info(*v1), score_all(*v1, inputs), rules_info(*v2), score_all(*v2, inputs));
+    return diff_batch(*v1, *v2, {source_dir + "/" + proposals_path}, {1});
 }
 
 bool has(const Lines& lines, const std::string& line) { return std::find(lines.begin(), lines.end(), line) != lines.end(); }
@@ -131,7 +123,7 @@ TEST_CASE("diff: every proposal's verdict, score and rank before and after", "[d
         const Expected& e = expected[i];
         INFO(e.id);
         CHECK(p.id == e.id);
-        CHECK_THAT(p.source, EndsWith("proposals.ndjson:" + std::to_string(i + 1)));
+        CHECK_THAT(std::string(p.source), EndsWith("proposals.ndjson:" + std::to_string(i + 1)));
         CHECK(p.before.verdict == e.before);
         CHECK(p.after.verdict == e.after);
         CHECK(p.before.rank == e.before_rank);
@@ -145,38 +137,39 @@ TEST_CASE("diff: every proposal's verdict, score and rank before and after", "[d
 
 TEST_CASE("diff: the flips and what caused them", "[diff]") {
     RuleDiff d = fixture_diff();
-    std::map<std::string, const ProposalChange*> by_id;
-    for (const auto& p : d.proposals) by_id[p.id] = &p;
+    std::map<std::string, Lines, std::less<>> causes;
+    std::map<std::string, const ProposalChange*, std::less<>> by_id;
+    for (const auto& p : d.proposals) by_id[std::string(p.id)] = &p, causes[std::string(p.id)] = d.causes_of(p);
     std::vector<std::string> flipped;
     for (const auto& p : d.proposals)
-        if (p.flipped()) flipped.push_back(p.id);
+        if (p.flipped()) flipped.emplace_back(p.id);
     CHECK(flipped == Lines{"CI-02", "CI-03", "CI-04", "CI-05", "CI-06"});
 
     // pass -> fail through the stricter band: capital 4 M USD/ha earns (4 - 2) / 6 = 33.33 instead of 75.
     const auto& ci02 = *by_id["CI-02"];
     CHECK(ci02.delta() == Approx(-125.0 / 9));
-    CHECK(has(ci02.causes, "criterion 'capital-per-ha' 75.00 → 33.33"));
-    CHECK(has(ci02.causes, "pass score 60.00 → 55.00"));
+    CHECK(has(causes["CI-02"], "criterion 'capital-per-ha' 75.00 → 33.33"));
+    CHECK(has(causes["CI-02"], "pass score 60.00 → 55.00"));
     // fail -> pass at the same score, only through the lower pass score.
     const auto& ci03 = *by_id["CI-03"];
     CHECK(ci03.delta() == 0);
-    CHECK(has(ci03.causes, "pass score 60.00 → 55.00"));
-    CHECK(std::none_of(ci03.causes.begin(), ci03.causes.end(), [](const std::string& c) { return c.starts_with("criterion"); }));
+    CHECK(has(causes["CI-03"], "pass score 60.00 → 55.00"));
+    CHECK(std::none_of(causes["CI-03"].begin(), causes["CI-03"].end(), [](const std::string& c) { return c.starts_with("criterion"); }));
     // pass -> fail through the new gate.
     const auto& ci04 = *by_id["CI-04"];
     CHECK(ci04.delta() == 0);
-    CHECK_FALSE(ci04.causes.empty());
-    if (!ci04.causes.empty()) CHECK(ci04.causes.front() == "new gate 'wastewater' fails");
+    CHECK_FALSE(causes["CI-04"].empty());
+    if (!causes["CI-04"].empty()) CHECK(causes["CI-04"].front() == "new gate 'wastewater' fails");
     // pass -> invalid: the reasons the new rule set gives.
-    CHECK(by_id["CI-05"]->causes == Lines{"wastewater_treatment: missing (required input)"});
-    CHECK(by_id["CI-06"]->causes == Lines{"land_ha: expected at most 100, found 150"});
+    CHECK(causes["CI-05"] == Lines{"wastewater_treatment: missing (required input)"});
+    CHECK(causes["CI-06"] == Lines{"land_ha: expected at most 100, found 150"});
     // Score moves without a flip are explained too; unchanged ones have no causes.
-    CHECK(has(by_id["CI-07"]->causes, "criterion 'capital-per-ha' 50.00 → 16.67"));
+    CHECK(has(causes["CI-07"], "criterion 'capital-per-ha' 50.00 → 16.67"));
     CHECK(by_id["CI-07"]->delta() == Approx(-100.0 / 9));
-    CHECK(has(by_id["CI-08"]->causes, "criterion 'capital-per-ha' 87.50 → 41.67"));
+    CHECK(has(causes["CI-08"], "criterion 'capital-per-ha' 87.50 → 41.67"));
     CHECK(by_id["CI-08"]->delta() == Approx(-137.5 / 9));
-    CHECK(by_id["CI-01"]->causes.empty());
-    CHECK(by_id["CI-09"]->causes.empty());
+    CHECK(causes["CI-01"].empty());
+    CHECK(causes["CI-09"].empty());
 }
 
 TEST_CASE("diff: ranks in the diff are the ranks eval gives under each rule set", "[diff]") {
@@ -189,12 +182,12 @@ TEST_CASE("diff: ranks in the diff are the ranks eval gives under each rule set"
         for (const auto& r : report["results"]) ranks[r["id"].get<std::string>()] = r["rank"].get<std::size_t>();
         for (const auto& p : d.proposals) {
             INFO(rules << " " << p.id);
-            CHECK(ranks.at(p.id) == (after ? p.after.rank : p.before.rank));
+            CHECK(ranks.at(std::string(p.id)) == (after ? p.after.rank : p.before.rank));
         }
     }
 }
 
-TEST_CASE("diff_batch gives diff's result on 1 and 2 threads, and a repeated id is invalid under both", "[diff]") {
+TEST_CASE("diff_batch: the same on 1 and 2 threads, and a repeated id is invalid under both", "[diff]") {
     auto v1 = compile_path(v1_path);
     auto v2 = compile_path(v2_path);
     // CI-10 is CI-01 under another id; then every fixture again, each id now repeating (a third
@@ -205,15 +198,25 @@ TEST_CASE("diff_batch gives diff's result on 1 and 2 threads, and a repeated id 
     write_text(dir + "/ci-10.ndjson", ci_10 + "\n");
     const std::string fixtures = source_dir + "/" + proposals_path;
     const std::vector<std::string> inputs = {fixtures, dir + "/ci-10.ndjson", fixtures};
-    std::ostringstream in_memory;
-    write_diff_json(in_memory, diff(rules_info(*v1), score_all(*v1, inputs), rules_info(*v2), score_all(*v2, inputs)));
+    const RuleDiff alone = fixture_diff();
+    std::string one_thread;
     for (unsigned jobs : {1U, 2U}) {
         INFO("jobs " << jobs);
         const RuleDiff d = diff_batch(*v1, *v2, inputs, {jobs});
         REQUIRE(d.proposals.size() == 19);
         std::ostringstream batch;
         write_diff_json(batch, d);
-        CHECK(batch.str() == in_memory.str());
+        if (jobs == 1) one_thread = batch.str();
+        CHECK(batch.str() == one_thread);
+        // The fixtures first, as fixture_diff() has them (CI-10 only moves ranks).
+        for (std::size_t k = 0; k < 9; ++k) {
+            const ProposalChange &p = d.proposals[k], &q = alone.proposals[k];
+            INFO(p.id);
+            CHECK((p.id == q.id && p.name == q.name && p.source == q.source));
+            CHECK((p.before.verdict == q.before.verdict && p.before.score == q.before.score));
+            CHECK((p.after.verdict == q.after.verdict && p.after.score == q.after.score));
+            CHECK(d.causes_of(p) == alone.causes_of(q));
+        }
         // CI-10 ties CI-01, CI-04 and CI-06 at 100 under v1 (ranked by id), and CI-01 alone under v2.
         CHECK(d.proposals[9].id == "CI-10");
         CHECK((d.proposals[9].before.rank == 4 && d.proposals[9].after.rank == 2));
@@ -225,21 +228,22 @@ TEST_CASE("diff_batch gives diff's result on 1 and 2 threads, and a repeated id 
             CHECK(p.id == expected[k - 10].id);
             CHECK((p.before.verdict == Verdict::invalid && p.after.verdict == Verdict::invalid));
             CHECK((p.before.rank == k + 1 && p.after.rank == k + 1));
+            CHECK(p.cause_count == 0);
         }
     }
 }
 
 TEST_CASE("diff: a rule set against itself changes nothing", "[diff]") {
     auto v1 = compile_path(v1_path);
-    const std::vector<std::string> inputs = {source_dir + "/" + proposals_path};
-    RuleDiff d = diff(rules_info(*v1), score_all(*v1, inputs), rules_info(*v1), score_all(*v1, inputs));
+    RuleDiff d = diff_batch(*v1, *v1, {source_dir + "/" + proposals_path}, {});
     REQUIRE(d.proposals.size() == 9);
     for (const auto& p : d.proposals) {
         CHECK_FALSE(p.flipped());
         CHECK(p.delta() == 0);
         CHECK(p.before.rank == p.after.rank);
-        CHECK(p.causes.empty());
+        CHECK(p.cause_count == 0);
     }
+    CHECK(d.causes.empty());
     std::ostringstream md;
     write_diff_md(md, d);
     CHECK_THAT(md.str(), StartsWith("## Rule change impact: `ci-demo` 1 → `ci-demo` 1\n\n"
@@ -247,39 +251,57 @@ TEST_CASE("diff: a rule set against itself changes nothing", "[diff]") {
                                     "<details><summary>All 9 proposals</summary>\n"));
 }
 
-TEST_CASE("diff: inputs of different lengths are an error", "[diff]") {
-    auto v1 = compile_path(v1_path);
-    const std::vector<std::string> inputs = {source_dir + "/" + proposals_path};
-    std::vector<Result> before = score_all(*v1, inputs), after = before;
-    after.pop_back();
-    CHECK_THROWS_AS(diff(rules_info(*v1), before, rules_info(*v1), after), Error);
-}
-
-TEST_CASE("diff: a flip caused by a removed gate names the gate", "[diff]") {
-    // rules-v1 without its sector gate: a chemicals plant scoring 100 flips fail -> pass, and the
-    // only thing that changed for it is that the gate it failed is gone.
-    std::string v1 = read_text(source_dir + "/" + v1_path);
-    std::string gate = "gates:\n  - id: sector-allowed\n    title: Business line is accepted\n    require: sector != \"chemicals\"\n"
-                       "    message: \"business line {sector} is not accepted\"\n";
-    auto at = v1.find(gate);
-    REQUIRE(at != std::string::npos);
-    std::string no_gate = v1;
-    no_gate.erase(at, gate.size());
-    auto tests_at = no_gate.find("  - name: chemicals fail the sector gate");
-    REQUIRE(tests_at != std::string::npos);
-    no_gate.erase(tests_at);
-    auto before_rules = compile_path(v1_path);
-    auto after_rules = compile_ok(no_gate);
-    json chem = {{"id", "C1"}, {"sector", "chemicals"}, {"land_ha", 10}, {"capital_musd", 100}, {"workers", 500}, {"rd_share", 0.2}};
-    Evaluation scratch;
-    std::vector<Result> before = {score(*before_rules, bind_json(*before_rules, chem, {"t", 1, 0}), scratch)};
-    std::vector<Result> after = {score(*after_rules, bind_json(*after_rules, chem, {"t", 1, 0}), scratch)};
-    RuleDiff d = diff(rules_info(*before_rules), before, rules_info(*after_rules), after);
-    REQUIRE(d.proposals.size() == 1);
-    CHECK(d.proposals[0].before.verdict == Verdict::fail);
-    CHECK(d.proposals[0].after.verdict == Verdict::pass);
-    REQUIRE_FALSE(d.proposals[0].causes.empty());
-    CHECK_THAT(d.proposals[0].causes.front(), Contains("sector-allowed"));
+TEST_CASE("diff: every kind of cause, in its order and words", "[diff]") {
+    // Before: gates keep-gate (x > 10), mid (x > 50), old-gate (x < 5); group g (minimum 50) of band
+    // (x over 0..40), gone (x over 0..100) and sometimes (x over 0..80, when flag); group h (minimum
+    // 30) of steady (x over 0..100); pass score 40. After: keep-gate is x > 30, mid x > 35, old-gate
+    // is gone and new-gate (x > 100) is new; g's minimum is 30, band is over 0..20, gone is gone,
+    // sometimes always applies and fresh (x over 0..25) is new; h's minimum is 45; pass score 45.
+    const std::string head = "format: screener/v1\nid: causes\nversion: \"1\"\ninputs:\n  x: { type: number }\n  flag: { type: boolean }\n";
+    auto before = compile_ok(head +
+                             "gates:\n  - { id: keep-gate, require: x > 10 }\n  - { id: mid, require: x > 50 }\n"
+                             "  - { id: old-gate, require: x < 5 }\n"
+                             "groups:\n  - id: g\n    minimum: 50\n    criteria:\n"
+                             "      - { id: band, metric: x, zero_at: 0, full_at: 40 }\n"
+                             "      - { id: gone, metric: x, zero_at: 0, full_at: 100 }\n"
+                             "      - { id: sometimes, metric: x, zero_at: 0, full_at: 80, applies_when: flag }\n"
+                             "  - id: h\n    minimum: 30\n    criteria:\n      - { id: steady, metric: x, zero_at: 0, full_at: 100 }\n"
+                             "decision:\n  pass_score: 40\n");
+    auto after = compile_ok(head +
+                            "gates:\n  - { id: keep-gate, require: x > 30 }\n  - { id: mid, require: x > 35 }\n"
+                            "  - { id: new-gate, require: x > 100 }\n"
+                            "groups:\n  - id: g\n    minimum: 30\n    criteria:\n"
+                            "      - { id: band, metric: x, zero_at: 0, full_at: 20 }\n"
+                            "      - { id: sometimes, metric: x, zero_at: 0, full_at: 80 }\n"
+                            "      - { id: fresh, metric: x, zero_at: 0, full_at: 25 }\n"
+                            "  - id: h\n    minimum: 45\n    criteria:\n      - { id: steady, metric: x, zero_at: 0, full_at: 100 }\n"
+                            "decision:\n  pass_score: 45\n");
+    const std::string file = temp_dir("diff-causes") + "/p.ndjson";
+    write_text(file, "{\"id\": \"P1\", \"x\": 20, \"flag\": false}\n{\"id\": \"P2\", \"x\": 40, \"flag\": true}\n");
+    RuleDiff d = diff_batch(*before, *after, {file}, {});
+    REQUIRE(d.proposals.size() == 2);
+    // P1 (x 20) before: g = (band 50 + gone 20) / 2 = 35 (sometimes skipped), below 50; h = 20,
+    // below 30; total (35 + 20) / 2 = 27.5. After: g = (band 100 + sometimes 25 + fresh 80) / 3 =
+    // 68.33, above 30; h = 20, below 45; total 44.17. Fails both times, on gates. Criteria by how far
+    // they moved: fresh 80, band 50, sometimes 25, gone 20.
+    const ProposalChange& p1 = d.proposals[0];
+    CHECK(p1.before.score == Approx(27.5));
+    CHECK(p1.after.score == Approx(265.0 / 6));
+    CHECK(d.causes_of(p1) == Lines{"gate 'keep-gate' now fails", "new gate 'new-gate' fails", "gate 'old-gate', which failed, was removed",
+                                   "pass score 40.00 → 45.00", "group 'g' now meets its minimum (68.33 vs 30.00)",
+                                   "new criterion 'fresh' 80.00", "criterion 'band' 50.00 → 100.00", "criterion 'sometimes' skipped → 25.00",
+                                   "criterion 'gone' (20.00) was removed"});
+    // P2 (x 40) before: g = (100 + 40 + 50) / 3 = 63.33, h = 40; total 51.67. After: g = (100 + 50 +
+    // 100) / 3 = 83.33; h = 40, now below 45; total 61.67. band and sometimes did not move.
+    const ProposalChange& p2 = d.proposals[1];
+    CHECK(p2.before.score == Approx(155.0 / 3));
+    CHECK(p2.after.score == Approx(185.0 / 3));
+    CHECK(d.causes_of(p2) == Lines{"gate 'mid' now passes", "new gate 'new-gate' fails", "gate 'old-gate', which failed, was removed",
+                                   "pass score 40.00 → 45.00", "group 'h' now below its minimum (40.00 vs 45.00)",
+                                   "new criterion 'fresh' 100.00", "criterion 'gone' (40.00) was removed"});
+    std::ostringstream json_text;
+    write_diff_json(json_text, d);
+    CHECK(json::parse(json_text.str())["proposals"][1]["causes"] == json(d.causes_of(p2)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -397,7 +419,7 @@ TEST_CASE("diff json is nlohmann's dump of the whole document, whatever the stri
                                                       : json(nullptr)},
                                  {"score_delta", invalid ? json(nullptr) : json(p.delta())},
                                  {"rank_delta", static_cast<long>(p.before.rank) - static_cast<long>(p.after.rank)},
-                                 {"causes", p.causes}});
+                                 {"causes", d.causes_of(p)}});
         }
         const json doc = {{"format", "screener/diff/v1"}, {"before", rules(d.before_rules)}, {"after", rules(d.after_rules)},
                           {"summary", {{"total", d.proposals.size()}, {"flips", flips}}}, {"proposals", proposals}};
@@ -408,19 +430,35 @@ TEST_CASE("diff json is nlohmann's dump of the whole document, whatever the stri
         write_diff_json(out, d, threads);
         return out.str();
     };
-    RuleDiff d{{"rules \"a\"", "1\\2", std::string(64, 'f')}, {"r\xff", "v\u00e9 \U0001F600", "\x01"}, {}};
+    auto rules = compile_path(v1_path);
+    RuleDiff d(*rules, *rules);
+    d.before_rules = {"rules \"a\"", "1\\2", std::string(64, 'f')};
+    d.after_rules = {"r\xff", "v\u00e9 \U0001F600", "\x01"};
     CHECK(written(d) == document(d));  // no proposals
-    d.proposals.push_back({"id \"1\"", "name \xc3(", "dir\\f.ndjson:1", {Verdict::pass, 100, 1}, {Verdict::fail, 54.444444444444436, 3}, {"one"}});
-    d.proposals.push_back({"P2", "", "s:2", {Verdict::invalid, 0, 3}, {Verdict::invalid, 0, 4}, {}});
-    d.proposals.push_back({"P3", "\u00fc\x7f\t", "s:3", {Verdict::fail, 1e300, 2}, {Verdict::pass, -0.0, 1}, {"a", "b\n", "\xe2\x82"}});
-    d.proposals.push_back({"P4", "n", "s:4", {Verdict::pass, 5e-324, 4}, {Verdict::invalid, 0, 2}, {"land_ha: missing"}});
+    // Causes here are reasons: any text.
+    auto reasons = [](std::size_t n) {
+        std::vector<Cause> causes(n);
+        for (std::size_t k = 0; k < n; ++k) causes[k] = {Cause::Kind::reason, static_cast<std::uint32_t>(k)};
+        return causes;
+    };
+    struct Row {
+        std::string id, name, source;
+        Standing before, after;
+        std::vector<std::string> causes;
+    };
+    const std::vector<Row> rows = {
+        {"id \"1\"", "name \xc3(", "dir\\f.ndjson:1", {Verdict::pass, 100, 1}, {Verdict::fail, 54.444444444444436, 3}, {"one"}},
+        {"P2", "", "s:2", {Verdict::invalid, 0, 3}, {Verdict::invalid, 0, 4}, {}},
+        {"P3", "\u00fc\x7f\t", "s:3", {Verdict::fail, 1e300, 2}, {Verdict::pass, -0.0, 1}, {"a", "b\n", "\xe2\x82"}},
+        {"P4", "n", "s:4", {Verdict::pass, 5e-324, 4}, {Verdict::invalid, 0, 2}, {"land_ha: missing"}},
+    };
+    for (const Row& r : rows) d.add(r.id, r.name, r.source, r.before, r.after, reasons(r.causes.size()), r.causes);
     CHECK(written(d) == document(d));
     // Rows are rendered 8,192 at a time on each thread: 20,003 proposals make blocks of each thread
     // in one round, then a round with a short last block.
     for (std::size_t i = 4; i < 20'003; ++i) {
-        ProposalChange p = d.proposals[i % 4];
-        p.id += "-" + std::to_string(i);
-        d.proposals.push_back(p);
+        const Row& r = rows[i % 4];
+        d.add(r.id + "-" + std::to_string(i), r.name, r.source, r.before, r.after, reasons(r.causes.size()), r.causes);
     }
     const std::string whole = document(d);
     CHECK(written(d, 1) == whole);
@@ -429,10 +467,13 @@ TEST_CASE("diff json is nlohmann's dump of the whole document, whatever the stri
 }
 
 TEST_CASE("diff md is the same text on any number of threads", "[diff]") {
-    RuleDiff d{{"r", "1", std::string(64, 'a')}, {"r", "2", std::string(64, 'b')}, {}};
+    auto rules = compile_path(v1_path);
+    RuleDiff d(*rules, *rules);
+    d.before_rules = {"r", "1", std::string(64, 'a')};
+    d.after_rules = {"r", "2", std::string(64, 'b')};
     for (std::size_t i = 0; i < 20'003; ++i)
-        d.proposals.push_back({"P" + std::to_string(i), "n|" + std::to_string(i), "s:" + std::to_string(i + 1),
-                               {Verdict::pass, 60.0 + static_cast<double>(i % 7), i + 1}, {i % 3 ? Verdict::pass : Verdict::fail, 59.5, 20'003 - i}, {}});
+        d.add("P" + std::to_string(i), "n|" + std::to_string(i), "s:" + std::to_string(i + 1),
+              {Verdict::pass, 60.0 + static_cast<double>(i % 7), i + 1}, {i % 3 ? Verdict::pass : Verdict::fail, 59.5, 20'003 - i}, {}, {});
     auto written = [&](unsigned threads) {
         std::ostringstream out;
         write_diff_md(out, d, threads);

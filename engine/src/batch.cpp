@@ -860,55 +860,88 @@ void RankedResults::write(std::ostream& out, Format format, const Written& writt
 
 namespace {
 
-// A chunk of proposals scored under two rule sets (`screener diff`), and the change of each.
+// A chunk of proposals scored under two rule sets (`screener diff`): each one's standing under both
+// and the causes of its change. The block's text holds each one's name, then its source.
 struct DiffChunk {
     detail::RawChunk chunk;
-    std::vector<ProposalChange> changes;
+    struct Change {
+        Standing before, after;
+        std::size_t name_size, causes_end;
+    };
+    std::vector<Change> changes;
+    std::vector<Cause> causes;
+    std::vector<std::string> reasons;  // what a cause of kind `reason` indexes
 };
 
 }  // namespace
 
 RuleDiff diff_batch(const CompiledRules& before, const CompiledRules& after, const std::vector<std::string>& inputs,
                     const BatchOptions& options, const std::function<void(const ProposalChange&)>& diffed) {
+    const RuleChange rule_change(before, after);
     Pipeline<DiffChunk> pipeline(options.jobs, [&](Block<DiffChunk>& block, Scratch& scratch) {
-        const detail::RawChunk& chunk = block.job.chunk;
-        // A bound proposal's verdict and score (most proposals' standing is all a diff shows of
-        // them), or an invalid one's result.
-        auto standing = [](const CompiledRules& rules, const Proposal* p, const BoundProposal& other, const Evaluation& e) {
-            return p ? explain_verdict(rules, *p, e) : explain(std::get<InvalidProposal>(other));
-        };
+        DiffChunk& job = block.job;
         BoundProposal other_before, other_after;
         Evaluation& e_before = scratch.evaluations[0];
         Evaluation& e_after = scratch.evaluations[1];
-        for (const detail::RawRecord& record : chunk.records) {
-            const Proposal* a = detail::bind_record(before, chunk, record, scratch.proposals[0], other_before);
-            const Proposal* b = detail::bind_record(after, chunk, record, scratch.proposals[1], other_after);
+        for (const detail::RawRecord& record : job.chunk.records) {
+            const Proposal* a = detail::bind_record(before, job.chunk, record, scratch.proposals[0], other_before);
+            const Proposal* b = detail::bind_record(after, job.chunk, record, scratch.proposals[1], other_after);
             if (a) evaluate(before, *a, e_before);
             if (b) evaluate(after, *b, e_after);
-            Result ra = standing(before, a, other_before, e_before), rb = standing(after, b, other_after, e_after);
-            if (has_causes(ra, rb)) {  // which need the gates' and groups' outcomes
-                if (a) ra = explain(before, *a, e_before);
-                if (b) rb = explain(after, *b, e_after);
+            const Standing was = a ? Standing{e_before.verdict, e_before.total, 0} : Standing{};
+            const Standing now = b ? Standing{e_after.verdict, e_after.total, 0} : Standing{};
+            if (was.verdict != now.verdict || was.score != now.score) {
+                if (a && b) {
+                    rule_change.causes(e_before, e_after, job.causes);
+                } else {  // invalid under one rule set: its reasons
+                    for (const std::string& reason : std::get<InvalidProposal>(b ? other_before : other_after).reasons) {
+                        job.causes.push_back({Cause::Kind::reason, static_cast<std::uint32_t>(job.reasons.size())});
+                        job.reasons.push_back(reason);
+                    }
+                }
             }
-            const ProposalChange& changed = block.job.changes.emplace_back(change(ra, rb));
-            block.add(changed.after.verdict, changed.after.score, changed.id);  // its id, for check_ids
+            // Its id and name as the new rule set read them (or the old one, where it read none).
+            const InvalidProposal* invalid_before = a ? nullptr : &std::get<InvalidProposal>(other_before);
+            const InvalidProposal* invalid_after = b ? nullptr : &std::get<InvalidProposal>(other_after);
+            const std::string& id_before = a ? a->id : invalid_before->id;
+            const std::string& id_after = b ? b->id : invalid_after->id;
+            const std::string& name_before = a ? a->name : invalid_before->name;
+            const std::string& name_after = b ? b->name : invalid_after->name;
+            const std::string& name = name_after.empty() ? name_before : name_after;
+            block.text += name;
+            block.text += (b ? b->source : invalid_after->source).str();
+            job.changes.push_back({was, now, name.size(), job.causes.size()});
+            block.add(now.verdict, now.score, id_after.empty() ? id_before : id_after);  // its id, for check_ids
         }
     });
-    RuleDiff out{rules_info(before), rules_info(after), {}};
+    RuleDiff out(before, after);
     IdSet ids;
     pipeline.run(
-        [&inputs](const auto& emit) { detail::read_raw(inputs, [&](detail::RawChunk&& chunk) { emit(DiffChunk{std::move(chunk), {}}); }); },
+        [&inputs](const auto& emit) {
+            detail::read_raw(inputs, [&](detail::RawChunk&& chunk) {
+                DiffChunk job;
+                job.chunk = std::move(chunk);
+                emit(std::move(job));
+            });
+        },
         [&](Block<DiffChunk>& block) {
-            const detail::RawChunk& chunk = block.job.chunk;
+            const DiffChunk& job = block.job;
             check_ids(ids, block, [&](std::size_t k, bool first) {
-                if (first) out.proposals.push_back(std::move(block.job.changes[k]));
-                else  // (rare) bound again, here, now that it is known to repeat
-                    out.proposals.push_back(change(repeated_id_result(before, chunk, chunk.records[k]),
-                                                   repeated_id_result(after, chunk, chunk.records[k])));
+                if (first) {
+                    const DiffChunk::Change& change = job.changes[k];
+                    const std::size_t causes_begin = k == 0 ? 0 : job.changes[k - 1].causes_end;
+                    const std::string_view text = block.text_of(k);
+                    out.add(block.id(k), text.substr(0, change.name_size), text.substr(change.name_size), change.before, change.after,
+                            std::span(job.causes).subspan(causes_begin, change.causes_end - causes_begin), job.reasons);
+                } else {  // (rare) bound again, here, now that it is known to repeat: invalid under both, so no causes
+                    const Result was = repeated_id_result(before, job.chunk, job.chunk.records[k]);
+                    const Result now = repeated_id_result(after, job.chunk, job.chunk.records[k]);
+                    out.add(now.id.empty() ? was.id : now.id, now.name.empty() ? was.name : now.name, now.source, {}, {}, {}, {});
+                }
                 if (diffed) diffed(out.proposals.back());
             });
         });
-    rank_changes(out.proposals, options.jobs == 1 ? 1 : 2);
+    out.rank(options.jobs == 1 ? 1 : 2);
     return out;
 }
 

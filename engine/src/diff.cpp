@@ -8,8 +8,6 @@
 #include <system_error>
 #include <thread>
 
-#include <fmt/format.h>
-
 #include "screener/rank.hpp"
 
 namespace screener {
@@ -20,64 +18,14 @@ std::string verdict_change(const Standing& a, const Standing& b) {
     return std::string(to_string(a.verdict)) + " → " + std::string(to_string(b.verdict));
 }
 
-// What moved between two scorings of one proposal, most telling first: gates, then group minimums,
-// pass score, then criteria whose points changed (by their effect on the total).
-std::vector<std::string> causes(const Result& a, const Result& b) {
-    std::vector<std::string> out;
-    if (a.verdict == Verdict::invalid || b.verdict == Verdict::invalid) {
-        for (const auto& reason : (b.verdict == Verdict::invalid ? b : a).reasons) out.push_back(reason);
-        return out;
+// How much a criterion's cause moved the total, to put the largest first.
+double effect(const Cause& cause) {
+    auto points = [](double p) { return std::isnan(p) ? 0 : p; };  // skipped: none
+    switch (cause.kind) {
+        case Cause::Kind::new_criterion: return cause.after;
+        case Cause::Kind::criterion_removed: return cause.before;
+        default: return std::fabs(points(cause.after) - points(cause.before));
     }
-    std::map<std::string, bool> gates_before, gates_after;
-    for (const auto& g : a.gates) gates_before[g.id] = g.passed;
-    for (const auto& g : b.gates) {
-        gates_after[g.id] = g.passed;
-        auto it = gates_before.find(g.id);
-        if (it == gates_before.end()) {
-            if (!g.passed) out.push_back("new gate '" + g.id + "' fails");
-        } else if (it->second != g.passed) {
-            out.push_back("gate '" + g.id + "' now " + (g.passed ? "passes" : "fails"));
-        }
-    }
-    for (const auto& g : a.gates)
-        if (!gates_after.count(g.id) && !g.passed) out.push_back("gate '" + g.id + "', which failed, was removed");
-    if (a.pass_score != b.pass_score)
-        out.push_back("pass score " + two_decimals(a.pass_score) + " → " + two_decimals(b.pass_score));
-    std::map<std::string, const GroupOutcome*> groups_before;
-    std::map<std::string, const CriterionOutcome*> criteria_before;
-    for (const auto& g : a.groups) {
-        groups_before[g.id] = &g;
-        for (const auto& c : g.criteria) criteria_before[c.id] = &c;
-    }
-    for (const auto& g : b.groups) {
-        auto it = groups_before.find(g.id);
-        const bool below_before = it != groups_before.end() && it->second->minimum && !it->second->skipped &&
-                                  it->second->score < *it->second->minimum;
-        const bool below_after = g.minimum && !g.skipped && g.score < *g.minimum;
-        if (below_before != below_after)
-            out.push_back("group '" + g.id + "' " + (below_after ? "now below" : "now meets") + " its minimum (" +
-                          two_decimals(g.score) + (g.minimum ? " vs " + two_decimals(*g.minimum) : std::string()) + ")");
-    }
-    std::vector<std::pair<double, std::string>> moved;
-    for (const auto& g : b.groups)
-        for (const auto& c : g.criteria) {
-            auto it = criteria_before.find(c.id);
-            double before = it == criteria_before.end() || it->second->skipped ? 0 : it->second->points;
-            double after = c.skipped ? 0 : c.points;
-            if (it == criteria_before.end()) moved.emplace_back(after, "new criterion '" + c.id + "' " + two_decimals(after));
-            else if (before != after || it->second->skipped != c.skipped)
-                moved.emplace_back(std::fabs(after - before), "criterion '" + c.id + "' " + (it->second->skipped ? "skipped" : two_decimals(before)) +
-                                                                  " → " + (c.skipped ? "skipped" : two_decimals(after)));
-        }
-    std::map<std::string, bool> criteria_after;
-    for (const auto& g : b.groups)
-        for (const auto& c : g.criteria) criteria_after[c.id] = true;
-    for (const auto& [id, c] : criteria_before)
-        if (!criteria_after.count(id) && !c->skipped)
-            moved.emplace_back(c->points, "criterion '" + id + "' (" + two_decimals(c->points) + ") was removed");
-    std::stable_sort(moved.begin(), moved.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
-    for (auto& [_, text] : moved) out.push_back(std::move(text));
-    return out;
 }
 
 std::string md_cell(std::string_view text) {
@@ -139,20 +87,94 @@ void write_rows(std::ostream& out, std::size_t count, unsigned threads, const st
 
 }  // namespace
 
-bool has_causes(const Result& before, const Result& after) { return before.verdict != after.verdict || before.score != after.score; }
+RuleChange::RuleChange(const CompiledRules& before, const CompiledRules& after) {
+    auto match = [](const auto& now, auto find_before) {
+        std::vector<std::uint32_t> out;
+        for (const auto& item : now) out.push_back(find_before(item.id).value_or(none));
+        return out;
+    };
+    gate_before_ = match(after.gates, [&](const std::string& id) { return before.find_gate(id); });
+    group_before_ = match(after.groups, [&](const std::string& id) { return before.find_group(id); });
+    criterion_before_ = match(after.criteria, [&](const std::string& id) { return before.find_criterion(id); });
+    for (std::uint32_t g = 0; g < before.gates.size(); ++g)
+        if (!after.find_gate(before.gates[g].id)) removed_gates_.push_back(g);
+    for (std::uint32_t c = 0; c < before.criteria.size(); ++c)
+        if (!after.find_criterion(before.criteria[c].id)) removed_criteria_.push_back(c);
+    std::sort(removed_criteria_.begin(), removed_criteria_.end(),
+              [&](std::uint32_t x, std::uint32_t y) { return before.criteria[x].id < before.criteria[y].id; });
+}
 
-ProposalChange change(const Result& before, const Result& after) {
-    ProposalChange change;
-    change.id = after.id.empty() ? before.id : after.id;
-    change.name = after.name.empty() ? before.name : after.name;
-    change.source = after.source;
-    change.before = {before.verdict, before.score, 0};
-    change.after = {after.verdict, after.score, 0};
-    if (has_causes(before, after)) change.causes = causes(before, after);
+void RuleChange::causes(const Evaluation& a, const Evaluation& b, std::vector<Cause>& out) const {
+    using Kind = Cause::Kind;
+    for (std::uint32_t g = 0; g < gate_before_.size(); ++g) {
+        const bool passed = b.gates[g].passed;
+        if (gate_before_[g] == none) {
+            if (!passed) out.push_back({Kind::new_gate_fails, g});
+        } else if (a.gates[gate_before_[g]].passed != passed) {
+            out.push_back({passed ? Kind::gate_passes : Kind::gate_fails, g});
+        }
+    }
+    for (std::uint32_t g : removed_gates_)
+        if (!a.gates[g].passed) out.push_back({Kind::gate_removed, g});
+    if (a.parameters.pass_score != b.parameters.pass_score)
+        out.push_back({Kind::pass_score, 0, a.parameters.pass_score, b.parameters.pass_score});
+    for (std::uint32_t g = 0; g < group_before_.size(); ++g) {
+        const bool below_before = group_before_[g] != none && a.groups[group_before_[g]].below_minimum;
+        if (below_before != b.groups[g].below_minimum)
+            out.push_back({b.groups[g].below_minimum ? Kind::group_below : Kind::group_meets, g, b.parameters.group_minimums[g],
+                           b.groups[g].score});
+    }
+    const std::size_t criteria_from = out.size();
+    auto points = [](const CriterionResult& c) { return c.skipped ? std::nan("") : c.points; };
+    for (std::uint32_t c = 0; c < criterion_before_.size(); ++c) {
+        const CriterionResult& now = b.criteria[c];
+        if (criterion_before_[c] == none) {
+            out.push_back({Kind::new_criterion, c, 0, now.skipped ? 0 : now.points});
+            continue;
+        }
+        const CriterionResult& was = a.criteria[criterion_before_[c]];
+        if (was.skipped != now.skipped || (was.skipped ? 0 : was.points) != (now.skipped ? 0 : now.points))
+            out.push_back({Kind::criterion, c, points(was), points(now)});
+    }
+    for (std::uint32_t c : removed_criteria_)
+        if (!a.criteria[c].skipped) out.push_back({Kind::criterion_removed, c, a.criteria[c].points, 0});
+    std::stable_sort(out.begin() + static_cast<std::ptrdiff_t>(criteria_from), out.end(),
+                     [](const Cause& x, const Cause& y) { return effect(x) > effect(y); });
+}
+
+RuleDiff::Ids RuleDiff::ids_of(const CompiledRules& rules) {
+    Ids ids;
+    for (const auto& g : rules.gates) ids.gates.push_back(g.id);
+    for (const auto& g : rules.groups) ids.groups.push_back(g.id);
+    for (const auto& c : rules.criteria) ids.criteria.push_back(c.id);
+    return ids;
+}
+
+RuleDiff::RuleDiff(const CompiledRules& before, const CompiledRules& after)
+    : before_rules(rules_info(before)), after_rules(rules_info(after)), before_ids_(ids_of(before)), after_ids_(ids_of(after)) {}
+
+const ProposalChange& RuleDiff::add(std::string_view id, std::string_view name, std::string_view source, Standing before,
+                                    Standing after, std::span<const Cause> found, std::span<const std::string> reasons) {
+    ProposalChange& change = proposals.emplace_back();
+    change.id = text_.keep(id);
+    change.name = text_.keep(name);
+    change.source = text_.keep(source);
+    change.before = before;
+    change.after = after;
+    change.first_cause = causes.size();
+    change.cause_count = found.size();
+    for (Cause cause : found) {
+        if (cause.kind == Cause::Kind::reason) {
+            const std::string_view reason = text_.keep(reasons[cause.index]);
+            cause.index = static_cast<std::uint32_t>(reasons_.size());
+            reasons_.push_back(reason);
+        }
+        causes.push_back(cause);
+    }
     return change;
 }
 
-void rank_changes(std::vector<ProposalChange>& proposals, unsigned threads) {
+void RuleDiff::rank(unsigned threads) {
     // A result's id is its proposal's under either rule set (or empty, when invalid: ranked last,
     // in input order, whatever the id).
     std::vector<RankKey> keys(proposals.size());
@@ -163,12 +185,33 @@ void rank_changes(std::vector<ProposalChange>& proposals, unsigned threads) {
     }
 }
 
-RuleDiff diff(const RulesInfo& before_rules, const std::vector<Result>& before, const RulesInfo& after_rules,
-              const std::vector<Result>& after) {
-    if (before.size() != after.size()) throw Error("the two rule sets read a different number of proposals from the same inputs");
-    RuleDiff out{before_rules, after_rules, {}};
-    for (std::size_t i = 0; i < before.size(); ++i) out.proposals.push_back(change(before[i], after[i]));
-    rank_changes(out.proposals);
+std::string RuleDiff::words(const Cause& cause) const {
+    using Kind = Cause::Kind;
+    auto quoted = [](const std::string& id) { return "'" + id + "'"; };
+    auto points = [](double p) { return std::isnan(p) ? std::string("skipped") : two_decimals(p); };
+    switch (cause.kind) {
+        case Kind::reason: return std::string(reasons_[cause.index]);
+        case Kind::new_gate_fails: return "new gate " + quoted(after_ids_.gates[cause.index]) + " fails";
+        case Kind::gate_passes: return "gate " + quoted(after_ids_.gates[cause.index]) + " now passes";
+        case Kind::gate_fails: return "gate " + quoted(after_ids_.gates[cause.index]) + " now fails";
+        case Kind::gate_removed: return "gate " + quoted(before_ids_.gates[cause.index]) + ", which failed, was removed";
+        case Kind::pass_score: return "pass score " + two_decimals(cause.before) + " → " + two_decimals(cause.after);
+        case Kind::group_below:
+        case Kind::group_meets:
+            return "group " + quoted(after_ids_.groups[cause.index]) + (cause.kind == Kind::group_below ? " now below" : " now meets") +
+                   " its minimum (" + two_decimals(cause.after) + (std::isnan(cause.before) ? "" : " vs " + two_decimals(cause.before)) + ")";
+        case Kind::new_criterion: return "new criterion " + quoted(after_ids_.criteria[cause.index]) + " " + two_decimals(cause.after);
+        case Kind::criterion:
+            return "criterion " + quoted(after_ids_.criteria[cause.index]) + " " + points(cause.before) + " → " + points(cause.after);
+        case Kind::criterion_removed:
+            return "criterion " + quoted(before_ids_.criteria[cause.index]) + " (" + two_decimals(cause.before) + ") was removed";
+    }
+    return {};
+}
+
+std::vector<std::string> RuleDiff::causes_of(const ProposalChange& change) const {
+    std::vector<std::string> out;
+    for (std::size_t k = 0; k < change.cause_count; ++k) out.push_back(words(causes[change.first_cause + k]));
     return out;
 }
 
@@ -202,8 +245,8 @@ void write_diff_md(std::ostream& out, const RuleDiff& d, unsigned threads) {
         for (const auto& p : d.proposals) {
             if (!p.flipped()) continue;
             std::string why;
-            for (std::size_t k = 0; k < p.causes.size() && k < 3; ++k) why += (k ? "; " : "") + p.causes[k];
-            if (p.causes.size() > 3) why += "; …";
+            for (std::size_t k = 0; k < p.cause_count && k < 3; ++k) why += (k ? "; " : "") + d.words(d.causes[p.first_cause + k]);
+            if (p.cause_count > 3) why += "; …";
             out << "| " << md_cell(p.id) << " | " << md_cell(p.name) << " | " << standing(p.before) << " | " << standing(p.after)
                 << " | " << signed_delta(p) << " | " << md_cell(why) << " |\n";
         }
@@ -265,12 +308,12 @@ void write_diff_json(std::ostream& out, const RuleDiff& d, unsigned threads) {
         side(text, "after", p.after);
         side(text, "before", p.before);
         key(text, 3, "causes");
-        for (const std::string& cause : p.causes) {
-            text += &cause == &p.causes.front() ? "[\n" : ",\n";
+        for (std::size_t k = 0; k < p.cause_count; ++k) {
+            text += k == 0 ? "[\n" : ",\n";
             text.append(8, ' ');
-            value(text, cause);
+            value(text, d.words(d.causes[p.first_cause + k]));
         }
-        text += p.causes.empty() ? "[],\n" : "\n      ],\n";
+        text += p.cause_count == 0 ? "[],\n" : "\n      ],\n";
         field(text, 3, "flip", p.flipped() ? nlohmann::json(verdict_change(p.before, p.after)) : nlohmann::json(nullptr));
         field(text, 3, "id", p.id);
         field(text, 3, "name", p.name);
