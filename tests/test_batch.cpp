@@ -148,6 +148,51 @@ TEST_CASE("render_batch writes what append_result_json writes for score_batch's 
         }
 }
 
+TEST_CASE("a rule set of thousands of criteria: blocks of a few results, the same bytes as score_batch's", "[batch]") {
+    // 3,000 criteria, each x over 0..1: a result's JSON is some 400 KB (the estimate: 494,285 bytes),
+    // so a block holds the 8 results that fit in 4 MiB, where one of the reference rules holds a
+    // 256 KiB chunk's, or 2,048 ranks.
+    std::string yaml = "format: screener/v1\nid: wide\nversion: \"1\"\ninputs:\n  x: { type: number }\ngroups:\n  - id: g\n    criteria:\n";
+    for (int i = 0; i < 3000; ++i) yaml += "      - { id: c" + std::to_string(i) + ", metric: x, zero_at: 0, full_at: 1 }\n";
+    yaml += "decision:\n  pass_score: 50\n";
+    auto rules = compile_ok(yaml);
+    const RulesInfo info = rules_info(*rules);
+    const std::string path = temp_dir("wide-batch") + "/w.ndjson";
+    std::string text;
+    for (int i = 0; i < 30; ++i) text += "{\"id\":\"W" + std::to_string(i) + "\",\"x\":0." + std::to_string(i % 10) + "}\n";
+    write_text(path, text);
+
+    std::vector<Result> results;
+    std::vector<std::string> expected;
+    score_batch(*rules, {path}, {2}, [&](Result&& r) {
+        append_result_json(expected.emplace_back(), r, 0, nullptr);
+        results.push_back(std::move(r));
+    });
+    REQUIRE(results.size() == 30);
+    for (std::size_t i = 0; i < 30; ++i) {  // every criterion earns 100 x points, and so does the total
+        INFO(results[i].id);
+        CHECK(results[i].score == Approx(10.0 * static_cast<double>(i % 10)));
+        CHECK(results[i].verdict == (i % 10 >= 5 ? Verdict::pass : Verdict::fail));
+    }
+    rank(results);
+    for (unsigned jobs : {1U, 2U}) {
+        INFO(jobs << " threads");
+        std::size_t i = 0;
+        render_batch(*rules, {path}, {jobs}, nullptr, [&](const RenderedLines& run) {
+            CHECK(run.results.size() <= 8);
+            for (const RenderedResult& r : run.results) CHECK(r.json == expected.at(i++));
+        });
+        CHECK(i == 30);
+        const RankedBatch batch(*rules, {path}, {jobs}, [](Verdict) {});
+        std::ostringstream want, out;
+        write_report(want, Format::json, info, results);
+        std::vector<std::size_t> written;
+        batch.write(out, Format::json, info, [&](std::size_t rows, std::size_t) { written.push_back(rows); });
+        CHECK(out.str() == want.str());
+        CHECK(written == std::vector<std::size_t>{8, 16, 24, 30});
+    }
+}
+
 TEST_CASE("render_batch hands on each result's verdict, score and id as the report has them", "[batch]") {
     auto rules = compile_ok(rules_yaml);
     const std::string dir = temp_dir("render-batch-keys");

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,6 +13,7 @@
 
 #include "screener/evaluate.hpp"
 #include "screener/limits.hpp"
+#include "fast_bind.hpp"
 #include "screener/proposal.hpp"
 #include "support.hpp"
 
@@ -389,6 +392,61 @@ struct ProposalBytes {
 };
 
 }  // namespace
+
+TEST_CASE("read_raw cuts chunks to at most max_records records, each with its text, line and place in the file", "[bind]") {
+    // NDJSON over several 256 KiB blocks with blank and too long lines, a .json array, a single
+    // object and a missing file: read whole, then at most 7 records a chunk.
+    auto dir = temp_dir("bind-pieces");
+    std::string ndjson;
+    for (int i = 0; i < 3000; ++i) {
+        ndjson += valid("N" + std::to_string(i), ", \"name\": \"" + std::string(static_cast<std::size_t>(i % 200), 'n') + "\"") + "\n";
+        if (i % 500 == 0) ndjson += "\n   \n" + std::string(150'000, 'x') + "\n";  // blank lines, and a line too long
+    }
+    REQUIRE(ndjson.size() > 3 * (256 << 10));
+    write_text(dir + "/a.ndjson", ndjson);
+    std::string array = "[\n";
+    for (int i = 0; i < 40; ++i)  // J20 is too long: a problem among the array's records
+        array += valid("J" + std::to_string(i), i == 20 ? ", \"name\": \"" + std::string(300'000, 'j') + "\"" : "") + (i + 1 < 40 ? ",\n" : "\n]\n");
+    write_text(dir + "/b.json", array);
+    write_text(dir + "/c.json", valid("C", ""));
+    const std::vector<std::string> inputs = {dir + "/a.ndjson", dir + "/b.json", dir + "/c.json", dir + "/missing.json"};
+    const std::map<std::string, std::string> files = {
+        {dir + "/a.ndjson", ndjson}, {dir + "/b.json", array}, {dir + "/c.json", valid("C", "")}};
+
+    struct Record {
+        std::string file, text, problem;
+        std::uint32_t line;
+        bool operator==(const Record&) const = default;
+    };
+    const ProposalBytes limit(100'000);
+    auto read_in = [&](std::size_t max_records) {
+        std::vector<Record> out;
+        detail::read_raw(
+            inputs,
+            [&](detail::RawChunk&& chunk) {
+                CHECK(chunk.records.size() <= max_records);
+                if (!chunk.bytes.empty()) CHECK(chunk.bytes.capacity() >= chunk.bytes.size() + detail::simd_padding);
+                for (const detail::RawRecord& r : chunk.records) {
+                    const std::string text = chunk.bytes.substr(r.offset, r.length);
+                    if (r.problem.empty()) CHECK(files.at(chunk.file).substr(chunk.offset + r.offset, r.length) == text);  // its place
+                    out.push_back({chunk.file, text, r.problem, r.line});
+                }
+            },
+            max_records);
+        return out;
+    };
+    const std::vector<Record> whole = read_in(std::numeric_limits<std::size_t>::max());
+    REQUIRE(whole.size() == 3000 + 6 + 40 + 1 + 1);  // 6 lines too long, and the missing file
+    CHECK_THAT(whole[0].text, StartsWith("{\"id\": \"N0\""));
+    CHECK(whole[1].line == 4);  // after N0 and two blank lines, the line too long (binding says so)
+    CHECK(whole[1].text.size() == 150'000);
+    CHECK(whole[3006 + 20].problem == "the proposal is 300118 bytes; proposals are limited to 100000 bytes");
+    CHECK(whole.back().problem == "cannot read: no such file or directory");
+    CHECK(whole[2].line == 5);
+    CHECK_THAT(whole[2].text, StartsWith("{\"id\": \"N1\""));
+    CHECK(read_in(7) == whole);
+    CHECK(read_in(1) == whole);
+}
 
 TEST_CASE("a .json proposal too long is reported with its size and line, and the array goes on", "[bind]") {
     const ProposalBytes limit(100'000);

@@ -277,8 +277,26 @@ Result repeated_id_result(const CompiledRules& rules, const detail::RawChunk& ch
     return result;
 }
 
-Pipeline<detail::RawChunk>::Produce read_inputs(const std::vector<std::string>& inputs) {
-    return [&inputs](const auto& emit) { detail::read_raw(inputs, emit); };
+// What a batch holds is a few blocks at a time, and a block's results can be long: one result
+// under a rule set of 20,000 criteria is 2.5 MB of JSON. A block is cut to about this many bytes of
+// results (and never to less than one), so memory stays flat whatever the rule set. (A policy's
+// results are far shorter: 2,048 ranks, or a 256 KiB chunk's, come first.)
+constexpr std::size_t block_result_bytes = 4 << 20;
+
+// About how long a result's JSON runs under `rules`: an object for each gate, group and criterion.
+std::size_t result_bytes(const CompiledRules& rules) {
+    std::size_t bytes = 256;
+    for (const auto& g : rules.gates) bytes += 64 + g.id.size() + g.title.size();
+    for (const auto& g : rules.groups) bytes += 128 + g.id.size() + g.title.size();
+    for (const auto& c : rules.criteria) bytes += 160 + c.id.size() + c.title.size() + c.unit.size();
+    return bytes;
+}
+
+std::size_t per_block(std::size_t bytes_each) { return std::max<std::size_t>(1, block_result_bytes / std::max<std::size_t>(1, bytes_each)); }
+
+// Reads `inputs` in chunks of at most as many proposals as make a block of results `bytes_each` long.
+Pipeline<detail::RawChunk>::Produce read_inputs(const std::vector<std::string>& inputs, std::size_t bytes_each) {
+    return [&inputs, bytes_each](const auto& emit) { detail::read_raw(inputs, emit, per_block(bytes_each)); };
 }
 
 // Bound proposals kept for scoring again (a ranked report's), compactly: each one's id, name, line
@@ -373,6 +391,11 @@ Result load_invalid(const char* in) {
     return result;
 }
 
+// About how many bytes append() takes for a proposal under `rules`, besides its texts.
+std::size_t bytes(const CompiledRules& rules) {
+    return 64 + 8 * (std::size_t{rules.number_slots} + rules.string_slots + rules.list_slots);
+}
+
 // The id of a stored proposal or invalid result, viewed where it is stored.
 std::string_view id(const char* in) {
     const auto size = get<std::uint32_t>(in);
@@ -392,10 +415,10 @@ using Written = std::function<void(std::size_t rows, std::size_t of)>;
 // workers while the ones before are written. So no result is held. `results(ranks, scratch, scored,
 // result)`, on a worker, hands on the results of `ranks` in rank order: scored(proposal, evaluation,
 // rank) for a proposal scored again under `plan` (rendered straight from the plan in json), or
-// result(Result&&, rank).
+// result(Result&&, rank). A result's row takes about `bytes_each`.
 template <class Results>
 void write_ranked(std::ostream& out, Format format, const RulesInfo& rules, const std::vector<RankKey>& keys, unsigned jobs,
-                  const CompiledRules* plan, const Results& results, const Written& written) {
+                  const CompiledRules* plan, const Results& results, std::size_t bytes_each, const Written& written) {
     std::size_t counts[3] = {0, 0, 0};
     for (const RankKey& key : keys) ++counts[static_cast<int>(key.verdict)];
     const std::size_t total = keys.size(), scored = counts[0] + counts[1];
@@ -404,7 +427,7 @@ void write_ranked(std::ostream& out, Format format, const RulesInfo& rules, cons
     // time, and `take` on this thread with each block in rank order.
     auto run_ranks = [&](std::size_t first, std::size_t end, const std::function<void(Block<Ranks>&, Scratch&)>& work,
                          const std::function<void(Block<Ranks>&)>& take) {
-        constexpr std::size_t block_ranks = 2048;
+        const std::size_t block_ranks = std::min<std::size_t>(2048, per_block(bytes_each));
         Pipeline<Ranks> pipeline(jobs, work);
         pipeline.run(
             [&](const auto& emit) {
@@ -496,7 +519,7 @@ void score_batch(const CompiledRules& rules, const std::vector<std::string>& inp
             block.results.push_back(score(rules, detail::bind_record(rules, block.job, record), scratch.evaluation));
     });
     IdSet ids;
-    pipeline.run(read_inputs(inputs), [&](Block<detail::RawChunk>& block) {
+    pipeline.run(read_inputs(inputs, result_bytes(rules)), [&](Block<detail::RawChunk>& block) {
         for (Result& result : block.results) {
             if (!ids.first(result.id)) mark_repeated_id(result);
             sink(std::move(result));
@@ -523,7 +546,7 @@ void render_batch(const CompiledRules& rules, const std::vector<std::string>& in
     IdSet ids;
     std::vector<RenderedResult> results;  // a block's
     std::string repeated;
-    pipeline.run(read_inputs(inputs), [&](Block<detail::RawChunk>& block) {
+    pipeline.run(read_inputs(inputs, result_bytes(rules)), [&](Block<detail::RawChunk>& block) {
         // The block's lines go on in runs, broken where an id came before: that result is made
         // invalid and goes on alone.
         results.clear();
@@ -578,7 +601,7 @@ RankedBatch::RankedBatch(const CompiledRules& rules, const std::vector<std::stri
     Kept& kept = *kept_;
     IdSet ids;
     std::string repeat;  // a repeated id's result, stored
-    pipeline.run(read_inputs(inputs), [&](Block<detail::RawChunk>& block) {
+    pipeline.run(read_inputs(inputs, stored::bytes(rules)), [&](Block<detail::RawChunk>& block) {
         if (kept.files.empty() || kept.files.back() != block.job.file) kept.files.push_back(block.job.file);
         const auto file = static_cast<std::uint32_t>(kept.files.size() - 1);
         check_ids(ids, block, [&](std::size_t k, bool first) {
@@ -633,7 +656,7 @@ void RankedBatch::write(std::ostream& out, Format format, const RulesInfo& rules
         }
         lanes.flush();
     };
-    write_ranked(out, format, rules, kept.keys, options_.jobs, &rules_, results, written);
+    write_ranked(out, format, rules, kept.keys, options_.jobs, &rules_, results, result_bytes(rules_), written);
 }
 
 namespace {
@@ -855,7 +878,10 @@ void RankedResults::write(std::ostream& out, Format format, const Written& writt
             result(std::move(read.result), r + 1);
         }
     };
-    write_ranked(out, format, *kept.rules, kept.keys, options_.jobs, nullptr, results, written);
+    std::size_t line_bytes = 0;
+    for (const Kept::Line& line : kept.lines) line_bytes += line.length;
+    write_ranked(out, format, *kept.rules, kept.keys, options_.jobs, nullptr, results, line_bytes / std::max<std::size_t>(1, kept.lines.size()),
+                 written);
 }
 
 namespace {
@@ -916,13 +942,19 @@ RuleDiff diff_batch(const CompiledRules& before, const CompiledRules& after, con
     });
     RuleDiff out(before, after);
     IdSet ids;
+    // A proposal's change may have a cause for every gate, group and criterion of both rule sets.
+    const std::size_t causes_each =
+        before.gates.size() + after.gates.size() + after.groups.size() + before.criteria.size() + after.criteria.size() + 1;
     pipeline.run(
-        [&inputs](const auto& emit) {
-            detail::read_raw(inputs, [&](detail::RawChunk&& chunk) {
-                DiffChunk job;
-                job.chunk = std::move(chunk);
-                emit(std::move(job));
-            });
+        [&inputs, causes_each](const auto& emit) {
+            detail::read_raw(
+                inputs,
+                [&](detail::RawChunk&& chunk) {
+                    DiffChunk job;
+                    job.chunk = std::move(chunk);
+                    emit(std::move(job));
+                },
+                per_block(sizeof(Cause) * causes_each));
         },
         [&](Block<DiffChunk>& block) {
             const DiffChunk& job = block.job;

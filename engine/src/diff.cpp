@@ -52,13 +52,16 @@ std::string signed_delta(const ProposalChange& p) {
 }
 
 // Writes the rows of `count` proposals to `out` in order, rendered by `row(i, text)` (which appends
-// row i) a block at a time on `threads` threads: a million json rows take a second on one.
+// row i) a block at a time on `threads` threads: a million json rows take a second on one. A block
+// is as many rows as make about 2 MiB of text, as the rows so far ran (a row may list thousands of
+// causes), and at most 8,192.
 void write_rows(std::ostream& out, std::size_t count, unsigned threads, const std::function<void(std::size_t, std::string&)>& row) {
-    constexpr std::size_t block = 1 << 13;
+    constexpr std::size_t block_bytes = 2 << 20, max_block = 1 << 13;
+    std::size_t block = 16, bytes_done = 0;
     if (threads == 0) threads = std::max(1U, std::thread::hardware_concurrency());
     std::vector<std::string> texts(threads);
     std::vector<std::exception_ptr> failures(threads);
-    for (std::size_t start = 0; start < count; start += block * threads) {
+    for (std::size_t start = 0; start < count;) {
         auto render = [&](unsigned t) {
             try {
                 texts[t].clear();
@@ -81,7 +84,10 @@ void write_rows(std::ostream& out, std::size_t count, unsigned threads, const st
         for (unsigned t = 0; t < threads && start + t * block < count; ++t) {
             if (failures[t]) std::rethrow_exception(failures[t]);
             out.write(texts[t].data(), static_cast<std::streamsize>(texts[t].size()));
+            bytes_done += texts[t].size();
         }
+        start = std::min(count, start + block * threads);
+        block = std::clamp<std::size_t>(block_bytes * start / std::max<std::size_t>(1, bytes_done), 1, max_block);
     }
 }
 

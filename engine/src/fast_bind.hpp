@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <functional>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -70,8 +71,10 @@ struct RawChunk {
 };
 
 // Reads `inputs` in order (files, directories recursively and sorted, "-" for stdin) and hands
-// on chunks of records; NDJSON is read in blocks, so memory stays bounded.
-void read_raw(const std::vector<std::string>& inputs, const std::function<void(RawChunk&&)>& sink);
+// on chunks of records; NDJSON is read in blocks, so memory stays bounded. A chunk holds at most
+// `max_records` records, so that a caller whose results are large can bound what a chunk makes.
+void read_raw(const std::vector<std::string>& inputs, const std::function<void(RawChunk&&)>& sink,
+              std::size_t max_records = std::numeric_limits<std::size_t>::max());
 // The same for files (or "-") read as NDJSON whatever their names, one record a non-blank line of
 // any length: `screener rank`'s result files.
 void read_ndjson(const std::vector<std::string>& inputs, const std::function<void(RawChunk&&)>& sink);

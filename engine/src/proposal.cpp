@@ -596,8 +596,31 @@ private:
 
 }  // namespace
 
-void read_raw(const std::vector<std::string>& inputs, const std::function<void(RawChunk&&)>& sink) {
-    RawReader reader(sink, limits().max_proposal_bytes);
+void read_raw(const std::vector<std::string>& inputs, const std::function<void(RawChunk&&)>& sink, std::size_t max_records) {
+    // A chunk of more records is handed on in pieces, each with a copy of its records' bytes (the
+    // chunk's are copied once in all).
+    const std::function<void(RawChunk&&)> in_pieces = [&](RawChunk&& chunk) {
+        if (chunk.records.size() <= max_records) return sink(std::move(chunk));
+        for (std::size_t first = 0; first < chunk.records.size(); first += max_records) {
+            const std::size_t end = std::min(chunk.records.size(), first + max_records);
+            std::size_t from = std::numeric_limits<std::size_t>::max(), to = 0;
+            for (std::size_t k = first; k < end; ++k)
+                if (const RawRecord& r = chunk.records[k]; r.problem.empty())
+                    from = std::min(from, r.offset), to = std::max(to, r.offset + r.length);
+            if (from > to) from = to = 0;  // problems only: no bytes
+            RawChunk piece;
+            piece.file = chunk.file;
+            piece.offset = chunk.offset + from;
+            piece.bytes.reserve(to - from + simd_padding);
+            piece.bytes.assign(chunk.bytes, from, to - from);
+            for (std::size_t k = first; k < end; ++k) {
+                RawRecord& r = piece.records.emplace_back(std::move(chunk.records[k]));
+                if (r.problem.empty()) r.offset -= from;
+            }
+            sink(std::move(piece));
+        }
+    };
+    RawReader reader(max_records == std::numeric_limits<std::size_t>::max() ? sink : in_pieces, limits().max_proposal_bytes);
     for (const auto& input : inputs) reader.input(input);
 }
 
