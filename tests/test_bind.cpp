@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <limits>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -393,9 +394,11 @@ struct ProposalBytes {
 
 }  // namespace
 
-TEST_CASE("read_raw cuts chunks to at most max_records records, each with its text, line and place in the file", "[bind]") {
-    // NDJSON over several 256 KiB blocks with blank and too long lines, a .json array, a single
-    // object and a missing file: read whole, then at most 7 records a chunk.
+TEST_CASE("read_raw hands on chunks of at most max_records records, small files together, each record with its text, file and line",
+          "[bind]") {
+    // NDJSON over several 256 KiB blocks with blank and too long lines, a .json array, a folder of
+    // 60 small files (one of them empty), a single object and a missing file: read with no limit,
+    // then at most 7 records a chunk, then 1.
     auto dir = temp_dir("bind-pieces");
     std::string ndjson;
     for (int i = 0; i < 3000; ++i) {
@@ -403,15 +406,18 @@ TEST_CASE("read_raw cuts chunks to at most max_records records, each with its te
         if (i % 500 == 0) ndjson += "\n   \n" + std::string(150'000, 'x') + "\n";  // blank lines, and a line too long
     }
     REQUIRE(ndjson.size() > 3 * (256 << 10));
-    write_text(dir + "/a.ndjson", ndjson);
+    std::map<std::string, std::string> files = {{dir + "/a.ndjson", ndjson}, {dir + "/c.json", valid("C", "")}};
     std::string array = "[\n";
     for (int i = 0; i < 40; ++i)  // J20 is too long: a problem among the array's records
         array += valid("J" + std::to_string(i), i == 20 ? ", \"name\": \"" + std::string(300'000, 'j') + "\"" : "") + (i + 1 < 40 ? ",\n" : "\n]\n");
-    write_text(dir + "/b.json", array);
-    write_text(dir + "/c.json", valid("C", ""));
-    const std::vector<std::string> inputs = {dir + "/a.ndjson", dir + "/b.json", dir + "/c.json", dir + "/missing.json"};
-    const std::map<std::string, std::string> files = {
-        {dir + "/a.ndjson", ndjson}, {dir + "/b.json", array}, {dir + "/c.json", valid("C", "")}};
+    files[dir + "/b.json"] = array;
+    std::filesystem::create_directory(dir + "/folder");
+    for (int i = 0; i < 60; ++i) {
+        const std::string name = dir + "/folder/" + std::to_string(100 + i) + (i % 3 ? ".json" : ".ndjson");
+        files[name] = i == 31 ? "" : "\n" + valid("F" + std::to_string(i), "") + "\n";
+    }
+    for (const auto& [name, text] : files) write_text(name, text);
+    const std::vector<std::string> inputs = {dir + "/a.ndjson", dir + "/b.json", dir + "/folder", dir + "/c.json", dir + "/missing.json"};
 
     struct Record {
         std::string file, text, problem;
@@ -419,32 +425,47 @@ TEST_CASE("read_raw cuts chunks to at most max_records records, each with its te
         bool operator==(const Record&) const = default;
     };
     const ProposalBytes limit(100'000);
+    std::size_t chunks = 0;
     auto read_in = [&](std::size_t max_records) {
         std::vector<Record> out;
+        chunks = 0;
         detail::read_raw(
             inputs,
             [&](detail::RawChunk&& chunk) {
+                ++chunks;
                 CHECK(chunk.records.size() <= max_records);
+                CHECK(std::set<std::string>(chunk.files.begin(), chunk.files.end()).size() == chunk.files.size());  // each file once
                 if (!chunk.bytes.empty()) CHECK(chunk.bytes.capacity() >= chunk.bytes.size() + detail::simd_padding);
                 for (const detail::RawRecord& r : chunk.records) {
                     const std::string text = chunk.bytes.substr(r.offset, r.length);
-                    if (r.problem.empty()) CHECK(files.at(chunk.file).substr(chunk.offset + r.offset, r.length) == text);  // its place
-                    out.push_back({chunk.file, text, r.problem, r.line});
+                    if (r.problem.empty() && chunk.files.size() == 1)  // its place in its file (where rank reads a line again)
+                        CHECK(files.at(chunk.file(r)).substr(chunk.offset + r.offset, r.length) == text);
+                    out.push_back({chunk.file(r), text, r.problem, r.line});
                 }
             },
             max_records);
         return out;
     };
     const std::vector<Record> whole = read_in(std::numeric_limits<std::size_t>::max());
-    REQUIRE(whole.size() == 3000 + 6 + 40 + 1 + 1);  // 6 lines too long, and the missing file
+    REQUIRE(whole.size() == 3000 + 6 + 40 + 60 + 1 + 1);  // 6 lines too long, and the missing file
     CHECK_THAT(whole[0].text, StartsWith("{\"id\": \"N0\""));
     CHECK(whole[1].line == 4);  // after N0 and two blank lines, the line too long (binding says so)
     CHECK(whole[1].text.size() == 150'000);
-    CHECK(whole[3006 + 20].problem == "the proposal is 300118 bytes; proposals are limited to 100000 bytes");
-    CHECK(whole.back().problem == "cannot read: no such file or directory");
     CHECK(whole[2].line == 5);
     CHECK_THAT(whole[2].text, StartsWith("{\"id\": \"N1\""));
+    CHECK(whole[3006 + 20].problem == "the proposal is 300118 bytes; proposals are limited to 100000 bytes");
+    for (int i = 0; i < 60; ++i) {  // the folder's files in name order, each its own file and line
+        const Record& r = whole[3046 + static_cast<std::size_t>(i)];
+        INFO(r.file);
+        CHECK(r.file == dir + "/folder/" + std::to_string(100 + i) + (i % 3 ? ".json" : ".ndjson"));
+        if (i == 31) CHECK(r.problem == "cannot read: the file is empty");
+        else CHECK((r.text == valid("F" + std::to_string(i), "") + (i % 3 ? "\n" : "") && r.line == 2));  // a .json's text runs to its end
+    }
+    CHECK(whole.back().problem == "cannot read: no such file or directory");
+    // The NDJSON's 4 blocks and the array's 2 or 3, and the small files in a few chunks, not 62.
+    CHECK(chunks < 15);
     CHECK(read_in(7) == whole);
+    CHECK(chunks > (3000 + 60) / 7);
     CHECK(read_in(1) == whole);
 }
 

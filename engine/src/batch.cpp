@@ -602,9 +602,13 @@ RankedBatch::RankedBatch(const CompiledRules& rules, const std::vector<std::stri
     IdSet ids;
     std::string repeat;  // a repeated id's result, stored
     pipeline.run(read_inputs(inputs, stored::bytes(rules)), [&](Block<detail::RawChunk>& block) {
-        if (kept.files.empty() || kept.files.back() != block.job.file) kept.files.push_back(block.job.file);
-        const auto file = static_cast<std::uint32_t>(kept.files.size() - 1);
+        std::uint32_t chunk_file = UINT32_MAX;  // the last record's file, in the chunk's
         check_ids(ids, block, [&](std::size_t k, bool first) {
+            if (block.job.records[k].file != chunk_file) {
+                chunk_file = block.job.records[k].file;
+                if (kept.files.empty() || kept.files.back() != block.job.files[chunk_file]) kept.files.push_back(block.job.files[chunk_file]);
+            }
+            const auto file = static_cast<std::uint32_t>(kept.files.size() - 1);
             const Verdict verdict = first ? block.entries[k].verdict : Verdict::invalid;
             scored(verdict);
             std::string_view bytes = block.text_of(k);
@@ -800,7 +804,8 @@ RankedResults::RankedResults(const std::vector<std::string>& inputs, const Batch
         [&inputs](const auto& emit) { detail::read_ndjson(inputs, [&](detail::RawChunk&& chunk) { emit(ResultChunk{std::move(chunk), {}, {}, 0, {}}); }); },
         [&](Block<ResultChunk>& block) {
             const detail::RawChunk& chunk = block.job.chunk;
-            if (kept.files.empty() || kept.files.back().name != chunk.file) open += kept.files.emplace_back(chunk.file, open < spare).fd >= 0;
+            const std::string& name = chunk.files.front();  // read_ndjson's chunks are each of one file
+            if (kept.files.empty() || kept.files.back().name != name) open += kept.files.emplace_back(name, open < spare).fd >= 0;
             const auto file = static_cast<std::uint32_t>(kept.files.size() - 1);
             const bool keep_lines = kept.files.back().fd < 0;
             if (!block.entries.empty()) {

@@ -50,29 +50,34 @@ std::optional<Proposal> fast_bind(const CompiledRules& rules, std::string_view t
 bool fast_bind_into(const CompiledRules& rules, std::string_view text, std::size_t capacity, std::string_view file,
                     std::uint32_t line, Proposal& p);
 
-// Proposal texts as read, before binding: chunks of one file that own their bytes (padded for
-// simdjson), each record one proposal's text and line, or a problem that makes it invalid without
-// reading (an unreadable file). The file is named once a chunk, not copied for every record.
+// Proposal texts as read, before binding: chunks that own their bytes (padded for simdjson), each
+// record one proposal's text, file and line, or a problem that makes it invalid without reading (an
+// unreadable file). A chunk is of one file, or of several small ones read one after another (a
+// proposal a file, as a committee's folder holds them); files are named once a chunk, not copied
+// for every record.
 struct RawRecord {
     RawRecord(std::size_t offset, std::size_t length, std::uint32_t line, std::string problem = {})
         : offset(offset), length(length), line(line), problem(std::move(problem)) {}
     std::size_t offset, length;
-    std::uint32_t line;  // 0 when unknown
+    std::uint32_t line;      // 0 when unknown
+    std::uint32_t file = 0;  // in the chunk's files
     std::string problem;
 };
 
 struct RawChunk {
-    std::string file;
-    std::uint64_t offset = 0;  // where `bytes` starts in the file
+    std::vector<std::string> files;
+    std::uint64_t offset = 0;  // where `bytes` starts in the file, for a chunk of one file
     std::string bytes;
     std::vector<RawRecord> records;
 
-    SourceLoc source(const RawRecord& record) const { return {file, record.line, 0}; }
+    const std::string& file(const RawRecord& record) const { return files[record.file]; }
+    SourceLoc source(const RawRecord& record) const { return {files[record.file], record.line, 0}; }
 };
 
 // Reads `inputs` in order (files, directories recursively and sorted, "-" for stdin) and hands
 // on chunks of records; NDJSON is read in blocks, so memory stays bounded. A chunk holds at most
-// `max_records` records, so that a caller whose results are large can bound what a chunk makes.
+// `max_records` records, so that a caller whose results are large can bound what a chunk makes,
+// and small files go on together, each file at most once a chunk.
 void read_raw(const std::vector<std::string>& inputs, const std::function<void(RawChunk&&)>& sink,
               std::size_t max_records = std::numeric_limits<std::size_t>::max());
 // The same for files (or "-") read as NDJSON whatever their names, one record a non-blank line of

@@ -311,6 +311,7 @@ private:
     File open(const std::string& path) {
         File in(std::fopen(path.c_str(), "rb"), std::fclose);
         if (!in) problem(path, std::string("cannot read: ") + std::strerror(errno));
+        else std::setvbuf(in.get(), nullptr, _IONBF, 0);  // read in blocks anyway: no buffer to size (an fstat) and copy through
         return in;
     }
 
@@ -344,12 +345,13 @@ private:
         else document(stdin, "<stdin>", head);
     }
 
-    // Appends up to a block of `in` to `bytes`; false at the end of the file (or a read error).
-    static bool read_block(std::FILE* in, std::string& bytes) {
+    // Appends up to `size` bytes of `in` to `bytes`; false at the end of the file (or a read error).
+    static bool read_block(std::FILE* in, std::string& bytes, std::size_t size = block_size) {
+        if (std::feof(in)) return false;  // a short read was the last: no room made for nothing
         const std::size_t old = bytes.size();
-        if (bytes.capacity() < old + block_size + simd_padding) bytes.reserve(std::max(old + block_size + simd_padding, 2 * bytes.capacity()));
-        bytes.resize(old + block_size);
-        const std::size_t n = std::fread(bytes.data() + old, 1, block_size, in);
+        if (bytes.capacity() < old + size + simd_padding) bytes.reserve(std::max(old + size + simd_padding, 2 * bytes.capacity()));
+        bytes.resize(old + size);  // (zeroes what fread then writes over: a first read is kept small)
+        const std::size_t n = std::fread(bytes.data() + old, 1, size, in);
         bytes.resize(old + n);
         return n > 0;
     }
@@ -367,7 +369,9 @@ private:
     // whatever the file's size and the workers share its elements. Any other value is one proposal,
     // kept up to the limit for one.
     void document(std::FILE* in, const std::string& name, std::string bytes) {
-        while (bytes.size() < byte_order_mark.size() && read_block(in, bytes)) {}
+        // Most such files hold one proposal of a few KB: read in blocks that start small and double.
+        constexpr std::size_t first_block = 16 << 10;
+        while (bytes.size() < byte_order_mark.size() && read_block(in, bytes, first_block)) {}
         // Up to the first byte that is not blank: blanks are counted as lines and let go, not kept.
         std::uint64_t at = 0;  // where `bytes` starts in the file
         std::uint32_t line = 1;
@@ -388,10 +392,10 @@ private:
         if (bytes[first] == '[') return array(in, name, std::move(bytes), at, first + 1, line);
 
         // One value: its text from its first byte, as far as a proposal may go.
-        while (bytes.size() - first <= max_line_ && read_block(in, bytes)) {}
+        while (bytes.size() - first <= max_line_ && read_block(in, bytes, std::clamp(bytes.size(), first_block, block_size))) {}
         if (std::ferror(in)) return problem(name, "cannot read: read error");
         RawChunk chunk;
-        chunk.file = name;
+        chunk.files = {name};
         chunk.offset = at;
         if (bytes.size() - first > max_line_) {  // reported as binding would, without keeping it all
             const std::uint64_t size = bytes.size() - first + read_past(in);
@@ -413,7 +417,7 @@ private:
     void array(std::FILE* in, const std::string& name, std::string bytes, std::uint64_t at, std::size_t pos, std::uint32_t line) {
         constexpr std::size_t none = std::string::npos;
         RawChunk chunk;
-        chunk.file = name;
+        chunk.files = {name};
         chunk.offset = at;
         chunk.bytes = std::move(bytes);
         int depth = 1;
@@ -440,7 +444,7 @@ private:
             chunk.bytes.reserve(keep + simd_padding);
             if (!chunk.records.empty()) sink_(std::move(chunk));
             chunk = RawChunk{};
-            chunk.file = name;
+            chunk.files = {name};
             chunk.offset = at;
             chunk.bytes = std::move(rest);
             pos -= keep;
@@ -516,7 +520,7 @@ private:
             // Read straight into the next chunk's bytes, after the unfinished line the last block
             // left. A long line's text is taken over whole, not copied, while it is still unfinished.
             RawChunk chunk;
-            chunk.file = name;
+            chunk.files = {name};
             chunk.offset = at;
             std::string& bytes = chunk.bytes;
             bytes = std::move(pending);
@@ -573,7 +577,7 @@ private:
         else ++skipped;  // the line end
         if (!blank) {
             RawChunk chunk;
-            chunk.file = name;
+            chunk.files = {name};
             chunk.records.emplace_back(0, 0, line,
                                        "the line is longer than " + std::to_string(max_line_) +
                                            " bytes, the limit for one proposal");
@@ -585,7 +589,7 @@ private:
 
     void problem(const std::string& path, std::string why) {
         RawChunk chunk;
-        chunk.file = path;
+        chunk.files = {path};
         chunk.records.emplace_back(0, 0, 0, std::move(why));
         sink_(std::move(chunk));
     }
@@ -597,10 +601,37 @@ private:
 }  // namespace
 
 void read_raw(const std::vector<std::string>& inputs, const std::function<void(RawChunk&&)>& sink, std::size_t max_records) {
-    // A chunk of more records is handed on in pieces, each with a copy of its records' bytes (the
-    // chunk's are copied once in all).
-    const std::function<void(RawChunk&&)> in_pieces = [&](RawChunk&& chunk) {
-        if (chunk.records.size() <= max_records) return sink(std::move(chunk));
+    // Small chunks are gathered into one, up to a block's bytes: a file a proposal would otherwise
+    // make each proposal a job of its own, and handing a job to a worker costs more than scoring it.
+    // A file is gathered once a chunk, so a chunk of one file keeps its offset in the file.
+    RawChunk gathered;
+    auto hand_on_gathered = [&] {
+        if (gathered.records.empty()) return;
+        gathered.bytes.reserve(gathered.bytes.size() + simd_padding);
+        sink(std::move(gathered));
+        gathered = RawChunk{};
+    };
+    auto gather = [&](RawChunk&& chunk) {
+        if (gathered.records.size() + chunk.records.size() > max_records || gathered.bytes.size() + chunk.bytes.size() > block_size ||
+            (!gathered.files.empty() && gathered.files.back() == chunk.files.front()))
+            hand_on_gathered();
+        if (gathered.records.empty()) {
+            gathered = std::move(chunk);
+            return;
+        }
+        const auto file = static_cast<std::uint32_t>(gathered.files.size());
+        gathered.files.push_back(std::move(chunk.files.front()));
+        const std::size_t base = gathered.bytes.size();
+        gathered.bytes += chunk.bytes;
+        for (RawRecord& record : chunk.records) {
+            if (record.problem.empty()) record.offset += base;
+            record.file = file;
+            gathered.records.push_back(std::move(record));
+        }
+    };
+    // A chunk of more than max_records records is handed on in pieces, each with a copy of its
+    // records' bytes (the chunk's are copied once in all).
+    auto in_pieces = [&](RawChunk&& chunk) {
         for (std::size_t first = 0; first < chunk.records.size(); first += max_records) {
             const std::size_t end = std::min(chunk.records.size(), first + max_records);
             std::size_t from = std::numeric_limits<std::size_t>::max(), to = 0;
@@ -609,7 +640,7 @@ void read_raw(const std::vector<std::string>& inputs, const std::function<void(R
                     from = std::min(from, r.offset), to = std::max(to, r.offset + r.length);
             if (from > to) from = to = 0;  // problems only: no bytes
             RawChunk piece;
-            piece.file = chunk.file;
+            piece.files = chunk.files;
             piece.offset = chunk.offset + from;
             piece.bytes.reserve(to - from + simd_padding);
             piece.bytes.assign(chunk.bytes, from, to - from);
@@ -620,8 +651,15 @@ void read_raw(const std::vector<std::string>& inputs, const std::function<void(R
             sink(std::move(piece));
         }
     };
-    RawReader reader(max_records == std::numeric_limits<std::size_t>::max() ? sink : in_pieces, limits().max_proposal_bytes);
+    const std::function<void(RawChunk&&)> rechunk = [&](RawChunk&& chunk) {
+        if (chunk.bytes.size() < block_size / 4 && chunk.records.size() <= max_records) return gather(std::move(chunk));
+        hand_on_gathered();
+        if (chunk.records.size() <= max_records) sink(std::move(chunk));
+        else in_pieces(std::move(chunk));
+    };
+    RawReader reader(rechunk, limits().max_proposal_bytes);
     for (const auto& input : inputs) reader.input(input);
+    hand_on_gathered();
 }
 
 void read_ndjson(const std::vector<std::string>& inputs, const std::function<void(RawChunk&&)>& sink) {
@@ -661,7 +699,7 @@ const Proposal* bind_record(const CompiledRules& rules, const RawChunk& chunk, c
                                  std::to_string(limits().max_proposal_bytes) + " bytes"}};
         return nullptr;
     }
-    if (simd_supported() && fast_bind_into(rules, text, chunk.bytes.capacity() - record.offset, chunk.file, record.line, reuse)) return &reuse;
+    if (simd_supported() && fast_bind_into(rules, text, chunk.bytes.capacity() - record.offset, chunk.file(record), record.line, reuse)) return &reuse;
     other = bind_text(rules, text, chunk.source(record));
     return std::get_if<Proposal>(&other);
 }
