@@ -311,15 +311,15 @@ private:
     File open(const std::string& path) {
         File in(std::fopen(path.c_str(), "rb"), std::fclose);
         if (!in) problem(path, std::string("cannot read: ") + std::strerror(errno));
-        else std::setvbuf(in.get(), nullptr, _IONBF, 0);  // read in blocks anyway: no buffer to size (an fstat) and copy through
         return in;
     }
 
     void file(const std::string& path) {
         const File in = open(path);
         if (!in) return;
-        if (is_ndjson(path)) ndjson(in.get(), path, "");
-        else document(in.get(), path, "");
+        if (is_ndjson(path)) return ndjson(in.get(), path, "");
+        std::setvbuf(in.get(), nullptr, _IONBF, 0);  // read in blocks only: no buffer to size (an fstat) and copy through
+        document(in.get(), path, "");
     }
 
     void stdin_input() {
