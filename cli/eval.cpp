@@ -34,7 +34,8 @@ int run_eval(const EvalOptions& o) {
         // Streaming: results written in input order as they are scored, in bounded memory.
         progress.report_starts(o.output);
         write_output(o.output, [&](std::ostream& out) {
-            render_batch(*rules, o.inputs, batch, &info, [&](const RenderedLines& run) {
+            // Flushed whenever no result is ready: results of lines from a slow pipe come out as they are scored.
+            render_batch(*rules, o.inputs, {o.jobs, [&] { out.flush(); }}, &info, [&](const RenderedLines& run) {
                 for (const RenderedResult& result : run.results) progress.add(result.verdict);
                 out.write(run.lines.data(), static_cast<std::streamsize>(run.lines.size()));
             });

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -18,8 +19,11 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
+#include <poll.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -1229,6 +1233,110 @@ TEST_CASE("eval reads a single pretty-printed object from stdin", "[cli]") {
     from_file.erase("source");
     from_file.erase("rank");
     CHECK(a == from_file);
+}
+
+namespace {
+
+// The built binary with pipes to its standard input and output, as a slow producer feeds it: a
+// test writes a line, then waits for what comes back, the input still open. Every wait has a
+// deadline far beyond what the answer takes, so a binary that holds its output back fails the
+// test instead of hanging it.
+class Piped {
+public:
+    explicit Piped(const std::vector<std::string>& args) {
+        std::signal(SIGPIPE, SIG_IGN);  // writing to a binary that has exited is an error, not the end of the tests
+        int in[2], out[2];
+        REQUIRE(::pipe(in) == 0);
+        REQUIRE(::pipe(out) == 0);
+        pid_ = ::fork();
+        REQUIRE(pid_ >= 0);
+        if (pid_ == 0) {
+            ::dup2(in[0], STDIN_FILENO);
+            ::dup2(out[1], STDOUT_FILENO);
+            for (int fd : {in[0], in[1], out[0], out[1]}) ::close(fd);
+            if (::chdir(source_dir.c_str()) != 0) ::_exit(126);
+            std::vector<char*> argv{const_cast<char*>(SCREENER_BINARY)};
+            for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+            argv.push_back(nullptr);
+            ::execv(SCREENER_BINARY, argv.data());
+            ::_exit(127);
+        }
+        ::close(in[0]);
+        ::close(out[1]);
+        in_ = in[1];
+        out_ = out[0];
+    }
+    ~Piped() {
+        if (in_ >= 0) ::close(in_);
+        ::close(out_);
+        if (!exit_code_) {
+            ::kill(pid_, SIGKILL);
+            ::waitpid(pid_, nullptr, 0);
+        }
+    }
+    Piped(const Piped&) = delete;
+    Piped& operator=(const Piped&) = delete;
+
+    void write(const std::string& text) { CHECK(::write(in_, text.data(), text.size()) == static_cast<ssize_t>(text.size())); }
+    void close_input() { ::close(std::exchange(in_, -1)); }
+    // The next line it writes, or none when none comes within `seconds`.
+    std::optional<std::string> line(int seconds) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+        for (std::size_t end; (end = buffer_.find('\n')) == std::string::npos;) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+            pollfd p{out_, POLLIN, 0};
+            if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) return std::nullopt;
+            char block[4096];
+            const ssize_t n = ::read(out_, block, sizeof block);
+            if (n <= 0) return std::nullopt;
+            buffer_.append(block, static_cast<std::size_t>(n));
+        }
+        std::string line = buffer_.substr(0, buffer_.find('\n'));
+        buffer_.erase(0, line.size() + 1);
+        return line;
+    }
+    // Its exit code, or none while it is still running after `seconds`.
+    std::optional<int> exit_code(int seconds) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+        for (int status = 0; !exit_code_ && std::chrono::steady_clock::now() < deadline;) {
+            if (::waitpid(pid_, &status, WNOHANG) == pid_) exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+            else std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        return exit_code_;
+    }
+
+private:
+    pid_t pid_ = -1;
+    int in_ = -1, out_ = -1;
+    std::string buffer_;
+    std::optional<int> exit_code_;
+};
+
+}  // namespace
+
+TEST_CASE("eval - streams each NDJSON line's result as the line comes, the input still open", "[cli]") {
+    const std::vector<std::string> lines = lines_of(read_text(source_dir + "/tests/ci/proposals.ndjson"));
+    Piped screener({"-q", "eval", "--rules", "tests/ci/rules-v1.yaml", "--format", "ndjson", "-"});
+    for (std::size_t i = 0; i < 3; ++i) {
+        screener.write(lines[i] + "\n");
+        const std::optional<std::string> result = screener.line(60);
+        REQUIRE(result);
+        CHECK(json::parse(*result)["id"] == "CI-0" + std::to_string(i + 1));
+        CHECK(json::parse(*result)["source"] == "<stdin>:" + std::to_string(i + 1));
+    }
+    screener.close_input();
+    CHECK(screener.exit_code(60) == 0);
+}
+
+TEST_CASE("an error ends eval - at once, the input still open", "[cli]") {
+    // Ranking holds proposals in memory, one at most here: the second is an error, which must not
+    // wait for an input that may never end.
+    const ScopedEnv limit("SCREENER_LIMITS", "max_proposals_in_memory=1");
+    const std::vector<std::string> lines = lines_of(read_text(source_dir + "/tests/ci/proposals.ndjson"));
+    Piped screener({"-q", "eval", "--rules", "tests/ci/rules-v1.yaml", "--format", "json", "-"});
+    screener.write(lines[0] + "\n" + lines[1] + "\n" + lines[2] + "\n");
+    CHECK(screener.exit_code(60) == 2);
+    CHECK_FALSE(screener.line(1));  // and no report
 }
 
 // =============================================================================================

@@ -1,12 +1,15 @@
 #include "screener/batch.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cerrno>
 #include <cmath>
 #include <condition_variable>
@@ -87,17 +90,27 @@ public:
         }
         changed_.notify_all();
         for (auto& t : workers_) t.join();
-        if (producer_.joinable()) producer_.join();
+        if (producer_.joinable()) {
+            interrupt_reading();
+            producer_.join();
+        }
     }
 
-    void run(Produce produce, const Consume& consume) {
+    // `waiting`, if any, is called (unlocked) before the caller's thread waits for the next block.
+    void run(Produce produce, const Consume& consume, const std::function<void()>& waiting = {}) {
         produce_ = std::move(produce);  // kept here: the producer may outlive this call when it throws
         producer_ = std::thread([this] { make_jobs(); });
         for (std::size_t next = 0;; ++next) {
             Block<Job> block;
             {
                 std::unique_lock lock(mutex_);
-                changed_.wait(lock, [&] { return failure_ || done_.count(next) || (produced_all_ && next == produced_); });
+                auto ready = [&] { return failure_ || done_.count(next) || (produced_all_ && next == produced_); };
+                if (waiting && !ready()) {
+                    lock.unlock();
+                    waiting();
+                    lock.lock();
+                }
+                changed_.wait(lock, ready);
                 if (failure_) std::rethrow_exception(failure_);
                 if (!done_.count(next)) break;  // everything handed on
                 block = std::move(done_[next]);
@@ -111,6 +124,32 @@ public:
     }
 
 private:
+    // A producer stopped early (an error, or a caller that threw) may be blocked reading standard
+    // input or a pipe that has not ended, and would keep the error waiting for it. It is sent
+    // `interrupt_signal` until it is done: the signal's handler does nothing, so the read fails with
+    // EINTR, the reader reports a read error, and handing that on meets `stopping_`.
+    static constexpr int interrupt_signal = SIGURG;  // ignored by default, so never sent to a process by mistake
+    static bool interrupt_handled() {
+        static const bool handled = [] {
+            struct sigaction current {};
+            if (::sigaction(interrupt_signal, nullptr, &current) != 0 || current.sa_handler != SIG_DFL) return false;  // someone else's
+            struct sigaction action {};
+            action.sa_handler = [](int) {};
+            ::sigemptyset(&action.sa_mask);
+            action.sa_flags = 0;  // no SA_RESTART: an interrupted read returns
+            return ::sigaction(interrupt_signal, &action, nullptr) == 0;
+        }();
+        return handled;
+    }
+    void interrupt_reading() {
+        if (!interrupt_handled()) return;
+        std::unique_lock lock(mutex_);
+        while (!produced_all_) {
+            ::pthread_kill(producer_.native_handle(), interrupt_signal);
+            changed_.wait_for(lock, std::chrono::milliseconds(20), [&] { return produced_all_; });
+        }
+    }
+
     // A block handed on goes back to the workers emptied, its memory kept: a new block's pages
     // would each fault on first touch, and a large buffer freed on this thread is returned to the
     // kernel and faulted in again by the next.
@@ -571,7 +610,7 @@ void render_batch(const CompiledRules& rules, const std::vector<std::string>& in
             sink({repeated, std::span(&alone, 1)});
         });
         hand_on_run(block.entries.size());
-    });
+    }, options.waiting);
 }
 
 // What the second pass needs of each proposal: its rank key, and the bound proposal or, for the

@@ -69,6 +69,7 @@ struct RawChunk {
     std::uint64_t offset = 0;  // where `bytes` starts in the file, for a chunk of one file
     std::string bytes;
     std::vector<RawRecord> records;
+    bool ends_file = false;  // its (last) file was read to the end with it
 
     const std::string& file(const RawRecord& record) const { return files[record.file]; }
     SourceLoc source(const RawRecord& record) const { return {files[record.file], record.line, 0}; }

@@ -12,6 +12,9 @@
 #include <sstream>
 #if defined(__x86_64__)
 #include <cpuid.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
 #endif
 
 #include <fmt/format.h>
@@ -253,6 +256,69 @@ bool is_ndjson(const std::string& path) {
 
 constexpr std::size_t block_size = 256 << 10;  // NDJSON is read and handed on in blocks of about this size
 
+// A file, standard input or a pipe, read with read(2). A read returns as soon as some bytes have
+// come (from a file: all that were asked for), so that lines from a pipe are handed on as they
+// arrive, not when a block has filled, and an error is reported while the pipe is still open. A
+// reader blocked waiting is interrupted by a signal when its run is stopped (batch.cpp's
+// Pipeline): the read fails, as any read error, and ends the input.
+class Input {
+public:
+    // Standard input, not closed at the end.
+    Input() : fd_(STDIN_FILENO), owned_(false) {}
+    // The file at `path`; check opened() (errno says why not).
+    explicit Input(const std::string& path) : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)), owned_(true) {}
+    ~Input() {
+        if (owned_ && fd_ >= 0) ::close(fd_);
+    }
+    Input(const Input&) = delete;
+    Input& operator=(const Input&) = delete;
+
+    bool opened() const { return fd_ >= 0; }
+    bool at_end() const { return end_ && next_ == ahead_.size(); }
+    bool failed() const { return failed_; }
+
+    // Up to `size` bytes into `out`: what has come, waiting for at least one; 0 at the end or on an error.
+    std::size_t read(char* out, std::size_t size) {
+        const std::size_t kept = std::min(size, ahead_.size() - next_);  // what get() read ahead goes first
+        std::memcpy(out, ahead_.data() + next_, kept);
+        next_ += kept;
+        return kept + fill(out + kept, size - kept, kept > 0);
+    }
+    // The next byte, or EOF.
+    int get() {
+        if (next_ == ahead_.size()) {
+            ahead_.resize(64 << 10);
+            ahead_.resize(fill(ahead_.data(), ahead_.size(), false));
+            next_ = 0;
+            if (ahead_.empty()) return EOF;
+        }
+        return static_cast<unsigned char>(ahead_[next_++]);
+    }
+
+private:
+    std::size_t fill(char* out, std::size_t size, bool have_some) {
+        std::size_t got = 0;
+        while (got < size && !end_ && !failed_) {
+            if ((have_some || got > 0) && !more_now()) break;
+            const ssize_t n = ::read(fd_, out + got, size - got);
+            if (n > 0) got += static_cast<std::size_t>(n);
+            else if (n == 0) end_ = true;
+            else failed_ = true;  // EINTR too: only a stopped run interrupts a read
+        }
+        return got;
+    }
+    bool more_now() const {  // readable without waiting (a file always is; at its end, read says so)
+        pollfd p{fd_, POLLIN, 0};
+        return ::poll(&p, 1, 0) > 0;
+    }
+
+    int fd_;
+    bool owned_;
+    bool end_ = false, failed_ = false;
+    std::string ahead_;  // read by get(), not yet handed out
+    std::size_t next_ = 0;
+};
+
 class RawReader {
 public:
     // `max_line`: the longest NDJSON line read; a longer one is a problem record, read past.
@@ -269,8 +335,12 @@ public:
 
     // A file or stdin read as NDJSON whatever its name: results to rank.
     void ndjson_input(const std::string& path) {
-        if (path == "-") return ndjson(stdin, "<stdin>", "");
-        if (const File in = open(path)) ndjson(in.get(), path, "");
+        if (path == "-") {
+            Input in;
+            return ndjson(in, "<stdin>", "");
+        }
+        Input in(path);
+        if (opened(in, path)) ndjson(in, path, "");
     }
 
 private:
@@ -305,35 +375,37 @@ private:
         }
     }
 
-    using File = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;  // closed also when the sink throws
-
-    // The file, or none when it cannot be opened (a problem record says why).
-    File open(const std::string& path) {
-        File in(std::fopen(path.c_str(), "rb"), std::fclose);
-        if (!in) problem(path, std::string("cannot read: ") + std::strerror(errno));
-        return in;
+    // Whether `in` was opened; if not, a problem record says why.
+    bool opened(const Input& in, const std::string& path) {
+        if (!in.opened()) problem(path, std::string("cannot read: ") + std::strerror(errno));
+        return in.opened();
     }
 
     void file(const std::string& path) {
-        const File in = open(path);
-        if (!in) return;
-        if (is_ndjson(path)) return ndjson(in.get(), path, "");
-        std::setvbuf(in.get(), nullptr, _IONBF, 0);  // read in blocks only: no buffer to size (an fstat) and copy through
-        document(in.get(), path, "");
+        Input in(path);
+        if (!opened(in, path)) return;
+        if (is_ndjson(path)) ndjson(in, path, "");
+        else document(in, path, "");
     }
 
     void stdin_input() {
         // An array, or one object spread over lines, is a document; lines that each hold a value are
         // NDJSON — also when the first of them is malformed but the next line starts a new object.
+        Input in;
         std::string head;
         std::vector<std::size_t> starts;  // where each of the first two non-blank lines begins
         std::size_t line_start = 0;
-        for (int c; starts.size() < 2 && (c = std::fgetc(stdin)) != EOF;) {
+        for (int c; starts.size() < 2 && (c = in.get()) != EOF;) {
             head += static_cast<char>(c);
             if (c != '\n') continue;
-            std::string_view line(head.data() + line_start, head.size() - line_start);
-            if (line.find_first_not_of(" \t\r\n") != std::string_view::npos) starts.push_back(line_start);
+            const std::string_view line(head.data() + line_start, head.size() - line_start);
+            const std::size_t text_at = line.find_first_not_of(" \t\r\n");
             line_start = head.size();
+            if (text_at == std::string_view::npos) continue;
+            starts.push_back(line_start - line.size());
+            // A first line that starts an array, or is a value alone, decides at once: lines from a
+            // slow pipe are not kept waiting for the next.
+            if (starts.size() == 1 && (line[text_at] == '[' || nlohmann::json::accept(line))) break;
         }
         if (line_start < head.size()) starts.push_back(line_start);  // a last line without a newline
         if (starts.empty()) return;                                  // nothing on stdin: no proposals
@@ -341,26 +413,26 @@ private:
         const auto first = text.find_first_not_of(" \t\r\n");
         const std::string_view first_line = text.substr(starts[0], starts.size() > 1 ? starts[1] - starts[0] : std::string_view::npos);
         const bool next_is_object = starts.size() > 1 && text.substr(text.find_first_not_of(" \t\r", starts[1]), 1) == "{";
-        if (text[first] != '[' && (nlohmann::json::accept(first_line) || next_is_object)) ndjson(stdin, "<stdin>", head);
-        else document(stdin, "<stdin>", head);
+        if (text[first] != '[' && (nlohmann::json::accept(first_line) || next_is_object)) ndjson(in, "<stdin>", head);
+        else document(in, "<stdin>", head);
     }
 
     // Appends up to `size` bytes of `in` to `bytes`; false at the end of the file (or a read error).
-    static bool read_block(std::FILE* in, std::string& bytes, std::size_t size = block_size) {
-        if (std::feof(in)) return false;  // a short read was the last: no room made for nothing
+    static bool read_block(Input& in, std::string& bytes, std::size_t size = block_size) {
+        if (in.at_end()) return false;  // no room made for nothing
         const std::size_t old = bytes.size();
         if (bytes.capacity() < old + size + simd_padding) bytes.reserve(std::max(old + size + simd_padding, 2 * bytes.capacity()));
-        bytes.resize(old + size);  // (zeroes what fread then writes over: a first read is kept small)
-        const std::size_t n = std::fread(bytes.data() + old, 1, size, in);
+        bytes.resize(old + size);  // (zeroes what the read then writes over: a first read is kept small)
+        const std::size_t n = in.read(bytes.data() + old, size);
         bytes.resize(old + n);
         return n > 0;
     }
 
     // Reads past the rest of `in`; returns how many bytes that was.
-    static std::uint64_t read_past(std::FILE* in) {
+    static std::uint64_t read_past(Input& in) {
         char block[1 << 16];
         std::uint64_t n = 0;
-        for (std::size_t got; (got = std::fread(block, 1, sizeof block, in)) > 0;) n += got;
+        for (std::size_t got; (got = in.read(block, sizeof block)) > 0;) n += got;
         return n;
     }
 
@@ -368,7 +440,7 @@ private:
     // An array is split into its elements as it is read, a block at a time, so memory stays bounded
     // whatever the file's size and the workers share its elements. Any other value is one proposal,
     // kept up to the limit for one.
-    void document(std::FILE* in, const std::string& name, std::string bytes) {
+    void document(Input& in, const std::string& name, std::string bytes) {
         // Most such files hold one proposal of a few KB: read in blocks that start small and double.
         constexpr std::size_t first_block = 16 << 10;
         while (bytes.size() < byte_order_mark.size() && read_block(in, bytes, first_block)) {}
@@ -386,14 +458,14 @@ private:
                 break;
             }
         }
-        if (std::ferror(in)) return problem(name, "cannot read: read error");
+        if (in.failed()) return problem(name, "cannot read: read error");
         if (first == std::string::npos) return problem(name, "cannot read: the file is empty");
         line += static_cast<std::uint32_t>(std::count(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(first), '\n'));
         if (bytes[first] == '[') return array(in, name, std::move(bytes), at, first + 1, line);
 
         // One value: its text from its first byte, as far as a proposal may go.
         while (bytes.size() - first <= max_line_ && read_block(in, bytes, std::clamp(bytes.size(), first_block, block_size))) {}
-        if (std::ferror(in)) return problem(name, "cannot read: read error");
+        if (in.failed()) return problem(name, "cannot read: read error");
         RawChunk chunk;
         chunk.files = {name};
         chunk.offset = at;
@@ -406,6 +478,7 @@ private:
             bytes.reserve(bytes.size() + simd_padding);
             chunk.bytes = std::move(bytes);
         }
+        chunk.ends_file = true;
         sink_(std::move(chunk));
     }
 
@@ -414,7 +487,7 @@ private:
     // with the line it starts on, handed on a block at a time. An element too long for a proposal
     // is read past, not kept. Text after the closing ']', or a file that ends before it, is reported
     // where it is.
-    void array(std::FILE* in, const std::string& name, std::string bytes, std::uint64_t at, std::size_t pos, std::uint32_t line) {
+    void array(Input& in, const std::string& name, std::string bytes, std::uint64_t at, std::size_t pos, std::uint32_t line) {
         constexpr std::size_t none = std::string::npos;
         RawChunk chunk;
         chunk.files = {name};
@@ -486,7 +559,7 @@ private:
                 default: break;
             }
         }
-        if (std::ferror(in)) {
+        if (in.failed()) {
             chunk.records.emplace_back(0, 0, 0, "cannot read: read error");
         } else if (depth > 0) {
             element_ends(chunk.bytes.size());
@@ -507,11 +580,12 @@ private:
             }
         }
         chunk.bytes.reserve(chunk.bytes.size() + simd_padding);
+        chunk.ends_file = true;
         if (!chunk.records.empty()) sink_(std::move(chunk));
     }
 
     // NDJSON in blocks: memory stays bounded whatever the file's size.
-    void ndjson(std::FILE* in, const std::string& name, std::string pending) {
+    void ndjson(Input& in, const std::string& name, std::string pending) {
         std::uint32_t line = 1;
         bool at_start = true;
         std::size_t scanned = 0;  // how much of `pending` is known to hold no line end
@@ -525,10 +599,13 @@ private:
             std::string& bytes = chunk.bytes;
             bytes = std::move(pending);
             pending.clear();
-            if (!read_block(in, bytes)) {
+            // Whole lines already here (standard input's first ones) go on before waiting for more.
+            const bool whole_lines = bytes.find('\n', scanned) != std::string::npos;
+            if (!whole_lines && !read_block(in, bytes)) {
                 eof = true;
-                if (std::ferror(in)) problem(name, "cannot read: read error");
+                if (in.failed()) problem(name, "cannot read: read error");
             }
+            eof = eof || in.at_end();  // (a file's last block: its last line goes with it)
             // Hand on whole lines; an unfinished last line waits for the next block.
             const std::size_t last = std::string_view(bytes).substr(scanned).rfind('\n');
             const std::size_t usable = eof ? bytes.size() : (last == std::string::npos ? 0 : scanned + last + 1);
@@ -558,18 +635,19 @@ private:
                 ++line;
                 start = end + 1;
             }
+            chunk.ends_file = eof;
             if (!chunk.records.empty()) sink_(std::move(chunk));
         }
     }
 
     // A line longer than a proposal may be: reported once, then read past without keeping it.
     // Returns how many bytes it read past `pending`.
-    std::size_t skip_long_line(std::FILE* in, const std::string& name, std::uint32_t& line, std::string& pending, bool& eof) {
+    std::size_t skip_long_line(Input& in, const std::string& name, std::uint32_t& line, std::string& pending, bool& eof) {
         bool blank = pending.find_first_not_of(" \t\r") == std::string::npos;  // blank lines are no proposals, however long
         pending.clear();
         std::size_t skipped = 0;
         int c = 0;
-        while ((c = std::fgetc(in)) != EOF && c != '\n') {
+        while ((c = in.get()) != EOF && c != '\n') {
             ++skipped;
             blank = blank && (c == ' ' || c == '\t' || c == '\r');
         }
@@ -590,6 +668,7 @@ private:
     void problem(const std::string& path, std::string why) {
         RawChunk chunk;
         chunk.files = {path};
+        chunk.ends_file = true;
         chunk.records.emplace_back(0, 0, 0, std::move(why));
         sink_(std::move(chunk));
     }
@@ -601,9 +680,10 @@ private:
 }  // namespace
 
 void read_raw(const std::vector<std::string>& inputs, const std::function<void(RawChunk&&)>& sink, std::size_t max_records) {
-    // Small chunks are gathered into one, up to a block's bytes: a file a proposal would otherwise
-    // make each proposal a job of its own, and handing a job to a worker costs more than scoring it.
-    // A file is gathered once a chunk, so a chunk of one file keeps its offset in the file.
+    // Small files (their last chunks) are gathered into one chunk, up to a block's bytes: a file a
+    // proposal would otherwise make each proposal a job of its own, and handing a job to a worker
+    // costs more than scoring it. A chunk that does not end its file (lines from a pipe as they
+    // come) goes on at once. A file is gathered once a chunk, so a chunk of one file keeps its offset.
     RawChunk gathered;
     auto hand_on_gathered = [&] {
         if (gathered.records.empty()) return;
@@ -652,7 +732,7 @@ void read_raw(const std::vector<std::string>& inputs, const std::function<void(R
         }
     };
     const std::function<void(RawChunk&&)> rechunk = [&](RawChunk&& chunk) {
-        if (chunk.bytes.size() < block_size / 4 && chunk.records.size() <= max_records) return gather(std::move(chunk));
+        if (chunk.ends_file && chunk.bytes.size() < block_size / 4 && chunk.records.size() <= max_records) return gather(std::move(chunk));
         hand_on_gathered();
         if (chunk.records.size() <= max_records) sink(std::move(chunk));
         else in_pieces(std::move(chunk));

@@ -1,7 +1,10 @@
 // A whole batch, read, bound and scored on several threads: the bulk path behind `screener eval`,
 // `rank` and `diff`.
 // Results come out in input order whatever the thread count, so every report is byte-identical to a
-// single-threaded run; memory stays bounded by a few blocks of input in flight.
+// single-threaded run; memory stays bounded by a few blocks of input in flight. A batch that stops
+// early (an error, or a callback that throws) while its reader waits on standard input or a pipe
+// interrupts that read with SIGURG, for which it installs a handler that does nothing when the
+// process has none; a process with its own SIGURG handler waits for the input to end instead.
 #pragma once
 
 #include <functional>
@@ -20,6 +23,9 @@ namespace screener {
 
 struct BatchOptions {
     unsigned jobs = 0;  // worker threads; 0 means one per core
+    // Called on the calling thread when no result is ready to hand on (render_batch): a caller that
+    // streams output flushes it here, so that results from a slow pipe come out as they are scored.
+    std::function<void()> waiting = {};
 };
 
 // Reads `inputs` (as read_proposals does), binds and scores every proposal, and calls `sink` on the
