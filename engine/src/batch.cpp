@@ -9,8 +9,8 @@
 
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <condition_variable>
 #include <cstring>
@@ -331,7 +331,9 @@ std::size_t result_bytes(const CompiledRules& rules) {
     return bytes;
 }
 
-std::size_t per_block(std::size_t bytes_each) { return std::max<std::size_t>(1, block_result_bytes / std::max<std::size_t>(1, bytes_each)); }
+std::size_t per_block(std::size_t bytes_each) {
+    return std::max<std::size_t>(1, block_result_bytes / std::max<std::size_t>(1, bytes_each));
+}
 
 // Reads `inputs` in chunks of at most as many proposals as make a block of results `bytes_each` long.
 Pipeline<detail::RawChunk>::Produce read_inputs(const std::vector<std::string>& inputs, std::size_t bytes_each) {
