@@ -198,11 +198,17 @@ std::shared_ptr<const CompiledRules> load_rules_or_throw(const std::string& path
 
 void write_output(const std::string& path, const std::function<void(std::ostream&)>& write) {
     // Writes through `fd`, then says what went wrong, if anything, in terms of `name`.
+    // The first failed write throws, so that a run stops there (a stream would go on reading its
+    // input, which may never end, only to throw the results away).
     auto write_to = [&](int fd, const std::string& name) {
         BlockWriter buffer(fd);
         std::ostream out(&buffer);
-        write(out);
-        out.flush();
+        out.exceptions(std::ios::badbit);
+        try {
+            write(out);
+            out.flush();
+        } catch (const std::ios_base::failure&) {
+        }
         if (!out) throw Error("cannot write " + name + ": " + std::strerror(buffer.error() ? buffer.error() : EIO), 2);
     };
     if (path.empty() || path == "-") {

@@ -499,6 +499,25 @@ TEST_CASE("a .json proposal too long is reported with its size and line, and the
     CHECK(all[0].reasons == std::vector<std::string>{"the proposal is " + std::to_string(b.size() + 1) + " bytes; proposals are limited to 100000 bytes"});
 }
 
+TEST_CASE("an NDJSON line too long is reported with its size, whether read whole or read past", "[bind]") {
+    const ProposalBytes limit(100'000);
+    auto dir = temp_dir("bind-ndjson-long");
+    // B (600 KB, with a CR before its newline) is longer than a read: the reader reads past it. C
+    // (150 KB) fits in one: binding refuses it. The same reason either way, with the size binding
+    // would count (the CR included); a blank line however long is no proposal.
+    const std::string b = valid("B", ", \"note\": \"" + std::string(600'000, 'b') + "\"") + "\r",
+                      c = valid("C", ", \"note\": \"" + std::string(150'000, 'c') + "\"");
+    write_text(dir + "/a.ndjson", valid("A") + "\n" + b + "\n" + c + "\n" + std::string(700'000, ' ') + "\n" + valid("D") + "\n");
+    auto all = read({dir + "/a.ndjson"});
+    REQUIRE(all.size() == 4);
+    CHECK(all[1].line == 2);
+    CHECK(all[1].reasons == std::vector<std::string>{"the proposal is " + std::to_string(b.size()) + " bytes; proposals are limited to 100000 bytes"});
+    CHECK(all[2].line == 3);
+    CHECK(all[2].reasons == std::vector<std::string>{"the proposal is " + std::to_string(c.size()) + " bytes; proposals are limited to 100000 bytes"});
+    CHECK((all[0].id == "A" && all[3].id == "D" && all[3].line == 5));
+    CHECK((all[0].ok && all[3].ok));
+}
+
 TEST_CASE("a .json array cut short keeps the elements read and says that its closing bracket is missing", "[bind]") {
     auto dir = temp_dir("bind-array-cut");
     write_text(dir + "/whole-elements.json", "[\n" + valid("A") + ",\n" + valid("B") + "\n");

@@ -774,7 +774,7 @@ struct RankedResults::Kept {
 
         File(std::string file, bool may_open) : name(std::move(file)), fd(-1) {
             if (name == "<stdin>" || !may_open) return;
-            fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC);
+            fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);  // a FIFO, whose writer is gone, must not block
             struct stat st {};
             if (fd >= 0 && (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) ::close(std::exchange(fd, -1));
         }

@@ -256,6 +256,12 @@ bool is_ndjson(const std::string& path) {
 
 constexpr std::size_t block_size = 256 << 10;  // NDJSON is read and handed on in blocks of about this size
 
+// Why a proposal is invalid whose text is `size` bytes, past limits().max_proposal_bytes.
+std::string too_long(std::uint64_t size) {
+    return "the proposal is " + std::to_string(size) + " bytes; proposals are limited to " + std::to_string(limits().max_proposal_bytes) +
+           " bytes";
+}
+
 // A file, standard input or a pipe, read with read(2). A read returns as soon as some bytes have
 // come (from a file: all that were asked for), so that lines from a pipe are handed on as they
 // arrive, not when a block has filled, and an error is reported while the pipe is still open. A
@@ -322,12 +328,16 @@ private:
 class RawReader {
 public:
     // `max_line`: the longest NDJSON line read; a longer one is a problem record, read past.
-    RawReader(const std::function<void(RawChunk&&)>& sink, std::size_t max_line) : sink_(sink), max_line_(max_line) {}
+    // `may_wait`, if any, is called before reading an input that may keep the reader waiting
+    // (standard input, a pipe or a device).
+    RawReader(const std::function<void(RawChunk&&)>& sink, std::size_t max_line, std::function<void()> may_wait = {})
+        : sink_(sink), max_line_(max_line), may_wait_(std::move(may_wait)) {}
 
     void input(const std::string& path) {
-        if (path == "-") return stdin_input();
         std::error_code ec;
-        auto status = fs::status(path, ec);
+        auto status = path == "-" ? fs::file_status(fs::file_type::unknown) : fs::status(path, ec);
+        if (!fs::is_regular_file(status) && !fs::is_directory(status) && may_wait_) may_wait_();
+        if (path == "-") return stdin_input();
         if (ec || !fs::exists(status)) return problem(path, "cannot read: no such file or directory");
         if (fs::is_directory(status)) return directory(path);
         file(path);
@@ -471,8 +481,7 @@ private:
         chunk.offset = at;
         if (bytes.size() - first > max_line_) {  // reported as binding would, without keeping it all
             const std::uint64_t size = bytes.size() - first + read_past(in);
-            chunk.records.emplace_back(0, 0, line, "the proposal is " + std::to_string(size) + " bytes; proposals are limited to " +
-                                                       std::to_string(max_line_) + " bytes");
+            chunk.records.emplace_back(0, 0, line, too_long(size));
         } else {
             chunk.records.emplace_back(first, bytes.size() - first, line);
             bytes.reserve(bytes.size() + simd_padding);
@@ -501,8 +510,7 @@ private:
         auto element_ends = [&](std::size_t end) {
             if (start == none) return;
             if (passed > 0)
-                chunk.records.emplace_back(0, 0, start_line, "the proposal is " + std::to_string(passed + end - start) +
-                                                                 " bytes; proposals are limited to " + std::to_string(max_line_) + " bytes");
+                chunk.records.emplace_back(0, 0, start_line, too_long(passed + end - start));
             else
                 chunk.records.emplace_back(start, end - start, start_line);
             start = none;
@@ -640,29 +648,28 @@ private:
         }
     }
 
-    // A line longer than a proposal may be: reported once, then read past without keeping it.
-    // Returns how many bytes it read past `pending`.
+    // A line longer than a proposal may be (`pending` its start): reported once, as binding reports
+    // a proposal too long that was read whole, then read past without keeping it. Returns how many
+    // bytes it read past `pending`.
     std::size_t skip_long_line(Input& in, const std::string& name, std::uint32_t& line, std::string& pending, bool& eof) {
         bool blank = pending.find_first_not_of(" \t\r") == std::string::npos;  // blank lines are no proposals, however long
+        const std::size_t unfinished = pending.size();
+        std::uint64_t size = unfinished;
         pending.clear();
-        std::size_t skipped = 0;
         int c = 0;
         while ((c = in.get()) != EOF && c != '\n') {
-            ++skipped;
+            ++size;
             blank = blank && (c == ' ' || c == '\t' || c == '\r');
         }
         if (c == EOF) eof = true;
-        else ++skipped;  // the line end
         if (!blank) {
             RawChunk chunk;
             chunk.files = {name};
-            chunk.records.emplace_back(0, 0, line,
-                                       "the line is longer than " + std::to_string(max_line_) +
-                                           " bytes, the limit for one proposal");
+            chunk.records.emplace_back(0, 0, line, too_long(size));
             sink_(std::move(chunk));
         }
         ++line;
-        return skipped;
+        return static_cast<std::size_t>(size - unfinished) + (c == EOF ? 0 : 1);  // and the line end
     }
 
     void problem(const std::string& path, std::string why) {
@@ -675,6 +682,7 @@ private:
 
     const std::function<void(RawChunk&&)>& sink_;
     std::size_t max_line_;
+    std::function<void()> may_wait_;
 };
 
 }  // namespace
@@ -737,7 +745,7 @@ void read_raw(const std::vector<std::string>& inputs, const std::function<void(R
         if (chunk.records.size() <= max_records) sink(std::move(chunk));
         else in_pieces(std::move(chunk));
     };
-    RawReader reader(rechunk, limits().max_proposal_bytes);
+    RawReader reader(rechunk, limits().max_proposal_bytes, hand_on_gathered);  // nothing gathered waits with the reader
     for (const auto& input : inputs) reader.input(input);
     hand_on_gathered();
 }
@@ -774,9 +782,7 @@ const Proposal* bind_record(const CompiledRules& rules, const RawChunk& chunk, c
     }
     std::string_view text(chunk.bytes.data() + record.offset, record.length);
     if (text.size() > limits().max_proposal_bytes) {
-        other = InvalidProposal{{}, {}, chunk.source(record),
-                                {"the proposal is " + std::to_string(text.size()) + " bytes; proposals are limited to " +
-                                 std::to_string(limits().max_proposal_bytes) + " bytes"}};
+        other = InvalidProposal{{}, {}, chunk.source(record), {too_long(text.size())}};
         return nullptr;
     }
     if (simd_supported() && fast_bind_into(rules, text, chunk.bytes.capacity() - record.offset, chunk.file(record), record.line, reuse)) return &reuse;
