@@ -1,7 +1,12 @@
 #include "screener/proposal.hpp"
 
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -12,9 +17,6 @@
 #include <sstream>
 #if defined(__x86_64__)
 #include <cpuid.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <unistd.h>
 #endif
 
 #include <fmt/format.h>
