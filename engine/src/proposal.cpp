@@ -15,6 +15,7 @@
 #include <memory>
 #include <set>
 #include <sstream>
+#include <tuple>
 #if defined(__x86_64__)
 #include <cpuid.h>
 #endif
@@ -359,7 +360,12 @@ private:
     // Every .json, .ndjson and .jsonl file below `path`, in sorted order. A folder that cannot be
     // read is reported in its place (an invalid entry naming it), never skipped without a word.
     void directory(const std::string& path) {
-        std::vector<std::pair<std::string, std::string>> found;  // a file, or a folder and why it cannot be read
+        struct Found {
+            std::string path, why;  // a file, or a folder and why it cannot be read
+            bool regular = false;   // a regular file, as the folder's listing says (no stat needed)
+            bool operator<(const Found& other) const { return std::tie(path, why) < std::tie(other.path, other.why); }
+        };
+        std::vector<Found> found;
         std::vector<std::string> folders{path};
         while (!folders.empty()) {
             const std::string folder = std::move(folders.back());
@@ -373,15 +379,15 @@ private:
                     continue;  // a folder named x.json: its files are listed themselves
                 }
                 const auto ext = it->path().extension().string();
-                if (ext == ".json" || ext == ".ndjson" || ext == ".jsonl") found.emplace_back(it->path().string(), "");
+                if (ext == ".json" || ext == ".ndjson" || ext == ".jsonl") found.push_back({it->path().string(), "", it->is_regular_file(ignored)});
             }
-            if (ec) found.emplace_back(folder, "cannot read: " + ec.message());
+            if (ec) found.push_back({folder, "cannot read: " + ec.message()});
         }
         std::sort(found.begin(), found.end());
-        for (const auto& [f, why] : found) {
+        for (const auto& [f, why, regular] : found) {
             std::error_code ec;
             if (!why.empty()) problem(f, why);
-            else if (fs::is_regular_file(f, ec)) file(f);
+            else if (regular || fs::is_regular_file(f, ec)) file(f);
             else if (ec == std::errc::permission_denied) problem(f, "cannot read: " + ec.message());  // a folder listed, not searched
             else problem(f, "cannot read: not a regular file (a broken link, a pipe or a device)");
         }
