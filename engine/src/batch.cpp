@@ -945,6 +945,17 @@ struct DiffChunk {
     std::vector<std::string> reasons;  // what a cause of kind `reason` indexes
 };
 
+// A proposal's id, name and source as one rule set read them: bound, or invalid (`other`).
+struct Named {
+    const std::string &id, &name;
+    const SourceLoc& source;
+};
+Named named(const Proposal* bound, const BoundProposal& other) {
+    if (bound) return {bound->id, bound->name, bound->source};
+    const auto& invalid = std::get<InvalidProposal>(other);
+    return {invalid.id, invalid.name, invalid.source};
+}
+
 }  // namespace
 
 RuleDiff diff_batch(const CompiledRules& before, const CompiledRules& after, const std::vector<std::string>& inputs,
@@ -973,17 +984,12 @@ RuleDiff diff_batch(const CompiledRules& before, const CompiledRules& after, con
                 }
             }
             // Its id and name as the new rule set read them (or the old one, where it read none).
-            const InvalidProposal* invalid_before = a ? nullptr : &std::get<InvalidProposal>(other_before);
-            const InvalidProposal* invalid_after = b ? nullptr : &std::get<InvalidProposal>(other_after);
-            const std::string& id_before = a ? a->id : invalid_before->id;
-            const std::string& id_after = b ? b->id : invalid_after->id;
-            const std::string& name_before = a ? a->name : invalid_before->name;
-            const std::string& name_after = b ? b->name : invalid_after->name;
-            const std::string& name = name_after.empty() ? name_before : name_after;
+            const Named old_reading = named(a, other_before), new_reading = named(b, other_after);
+            const std::string& name = new_reading.name.empty() ? old_reading.name : new_reading.name;
             block.text += name;
-            block.text += (b ? b->source : invalid_after->source).str();
+            block.text += new_reading.source.str();
             job.changes.push_back({was, now, name.size(), job.causes.size()});
-            block.add(now.verdict, now.score, id_after.empty() ? id_before : id_after);  // its id, for check_ids
+            block.add(now.verdict, now.score, new_reading.id.empty() ? old_reading.id : new_reading.id);  // its id, for check_ids
         }
     });
     RuleDiff out(before, after);

@@ -337,12 +337,15 @@ public:
         : sink_(sink), max_line_(max_line), may_wait_(std::move(may_wait)) {}
 
     void input(const std::string& path) {
+        if (path == "-") {
+            if (may_wait_) may_wait_();
+            return stdin_input();
+        }
         std::error_code ec;
-        auto status = path == "-" ? fs::file_status(fs::file_type::unknown) : fs::status(path, ec);
-        if (!fs::is_regular_file(status) && !fs::is_directory(status) && may_wait_) may_wait_();
-        if (path == "-") return stdin_input();
+        const auto status = fs::status(path, ec);
         if (ec || !fs::exists(status)) return problem(path, "cannot read: no such file or directory");
         if (fs::is_directory(status)) return directory(path);
+        if (!fs::is_regular_file(status) && may_wait_) may_wait_();  // a pipe or a device
         file(path);
     }
 
@@ -748,10 +751,10 @@ void read_raw(const std::vector<std::string>& inputs, const std::function<void(R
         }
     };
     const std::function<void(RawChunk&&)> rechunk = [&](RawChunk&& chunk) {
-        if (chunk.ends_file && chunk.bytes.size() < block_size / 4 && chunk.records.size() <= max_records) return gather(std::move(chunk));
+        if (chunk.records.size() <= max_records && chunk.ends_file && chunk.bytes.size() < block_size / 4) return gather(std::move(chunk));
         hand_on_gathered();
-        if (chunk.records.size() <= max_records) sink(std::move(chunk));
-        else in_pieces(std::move(chunk));
+        if (chunk.records.size() > max_records) return in_pieces(std::move(chunk));
+        sink(std::move(chunk));
     };
     RawReader reader(rechunk, limits().max_proposal_bytes, hand_on_gathered);  // nothing gathered waits with the reader
     for (const auto& input : inputs) reader.input(input);
