@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "fast_bind.hpp"  // engine-private: the batch's own per-record bind (detail::read_raw, bind_record)
+#include "result_line.hpp"  // engine-private: rank's reading of result lines
 #include "screener/batch.hpp"
 #include "screener/compile.hpp"
 #include "screener/evaluate.hpp"
@@ -217,13 +218,21 @@ void BM_ResultJson(benchmark::State& state) {
 }
 BENCHMARK(BM_ResultJson)->Unit(benchmark::kMicrosecond);
 
-// read_result_line: a streamed result read back, as `screener rank` reads each line of its shards.
+// read_result_line: a streamed result read back, as `screener rank` reads each line of its shards
+// (in place, into one ResultLine reused).
 void BM_ReadResultLine(benchmark::State& state) {
     const Fixture& f = fixture();
     std::vector<std::string> lines(f.results.size());
-    for (std::size_t i = 0; i < f.results.size(); ++i) append_result_json(lines[i], f.results[i], 0, &f.info);
+    for (std::size_t i = 0; i < f.results.size(); ++i) {
+        append_result_json(lines[i], f.results[i], 0, &f.info);
+        lines[i].reserve(lines[i].size() + detail::simd_padding);
+    }
+    ResultLine read;
     for (auto _ : state)
-        for (const auto& line : lines) benchmark::DoNotOptimize(read_result_line(line).result.score);
+        for (const auto& line : lines) {
+            detail::read_result_line(line, line.capacity(), read);
+            benchmark::DoNotOptimize(read.result.score);
+        }
     state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * lines.size()));
 }
 BENCHMARK(BM_ReadResultLine)->Unit(benchmark::kMicrosecond);

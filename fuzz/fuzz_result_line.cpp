@@ -2,7 +2,7 @@
 // simdjson path (fast_result_line.cpp) must read exactly what the ordinary (nlohmann) path reads or
 // hand the line over: when it reads one, the ordinary path reads the same rule set and the same
 // result, field by field and bit for bit, and never finds an error in it. It reads the same from a
-// copy as in place, with other bytes after the line.
+// copy as in place, with other bytes after the line, and into the ResultLine of the inputs before.
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -60,6 +60,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::optional<ResultLine> in_place = detail::fast_read_result_line(std::string_view(padded).substr(0, size), padded.size());
     FUZZ_CHECK(in_place.has_value() == fast.has_value() && (!fast || (in_place->rules == fast->rules && same(in_place->result, fast->result))),
                "the simdjson path reads a line differently in place:\n" + std::string(line));
+    // As rank reads line after line: into the strings and vectors of earlier inputs' readings.
+    static ResultLine reused;
+    FUZZ_CHECK(detail::fast_read_result_line(line, 0, reused) == fast.has_value() &&
+                   (!fast || (reused.rules == fast->rules && same(reused.result, fast->result))),
+               "the simdjson path reads a line differently after another:\n" + std::string(line));
     if (!fast) return 0;
     std::optional<ResultLine> ordinary;
     std::string error;

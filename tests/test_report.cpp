@@ -158,6 +158,52 @@ TEST_CASE("The simdjson path reads every line eval writes, all of it, as the ord
     }
 }
 
+TEST_CASE("Lines read one after another into one ResultLine, as rank reads them, read as each does alone", "[report]") {
+    // The reader reuses the strings and vectors of the line before: whatever that line had and this
+    // one has not (a unit, a band, a gate's message, profiles, groups) must not stay.
+    Result full;
+    full.id = "A", full.name = "all there", full.source = "a.ndjson:1", full.verdict = Verdict::fail, full.score = 37.5, full.pass_score = 60;
+    full.profiles = {"SME"};
+    full.gates = {{"g", "Gate", false, "land is 12 ha"}, {"h", "Other gate", false, "no data"}};
+    full.groups = {{"less", "Less", 37.5, 1, 30.0, false,
+                    {{"land", "Land", "ha", true, {10, 2}, 5, 62.5, 2, false, ""}, {"labor", "Labor", "", false, {}, std::nan(""), 0, 1, true, "no data"}}}};
+    full.reasons = {"a gate failed"};
+    Result bare = full;  // scored, without the optional keys
+    bare.id = "B", bare.verdict = Verdict::pass, bare.profiles.clear();
+    bare.gates = {{"g", "Gate", true, ""}};
+    bare.groups[0].minimum.reset();
+    bare.groups[0].criteria = {{"land", "Land", "", false, {}, 5, 100, 2, false, ""}};
+    bare.reasons.clear();
+    Result invalid;
+    invalid.id = "C", invalid.source = "a.ndjson:3", invalid.reasons = {"not JSON"};
+    std::vector<std::string> lines;
+    const RulesInfo rules{"r", "1", std::string(64, 'a')};
+    for (const Result* r : {&full, &bare, &full, &invalid, &full, &bare, &invalid}) append_result_json(lines.emplace_back(), *r, 0, &rules);
+    // The golden lines, forwards and back: every verdict, profiles, units, bands, failed gates.
+    const std::vector<std::string> golden = golden_result_lines();
+    lines.insert(lines.end(), golden.begin(), golden.end());
+    lines.insert(lines.end(), golden.rbegin(), golden.rend());
+    // All of a read line, also what its JSON leaves out (a passed gate's message, a band without a
+    // metric, an invalid result's profiles).
+    auto all_of = [](const ResultLine& read) {
+        std::ostringstream all;
+        const Result& r = read.result;
+        all << written_back(read) << '|' << static_cast<int>(r.verdict) << '|' << r.pass_score;
+        for (const std::string& profile : r.profiles) all << '|' << profile;
+        for (const GateOutcome& gate : r.gates) all << '|' << gate.message;
+        for (const GroupOutcome& group : r.groups)
+            for (const CriterionOutcome& c : group.criteria) all << '|' << c.unit << c.has_metric << c.band.zero_at << ',' << c.band.full_at;
+        return all.str();
+    };
+    ResultLine read;
+    for (const std::string& line : lines) {
+        INFO(line);
+        detail::read_result_line(line, 0, read);
+        CHECK(written_back(read) == line);
+        CHECK(all_of(read) == all_of(read_result_line(line)));
+    }
+}
+
 TEST_CASE("The simdjson path hands a line in any other form to the ordinary path, which reads it or names what is wrong", "[report]") {
     if (!detail::simd_supported()) {
         WARN("no simdjson path on this processor");

@@ -66,6 +66,7 @@ struct Scratch {
     std::vector<Proposal> proposals = std::vector<Proposal>(evaluation_lanes);  // bound, evaluated together
     std::vector<Evaluation> evaluations = std::vector<Evaluation>(evaluation_lanes);
     BoundProposal other;  // a proposal the ordinary path bound, or an invalid one
+    ResultLine line;      // a result line read back (rank), into the same strings and vectors each time
 };
 
 // The producer makes jobs (reads chunks), the workers fill blocks from them, the caller's thread
@@ -456,7 +457,7 @@ using Written = std::function<void(std::size_t rows, std::size_t of)>;
 // workers while the ones before are written. So no result is held. `results(ranks, scratch, scored,
 // result)`, on a worker, hands on the results of `ranks` in rank order: scored(proposal, evaluation,
 // rank) for a proposal scored again under `plan` (rendered straight from the plan in json), or
-// result(Result&&, rank). A result's row takes about `bytes_each`.
+// result(const Result&, rank). A result's row takes about `bytes_each`.
 template <class Results>
 void write_ranked(std::ostream& out, Format format, const RulesInfo& rules, const std::vector<RankKey>& keys, unsigned jobs,
                   const CompiledRules* plan, const Results& results, std::size_t bytes_each, const Written& written) {
@@ -502,7 +503,7 @@ void write_ranked(std::ostream& out, Format format, const RulesInfo& rules, cons
                     renderer->append(block.text, p, e, ndjson ? 0 : rank);
                     block.text += line_end(rank);
                 },
-                [&](Result&& result, std::size_t rank) {
+                [&](const Result& result, std::size_t rank) {
                     append_result_json(block.text, result, ndjson ? 0 : rank, with_rules);
                     block.text += line_end(rank);
                 });
@@ -525,7 +526,7 @@ void write_ranked(std::ostream& out, Format format, const RulesInfo& rules, cons
     std::optional<Result> first_scored;
     if ((format == Format::csv || format == Format::html) && scored > 0) {
         Scratch scratch;
-        each_result(Ranks{0, 1}, scratch, true, [&](Result&& result, std::size_t) { first_scored = std::move(result); });
+        each_result(Ranks{0, 1}, scratch, true, [&](const Result& result, std::size_t) { first_scored = result; });
     }
     // html's charts, of the scored results, come before its first row: a pass of their own,
     // explained and summed on the workers.
@@ -534,7 +535,7 @@ void write_ranked(std::ostream& out, Format format, const RulesInfo& rules, cons
         run_ranks(
             0, scored,
             [&](Block<Ranks>& block, Scratch& scratch) {
-                each_result(block.job, scratch, true, [&](Result&& result, std::size_t) { block.charts.add(result); });
+                each_result(block.job, scratch, true, [&](const Result& result, std::size_t) { block.charts.add(result); });
             },
             [&](Block<Ranks>& block) { charts.add(block.charts); });
     const RowReport report(format, rules, counts[0], counts[1], counts[2], std::move(first_scored), charts);
@@ -544,7 +545,7 @@ void write_ranked(std::ostream& out, Format format, const RulesInfo& rules, cons
         out << report.head(section);
         write_ranks(report.lists_invalid_only(section) ? scored : 0, [&](Block<Ranks>& block, Scratch& scratch) {
             each_result(block.job, scratch, report.shows_outcomes(section),
-                        [&](Result&& result, std::size_t rank) { report.append(block.text, section, result, rank); });
+                        [&](const Result& result, std::size_t rank) { report.append(block.text, section, result, rank); });
         });
     }
     out << report.tail();
@@ -812,15 +813,16 @@ RankedResults::RankedResults(const std::vector<std::string>& inputs, const Batch
     : options_(options), kept_(std::make_unique<Kept>()) {
     // The workers read each line for its rank key and rule set; the first line that cannot be read,
     // or names another rule set than the chunk's first, ends the chunk.
-    Pipeline<ResultChunk> pipeline(options.jobs, [](Block<ResultChunk>& block, Scratch&) {
+    Pipeline<ResultChunk> pipeline(options.jobs, [](Block<ResultChunk>& block, Scratch& scratch) {
         const detail::RawChunk& chunk = block.job.chunk;
+        ResultLine& line = scratch.line;
         for (const detail::RawRecord& record : chunk.records) {
             try {
                 if (!record.problem.empty()) throw Error(record.problem);
                 if (record.length > UINT32_MAX) throw Error("the line is longer than 4 GiB");
-                ResultLine line = detail::read_result_line(std::string_view(chunk.bytes).substr(record.offset, record.length),
-                                                           chunk.bytes.capacity() - record.offset);
-                if (block.entries.empty()) block.job.rules = std::move(line.rules);
+                detail::read_result_line(std::string_view(chunk.bytes).substr(record.offset, record.length),
+                                         chunk.bytes.capacity() - record.offset, line);
+                if (block.entries.empty()) block.job.rules = line.rules;
                 else if (!(line.rules == block.job.rules)) throw Error(other_rules(line.rules, block.job.rules));
                 if (line.result.verdict != Verdict::invalid) {
                     if (!block.job.layout) block.job.layout = layout_of(line.result), block.job.laid_out = block.entries.size();
@@ -883,8 +885,9 @@ void RankedResults::write(std::ostream& out, Format format, const Written& writt
     const std::vector<std::size_t> order = rank_order(kept.keys, options_.jobs == 1 ? 1 : 2);
     // A run of ranks read again from their lines. A line must read as it did the first time: a
     // file changed in between is an error, not a wrong report.
-    auto results = [&](const Ranks& ranks, Scratch&, const auto&, const auto& result) {
+    auto results = [&](const Ranks& ranks, Scratch& scratch, const auto&, const auto& result) {
         std::string text;
+        ResultLine& read = scratch.line;
         // In rank order the lines' entries and keys are scattered over memory: fetched some way
         // ahead, and each key's id a few ahead (as in RankedBatch::write).
         const std::size_t end = ranks.first + ranks.count;
@@ -910,9 +913,8 @@ void RankedResults::write(std::ostream& out, Format format, const Written& writt
                 view = text;
             }
             auto changed = [&] { return file.name + ":" + std::to_string(line.line) + ": changed while it was ranked"; };
-            ResultLine read;
             try {
-                read = detail::read_result_line(view, line.kept ? 0 : text.capacity());
+                detail::read_result_line(view, line.kept ? 0 : text.capacity(), read);
             } catch (const Error& e) {
                 throw Error(changed() + ": " + e.what());
             }
@@ -921,7 +923,7 @@ void RankedResults::write(std::ostream& out, Format format, const Written& writt
                 throw Error(changed());
             if (!line.repeated && read.result.verdict != Verdict::invalid && !laid_out_as(read.result, *kept.layout)) throw Error(changed());
             if (line.repeated) mark_repeated_id(read.result);
-            result(std::move(read.result), r + 1);
+            result(read.result, r + 1);
         }
     };
     std::size_t line_bytes = 0;

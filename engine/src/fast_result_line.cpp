@@ -66,16 +66,19 @@ void fields(od::object object, const std::array<Key, N>& keys, Read&& read) {
     need(k == N);
 }
 
-std::string text(od::value& value) {
+// Values are read into the ResultLine given, whose strings and vectors keep their memory from line
+// to line: reading a line allocates little once a few have been read.
+void text(od::value& value, std::string& out) {
     std::string_view text;
     need(!value.get_string().get(text));
-    return std::string(text);
+    out.assign(text);
 }
 // A string, or "" for null.
-std::string text_or_null(od::value& value) {
+void text_or_null(od::value& value, std::string& out) {
     bool null = false;
     need(!value.is_null().get(null));
-    return null ? std::string() : text(value);
+    if (null) out.clear();
+    else text(value, out);
 }
 double number(od::value& value) {
     double number = 0;
@@ -95,38 +98,43 @@ bool boolean(od::value& value) {
     need(!value.get_bool().get(flag));
     return flag;
 }
-std::vector<std::string> texts(od::value& value) {
+// Each item of an array into `out`'s item of the same place, by read(item, out[i]); `out` then
+// has as many items as the array.
+template <class T, class Read>
+void items(od::value& value, std::vector<T>& out, Read&& read) {
     od::array array;
     need(!value.get_array().get(array));
-    std::vector<std::string> out;
+    std::size_t n = 0;
     for (auto item : array) {
         od::value v;
         need(!item.get(v));
-        out.push_back(text(v));
+        if (n == out.size()) resize(out, n + 1);
+        read(v, out[n++]);
     }
-    return out;
+    resize(out, n);
 }
-// Each item of an array of objects.
-template <class Read>
-void objects(od::value& value, Read&& read) {
-    od::array array;
-    need(!value.get_array().get(array));
-    for (auto item : array) {
+void texts(od::value& value, std::vector<std::string>& out) { items(value, out, [](od::value& v, std::string& t) { text(v, t); }); }
+// An array of objects, each read by read(object, out[i]).
+template <class T, class Read>
+void objects(od::value& value, std::vector<T>& out, Read&& read) {
+    items(value, out, [&](od::value& v, T& into) {
         od::object object;
-        need(!item.get_object().get(object));
-        read(object);
-    }
+        need(!v.get_object().get(object));
+        read(object, into);
+    });
 }
 
-CriterionOutcome criterion(od::object object) {
+void criterion(od::object object, CriterionOutcome& c) {
     static constexpr std::array<Key, 9> keys = {{{"id"}, {"title"}, {"unit", true}, {"value"}, {"points"}, {"weight"},
                                                  {"band", true}, {"skipped"}, {"reason"}}};
-    CriterionOutcome c;
+    c.unit.clear();  // the optional keys' values when they are left out
+    c.has_metric = false;
+    c.band = {};
     fields(object, keys, [&](std::size_t k, od::value& v) {
         switch (k) {
-            case 0: c.id = text(v); break;
-            case 1: c.title = text(v); break;
-            case 2: c.unit = text_or_null(v); break;
+            case 0: text(v, c.id); break;
+            case 1: text(v, c.title); break;
+            case 2: text_or_null(v, c.unit); break;
             case 3: c.value = number_or_null(v).value_or(std::nan("")); break;
             case 4: c.points = number(v); break;
             case 5: c.weight = number(v); break;
@@ -139,59 +147,60 @@ CriterionOutcome criterion(od::object object) {
                 break;
             }
             case 7: c.skipped = boolean(v); break;
-            default: c.reason = text_or_null(v);
+            default: text_or_null(v, c.reason);
         }
     });
-    return c;
 }
 
-GroupOutcome group(od::object object) {
+void group(od::object object, GroupOutcome& g) {
     static constexpr std::array<Key, 7> keys = {{{"id"}, {"title"}, {"score"}, {"weight"}, {"minimum"}, {"skipped"}, {"criteria"}}};
-    GroupOutcome g;
     fields(object, keys, [&](std::size_t k, od::value& v) {
         switch (k) {
-            case 0: g.id = text(v); break;
-            case 1: g.title = text(v); break;
+            case 0: text(v, g.id); break;
+            case 1: text(v, g.title); break;
             case 2: g.score = number(v); break;
             case 3: g.weight = number(v); break;
             case 4: g.minimum = number_or_null(v); break;
             case 5: g.skipped = boolean(v); break;
-            default: objects(v, [&](od::object c) { g.criteria.push_back(criterion(c)); });
+            default: objects(v, g.criteria, criterion);
         }
     });
-    return g;
 }
 
-GateOutcome gate(od::object object) {
+void gate(od::object object, GateOutcome& g) {
     static constexpr std::array<Key, 4> keys = {{{"id"}, {"title"}, {"passed"}, {"message", true}}};
-    GateOutcome g;
+    g.message.clear();
     fields(object, keys, [&](std::size_t k, od::value& v) {
         switch (k) {
-            case 0: g.id = text(v); break;
-            case 1: g.title = text(v); break;
+            case 0: text(v, g.id); break;
+            case 1: text(v, g.title); break;
             case 2: g.passed = boolean(v); break;
-            default: g.message = text_or_null(v);
+            default: text_or_null(v, g.message);
         }
     });
-    return g;
 }
 
-ResultLine result_line(od::object object) {
+void result_line(od::object object, ResultLine& out) {
     // pass_score and profiles are there unless the verdict is invalid, whose score is null.
     static constexpr std::array<Key, 11> keys = {{{"id"}, {"name"}, {"verdict"}, {"score"}, {"source"}, {"pass_score", true},
                                                   {"profiles", true}, {"gates"}, {"groups"}, {"reasons"}, {"rules"}}};
-    ResultLine out;
     Result& r = out.result;
+    r.pass_score = 0;
+    resize(r.profiles, 0);
     int scored = 0;  // of pass_score and profiles, read
     fields(object, keys, [&](std::size_t k, od::value& v) {
         switch (k) {
-            case 0: r.id = text(v); break;
-            case 1: r.name = text(v); break;
+            case 0: text(v, r.id); break;
+            case 1: text(v, r.name); break;
             case 2: {
-                const std::string verdict = text(v);
+                std::string_view verdict;
+                need(!v.get_string().get(verdict));
                 if (verdict == "pass") r.verdict = Verdict::pass;
                 else if (verdict == "fail") r.verdict = Verdict::fail;
-                else need(verdict == "invalid");
+                else {
+                    need(verdict == "invalid");
+                    r.verdict = Verdict::invalid;
+                }
                 break;
             }
             case 3: {
@@ -200,39 +209,38 @@ ResultLine result_line(od::object object) {
                 r.score = score.value_or(0);
                 break;
             }
-            case 4: r.source = text(v); break;
+            case 4: text(v, r.source); break;
             case 5:
                 r.pass_score = number(v);
                 ++scored;
                 break;
             case 6:
-                r.profiles = texts(v);
+                texts(v, r.profiles);
                 ++scored;
                 break;
-            case 7: objects(v, [&](od::object g) { r.gates.push_back(gate(g)); }); break;
-            case 8: objects(v, [&](od::object g) { r.groups.push_back(group(g)); }); break;
-            case 9: r.reasons = texts(v); break;
+            case 7: objects(v, r.gates, gate); break;
+            case 8: objects(v, r.groups, group); break;
+            case 9: texts(v, r.reasons); break;
             default: {
                 od::object rules;
                 need(!v.get_object().get(rules));
                 static constexpr std::array<Key, 3> rules_keys = {{{"id"}, {"version"}, {"sha256"}}};
                 fields(rules, rules_keys, [&](std::size_t i, od::value& t) {
-                    (i == 0 ? out.rules.id : i == 1 ? out.rules.version : out.rules.sha256) = text(t);
+                    text(t, i == 0 ? out.rules.id : i == 1 ? out.rules.version : out.rules.sha256);
                 });
             }
         }
     });
     need(scored == (r.verdict == Verdict::invalid ? 0 : 2));
-    return out;
 }
 
 }  // namespace
 
-std::optional<ResultLine> fast_read_result_line(std::string_view line, std::size_t capacity) {
+bool fast_read_result_line(std::string_view line, std::size_t capacity, ResultLine& into) {
     static_assert(simd_padding == simdjson::SIMDJSON_PADDING);
     thread_local od::parser parser;
     thread_local simdjson::padded_string copy;  // for a line without room after it
-    if (line.empty()) return std::nullopt;
+    if (line.empty()) return false;
     if (capacity < line.size() + simd_padding) {
         if (copy.size() < line.size()) copy = simdjson::padded_string(line.size());
         std::memcpy(copy.data(), line.data(), line.size());
@@ -242,14 +250,13 @@ std::optional<ResultLine> fast_read_result_line(std::string_view line, std::size
     }
     od::document doc;
     od::object object;
-    if (parser.iterate(line.data(), line.size(), capacity).get(doc) || doc.get_object().get(object)) return std::nullopt;
+    if (parser.iterate(line.data(), line.size(), capacity).get(doc) || doc.get_object().get(object)) return false;
     try {
-        ResultLine read = result_line(object);
+        result_line(object, into);
         const char* rest = nullptr;
-        if (!doc.current_location().get(rest)) return std::nullopt;  // text after the object (none: an error)
-        return read;
+        return doc.current_location().get(rest) != simdjson::SUCCESS;  // no text after the object (reading past it is an error)
     } catch (const Decline&) {
-        return std::nullopt;
+        return false;
     }
 }
 

@@ -476,15 +476,32 @@ ResultLine ordinary_read_result_line(std::string_view line) {
     return read_result(v);
 }
 
-ResultLine read_result_line(std::string_view line, std::size_t capacity) {
-    if (simd_supported())
-        if (std::optional<ResultLine> read = fast_read_result_line(line, capacity)) return std::move(*read);
-    return ordinary_read_result_line(line);
+std::optional<ResultLine> fast_read_result_line(std::string_view line, std::size_t capacity) {
+    ResultLine read;
+    if (!fast_read_result_line(line, capacity, read)) return std::nullopt;
+    return read;
+}
+
+template <class T>
+void resize(std::vector<T>& items, std::size_t size) {
+    items.resize(size);
+}
+template void resize(std::vector<std::string>&, std::size_t);
+template void resize(std::vector<GateOutcome>&, std::size_t);
+template void resize(std::vector<GroupOutcome>&, std::size_t);
+template void resize(std::vector<CriterionOutcome>&, std::size_t);
+
+void read_result_line(std::string_view line, std::size_t capacity, ResultLine& into) {
+    if (!simd_supported() || !fast_read_result_line(line, capacity, into)) into = ordinary_read_result_line(line);
 }
 
 }  // namespace detail
 
-ResultLine read_result_line(std::string_view line) { return detail::read_result_line(line, 0); }
+ResultLine read_result_line(std::string_view line) {
+    ResultLine read;
+    detail::read_result_line(line, 0, read);
+    return read;
+}
 
 void write_ndjson_line(std::ostream& out, const RulesInfo& rules, const Result& result) {
     std::string line;

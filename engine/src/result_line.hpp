@@ -8,16 +8,28 @@
 #include <cstddef>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "screener/report.hpp"
 
 namespace screener::detail {
 
-// screener::read_result_line, for a line readable `capacity` bytes from line.data() on: with
-// simd_padding more than the line's, the simdjson path reads it in place, without a copy.
-ResultLine read_result_line(std::string_view line, std::size_t capacity);
-// The simdjson path: the line's result, or nullopt when the ordinary path must read it.
+// screener::read_result_line into `into`, for a line readable `capacity` bytes from line.data()
+// on: with simd_padding more than the line's, the simdjson path reads it in place, without a copy.
+// `into` may hold an earlier line: its strings and vectors are reused, so that a reader of many
+// lines allocates little. On an error, `into` is left half-written.
+void read_result_line(std::string_view line, std::size_t capacity, ResultLine& into);
+// The simdjson path: true when it read the line into `into`, false when the ordinary path must
+// read it (`into` is then left half-written).
+bool fast_read_result_line(std::string_view line, std::size_t capacity, ResultLine& into);
+// The same into a new ResultLine, or nullopt.
 std::optional<ResultLine> fast_read_result_line(std::string_view line, std::size_t capacity = 0);
+// A ResultLine's vector resized, for the simdjson path. fast_result_line.cpp is built for AVX2, and
+// the linker keeps one copy of each piece of vector code that several objects hold: so the path
+// calls this one, defined (for the vectors of a Result) in report.cpp, built for any x86-64, and
+// holds no copy of its own that ordinary code might end up calling (tests/simd/avx2_confined.py).
+template <class T>
+void resize(std::vector<T>& items, std::size_t size);
 // The ordinary path alone (read_result_line takes the simdjson one first when the processor can).
 ResultLine ordinary_read_result_line(std::string_view line);
 
