@@ -314,7 +314,7 @@ TEST_CASE("a .json file holding an array over several lines: each proposal has t
         "    \"environment\": {\"wastewater\": false}\n"       // 6
         "  },\n"                                                // 7
         "\n"                                                    // 8
-        "  {\"id\": \"A3\", \"name\": \"has [brackets], {braces} and \\\"quotes\\\"\", \"land_ha\": 1,\n"  // 9
+        "  {\"id\": \"A3\", \"name\": \"has [brackets], {braces}, \\\"quotes\\\" and \\n\\t\\/ escapes\", \"land_ha\": 1,\n"  // 9
         "   \"workers\": 0, \"sector\": \"semiconductors\", \"environment\": {\"wastewater\": true}},\n"  // 10
         "  {\"id\": \"A4\", \"workers\": -3},\n"                // 11: invalid
         "  " + valid("A5") + "\n"                               // 12
@@ -329,7 +329,7 @@ TEST_CASE("a .json file holding an array over several lines: each proposal has t
     CHECK(all[1].source == f + ":3");
     CHECK(all[2].id == "A3");
     CHECK(all[2].source == f + ":9");
-    CHECK(all[2].name == "has [brackets], {braces} and \"quotes\"");
+    CHECK(all[2].name == "has [brackets], {braces}, \"quotes\" and \n\t/ escapes");
     CHECK(all[3].id == "A4");
     CHECK(all[3].source == f + ":11");
     CHECK_FALSE(all[3].ok);

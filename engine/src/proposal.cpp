@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -258,6 +259,17 @@ bool is_ndjson(const std::string& path) {
 }
 
 constexpr std::size_t block_size = 256 << 10;  // NDJSON is read and handed on in blocks of about this size
+
+// The bytes where the scan of a JSON array of proposals must look (RawReader::array): in a string,
+// its closing quote, an escape and a line end (lines are counted); outside strings, also what opens,
+// closes or separates values.
+enum : unsigned char { ends_string = 1, ends_run = 2 };
+constexpr std::array<unsigned char, 256> array_stops = [] {
+    std::array<unsigned char, 256> stops{};
+    for (const unsigned char c : {'"', '\\', '\n'}) stops[c] |= ends_string;
+    for (const unsigned char c : {'"', '[', '{', ']', '}', ',', '\n'}) stops[c] |= ends_run;
+    return stops;
+}();
 
 // Why a proposal is invalid whose text is `size` bytes, past limits().max_proposal_bytes.
 std::string too_long(std::uint64_t size) {
@@ -542,7 +554,7 @@ private:
             pos -= keep;
             if (start != none) start = 0;
         };
-        for (; depth > 0; ++pos) {
+        while (depth > 0) {
             if (pos == chunk.bytes.size()) {
                 hand_on();
                 if (start != none && passed + chunk.bytes.size() > max_line_) {  // too long to keep: read past it
@@ -553,30 +565,41 @@ private:
                 }
                 if (!read_block(in, chunk.bytes)) break;
             }
+            // Bytes that change nothing are passed over in a tight loop: in a string, all but its end,
+            // an escape and a line end; inside an element, all but those and the brackets and commas.
+            // (Between elements, and after an escape, every byte counts.)
+            const unsigned char stops = in_string ? (escaped ? 0 : ends_string) : (start != none || depth > 1) ? ends_run : 0;
+            if (stops != 0) {
+                const char* data = chunk.bytes.data();
+                const std::size_t size = chunk.bytes.size();
+                while (pos < size && !(array_stops[static_cast<unsigned char>(data[pos])] & stops)) ++pos;
+                if (pos == size) continue;
+            }
             const char c = chunk.bytes[pos];
             if (c == '\n') ++line;
             if (in_string) {
                 if (escaped) escaped = false;
                 else if (c == '\\') escaped = true;
                 else if (c == '"') in_string = false;
-                continue;
+            } else {
+                const bool blank = c == ' ' || c == '\t' || c == '\r' || c == '\n';
+                if (depth == 1 && start == none && !blank && c != ',' && c != ']' && c != '}') {
+                    start = pos;
+                    start_line = line;
+                }
+                switch (c) {
+                    case '"': in_string = true; break;
+                    case '[': case '{': ++depth; break;
+                    case ']': case '}':
+                        if (--depth == 0) element_ends(pos);
+                        break;
+                    case ',':
+                        if (depth == 1) element_ends(pos);
+                        break;
+                    default: break;
+                }
             }
-            const bool blank = c == ' ' || c == '\t' || c == '\r' || c == '\n';
-            if (depth == 1 && start == none && !blank && c != ',' && c != ']' && c != '}') {
-                start = pos;
-                start_line = line;
-            }
-            switch (c) {
-                case '"': in_string = true; break;
-                case '[': case '{': ++depth; break;
-                case ']': case '}':
-                    if (--depth == 0) element_ends(pos);
-                    break;
-                case ',':
-                    if (depth == 1) element_ends(pos);
-                    break;
-                default: break;
-            }
+            ++pos;
         }
         if (in.failed()) {
             chunk.records.emplace_back(0, 0, 0, "cannot read: read error");
