@@ -1217,6 +1217,48 @@ TEST_CASE("eval reads NDJSON from stdin", "[cli]") {
     CHECK(ranked["results"][0]["id"] == "BN-2025-003");
 }
 
+TEST_CASE("eval - tells NDJSON from one JSON document by what comes first, and keeps no more of it than it must", "[cli]") {
+    const std::vector<std::string> lines = lines_of(read_text(source_dir + "/tests/ci/proposals.ndjson"));
+    // Each result's id and source, in input order.
+    auto read = [](const std::string& input) {
+        const ScopedEnv limit("SCREENER_LIMITS", "max_proposal_bytes=2000");
+        Cli cli = run_cli("-q eval --rules tests/ci/rules-v1.yaml --format ndjson -", input);
+        INFO(cli.err);
+        REQUIRE(cli.exit_code == 0);
+        std::vector<std::string> read;
+        for (const std::string& line : lines_of(cli.out)) {
+            const json r = json::parse(line);
+            read.push_back(r["id"].get<std::string>() + " " + r["source"].get<std::string>() +
+                           (r["verdict"] == "invalid" ? " " + r["reasons"][0].get<std::string>() : ""));
+        }
+        return read;
+    };
+    using Read = std::vector<std::string>;
+    // A malformed first line, then a line that starts an object: NDJSON.
+    CHECK(read("{not json\n\n" + lines[0] + "\n") ==
+          Read{" <stdin>:1 malformed JSON: syntax error while parsing object key - invalid literal; last read: '{no'; expected string "
+               "literal (line 1, column 3)",
+               "CI-01 <stdin>:3"});
+    // An array, on one line or over several, after blank lines: one document.
+    CHECK(read("\n \n[" + lines[0] + ",\n" + lines[1] + "]\n") == Read{"CI-01 <stdin>:3", "CI-02 <stdin>:4"});
+    // An object spread over lines (the next line does not start one): one document.
+    std::string spread = lines[2];
+    spread.insert(spread.find("\"name\""), "\n  ");
+    CHECK(read(spread + "\n") == Read{"CI-03 <stdin>:1"});
+    // A first line too long for a proposal is NDJSON's: reported with its size, and the next line read.
+    const std::string longer = "{\"id\": \"long\", \"pad\": \"" + std::string(50'000, 'x') + "\"}";
+    CHECK(read(longer + "\n" + lines[1] + "\n") ==
+          Read{" <stdin>:1 the proposal is 50025 bytes; proposals are limited to 2000 bytes", "CI-02 <stdin>:2"});
+    // So is one without its line end, the whole input.
+    CHECK(read(longer) == Read{" <stdin>:1 the proposal is 50025 bytes; proposals are limited to 2000 bytes"});
+    // A first line that is no value, with only blanks after it: one document, too long (this stopped
+    // eval with an internal error).
+    CHECK(read(std::string(2500, 'x') + "\n  \n  ") == Read{" <stdin>:1 the proposal is 2506 bytes; proposals are limited to 2000 bytes"});
+    // Blanks alone, with or without a line end, are no proposals.
+    CHECK(read("\t\r").empty());
+    CHECK(read(" \n\r\n").empty());
+}
+
 TEST_CASE("eval reads a single pretty-printed object from stdin", "[cli]") {
     std::string text = read_text(source_dir + "/" + example("009-luxshare-ict-expansion.json"));
     REQUIRE(std::count(text.begin(), text.end(), '\n') > 5);  // really pretty-printed

@@ -424,30 +424,30 @@ private:
     void stdin_input() {
         // An array, or one object spread over lines, is a document; lines that each hold a value are
         // NDJSON — also when the first of them is malformed but the next line starts a new object.
+        // What is read to decide is handed on to the reader chosen, and no more is read than
+        // deciding takes: a first byte '[' decides at once, and so does a first line that is a value
+        // alone (lines from a slow pipe are not kept waiting for the next), or one too long for a
+        // proposal (NDJSON, whose reader reports it and reads past it, not keeping it).
         Input in;
         std::string head;
-        std::vector<std::size_t> starts;  // where each of the first two non-blank lines begins
-        std::size_t line_start = 0;
-        for (int c; starts.size() < 2 && (c = in.get()) != EOF;) {
-            head += static_cast<char>(c);
-            if (c != '\n') continue;
-            const std::string_view line(head.data() + line_start, head.size() - line_start);
-            const std::size_t text_at = line.find_first_not_of(" \t\r\n");
-            line_start = head.size();
-            if (text_at == std::string_view::npos) continue;
-            starts.push_back(line_start - line.size());
-            // A first line that starts an array, or is a value alone, decides at once: lines from a
-            // slow pipe are not kept waiting for the next.
-            if (starts.size() == 1 && (line[text_at] == '[' || nlohmann::json::accept(line))) break;
-        }
-        if (line_start < head.size()) starts.push_back(line_start);  // a last line without a newline
-        if (starts.empty()) return;                                  // nothing on stdin: no proposals
-        std::string_view text = head;
-        const auto first = text.find_first_not_of(" \t\r\n");
-        const std::string_view first_line = text.substr(starts[0], starts.size() > 1 ? starts[1] - starts[0] : std::string_view::npos);
-        const bool next_is_object = starts.size() > 1 && text.substr(text.find_first_not_of(" \t\r", starts[1]), 1) == "{";
-        if (text[first] != '[' && (nlohmann::json::accept(first_line) || next_is_object)) ndjson(in, "<stdin>", head);
-        else document(in, "<stdin>", head);
+        auto read_more = [&] { return read_block(in, head, 16 << 10); };
+        constexpr std::string_view blanks = " \t\r\n";
+        std::size_t first = 0;
+        while ((first = head.find_first_not_of(blanks)) == std::string::npos)
+            if (!read_more()) return;  // nothing on stdin: no proposals
+        if (head[first] == '[') return document(in, "<stdin>", std::move(head));
+        const std::size_t line_start = head.rfind('\n', first) + 1;  // (npos + 1 is 0)
+        std::size_t line_end = 0;
+        while ((line_end = head.find('\n', first)) == std::string::npos && head.size() - line_start <= max_line_ && read_more()) {}
+        if (line_end == std::string::npos && head.size() - line_start > max_line_) return ndjson(in, "<stdin>", std::move(head));
+        const std::string_view first_line = std::string_view(head).substr(line_start, line_end - line_start);
+        if (nlohmann::json::accept(first_line)) return ndjson(in, "<stdin>", std::move(head));
+        // The next line's first byte (blank lines between are passed over, up to the limit).
+        std::size_t next = std::string::npos;
+        if (line_end != std::string::npos)
+            while ((next = head.find_first_not_of(blanks, line_end)) == std::string::npos && head.size() - line_end <= max_line_ && read_more()) {}
+        if (next != std::string::npos && head[next] == '{') ndjson(in, "<stdin>", std::move(head));
+        else document(in, "<stdin>", std::move(head));
     }
 
     // Appends up to `size` bytes of `in` to `bytes`; false at the end of the file (or a read error).
