@@ -454,10 +454,11 @@ struct Ranks {
 using Written = std::function<void(std::size_t rows, std::size_t of)>;
 
 // Writes the ranked report of the results whose rank keys are `keys`, rendering its rows on the
-// workers while the ones before are written. So no result is held. `results(ranks, scratch, scored,
-// result)`, on a worker, hands on the results of `ranks` in rank order: scored(proposal, evaluation,
-// rank) for a proposal scored again under `plan` (rendered straight from the plan in json), or
-// result(const Result&, rank). A result's row takes about `bytes_each`.
+// workers while the ones before are written. So no result is held. `results(ranks, scratch, outcomes,
+// scored, result)`, on a worker, hands on the results of `ranks` in rank order: scored(proposal,
+// evaluation, rank) for a proposal scored again under `plan` (rendered straight from the plan in
+// json), or result(const Result&, rank), whose gates and groups may be left out when `outcomes` is
+// false (the rows do not show them). A result's row takes about `bytes_each`.
 template <class Results>
 void write_ranked(std::ostream& out, Format format, const RulesInfo& rules, const std::vector<RankKey>& keys, unsigned jobs,
                   const CompiledRules* plan, const Results& results, std::size_t bytes_each, const Written& written) {
@@ -498,7 +499,7 @@ void write_ranked(std::ostream& out, Format format, const RulesInfo& rules, cons
         if (!ndjson) out << json_report_head(rules, counts[0], counts[1], counts[2]);
         write_ranks(0, [&](Block<Ranks>& block, Scratch& scratch) {
             results(
-                block.job, scratch,
+                block.job, scratch, true,
                 [&](const Proposal& p, const Evaluation& e, std::size_t rank) {
                     renderer->append(block.text, p, e, ndjson ? 0 : rank);
                     block.text += line_end(rank);
@@ -516,7 +517,7 @@ void write_ranked(std::ostream& out, Format format, const RulesInfo& rules, cons
     // and groups' outcomes when the rows do not show them.
     auto each_result = [&](const Ranks& ranks, Scratch& scratch, bool outcomes, const auto& each) {
         results(
-            ranks, scratch,
+            ranks, scratch, outcomes,
             [&](const Proposal& p, const Evaluation& e, std::size_t rank) {
                 each(outcomes ? explain(*plan, p, e) : explain_verdict(*plan, p, e), rank);
             },
@@ -672,7 +673,7 @@ void RankedBatch::write(std::ostream& out, Format format, const RulesInfo& rules
     const Kept& kept = *kept_;
     const std::vector<std::size_t> order = rank_order(kept.keys, options_.jobs == 1 ? 1 : 2);
     // A run of ranks scored again from their stored proposals, or an invalid one's stored result.
-    auto results = [&](const Ranks& ranks, Scratch& scratch, const auto& scored, const auto& result) {
+    auto results = [&](const Ranks& ranks, Scratch& scratch, bool, const auto& scored, const auto& result) {
         std::size_t rank = ranks.first + 1;  // the next result's
         Lanes lanes(
             rules_, scratch, [&](const Proposal& p, const Evaluation& e) { scored(p, e, rank++); },
@@ -885,7 +886,7 @@ void RankedResults::write(std::ostream& out, Format format, const Written& writt
     const std::vector<std::size_t> order = rank_order(kept.keys, options_.jobs == 1 ? 1 : 2);
     // A run of ranks read again from their lines. A line must read as it did the first time: a
     // file changed in between is an error, not a wrong report.
-    auto results = [&](const Ranks& ranks, Scratch& scratch, const auto&, const auto& result) {
+    auto results = [&](const Ranks& ranks, Scratch& scratch, bool outcomes, const auto&, const auto& result) {
         std::string text;
         ResultLine& read = scratch.line;
         // In rank order the lines' entries and keys are scattered over memory: fetched some way
@@ -914,14 +915,15 @@ void RankedResults::write(std::ostream& out, Format format, const Written& writt
             }
             auto changed = [&] { return file.name + ":" + std::to_string(line.line) + ": changed while it was ranked"; };
             try {
-                detail::read_result_line(view, line.kept ? 0 : text.capacity(), read);
+                detail::read_result_line(view, line.kept ? 0 : text.capacity(), read, outcomes);
             } catch (const Error& e) {
                 throw Error(changed() + ": " + e.what());
             }
             const bool same_score = read.result.score == key.score || (std::isnan(read.result.score) && std::isnan(key.score));
             if (read.result.id != key.id || !(read.rules == *kept.rules) || (!line.repeated && (read.result.verdict != key.verdict || !same_score)))
                 throw Error(changed());
-            if (!line.repeated && read.result.verdict != Verdict::invalid && !laid_out_as(read.result, *kept.layout)) throw Error(changed());
+            if (outcomes && !line.repeated && read.result.verdict != Verdict::invalid && !laid_out_as(read.result, *kept.layout))
+                throw Error(changed());
             if (line.repeated) mark_repeated_id(read.result);
             result(read.result, r + 1);
         }

@@ -180,7 +180,7 @@ void gate(od::object object, GateOutcome& g) {
     });
 }
 
-void result_line(od::object object, ResultLine& out) {
+void result_line(od::object object, ResultLine& out, bool outcomes) {
     // pass_score and profiles are there unless the verdict is invalid, whose score is null.
     static constexpr std::array<Key, 11> keys = {{{"id"}, {"name"}, {"verdict"}, {"score"}, {"source"}, {"pass_score", true},
                                                   {"profiles", true}, {"gates"}, {"groups"}, {"reasons"}, {"rules"}}};
@@ -218,8 +218,14 @@ void result_line(od::object object, ResultLine& out) {
                 texts(v, r.profiles);
                 ++scored;
                 break;
-            case 7: objects(v, r.gates, gate); break;
-            case 8: objects(v, r.groups, group); break;
+            case 7:
+                if (outcomes) objects(v, r.gates, gate);
+                else resize(r.gates, 0);  // the value passed over unread
+                break;
+            case 8:
+                if (outcomes) objects(v, r.groups, group);
+                else resize(r.groups, 0);
+                break;
             case 9: texts(v, r.reasons); break;
             default: {
                 od::object rules;
@@ -236,7 +242,7 @@ void result_line(od::object object, ResultLine& out) {
 
 }  // namespace
 
-bool fast_read_result_line(std::string_view line, std::size_t capacity, ResultLine& into) {
+bool fast_read_result_line(std::string_view line, std::size_t capacity, ResultLine& into, bool outcomes) {
     static_assert(simd_padding == simdjson::SIMDJSON_PADDING);
     thread_local od::parser parser;
     thread_local simdjson::padded_string copy;  // for a line without room after it
@@ -252,7 +258,7 @@ bool fast_read_result_line(std::string_view line, std::size_t capacity, ResultLi
     od::object object;
     if (parser.iterate(line.data(), line.size(), capacity).get(doc) || doc.get_object().get(object)) return false;
     try {
-        result_line(object, into);
+        result_line(object, into, outcomes);
         const char* rest = nullptr;
         return doc.current_location().get(rest) != simdjson::SUCCESS;  // no text after the object (reading past it is an error)
     } catch (const Decline&) {

@@ -491,8 +491,10 @@ template void resize(std::vector<GateOutcome>&, std::size_t);
 template void resize(std::vector<GroupOutcome>&, std::size_t);
 template void resize(std::vector<CriterionOutcome>&, std::size_t);
 
-void read_result_line(std::string_view line, std::size_t capacity, ResultLine& into) {
-    if (!simd_supported() || !fast_read_result_line(line, capacity, into)) into = ordinary_read_result_line(line);
+void read_result_line(std::string_view line, std::size_t capacity, ResultLine& into, bool outcomes) {
+    if (simd_supported() && fast_read_result_line(line, capacity, into, outcomes)) return;
+    into = ordinary_read_result_line(line);
+    if (!outcomes) into.result.gates.clear(), into.result.groups.clear();
 }
 
 }  // namespace detail

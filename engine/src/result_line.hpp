@@ -17,11 +17,12 @@ namespace screener::detail {
 // screener::read_result_line into `into`, for a line readable `capacity` bytes from line.data()
 // on: with simd_padding more than the line's, the simdjson path reads it in place, without a copy.
 // `into` may hold an earlier line: its strings and vectors are reused, so that a reader of many
-// lines allocates little. On an error, `into` is left half-written.
-void read_result_line(std::string_view line, std::size_t capacity, ResultLine& into);
+// lines allocates little. On an error, `into` is left half-written. Without `outcomes`, the
+// result's gates and groups are left empty, and the simdjson path passes over them unread.
+void read_result_line(std::string_view line, std::size_t capacity, ResultLine& into, bool outcomes = true);
 // The simdjson path: true when it read the line into `into`, false when the ordinary path must
 // read it (`into` is then left half-written).
-bool fast_read_result_line(std::string_view line, std::size_t capacity, ResultLine& into);
+bool fast_read_result_line(std::string_view line, std::size_t capacity, ResultLine& into, bool outcomes = true);
 // The same into a new ResultLine, or nullopt.
 std::optional<ResultLine> fast_read_result_line(std::string_view line, std::size_t capacity = 0);
 // A ResultLine's vector resized, for the simdjson path. fast_result_line.cpp is built for AVX2, and
