@@ -9,9 +9,14 @@
 //   - render_batch renders them byte for byte, and RankedBatch writes write_report's json, csv, md
 //     and html reports;
 //   - the results streamed as NDJSON and read back by RankedResults (screener rank) give the same
-//     reports, and each record is at its chunk's offset in the file, where rank reads it again.
+//     reports, and each record is at its chunk's offset in the file, where rank reads it again;
+//   - the same bytes on standard input give the records of the same bytes in an NDJSON file or in a
+//     .json file (the reader decides which): the same texts, lines and problems.
 // The first byte chooses the file kind and, when its top bits are set, pads the text with 0.5-1.5
 // MiB of spaces at a chosen offset (so lines longer than the reader's block occur).
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <set>
@@ -37,6 +42,28 @@ struct Record {
     SourceLoc source;
     std::string problem;
 };
+
+// A reading's records as text, line and problem (not the file's name, which differs).
+using Read = std::vector<std::tuple<std::string, std::uint32_t, std::string>>;
+Read records_of(const std::string& input) {
+    Read out;
+    detail::read_raw({input}, [&](detail::RawChunk&& chunk) {
+        for (const auto& record : chunk.records) out.emplace_back(chunk.bytes.substr(record.offset, record.length), record.line, record.problem);
+    });
+    return out;
+}
+
+// The bytes of `file` on standard input, read as `screener eval -` reads it.
+Read stdin_records_of(const std::string& file) {
+    const int saved = ::dup(STDIN_FILENO);
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    FUZZ_CHECK(saved >= 0 && fd >= 0 && ::dup2(fd, STDIN_FILENO) == STDIN_FILENO, "cannot put the scratch file on standard input");
+    ::close(fd);
+    Read read = records_of("-");
+    ::dup2(saved, STDIN_FILENO);
+    ::close(saved);
+    return read;
+}
 
 // The file's non-blank lines, as the contract describes NDJSON.
 std::vector<Record> reference_lines(std::string_view bytes, const std::string& name) {
@@ -141,6 +168,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 fuzz::check_same_binding(bound_raw[i], expected, "array element " + std::to_string(i) + " vs bind_text");
             }
         }
+    }
+
+    // 1b. On standard input, as one kind of file or the other.
+    {
+        const std::string other = fuzz::scratch_path(document ? ".other.ndjson" : ".other.json");
+        fuzz::write_file(other, bytes);
+        const Read from_stdin = stdin_records_of(path), here = records_of(path), there = records_of(other);
+        FUZZ_CHECK(from_stdin == here || from_stdin == there, "standard input reads the bytes as neither an NDJSON file nor a .json file does");
     }
 
     // 2. read_proposals: the same bindings, repeated ids made invalid.
