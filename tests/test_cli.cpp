@@ -1239,6 +1239,12 @@ TEST_CASE("eval - tells NDJSON from one JSON document by what comes first, and k
           Read{" <stdin>:1 malformed JSON: syntax error while parsing object key - invalid literal; last read: '{no'; expected string "
                "literal (line 1, column 3)",
                "CI-01 <stdin>:3"});
+    // ... also with more blank lines between them than a proposal may be long (as one document, the
+    // stream would be too long to read).
+    CHECK(read("{not json\n" + std::string(20'000, '\n') + lines[0] + "\n") ==
+          Read{" <stdin>:1 malformed JSON: syntax error while parsing object key - invalid literal; last read: '{no'; expected string "
+               "literal (line 1, column 3)",
+               "CI-01 <stdin>:20002"});
     // An array, on one line or over several, after blank lines: one document.
     CHECK(read("\n \n[" + lines[0] + ",\n" + lines[1] + "]\n") == Read{"CI-01 <stdin>:3", "CI-02 <stdin>:4"});
     // An object spread over lines (the next line does not start one): one document.
@@ -1254,6 +1260,10 @@ TEST_CASE("eval - tells NDJSON from one JSON document by what comes first, and k
     // A first line that is no value, with only blanks after it: one document, too long (this stopped
     // eval with an internal error).
     CHECK(read(std::string(2500, 'x') + "\n  \n  ") == Read{" <stdin>:1 the proposal is 2506 bytes; proposals are limited to 2000 bytes"});
+    // Blank lines before the first value are counted and let go, however many (not kept while deciding).
+    const std::string blank_lines(100'000, '\n');
+    CHECK(read(blank_lines + " " + lines[0] + "\n" + lines[1]) == Read{"CI-01 <stdin>:100001", "CI-02 <stdin>:100002"});
+    CHECK(read(blank_lines + "\r\n [" + lines[0] + ",\n" + lines[1] + "]") == Read{"CI-01 <stdin>:100002", "CI-02 <stdin>:100003"});
     // Blanks alone, with or without a line end, are no proposals.
     CHECK(read("\t\r").empty());
     CHECK(read(" \n\r\n").empty());

@@ -340,6 +340,12 @@ private:
     std::size_t next_ = 0;
 };
 
+// Where a reader starts in its input: what came before was read and let go (blank lines).
+struct Position {
+    std::uint64_t offset = 0;
+    std::uint32_t line = 1;
+};
+
 class RawReader {
 public:
     // `max_line`: the longest NDJSON line read; a longer one is a problem record, read past.
@@ -430,24 +436,34 @@ private:
         // proposal (NDJSON, whose reader reports it and reads past it, not keeping it).
         Input in;
         std::string head;
+        Position from;  // where `head` starts: blank lines before it are counted and let go
         auto read_more = [&] { return read_block(in, head, 16 << 10); };
         constexpr std::string_view blanks = " \t\r\n";
         std::size_t first = 0;
-        while ((first = head.find_first_not_of(blanks)) == std::string::npos)
+        while ((first = head.find_first_not_of(blanks)) == std::string::npos) {
+            if (const std::size_t line_end = head.rfind('\n'); line_end != std::string::npos) {
+                from.line += static_cast<std::uint32_t>(std::count(head.begin(), head.end(), '\n'));
+                from.offset += line_end + 1;
+                head.erase(0, line_end + 1);
+            }
+            if (head.size() > max_line_) return ndjson(in, "<stdin>", std::move(head), from);  // a blank line too long
             if (!read_more()) return;  // nothing on stdin: no proposals
-        if (head[first] == '[') return document(in, "<stdin>", std::move(head));
+        }
+        if (head[first] == '[') return document(in, "<stdin>", std::move(head), from);
         const std::size_t line_start = head.rfind('\n', first) + 1;  // (npos + 1 is 0)
         std::size_t line_end = 0;
         while ((line_end = head.find('\n', first)) == std::string::npos && head.size() - line_start <= max_line_ && read_more()) {}
-        if (line_end == std::string::npos && head.size() - line_start > max_line_) return ndjson(in, "<stdin>", std::move(head));
+        if (line_end == std::string::npos && head.size() - line_start > max_line_) return ndjson(in, "<stdin>", std::move(head), from);
         const std::string_view first_line = std::string_view(head).substr(line_start, line_end - line_start);
-        if (nlohmann::json::accept(first_line)) return ndjson(in, "<stdin>", std::move(head));
-        // The next line's first byte (blank lines between are passed over, up to the limit).
+        if (nlohmann::json::accept(first_line)) return ndjson(in, "<stdin>", std::move(head), from);
+        // The next line's first byte. Blank lines between, past the limit for a proposal, are NDJSON's
+        // too: as one document, the stream would be too long to read.
         std::size_t next = std::string::npos;
         if (line_end != std::string::npos)
             while ((next = head.find_first_not_of(blanks, line_end)) == std::string::npos && head.size() - line_end <= max_line_ && read_more()) {}
-        if (next != std::string::npos && head[next] == '{') ndjson(in, "<stdin>", std::move(head));
-        else document(in, "<stdin>", std::move(head));
+        const bool blanks_too_long = next == std::string::npos && line_end != std::string::npos && head.size() - line_end > max_line_;
+        if (blanks_too_long || (next != std::string::npos && head[next] == '{')) ndjson(in, "<stdin>", std::move(head), from);
+        else document(in, "<stdin>", std::move(head), from);
     }
 
     // Appends up to `size` bytes of `in` to `bytes`; false at the end of the file (or a read error).
@@ -469,18 +485,18 @@ private:
         return n;
     }
 
-    // A .json file, or standard input holding one document (`bytes`: what was read of it already).
-    // An array is split into its elements as it is read, a block at a time, so memory stays bounded
-    // whatever the file's size and the workers share its elements. Any other value is one proposal,
-    // kept up to the limit for one.
-    void document(Input& in, const std::string& name, std::string bytes) {
+    // A .json file, or standard input holding one document (`bytes`: what was read of it already,
+    // from `from` on). An array is split into its elements as it is read, a block at a time, so
+    // memory stays bounded whatever the file's size and the workers share its elements. Any other
+    // value is one proposal, kept up to the limit for one.
+    void document(Input& in, const std::string& name, std::string bytes, Position from = {}) {
         // Most such files hold one proposal of a few KB: read in blocks that start small and double.
         constexpr std::size_t first_block = 16 << 10;
         while (bytes.size() < byte_order_mark.size() && read_block(in, bytes, first_block)) {}
         // Up to the first byte that is not blank: blanks are counted as lines and let go, not kept.
-        std::uint64_t at = 0;  // where `bytes` starts in the file
-        std::uint32_t line = 1;
-        std::size_t first = std::string_view(bytes).starts_with(byte_order_mark) ? byte_order_mark.size() : 0;
+        std::uint64_t at = from.offset;  // where `bytes` starts in the file
+        std::uint32_t line = from.line;
+        std::size_t first = at == 0 && std::string_view(bytes).starts_with(byte_order_mark) ? byte_order_mark.size() : 0;
         while ((first = bytes.find_first_not_of(" \t\r\n", first)) == std::string::npos) {
             line += static_cast<std::uint32_t>(std::count(bytes.begin(), bytes.end(), '\n'));
             at += bytes.size();
@@ -626,12 +642,13 @@ private:
         if (!chunk.records.empty()) sink_(std::move(chunk));
     }
 
-    // NDJSON in blocks: memory stays bounded whatever the file's size.
-    void ndjson(Input& in, const std::string& name, std::string pending) {
-        std::uint32_t line = 1;
-        bool at_start = true;
-        std::size_t scanned = 0;  // how much of `pending` is known to hold no line end
-        std::uint64_t at = 0;     // where `pending` starts in the file
+    // NDJSON in blocks (`pending`: what was read of it already, from `from` on): memory stays
+    // bounded whatever the file's size.
+    void ndjson(Input& in, const std::string& name, std::string pending, Position from = {}) {
+        std::uint32_t line = from.line;
+        bool at_start = from.offset == 0;
+        std::size_t scanned = 0;        // how much of `pending` is known to hold no line end
+        std::uint64_t at = from.offset;  // where `pending` starts in the file
         for (bool eof = false; !eof;) {
             // Read straight into the next chunk's bytes, after the unfinished line the last block
             // left. A long line's text is taken over whole, not copied, while it is still unfinished.
