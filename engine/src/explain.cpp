@@ -195,13 +195,21 @@ std::string Explainer::no_data_reason(std::uint32_t expr) {
     return tracer.reason();
 }
 
+const Explainer::GateWords& Explainer::gate_words(std::uint32_t gate) {
+    static const GateWords none;
+    if (rules_.gates[gate].message.empty() && !evaluation_.gates[gate].no_data) return none;  // nothing to work out
+    if (gate_words_.empty()) gate_words_.resize(rules_.gates.size());
+    std::optional<GateWords>& words = gate_words_[gate];
+    if (!words) words = GateWords{message(gate), evaluation_.gates[gate].no_data ? no_data_reason(rules_.gates[gate].require) : ""};
+    return *words;
+}
+
 std::string Explainer::gate(std::uint32_t gate) {
     const GateResult& result = evaluation_.gates[gate];
     if (result.passed) return "";
-    std::string message = this->message(gate);
-    if (!result.no_data) return message;
-    std::string why = no_data_reason(rules_.gates[gate].require);
-    return message.empty() ? why : message.append(" (").append(why).append(")");
+    const GateWords& words = gate_words(gate);
+    if (!result.no_data) return words.message;
+    return words.message.empty() ? words.no_data : words.message + " (" + words.no_data + ")";
 }
 
 std::string Explainer::criterion(std::uint32_t criterion) {
@@ -216,10 +224,10 @@ std::vector<std::string> Explainer::fail_reasons() {
     std::vector<std::string> reasons;
     for (std::uint32_t i = 0; i < rules_.gates.size(); ++i) {
         if (e.gates[i].passed) continue;
-        std::string message = this->message(i);
+        const GateWords& words = gate_words(i);
         std::string reason = "gate '" + rules_.gates[i].id + "' failed";
-        if (e.gates[i].no_data) reason += " (" + no_data_reason(rules_.gates[i].require) + ")";
-        if (!message.empty()) reason += ": " + message;
+        if (e.gates[i].no_data) reason += " (" + words.no_data + ")";
+        if (!words.message.empty()) reason += ": " + words.message;
         reasons.push_back(reason);
     }
     auto two_decimals = [](double v) { return fmt::format(FMT_COMPILE("{:.2f}"), v); };

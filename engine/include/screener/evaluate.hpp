@@ -84,6 +84,12 @@ public:
     std::vector<std::string> fail_reasons();
 
 private:
+    // A failed gate's message and why it had no data ("" when it had), worked out once: a report
+    // shows them with the gate and again in the reasons the proposal fails.
+    struct GateWords {
+        std::string message, no_data;
+    };
+    const GateWords& gate_words(std::uint32_t gate);
     std::string message(std::uint32_t gate);
     // "no data: 'x', 'y' not given" or "no data: division by zero" for an expression without data.
     std::string no_data_reason(std::uint32_t expr);
@@ -94,6 +100,7 @@ private:
     const Proposal& proposal_;
     const Evaluation& evaluation_;
     std::unique_ptr<Shared> shared_;  // null until first needed
+    std::vector<std::optional<GateWords>> gate_words_;  // by gate, each once needed
 };
 
 }  // namespace screener
