@@ -1257,9 +1257,10 @@ TEST_CASE("eval - tells NDJSON from one JSON document by what comes first, and k
           Read{" <stdin>:1 the proposal is 50025 bytes; proposals are limited to 2000 bytes", "CI-02 <stdin>:2"});
     // So is one without its line end, the whole input.
     CHECK(read(longer) == Read{" <stdin>:1 the proposal is 50025 bytes; proposals are limited to 2000 bytes"});
-    // A first line that is no value, with only blanks after it: one document, too long (this stopped
-    // eval with an internal error).
-    CHECK(read(std::string(2500, 'x') + "\n  \n  ") == Read{" <stdin>:1 the proposal is 2506 bytes; proposals are limited to 2000 bytes"});
+    // A first line too long, with only blanks after it: NDJSON (this stopped eval with an internal error).
+    CHECK(read(std::string(2500, 'x') + "\n  \n  ") == Read{" <stdin>:1 the proposal is 2500 bytes; proposals are limited to 2000 bytes"});
+    // A byte order mark, then an array: one document.
+    CHECK(read("\xEF\xBB\xBF[\n" + lines[0] + ",\n" + lines[1] + "\n]\n") == Read{"CI-01 <stdin>:2", "CI-02 <stdin>:3"});
     // Blank lines before the first value are counted and let go, however many (not kept while deciding).
     const std::string blank_lines(100'000, '\n');
     CHECK(read(blank_lines + " " + lines[0] + "\n" + lines[1]) == Read{"CI-01 <stdin>:100001", "CI-02 <stdin>:100002"});
@@ -1426,6 +1427,36 @@ TEST_CASE("an NDJSON line too long gives the same reason from a pipe, in pieces,
     screener.close_input();
     for (const std::string& want : expected) CHECK(screener.line(60) == want);
     CHECK(screener.exit_code(60) == 0);
+}
+
+TEST_CASE("eval - decides as it does whether its input comes at once or in pieces", "[cli]") {
+    // What decides is where bytes are, never how many a read returned: the same bytes from a file
+    // and from a pipe fed a few hundred at a time give the same results.
+    const std::vector<std::string> lines = lines_of(read_text(source_dir + "/tests/ci/proposals.ndjson"));
+    const ScopedEnv limit("SCREENER_LIMITS", "max_proposal_bytes=2000");
+    const std::vector<std::string> inputs = {
+        "{\"id\": \"doc\", \"name\": \"" + std::string(2500, 'x') + "\",\n \"sector\": \"electronics\"}\n",  // a first line too long
+        std::string(3000, ' ') + "[" + lines[0] + ",\n" + lines[1] + "]\n",                                  // blanks too long before it
+        "{bad\n" + std::string(3000, ' ') + "\n" + lines[0] + "\n",                                          // blank lines too long after it
+        std::string(2500, ' ') + "\n\n{\n\n1\n",                                                             // a blank line too long before it
+        "\xEF\xBB\xBF[\n" + lines[0] + ",\n" + lines[1] + "\n]\n",
+    };
+    const std::vector<std::string> args = {"-q", "eval", "--rules", "tests/ci/rules-v1.yaml", "--format", "ndjson", "-"};
+    for (const std::string& input : inputs) {
+        INFO(input.substr(0, 80));
+        const Cli at_once = run_cli("-q eval --rules tests/ci/rules-v1.yaml --format ndjson -", input);
+        REQUIRE(at_once.exit_code == 0);
+        Piped screener(args);
+        for (std::size_t at = 0; at < input.size(); at += 300) {
+            screener.write(input.substr(at, 300));
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        screener.close_input();
+        std::string in_pieces;
+        for (std::optional<std::string> line; (line = screener.line(60));) in_pieces += *line + "\n";
+        CHECK(screener.exit_code(60) == 0);
+        CHECK(in_pieces == at_once.out);
+    }
 }
 
 TEST_CASE("rank reads results from a named pipe", "[cli]") {

@@ -432,38 +432,65 @@ private:
         // NDJSON — also when the first of them is malformed but the next line starts a new object.
         // What is read to decide is handed on to the reader chosen, and no more is read than
         // deciding takes: a first byte '[' decides at once, and so does a first line that is a value
-        // alone (lines from a slow pipe are not kept waiting for the next), or one too long for a
-        // proposal (NDJSON, whose reader reports it and reads past it, not keeping it).
+        // alone (lines from a slow pipe are not kept waiting for the next). A stretch longer than a
+        // proposal may be (a blank line before the first value, or blanks before it on its line; the
+        // first line; the blank lines after it) decides NDJSON, whose reader reports such a line and
+        // reads past it, not keeping it: by where bytes are, never by how they arrive.
         Input in;
         std::string head;
         Position from;  // where `head` starts: blank lines before it are counted and let go
-        auto read_more = [&] { return read_block(in, head, 16 << 10); };
+        // Each search goes on from where the last one stopped, in blocks that grow with what is kept.
+        auto read_more = [&] { return read_block(in, head, std::clamp(head.size(), std::size_t{16} << 10, block_size)); };
+        auto too_long = [&](std::size_t from_byte, std::size_t to_byte) { return to_byte - from_byte > max_line_; };
+        auto to_ndjson = [&] { ndjson(in, "<stdin>", std::move(head), from); };
         constexpr std::string_view blanks = " \t\r\n";
+        while (head.size() < byte_order_mark.size() && read_more()) {}
+        // Up to the first value: blank lines are counted and let go as they come, so that the first
+        // value's line starts `head`.
+        std::size_t scanned = std::string_view(head).starts_with(byte_order_mark) ? byte_order_mark.size() : 0;  // blank before it
         std::size_t first = 0;
-        while ((first = head.find_first_not_of(blanks)) == std::string::npos) {
-            if (const std::size_t line_end = head.rfind('\n'); line_end != std::string::npos) {
-                from.line += static_cast<std::uint32_t>(std::count(head.begin(), head.end(), '\n'));
-                from.offset += line_end + 1;
-                head.erase(0, line_end + 1);
+        for (;;) {
+            first = head.find_first_not_of(blanks, scanned);
+            const std::size_t blank_end = first == std::string::npos ? head.size() : first;
+            std::size_t line_begin = 0;
+            for (std::size_t end; (end = head.find('\n', scanned)) < blank_end; line_begin = scanned = end + 1) {
+                if (too_long(line_begin, end)) return to_ndjson();  // a blank line too long
+                ++from.line;
             }
-            if (head.size() > max_line_) return ndjson(in, "<stdin>", std::move(head), from);  // a blank line too long
+            if (too_long(line_begin, blank_end)) return to_ndjson();  // blanks too long, whatever ends them
+            from.offset += line_begin;
+            head.erase(0, line_begin);
+            if (first != std::string::npos) {
+                first -= line_begin;
+                break;
+            }
+            scanned = head.size();
             if (!read_more()) return;  // nothing on stdin: no proposals
         }
         if (head[first] == '[') return document(in, "<stdin>", std::move(head), from);
-        const std::size_t line_start = head.rfind('\n', first) + 1;  // (npos + 1 is 0)
-        std::size_t line_end = 0;
-        while ((line_end = head.find('\n', first)) == std::string::npos && head.size() - line_start <= max_line_ && read_more()) {}
-        if (line_end == std::string::npos && head.size() - line_start > max_line_) return ndjson(in, "<stdin>", std::move(head), from);
-        const std::string_view first_line = std::string_view(head).substr(line_start, line_end - line_start);
-        if (nlohmann::json::accept(first_line)) return ndjson(in, "<stdin>", std::move(head), from);
-        // The next line's first byte. Blank lines between, past the limit for a proposal, are NDJSON's
-        // too: as one document, the stream would be too long to read.
-        std::size_t next = std::string::npos;
-        if (line_end != std::string::npos)
-            while ((next = head.find_first_not_of(blanks, line_end)) == std::string::npos && head.size() - line_end <= max_line_ && read_more()) {}
-        const bool blanks_too_long = next == std::string::npos && line_end != std::string::npos && head.size() - line_end > max_line_;
-        if (blanks_too_long || (next != std::string::npos && head[next] == '{')) ndjson(in, "<stdin>", std::move(head), from);
-        else document(in, "<stdin>", std::move(head), from);
+        std::size_t line_end = first;
+        while ((line_end = head.find('\n', line_end)) == std::string::npos && !too_long(0, head.size())) {
+            line_end = head.size();
+            if (!read_more()) {
+                line_end = std::string::npos;
+                break;
+            }
+        }
+        const std::size_t line_size = line_end == std::string::npos ? head.size() : line_end;
+        if (line_size > max_line_ || nlohmann::json::accept(std::string_view(head).substr(0, line_size))) return to_ndjson();
+        if (line_end == std::string::npos) return document(in, "<stdin>", std::move(head), from);  // all there is
+        // The next line's first byte.
+        std::size_t next = line_end;
+        while ((next = head.find_first_not_of(blanks, next)) == std::string::npos && !too_long(line_end, head.size())) {
+            next = head.size();
+            if (!read_more()) {
+                next = std::string::npos;
+                break;
+            }
+        }
+        const std::size_t blanks_end = next == std::string::npos ? head.size() : next;
+        if (too_long(line_end, blanks_end) || (next != std::string::npos && head[next] == '{')) return to_ndjson();
+        document(in, "<stdin>", std::move(head), from);
     }
 
     // Appends up to `size` bytes of `in` to `bytes`; false at the end of the file (or a read error).
