@@ -1459,6 +1459,21 @@ TEST_CASE("eval - decides as it does whether its input comes at once or in piece
     }
 }
 
+TEST_CASE("rank writes a criterion's value of -0 as eval does: 0", "[cli]") {
+    // The result lines hold 0 (JSON has no -0 to read back), so the text reports write 0 too.
+    const std::string proposal = R"({"id":"Z","name":"z","x":0,"sector":"a","opt":-1})" "\n";
+    const std::string eval = "-q eval --rules tests/golden/edge-rules.yaml --format ";
+    const Cli lines = run_cli(eval + "ndjson -", proposal);
+    REQUIRE(lines.exit_code == 0);
+    REQUIRE_THAT(lines.out, Contains(R"("id":"per-opt","title":"","value":0,)"));
+    for (const char* format : {"md", "html", "csv"}) {
+        INFO(format);
+        const Cli evaluated = run_cli(eval + format + " -", proposal);
+        CHECK(evaluated.out == run_cli(std::string("-q rank --format ") + format + " -", lines.out).out);
+        CHECK_THAT(evaluated.out, !Contains("-0"));
+    }
+}
+
 TEST_CASE("rank reads results from a named pipe", "[cli]") {
     // The first pass reads the pipe; its lines are kept for the second (a pipe cannot be read again).
     const std::string dir = temp_dir("rank-fifo");

@@ -71,7 +71,7 @@ TEST_CASE("format_number gives 6 significant digits, whole numbers from 1,000 in
     CHECK(format_number(-1'234'567) == "-1,234,567");
     CHECK(format_number(1234567.5) == "1,234,568");  // ties to even from 1e6 up, as %.0f
     CHECK(format_number(2500000.5) == "2,500,000");
-    CHECK(format_number(-0.0) == "-0");
+    CHECK(format_number(-0.0) == "0");  // as the JSON reports write it: rank, reading them, cannot tell -0 from 0
     CHECK(format_number(0.0001234567) == "0.000123457");
     CHECK(format_number(1.5e-7) == "1.5e-07");
     CHECK(format_number(std::nan("")) == "no data");
@@ -80,7 +80,7 @@ TEST_CASE("format_number gives 6 significant digits, whole numbers from 1,000 in
         const bool in_full = std::fabs(v) >= 1e6 || (std::fabs(v) >= 1000 && v == std::trunc(v));
         std::string digits = format_number(v);
         std::erase(digits, ',');
-        CHECK(digits == printf_text(in_full ? "%.0f" : "%.6g", v));
+        CHECK(digits == (v == 0 ? "0" : printf_text(in_full ? "%.0f" : "%.6g", v)));
     }
 }
 

@@ -567,7 +567,8 @@ std::string format_number(double v) {
     if (std::isnan(v)) return "no data";
     fmt::memory_buffer text;
     auto to = std::back_inserter(text);
-    if (whole_number(v) && !(v == 0 && std::signbit(v))) fmt::format_to(to, FMT_COMPILE("{}"), static_cast<std::int64_t>(v));
+    // -0 is 0, as in the JSON reports (which is all `rank` reads back).
+    if (whole_number(v)) fmt::format_to(to, FMT_COMPILE("{}"), static_cast<std::int64_t>(v));
     else if (std::fabs(v) >= 1e6) fmt::format_to(to, FMT_COMPILE("{:.0f}"), v);
     else fmt::format_to(to, FMT_COMPILE("{:.6g}"), v);
     // thousands separators keep large money amounts readable
