@@ -131,7 +131,6 @@ public:
         char text[24];
         return raw({text, std::to_chars(text, text + sizeof text, v).ptr});
     }
-    JsonText& boolean(bool v) { return raw(v ? "true" : "false"); }
     JsonText& string(std::string_view text) {
         out_ += '"';
         escaped(text);
@@ -207,44 +206,41 @@ std::string json_report_head(const RulesInfo& rules, std::size_t pass, std::size
 }
 
 void append_result_json(std::string& out, const Result& r, std::size_t rank, const RulesInfo* rules) {
+    // Keys and punctuation as whole literals: a result line holds hundreds of them.
     JsonText j(out);
     j.raw("{");
-    if (rank > 0) j.key("rank").integer(rank).raw(",");
-    j.key("id").string(r.id).raw(",").key("name").string(r.name).raw(",");
-    j.key("verdict").string(to_string(r.verdict)).raw(",").key("score");
+    if (rank > 0) j.raw("\"rank\":").integer(rank).raw(",");
+    j.raw("\"id\":").string(r.id).raw(",\"name\":").string(r.name).raw(",\"verdict\":").string(to_string(r.verdict)).raw(",\"score\":");
     if (r.verdict == Verdict::invalid) j.raw("null");
     else j.number(r.score);
-    j.raw(",").key("source").string(r.source).raw(",");
-    if (r.verdict != Verdict::invalid) {
-        j.key("pass_score").number(r.pass_score).raw(",").key("profiles").strings(r.profiles).raw(",");
-    }
-    j.key("gates").raw("[");
+    j.raw(",\"source\":").string(r.source);
+    if (r.verdict != Verdict::invalid) j.raw(",\"pass_score\":").number(r.pass_score).raw(",\"profiles\":").strings(r.profiles);
+    j.raw(",\"gates\":[");
     for (std::size_t i = 0; i < r.gates.size(); ++i) {
         const GateOutcome& g = r.gates[i];
-        j.raw(i ? ",{" : "{").key("id").string(g.id).raw(",").key("title").string(g.title).raw(",").key("passed").boolean(g.passed);
-        if (!g.passed) j.raw(",").key("message").string_or_null(g.message);
-        j.raw("}");
+        j.raw(i ? ",{\"id\":" : "{\"id\":").string(g.id).raw(",\"title\":").string(g.title);
+        if (g.passed) j.raw(",\"passed\":true}");
+        else j.raw(",\"passed\":false,\"message\":").string_or_null(g.message).raw("}");
     }
-    j.raw("],").key("groups").raw("[");
+    j.raw("],\"groups\":[");
     for (std::size_t i = 0; i < r.groups.size(); ++i) {
         const GroupOutcome& g = r.groups[i];
-        j.raw(i ? ",{" : "{").key("id").string(g.id).raw(",").key("title").string(g.title).raw(",").key("score").number(g.score);
-        j.raw(",").key("weight").number(g.weight).raw(",").key("minimum");
+        j.raw(i ? ",{\"id\":" : "{\"id\":").string(g.id).raw(",\"title\":").string(g.title).raw(",\"score\":").number(g.score);
+        j.raw(",\"weight\":").number(g.weight).raw(",\"minimum\":");
         if (g.minimum) j.number(*g.minimum);
         else j.raw("null");
-        j.raw(",").key("skipped").boolean(g.skipped).raw(",").key("criteria").raw("[");
+        j.raw(g.skipped ? ",\"skipped\":true,\"criteria\":[" : ",\"skipped\":false,\"criteria\":[");
         for (std::size_t k = 0; k < g.criteria.size(); ++k) {
             const CriterionOutcome& c = g.criteria[k];
-            j.raw(k ? ",{" : "{").key("id").string(c.id).raw(",").key("title").string(c.title);
-            if (!c.unit.empty()) j.raw(",").key("unit").string(c.unit);
-            j.raw(",").key("value").number(c.value).raw(",").key("points").number(c.points).raw(",").key("weight").number(c.weight);
-            if (c.has_metric)
-                j.raw(",").key("band").raw("{").key("zero_at").number(c.band.zero_at).raw(",").key("full_at").number(c.band.full_at).raw("}");
-            j.raw(",").key("skipped").boolean(c.skipped).raw(",").key("reason").string_or_null(c.reason).raw("}");
+            j.raw(k ? ",{\"id\":" : "{\"id\":").string(c.id).raw(",\"title\":").string(c.title);
+            if (!c.unit.empty()) j.raw(",\"unit\":").string(c.unit);
+            j.raw(",\"value\":").number(c.value).raw(",\"points\":").number(c.points).raw(",\"weight\":").number(c.weight);
+            if (c.has_metric) j.raw(",\"band\":{\"zero_at\":").number(c.band.zero_at).raw(",\"full_at\":").number(c.band.full_at).raw("}");
+            j.raw(c.skipped ? ",\"skipped\":true,\"reason\":" : ",\"skipped\":false,\"reason\":").string_or_null(c.reason).raw("}");
         }
         j.raw("]}");
     }
-    j.raw("],").key("reasons").strings(r.reasons);
+    j.raw("],\"reasons\":").strings(r.reasons);
     if (rules) j.raw(",").key("rules"), rules_text(j, *rules);
     j.raw("}");
 }
