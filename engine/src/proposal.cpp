@@ -295,32 +295,14 @@ public:
     Input& operator=(const Input&) = delete;
 
     bool opened() const { return fd_ >= 0; }
-    bool at_end() const { return end_ && next_ == ahead_.size(); }
+    bool at_end() const { return end_; }
     bool failed() const { return failed_; }
 
     // Up to `size` bytes into `out`: what has come, waiting for at least one; 0 at the end or on an error.
     std::size_t read(char* out, std::size_t size) {
-        const std::size_t kept = std::min(size, ahead_.size() - next_);  // what get() read ahead goes first
-        std::memcpy(out, ahead_.data() + next_, kept);
-        next_ += kept;
-        return kept + fill(out + kept, size - kept, kept > 0);
-    }
-    // The next byte, or EOF.
-    int get() {
-        if (next_ == ahead_.size()) {
-            ahead_.resize(64 << 10);
-            ahead_.resize(fill(ahead_.data(), ahead_.size(), false));
-            next_ = 0;
-            if (ahead_.empty()) return EOF;
-        }
-        return static_cast<unsigned char>(ahead_[next_++]);
-    }
-
-private:
-    std::size_t fill(char* out, std::size_t size, bool have_some) {
         std::size_t got = 0;
         while (got < size && !end_ && !failed_) {
-            if ((have_some || got > 0) && !more_now()) break;
+            if (got > 0 && !more_now()) break;
             const ssize_t n = ::read(fd_, out + got, size - got);
             if (n > 0) got += static_cast<std::size_t>(n);
             else if (n == 0) end_ = true;
@@ -328,6 +310,8 @@ private:
         }
         return got;
     }
+
+private:
     bool more_now() const {  // readable without waiting (a file always is; at its end, read says so)
         pollfd p{fd_, POLLIN, 0};
         return ::poll(&p, 1, 0) > 0;
@@ -336,8 +320,6 @@ private:
     int fd_;
     bool owned_;
     bool end_ = false, failed_ = false;
-    std::string ahead_;  // read by get(), not yet handed out
-    std::size_t next_ = 0;
 };
 
 // Where a reader starts in its input: what came before was read and let go (blank lines).
@@ -441,7 +423,7 @@ private:
         Position from;  // where `head` starts: blank lines before it are counted and let go
         // Each search goes on from where the last one stopped, in blocks that grow with what is kept.
         auto read_more = [&] { return read_block(in, head, std::clamp(head.size(), std::size_t{16} << 10, block_size)); };
-        auto too_long = [&](std::size_t from_byte, std::size_t to_byte) { return to_byte - from_byte > max_line_; };
+        auto past_limit = [&](std::size_t from_byte, std::size_t to_byte) { return to_byte - from_byte > max_line_; };
         auto to_ndjson = [&] { ndjson(in, "<stdin>", std::move(head), from); };
         constexpr std::string_view blanks = " \t\r\n";
         while (head.size() < byte_order_mark.size() && read_more()) {}
@@ -454,10 +436,10 @@ private:
             const std::size_t blank_end = first == std::string::npos ? head.size() : first;
             std::size_t line_begin = 0;
             for (std::size_t end; (end = head.find('\n', scanned)) < blank_end; line_begin = scanned = end + 1) {
-                if (too_long(line_begin, end)) return to_ndjson();  // a blank line too long
+                if (past_limit(line_begin, end)) return to_ndjson();  // a blank line too long
                 ++from.line;
             }
-            if (too_long(line_begin, blank_end)) return to_ndjson();  // blanks too long, whatever ends them
+            if (past_limit(line_begin, blank_end)) return to_ndjson();  // blanks too long, whatever ends them
             from.offset += line_begin;
             head.erase(0, line_begin);
             if (first != std::string::npos) {
@@ -469,7 +451,7 @@ private:
         }
         if (head[first] == '[') return document(in, "<stdin>", std::move(head), from);
         std::size_t line_end = first;
-        while ((line_end = head.find('\n', line_end)) == std::string::npos && !too_long(0, head.size())) {
+        while ((line_end = head.find('\n', line_end)) == std::string::npos && !past_limit(0, head.size())) {
             line_end = head.size();
             if (!read_more()) {
                 line_end = std::string::npos;
@@ -481,7 +463,7 @@ private:
         if (line_end == std::string::npos) return document(in, "<stdin>", std::move(head), from);  // all there is
         // The next line's first byte.
         std::size_t next = line_end;
-        while ((next = head.find_first_not_of(blanks, next)) == std::string::npos && !too_long(line_end, head.size())) {
+        while ((next = head.find_first_not_of(blanks, next)) == std::string::npos && !past_limit(line_end, head.size())) {
             next = head.size();
             if (!read_more()) {
                 next = std::string::npos;
@@ -489,7 +471,7 @@ private:
             }
         }
         const std::size_t blanks_end = next == std::string::npos ? head.size() : next;
-        if (too_long(line_end, blanks_end) || (next != std::string::npos && head[next] == '{')) return to_ndjson();
+        if (past_limit(line_end, blanks_end) || (next != std::string::npos && head[next] == '{')) return to_ndjson();
         document(in, "<stdin>", std::move(head), from);
     }
 
@@ -699,7 +681,7 @@ private:
                 pending = std::move(bytes);
                 scanned = pending.size();
                 if (!eof && pending.size() > max_line_) {
-                    const std::size_t unfinished = pending.size();  // skip_long_line clears it
+                    const std::size_t unfinished = pending.size();  // skip_long_line replaces it
                     at += unfinished + skip_long_line(in, name, line, pending, eof);
                     scanned = 0;
                     at_start = false;
@@ -727,19 +709,27 @@ private:
     }
 
     // A line longer than a proposal may be (`pending` its start): reported once, as binding reports
-    // a proposal too long that was read whole, then read past without keeping it. Returns how many
-    // bytes it read past `pending`.
+    // a proposal too long that was read whole, then read past without keeping it; what was read
+    // after its end is left in `pending`. Returns how many bytes of the line, and its end, it read
+    // after those `pending` held.
     std::size_t skip_long_line(Input& in, const std::string& name, std::uint32_t& line, std::string& pending, bool& eof) {
-        bool blank = pending.find_first_not_of(" \t\r") == std::string::npos;  // blank lines are no proposals, however long
+        auto all_blank = [](std::string_view text) { return text.find_first_not_of(" \t\r") == std::string_view::npos; };
+        bool blank = all_blank(pending);  // blank lines are no proposals, however long
         const std::size_t unfinished = pending.size();
         std::uint64_t size = unfinished;
-        pending.clear();
-        int c = 0;
-        while ((c = in.get()) != EOF && c != '\n') {
-            ++size;
-            blank = blank && (c == ' ' || c == '\t' || c == '\r');
+        bool ended = false;  // the line's end was read
+        char block[1 << 16];
+        for (std::size_t got; !ended && (got = in.read(block, sizeof block)) > 0;) {
+            const auto* end = static_cast<const char*>(std::memchr(block, '\n', got));
+            const std::string_view rest(block, end ? static_cast<std::size_t>(end - block) : got);
+            size += rest.size();
+            blank = blank && all_blank(rest);
+            if ((ended = end != nullptr)) pending.assign(end + 1, static_cast<std::size_t>(block + got - (end + 1)));
         }
-        if (c == EOF) eof = true;
+        if (!ended) {
+            eof = true;
+            pending.clear();
+        }
         if (!blank) {
             RawChunk chunk;
             chunk.files = {name};
@@ -747,7 +737,7 @@ private:
             sink_(std::move(chunk));
         }
         ++line;
-        return static_cast<std::size_t>(size - unfinished) + (c == EOF ? 0 : 1);  // and the line end
+        return static_cast<std::size_t>(size - unfinished) + (ended ? 1 : 0);  // and the line end
     }
 
     void problem(const std::string& path, std::string why) {
