@@ -645,13 +645,13 @@ RankedBatch::RankedBatch(const CompiledRules& rules, const std::vector<std::stri
     IdSet ids;
     std::string repeat;  // a repeated id's result, stored
     pipeline.run(read_inputs(inputs, stored::bytes(rules)), [&](Block<detail::RawChunk>& block) {
-        std::uint32_t chunk_file = UINT32_MAX;  // the last record's file, in the chunk's
+        // A chunk's files each hold a record and differ from the one before: the first may go on
+        // from the last chunk.
+        const bool goes_on = !kept.files.empty() && kept.files.back() == block.job.files.front();
+        const auto first_file = static_cast<std::uint32_t>(kept.files.size() - goes_on);
+        kept.files.insert(kept.files.end(), block.job.files.begin() + goes_on, block.job.files.end());
         check_ids(ids, block, [&](std::size_t k, bool first) {
-            if (block.job.records[k].file != chunk_file) {
-                chunk_file = block.job.records[k].file;
-                if (kept.files.empty() || kept.files.back() != block.job.files[chunk_file]) kept.files.push_back(block.job.files[chunk_file]);
-            }
-            const auto file = static_cast<std::uint32_t>(kept.files.size() - 1);
+            const std::uint32_t file = first_file + block.job.records[k].file;
             const Verdict verdict = first ? block.entries[k].verdict : Verdict::invalid;
             scored(verdict);
             std::string_view bytes = block.text_of(k);
@@ -795,6 +795,7 @@ struct RankedResults::Kept {
     };
     std::vector<RankKey> keys;  // in input order; each id viewed in `text`
     std::vector<Line> lines;    // the same order
+    std::uint64_t line_bytes = 0;  // their lengths, summed
     std::vector<File> files;
     std::optional<RulesInfo> rules;
     std::optional<Layout> layout;  // as ResultChunk's, of the first scored result
@@ -869,6 +870,7 @@ RankedResults::RankedResults(const std::vector<std::string>& inputs, const Batch
                 const detail::RawRecord& record = chunk.records[k];
                 kept.keys.push_back({verdict, block.entries[k].score, kept.text.keep(block.id(k))});
                 const std::string_view line = std::string_view(chunk.bytes).substr(record.offset, record.length);
+                kept.line_bytes += record.length;
                 kept.lines.push_back({keep_lines ? kept.text.keep(line).data() : nullptr, chunk.offset + record.offset,
                                       static_cast<std::uint32_t>(record.length), file, record.line, !first});
             });
@@ -928,9 +930,7 @@ void RankedResults::write(std::ostream& out, Format format, const Written& writt
             result(read.result, r + 1);
         }
     };
-    std::size_t line_bytes = 0;
-    for (const Kept::Line& line : kept.lines) line_bytes += line.length;
-    write_ranked(out, format, *kept.rules, kept.keys, options_.jobs, nullptr, results, line_bytes / std::max<std::size_t>(1, kept.lines.size()),
+    write_ranked(out, format, *kept.rules, kept.keys, options_.jobs, nullptr, results, kept.line_bytes / std::max<std::size_t>(1, kept.lines.size()),
                  written);
 }
 

@@ -259,6 +259,10 @@ bool is_ndjson(const std::string& path) {
 }
 
 constexpr std::size_t block_size = 256 << 10;  // NDJSON is read and handed on in blocks of about this size
+constexpr std::size_t first_block = 16 << 10;  // a document's first read: most hold one proposal of a few KB
+
+// A line, or the rest of one, that holds no proposal.
+bool all_blank(std::string_view text) { return text.find_first_not_of(" \t\r") == std::string_view::npos; }
 
 // The bytes where the scan of a JSON array of proposals must look (RawReader::array): in a string,
 // its closing quote, an escape and a line end (lines are counted); outside strings, also what opens,
@@ -422,7 +426,7 @@ private:
         std::string head;
         Position from;  // where `head` starts: blank lines before it are counted and let go
         // Each search goes on from where the last one stopped, in blocks that grow with what is kept.
-        auto read_more = [&] { return read_block(in, head, std::clamp(head.size(), std::size_t{16} << 10, block_size)); };
+        auto read_more = [&] { return read_growing(in, head); };
         auto past_limit = [&](std::size_t from_byte, std::size_t to_byte) { return to_byte - from_byte > max_line_; };
         auto to_ndjson = [&] { ndjson(in, "<stdin>", std::move(head), from); };
         constexpr std::string_view blanks = " \t\r\n";
@@ -450,26 +454,22 @@ private:
             if (!read_more()) return;  // nothing on stdin: no proposals
         }
         if (head[first] == '[') return document(in, "<stdin>", std::move(head), from);
-        std::size_t line_end = first;
-        while ((line_end = head.find('\n', line_end)) == std::string::npos && !past_limit(0, head.size())) {
-            line_end = head.size();
-            if (!read_more()) {
-                line_end = std::string::npos;
-                break;
+        // find(at) from `at` on, reading more until it finds, or input ends or `head` runs past the
+        // limit from `base` (npos).
+        auto search = [&](auto find, std::size_t at, std::size_t base) {
+            std::size_t found;
+            while ((found = find(at)) == std::string::npos && !past_limit(base, head.size())) {
+                at = head.size();
+                if (!read_more()) break;
             }
-        }
+            return found;
+        };
+        const std::size_t line_end = search([&](std::size_t at) { return head.find('\n', at); }, first, 0);
         const std::size_t line_size = line_end == std::string::npos ? head.size() : line_end;
         if (line_size > max_line_ || nlohmann::json::accept(std::string_view(head).substr(0, line_size))) return to_ndjson();
         if (line_end == std::string::npos) return document(in, "<stdin>", std::move(head), from);  // all there is
         // The next line's first byte.
-        std::size_t next = line_end;
-        while ((next = head.find_first_not_of(blanks, next)) == std::string::npos && !past_limit(line_end, head.size())) {
-            next = head.size();
-            if (!read_more()) {
-                next = std::string::npos;
-                break;
-            }
-        }
+        const std::size_t next = search([&](std::size_t at) { return head.find_first_not_of(blanks, at); }, line_end, line_end);
         const std::size_t blanks_end = next == std::string::npos ? head.size() : next;
         if (past_limit(line_end, blanks_end) || (next != std::string::npos && head[next] == '{')) return to_ndjson();
         document(in, "<stdin>", std::move(head), from);
@@ -486,6 +486,9 @@ private:
         return n > 0;
     }
 
+    // read_block in blocks that start small and double with what `bytes` holds, up to block_size.
+    static bool read_growing(Input& in, std::string& bytes) { return read_block(in, bytes, std::clamp(bytes.size(), first_block, block_size)); }
+
     // Reads past the rest of `in`; returns how many bytes that was.
     static std::uint64_t read_past(Input& in) {
         char block[1 << 16];
@@ -499,9 +502,7 @@ private:
     // memory stays bounded whatever the file's size and the workers share its elements. Any other
     // value is one proposal, kept up to the limit for one.
     void document(Input& in, const std::string& name, std::string bytes, Position from = {}) {
-        // Most such files hold one proposal of a few KB: read in blocks that start small and double.
-        constexpr std::size_t first_block = 16 << 10;
-        while (bytes.size() < byte_order_mark.size() && read_block(in, bytes, first_block)) {}
+        while (bytes.size() < byte_order_mark.size() && read_growing(in, bytes)) {}
         // Up to the first byte that is not blank: blanks are counted as lines and let go, not kept.
         std::uint64_t at = from.offset;  // where `bytes` starts in the file
         std::uint32_t line = from.line;
@@ -522,7 +523,7 @@ private:
         if (bytes[first] == '[') return array(in, name, std::move(bytes), at, first + 1, line);
 
         // One value: its text from its first byte, as far as a proposal may go.
-        while (bytes.size() - first <= max_line_ && read_block(in, bytes, std::clamp(bytes.size(), first_block, block_size))) {}
+        while (bytes.size() - first <= max_line_ && read_growing(in, bytes)) {}
         if (in.failed()) return problem(name, "cannot read: read error");
         RawChunk chunk;
         chunk.files = {name};
@@ -681,8 +682,7 @@ private:
                 pending = std::move(bytes);
                 scanned = pending.size();
                 if (!eof && pending.size() > max_line_) {
-                    const std::size_t unfinished = pending.size();  // skip_long_line replaces it
-                    at += unfinished + skip_long_line(in, name, line, pending, eof);
+                    at += skip_long_line(in, name, line, pending, eof);
                     scanned = 0;
                     at_start = false;
                 }
@@ -690,7 +690,7 @@ private:
             }
             at += usable;
             pending.assign(bytes, usable);
-            scanned = 0;
+            scanned = pending.size();  // after the last line end
             bytes.resize(usable);
             std::size_t start = 0;
             if (at_start && std::string_view(bytes).starts_with(byte_order_mark)) start = byte_order_mark.size();
@@ -699,7 +699,7 @@ private:
                 std::size_t end = bytes.find('\n', start);
                 if (end == std::string::npos) end = bytes.size();
                 std::string_view row(bytes.data() + start, end - start);
-                if (row.find_first_not_of(" \t\r") != std::string_view::npos) chunk.records.emplace_back(start, row.size(), line);
+                if (!all_blank(row)) chunk.records.emplace_back(start, row.size(), line);
                 ++line;
                 start = end + 1;
             }
@@ -710,13 +710,11 @@ private:
 
     // A line longer than a proposal may be (`pending` its start): reported once, as binding reports
     // a proposal too long that was read whole, then read past without keeping it; what was read
-    // after its end is left in `pending`. Returns how many bytes of the line, and its end, it read
-    // after those `pending` held.
+    // after its end is left in `pending`. Returns the line's size with its end, `pending`'s start
+    // included.
     std::size_t skip_long_line(Input& in, const std::string& name, std::uint32_t& line, std::string& pending, bool& eof) {
-        auto all_blank = [](std::string_view text) { return text.find_first_not_of(" \t\r") == std::string_view::npos; };
         bool blank = all_blank(pending);  // blank lines are no proposals, however long
-        const std::size_t unfinished = pending.size();
-        std::uint64_t size = unfinished;
+        std::uint64_t size = pending.size();
         bool ended = false;  // the line's end was read
         char block[1 << 16];
         for (std::size_t got; !ended && (got = in.read(block, sizeof block)) > 0;) {
@@ -737,7 +735,7 @@ private:
             sink_(std::move(chunk));
         }
         ++line;
-        return static_cast<std::size_t>(size - unfinished) + (ended ? 1 : 0);  // and the line end
+        return static_cast<std::size_t>(size) + (ended ? 1 : 0);  // and the line end
     }
 
     void problem(const std::string& path, std::string why) {

@@ -241,7 +241,7 @@ void append_result_json(std::string& out, const Result& r, std::size_t rank, con
         j.raw("]}");
     }
     j.raw("],\"reasons\":").strings(r.reasons);
-    if (rules) j.raw(",").key("rules"), rules_text(j, *rules);
+    if (rules) rules_text(j.raw(",\"rules\":"), *rules);
     j.raw("}");
 }
 
