@@ -89,7 +89,8 @@ public:
             std::lock_guard lock(mutex_);
             stopping_ = true;
         }
-        changed_.notify_all();
+        job_queued_.notify_all();
+        room_made_.notify_all();
         for (auto& t : workers_) t.join();
         if (producer_.joinable()) {
             interrupt_reading();
@@ -111,14 +112,14 @@ public:
                     waiting();
                     lock.lock();
                 }
-                changed_.wait(lock, ready);
+                next_done_.wait(lock, ready);
                 if (failure_) std::rethrow_exception(failure_);
                 if (!done_.count(next)) break;  // everything handed on
                 block = std::move(done_[next]);
                 done_.erase(next);
                 ++consumed_;
             }
-            changed_.notify_all();  // room for the producer
+            room_made_.notify_one();
             consume(block);
             recycle(std::move(block));
         }
@@ -147,7 +148,7 @@ private:
         std::unique_lock lock(mutex_);
         while (!produced_all_) {
             ::pthread_kill(producer_.native_handle(), interrupt_signal);
-            changed_.wait_for(lock, std::chrono::milliseconds(20), [&] { return produced_all_; });
+            next_done_.wait_for(lock, std::chrono::milliseconds(20), [&] { return produced_all_; });
         }
     }
 
@@ -169,10 +170,11 @@ private:
         try {
             produce_([&](Job&& job) {
                 std::unique_lock lock(mutex_);
-                changed_.wait(lock, [&] { return stopping_ || failure_ || produced_ - consumed_ < max_in_flight_; });
+                room_made_.wait(lock, [&] { return stopping_ || failure_ || produced_ - consumed_ < max_in_flight_; });
                 if (stopping_ || failure_) throw Stop{};
                 queue_.emplace_back(produced_++, std::move(job));
-                changed_.notify_all();
+                lock.unlock();
+                job_queued_.notify_one();
             });
         } catch (const Stop&) {
         } catch (...) {
@@ -183,7 +185,7 @@ private:
             std::lock_guard lock(mutex_);
             produced_all_ = true;
         }
-        changed_.notify_all();
+        next_done_.notify_all();  // the caller, waiting for a block or for this
     }
 
     void serve() {  // a worker thread
@@ -193,7 +195,7 @@ private:
             std::size_t seq = 0;
             {
                 std::unique_lock lock(mutex_);
-                changed_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+                job_queued_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
                 if (queue_.empty()) return;
                 if (!spare_.empty()) {
                     block = std::move(spare_.back());
@@ -203,15 +205,18 @@ private:
                 block.job = std::move(queue_.front().second);
                 queue_.pop_front();
             }
+            bool wanted = true;  // by the caller, which waits for the blocks in order
             try {
                 work_(block, scratch);
                 std::lock_guard lock(mutex_);
                 done_.emplace(seq, std::move(block));
+                wanted = seq == consumed_;
             } catch (...) {
                 std::lock_guard lock(mutex_);
                 if (!failure_) failure_ = std::current_exception();
+                room_made_.notify_one();  // the producer stops
             }
-            changed_.notify_all();
+            if (wanted) next_done_.notify_one();
         }
     }
 
@@ -223,7 +228,11 @@ private:
     std::vector<std::thread> workers_;
     std::thread producer_;
     std::mutex mutex_;
-    std::condition_variable changed_;
+    // Each waits for one thing, so that a change wakes only the thread that waits for it (one
+    // condition for all woke every thread at every block, and most went back to sleep).
+    std::condition_variable job_queued_;  // the workers: a job to do, or stopping_
+    std::condition_variable room_made_;   // the producer: a block in flight fewer, stopping_ or a failure
+    std::condition_variable next_done_;   // the caller: the block it wants, produced_all_ or a failure
     std::deque<std::pair<std::size_t, Job>> queue_;  // jobs to do, with their sequence number
     std::map<std::size_t, Block<Job>> done_;
     std::vector<Block<Job>> spare_;  // handed on, emptied, for the workers to fill again
