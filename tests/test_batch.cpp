@@ -513,6 +513,23 @@ TEST_CASE("RankedBatch of no proposals writes an empty report, and stops when it
         invalid.write(out, format, info);
         CHECK(out.str() == expected.str());
     }
+    // Small files are read on the workers, and a chunk of them may hold no proposal and so no file
+    // (blank lines only), after one that held some.
+    std::string many;
+    for (int copy = 0; copy < 100; ++copy) many += proposals;
+    REQUIRE(many.size() > (16 << 10));  // read by the reader itself
+    write_text(dir + "/many.ndjson", many);
+    const RankedBatch then_none(*rules, {dir + "/many.ndjson", dir + "/none.ndjson"}, {2}, [](Verdict) {});
+    std::vector<Result> many_results;
+    score_batch(*rules, {dir + "/many.ndjson"}, {1}, [&](Result&& r) { many_results.push_back(std::move(r)); });
+    rank(many_results);
+    for (Format format : {Format::json, Format::csv}) {
+        std::ostringstream expected, out;
+        write_report(expected, format, info, many_results);
+        then_none.write(out, format, info);
+        CHECK(out.str() == expected.str());
+    }
+
     std::ostringstream csv;
     invalid.write(csv, Format::csv, info);
     CHECK(csv.str() == "\xEF\xBB\xBF" "rank,id,name,verdict,score,source,reasons\r\n"

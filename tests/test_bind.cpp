@@ -1,5 +1,7 @@
 // Binding proposals (SPEC section 4): reading JSON / NDJSON files and directories, and every reason a
 // proposal is invalid, with its exact text and its source file:line. No valid proposal is ever dropped.
+#include <sys/stat.h>
+
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -398,7 +400,8 @@ TEST_CASE("read_raw hands on chunks of at most max_records records, small files 
           "[bind]") {
     // NDJSON over several 256 KiB blocks with blank and too long lines, a .json array, a folder of
     // 60 small files (one of them empty), a single object and a missing file: read with no limit,
-    // then at most 7 records a chunk, then 1.
+    // then at most 7 records a chunk, then 1; and each of those with the small files left unread,
+    // then read by read_files as a worker reads them.
     auto dir = temp_dir("bind-pieces");
     std::string ndjson;
     for (int i = 0; i < 3000; ++i) {
@@ -425,14 +428,24 @@ TEST_CASE("read_raw hands on chunks of at most max_records records, small files 
         bool operator==(const Record&) const = default;
     };
     const ProposalBytes limit(100'000);
-    std::size_t chunks = 0;
-    auto read_in = [&](std::size_t max_records) {
+    std::size_t chunks = 0, unread_chunks = 0;
+    auto read_in = [&](std::size_t max_records, bool small_files_unread = false) {
         std::vector<Record> out;
-        chunks = 0;
+        chunks = unread_chunks = 0;
         detail::read_raw(
             inputs,
             [&](detail::RawChunk&& chunk) {
                 ++chunks;
+                if (chunk.unread) {
+                    ++unread_chunks;
+                    CHECK(chunk.files.size() <= max_records);
+                    CHECK((chunk.bytes.empty() && chunk.records.empty()));
+                    std::size_t bytes = 0;
+                    for (const std::string& file : chunk.files) bytes += files.at(file).size();
+                    CHECK(bytes <= std::min<std::size_t>(64 << 10, 8 * max_records));  // a few KB, whatever max_records
+                    detail::read_files(chunk);
+                    CHECK(!chunk.unread);
+                }
                 CHECK(chunk.records.size() <= max_records);
                 CHECK(std::set<std::string>(chunk.files.begin(), chunk.files.end()).size() == chunk.files.size());  // each file once
                 if (!chunk.bytes.empty()) CHECK(chunk.bytes.capacity() >= chunk.bytes.size() + detail::simd_padding);
@@ -443,7 +456,7 @@ TEST_CASE("read_raw hands on chunks of at most max_records records, small files 
                     out.push_back({chunk.file(r), text, r.problem, r.line});
                 }
             },
-            max_records);
+            max_records, small_files_unread);
         return out;
     };
     const std::vector<Record> whole = read_in(std::numeric_limits<std::size_t>::max());
@@ -467,6 +480,17 @@ TEST_CASE("read_raw hands on chunks of at most max_records records, small files 
     CHECK(read_in(7) == whole);
     CHECK(chunks > (3000 + 60) / 7);
     CHECK(read_in(1) == whole);
+    CHECK(unread_chunks == 0);
+    // Left unread: the folder's files and c.json, in one chunk (the missing file is reported apart);
+    // at 100 records a chunk in chunks of up to 800 bytes; at 7, only the empty one (a file of 56
+    // bytes or less).
+    REQUIRE(files.at(dir + "/folder/100.ndjson").size() > 56);
+    CHECK(read_in(std::numeric_limits<std::size_t>::max(), true) == whole);
+    CHECK(unread_chunks == 1);
+    CHECK(read_in(100, true) == whole);
+    CHECK(unread_chunks > 61 * 90 / 800);
+    CHECK(read_in(7, true) == whole);
+    CHECK(unread_chunks == 1);
 }
 
 TEST_CASE("a .json proposal too long is reported with its size and line, and the array goes on", "[bind]") {
@@ -1055,6 +1079,21 @@ TEST_CASE("hostile directory entries each get one clear result and the batch goe
     CHECK((all[3].ok && all[3].id == "CRLF" && all[3].line == 2));
     CHECK(all[4].reasons == std::vector<std::string>{"cannot read: the file is empty"});
     CHECK((all[5].ok && all[5].id == "INNER"));
+}
+
+TEST_CASE("a small file left for a worker that is a FIFO by the time it is read is not waited on", "[bind]") {
+    // As if a file listed as regular and small were replaced by a FIFO before a worker read it: no
+    // writer ever comes, so opening it to wait for one would never return.
+    const std::string fifo = temp_dir("bind-fifo") + "/late.json";
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    detail::RawChunk chunk;
+    chunk.files = {fifo};
+    chunk.unread = true;
+    detail::read_files(chunk);
+    CHECK_FALSE(chunk.unread);
+    REQUIRE(chunk.records.size() == 1);
+    CHECK(chunk.file(chunk.records[0]) == fifo);
+    CHECK(chunk.records[0].problem == "cannot read: the file is empty");
 }
 
 TEST_CASE("hostile numbers: huge, tiny and out-of-range values are refused with the value found", "[bind]") {

@@ -346,8 +346,9 @@ std::size_t per_block(std::size_t bytes_each) {
 }
 
 // Reads `inputs` in chunks of at most as many proposals as make a block of results `bytes_each` long.
+// Small files are left unread, for the workers to read (detail::read_files) before they score.
 Pipeline<detail::RawChunk>::Produce read_inputs(const std::vector<std::string>& inputs, std::size_t bytes_each) {
-    return [&inputs, bytes_each](const auto& emit) { detail::read_raw(inputs, emit, per_block(bytes_each)); };
+    return [&inputs, bytes_each](const auto& emit) { detail::read_raw(inputs, emit, per_block(bytes_each), true); };
 }
 
 // Bound proposals kept for scoring again (a ranked report's), compactly: each one's id, name, line
@@ -566,6 +567,7 @@ void write_ranked(std::ostream& out, Format format, const RulesInfo& rules, cons
 void score_batch(const CompiledRules& rules, const std::vector<std::string>& inputs, const BatchOptions& options,
                  const std::function<void(Result&&)>& sink) {
     Pipeline<detail::RawChunk> pipeline(options.jobs, [&rules](Block<detail::RawChunk>& block, Scratch& scratch) {
+        detail::read_files(block.job);
         block.results.reserve(block.job.records.size());
         for (const auto& record : block.job.records)
             block.results.push_back(score(rules, detail::bind_record(rules, block.job, record), scratch.evaluation));
@@ -583,6 +585,7 @@ void render_batch(const CompiledRules& rules, const std::vector<std::string>& in
                   const RulesInfo* with_rules, const std::function<void(const RenderedLines&)>& sink) {
     const ResultJson renderer(rules, with_rules);
     Pipeline<detail::RawChunk> pipeline(options.jobs, [&](Block<detail::RawChunk>& block, Scratch& scratch) {
+        detail::read_files(block.job);
         block.text.reserve(3 * block.job.bytes.size());  // results run to 2-3 times their proposal's size
         score_chunk(
             rules, block, scratch,
@@ -646,6 +649,7 @@ RankedBatch::RankedBatch(const CompiledRules& rules, const std::vector<std::stri
     : rules_(rules), options_(options), kept_(std::make_unique<Kept>()) {
     // The workers score each proposal and store it, or an invalid one's result, in block.text.
     Pipeline<detail::RawChunk> pipeline(options.jobs, [&rules](Block<detail::RawChunk>& block, Scratch& scratch) {
+        detail::read_files(block.job);
         score_chunk(
             rules, block, scratch, [&](const Proposal& p, const Evaluation&) { stored::append(block.text, p); },
             [&](const Result& invalid) { stored::append_invalid(block.text, invalid); });
@@ -655,8 +659,8 @@ RankedBatch::RankedBatch(const CompiledRules& rules, const std::vector<std::stri
     std::string repeat;  // a repeated id's result, stored
     pipeline.run(read_inputs(inputs, stored::bytes(rules)), [&](Block<detail::RawChunk>& block) {
         // A chunk's files each hold a record and differ from the one before: the first may go on
-        // from the last chunk.
-        const bool goes_on = !kept.files.empty() && kept.files.back() == block.job.files.front();
+        // from the last chunk. (Files read on a worker may hold none, and then the chunk has none.)
+        const bool goes_on = !kept.files.empty() && !block.job.files.empty() && kept.files.back() == block.job.files.front();
         const auto first_file = static_cast<std::uint32_t>(kept.files.size() - goes_on);
         kept.files.insert(kept.files.end(), block.job.files.begin() + goes_on, block.job.files.end());
         check_ids(ids, block, [&](std::size_t k, bool first) {
@@ -976,6 +980,7 @@ RuleDiff diff_batch(const CompiledRules& before, const CompiledRules& after, con
     const RuleChange rule_change(before, after);
     Pipeline<DiffChunk> pipeline(options.jobs, [&](Block<DiffChunk>& block, Scratch& scratch) {
         DiffChunk& job = block.job;
+        detail::read_files(job.chunk);
         BoundProposal other_before, other_after;
         Evaluation& e_before = scratch.evaluations[0];
         Evaluation& e_after = scratch.evaluations[1];
@@ -1019,7 +1024,7 @@ RuleDiff diff_batch(const CompiledRules& before, const CompiledRules& after, con
                     job.chunk = std::move(chunk);
                     emit(std::move(job));
                 },
-                per_block(sizeof(Cause) * causes_each));
+                per_block(sizeof(Cause) * causes_each), true);
         },
         [&](Block<DiffChunk>& block) {
             const DiffChunk& job = block.job;

@@ -70,6 +70,7 @@ struct RawChunk {
     std::string bytes;
     std::vector<RawRecord> records;
     bool ends_file = false;  // its (last) file was read to the end with it
+    bool unread = false;     // its files are named only, for read_files to read: no bytes or records yet
 
     const std::string& file(const RawRecord& record) const { return files[record.file]; }
     SourceLoc source(const RawRecord& record) const { return {files[record.file], record.line, 0}; }
@@ -79,8 +80,15 @@ struct RawChunk {
 // on chunks of records; NDJSON is read in blocks, so memory stays bounded. A chunk holds at most
 // `max_records` records, so that a caller whose results are large can bound what a chunk makes,
 // and small files go on together, each file at most once a chunk.
+// `small_files_unread`: files of a few KB are not read but named, in unread chunks, for the workers
+// to read (read_files): a folder of a proposal a file is mostly opening and reading files, which
+// this thread would otherwise do for every worker. An unread chunk's files hold 8 bytes a record
+// of `max_records` at most, so no more proposals that bind (records that cannot bind may be more,
+// and make small results).
 void read_raw(const std::vector<std::string>& inputs, const std::function<void(RawChunk&&)>& sink,
-              std::size_t max_records = std::numeric_limits<std::size_t>::max());
+              std::size_t max_records = std::numeric_limits<std::size_t>::max(), bool small_files_unread = false);
+// Reads an unread chunk's files into it, as read_raw would have; a chunk already read is left alone.
+void read_files(RawChunk& chunk);
 // The same for files (or "-") read as NDJSON whatever their names, one record a non-blank line of
 // any length: `screener rank`'s result files.
 void read_ndjson(const std::vector<std::string>& inputs, const std::function<void(RawChunk&&)>& sink);

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -260,6 +261,9 @@ bool is_ndjson(const std::string& path) {
 
 constexpr std::size_t block_size = 256 << 10;  // NDJSON is read and handed on in blocks of about this size
 constexpr std::size_t first_block = 16 << 10;  // a document's first read: most hold one proposal of a few KB
+// Files of up to small_file bytes may be left for the workers to read (read_raw), up to unread_block
+// bytes of them a chunk.
+constexpr std::uint64_t small_file = first_block, unread_block = 64 << 10;
 
 // A line, or the rest of one, that holds no proposal.
 bool all_blank(std::string_view text) { return text.find_first_not_of(" \t\r") == std::string_view::npos; }
@@ -290,8 +294,10 @@ class Input {
 public:
     // Standard input, not closed at the end.
     Input() : fd_(STDIN_FILENO), owned_(false) {}
-    // The file at `path`; check opened() (errno says why not).
-    explicit Input(const std::string& path) : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)), owned_(true) {}
+    // The file at `path`; check opened() (errno says why not). `regular`: it was a regular file when
+    // listed, always readable without waiting; opened so as never to wait, should it be a pipe now.
+    Input(const std::string& path, bool regular)
+        : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC | (regular ? O_NONBLOCK : 0))), owned_(true), regular_(regular) {}
     ~Input() {
         if (owned_ && fd_ >= 0) ::close(fd_);
     }
@@ -317,12 +323,13 @@ public:
 
 private:
     bool more_now() const {  // readable without waiting (a file always is; at its end, read says so)
+        if (regular_) return true;
         pollfd p{fd_, POLLIN, 0};
         return ::poll(&p, 1, 0) > 0;
     }
 
     int fd_;
-    bool owned_;
+    bool owned_, regular_ = false;
     bool end_ = false, failed_ = false;
 };
 
@@ -336,9 +343,11 @@ class RawReader {
 public:
     // `max_line`: the longest NDJSON line read; a longer one is a problem record, read past.
     // `may_wait`, if any, is called before reading an input that may keep the reader waiting
-    // (standard input, a pipe or a device).
-    RawReader(const std::function<void(RawChunk&&)>& sink, std::size_t max_line, std::function<void()> may_wait = {})
-        : sink_(sink), max_line_(max_line), may_wait_(std::move(may_wait)) {}
+    // (standard input, a pipe or a device). `take`, if any, is offered each regular file before it
+    // is read, and returns true when it takes the file, to have it read elsewhere.
+    RawReader(const std::function<void(RawChunk&&)>& sink, std::size_t max_line, std::function<void()> may_wait = {},
+              std::function<bool(const std::string&)> take = {})
+        : sink_(sink), max_line_(max_line), may_wait_(std::move(may_wait)), take_(std::move(take)) {}
 
     void input(const std::string& path) {
         if (path == "-") {
@@ -349,9 +358,13 @@ public:
         const auto status = fs::status(path, ec);
         if (ec || !fs::exists(status)) return problem(path, "cannot read: no such file or directory");
         if (fs::is_directory(status)) return directory(path);
-        if (!fs::is_regular_file(status) && may_wait_) may_wait_();  // a pipe or a device
-        file(path);
+        const bool regular = fs::is_regular_file(status);
+        if (!regular && may_wait_) may_wait_();  // a pipe or a device
+        file(path, regular);
     }
+
+    // A file that the listing said is regular, offered to no one.
+    void regular_file(const std::string& path) { file(path, true); }
 
     // A file or stdin read as NDJSON whatever its name: results to rank.
     void ndjson_input(const std::string& path) {
@@ -359,7 +372,7 @@ public:
             Input in;
             return ndjson(in, "<stdin>", "");
         }
-        Input in(path);
+        Input in(path, false);
         if (opened(in, path)) ndjson(in, path, "");
     }
 
@@ -394,7 +407,7 @@ private:
         for (const auto& [f, why, regular] : found) {
             std::error_code ec;
             if (!why.empty()) problem(f, why);
-            else if (regular || fs::is_regular_file(f, ec)) file(f);
+            else if (regular || fs::is_regular_file(f, ec)) file(f, true);
             else if (ec == std::errc::permission_denied) problem(f, "cannot read: " + ec.message());  // a folder listed, not searched
             else problem(f, "cannot read: not a regular file (a broken link, a pipe or a device)");
         }
@@ -406,8 +419,9 @@ private:
         return in.opened();
     }
 
-    void file(const std::string& path) {
-        Input in(path);
+    void file(const std::string& path, bool regular) {
+        if (regular && take_ && take_(path)) return;
+        Input in(path, regular);
         if (!opened(in, path)) return;
         if (is_ndjson(path)) ndjson(in, path, "");
         else document(in, path, "");
@@ -749,39 +763,65 @@ private:
     const std::function<void(RawChunk&&)>& sink_;
     std::size_t max_line_;
     std::function<void()> may_wait_;
+    std::function<bool(const std::string&)> take_;
 };
+
+// Appends `part`, a chunk of one file, to `into` (whose bytes it copies), as the next file.
+void append(RawChunk& into, RawChunk&& part) {
+    if (into.files.empty()) {
+        into = std::move(part);
+        return;
+    }
+    const auto file = static_cast<std::uint32_t>(into.files.size());
+    into.files.push_back(std::move(part.files.front()));
+    const std::size_t base = into.bytes.size();
+    into.bytes += part.bytes;
+    for (RawRecord& record : part.records) {
+        if (record.problem.empty()) record.offset += base;
+        record.file = file;
+        into.records.push_back(std::move(record));
+    }
+    into.ends_file = part.ends_file;
+}
 
 }  // namespace
 
-void read_raw(const std::vector<std::string>& inputs, const std::function<void(RawChunk&&)>& sink, std::size_t max_records) {
+void read_raw(const std::vector<std::string>& inputs, const std::function<void(RawChunk&&)>& sink, std::size_t max_records,
+              bool small_files_unread) {
     // Small files (their last chunks) are gathered into one chunk, up to a block's bytes: a file a
     // proposal would otherwise make each proposal a job of its own, and handing a job to a worker
     // costs more than scoring it. A chunk that does not end its file (lines from a pipe as they
     // come) goes on at once. A file is gathered once a chunk, so a chunk of one file keeps its offset.
+    // Small files left unread are gathered apart, by their count and sizes.
     RawChunk gathered;
+    std::uint64_t unread_bytes = 0;  // the sizes of gathered's files, when unread
     auto hand_on_gathered = [&] {
-        if (gathered.records.empty()) return;
+        if (gathered.files.empty()) return;
         gathered.bytes.reserve(gathered.bytes.size() + simd_padding);
         sink(std::move(gathered));
         gathered = RawChunk{};
+        unread_bytes = 0;
     };
     auto gather = [&](RawChunk&& chunk) {
-        if (gathered.records.size() + chunk.records.size() > max_records || gathered.bytes.size() + chunk.bytes.size() > block_size ||
-            (!gathered.files.empty() && gathered.files.back() == chunk.files.front()))
+        if (gathered.unread || gathered.records.size() + chunk.records.size() > max_records ||
+            gathered.bytes.size() + chunk.bytes.size() > block_size || (!gathered.files.empty() && gathered.files.back() == chunk.files.front()))
             hand_on_gathered();
-        if (gathered.records.empty()) {
-            gathered = std::move(chunk);
-            return;
-        }
-        const auto file = static_cast<std::uint32_t>(gathered.files.size());
-        gathered.files.push_back(std::move(chunk.files.front()));
-        const std::size_t base = gathered.bytes.size();
-        gathered.bytes += chunk.bytes;
-        for (RawRecord& record : chunk.records) {
-            if (record.problem.empty()) record.offset += base;
-            record.file = file;
-            gathered.records.push_back(std::move(record));
-        }
+        append(gathered, std::move(chunk));
+    };
+    // What a worker reads is not split: an unread chunk holds at most max_records files, and as a
+    // proposal that binds takes 10 bytes or more ({"id":"x"}), at most 8 bytes a record in all.
+    const std::uint64_t unread_limit = max_records > unread_block / 8 ? unread_block : 8 * max_records;
+    auto take_small = [&](const std::string& path) {
+        struct stat st {};
+        if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+        const auto size = static_cast<std::uint64_t>(st.st_size);
+        if (size > small_file || size > unread_limit) return false;
+        if (!gathered.unread || gathered.files.size() >= max_records || unread_bytes + size > unread_limit || gathered.files.back() == path)
+            hand_on_gathered();
+        gathered.files.push_back(path);
+        gathered.unread = true;
+        unread_bytes += size;
+        return true;
     };
     // A chunk of more than max_records records is handed on in pieces, each with a copy of its
     // records' bytes (the chunk's are copied once in all).
@@ -811,9 +851,20 @@ void read_raw(const std::vector<std::string>& inputs, const std::function<void(R
         if (chunk.records.size() > max_records) return in_pieces(std::move(chunk));
         sink(std::move(chunk));
     };
-    RawReader reader(rechunk, limits().max_proposal_bytes, hand_on_gathered);  // nothing gathered waits with the reader
+    RawReader reader(rechunk, limits().max_proposal_bytes, hand_on_gathered,  // nothing gathered waits with the reader
+                     small_files_unread ? std::function<bool(const std::string&)>(take_small) : nullptr);
     for (const auto& input : inputs) reader.input(input);
     hand_on_gathered();
+}
+
+void read_files(RawChunk& chunk) {
+    if (!chunk.unread) return;
+    RawChunk read;
+    const std::function<void(RawChunk&&)> sink = [&](RawChunk&& part) { append(read, std::move(part)); };
+    RawReader reader(sink, limits().max_proposal_bytes);
+    for (const std::string& file : chunk.files) reader.regular_file(file);
+    read.bytes.reserve(read.bytes.size() + simd_padding);
+    chunk = std::move(read);
 }
 
 void read_ndjson(const std::vector<std::string>& inputs, const std::function<void(RawChunk&&)>& sink) {
