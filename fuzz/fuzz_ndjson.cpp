@@ -11,7 +11,9 @@
 //   - the results streamed as NDJSON and read back by RankedResults (screener rank) give the same
 //     reports, and each record is at its chunk's offset in the file, where rank reads it again;
 //   - the same bytes on standard input give the records of the same bytes in an NDJSON file or in a
-//     .json file (the reader decides which): the same texts, lines and problems.
+//     .json file (the reader decides which): the same texts, lines and problems;
+//   - the file left unread and read by read_files, as a worker reads a small file, gives the same
+//     records, each naming the file.
 // The first byte chooses the file kind and, when its top bits are set, pads the text with 0.5-1.5
 // MiB of spaces at a chosen offset (so lines longer than the reader's block occur).
 #include <fcntl.h>
@@ -176,6 +178,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         fuzz::write_file(other, bytes);
         const Read from_stdin = stdin_records_of(path), here = records_of(path), there = records_of(other);
         FUZZ_CHECK(from_stdin == here || from_stdin == there, "standard input reads the bytes as neither an NDJSON file nor a .json file does");
+    }
+
+    // 1c. Left unread, then read as a worker reads a small file (score_batch and the rest below read
+    // this way when the file is small, so their checks cover it too).
+    {
+        detail::RawChunk unread;
+        unread.files = {path};
+        unread.unread = true;
+        detail::read_files(unread);
+        Read on_worker;
+        for (const auto& record : unread.records) {
+            FUZZ_CHECK(unread.file(record) == path, "a record read on a worker names its file");
+            if (record.problem.empty()) FUZZ_CHECK(unread.bytes.capacity() >= record.offset + record.length + 64, "simdjson padding after a record");
+            on_worker.emplace_back(unread.bytes.substr(record.offset, record.length), record.line, record.problem);
+        }
+        FUZZ_CHECK(on_worker == records_of(path), "read_files reads the file's records as read_raw does");
     }
 
     // 2. read_proposals: the same bindings, repeated ids made invalid.
