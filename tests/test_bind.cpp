@@ -1,6 +1,12 @@
 // Binding proposals (SPEC section 4): reading JSON / NDJSON files and directories, and every reason a
 // proposal is invalid, with its exact text and its source file:line. No valid proposal is ever dropped.
+#include <fcntl.h>
 #include <sys/stat.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <tuple>
 
 #include <cmath>
 #include <cstdlib>
@@ -428,25 +434,37 @@ TEST_CASE("read_raw hands on chunks of at most max_records records, small files 
         bool operator==(const Record&) const = default;
     };
     const ProposalBytes limit(100'000);
-    std::size_t chunks = 0, unread_chunks = 0;
+    std::size_t chunks = 0, unread_chunks = 0, mixed_chunks = 0;
     auto read_in = [&](std::size_t max_records, bool small_files_unread = false) {
         std::vector<Record> out;
-        chunks = unread_chunks = 0;
+        chunks = unread_chunks = mixed_chunks = 0;
         detail::read_raw(
             inputs,
             [&](detail::RawChunk&& chunk) {
                 ++chunks;
                 if (chunk.unread) {
+                    // Files named only, with their sizes, among files read: a record counted for each 8
+                    // bytes of the first, and no record of theirs yet.
                     ++unread_chunks;
-                    CHECK(chunk.files.size() <= max_records);
-                    CHECK((chunk.bytes.empty() && chunk.records.empty()));
-                    std::size_t bytes = 0;
-                    for (const std::string& file : chunk.files) bytes += files.at(file).size();
-                    CHECK(bytes <= std::min<std::size_t>(64 << 10, 8 * max_records));  // a few KB, whatever max_records
+                    REQUIRE(chunk.sizes.size() == chunk.files.size());
+                    mixed_chunks += std::count(chunk.sizes.begin(), chunk.sizes.end(), 0U) > 0;
+                    std::size_t counted = chunk.records.size(), bytes = chunk.bytes.size();
+                    for (std::size_t i = 0; i < chunk.files.size(); ++i) {
+                        if (chunk.sizes[i] == 0) continue;
+                        CHECK(chunk.sizes[i] == files.at(chunk.files[i]).size());
+                        CHECK(chunk.sizes[i] <= (16 << 10));
+                        counted += std::max<std::size_t>(1, chunk.sizes[i] / 8);
+                        bytes += chunk.sizes[i];
+                        for (const detail::RawRecord& r : chunk.records) CHECK(r.file != i);
+                    }
+                    CHECK(counted <= max_records);
+                    CHECK(bytes <= (256 << 10));
                     detail::read_files(chunk);
                     CHECK(!chunk.unread);
+                    CHECK(chunk.records.size() <= 4 * max_records);  // (here each file holds one proposal, or none)
+                } else {
+                    CHECK(chunk.records.size() <= max_records);
                 }
-                CHECK(chunk.records.size() <= max_records);
                 CHECK(std::set<std::string>(chunk.files.begin(), chunk.files.end()).size() == chunk.files.size());  // each file once
                 if (!chunk.bytes.empty()) CHECK(chunk.bytes.capacity() >= chunk.bytes.size() + detail::simd_padding);
                 for (const detail::RawRecord& r : chunk.records) {
@@ -481,16 +499,17 @@ TEST_CASE("read_raw hands on chunks of at most max_records records, small files 
     CHECK(chunks > (3000 + 60) / 7);
     CHECK(read_in(1) == whole);
     CHECK(unread_chunks == 0);
-    // Left unread: the folder's files and c.json, in one chunk (the missing file is reported apart);
-    // at 100 records a chunk in chunks of up to 800 bytes; at 7, only the empty one (a file of 56
-    // bytes or less).
+    // Left unread: the folder's files and c.json, in one chunk, among them the empty file read here
+    // (one that says it is empty may not be: those of /proc); the missing file is reported apart. At
+    // 100 records a chunk, a file of 110 bytes counting as 13, 7 files a chunk; at 7, none.
     REQUIRE(files.at(dir + "/folder/100.ndjson").size() > 56);
     CHECK(read_in(std::numeric_limits<std::size_t>::max(), true) == whole);
     CHECK(unread_chunks == 1);
+    CHECK(mixed_chunks == 1);
     CHECK(read_in(100, true) == whole);
     CHECK(unread_chunks > 61 * 90 / 800);
     CHECK(read_in(7, true) == whole);
-    CHECK(unread_chunks == 1);
+    CHECK(unread_chunks == 0);
 }
 
 TEST_CASE("a .json proposal too long is reported with its size and line, and the array goes on", "[bind]") {
@@ -1081,19 +1100,94 @@ TEST_CASE("hostile directory entries each get one clear result and the batch goe
     CHECK((all[5].ok && all[5].id == "INNER"));
 }
 
-TEST_CASE("a small file left for a worker that is a FIFO by the time it is read is not waited on", "[bind]") {
-    // As if a file listed as regular and small were replaced by a FIFO before a worker read it: no
-    // writer ever comes, so opening it to wait for one would never return.
-    const std::string fifo = temp_dir("bind-fifo") + "/late.json";
+TEST_CASE("files left unread are gathered among those read, so a folder of mixed sizes makes no more jobs", "[bind]") {
+    // 40 files, one in two over 16 KiB (read by the reading thread), the others left for a worker.
+    const std::string dir = temp_dir("bind-mixed");
+    for (int i = 0; i < 40; ++i)
+        write_text(dir + "/" + std::to_string(100 + i) + ".json",
+                   valid("M" + std::to_string(i), i % 2 ? ", \"name\": \"" + std::string(20'000, 'm') + "\"" : ""));
+    auto read_in = [&](bool small_files_unread, std::size_t& chunks, std::size_t& unread) {
+        std::vector<std::tuple<std::string, std::string, std::uint32_t>> out;
+        chunks = unread = 0;
+        detail::read_raw({dir}, [&](detail::RawChunk&& chunk) {
+            ++chunks;
+            unread += chunk.unread;
+            detail::read_files(chunk);
+            for (const detail::RawRecord& r : chunk.records) out.emplace_back(chunk.file(r), chunk.bytes.substr(r.offset, r.length), r.line);
+        }, std::numeric_limits<std::size_t>::max(), small_files_unread);
+        return out;
+    };
+    std::size_t chunks = 0, unread = 0, chunks_unread = 0;
+    const auto plain = read_in(false, chunks, unread);
+    REQUIRE(plain.size() == 40);
+    CHECK(read_in(true, chunks_unread, unread) == plain);
+    CHECK(unread > 0);
+    CHECK(chunks_unread <= chunks);  // (a chunk a file, when the two kinds went apart)
+    CHECK(chunks < 10);
+}
+
+TEST_CASE("read_files reads each file as it was listed: no further, and nothing that is no regular file any more", "[bind]") {
+    const std::string dir = temp_dir("bind-read-files");
+    auto records_of = [](const std::vector<std::string>& files, const std::vector<std::uint64_t>& sizes) {
+        detail::RawChunk chunk;
+        chunk.files = files;
+        chunk.sizes = sizes;
+        chunk.unread = true;
+        detail::read_files(chunk);
+        CHECK_FALSE(chunk.unread);
+        std::vector<std::tuple<std::string, std::string, std::uint32_t, std::string>> out;
+        for (const detail::RawRecord& r : chunk.records) out.emplace_back(chunk.file(r), chunk.bytes.substr(r.offset, r.length), r.line, r.problem);
+        return std::pair(chunk.files, out);
+    };
+    const std::string a = dir + "/a.ndjson", grown = dir + "/grown.json", open_array = dir + "/open.json";
+    write_text(a, valid("A1") + "\n\n" + valid("A2") + "\n");
+    write_text(grown, valid("G"));
+    // An array that never closes, longer than the reader's first block: it is handed on in two parts.
+    std::string text = "[";
+    for (int i = 0; i < 200; ++i) text += valid("O" + std::to_string(i)) + ",";
+    REQUIRE(text.size() > (16 << 10));
+    write_text(open_array, text);
+    const auto size = [](const std::string& f) { return static_cast<std::uint64_t>(std::filesystem::file_size(f)); };
+
+    // As listed: the records read_raw makes, each file named once.
+    const auto [files, read] = records_of({a, open_array}, {size(a), size(open_array)});
+    CHECK(files == std::vector<std::string>{a, open_array});
+    REQUIRE(read.size() == 2 + 200 + 1);
+    CHECK(read[0] == std::tuple(a, valid("A1"), 1U, std::string()));
+    CHECK(read[1] == std::tuple(a, valid("A2"), 3U, std::string()));
+    CHECK(read[2] == std::tuple(open_array, valid("O0"), 1U, std::string()));
+    CHECK(std::get<3>(read.back()) == "malformed JSON: the file ends before the array's closing ']'");
+
+    // Grown since it was listed (as if listed 5 bytes shorter): none of it is read, and it says why.
+    const auto [grown_files, grown_read] = records_of({a, grown}, {size(a), size(grown) - 5});
+    CHECK(grown_files == std::vector<std::string>{a, grown});
+    REQUIRE(grown_read.size() == 3);
+    CHECK(grown_read[2] == std::tuple(grown, std::string(), 0U,
+                                      "cannot read: the file changed while it was read (" + std::to_string(size(grown) - 5) +
+                                          " bytes when it was listed, more when it was read)"));
+    // Shrunk since: what it holds now.
+    CHECK(records_of({grown}, {size(grown) + 100}).second == std::vector{std::tuple(grown, valid("G"), 1U, std::string())});
+
+    // A FIFO or a folder where a regular file was listed: no writer ever comes, so opening the FIFO
+    // to wait for one would never return. A watchdog opens it for writing after two seconds, had
+    // read_files blocked, so that the test fails rather than hangs.
+    const std::string fifo = dir + "/late.json", folder = dir + "/folder.json";
     REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
-    detail::RawChunk chunk;
-    chunk.files = {fifo};
-    chunk.unread = true;
-    detail::read_files(chunk);
-    CHECK_FALSE(chunk.unread);
-    REQUIRE(chunk.records.size() == 1);
-    CHECK(chunk.file(chunk.records[0]) == fifo);
-    CHECK(chunk.records[0].problem == "cannot read: the file is empty");
+    std::filesystem::create_directory(folder);
+    std::atomic<bool> done = false, rescued = false;
+    std::thread watchdog([&] {
+        for (int i = 0; i < 200 && !done; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        if (done) return;
+        rescued = true;
+        const int fd = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
+        if (fd >= 0) ::close(fd);
+    });
+    const auto [late_files, late] = records_of({fifo, folder}, {100, 100});
+    done = true;
+    watchdog.join();
+    CHECK_FALSE(rescued);
+    const std::string not_regular = "cannot read: not a regular file (a broken link, a pipe or a device)";
+    CHECK(late == std::vector{std::tuple(fifo, std::string(), 0U, not_regular), std::tuple(folder, std::string(), 0U, not_regular)});
 }
 
 TEST_CASE("hostile numbers: huge, tiny and out-of-range values are refused with the value found", "[bind]") {

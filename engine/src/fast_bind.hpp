@@ -70,7 +70,9 @@ struct RawChunk {
     std::string bytes;
     std::vector<RawRecord> records;
     bool ends_file = false;  // its (last) file was read to the end with it
-    bool unread = false;     // its files are named only, for read_files to read: no bytes or records yet
+    bool unread = false;     // some of its files are named only, for read_files to read: no records yet
+    std::vector<std::uint64_t> sizes;  // when unread, each file's size when listed (all that is read of
+                                       // it), or 0 for one read already, whose records are here
 
     const std::string& file(const RawRecord& record) const { return files[record.file]; }
     SourceLoc source(const RawRecord& record) const { return {files[record.file], record.line, 0}; }
@@ -80,14 +82,18 @@ struct RawChunk {
 // on chunks of records; NDJSON is read in blocks, so memory stays bounded. A chunk holds at most
 // `max_records` records, so that a caller whose results are large can bound what a chunk makes,
 // and small files go on together, each file at most once a chunk.
-// `small_files_unread`: files of a few KB are not read but named, in unread chunks, for the workers
-// to read (read_files): a folder of a proposal a file is mostly opening and reading files, which
-// this thread would otherwise do for every worker. An unread chunk's files hold 8 bytes a record
-// of `max_records` at most, so no more proposals that bind (records that cannot bind may be more,
-// and make small results).
+// `small_files_unread`: files of a few KB are not read but named with their sizes, among the files
+// read, for the workers to read (read_files): a folder of a proposal a file is mostly opening and
+// reading files, which this thread would otherwise do for every worker. Such a file counts as a
+// record for each 8 of its bytes, so a chunk holds no more than `max_records` proposals that bind
+// (each takes 10 bytes or more); lines that cannot bind, as short as `1`, may be up to 4 times as
+// many (their results are shorter).
 void read_raw(const std::vector<std::string>& inputs, const std::function<void(RawChunk&&)>& sink,
               std::size_t max_records = std::numeric_limits<std::size_t>::max(), bool small_files_unread = false);
-// Reads an unread chunk's files into it, as read_raw would have; a chunk already read is left alone.
+// Reads the files of an unread chunk that are named only: the records read_raw would have made of
+// them, in their places among the others, but that a file holding more than its listed size by then
+// is one problem record (so a chunk stays as small as it was listed), and one that is no regular
+// file any more, another. A chunk read already is left alone.
 void read_files(RawChunk& chunk);
 // The same for files (or "-") read as NDJSON whatever their names, one record a non-blank line of
 // any length: `screener rank`'s result files.

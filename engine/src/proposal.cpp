@@ -261,9 +261,7 @@ bool is_ndjson(const std::string& path) {
 
 constexpr std::size_t block_size = 256 << 10;  // NDJSON is read and handed on in blocks of about this size
 constexpr std::size_t first_block = 16 << 10;  // a document's first read: most hold one proposal of a few KB
-// Files of up to small_file bytes may be left for the workers to read (read_raw), up to unread_block
-// bytes of them a chunk.
-constexpr std::uint64_t small_file = first_block, unread_block = 64 << 10;
+constexpr std::uint64_t small_file = first_block;  // files of up to this size may be left for the workers to read (read_raw)
 
 // A line, or the rest of one, that holds no proposal.
 bool all_blank(std::string_view text) { return text.find_first_not_of(" \t\r") == std::string_view::npos; }
@@ -278,6 +276,8 @@ constexpr std::array<unsigned char, 256> array_stops = [] {
     for (const unsigned char c : {'"', '[', '{', ']', '}', ',', '\n'}) stops[c] |= ends_run;
     return stops;
 }();
+
+constexpr std::string_view not_regular = "cannot read: not a regular file (a broken link, a pipe or a device)";
 
 // Why a proposal is invalid whose text is `size` bytes, past limits().max_proposal_bytes.
 std::string too_long(std::uint64_t size) {
@@ -295,9 +295,17 @@ public:
     // Standard input, not closed at the end.
     Input() : fd_(STDIN_FILENO), owned_(false) {}
     // The file at `path`; check opened() (errno says why not). `regular`: it was a regular file when
-    // listed, always readable without waiting; opened so as never to wait, should it be a pipe now.
-    Input(const std::string& path, bool regular)
-        : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC | (regular ? O_NONBLOCK : 0))), owned_(true), regular_(regular) {}
+    // listed, so always readable without waiting.
+    Input(const std::string& path, bool regular) : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)), owned_(true), regular_(regular) {}
+    // A file that was regular and `listed_size` bytes when it was listed, read on a worker
+    // (read_files), where nothing may wait: opened without waiting, should it be a pipe now, and read
+    // no further than that size (grew() says whether it held more by then; nothing past is kept).
+    // Check opened(), then regular().
+    Input(const std::string& path, std::uint64_t listed_size)
+        : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)), owned_(true), regular_(true), limit_(listed_size) {
+        struct stat st {};  // (O_NONBLOCK "has no effect for regular files", says open(2))
+        regular_ = fd_ >= 0 && ::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode);
+    }
     ~Input() {
         if (owned_ && fd_ >= 0) ::close(fd_);
     }
@@ -305,16 +313,24 @@ public:
     Input& operator=(const Input&) = delete;
 
     bool opened() const { return fd_ >= 0; }
+    bool regular() const { return regular_; }
     bool at_end() const { return end_; }
     bool failed() const { return failed_; }
+    bool grew() const { return grew_; }
 
     // Up to `size` bytes into `out`: what has come, waiting for at least one; 0 at the end or on an error.
     std::size_t read(char* out, std::size_t size) {
         std::size_t got = 0;
         while (got < size && !end_ && !failed_) {
             if (got > 0 && !more_now()) break;
-            const ssize_t n = ::read(fd_, out + got, size - got);
-            if (n > 0) got += static_cast<std::size_t>(n);
+            if (taken_ == limit_) {  // all it held when listed: anything more came since
+                char more;
+                grew_ = ::read(fd_, &more, 1) > 0;
+                end_ = true;
+                break;
+            }
+            const ssize_t n = ::read(fd_, out + got, static_cast<std::size_t>(std::min<std::uint64_t>(size - got, limit_ - taken_)));
+            if (n > 0) got += static_cast<std::size_t>(n), taken_ += static_cast<std::uint64_t>(n);
             else if (n == 0) end_ = true;
             else failed_ = true;  // EINTR too: only a stopped run interrupts a read
         }
@@ -330,7 +346,8 @@ private:
 
     int fd_;
     bool owned_, regular_ = false;
-    bool end_ = false, failed_ = false;
+    std::uint64_t limit_ = std::numeric_limits<std::uint64_t>::max(), taken_ = 0;
+    bool end_ = false, failed_ = false, grew_ = false;
 };
 
 // Where a reader starts in its input: what came before was read and let go (blank lines).
@@ -363,8 +380,19 @@ public:
         file(path, regular);
     }
 
-    // A file that the listing said is regular, offered to no one.
-    void regular_file(const std::string& path) { file(path, true); }
+    // A file that was regular and `size` bytes when listed, offered to no one and read no further
+    // than that: false when it held more by the time it was read (what was read of it is handed
+    // on all the same: the caller decides).
+    bool listed_file(const std::string& path, std::uint64_t size) {
+        Input in(path, size);
+        if (!opened(in, path)) return true;
+        if (!in.regular()) {
+            problem(path, std::string(not_regular));
+            return true;
+        }
+        read_file(in, path);
+        return !in.grew();
+    }
 
     // A file or stdin read as NDJSON whatever its name: results to rank.
     void ndjson_input(const std::string& path) {
@@ -409,7 +437,7 @@ private:
             if (!why.empty()) problem(f, why);
             else if (regular || fs::is_regular_file(f, ec)) file(f, true);
             else if (ec == std::errc::permission_denied) problem(f, "cannot read: " + ec.message());  // a folder listed, not searched
-            else problem(f, "cannot read: not a regular file (a broken link, a pipe or a device)");
+            else problem(f, std::string(not_regular));
         }
     }
 
@@ -422,7 +450,10 @@ private:
     void file(const std::string& path, bool regular) {
         if (regular && take_ && take_(path)) return;
         Input in(path, regular);
-        if (!opened(in, path)) return;
+        if (opened(in, path)) read_file(in, path);
+    }
+
+    void read_file(Input& in, const std::string& path) {
         if (is_ndjson(path)) ndjson(in, path, "");
         else document(in, path, "");
     }
@@ -792,35 +823,42 @@ void read_raw(const std::vector<std::string>& inputs, const std::function<void(R
     // proposal would otherwise make each proposal a job of its own, and handing a job to a worker
     // costs more than scoring it. A chunk that does not end its file (lines from a pipe as they
     // come) goes on at once. A file is gathered once a chunk, so a chunk of one file keeps its offset.
-    // Small files left unread are gathered apart, by their count and sizes.
+    // Files of up to small_file bytes may join unread instead, named with their sizes, for a worker
+    // to read (read_files). What a worker reads is not split, so such a file counts as a record for
+    // each 8 of its bytes (a proposal that binds takes 10 or more: {"id":"x"}) towards max_records.
     RawChunk gathered;
-    std::uint64_t unread_bytes = 0;  // the sizes of gathered's files, when unread
+    std::uint64_t records = 0, bytes = 0;  // gathered's records and bytes, counting its unread files' as above
     auto hand_on_gathered = [&] {
         if (gathered.files.empty()) return;
         gathered.bytes.reserve(gathered.bytes.size() + simd_padding);
         sink(std::move(gathered));
         gathered = RawChunk{};
-        unread_bytes = 0;
+        records = bytes = 0;
+    };
+    auto make_room = [&](std::uint64_t more_records, std::uint64_t more_bytes, const std::string& file) {
+        if (records + more_records > max_records || bytes + more_bytes > block_size || (!gathered.files.empty() && gathered.files.back() == file))
+            hand_on_gathered();
+        records += more_records;
+        bytes += more_bytes;
     };
     auto gather = [&](RawChunk&& chunk) {
-        if (gathered.unread || gathered.records.size() + chunk.records.size() > max_records ||
-            gathered.bytes.size() + chunk.bytes.size() > block_size || (!gathered.files.empty() && gathered.files.back() == chunk.files.front()))
-            hand_on_gathered();
+        make_room(chunk.records.size(), chunk.bytes.size(), chunk.files.front());
         append(gathered, std::move(chunk));
+        if (gathered.unread) gathered.sizes.push_back(0);  // read already
     };
-    // What a worker reads is not split: an unread chunk holds at most max_records files, and as a
-    // proposal that binds takes 10 bytes or more ({"id":"x"}), at most 8 bytes a record in all.
-    const std::uint64_t unread_limit = max_records > unread_block / 8 ? unread_block : 8 * max_records;
     auto take_small = [&](const std::string& path) {
         struct stat st {};
         if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
         const auto size = static_cast<std::uint64_t>(st.st_size);
-        if (size > small_file || size > unread_limit) return false;
-        if (!gathered.unread || gathered.files.size() >= max_records || unread_bytes + size > unread_limit || gathered.files.back() == path)
-            hand_on_gathered();
-        gathered.files.push_back(path);
+        const std::uint64_t as_records = std::max<std::uint64_t>(1, size / 8);
+        // (A file that says it is empty may not be: those of /proc hold text all the same. One that
+        // may hold more than max_records records is read here, where its records can be split.)
+        if (size == 0 || size > small_file || as_records > max_records) return false;
+        make_room(as_records, size, path);
+        if (!gathered.unread) gathered.sizes.assign(gathered.files.size(), 0);
         gathered.unread = true;
-        unread_bytes += size;
+        gathered.files.push_back(path);
+        gathered.sizes.push_back(size);
         return true;
     };
     // A chunk of more than max_records records is handed on in pieces, each with a copy of its
@@ -859,12 +897,41 @@ void read_raw(const std::vector<std::string>& inputs, const std::function<void(R
 
 void read_files(RawChunk& chunk) {
     if (!chunk.unread) return;
-    RawChunk read;
-    const std::function<void(RawChunk&&)> sink = [&](RawChunk&& part) { append(read, std::move(part)); };
+    // Each file's records in turn: those of a file read already as they are, those of a file read
+    // here after them, its bytes added at the end of the chunk's.
+    std::vector<RawRecord> records;
+    records.reserve(chunk.records.size() + chunk.files.size());
+    std::uint32_t file = 0;
+    const std::function<void(RawChunk&&)> sink = [&](RawChunk&& part) {
+        const std::size_t base = chunk.bytes.size();
+        chunk.bytes += part.bytes;
+        for (RawRecord& record : part.records) {
+            if (record.problem.empty()) record.offset += base;
+            record.file = file;
+            records.push_back(std::move(record));
+        }
+    };
     RawReader reader(sink, limits().max_proposal_bytes);
-    for (const std::string& file : chunk.files) reader.regular_file(file);
-    read.bytes.reserve(read.bytes.size() + simd_padding);
-    chunk = std::move(read);
+    std::size_t next = 0;  // the chunk's next record
+    for (; file < chunk.files.size(); ++file) {
+        if (chunk.sizes[file] == 0) {
+            for (; next < chunk.records.size() && chunk.records[next].file == file; ++next) records.push_back(std::move(chunk.records[next]));
+            continue;
+        }
+        const std::size_t records_before = records.size(), bytes_before = chunk.bytes.size();
+        if (!reader.listed_file(chunk.files[file], chunk.sizes[file])) {  // not the file listed: none of it, and why
+            records.erase(records.begin() + static_cast<std::ptrdiff_t>(records_before), records.end());
+            chunk.bytes.resize(bytes_before);
+            records.emplace_back(0, 0, 0, "cannot read: the file changed while it was read (" + std::to_string(chunk.sizes[file]) +
+                                              " bytes when it was listed, more when it was read)");
+            records.back().file = file;
+        }
+    }
+    chunk.records = std::move(records);
+    chunk.bytes.reserve(chunk.bytes.size() + simd_padding);
+    chunk.sizes.clear();
+    chunk.unread = false;
+    chunk.ends_file = true;
 }
 
 void read_ndjson(const std::vector<std::string>& inputs, const std::function<void(RawChunk&&)>& sink) {
