@@ -181,8 +181,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
 
     // 1c. Left unread, then read as a worker reads a small file (score_batch and the rest below read
-    // this way when the file is small, so their checks cover it too).
-    {
+    // this way when the file is small, so their checks cover it too). An empty file is never left
+    // unread (a size of 0 marks a file read already).
+    if (!bytes.empty()) {
         detail::RawChunk unread;
         unread.files = {path};
         unread.sizes = {bytes.size()};

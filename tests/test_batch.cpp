@@ -513,8 +513,8 @@ TEST_CASE("RankedBatch of no proposals writes an empty report, and stops when it
         invalid.write(out, format, info);
         CHECK(out.str() == expected.str());
     }
-    // Small files are read on the workers, and a chunk of them may hold no proposal and so no file
-    // (blank lines only), after one that held some.
+    // Small files are read on the workers, and a chunk of them may hold no proposal (blank lines
+    // only), after one that held some.
     std::string many;
     for (int copy = 0; copy < 100; ++copy) many += proposals;
     REQUIRE(many.size() > (16 << 10));  // read by the reader itself

@@ -658,9 +658,9 @@ RankedBatch::RankedBatch(const CompiledRules& rules, const std::vector<std::stri
     IdSet ids;
     std::string repeat;  // a repeated id's result, stored
     pipeline.run(read_inputs(inputs, stored::bytes(rules)), [&](Block<detail::RawChunk>& block) {
-        // A chunk's files each hold a record and differ from the one before: the first may go on
-        // from the last chunk. (Files read on a worker may hold none, and then the chunk has none.)
-        const bool goes_on = !kept.files.empty() && !block.job.files.empty() && kept.files.back() == block.job.files.front();
+        // A chunk's files differ from the one before (one read on a worker may hold no record): the
+        // first may go on from the last chunk.
+        const bool goes_on = !kept.files.empty() && kept.files.back() == block.job.files.front();
         const auto first_file = static_cast<std::uint32_t>(kept.files.size() - goes_on);
         kept.files.insert(kept.files.end(), block.job.files.begin() + goes_on, block.job.files.end());
         check_ids(ids, block, [&](std::size_t k, bool first) {

@@ -81,13 +81,13 @@ struct RawChunk {
 // Reads `inputs` in order (files, directories recursively and sorted, "-" for stdin) and hands
 // on chunks of records; NDJSON is read in blocks, so memory stays bounded. A chunk holds at most
 // `max_records` records, so that a caller whose results are large can bound what a chunk makes,
-// and small files go on together, each file at most once a chunk.
+// and small files go on together, a file never twice in a row in a chunk.
 // `small_files_unread`: files of a few KB are not read but named with their sizes, among the files
 // read, for the workers to read (read_files): a folder of a proposal a file is mostly opening and
 // reading files, which this thread would otherwise do for every worker. Such a file counts as a
-// record for each 8 of its bytes, so a chunk holds no more than `max_records` proposals that bind
-// (each takes 10 bytes or more); lines that cannot bind, as short as `1`, may be up to 4 times as
-// many (their results are shorter).
+// record for each 8 of its bytes or part of 8, so a chunk holds no more than `max_records`
+// proposals that bind (each takes 10 bytes or more); lines that cannot bind, as short as `1`, may
+// be up to 4 times as many (their results are shorter).
 void read_raw(const std::vector<std::string>& inputs, const std::function<void(RawChunk&&)>& sink,
               std::size_t max_records = std::numeric_limits<std::size_t>::max(), bool small_files_unread = false);
 // Reads the files of an unread chunk that are named only: the records read_raw would have made of

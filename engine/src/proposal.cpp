@@ -17,6 +17,7 @@
 #include <memory>
 #include <set>
 #include <sstream>
+#include <system_error>
 #include <tuple>
 #if defined(__x86_64__)
 #include <cpuid.h>
@@ -295,7 +296,8 @@ public:
     // Standard input, not closed at the end.
     Input() : fd_(STDIN_FILENO), owned_(false) {}
     // The file at `path`; check opened() (errno says why not). `regular`: it was a regular file when
-    // listed, so always readable without waiting.
+    // listed, so it is read without a poll between reads (one swapped for a FIFO since is waited on,
+    // as standard input is).
     Input(const std::string& path, bool regular) : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)), owned_(true), regular_(regular) {}
     // A file that was regular and `listed_size` bytes when it was listed, read on a worker
     // (read_files), where nothing may wait: opened without waiting, should it be a pipe now, and read
@@ -443,7 +445,7 @@ private:
 
     // Whether `in` was opened; if not, a problem record says why.
     bool opened(const Input& in, const std::string& path) {
-        if (!in.opened()) problem(path, std::string("cannot read: ") + std::strerror(errno));
+        if (!in.opened()) problem(path, "cannot read: " + std::generic_category().message(errno));  // (strerror is not for threads)
         return in.opened();
     }
 
@@ -825,7 +827,8 @@ void read_raw(const std::vector<std::string>& inputs, const std::function<void(R
     // come) goes on at once. A file is gathered once a chunk, so a chunk of one file keeps its offset.
     // Files of up to small_file bytes may join unread instead, named with their sizes, for a worker
     // to read (read_files). What a worker reads is not split, so such a file counts as a record for
-    // each 8 of its bytes (a proposal that binds takes 10 or more: {"id":"x"}) towards max_records.
+    // each 8 of its bytes or part of 8 (a proposal that binds takes 10 or more: {"id":"x"}) towards
+    // max_records.
     RawChunk gathered;
     std::uint64_t records = 0, bytes = 0;  // gathered's records and bytes, counting its unread files' as above
     auto hand_on_gathered = [&] {
@@ -850,7 +853,7 @@ void read_raw(const std::vector<std::string>& inputs, const std::function<void(R
         struct stat st {};
         if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
         const auto size = static_cast<std::uint64_t>(st.st_size);
-        const std::uint64_t as_records = std::max<std::uint64_t>(1, size / 8);
+        const std::uint64_t as_records = (size + 7) / 8;  // (lines of 2 bytes, `1` and its end, are 4 times as many)
         // (A file that says it is empty may not be: those of /proc hold text all the same. One that
         // may hold more than max_records records is read here, where its records can be split.)
         if (size == 0 || size > small_file || as_records > max_records) return false;
