@@ -15,6 +15,7 @@
 #include <iterator>
 #include <limits>
 #include <memory>
+#include <numeric>
 #include <set>
 #include <sstream>
 #include <system_error>
@@ -266,6 +267,7 @@ constexpr std::uint64_t small_file = first_block;  // files of up to this size m
 
 // A line, or the rest of one, that holds no proposal.
 bool all_blank(std::string_view text) { return text.find_first_not_of(" \t\r") == std::string_view::npos; }
+constexpr std::string_view blanks = " \t\r\n";  // what may stand between JSON values, lines and all
 
 // The bytes where the scan of a JSON array of proposals must look (RawReader::array): in a string,
 // its closing quote, an escape and a line end (lines are counted); outside strings, also what opens,
@@ -299,12 +301,15 @@ public:
     // listed, so it is read without a poll between reads (one swapped for a FIFO since is waited on,
     // as standard input is).
     Input(const std::string& path, bool regular) : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)), owned_(true), regular_(regular) {}
-    // A file that was regular and `listed_size` bytes when it was listed, read on a worker
+    struct Listed {  // a size when listed: a name of its own, so that no bool or count takes its place
+        std::uint64_t size;
+    };
+    // A file that was regular and `listed.size` bytes when it was listed, read on a worker
     // (read_files), where nothing may wait: opened without waiting, should it be a pipe now, and read
     // no further than that size (grew() says whether it held more by then; nothing past is kept).
     // Check opened(), then regular().
-    Input(const std::string& path, std::uint64_t listed_size)
-        : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)), owned_(true), regular_(true), limit_(listed_size) {
+    Input(const std::string& path, Listed listed)
+        : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)), owned_(true), limit_(listed.size) {
         struct stat st {};  // (O_NONBLOCK "has no effect for regular files", says open(2))
         regular_ = fd_ >= 0 && ::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode);
     }
@@ -386,7 +391,7 @@ public:
     // than that: false when it held more by the time it was read (what was read of it is handed
     // on all the same: the caller decides).
     bool listed_file(const std::string& path, std::uint64_t size) {
-        Input in(path, size);
+        Input in(path, Input::Listed{size});
         if (!opened(in, path)) return true;
         if (!in.regular()) {
             problem(path, std::string(not_regular));
@@ -476,7 +481,6 @@ private:
         auto read_more = [&] { return read_growing(in, head); };
         auto past_limit = [&](std::size_t from_byte, std::size_t to_byte) { return to_byte - from_byte > max_line_; };
         auto to_ndjson = [&] { ndjson(in, "<stdin>", std::move(head), from); };
-        constexpr std::string_view blanks = " \t\r\n";
         while (head.size() < byte_order_mark.size() && read_more()) {}
         // Up to the first value: blank lines are counted and let go as they come, so that the first
         // value's line starts `head`.
@@ -554,7 +558,7 @@ private:
         std::uint64_t at = from.offset;  // where `bytes` starts in the file
         std::uint32_t line = from.line;
         std::size_t first = at == 0 && std::string_view(bytes).starts_with(byte_order_mark) ? byte_order_mark.size() : 0;
-        while ((first = bytes.find_first_not_of(" \t\r\n", first)) == std::string::npos) {
+        while ((first = bytes.find_first_not_of(blanks, first)) == std::string::npos) {
             line += static_cast<std::uint32_t>(std::count(bytes.begin(), bytes.end(), '\n'));
             at += bytes.size();
             bytes.clear();
@@ -682,7 +686,7 @@ private:
         } else {
             // Text after the array is no proposal of it, but must not pass unnoticed.
             std::size_t rest = none;
-            for (std::string more; (rest = chunk.bytes.find_first_not_of(" \t\r\n", pos)) == none;) {
+            for (std::string more; (rest = chunk.bytes.find_first_not_of(blanks, pos)) == none;) {
                 line += static_cast<std::uint32_t>(std::count(chunk.bytes.begin() + static_cast<std::ptrdiff_t>(pos), chunk.bytes.end(), '\n'));
                 more.clear();
                 if (!read_block(in, more)) break;
@@ -799,22 +803,16 @@ private:
     std::function<bool(const std::string&)> take_;
 };
 
-// Appends `part`, a chunk of one file, to `into` (whose bytes it copies), as the next file.
-void append(RawChunk& into, RawChunk&& part) {
-    if (into.files.empty()) {
-        into = std::move(part);
-        return;
-    }
-    const auto file = static_cast<std::uint32_t>(into.files.size());
-    into.files.push_back(std::move(part.files.front()));
-    const std::size_t base = into.bytes.size();
-    into.bytes += part.bytes;
+// Appends the bytes and records of `part`, a chunk of one file, to `bytes` and `records`, its
+// records now of file `file` and at their places in `bytes`.
+void add_part(std::string& bytes, std::vector<RawRecord>& records, RawChunk&& part, std::uint32_t file) {
+    const std::size_t base = bytes.size();
+    bytes += part.bytes;
     for (RawRecord& record : part.records) {
         if (record.problem.empty()) record.offset += base;
         record.file = file;
-        into.records.push_back(std::move(record));
+        records.push_back(std::move(record));
     }
-    into.ends_file = part.ends_file;
 }
 
 }  // namespace
@@ -833,7 +831,7 @@ void read_raw(const std::vector<std::string>& inputs, const std::function<void(R
     std::uint64_t records = 0, bytes = 0;  // gathered's records and bytes, counting its unread files' as above
     auto hand_on_gathered = [&] {
         if (gathered.files.empty()) return;
-        gathered.bytes.reserve(gathered.bytes.size() + simd_padding);
+        if (!gathered.unread) gathered.bytes.reserve(gathered.bytes.size() + simd_padding);  // (else read_files pads)
         sink(std::move(gathered));
         gathered = RawChunk{};
         records = bytes = 0;
@@ -846,8 +844,14 @@ void read_raw(const std::vector<std::string>& inputs, const std::function<void(R
     };
     auto gather = [&](RawChunk&& chunk) {
         make_room(chunk.records.size(), chunk.bytes.size(), chunk.files.front());
-        append(gathered, std::move(chunk));
+        if (gathered.files.empty()) {
+            gathered = std::move(chunk);
+            return;
+        }
+        const auto file = static_cast<std::uint32_t>(gathered.files.size());
+        gathered.files.push_back(std::move(chunk.files.front()));
         if (gathered.unread) gathered.sizes.push_back(0);  // read already
+        add_part(gathered.bytes, gathered.records, std::move(chunk), file);
     };
     auto take_small = [&](const std::string& path) {
         struct stat st {};
@@ -904,16 +908,10 @@ void read_files(RawChunk& chunk) {
     // here after them, its bytes added at the end of the chunk's.
     std::vector<RawRecord> records;
     records.reserve(chunk.records.size() + chunk.files.size());
+    // All it may come to: a file is read no further than its listed size.
+    chunk.bytes.reserve(chunk.bytes.size() + std::accumulate(chunk.sizes.begin(), chunk.sizes.end(), std::uint64_t{0}) + simd_padding);
     std::uint32_t file = 0;
-    const std::function<void(RawChunk&&)> sink = [&](RawChunk&& part) {
-        const std::size_t base = chunk.bytes.size();
-        chunk.bytes += part.bytes;
-        for (RawRecord& record : part.records) {
-            if (record.problem.empty()) record.offset += base;
-            record.file = file;
-            records.push_back(std::move(record));
-        }
-    };
+    const std::function<void(RawChunk&&)> sink = [&](RawChunk&& part) { add_part(chunk.bytes, records, std::move(part), file); };
     RawReader reader(sink, limits().max_proposal_bytes);
     std::size_t next = 0;  // the chunk's next record
     for (; file < chunk.files.size(); ++file) {
@@ -931,7 +929,6 @@ void read_files(RawChunk& chunk) {
         }
     }
     chunk.records = std::move(records);
-    chunk.bytes.reserve(chunk.bytes.size() + simd_padding);
     chunk.sizes.clear();
     chunk.unread = false;
     chunk.ends_file = true;
