@@ -149,7 +149,7 @@ TEST_CASE("render_batch writes what append_result_json writes for score_batch's 
 }
 
 TEST_CASE("a rule set of thousands of criteria: blocks of a few results, the same bytes as score_batch's", "[batch]") {
-    // 3,000 criteria, each x over 0..1: a result's JSON is some 400 KB (the estimate: 494,285 bytes),
+    // 3,000 criteria, each x over 0..1: a result's JSON is some 400 KB (the estimate: 497,340 bytes),
     // so a block holds the 8 results that fit in 4 MiB, where one of the reference rules holds a
     // 256 KiB chunk's, or 2,048 ranks.
     std::string yaml = "format: screener/v1\nid: wide\nversion: \"1\"\ninputs:\n  x: { type: number }\ngroups:\n  - id: g\n    criteria:\n";
@@ -190,6 +190,54 @@ TEST_CASE("a rule set of thousands of criteria: blocks of a few results, the sam
         batch.write(out, Format::json, info, [&](std::size_t rows, std::size_t) { written.push_back(rows); });
         CHECK(out.str() == want.str());
         CHECK(written == std::vector<std::size_t>{8, 16, 24, 30});
+    }
+}
+
+TEST_CASE("blocks stay near 4 MiB when results are long for their reasons: many inputs missing, long gate messages", "[batch]") {
+    // Each rule set makes results of some 100-200 KB whose length is in their reasons, not in
+    // objects for gates, groups and criteria. Blocks were cut as if a result were 1 KB: 40 such
+    // results made one block of 6 MB (and a million made gigabytes in flight).
+    struct Case {
+        std::string name, yaml, proposal;  // proposal: one line's text after its id
+        std::size_t per_block;
+    };
+    // 3,000 required inputs i0000..i2999, none given: 3,000 reasons, "i0000: missing (required
+    // input)", 102 KB a result. An invalid result is estimated at 256 + 3,000 x (64 + 2 x 5) =
+    // 222,256 bytes (a scored one at far less), so 4 MiB holds 18.
+    std::string many_inputs = "format: screener/v1\nid: many-inputs\nversion: \"1\"\ninputs:\n";
+    auto digits = [](int i, std::size_t width) { return std::string(width - std::to_string(i).size(), '0') + std::to_string(i); };
+    for (int i = 0; i < 3000; ++i) many_inputs += "  i" + digits(i, 4) + ": { type: number }\n";
+    many_inputs += "groups:\n  - id: g\n    criteria:\n      - { id: c, metric: i0000, zero_at: 0, full_at: 1 }\ndecision:\n  pass_score: 50\n";
+    // 100 gates g00..g99 "x > 1", each failing with a message of 1,000 bytes and the value of x,
+    // given twice (the gate's and its reason's): 200 KB a result. A gate is estimated at 64 + 3 +
+    // 2 x (1,000 + 32 + 5) = 2,141 bytes; with 256, the group's 194 and the criterion's 162, a
+    // result at 214,712, so 4 MiB holds 19.
+    std::string long_messages = "format: screener/v1\nid: long-messages\nversion: \"1\"\ninputs:\n  x: { type: number }\ngates:\n";
+    for (int i = 0; i < 100; ++i)
+        long_messages += "  - id: g" + digits(i, 2) + "\n    require: x > 1\n    message: \"" + std::string(999, 'm') + " {x}\"\n";
+    long_messages += "groups:\n  - id: g\n    criteria:\n      - { id: c, metric: x, zero_at: 0, full_at: 1 }\ndecision:\n  pass_score: 50\n";
+    for (const Case& c : {Case{"many inputs", many_inputs, "", 18}, Case{"long messages", long_messages, ",\"x\":0", 19}}) {
+        INFO(c.name);
+        auto rules = compile_ok(c.yaml);
+        const std::string path = temp_dir("long-reasons") + "/p.ndjson";
+        std::string text;
+        for (int i = 0; i < 40; ++i) text += "{\"id\":\"W" + std::to_string(i) + "\"" + c.proposal + "}\n";
+        write_text(path, text);
+        std::string expected;
+        score_batch(*rules, {path}, {1}, [&](Result&& r) { append_result_json(expected, r, 0, nullptr), expected += '\n'; });
+        REQUIRE(expected.size() > 40 * 100'000);
+        for (unsigned jobs : {1U, 2U}) {
+            INFO(jobs << " threads");
+            std::string lines;
+            std::vector<std::size_t> runs;
+            render_batch(*rules, {path}, {jobs}, nullptr, [&](const RenderedLines& run) {
+                runs.push_back(run.results.size());
+                CHECK(run.lines.size() <= std::size_t{4} << 20);
+                lines.append(run.lines);
+            });
+            CHECK(runs == std::vector<std::size_t>{c.per_block, c.per_block, 40 - 2 * c.per_block});
+            CHECK(lines == expected);
+        }
     }
 }
 

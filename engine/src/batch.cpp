@@ -332,13 +332,26 @@ Result repeated_id_result(const CompiledRules& rules, const detail::RawChunk& ch
 // results are far shorter: 2,048 ranks, or a 256 KiB chunk's, come first.)
 constexpr std::size_t block_result_bytes = 4 << 20;
 
-// About how long a result's JSON runs under `rules`: an object for each gate, group and criterion.
+// About how long a result's JSON runs under `rules`, at most: a scored one has an object for each
+// gate, group and criterion, with a failing gate's message twice (the gate's and its reason's) and
+// reasons of no data, which name inputs as the expression's text does; an invalid one has a reason
+// for each input at most. Whichever is longer counts.
 std::size_t result_bytes(const CompiledRules& rules) {
-    std::size_t bytes = 256;
-    for (const auto& g : rules.gates) bytes += 64 + g.id.size() + g.title.size();
-    for (const auto& g : rules.groups) bytes += 128 + g.id.size() + g.title.size();
-    for (const auto& c : rules.criteria) bytes += 160 + c.id.size() + c.title.size() + c.unit.size();
-    return bytes;
+    constexpr std::size_t value_bytes = 32;  // a value put in a message
+    std::size_t scored = 256, invalid = 256;
+    for (const auto& g : rules.gates) {
+        std::size_t message = 0;
+        for (const MessagePart& part : g.message) message += part.expr == no_expr ? part.text.size() : value_bytes;
+        scored += 64 + g.id.size() + g.title.size() + 2 * (message + g.require_text.size());
+    }
+    for (const auto& g : rules.groups) scored += 192 + 2 * g.id.size() + g.title.size();  // and a reason if below its minimum
+    for (const auto& c : rules.criteria)
+        scored += 160 + c.id.size() + c.title.size() + c.unit.size() + c.applies_when_text.size() + c.expr_text.size();
+    for (const auto& input : rules.inputs) {
+        invalid += 64 + 2 * input.name.size();  // the name, and in "expected 'a.b' to be an object holding 'c'"
+        for (std::size_t k = 0; k < std::min(detail::enum_values_shown, input.values.size()); ++k) invalid += 2 + input.values[k].size();
+    }
+    return std::max(scored, invalid);
 }
 
 std::size_t per_block(std::size_t bytes_each) {
