@@ -51,7 +51,7 @@ void setup_rank(CLI::App& app, int& exit_code) {
     cmd->add_option("RESULTS", o->inputs, "Result files in input order, or - for stdin")
         ->required()
         ->check(CLI::ExistingFile | CLI::IsMember({"-"}));
-    cmd->add_option("-f,--format", o->format, "md | json | ndjson | csv | junit | html (default as for eval)")
+    cmd->add_option("-f,--format", o->format, "md | json | ndjson | csv | junit | html (default as for eval); ndjson keeps input order, as eval streams it")
         ->check(CLI::IsMember({"md", "json", "ndjson", "csv", "junit", "html"}));
     cmd->add_option("-o,--output", o->output, "Write the report to this file (atomically)");
     cmd->add_option("-j,--jobs", o->jobs, "Worker threads (default: one per core); output is identical for any number")

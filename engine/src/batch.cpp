@@ -18,6 +18,7 @@
 #include <exception>
 #include <map>
 #include <mutex>
+#include <numeric>
 #include <optional>
 #include <ostream>
 #include <span>
@@ -911,7 +912,10 @@ const RulesInfo& RankedResults::rules() const { return *kept_->rules; }
 
 void RankedResults::write(std::ostream& out, Format format, const Written& written) const {
     const Kept& kept = *kept_;
-    const std::vector<std::size_t> order = rank_order(kept.keys, options_.jobs == 1 ? 1 : 2);
+    // ndjson keeps input order, as one eval streams it; every other format is ranked.
+    std::vector<std::size_t> order(kept.keys.size());
+    if (format == Format::ndjson) std::iota(order.begin(), order.end(), std::size_t{0});
+    else order = rank_order(kept.keys, options_.jobs == 1 ? 1 : 2);
     // A run of ranks read again from their lines. A line must read as it did the first time: a
     // file changed in between is an error, not a wrong report.
     auto results = [&](const Ranks& ranks, Scratch& scratch, bool outcomes, const auto&, const auto& result) {

@@ -102,7 +102,8 @@ public:
     ~RankedResults();
     // The rule set that scored every result.
     const RulesInfo& rules() const;
-    // The report in any format: ndjson is the results ranked, one a line, as eval streams them.
+    // The report in any format: ndjson is the results in input order, one a line, as one eval
+    // streams them (a later repeat of an id made invalid); the others are ranked.
     // `written` as for RankedBatch::write. A file changed since it was read is an Error naming it.
     void write(std::ostream& out, Format format, const std::function<void(std::size_t rows, std::size_t of)>& written = {}) const;
 
