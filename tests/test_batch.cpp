@@ -149,9 +149,10 @@ TEST_CASE("render_batch writes what append_result_json writes for score_batch's 
 }
 
 TEST_CASE("a rule set of thousands of criteria: blocks of a few results, the same bytes as score_batch's", "[batch]") {
-    // 3,000 criteria, each x over 0..1: a result's JSON is some 400 KB (the estimate: 497,340 bytes),
-    // so a block holds the 8 results that fit in 4 MiB, where one of the reference rules holds a
-    // 256 KiB chunk's, or 2,048 ranks.
+    // 3,000 criteria, each x over 0..1: a result's JSON is some 400 KB (at most 590,473 bytes: 192
+    // a criterion and its id, with a reason of no data of 32; 194 for the group, 256, and 133 for
+    // the rule set), so a block holds the 7 results that fit in 4 MiB, where one of the reference
+    // rules holds a 256 KiB chunk's, or 2,048 ranks.
     std::string yaml = "format: screener/v1\nid: wide\nversion: \"1\"\ninputs:\n  x: { type: number }\ngroups:\n  - id: g\n    criteria:\n";
     for (int i = 0; i < 3000; ++i) yaml += "      - { id: c" + std::to_string(i) + ", metric: x, zero_at: 0, full_at: 1 }\n";
     yaml += "decision:\n  pass_score: 50\n";
@@ -179,7 +180,7 @@ TEST_CASE("a rule set of thousands of criteria: blocks of a few results, the sam
         INFO(jobs << " threads");
         std::size_t i = 0;
         render_batch(*rules, {path}, {jobs}, nullptr, [&](const RenderedLines& run) {
-            CHECK(run.results.size() <= 8);
+            CHECK(run.results.size() <= 7);
             for (const RenderedResult& r : run.results) CHECK(r.json == expected.at(i++));
         });
         CHECK(i == 30);
@@ -189,53 +190,81 @@ TEST_CASE("a rule set of thousands of criteria: blocks of a few results, the sam
         std::vector<std::size_t> written;
         batch.write(out, Format::json, info, [&](std::size_t rows, std::size_t) { written.push_back(rows); });
         CHECK(out.str() == want.str());
-        CHECK(written == std::vector<std::size_t>{8, 16, 24, 30});
+        CHECK(written == std::vector<std::size_t>{7, 14, 21, 28, 30});
     }
 }
 
-TEST_CASE("blocks stay near 4 MiB when results are long for their reasons: many inputs missing, long gate messages", "[batch]") {
-    // Each rule set makes results of some 100-200 KB whose length is in their reasons, not in
-    // objects for gates, groups and criteria. Blocks were cut as if a result were 1 KB: 40 such
-    // results made one block of 6 MB (and a million made gigabytes in flight).
+TEST_CASE("blocks stay near 4 MiB when results are long for their reasons, profiles or rule set", "[batch]") {
+    // Each rule set makes results of some 100-600 KB whose length is not in objects for gates,
+    // groups and criteria. Blocks were cut as if a result were 1 KB: 40 such results made one block
+    // of up to 24 MB (and a million made gigabytes in flight). A result's estimate (what fits in 4
+    // MiB follows from it) is worked out for each; each NDJSON line carries the rule set.
     struct Case {
         std::string name, yaml, proposal;  // proposal: one line's text after its id
         std::size_t per_block;
     };
-    // 3,000 required inputs i0000..i2999, none given: 3,000 reasons, "i0000: missing (required
-    // input)", 102 KB a result. An invalid result is estimated at 256 + 3,000 x (64 + 2 x 5) =
-    // 222,256 bytes (a scored one at far less), so 4 MiB holds 18.
-    std::string many_inputs = "format: screener/v1\nid: many-inputs\nversion: \"1\"\ninputs:\n";
     auto digits = [](int i, std::size_t width) { return std::string(width - std::to_string(i).size(), '0') + std::to_string(i); };
+    const std::string one_criterion = "groups:\n  - id: g\n    criteria:\n      - { id: c, metric: x, zero_at: 0, full_at: 1 }\n";
+    // 3,000 required inputs i0000..i2999, none given: 3,000 reasons, "i0000: missing (required
+    // input)", 102 KB a result. Invalid, it is estimated at 256 + 3,000 x (64 + 2 x 5) = 222,256
+    // bytes (scored, at far less), and 140 for the rule set: 222,396, so 4 MiB holds 18.
+    std::string many_inputs = "format: screener/v1\nid: many-inputs\nversion: \"1\"\ninputs:\n";
     for (int i = 0; i < 3000; ++i) many_inputs += "  i" + digits(i, 4) + ": { type: number }\n";
     many_inputs += "groups:\n  - id: g\n    criteria:\n      - { id: c, metric: i0000, zero_at: 0, full_at: 1 }\ndecision:\n  pass_score: 50\n";
     // 100 gates g00..g99 "x > 1", each failing with a message of 1,000 bytes and the value of x,
-    // given twice (the gate's and its reason's): 200 KB a result. A gate is estimated at 64 + 3 +
-    // 2 x (1,000 + 32 + 5) = 2,141 bytes; with 256, the group's 194 and the criterion's 162, a
-    // result at 214,712, so 4 MiB holds 19.
+    // given twice (the gate's and its reason's): 200 KB a result. A gate is estimated at 64 + 2 x 3
+    // + 2 x (1,000 + 100 + 32) = 2,334 bytes (the value at most 100 bytes, a reason of no data 32);
+    // with 256, the group's 194, the criterion's 193 and the rule set's 142, a result at 234,185,
+    // so 4 MiB holds 17.
     std::string long_messages = "format: screener/v1\nid: long-messages\nversion: \"1\"\ninputs:\n  x: { type: number }\ngates:\n";
     for (int i = 0; i < 100; ++i)
         long_messages += "  - id: g" + digits(i, 2) + "\n    require: x > 1\n    message: \"" + std::string(999, 'm') + " {x}\"\n";
-    long_messages += "groups:\n  - id: g\n    criteria:\n      - { id: c, metric: x, zero_at: 0, full_at: 1 }\ndecision:\n  pass_score: 50\n";
-    for (const Case& c : {Case{"many inputs", many_inputs, "", 18}, Case{"long messages", long_messages, ",\"x\":0", 19}}) {
+    long_messages += one_criterion + "decision:\n  pass_score: 50\n";
+    // 200 profiles that apply, titled in 1,000 bytes, and a version of 100,000: 300 KB a result,
+    // estimated at 256 + 194 + 193 + 200 x 1,004 + the rule set's 100,136 = 301,579, so 13.
+    std::string profiles = "format: screener/v1\nid: profiles\nversion: \"" + std::string(100'000, 'v') +
+                           "\"\ninputs:\n  x: { type: number }\n" + one_criterion + "decision:\n  pass_score: 50\nprofiles:\n";
+    for (int i = 0; i < 200; ++i)
+        profiles += "  - title: \"" + digits(i, 3) + std::string(997, 'p') + "\"\n    when: x > 0\n    set:\n      decision.pass_score: 50\n";
+    // 30 optional inputs of 300-letter names, none given, summed by a let that 100 criteria
+    // c000..c099 read: each has a reason of no data that names 20 and counts 10 more, 6 KB. A
+    // reason is estimated at 32 + 16 + 20 x 304 = 6,128 bytes, a criterion at 160 + 4 + 6,128, a
+    // result at 256 + 194 + 100 x 6,292 + 136 = 629,786, so 6.
+    std::string no_data = "format: screener/v1\nid: no-data\nversion: \"1\"\ninputs:\n";
+    std::string sum;
+    for (int i = 0; i < 30; ++i) {
+        const std::string name = "n" + digits(i, 2) + "_" + std::string(296, 'n');
+        no_data += "  " + name + ": { type: number, required: false }\n";
+        sum += (i ? " + " : "") + name;
+    }
+    no_data += "let:\n  total: " + sum + "\ngroups:\n  - id: g\n    criteria:\n";
+    for (int i = 0; i < 100; ++i) no_data += "      - { id: c" + digits(i, 3) + ", metric: total, zero_at: 0, full_at: 1 }\n";
+    no_data += "decision:\n  pass_score: 50\n";
+
+    for (const Case& c : {Case{"many inputs", many_inputs, "", 18}, Case{"long messages", long_messages, ",\"x\":0", 17},
+                          Case{"profiles", profiles, ",\"x\":1", 13}, Case{"no data", no_data, "", 6}}) {
         INFO(c.name);
         auto rules = compile_ok(c.yaml);
+        const RulesInfo info = rules_info(*rules);
         const std::string path = temp_dir("long-reasons") + "/p.ndjson";
         std::string text;
         for (int i = 0; i < 40; ++i) text += "{\"id\":\"W" + std::to_string(i) + "\"" + c.proposal + "}\n";
         write_text(path, text);
         std::string expected;
-        score_batch(*rules, {path}, {1}, [&](Result&& r) { append_result_json(expected, r, 0, nullptr), expected += '\n'; });
+        score_batch(*rules, {path}, {1}, [&](Result&& r) { append_result_json(expected, r, 0, &info), expected += '\n'; });
         REQUIRE(expected.size() > 40 * 100'000);
+        std::vector<std::size_t> blocks(40 / c.per_block, c.per_block);
+        if (40 % c.per_block) blocks.push_back(40 % c.per_block);
         for (unsigned jobs : {1U, 2U}) {
             INFO(jobs << " threads");
             std::string lines;
             std::vector<std::size_t> runs;
-            render_batch(*rules, {path}, {jobs}, nullptr, [&](const RenderedLines& run) {
+            render_batch(*rules, {path}, {jobs}, &info, [&](const RenderedLines& run) {
                 runs.push_back(run.results.size());
                 CHECK(run.lines.size() <= std::size_t{4} << 20);
                 lines.append(run.lines);
             });
-            CHECK(runs == std::vector<std::size_t>{c.per_block, c.per_block, 40 - 2 * c.per_block});
+            CHECK(runs == blocks);
             CHECK(lines == expected);
         }
     }
@@ -490,7 +519,7 @@ TEST_CASE("RankedBatch writes write_report's reports of score_batch's results, o
     auto rules = compile_ok(rules_yaml);
     const RulesInfo info = rules_info(*rules);
     const std::string dir = temp_dir("ranked-batch");
-    // 7,202 proposals in two files: over three runs of 2,048 ranks, ties on the score between copies
+    // 7,202 proposals in two files: over three runs of ranks, ties on the score between copies
     // (ranked by id), profiles, invalid and repeated ones (ranked last, in input order).
     write_text(dir + "/a.ndjson", copies(600));
     write_text(dir + "/b.json", R"([{"id":"P0-1","name":"repeats the first","x":99,"sector":"a","opt":1},
@@ -505,7 +534,7 @@ TEST_CASE("RankedBatch writes write_report's reports of score_batch's results, o
     });
     REQUIRE(results.size() == 7202);
     CHECK(verdicts[7200] == Verdict::invalid);  // P0-1 again
-    // 5 invalid a copy, and P0-1 again: html's section of invalid proposals has 2,048 + 953 rows.
+    // 5 invalid a copy, and P0-1 again: html's section of invalid proposals has 1,855 + 1,146 rows.
     CHECK(std::count(verdicts.begin(), verdicts.end(), Verdict::invalid) == 3001);
     rank(results);
     const ScopedEnv date = fixed_date();  // html shows the date: the same for both writers
@@ -521,16 +550,20 @@ TEST_CASE("RankedBatch writes write_report's reports of score_batch's results, o
             std::vector<std::pair<std::size_t, std::size_t>> written;
             batch.write(out, format, info, [&](std::size_t rows, std::size_t of) { written.emplace_back(rows, of); });
             CHECK(out.str() == expected.str());
-            // Blocks of 2,048 ranks: 2,048, 4,096, 6,144, 7,202 rows; md's details go over them again.
+            // Blocks of 1,855 ranks, the results of at most 4 MiB: a result of these rules is at most
+            // 2,260 bytes, the rule set's 144 (NDJSON's) and its longest kind, scored: 256, the gates'
+            // 427 and 160 (the message's value at most 100 bytes, twice with each no-data reason of
+            // 39), the groups' 207 and 196, the criteria's 216, 206, 211 and 200, the profiles' 37.
+            // So 1,855, 3,710, 5,565, 7,202 rows; md's details go over them again.
             using Rows = std::vector<std::pair<std::size_t, std::size_t>>;
             if (format == Format::md)
-                CHECK(written == Rows{{2048, 14404}, {4096, 14404}, {6144, 14404}, {7202, 14404},
-                                      {9250, 14404}, {11298, 14404}, {13346, 14404}, {14404, 14404}});
+                CHECK(written == Rows{{1855, 14404}, {3710, 14404}, {5565, 14404}, {7202, 14404},
+                                      {9057, 14404}, {10912, 14404}, {12767, 14404}, {14404, 14404}});
             else if (format == Format::html)  // the ranking, the 3,001 invalid ones, the details
-                CHECK(written == Rows{{2048, 17405}, {4096, 17405}, {6144, 17405}, {7202, 17405}, {9250, 17405},
-                                      {10203, 17405}, {12251, 17405}, {14299, 17405}, {16347, 17405}, {17405, 17405}});
+                CHECK(written == Rows{{1855, 17405}, {3710, 17405}, {5565, 17405}, {7202, 17405}, {9057, 17405},
+                                      {10203, 17405}, {12058, 17405}, {13913, 17405}, {15768, 17405}, {17405, 17405}});
             else
-                CHECK(written == Rows{{2048, 7202}, {4096, 7202}, {6144, 7202}, {7202, 7202}});
+                CHECK(written == Rows{{1855, 7202}, {3710, 7202}, {5565, 7202}, {7202, 7202}});
         }
     }
 }

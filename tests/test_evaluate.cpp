@@ -561,6 +561,45 @@ decision: { pass_score: 50 }
     CHECK(with_n.gates[0].message == "s has 0 characters; twice is 6");
 }
 
+TEST_CASE("explanations quote a proposal briefly: 20 missing inputs, then how many more; a value in a message cut to 100 bytes", "[evaluate]") {
+    // 25 optional inputs a00..a24, summed by a let; a text and a list put in a message.
+    std::string yaml = header + "inputs:\n  s: { type: string }\n  tags: { type: list }\n";
+    std::string sum = "a00";
+    for (int i = 0; i < 25; ++i) {
+        const std::string name = std::string("a") + char('0' + i / 10) + char('0' + i % 10);
+        yaml += "  " + name + ": { type: number, required: false }\n";
+        if (i > 0) sum += " + " + name;
+    }
+    yaml += "let:\n  total: " + sum + R"(
+gates:
+  - id: text
+    require: len(s) < 10
+    message: "s is {s}; tags are {tags}"
+groups:
+  - id: g
+    criteria:
+      - { id: all, metric: total, zero_at: 0, full_at: 10 }
+decision: { pass_score: 50 }
+)";
+    auto rules = compile_ok(yaml);
+    // 60 two-byte letters (120 bytes): cut before the byte that would split one, at 96 bytes.
+    std::string e_acute;
+    for (int i = 0; i < 60; ++i) e_acute += "\xC3\xA9";
+    const Result r = explained(*rules, {{"id", "P"}, {"s", e_acute}, {"tags", json::array({std::string(60, 'x'), std::string(60, 'y')})}});
+    CHECK(outcome(r, "all").reason ==
+          "no data: 'a00', 'a01', 'a02', 'a03', 'a04', 'a05', 'a06', 'a07', 'a08', 'a09', 'a10', 'a11', 'a12', 'a13', 'a14', "
+          "'a15', 'a16', 'a17', 'a18', 'a19' and 5 more not given");
+    // The list as "[xx…x, yy…y]" is 124 bytes: its first 97 ("[", 60 x, ", ", 34 y), then "...".
+    CHECK(r.gates[0].message == "s is " + e_acute.substr(0, 96) + "...; tags are [" + std::string(60, 'x') + ", " + std::string(34, 'y') + "...");
+
+    // Short values are shown whole.
+    const Result short_values = explained(*rules, {{"id", "P"}, {"s", "0123456789"}, {"tags", json::array({"a", "b"})}, {"a07", 1}});
+    CHECK(short_values.gates[0].message == "s is 0123456789; tags are [a, b]");
+    CHECK(outcome(short_values, "all").reason ==
+          "no data: 'a00', 'a01', 'a02', 'a03', 'a04', 'a05', 'a06', 'a08', 'a09', 'a10', 'a11', 'a12', 'a13', 'a14', 'a15', "
+          "'a16', 'a17', 'a18', 'a19', 'a20' and 4 more not given");
+}
+
 namespace {
 
 const std::string profiles_yaml = header + R"(

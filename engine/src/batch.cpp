@@ -333,26 +333,36 @@ Result repeated_id_result(const CompiledRules& rules, const detail::RawChunk& ch
 // results are far shorter: 2,048 ranks, or a 256 KiB chunk's, come first.)
 constexpr std::size_t block_result_bytes = 4 << 20;
 
-// About how long a result's JSON runs under `rules`, at most: a scored one has an object for each
-// gate, group and criterion, with a failing gate's message twice (the gate's and its reason's) and
-// reasons of no data, which name inputs as the expression's text does; an invalid one has a reason
-// for each input at most. Whichever is longer counts.
+// About how long a result's JSON runs under `rules`, at most (what it quotes is cut short, so there
+// is a most). A scored one has an object for each gate, group and criterion, the profiles that
+// apply, a failing gate's message twice (the gate's and its reason's) and reasons of no data; an
+// invalid one has a reason for each input at most. Whichever is longer counts, with the rule set
+// (NDJSON lines carry it).
 std::size_t result_bytes(const CompiledRules& rules) {
-    constexpr std::size_t value_bytes = 32;  // a value put in a message
+    // A reason of no data names inputs not given (only those neither required nor defaulted can
+    // be), at most names_in_a_reason of them: the longest are counted.
+    std::vector<std::size_t> optional;
+    for (const auto& input : rules.inputs)
+        if (!input.required && input.default_value.is_null()) optional.push_back(4 + input.name.size());
+    std::sort(optional.rbegin(), optional.rend());
+    std::size_t no_data = 32 + (optional.size() > names_in_a_reason ? 16 : 0);  // "no data: … not given", "and N more"
+    for (std::size_t k = 0; k < std::min(names_in_a_reason, optional.size()); ++k) no_data += optional[k];
+
     std::size_t scored = 256, invalid = 256;
     for (const auto& g : rules.gates) {
         std::size_t message = 0;
-        for (const MessagePart& part : g.message) message += part.expr == no_expr ? part.text.size() : value_bytes;
-        scored += 64 + g.id.size() + g.title.size() + 2 * (message + g.require_text.size());
+        for (const MessagePart& part : g.message) message += part.expr == no_expr ? part.text.size() : message_value_bytes;
+        scored += 64 + 2 * g.id.size() + g.title.size() + 2 * (message + no_data);  // the id in its reason too
     }
     for (const auto& g : rules.groups) scored += 192 + 2 * g.id.size() + g.title.size();  // and a reason if below its minimum
     for (const auto& c : rules.criteria)
-        scored += 160 + c.id.size() + c.title.size() + c.unit.size() + c.applies_when_text.size() + c.expr_text.size();
+        scored += 160 + c.id.size() + c.title.size() + c.unit.size() + std::max(32 + c.applies_when_text.size(), no_data);
+    for (std::uint32_t p = 0; p < rules.profiles.size(); ++p) scored += 4 + profile_name(rules, p).size();
     for (const auto& input : rules.inputs) {
         invalid += 64 + 2 * input.name.size();  // the name, and in "expected 'a.b' to be an object holding 'c'"
-        for (std::size_t k = 0; k < std::min(detail::enum_values_shown, input.values.size()); ++k) invalid += 2 + input.values[k].size();
+        for (std::size_t k = 0; k < std::min(names_in_a_reason, input.values.size()); ++k) invalid += 2 + input.values[k].size();
     }
-    return std::max(scored, invalid);
+    return std::max(scored, invalid) + 128 + rules.id.size() + rules.version.size();
 }
 
 std::size_t per_block(std::size_t bytes_each) {

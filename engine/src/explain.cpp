@@ -22,6 +22,16 @@ using detail::RememberingEvaluator;
 using detail::Tri;
 using detail::Type;
 
+// `text` cut to message_value_bytes, not inside a UTF-8 sequence, with "..." for what was left out.
+std::string cut(std::string text) {
+    if (text.size() <= message_value_bytes) return text;
+    std::size_t end = message_value_bytes - 3;
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+    text.resize(end);
+    return text + "...";
+}
+
+// A value as a gate's message shows it.
 std::string format_value(const RememberingEvaluator& eval, const detail::Program& program, std::uint32_t expr) {
     switch (program.nodes[expr].type) {
         case Type::number: {
@@ -38,14 +48,14 @@ std::string format_value(const RememberingEvaluator& eval, const detail::Program
         }
         case Type::string: {
             detail::Str s = eval.string(expr);
-            return s.ok ? std::string(s.text) : "(no data)";
+            return s.ok ? cut(std::string(s.text.substr(0, message_value_bytes + 1))) : "(no data)";
         }
         case Type::list: {
             detail::List l = eval.list(expr);
             if (!l.ok) return "(no data)";
             std::string out = "[";
-            for (std::uint32_t k = 0; k < l.size; ++k) out += (k ? ", " : "") + l.items[k];
-            return out + "]";
+            for (std::uint32_t k = 0; k < l.size && out.size() <= message_value_bytes; ++k) out += (k ? ", " : "") + l.items[k];
+            return cut(out + "]");
         }
     }
     return "";
@@ -121,7 +131,10 @@ public:
 
     std::string reason() const {
         std::string names;
-        for (std::string_view name : missing_) names.append(names.empty() ? "'" : ", '").append(name).append("'");
+        std::size_t listed = 0;
+        for (auto it = missing_.begin(); it != missing_.end() && listed < names_in_a_reason; ++it, ++listed)
+            names.append(names.empty() ? "'" : ", '").append(*it).append("'");
+        if (missing_.size() > listed) names += " and " + std::to_string(missing_.size() - listed) + " more";
         if (!names.empty()) return "no data: " + names + " not given";
         return origin_ == Origin::division ? "no data: division by zero" : "no data: a value out of range";
     }

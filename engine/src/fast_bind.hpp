@@ -17,8 +17,6 @@
 namespace screener::detail {
 
 // Stores one present JSON value into its slot, or explains why it does not fit (the ordinary path).
-// An enum's reason lists its first `enum_values_shown` values and counts the rest.
-inline constexpr std::size_t enum_values_shown = 20;
 std::optional<std::string> store_value(const CompiledInput& input, const nlohmann::json& value, Proposal& p);
 
 // The simdjson paths (this one, built for AVX2: see engine/CMakeLists.txt; and reading result lines

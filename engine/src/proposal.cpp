@@ -97,12 +97,10 @@ std::optional<std::string> store_value(const CompiledInput& input, const nlohman
             p.string_present[input.slot] = 1;
             return std::nullopt;
         case InputType::enumeration: {
-            // The first values, then how many more: a reason stays short whatever the rule set (an
-            // enum of 500,000 values made each such proposal's reason 4.5 MB).
-            auto one_of = [&] {
+            auto one_of = [&] {  // the first values, then how many more
                 std::string values = "one of ";
-                for (std::size_t i = 0; i < std::min(enum_values_shown, input.values.size()); ++i) values += (i ? ", " : "") + input.values[i];
-                if (input.values.size() > enum_values_shown) values += " and " + std::to_string(input.values.size() - enum_values_shown) + " more";
+                for (std::size_t i = 0; i < std::min(names_in_a_reason, input.values.size()); ++i) values += (i ? ", " : "") + input.values[i];
+                if (input.values.size() > names_in_a_reason) values += " and " + std::to_string(input.values.size() - names_in_a_reason) + " more";
                 return values;
             };
             if (!value.is_string()) return "expected " + one_of() + "; found " + describe(value);

@@ -62,6 +62,10 @@ inline constexpr std::size_t evaluation_lanes = 16;
 void evaluate(const CompiledRules& rules, std::span<const Proposal> proposals, std::span<Evaluation> out);
 Evaluation evaluate(const CompiledRules& rules, const Proposal& proposal);
 
+// A value put in a gate's message is cut to this many bytes (then "..."): a message stays short
+// whatever a proposal's text or list holds.
+inline constexpr std::size_t message_value_bytes = 100;
+
 // One evaluated proposal explained in words, piece by piece, for the reports: a failed gate's
 // message (its {expressions} filled in) and why it had no data, why a criterion was skipped or had
 // no data, why the proposal fails. What the pieces share is worked out once, when first needed, and
