@@ -7,8 +7,8 @@
 #   3. screener diff OLD NEW PROPOSALS...   the impact on real proposals, as Markdown in impact.md
 #
 # Every step runs even when an earlier one fails, so a CI job always gets all three results. The exit
-# code is 1 when validate or test fails, 2 when the diff cannot be computed (for example OLD or NEW
-# does not compile), 0 otherwise. A verdict flip alone does not fail the check: it is what the
+# code is 2 when the diff cannot be computed (for example OLD or NEW does not compile), else 1 when
+# validate or test fails, 0 otherwise. A verdict flip alone does not fail the check: it is what the
 # reviewer reads in impact.md. Set FAIL_ON_CHANGE=1 to fail on any flip as well.
 #
 # Environment:
@@ -40,6 +40,7 @@ done
 mkdir -p "$out_dir" || exit 2
 junit=$out_dir/junit.xml
 impact=$out_dir/impact.md
+rm -f "$junit" "$impact"  # a step that fails writes none: no report of an earlier run may pass for this one's
 
 section() { printf '\n== %s\n' "$*"; }
 
@@ -69,7 +70,7 @@ echo "diff:     $(verdict $diff_status)"
 [ -f "$junit" ] && echo "JUnit report:  $junit"
 [ -f "$impact" ] && echo "impact report: $impact"
 
+if [ $diff_status -ge 2 ]; then exit 2; fi
 if [ $validate_status -ne 0 ] || [ $test_status -ne 0 ]; then exit 1; fi
 if [ $diff_status -eq 1 ]; then exit 1; fi  # --fail-on-change and a verdict flipped
-if [ $diff_status -ne 0 ]; then exit 2; fi
 exit 0

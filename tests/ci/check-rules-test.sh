@@ -5,7 +5,7 @@
 #
 #   check-rules-test.sh CASE SCREENER_BINARY SOURCE_DIR WORK_DIR
 #
-# CASE is one of: pass, path, lint-warning, failing-test, fail-on-change, broken-old, usage, workflows.
+# CASE is one of: pass, path, lint-warning, failing-test, fail-on-change, broken-old, broken-new, usage, workflows.
 set -euo pipefail
 
 case_name=$1
@@ -124,6 +124,22 @@ case $case_name in
     contains log 'validate: ok'
     contains log 'diff:     FAILED (exit 2)'
     [ ! -e impact.md ] || fail "impact.md written for a broken OLD"
+    ;;
+  broken-new)
+    # After a run that passed, into the same OUT_DIR: NEW does not compile, so validate and test
+    # fail and there is no impact (exit 2); the JUnit report says why, and the first run's impact
+    # report is not left to be read as this one's.
+    run env SCREENER="$screener" OUT_DIR=out "$script" "$ci/rules-v1.yaml" "$ci/rules-v2.yaml" "$ci/proposals.ndjson"
+    expect_exit 0 $status
+    printf 'format: screener/v1\nid: broken\n' > new.yaml
+    run env SCREENER="$screener" OUT_DIR=out "$script" "$ci/rules-v1.yaml" new.yaml "$ci/proposals.ndjson"
+    expect_exit 2 $status
+    contains log "new.yaml:1:1: error: the rule set needs 'version'"
+    contains log 'validate: FAILED (exit 1)'
+    contains log 'diff:     FAILED (exit 2)'
+    if grep -q 'verdict flips\|impact report:' log; then cat log >&2; fail "the first run's impact report was shown"; fi
+    [ ! -e out/impact.md ] || fail "out/impact.md of the first run left behind"
+    contains out/junit.xml '<error message="the rule set new.yaml has errors"/>'
     ;;
   usage)
     run env SCREENER="$screener" "$script" "$ci/rules-v1.yaml" "$ci/rules-v2.yaml"
