@@ -97,7 +97,7 @@ int run_test(const TestOptions& o) {
             continue;
         }
         const TestRun& run = suite.run;
-        std::cout << file << " (" << suite.rules_id << "): " << run.outcomes.size() << " tests, "
+        std::cout << file << " (" << suite.rules_id << "): " << run.outcomes.size() << (run.outcomes.size() == 1 ? " test, " : " tests, ")
                   << run.outcomes.size() - run.failed() << " passed, " << run.failed() << " failed\n";
         for (const auto& outcome : run.outcomes) {
             if (outcome.passed()) continue;

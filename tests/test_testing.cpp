@@ -542,7 +542,7 @@ TEST_CASE("screener test with several rule sets fails when any one fails", "[tes
     Cli cli = run_cli("test " + q(good.file) + " " + q(bad.file));
     CHECK(cli.exit_code == 1);
     CHECK_THAT(cli.out, Contains(good.file + " (mini 1): 5 tests, 5 passed, 0 failed\n"));
-    CHECK_THAT(cli.out, Contains(bad.file + " (mini 1): 1 tests, 0 passed, 1 failed\n" + bad.file + ":20:5: FAIL wrong\n" +
+    CHECK_THAT(cli.out, Contains(bad.file + " (mini 1): 1 test, 0 passed, 1 failed\n" + bad.file + ":20:5: FAIL wrong\n" +
                                  "    verdict: expected fail, got pass\n"));
 }
 
