@@ -11,7 +11,7 @@ namespace screener::cli {
 namespace {
 
 struct DiffOptions {
-    std::string before, after, format = "md", output;
+    std::string before, after, format, output;
     std::vector<std::string> inputs;
     unsigned jobs = 0;
     bool fail_on_change = false;
@@ -26,8 +26,10 @@ int run_diff(const DiffOptions& o) {
         progress.add(change.after.verdict);
     });
     progress.report_starts(o.output);
+    // As eval picks its format: from --format, else from -o's name; md otherwise, the one diff writes for people.
+    const bool json = o.format == "json" || (o.format.empty() && o.output.ends_with(".json"));
     write_output(o.output, [&](std::ostream& out) {
-        if (o.format == "json") write_diff_json(out, d, o.jobs);
+        if (json) write_diff_json(out, d, o.jobs);
         else write_diff_md(out, d, o.jobs);
     });
     bool flipped = std::any_of(d.proposals.begin(), d.proposals.end(), [](const ProposalChange& p) { return p.flipped(); });
@@ -46,7 +48,7 @@ void setup_diff(CLI::App& app, int& exit_code) {
         ->required()
         ->check(CLI::ExistingPath | CLI::IsMember({"-"}));
     cmd->add_option("-f,--format", o->format, "md (default: a summary short enough for a pull-request comment, then "
-                                              "the full table) | json")
+                                              "the full table) | json (default with -o NAME.json)")
         ->check(CLI::IsMember({"md", "json"}));
     cmd->add_option("-o,--output", o->output, "Write to this file (atomically)");
     cmd->add_option("-j,--jobs", o->jobs, "Worker threads (default: one per core); output is identical for any number")

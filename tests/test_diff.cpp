@@ -521,12 +521,19 @@ TEST_CASE("diff usage and rule-set errors exit 2", "[diff]") {
     CHECK(run_cli("diff " + v1_path + " tests/ci/no-such.yaml " + proposals_path).exit_code == 2);
 }
 
-TEST_CASE("diff -o writes the report to a file", "[diff]") {
+TEST_CASE("diff -o writes the report to a file, in json when it is named .json and --format does not say", "[diff]") {
     const std::string dir = temp_dir("diff-output");
     Cli cli = run_cli(diff_args + " --format md -o " + q(dir + "/impact.md"));
     CHECK(cli.exit_code == 0);
     CHECK(cli.out.empty());
-    CHECK(read_text(dir + "/impact.md") == run_cli(diff_args).out);
+    const std::string md = run_cli(diff_args).out, json_text = run_cli(diff_args + " --format json").out;
+    CHECK(read_text(dir + "/impact.md") == md);
+    CHECK(run_cli(diff_args + " -o " + q(dir + "/impact.json")).exit_code == 0);
+    CHECK(read_text(dir + "/impact.json") == json_text);
+    CHECK(run_cli(diff_args + " --format md -o " + q(dir + "/md.json")).exit_code == 0);
+    CHECK(read_text(dir + "/md.json") == md);
+    CHECK(run_cli(diff_args + " -o " + q(dir + "/impact.txt")).exit_code == 0);
+    CHECK(read_text(dir + "/impact.txt") == md);
     CHECK(run_cli(diff_args + " --jobs 1 --format json").out == run_cli(diff_args + " -j 2 --format json").out);
 }
 
