@@ -634,6 +634,20 @@ TEST_CASE("malformed JSON in a .json file", "[bind]") {
     CHECK_THAT(all[0].reasons[0], StartsWith("malformed JSON: "));
 }
 
+TEST_CASE("a .json file of one proposal a line is malformed, with a hint to name it .ndjson; two on one line of NDJSON get none", "[bind]") {
+    auto dir = temp_dir("bind-ndjson-named-json");
+    write_text(dir + "/lines.json", valid("L1") + "\n" + valid("L2") + "\n");
+    write_text(dir + "/two.ndjson", "{\"id\": \"T1\"} {\"id\": \"T2\"}\n");
+    auto all = read({dir + "/lines.json", dir + "/two.ndjson"});
+    REQUIRE(all.size() == 2);
+    CHECK(all[0].source == dir + "/lines.json:1");
+    CHECK(all[0].reasons == std::vector<std::string>{
+                                "malformed JSON: syntax error while parsing value - unexpected '{'; expected end of input (line 2, column 1); "
+                                "one proposal a line is NDJSON: name the file .ndjson or .jsonl"});
+    CHECK(all[1].reasons == std::vector<std::string>{
+                                "malformed JSON: syntax error while parsing value - unexpected '{'; expected end of input (line 1, column 14)"});
+}
+
 TEST_CASE("a malformed element of a .json array leaves the other elements valid", "[bind]") {
     auto dir = temp_dir("bind-malformed-element");
     write_text(dir + "/b.json", "[\n  " + valid("E1") + ",\n  {\"id\": \"E2\", \"land_ha\": tru},\n  " + valid("E3") + "\n]\n");
