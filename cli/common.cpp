@@ -169,6 +169,19 @@ void Progress::log(std::string_view noun, std::string_view after) {
                  counts_[2], seconds);
 }
 
+CLI::Validator input_path(bool folders) {
+    return CLI::Validator(
+        [folders](std::string& path) -> std::string {
+            if (path == "-") return "";
+            std::error_code error;
+            const auto status = std::filesystem::status(path, error);
+            if (!std::filesystem::exists(status)) return "no such file or folder: " + path;
+            if (!folders && std::filesystem::is_directory(status)) return path + " is a folder; give a file";
+            return "";
+        },
+        folders ? "FILE|FOLDER|-" : "FILE|-");
+}
+
 Format pick_format(const std::string& format, const std::string& output) {
     if (!format.empty()) return *parse_format(format);
     auto ends_with = [&](std::string_view ext) { return output.size() >= ext.size() && output.ends_with(ext); };

@@ -10,10 +10,17 @@
 #include <string_view>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 #include "screener/compile.hpp"
 #include "screener/report.hpp"
 
 namespace screener::cli {
+
+// An input given on the command line: a file that exists (or a folder too, with `folders`), or -
+// for standard input. One that does not is a usage error naming it ("INPUT: no such file or
+// folder: x"), before anything is read.
+CLI::Validator input_path(bool folders);
 
 // Compiles `path`, or the built-in rule set when it is empty. Prints diagnostics to stderr;
 // throws screener::Error (exit 2) when the rule set has errors.

@@ -46,7 +46,7 @@ void setup_diff(CLI::App& app, int& exit_code) {
     cmd->add_option("NEW", o->after, "The rule set after the change")->required()->check(CLI::ExistingFile);
     cmd->add_option("INPUT", o->inputs, "Proposal files, directories or - (as for eval)")
         ->required()
-        ->check(CLI::ExistingPath | CLI::IsMember({"-"}));
+        ->check(input_path(true));
     cmd->add_option("-f,--format", o->format, "md (default: a summary short enough for a pull-request comment, then "
                                               "the full table) | json (default with -o NAME.json)")
         ->check(CLI::IsMember({"md", "json"}));

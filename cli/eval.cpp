@@ -68,7 +68,7 @@ void setup_eval(CLI::App& app, int& exit_code) {
                     "Proposal files (.json: one object or an array; .ndjson/.jsonl: one per line), directories "
                     "(searched recursively, in sorted order) or - for stdin")
         ->required()
-        ->check(CLI::ExistingPath | CLI::IsMember({"-"}));
+        ->check(input_path(true));
     cmd->add_option("--rules", o->rules, "Rule-set YAML file (default: the built-in bac-ninh-234)")->check(CLI::ExistingFile);
     cmd->add_option("-f,--format", o->format,
                     "md | json | ndjson | csv | junit | html (default: from -o's extension, else md on a terminal, json otherwise); "

@@ -1,5 +1,6 @@
 // screener: the command line. Parses flags, runs one subcommand, and turns errors into exit codes:
 // data goes to stdout, diagnostics and logs to stderr.
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <iostream>
@@ -43,6 +44,21 @@ void apply_limits_from_environment() {
     }
 }
 
+// The first word must name a command: CLI11 alone says only "A subcommand is required" of a typo.
+void check_command(const CLI::App& app, int argc, char** argv) {
+    if (argc < 2 || argv[1][0] == '-') return;  // a flag, or none: CLI11 says what is wrong
+    std::vector<std::string> names;
+    for (const CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; })) names.push_back(command->get_name());
+    const std::string_view word = argv[1];
+    if (std::find(names.begin(), names.end(), word) != names.end()) return;
+    std::string hint = screener::did_you_mean(word, names);
+    for (const auto& name : names)  // "evaluate" for "eval": too many letters apart for did_you_mean
+        if (hint.empty() && word.size() > 1 && (word.starts_with(name) || name.starts_with(word))) hint = "; did you mean '" + name + "'?";
+    std::string list;
+    for (const auto& name : names) list += (list.empty() ? "" : ", ") + name;
+    throw screener::Error("unknown command '" + std::string(word) + "'" + hint + " (commands: " + list + "; see screener --help)");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -68,6 +84,7 @@ int main(int argc, char** argv) {
     spdlog::set_pattern("screener: %v");
     try {
         apply_limits_from_environment();
+        check_command(app, argc, argv);
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
         return app.exit(e);

@@ -50,7 +50,7 @@ void setup_rank(CLI::App& app, int& exit_code) {
                                            "ranked report, identical to a single eval");
     cmd->add_option("RESULTS", o->inputs, "Result files in input order, or - for stdin")
         ->required()
-        ->check(CLI::ExistingFile | CLI::IsMember({"-"}));
+        ->check(input_path(false));
     cmd->add_option("-f,--format", o->format, "md | json | ndjson | csv | junit | html (default as for eval); ndjson keeps input order, as eval streams it")
         ->check(CLI::IsMember({"md", "json", "ndjson", "csv", "junit", "html"}));
     cmd->add_option("-o,--output", o->output, "Write the report to this file (atomically)");

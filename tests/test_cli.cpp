@@ -1041,6 +1041,28 @@ TEST_CASE("eval usage errors exit 2 with a message on stderr and nothing on stdo
     }
 }
 
+TEST_CASE("a mistyped command, or an input that does not exist, is named in the error", "[cli]") {
+    const std::string commands = " (commands: validate, eval, test, check, schema, diff, rank; see screener --help)\n";
+    struct Case {
+        std::string args, err;
+    };
+    for (const Case& c : std::vector<Case>{
+             {"evaluate examples", "screener: error: unknown command 'evaluate'; did you mean 'eval'?" + commands},
+             {"chek p.json", "screener: error: unknown command 'chek'; did you mean 'check'?" + commands},
+             {"frobnicate p.json", "screener: error: unknown command 'frobnicate'" + commands},
+             {"eval examples/no-such-file.json", "INPUT: no such file or folder: examples/no-such-file.json\nRun with --help for more information.\n"},
+             {"check examples/no-such-file.json", "PROPOSAL: no such file or folder: examples/no-such-file.json\nRun with --help for more information.\n"},
+             {"check examples", "PROPOSAL: examples is a folder; give a file\nRun with --help for more information.\n"},
+             {"rank no-such.results", "RESULTS: no such file or folder: no-such.results\nRun with --help for more information.\n"},
+         }) {
+        Cli cli = run_cli(c.args);
+        INFO("screener " << c.args);
+        CHECK(cli.exit_code == 2);
+        CHECK(cli.out.empty());
+        CHECK(cli.err == c.err);
+    }
+}
+
 TEST_CASE("eval with a rule set that has errors exits 2 with file:line:col diagnostics", "[cli]") {
     TempDir tmp("cli-eval-broken");
     const std::string& dir = tmp.path;
@@ -2048,7 +2070,7 @@ TEST_CASE("rank names the file, line and field of a line it cannot read back, an
     };
     const std::string where = "screener: error: " + results + ":2: ";
     // Malformed JSON: the position comes from nlohmann's message.
-    CHECK_THAT(rank_with(good.substr(0, 40)), StartsWith(where + "not a result line: [json.exception.parse_error.101] parse error at line 1, column 41"));
+    CHECK_THAT(rank_with(good.substr(0, 40)), StartsWith(where + "not a result line: parse error at line 1, column 41"));
     CHECK(rank_with("[1, 2]") == where + "not a result line: not a JSON object\n");
     CHECK(rank_with(replaced("\"verdict\":", "\"verdikt\":")) == where + "missing \"verdict\"\n");
     CHECK(rank_with(replaced("\"name\":", "\"name\":1,\"x\":")) == where + "unexpected value: \"name\" must be a string\n");

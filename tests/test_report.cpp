@@ -248,7 +248,7 @@ TEST_CASE("The simdjson path hands a line in any other form to the ordinary path
         {"an escaped key", replaced(pass, R"("id":"P1")", R"("i\u0064":"P1")"), "P1"},
         {"-0", replaced(pass, R"("pass_score":60)", R"("pass_score":-0)"), "P1"},
         {"an invalid one's score", replaced(invalid, R"("score":null)", R"("score":5)"), "P1"},
-        {"text after the object", pass + " {}", "not a result line: [json.exception.parse_error.101] parse error at line 1, column "},
+        {"text after the object", pass + " {}", "not a result line: parse error at line 1, column "},
         {"a missing pass_score", replaced(pass, R"("pass_score":60,)", ""), "missing \"pass_score\""},
         {"a gate's title null", replaced(pass, R"("title":"",)", R"("title":null,)"), "P1"},
     };

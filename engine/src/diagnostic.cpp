@@ -36,6 +36,13 @@ void sort_by_location(Diagnostics& diagnostics) {
     });
 }
 
+std::string json_error_text(std::string_view what) {
+    if (what.starts_with("[json.exception.")) {
+        if (const auto end = what.find("] "); end != std::string_view::npos) what.remove_prefix(end + 2);
+    }
+    return std::string(what);
+}
+
 namespace {
 // Optimal string alignment distance: insertions, deletions, substitutions and swaps of two
 // neighbouring letters ("clmap" for "clamp") each count as one edit. Three rows of the table are

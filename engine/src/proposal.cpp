@@ -214,10 +214,10 @@ BoundProposal bind_text(const CompiledRules& rules, std::string_view text, Sourc
     } catch (const nlohmann::json::exception& e) {
         InvalidProposal invalid;
         invalid.source = source;
-        std::string what = e.what();
-        // nlohmann's text: "[json.exception.parse_error.101] parse error at line 4, column 14: syntax error ..."
-        if (auto at = what.find(": "); at != std::string::npos && what.rfind("[json.exception", 0) == 0) what = what.substr(at + 2);
+        std::string what = json_error_text(e.what());
         if (const auto* parse = dynamic_cast<const nlohmann::json::parse_error*>(&e)) {
+            // "parse error at line 4, column 14: syntax error ...": where is said below, in the file.
+            if (const auto at = what.find(": "); at != std::string::npos) what.erase(0, at + 2);
             // Say where in the file: the error's line counts from the start of this proposal's text.
             std::size_t offset = std::min(parse->byte > 0 ? parse->byte - 1 : 0, text.size());
             std::size_t line_start = text.rfind('\n', offset == 0 ? 0 : offset - 1);

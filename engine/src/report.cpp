@@ -467,7 +467,7 @@ ResultLine ordinary_read_result_line(std::string_view line) {
     try {
         v = nlohmann::json::parse(line);
     } catch (const nlohmann::json::exception& e) {
-        throw Error(std::string("not a result line: ") + e.what());
+        throw Error("not a result line: " + json_error_text(e.what()));
     }
     return read_result(v);
 }

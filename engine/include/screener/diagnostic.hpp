@@ -42,6 +42,9 @@ std::string did_you_mean(std::string_view name, const std::vector<std::string>& 
 // would be compared with thousands of names).
 inline constexpr std::size_t suggestions_until = 100;
 
+// A JSON library's error message as a user reads it: without nlohmann's "[json.exception.parse_error.101] ".
+std::string json_error_text(std::string_view what);
+
 // The third tier of failure: bugs and I/O that cannot go on. Caught once, in the CLI's main.
 class Error : public std::runtime_error {
 public:
