@@ -1,4 +1,5 @@
 // `screener check [--rules R] PROPOSAL`: one proposal explained, with what it would take to pass.
+#include <cmath>
 #include <cstdlib>
 #include <iostream>
 
@@ -34,7 +35,7 @@ void print_advice(std::ostream& out, const CompiledRules& rules, const std::vect
         const CompiledCriterion& c = rules.criteria[a.criterion];
         std::string unit = c.unit.empty() ? "" : " " + printable(c.unit);
         out << "  " << printable(c.title.empty() ? c.id : c.title) << " (" << c.id << "): " << points_text(a.points) << " now";
-        if (c.has_metric) out << " at " << format_number(a.value) << unit;
+        if (c.has_metric) out << (std::isnan(a.value) ? std::string(", no data") : " at " + format_number(a.value) + unit);
         out << "\n";
         auto target = [&](const Target& t, const std::string& label) {
             out << "    " << label;

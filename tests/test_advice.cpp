@@ -768,6 +768,18 @@ TEST_CASE("check on the firecracker example shows the gate and says the pass is 
     CHECK_THAT(cli.out, Contains("raise capital_usd from 5,000,000 USD to at least 80,000,000 USD"));
 }
 
+TEST_CASE("check says a metric with no data has none, not 'at no data'", "[advice]") {
+    // Canon with no capital: labor-per-capital divides by it.
+    json p = json::parse(read_text(source_dir + "/" + example("010-canon-tien-son-2006.json")));
+    p["capital_usd"] = 0;
+    Cli cli = run_cli("check -", p.dump());
+    INFO(cli.out << cli.err);
+    CHECK(cli.exit_code == 1);
+    CHECK_THAT(cli.out, Contains("\n    Workers per million USD: no data: division by zero → 0.00 pts × weight 2\n"));
+    CHECK_THAT(cli.out, Contains("\n  Workers per million USD (labor-per-capital): 0.00 pts now, no data\n"));
+    CHECK_THAT(cli.out, Contains("\n  Capital per hectare (land-efficiency): 0.00 pts now at 0 M USD/ha\n"));
+}
+
 TEST_CASE("check on the Luxshare example prints the what-it-takes lines computed by hand", "[advice]") {
     Cli cli = run_cli("check " + example("009-luxshare-ict-expansion.json"));
     INFO(cli.out << cli.err);
