@@ -12,6 +12,7 @@
 
 #include "program.hpp"
 #include "screener/evaluate.hpp"
+#include "utf8.hpp"
 
 namespace screener {
 
@@ -21,15 +22,6 @@ using detail::LetValues;
 using detail::RememberingEvaluator;
 using detail::Tri;
 using detail::Type;
-
-// `text` cut to message_value_bytes, not inside a UTF-8 sequence, with "..." for what was left out.
-std::string cut(std::string text) {
-    if (text.size() <= message_value_bytes) return text;
-    std::size_t end = message_value_bytes - 3;
-    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-    text.resize(end);
-    return text + "...";
-}
 
 // A value as a gate's message shows it.
 std::string format_value(const RememberingEvaluator& eval, const detail::Program& program, std::uint32_t expr) {
@@ -48,14 +40,14 @@ std::string format_value(const RememberingEvaluator& eval, const detail::Program
         }
         case Type::string: {
             detail::Str s = eval.string(expr);
-            return s.ok ? cut(std::string(s.text.substr(0, message_value_bytes + 1))) : "(no data)";
+            return s.ok ? detail::shortened(std::string(s.text.substr(0, message_value_bytes + 1)), message_value_bytes) : "(no data)";
         }
         case Type::list: {
             detail::List l = eval.list(expr);
             if (!l.ok) return "(no data)";
             std::string out = "[";
             for (std::uint32_t k = 0; k < l.size && out.size() <= message_value_bytes; ++k) out += (k ? ", " : "") + l.items[k];
-            return cut(out + "]");
+            return detail::shortened(out + "]", message_value_bytes);
         }
     }
     return "";

@@ -41,12 +41,7 @@ std::string describe(const nlohmann::json& value) {
     if (value.is_object()) return "an object";
     if (value.is_array() && std::any_of(value.begin(), value.end(), [](const auto& v) { return v.is_structured(); }))
         return "a list holding lists or objects";
-    std::string text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    if (text.size() > 60) {
-        std::size_t cut = 57;
-        while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 sequence
-        text = text.substr(0, cut) + "...";
-    }
+    const std::string text = detail::shortened(value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), 60);
     switch (value.type()) {
         case nlohmann::json::value_t::string: return "text " + text;
         case nlohmann::json::value_t::boolean: return text;

@@ -1,9 +1,10 @@
 // UTF-8 validation shared by the report writers, which replace what is not valid with U+FFFD; the
-// byte order mark readers skip and csv writes. Private.
+// byte order mark readers skip and csv writes; text cut short where a reason quotes it. Private.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace screener::detail {
@@ -35,5 +36,14 @@ inline std::size_t utf8_length(std::string_view s, std::size_t i) {
 }
 
 constexpr std::string_view replacement_character = "\xEF\xBF\xBD";  // U+FFFD
+
+// `text` cut to at most `most` bytes, "..." included, never inside a UTF-8 sequence.
+inline std::string shortened(std::string text, std::size_t most) {
+    if (text.size() <= most) return text;
+    std::size_t end = most - 3;
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+    text.resize(end);
+    return text + "...";
+}
 
 }  // namespace screener::detail
