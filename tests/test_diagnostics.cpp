@@ -121,6 +121,15 @@ TEST_CASE("missing top-level keys are all reported at the start of the rule set"
         "test.yaml:1:1: error: the rule set needs 'groups'",
         "test.yaml:1:1: error: the rule set needs 'decision' with 'pass_score'",
     });
+    // After a comment, all at the first key.
+    CHECK(errors("# a rule set\n\ntitle: nothing else\n") == Lines{
+        "test.yaml:3:1: error: the rule set needs 'format'",
+        "test.yaml:3:1: error: the rule set needs 'id'",
+        "test.yaml:3:1: error: the rule set needs 'version'",
+        "test.yaml:3:1: error: the rule set needs 'inputs'",
+        "test.yaml:3:1: error: the rule set needs 'groups'",
+        "test.yaml:3:1: error: the rule set needs 'decision' with 'pass_score'",
+    });
 }
 
 TEST_CASE("wrong format and malformed rule-set id", "[diagnostics]") {

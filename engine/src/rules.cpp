@@ -111,7 +111,7 @@ public:
         load_lets(yaml_.get(top, "let"));
         load_gates(yaml_.get(top, "gates"));
         load_groups(yaml_.require(top, "groups", "the rule set"));
-        load_decision(yaml_.get(top, "decision"));
+        load_decision(top);
         load_profiles(yaml_.get(top, "profiles"));
         if (auto node = yaml_.get(top, "tests"); node.IsDefined()) rules_.tests = load_tests(yaml_, node);
     }
@@ -380,9 +380,10 @@ private:
         return c;
     }
 
-    void load_decision(const YAML::Node& node) {
-        if (!node.IsDefined()) {
-            yaml_.error(SourceLoc{rules_.file, 1, 1}, "the rule set needs 'decision' with 'pass_score'");
+    void load_decision(const YAML::Node& top) {
+        const YAML::Node node = yaml_.get(top, "decision");
+        if (!node.IsDefined()) {  // said where the others missing are: where the rule set starts
+            yaml_.error(top, "the rule set needs 'decision' with 'pass_score'");
             return;
         }
         if (!yaml_.check_mapping(node, "'decision'", decision_keys)) return;
