@@ -173,9 +173,12 @@ CLI::Validator input_path(bool folders) {
     return CLI::Validator(
         [folders](std::string& path) -> std::string {
             if (path == "-") return "";
+            namespace fs = std::filesystem;
             std::error_code error;
-            const auto status = std::filesystem::status(path, error);
-            if (!std::filesystem::exists(status)) return "no such file or folder: " + path;
+            const auto status = fs::status(path, error);
+            if (status.type() == fs::file_type::not_found)
+                return fs::is_symlink(fs::symlink_status(path, error)) ? path + " is a broken link" : "no such file or folder: " + path;
+            if (status.type() == fs::file_type::none) return "cannot read " + path + ": " + error.message();
             if (!folders && std::filesystem::is_directory(status)) return path + " is a folder; give a file";
             return "";
         },

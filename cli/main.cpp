@@ -44,12 +44,17 @@ void apply_limits_from_environment() {
     }
 }
 
-// The first word must name a command: CLI11 alone says only "A subcommand is required" of a typo.
+// The first word after the flags of every command must name a command: CLI11 alone says only "A
+// subcommand is required" of a typo.
 void check_command(const CLI::App& app, int argc, char** argv) {
-    if (argc < 2 || argv[1][0] == '-') return;  // a flag, or none: CLI11 says what is wrong
+    int first = 1;
+    for (const std::string_view flag : {"-q", "--quiet", "-v", "--verbose"})
+        if (first < argc && argv[first] == flag) ++first;
+    if (first == argc || argv[first][0] == '-') return;  // another flag, or none: CLI11 says what is wrong
     std::vector<std::string> names;
     for (const CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; })) names.push_back(command->get_name());
-    const std::string_view word = argv[1];
+    const std::string_view word = argv[first];
+    if (word == "help") throw CLI::CallForHelp();
     if (std::find(names.begin(), names.end(), word) != names.end()) return;
     std::string hint = screener::did_you_mean(word, names);
     for (const auto& name : names)  // "evaluate" for "eval": too many letters apart for did_you_mean
@@ -63,7 +68,8 @@ void check_command(const CLI::App& app, int argc, char** argv) {
 
 int main(int argc, char** argv) {
     CLI::App app{"screener: score investment proposals against a screening rule set (YAML) and rank them.\n"
-                 "Without --rules, the built-in Bac Ninh \"2 less, 3 high, 4 ready\" rule set is used."};
+                 "Without --rules, the built-in Bac Ninh \"2 less, 3 high, 4 ready\" rule set is used.",
+                 "screener"};
     app.set_version_flag("--version", std::string("screener ") + SCREENER_VERSION);
     app.require_subcommand(1);
     app.fallthrough();  // -q/-v are accepted after the subcommand too

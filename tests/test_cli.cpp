@@ -1049,6 +1049,7 @@ TEST_CASE("a mistyped command, or an input that does not exist, is named in the 
     for (const Case& c : std::vector<Case>{
              {"evaluate examples", "screener: error: unknown command 'evaluate'; did you mean 'eval'?" + commands},
              {"chek p.json", "screener: error: unknown command 'chek'; did you mean 'check'?" + commands},
+             {"-q evaluate examples", "screener: error: unknown command 'evaluate'; did you mean 'eval'?" + commands},
              {"frobnicate p.json", "screener: error: unknown command 'frobnicate'" + commands},
              {"eval examples/no-such-file.json", "INPUT: no such file or folder: examples/no-such-file.json\nRun with --help for more information.\n"},
              {"check examples/no-such-file.json", "PROPOSAL: no such file or folder: examples/no-such-file.json\nRun with --help for more information.\n"},

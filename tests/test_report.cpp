@@ -126,6 +126,17 @@ std::string written_back(const ResultLine& read) {
 
 }  // namespace
 
+TEST_CASE("a result's JSON escapes quotes, backslashes and every control character, and keeps UTF-8", "[report]") {
+    Result r;
+    r.id = "P\"1\\";
+    r.name = std::string("a\x01\x1f\x7f\n\t\r", 7) + "\xE1\xBB\xB1";  // DEL is no control in JSON; "ự" stays
+    r.verdict = Verdict::invalid;
+    r.reasons = {std::string("\0z", 2)};
+    std::string line;
+    append_result_json(line, r, 0, nullptr);
+    CHECK(line == R"({"id":"P\"1\\","name":"a\u0001\u001f)" "\x7f" R"(\n\t\r)" "\xE1\xBB\xB1" R"(","verdict":"invalid","score":null,"source":"","gates":[],"groups":[],"reasons":["\u0000z"]})");
+}
+
 TEST_CASE("xml_escape writes only characters XML 1.0 allows: controls, U+FFFE and U+FFFF become spaces", "[report]") {
     // A proposal's id or a test's name reaches JUnit XML through it; one U+FFFF made the whole file
     // unreadable to a CI server's XML parser.

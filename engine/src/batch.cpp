@@ -330,14 +330,16 @@ Result repeated_id_result(const CompiledRules& rules, const detail::RawChunk& ch
 // What a batch holds is a few blocks at a time, and a block's results can be long: one result
 // under a rule set of 20,000 criteria is 2.5 MB of JSON. A block is cut to about this many bytes of
 // results (and never to less than one), so memory stays flat whatever the rule set. (A policy's
-// results are far shorter: 2,048 ranks, or a 256 KiB chunk's, come first.)
+// results are far shorter: a 256 KiB chunk's, or at most 2,048 ranks, come first.)
 constexpr std::size_t block_result_bytes = 4 << 20;
 
-// About how long a result's JSON runs under `rules`, at most (what it quotes is cut short, so there
-// is a most). A scored one has an object for each gate, group and criterion, the profiles that
-// apply, a failing gate's message twice (the gate's and its reason's) and reasons of no data; an
-// invalid one has a reason for each input at most. Whichever is longer counts, with the rule set
-// (NDJSON lines carry it).
+// About how long a result's JSON runs under `rules`, every part counted (what a result quotes of a
+// proposal is cut short, so each part has a most). A scored one has an object for each gate, group
+// and criterion, the profiles that apply, a failing gate's message twice (the gate's and its
+// reason's) and reasons of no data; an invalid one has a reason for each input at most. Whichever
+// is longer counts, with the rule set (NDJSON lines carry it). Counted in raw bytes, and without
+// the proposal's file name: text of control characters, which JSON writes as 6 bytes each, or a
+// long name in `source` makes results longer (security.md's known gaps).
 std::size_t result_bytes(const CompiledRules& rules) {
     // A reason of no data names inputs not given (only those neither required nor defaulted can
     // be), at most names_in_a_reason of them: the longest are counted.

@@ -46,7 +46,8 @@ std::string format_value(const RememberingEvaluator& eval, const detail::Program
             detail::List l = eval.list(expr);
             if (!l.ok) return "(no data)";
             std::string out = "[";
-            for (std::uint32_t k = 0; k < l.size && out.size() <= message_value_bytes; ++k) out += (k ? ", " : "") + l.items[k];
+            for (std::uint32_t k = 0; k < l.size && out.size() <= message_value_bytes; ++k)  // no more of an item than is shown
+                out.append(k ? ", " : "").append(l.items[k], 0, message_value_bytes + 1 - std::min(out.size(), message_value_bytes));
             return detail::shortened(out + "]", message_value_bytes);
         }
     }

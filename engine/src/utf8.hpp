@@ -40,6 +40,7 @@ constexpr std::string_view replacement_character = "\xEF\xBF\xBD";  // U+FFFD
 // `text` cut to at most `most` bytes, "..." included, never inside a UTF-8 sequence.
 inline std::string shortened(std::string text, std::size_t most) {
     if (text.size() <= most) return text;
+    if (most < 3) return std::string(most, '.');
     std::size_t end = most - 3;
     while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
     text.resize(end);
