@@ -179,7 +179,7 @@ CLI::Validator input_path(bool folders) {
             if (status.type() == fs::file_type::not_found)
                 return fs::is_symlink(fs::symlink_status(path, error)) ? path + " is a broken link" : "no such file or folder: " + path;
             if (status.type() == fs::file_type::none) return "cannot read " + path + ": " + error.message();
-            if (!folders && std::filesystem::is_directory(status)) return path + " is a folder; give a file";
+            if (!folders && fs::is_directory(status)) return path + " is a folder; give a file";
             return "";
         },
         folders ? "FILE|FOLDER|-" : "FILE|-");
