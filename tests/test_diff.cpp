@@ -357,6 +357,14 @@ TEST_CASE("diff md: the summary first, then the flips, then every proposal", "[d
 // ---------------------------------------------------------------------------------------------
 // The CLI: JSON, exit codes, -o
 
+TEST_CASE("diff md of one proposal says '1 proposal'", "[diff]") {
+    const std::string all = read_text(source_dir + "/" + proposals_path);
+    Cli cli = run_cli("diff " + v1_path + " " + v2_path + " -", all.substr(0, all.find('\n') + 1));  // CI-01 alone
+    INFO(cli.err);
+    REQUIRE(cli.exit_code == 0);
+    CHECK(lines_of(cli.out)[2] == "**1 proposal: 0 verdict flips; 0 scores changed (largest 0.00); 0 rank moves.**");
+}
+
 TEST_CASE("diff --format json lists every proposal with flip, deltas and causes", "[diff]") {
     Cli cli = run_cli(diff_args + " --format json");
     INFO(cli.err);

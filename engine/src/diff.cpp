@@ -237,7 +237,7 @@ void write_diff_md(std::ostream& out, const RuleDiff& d, unsigned threads) {
     for (const auto& [_, n] : flips) flip_count += n;
     out << "## Rule change impact: `" << d.before_rules.id << "` " << d.before_rules.version << " → `" << d.after_rules.id << "` "
         << d.after_rules.version << "\n\n";
-    out << "**" << d.proposals.size() << " proposals: " << flip_count << " verdict flip" << (flip_count == 1 ? "" : "s");
+    out << "**" << d.proposals.size() << (d.proposals.size() == 1 ? " proposal: " : " proposals: ") << flip_count << " verdict flip" << (flip_count == 1 ? "" : "s");
     if (!flips.empty()) {
         out << " (";
         bool first = true;
