@@ -749,6 +749,39 @@ TEST_CASE("RankedResults ranks streamed results read back as write_report ranks 
     }
 }
 
+TEST_CASE("RankedResults cuts its blocks by each line's length: long invalid results, ranked last, are not gathered into one", "[batch]") {
+    // 300 optional inputs of 200-letter names: 5,000 proposals that give none score (lines of some
+    // 300 bytes); 200 that give each as text are invalid with 300 reasons (lines of 75 KB). Cut by
+    // the average line (1.3 KB), blocks were 2,048 ranks, and the last held all 200: 15 MB.
+    std::string yaml = "format: screener/v1\nid: long-invalid\nversion: \"1\"\ninputs:\n";
+    std::string wrong = "\"id\":\"X";
+    for (int i = 0; i < 300; ++i) {
+        const std::string name = "n" + std::to_string(1000 + i) + std::string(195, 'n');
+        yaml += "  " + name + ": { type: number, required: false, default: 0 }\n";
+        wrong += "\",\"" + name + "\":\"text";
+    }
+    yaml += "groups:\n  - id: g\n    criteria:\n      - { id: c, points: 100 }\ndecision:\n  pass_score: 50\n";
+    auto rules = compile_ok(yaml);
+    const std::string dir = temp_dir("ranked-results-long-invalid");
+    std::string text;
+    for (int i = 0; i < 5200; ++i) text += i % 26 == 25 ? "{" + wrong + "\"}\n" : "{\"id\":\"V" + std::to_string(i) + "\"}\n";
+    write_text(dir + "/p.ndjson", text);
+    write_text(dir + "/p.results", streamed(*rules, dir + "/p.ndjson"));
+
+    const RankedResults ranked({dir + "/p.results"}, {2}, [](Verdict) {});
+    std::ostringstream out;
+    std::vector<std::size_t> blocks;  // each block's bytes, as written
+    std::size_t before = 0;
+    ranked.write(out, Format::json, [&](std::size_t, std::size_t) {
+        const auto now = static_cast<std::size_t>(out.tellp());
+        blocks.push_back(now - before);
+        before = now;
+    });
+    REQUIRE(blocks.size() >= 5);  // the 5,000 in 3 runs of 2,048 ranks at most, the 200 of 75 KB in 4 or more
+    for (std::size_t bytes : blocks) CHECK(bytes <= std::size_t{4} << 20);
+    CHECK(nlohmann::json::parse(out.str())["summary"] == nlohmann::json{{"total", 5200}, {"pass", 5000}, {"fail", 0}, {"invalid", 200}});
+}
+
 TEST_CASE("RankedResults says which file changed between reading it and writing the report", "[batch]") {
     auto rules = compile_ok(rules_yaml);
     const std::string dir = temp_dir("ranked-results-changed");

@@ -339,7 +339,8 @@ constexpr std::size_t block_result_bytes = 4 << 20;
 // reason's) and reasons of no data; an invalid one has a reason for each input at most. Whichever
 // is longer counts, with the rule set (NDJSON lines carry it). Counted in raw bytes, and without
 // the proposal's file name: text of control characters, which JSON writes as 6 bytes each, or a
-// long name in `source` makes results longer (security.md's known gaps).
+// long name in `source` makes results longer (security.md's known gaps). (`rank` knows each line's
+// length, and cuts by that.)
 std::size_t result_bytes(const CompiledRules& rules) {
     // A reason of no data names inputs not given (only those neither required nor defaulted can
     // be), at most names_in_a_reason of them: the longest are counted.
@@ -494,23 +495,29 @@ using Written = std::function<void(std::size_t rows, std::size_t of)>;
 // scored, result)`, on a worker, hands on the results of `ranks` in rank order: scored(proposal,
 // evaluation, rank) for a proposal scored again under `plan` (rendered straight from the plan in
 // json), or result(const Result&, rank), whose gates and groups may be left out when `outcomes` is
-// false (the rows do not show them). A result's row takes about `bytes_each`.
-template <class Results>
+// false (the rows do not show them). The row of rank r + 1 takes about `row_bytes(r)`.
+template <class Results, class RowBytes>
 void write_ranked(std::ostream& out, Format format, const RulesInfo& rules, const std::vector<RankKey>& keys, unsigned jobs,
-                  const CompiledRules* plan, const Results& results, std::size_t bytes_each, const Written& written) {
+                  const CompiledRules* plan, const Results& results, const RowBytes& row_bytes, const Written& written) {
     std::size_t counts[3] = {0, 0, 0};
     for (const RankKey& key : keys) ++counts[static_cast<int>(key.verdict)];
     const std::size_t total = keys.size(), scored = counts[0] + counts[1];
 
     // Runs `work` on the workers over the ranks from `first` to `end` (at most), a block at a
-    // time, and `take` on this thread with each block in rank order.
+    // time (2,048 ranks, or as many as take block_result_bytes, and at least one), and `take` on
+    // this thread with each block in rank order.
     auto run_ranks = [&](std::size_t first, std::size_t end, const std::function<void(Block<Ranks>&, Scratch&)>& work,
                          const std::function<void(Block<Ranks>&)>& take) {
-        const std::size_t block_ranks = std::min<std::size_t>(2048, per_block(bytes_each));
         Pipeline<Ranks> pipeline(jobs, work);
         pipeline.run(
             [&](const auto& emit) {
-                for (std::size_t r = first; r < end; r += block_ranks) emit({r, std::min(block_ranks, end - r)});
+                for (std::size_t r = first; r < end;) {
+                    std::size_t count = 1, bytes = row_bytes(r);
+                    for (std::size_t more; r + count < end && count < 2048 && bytes + (more = row_bytes(r + count)) <= block_result_bytes; ++count)
+                        bytes += more;
+                    emit({r, count});
+                    r += count;
+                }
             },
             take);
     };
@@ -742,7 +749,8 @@ void RankedBatch::write(std::ostream& out, Format format, const RulesInfo& rules
         }
         lanes.flush();
     };
-    write_ranked(out, format, rules, kept.keys, options_.jobs, &rules_, results, result_bytes(rules_), written);
+    const std::size_t row_bytes = result_bytes(rules_);
+    write_ranked(out, format, rules, kept.keys, options_.jobs, &rules_, results, [row_bytes](std::size_t) { return row_bytes; }, written);
 }
 
 namespace {
@@ -834,7 +842,6 @@ struct RankedResults::Kept {
     };
     std::vector<RankKey> keys;  // in input order; each id viewed in `text`
     std::vector<Line> lines;    // the same order
-    std::uint64_t line_bytes = 0;  // their lengths, summed
     std::vector<File> files;
     std::optional<RulesInfo> rules;
     std::optional<Layout> layout;  // as ResultChunk's, of the first scored result
@@ -909,7 +916,6 @@ RankedResults::RankedResults(const std::vector<std::string>& inputs, const Batch
                 const detail::RawRecord& record = chunk.records[k];
                 kept.keys.push_back({verdict, block.entries[k].score, kept.text.keep(block.id(k))});
                 const std::string_view line = std::string_view(chunk.bytes).substr(record.offset, record.length);
-                kept.line_bytes += record.length;
                 kept.lines.push_back({keep_lines ? kept.text.keep(line).data() : nullptr, chunk.offset + record.offset,
                                       static_cast<std::uint32_t>(record.length), file, record.line, !first});
             });
@@ -972,8 +978,9 @@ void RankedResults::write(std::ostream& out, Format format, const Written& writt
             result(read.result, r + 1);
         }
     };
-    write_ranked(out, format, *kept.rules, kept.keys, options_.jobs, nullptr, results, kept.line_bytes / std::max<std::size_t>(1, kept.lines.size()),
-                 written);
+    // Each row by its own line: lines of one batch differ (invalid ones, ranked last, can be long).
+    write_ranked(out, format, *kept.rules, kept.keys, options_.jobs, nullptr, results,
+                 [&](std::size_t r) { return std::size_t{kept.lines[order[r]].length}; }, written);
 }
 
 namespace {
