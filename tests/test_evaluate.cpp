@@ -579,6 +579,7 @@ groups:
   - id: g
     criteria:
       - { id: all, metric: total, zero_at: 0, full_at: 10 }
+      - { id: again, metric: a24 + a24 + total + a00, zero_at: 0, full_at: 10 }
 decision: { pass_score: 50 }
 )";
     auto rules = compile_ok(yaml);
@@ -589,6 +590,7 @@ decision: { pass_score: 50 }
     CHECK(outcome(r, "all").reason ==
           "no data: 'a00', 'a01', 'a02', 'a03', 'a04', 'a05', 'a06', 'a07', 'a08', 'a09', 'a10', 'a11', 'a12', 'a13', 'a14', "
           "'a15', 'a16', 'a17', 'a18', 'a19' and 5 more not given");
+    CHECK(outcome(r, "again").reason == outcome(r, "all").reason);  // each name once, however it is reached
     // The list as "[xx…x, yy…y]" is 124 bytes: its first 97 ("[", 60 x, ", ", 34 y), then "...".
     CHECK(r.gates[0].message == "s is " + e_acute.substr(0, 96) + "...; tags are [" + std::string(60, 'x') + ", " + std::string(34, 'y') + "...");
 
