@@ -17,7 +17,20 @@ struct DiffOptions {
     bool fail_on_change = false;
 };
 
+// As eval picks its format: from --format, else from -o's name (.json); md otherwise, the one diff
+// writes for people. A name of another report's format is refused, before any work: diff writes no
+// csv or html.
+bool writes_json(const DiffOptions& o) {
+    if (!o.format.empty()) return o.format == "json";
+    if (o.output.ends_with(".json")) return true;
+    for (const std::string_view other : {".ndjson", ".jsonl", ".csv", ".xml", ".html", ".htm"})
+        if (o.output.ends_with(other))
+            throw Error("diff writes md or json, not " + std::string(other.substr(1)) + ": name the output .md or .json, or give --format", 2);
+    return false;
+}
+
 int run_diff(const DiffOptions& o) {
+    const bool json = writes_json(o);
     auto before = load_rules_or_throw(o.before);
     auto after = load_rules_or_throw(o.after);
     Progress progress("proposals diffed");
@@ -26,8 +39,6 @@ int run_diff(const DiffOptions& o) {
         progress.add(change.after.verdict);
     });
     progress.report_starts(o.output);
-    // As eval picks its format: from --format, else from -o's name; md otherwise, the one diff writes for people.
-    const bool json = o.format == "json" || (o.format.empty() && o.output.ends_with(".json"));
     write_output(o.output, [&](std::ostream& out) {
         if (json) write_diff_json(out, d, o.jobs);
         else write_diff_md(out, d, o.jobs);
@@ -50,7 +61,7 @@ void setup_diff(CLI::App& app, int& exit_code) {
     cmd->add_option("-f,--format", o->format, "md (default: a summary short enough for a pull-request comment, then "
                                               "the full table) | json (default with -o NAME.json)")
         ->check(CLI::IsMember({"md", "json"}));
-    cmd->add_option("-o,--output", o->output, "Write to this file (atomically)");
+    cmd->add_option("-o,--output", o->output, "Write to this file (atomically); a .json name writes json, a .csv, .html or .xml one is refused");
     cmd->add_option("-j,--jobs", o->jobs, "Worker threads (default: one per core); output is identical for any number")
         ->check(CLI::Range(0U, 1024U));
     cmd->add_flag("--fail-on-change", o->fail_on_change, "Exit 1 when any proposal's verdict flips");

@@ -23,6 +23,7 @@
 // Ranks: pass (score descending, then id), then fail, then invalid in input order. Three v1 passes
 // tie at 100 and are ordered by id: CI-01, CI-04, CI-06.
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <sstream>
 #include <string>
@@ -529,7 +530,7 @@ TEST_CASE("diff usage and rule-set errors exit 2", "[diff]") {
     CHECK(run_cli("diff " + v1_path + " tests/ci/no-such.yaml " + proposals_path).exit_code == 2);
 }
 
-TEST_CASE("diff -o writes the report to a file, in json when it is named .json and --format does not say", "[diff]") {
+TEST_CASE("diff -o writes the report to a file, in json when it is named .json and --format does not say; a csv or html name is refused", "[diff]") {
     const std::string dir = temp_dir("diff-output");
     Cli cli = run_cli(diff_args + " --format md -o " + q(dir + "/impact.md"));
     CHECK(cli.exit_code == 0);
@@ -542,6 +543,12 @@ TEST_CASE("diff -o writes the report to a file, in json when it is named .json a
     CHECK(read_text(dir + "/md.json") == md);
     CHECK(run_cli(diff_args + " -o " + q(dir + "/impact.txt")).exit_code == 0);
     CHECK(read_text(dir + "/impact.txt") == md);
+    // A name of a format diff does not write is refused, and nothing is written.
+    Cli html = run_cli(diff_args + " -o " + q(dir + "/impact.html"));
+    CHECK(html.exit_code == 2);
+    CHECK(html.err == "screener: error: diff writes md or json, not html: name the output .md or .json, or give --format\n");
+    CHECK_FALSE(std::filesystem::exists(dir + "/impact.html"));
+    CHECK(run_cli(diff_args + " --format md -o " + q(dir + "/impact.html")).exit_code == 0);
     CHECK(run_cli(diff_args + " --jobs 1 --format json").out == run_cli(diff_args + " -j 2 --format json").out);
 }
 
