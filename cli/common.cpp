@@ -185,15 +185,19 @@ CLI::Validator input_path(bool folders) {
         folders ? "FILE|FOLDER|-" : "FILE|-");
 }
 
+std::optional<Format> format_of_name(const std::string& output) {
+    if (output.ends_with(".json")) return Format::json;
+    if (output.ends_with(".ndjson") || output.ends_with(".jsonl")) return Format::ndjson;
+    if (output.ends_with(".csv")) return Format::csv;
+    if (output.ends_with(".xml")) return Format::junit;
+    if (output.ends_with(".md")) return Format::md;
+    if (output.ends_with(".html") || output.ends_with(".htm")) return Format::html;
+    return std::nullopt;
+}
+
 Format pick_format(const std::string& format, const std::string& output) {
     if (!format.empty()) return *parse_format(format);
-    auto ends_with = [&](std::string_view ext) { return output.size() >= ext.size() && output.ends_with(ext); };
-    if (ends_with(".json")) return Format::json;
-    if (ends_with(".ndjson") || ends_with(".jsonl")) return Format::ndjson;
-    if (ends_with(".csv")) return Format::csv;
-    if (ends_with(".xml")) return Format::junit;
-    if (ends_with(".md")) return Format::md;
-    if (ends_with(".html") || ends_with(".htm")) return Format::html;
+    if (const auto named = format_of_name(output)) return *named;
     return output.empty() && stdout_is_terminal() ? Format::md : Format::json;
 }
 

@@ -6,6 +6,7 @@
 #include <functional>
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,9 @@ void print_diagnostics(const Diagnostics& diagnostics);
 // renamed over it only once everything was written: a reader never sees a partial report.
 void write_output(const std::string& path, const std::function<void(std::ostream&)>& write);
 
+// The report format an output file's extension names (.json, .ndjson or .jsonl, .csv, .xml for
+// junit, .md, .html or .htm), if any.
+std::optional<Format> format_of_name(const std::string& output);
 // The report format: --format when given, else from the output file's extension, else md on a
 // terminal and json in a pipe.
 Format pick_format(const std::string& format, const std::string& output);

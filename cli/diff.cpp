@@ -22,11 +22,10 @@ struct DiffOptions {
 // csv or html.
 bool writes_json(const DiffOptions& o) {
     if (!o.format.empty()) return o.format == "json";
-    if (o.output.ends_with(".json")) return true;
-    for (const std::string_view other : {".ndjson", ".jsonl", ".csv", ".xml", ".html", ".htm"})
-        if (o.output.ends_with(other))
-            throw Error("diff writes md or json, not " + std::string(other.substr(1)) + ": name the output .md or .json, or give --format", 2);
-    return false;
+    const std::optional<Format> named = format_of_name(o.output);
+    if (named && named != Format::json && named != Format::md)
+        throw Error("diff writes md or json, not " + std::string(to_string(*named)) + ": name the output .md or .json, or give --format", 2);
+    return named == Format::json;
 }
 
 int run_diff(const DiffOptions& o) {

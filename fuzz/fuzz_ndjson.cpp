@@ -187,7 +187,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         detail::RawChunk unread;
         unread.files = {path};
         unread.sizes = {bytes.size()};
-        unread.unread = true;
         detail::read_files(unread);
         Read on_worker;
         for (const auto& record : unread.records) {

@@ -463,7 +463,7 @@ TEST_CASE("read_raw hands on chunks of at most max_records records, small files 
             inputs,
             [&](detail::RawChunk&& chunk) {
                 ++chunks;
-                if (chunk.unread) {
+                if (chunk.unread()) {
                     // Files named only, with their sizes, among files read: a record counted for each 8
                     // bytes (or part of 8) of the first, and no record of theirs yet.
                     ++unread_chunks;
@@ -481,7 +481,7 @@ TEST_CASE("read_raw hands on chunks of at most max_records records, small files 
                     CHECK(counted <= max_records);
                     CHECK(bytes <= (256 << 10));
                     detail::read_files(chunk);
-                    CHECK(!chunk.unread);
+                    CHECK(!chunk.unread());
                     CHECK(chunk.records.size() <= 4 * max_records);  // (here each file holds one proposal, or none)
                 } else {
                     CHECK(chunk.records.size() <= max_records);
@@ -1146,7 +1146,7 @@ TEST_CASE("files left unread are gathered among those read, so a folder of mixed
         chunks = unread = 0;
         detail::read_raw({dir}, [&](detail::RawChunk&& chunk) {
             ++chunks;
-            unread += chunk.unread;
+            unread += chunk.unread();
             detail::read_files(chunk);
             for (const detail::RawRecord& r : chunk.records) out.emplace_back(chunk.file(r), chunk.bytes.substr(r.offset, r.length), r.line);
         }, std::numeric_limits<std::size_t>::max(), small_files_unread);
@@ -1167,9 +1167,8 @@ TEST_CASE("read_files reads each file as it was listed: no further, and nothing 
         detail::RawChunk chunk;
         chunk.files = files;
         chunk.sizes = sizes;
-        chunk.unread = true;
         detail::read_files(chunk);
-        CHECK_FALSE(chunk.unread);
+        CHECK_FALSE(chunk.unread());
         std::vector<std::tuple<std::string, std::string, std::uint32_t, std::string>> out;
         for (const detail::RawRecord& r : chunk.records) out.emplace_back(chunk.file(r), chunk.bytes.substr(r.offset, r.length), r.line, r.problem);
         return std::pair(chunk.files, out);

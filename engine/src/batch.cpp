@@ -931,9 +931,12 @@ const RulesInfo& RankedResults::rules() const { return *kept_->rules; }
 void RankedResults::write(std::ostream& out, Format format, const Written& written) const {
     const Kept& kept = *kept_;
     // ndjson keeps input order, as one eval streams it; every other format is ranked.
-    std::vector<std::size_t> order(kept.keys.size());
-    if (format == Format::ndjson) std::iota(order.begin(), order.end(), std::size_t{0});
-    else order = rank_order(kept.keys, options_.jobs == 1 ? 1 : 2);
+    const std::vector<std::size_t> order = [&] {
+        if (format != Format::ndjson) return rank_order(kept.keys, options_.jobs == 1 ? 1 : 2);
+        std::vector<std::size_t> in_order(kept.keys.size());
+        std::iota(in_order.begin(), in_order.end(), std::size_t{0});
+        return in_order;
+    }();
     // A run of ranks read again from their lines. A line must read as it did the first time: a
     // file changed in between is an error, not a wrong report.
     auto results = [&](const Ranks& ranks, Scratch& scratch, bool outcomes, const auto&, const auto& result) {

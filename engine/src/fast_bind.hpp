@@ -70,9 +70,11 @@ struct RawChunk {
     std::string bytes;
     std::vector<RawRecord> records;
     bool ends_file = false;  // its (last) file was read to the end with it
-    bool unread = false;     // some of its files are named only, for read_files to read: no records yet
     std::vector<std::uint64_t> sizes;  // when unread, each file's size when listed (all that is read of
                                        // it), or 0 for one read already, whose records are here
+
+    // Some of its files are named only, for read_files to read: no records yet.
+    bool unread() const { return !sizes.empty(); }
 
     const std::string& file(const RawRecord& record) const { return files[record.file]; }
     SourceLoc source(const RawRecord& record) const { return {files[record.file], record.line, 0}; }

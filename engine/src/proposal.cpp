@@ -826,7 +826,7 @@ void read_raw(const std::vector<std::string>& inputs, const std::function<void(R
     std::uint64_t records = 0, bytes = 0;  // gathered's records and bytes, counting its unread files' as above
     auto hand_on_gathered = [&] {
         if (gathered.files.empty()) return;
-        if (!gathered.unread) gathered.bytes.reserve(gathered.bytes.size() + simd_padding);  // (else read_files pads)
+        if (!gathered.unread()) gathered.bytes.reserve(gathered.bytes.size() + simd_padding);  // (else read_files pads)
         sink(std::move(gathered));
         gathered = RawChunk{};
         records = bytes = 0;
@@ -845,7 +845,7 @@ void read_raw(const std::vector<std::string>& inputs, const std::function<void(R
         }
         const auto file = static_cast<std::uint32_t>(gathered.files.size());
         gathered.files.push_back(std::move(chunk.files.front()));
-        if (gathered.unread) gathered.sizes.push_back(0);  // read already
+        if (gathered.unread()) gathered.sizes.push_back(0);  // read already
         add_part(gathered.bytes, gathered.records, std::move(chunk), file);
     };
     auto take_small = [&](const std::string& path) {
@@ -857,8 +857,7 @@ void read_raw(const std::vector<std::string>& inputs, const std::function<void(R
         // may hold more than max_records records is read here, where its records can be split.)
         if (size == 0 || size > small_file || as_records > max_records) return false;
         make_room(as_records, size, path);
-        if (!gathered.unread) gathered.sizes.assign(gathered.files.size(), 0);
-        gathered.unread = true;
+        if (!gathered.unread()) gathered.sizes.assign(gathered.files.size(), 0);
         gathered.files.push_back(path);
         gathered.sizes.push_back(size);
         return true;
@@ -898,7 +897,7 @@ void read_raw(const std::vector<std::string>& inputs, const std::function<void(R
 }
 
 void read_files(RawChunk& chunk) {
-    if (!chunk.unread) return;
+    if (!chunk.unread()) return;
     // Each file's records in turn: those of a file read already as they are, those of a file read
     // here after them, its bytes added at the end of the chunk's.
     std::vector<RawRecord> records;
@@ -925,7 +924,6 @@ void read_files(RawChunk& chunk) {
     }
     chunk.records = std::move(records);
     chunk.sizes.clear();
-    chunk.unread = false;
     chunk.ends_file = true;
 }
 
