@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <unistd.h>
@@ -188,9 +189,16 @@ void check_same_binding(const BoundProposal& a, const BoundProposal& b, std::str
 }
 
 std::string scratch_path(std::string_view extension) {
+    // Removed when the process exits (each replay under ctest left its files in /dev/shm).
+    static struct Made {
+        std::set<std::string> paths;
+        ~Made() {
+            for (const std::string& path : paths) std::remove(path.c_str());
+        }
+    } made;
     std::error_code ec;
     std::string dir = std::filesystem::is_directory("/dev/shm", ec) ? "/dev/shm" : std::filesystem::temp_directory_path().string();
-    return dir + "/screener-fuzz-" + std::to_string(::getpid()) + std::string(extension);
+    return *made.paths.insert(dir + "/screener-fuzz-" + std::to_string(::getpid()) + std::string(extension)).first;
 }
 
 void write_file(const std::string& path, std::string_view bytes) {

@@ -13,7 +13,13 @@ foreach(_target rules expression proposal ndjson result_line ids)
   if(_target STREQUAL "proposal")
     list(APPEND _inputs ${_fuzz_root}/examples/proposals)
   endif()
-  add_test(NAME fuzz_regressions_${_target} COMMAND fuzz_replay_${_target} ${_inputs})
+  # and leave no scratch file behind (fuzz::scratch_path)
+  add_test(NAME fuzz_regressions_${_target}
+           COMMAND sh -c [["$0" "$@" & pid=$!; wait $pid; status=$?
+                          for left in /dev/shm/screener-fuzz-$pid.* "${TMPDIR:-/tmp}"/screener-fuzz-$pid.*; do
+                            [ -e "$left" ] && echo "left behind: $left" && status=1
+                          done
+                          exit $status]] $<TARGET_FILE:fuzz_replay_${_target}> ${_inputs})
   # a regression may be a hang (exponential work): fail it in bounded time
   set_tests_properties(fuzz_regressions_${_target} PROPERTIES TIMEOUT 120)
 endforeach()
