@@ -48,8 +48,21 @@ struct PendingTemp {
 // (a run of streamed results) then goes straight out, not copied.
 class BlockWriter : public std::streambuf {
 public:
-    explicit BlockWriter(int fd) : fd_(fd), buffer_(1 << 20) { setp(buffer_.data(), buffer_.data() + buffer_.size()); }
+    // `allocate_ahead`: the file is our own new one, so its blocks may be allocated ahead of the
+    // writes, past its end, and those left over given back by `finish`. ext4 then writes into blocks
+    // it has, where it reserved each page as it came: writing 1.2 GB takes 0.12 s of system time,
+    // not 0.20 (bench/README.md, fourteenth session).
+    explicit BlockWriter(int fd, bool allocate_ahead = false) : fd_(fd), buffer_(1 << 20), allocate_ahead_(allocate_ahead) {
+        setp(buffer_.data(), buffer_.data() + buffer_.size());
+    }
     int error() const { return error_; }  // errno of the first failed write, 0 if none
+
+    // Gives back the blocks allocated ahead and not written (truncating to the same length does, on
+    // ext4 and tmpfs).
+    bool finish() {
+        if (allocated_ > written_ && ftruncate(fd_, static_cast<off_t>(written_)) != 0 && error_ == 0) error_ = errno;
+        return error_ == 0;
+    }
 
 protected:
     int_type overflow(int_type c) override {
@@ -81,17 +94,32 @@ private:
     }
 
     bool write_all(const char* text, std::size_t n) {
+        if (allocate_ahead_ && written_ + n > allocated_) allocate(written_ + n);
         while (n > 0 && error_ == 0) {
             const ssize_t written = ::write(fd_, text, n);
             if (written < 0 && errno != EINTR) error_ = errno;
             if (written == 0) error_ = EIO;  // nothing taken and no reason given: do not spin
-            if (written > 0) text += written, n -= static_cast<std::size_t>(written);
+            if (written > 0) text += written, n -= static_cast<std::size_t>(written), written_ += static_cast<std::size_t>(written);
         }
         return error_ == 0;
     }
 
+    // Allocates past `end` by as much again as written, at most 64 MiB. Where the file system cannot
+    // (or the disk is nearly full), the writes go on without: they say whether it fits.
+    void allocate(std::size_t end) {
+        const std::size_t to = end + std::min(end, std::size_t{64} << 20);
+        if (fallocate(fd_, FALLOC_FL_KEEP_SIZE, static_cast<off_t>(allocated_), static_cast<off_t>(to - allocated_)) != 0) {
+            allocate_ahead_ = false;
+            return;
+        }
+        allocated_ = to;
+    }
+
     int fd_;
     std::vector<char> buffer_;
+    bool allocate_ahead_;
+    std::size_t written_ = 0;    // bytes
+    std::size_t allocated_ = 0;  // bytes of the file allocated
     int error_ = 0;
 };
 
@@ -220,8 +248,8 @@ void write_output(const std::string& path, const std::function<void(std::ostream
     // Writes through `fd`, then says what went wrong, if anything, in terms of `name`.
     // The first failed write throws, so that a run stops there (a stream would go on reading its
     // input, which may never end, only to throw the results away).
-    auto write_to = [&](int fd, const std::string& name) {
-        BlockWriter buffer(fd);
+    auto write_to = [&](int fd, const std::string& name, bool own_file) {
+        BlockWriter buffer(fd, own_file);
         std::ostream out(&buffer);
         out.exceptions(std::ios::badbit);
         try {
@@ -229,7 +257,7 @@ void write_output(const std::string& path, const std::function<void(std::ostream
             out.flush();
         } catch (const std::ios_base::failure&) {
         }
-        if (!out) throw Error("cannot write " + name + ": " + std::strerror(buffer.error() ? buffer.error() : EIO), 2);
+        if (!buffer.finish() || !out) throw Error("cannot write " + name + ": " + std::strerror(buffer.error() ? buffer.error() : EIO), 2);
     };
     if (path.empty() || path == "-") {
         if (stdout_is_terminal()) {  // a person reading: line by line, as it comes
@@ -239,7 +267,7 @@ void write_output(const std::string& path, const std::function<void(std::ostream
             return;
         }
         std::cout.flush();
-        write_to(STDOUT_FILENO, "to standard output");
+        write_to(STDOUT_FILENO, "to standard output", false);
         return;
     }
     namespace fs = std::filesystem;
@@ -252,7 +280,7 @@ void write_output(const std::string& path, const std::function<void(std::ostream
         const int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
         if (fd < 0) throw Error("cannot write " + path + ": " + std::strerror(errno), 2);
         Closer closer{fd};
-        write_to(fd, path);
+        write_to(fd, path, false);
         if (closer.close() != 0) throw Error("cannot write " + path + ": " + std::strerror(errno), 2);
         return;
     }
@@ -269,7 +297,7 @@ void write_output(const std::string& path, const std::function<void(std::ostream
             mode_t mask = umask(0);
             umask(mask);
             fchmod(fd, fs::exists(status) ? static_cast<mode_t>(status.permissions()) : (0666 & ~mask));
-            write_to(fd, path);
+            write_to(fd, path, true);
             if (closer.close() != 0) throw Error("cannot write " + path + ": " + std::strerror(errno), 2);
         }
         fs::rename(temp, target, ec);

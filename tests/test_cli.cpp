@@ -598,6 +598,12 @@ TEST_CASE("eval writes megabytes of ndjson and json whole and in order, to a fil
         REQUIRE(streamed.exit_code == 0);
         const std::string text = to == "file" ? read_text(tmp.path + "/out") : streamed.out;
         CHECK(text.size() > (3U << 20));
+        if (to == "file") {
+            // The blocks allocated ahead of the writes and not written are given back.
+            struct stat st {};
+            REQUIRE(stat((tmp.path + "/out").c_str(), &st) == 0);
+            CHECK(static_cast<std::size_t>(st.st_blocks) * 512 < text.size() + 65536);
+        }
         const std::vector<std::string> lines = lines_of(text);
         REQUIRE(lines.size() == 3000);
         for (int i = 0; i < 3000; ++i) {
