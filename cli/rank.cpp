@@ -23,13 +23,25 @@ struct RankOptions {
 };
 
 int run_rank(const RankOptions& o) {
+    const Format format = pick_format(o.format, o.output);
+    Progress progress("results read");
+    if (format == Format::ndjson) {
+        // Streamed, in input order: each line read, rendered again and written, in bounded memory.
+        progress.report_starts(o.output);
+        write_output(o.output, [&](std::ostream& out) {
+            stream_results(o.inputs, {o.jobs, [&] { out.flush(); }}, [&](const RenderedLines& run) {
+                for (const RenderedResult& result : run.results) progress.add(result.verdict);
+                out.write(run.lines.data(), static_cast<std::streamsize>(run.lines.size()));
+            });
+        });
+        progress.log("result", " merged");
+        return 0;
+    }
     // Each shard stays open until the report is written, to be read again: as many as allowed.
     if (rlimit files{}; ::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
         files.rlim_cur = files.rlim_max;
         ::setrlimit(RLIMIT_NOFILE, &files);
     }
-    const Format format = pick_format(o.format, o.output);
-    Progress progress("results read");
     const RankedResults ranked(o.inputs, {o.jobs}, [&](Verdict verdict) {
         check_memory_limit(progress.total(), "merge fewer results at a time");
         progress.add(verdict);
@@ -51,7 +63,7 @@ void setup_rank(CLI::App& app, int& exit_code) {
     cmd->add_option("RESULTS", o->inputs, "Result files in input order, or - for stdin")
         ->required()
         ->check(input_path(false));
-    cmd->add_option("-f,--format", o->format, "md | json | ndjson | csv | junit | html (default as for eval); ndjson keeps input order, as eval streams it")
+    cmd->add_option("-f,--format", o->format, "md | json | ndjson | csv | junit | html (default as for eval); ndjson is streamed in input order, as eval streams it")
         ->check(CLI::IsMember({"md", "json", "ndjson", "csv", "junit", "html"}));
     cmd->add_option("-o,--output", o->output, "Write the report to this file (atomically)");
     cmd->add_option("-j,--jobs", o->jobs, "Worker threads (default: one per core); output is identical for any number")

@@ -9,7 +9,8 @@
 //   - render_batch renders them byte for byte, and RankedBatch writes write_report's json, csv, md
 //     and html reports;
 //   - the results streamed as NDJSON and read back by RankedResults (screener rank) give the same
-//     reports, and each record is at its chunk's offset in the file, where rank reads it again;
+//     reports, and stream_results the same lines; each record is at its chunk's offset in the
+//     file, where rank reads it again;
 //   - the same bytes on standard input give the records of the same bytes in an NDJSON file or in a
 //     .json file (the reader decides which): the same texts, lines and problems;
 //   - the file left unread and read by read_files, as a worker reads a small file, gives the same
@@ -260,7 +261,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
 
     // 5. RankedResults (screener rank): the results streamed as NDJSON, read back and ranked, give
-    // the same reports.
+    // the same reports; streamed again (stream_results), the same lines.
     std::ostringstream streamed;
     for (const Result& r : batch) write_ndjson_line(streamed, info, r);
     if (!batch.empty()) {
@@ -277,6 +278,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 FUZZ_CHECK(out.str() == expected.str(),
                            "RankedResults's " + std::string(to_string(format)) + " report differs from write_report's:\n" + out.str());
             }
+            std::string lines;
+            stream_results({results_path}, options, [&](const RenderedLines& run) { lines += run.lines; });
+            FUZZ_CHECK(lines == streamed.str(), "stream_results's lines differ from eval's:\n" + lines);
         } catch (const Error& e) {
             FUZZ_CHECK(false, std::string("RankedResults cannot rank what eval streamed: ") + e.what());
         }

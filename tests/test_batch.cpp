@@ -700,7 +700,7 @@ decision: { pass_score: 50 }
     }
 }
 
-TEST_CASE("RankedResults ranks streamed results read back as write_report ranks the batch (ndjson: in input order, as one eval streams them), on 1 and 2 threads", "[batch]") {
+TEST_CASE("RankedResults ranks streamed results read back as write_report ranks the batch, and stream_results streams them as one eval does, on 1 and 2 threads", "[batch]") {
     auto rules = compile_ok(rules_yaml);
     const RulesInfo info = rules_info(*rules);
     const std::string dir = temp_dir("ranked-results");
@@ -739,13 +739,24 @@ TEST_CASE("RankedResults ranks streamed results read back as write_report ranks 
         const RankedResults ranked(shards, {jobs}, [&](Verdict v) { read.push_back(v); });
         CHECK(read == verdicts);
         CHECK(ranked.rules() == info);
-        for (Format format : {Format::json, Format::ndjson, Format::md, Format::csv, Format::junit, Format::html}) {
+        for (Format format : {Format::json, Format::md, Format::csv, Format::junit, Format::html}) {
             INFO(to_string(format) << ", " << jobs << " threads");
             std::ostringstream expected, out;
-            write_report(expected, format, info, format == Format::ndjson ? in_input_order : results);
+            write_report(expected, format, info, results);
             ranked.write(out, format);
             CHECK(out.str() == expected.str());
         }
+
+        std::ostringstream expected;
+        write_report(expected, Format::ndjson, info, in_input_order);
+        std::string lines;
+        std::vector<Verdict> streamed_verdicts;
+        stream_results(shards, {jobs}, [&](const RenderedLines& run) {
+            lines += run.lines;
+            for (const RenderedResult& result : run.results) streamed_verdicts.push_back(result.verdict);
+        });
+        CHECK(lines == expected.str());
+        CHECK(streamed_verdicts == verdicts);
     }
 }
 
@@ -843,19 +854,46 @@ TEST_CASE("RankedResults stops at the first line in input order that is no resul
     other_rules.replace(other_rules.find(info.sha256), 12, "000000000000");
     const std::string earlier = "scored with rule set render 2 \"quoted\" (000000000000), but earlier results used render 2 \"quoted\" (" +
                                 info.sha256.substr(0, 12) + ")";
+    // Another rule set on the first line of a block: found by comparing blocks, not lines.
+    std::size_t first_of_block = 0;  // the first line that does not end in the first 256 KiB read
+    for (std::size_t i = 0, end = 0; i < results.size() && first_of_block == 0; ++i)
+        if ((end += results[i].size() + 1) > (256 << 10)) first_of_block = i + 1;
+    REQUIRE(first_of_block > 1);
+    // A broken line in a later block than a line of another rule set, and the other way round.
+    struct Case {
+        std::map<std::size_t, std::string> changed;
+        std::string error;
+        bool more;  // the error goes on (what the parser said)
+    };
+    const std::vector<Case> cases{
+        {{{700, "{broken"}, {1100, other_rules}}, dir + "/r.ndjson:700: not a result line: ", true},
+        {{{300, other_rules}, {1100, "[]"}}, dir + "/r.ndjson:300: " + earlier, false},
+        {{{first_of_block, other_rules}}, dir + "/r.ndjson:" + std::to_string(first_of_block) + ": " + earlier, false},
+    };
     for (unsigned jobs : {1U, 2U}) {
-        INFO(jobs << " threads");
-        // A broken line in a later block than a line of another rule set, and the other way round.
-        CHECK_THROWS_WITH(RankedResults(with({{700, "{broken"}, {1100, other_rules}}), {jobs}, [](Verdict) {}),
-                          Catch::Matchers::StartsWith(dir + "/r.ndjson:700: not a result line: "));
-        CHECK_THROWS_WITH(RankedResults(with({{300, other_rules}, {1100, "[]"}}), {jobs}, [](Verdict) {}),
-                          dir + "/r.ndjson:300: " + earlier);
-        // Another rule set on the first line of a block: found by comparing blocks, not lines.
-        std::size_t first_of_block = 0;  // the first line that does not end in the first 256 KiB read
-        for (std::size_t i = 0, end = 0; i < results.size() && first_of_block == 0; ++i)
-            if ((end += results[i].size() + 1) > (256 << 10)) first_of_block = i + 1;
-        REQUIRE(first_of_block > 1);
-        CHECK_THROWS_WITH(RankedResults(with({{first_of_block, other_rules}}), {jobs}, [](Verdict) {}),
-                          dir + "/r.ndjson:" + std::to_string(first_of_block) + ": " + earlier);
+        for (const auto& [changed, error, more] : cases) {
+            INFO(jobs << " threads, " << error);
+            const std::vector<std::string> inputs = with(changed);
+            auto says_error = [&](const std::string& what) { return more ? what.starts_with(error) : what == error; };
+            try {
+                RankedResults(inputs, {jobs}, [](Verdict) {});
+                FAIL("RankedResults read it");
+            } catch (const Error& e) {
+                INFO("said: " << e.what());
+                CHECK(says_error(e.what()));
+            }
+            // Streamed, the lines before the error have gone on, each as it was.
+            std::string lines;
+            try {
+                stream_results(inputs, {jobs}, [&](const RenderedLines& run) { lines += run.lines; });
+                FAIL("stream_results read it");
+            } catch (const Error& e) {
+                INFO("said: " << e.what());
+                CHECK(says_error(e.what()));
+            }
+            std::string before;
+            for (std::size_t i = 0; i + 1 < changed.begin()->first; ++i) before += results[i] + "\n";
+            CHECK(lines == before);
+        }
     }
 }

@@ -1974,8 +1974,13 @@ TEST_CASE("eval, rank and diff stop at max_proposals_in_memory and say what to d
         CHECK_THAT(diff.err, Contains(limit + "diff fewer proposals at a time" + raise));
         CHECK_FALSE(fs::exists(tmp.path + "/impact"));
     }
-    // Streaming holds no results, so the limit does not apply.
-    CHECK(run_cli("-q eval -f ndjson --rules tests/ci/rules-v1.yaml tests/ci/proposals.ndjson").exit_code == 0);
+    // Streaming holds no results, so the limit does not apply: eval's, nor rank's, the same lines.
+    Cli streamed = run_cli("-q eval -f ndjson --rules tests/ci/rules-v1.yaml tests/ci/proposals.ndjson");
+    CHECK(streamed.exit_code == 0);
+    Cli merged = run_cli("-q rank -f ndjson " + tmp.path + "/r.ndjson");
+    CHECK(merged.exit_code == 0);
+    CHECK(merged.out == streamed.out);
+    CHECK(merged.out == read_text(tmp.path + "/r.ndjson"));
 }
 
 namespace {

@@ -327,6 +327,35 @@ Result repeated_id_result(const CompiledRules& rules, const detail::RawChunk& ch
     return result;
 }
 
+// Hands a block's rendered lines (each one's JSON and a '\n', in block.text) to `sink` in runs,
+// broken where an id came before: that result, `repeated(k)` (made invalid), goes on alone, rendered
+// into `alone`. `results` is reused from block to block.
+template <class Job, class Repeated>
+void hand_on_in_runs(IdSet& ids, const Block<Job>& block, const RulesInfo* with_rules, const Repeated& repeated,
+                     std::vector<RenderedResult>& results, std::string& alone, const std::function<void(const RenderedLines&)>& sink) {
+    results.clear();
+    std::size_t run = 0;  // the first result of the run
+    auto hand_on_run = [&](std::size_t end) {
+        if (end == run) return;
+        const auto begin = static_cast<std::size_t>(block.text_of(run).data() - block.text.data());
+        sink({std::string_view(block.text).substr(begin, block.entries[end - 1].text_end - begin), std::span(results).subspan(run, end - run)});
+    };
+    check_ids(ids, block, [&](std::size_t k, bool first) {
+        const std::string_view line = block.text_of(k);
+        results.push_back({block.entries[k].verdict, block.entries[k].score, block.id(k), line.substr(0, line.size() - 1)});
+        if (first) return;
+        hand_on_run(k);
+        run = k + 1;
+        const Result& result = repeated(k);
+        alone.clear();
+        append_result_json(alone, result, 0, with_rules);
+        alone += '\n';
+        const RenderedResult rendered{result.verdict, result.score, result.id, std::string_view(alone).substr(0, alone.size() - 1)};
+        sink({alone, std::span(&rendered, 1)});
+    });
+    hand_on_run(block.entries.size());
+}
+
 // What a batch holds is a few blocks at a time, and a block's results can be long: one result
 // under a rule set of 20,000 criteria is 2.5 MB of JSON. A block is cut to about this many bytes of
 // results (and never to less than one), so memory stays flat whatever the rule set. (A policy's
@@ -532,27 +561,25 @@ void write_ranked(std::ostream& out, Format format, const RulesInfo& rules, cons
         });
     };
 
-    if (format == Format::json || format == Format::ndjson) {
-        // A JSON line a result: in a json report with its rank, in NDJSON with the rule set.
-        const bool ndjson = format == Format::ndjson;
-        const RulesInfo* with_rules = ndjson ? &rules : nullptr;
+    if (format == Format::json) {
+        // A JSON line a result, with its rank.
         std::optional<ResultJson> renderer;
-        if (plan) renderer.emplace(*plan, with_rules);
-        auto line_end = [&](std::size_t rank) { return ndjson || rank == total ? "\n" : ",\n"; };
-        if (!ndjson) out << json_report_head(rules, counts[0], counts[1], counts[2]);
+        if (plan) renderer.emplace(*plan, nullptr);
+        auto line_end = [&](std::size_t rank) { return rank == total ? "\n" : ",\n"; };
+        out << json_report_head(rules, counts[0], counts[1], counts[2]);
         write_ranks(0, [&](Block<Ranks>& block, Scratch& scratch) {
             results(
                 block.job, scratch, true,
                 [&](const Proposal& p, const Evaluation& e, std::size_t rank) {
-                    renderer->append(block.text, p, e, ndjson ? 0 : rank);
+                    renderer->append(block.text, p, e, rank);
                     block.text += line_end(rank);
                 },
                 [&](const Result& result, std::size_t rank) {
-                    append_result_json(block.text, result, ndjson ? 0 : rank, with_rules);
+                    append_result_json(block.text, result, rank, nullptr);
                     block.text += line_end(rank);
                 });
         });
-        if (!ndjson) out << json_report_tail;
+        out << json_report_tail;
         return;
     }
 
@@ -632,33 +659,12 @@ void render_batch(const CompiledRules& rules, const std::vector<std::string>& in
             });
     });
     IdSet ids;
-    std::vector<RenderedResult> results;  // a block's
-    std::string repeated;
+    std::vector<RenderedResult> results;
+    std::string alone;
     pipeline.run(read_inputs(inputs, result_bytes(rules)), [&](Block<detail::RawChunk>& block) {
-        // The block's lines go on in runs, broken where an id came before: that result is made
-        // invalid and goes on alone.
-        results.clear();
-        std::size_t run = 0;  // the first result of the run
-        auto hand_on_run = [&](std::size_t end) {
-            if (end == run) return;
-            const auto begin = static_cast<std::size_t>(block.text_of(run).data() - block.text.data());
-            sink({std::string_view(block.text).substr(begin, block.entries[end - 1].text_end - begin),
-                  std::span(results).subspan(run, end - run)});
-        };
-        check_ids(ids, block, [&](std::size_t k, bool first) {
-            const std::string_view line = block.text_of(k);
-            results.push_back({block.entries[k].verdict, block.entries[k].score, block.id(k), line.substr(0, line.size() - 1)});
-            if (first) return;
-            hand_on_run(k);
-            run = k + 1;
-            const Result result = repeated_id_result(rules, block.job, block.job.records[k]);
-            repeated.clear();
-            append_result_json(repeated, result, 0, with_rules);
-            repeated += '\n';
-            const RenderedResult alone{result.verdict, result.score, result.id, std::string_view(repeated).substr(0, repeated.size() - 1)};
-            sink({repeated, std::span(&alone, 1)});
-        });
-        hand_on_run(block.entries.size());
+        hand_on_in_runs(
+            ids, block, with_rules, [&](std::size_t k) { return repeated_id_result(rules, block.job, block.job.records[k]); }, results,
+            alone, sink);
     }, options.waiting);
 }
 
@@ -805,6 +811,62 @@ std::string other_rules(const RulesInfo& rules, const RulesInfo& earlier) {
            "), but earlier results used " + earlier.id + " " + earlier.version + " (" + earlier.sha256.substr(0, 12) + ")";
 }
 
+// Reads a chunk's result lines on a worker, calling `each(result)` with each one before it is added
+// to the block. The first line that cannot be read, or names another rule set than the chunk's
+// first, or lays out its groups otherwise, ends the chunk, job.error saying why.
+template <class Each>
+void read_result_chunk(Block<ResultChunk>& block, Scratch& scratch, const Each& each) {
+    const detail::RawChunk& chunk = block.job.chunk;
+    ResultLine& line = scratch.line;
+    for (const detail::RawRecord& record : chunk.records) {
+        try {
+            if (!record.problem.empty()) throw Error(record.problem);
+            if (record.length > UINT32_MAX) throw Error("the line is longer than 4 GiB");
+            detail::read_result_line(std::string_view(chunk.bytes).substr(record.offset, record.length), chunk.bytes.capacity() - record.offset,
+                                     line);
+            if (block.entries.empty()) block.job.rules = line.rules;
+            else if (!(line.rules == block.job.rules)) throw Error(other_rules(line.rules, block.job.rules));
+            if (line.result.verdict != Verdict::invalid) {
+                if (!block.job.layout) block.job.layout = layout_of(line.result), block.job.laid_out = block.entries.size();
+                else if (!laid_out_as(line.result, *block.job.layout)) throw Error(other_layout(layout_of(line.result), *block.job.layout));
+            }
+            each(line.result);
+            block.add(line.result.verdict, line.result.score, line.result.id);
+        } catch (const Error& e) {
+            block.job.error = chunk.source(record).str() + ": " + e.what();
+            return;
+        }
+    }
+}
+
+// What every chunk of results must share, on the calling thread: the rule set, and the layout of a
+// scored result's groups and criteria. `check` throws naming the chunk's first result that differs.
+struct SharedByResults {
+    std::optional<RulesInfo> rules;
+    std::optional<Layout> layout;  // of the first scored result
+
+    void check(Block<ResultChunk>& block) {
+        const detail::RawChunk& chunk = block.job.chunk;
+        if (!block.entries.empty()) {
+            if (!rules) rules = block.job.rules;
+            else if (!(block.job.rules == *rules)) throw Error(chunk.source(chunk.records[0]).str() + ": " + other_rules(block.job.rules, *rules));
+        }
+        if (block.job.layout) {
+            if (!layout) layout = std::move(block.job.layout);
+            else if (*block.job.layout != *layout)
+                throw Error(chunk.source(chunk.records[block.job.laid_out]).str() + ": " + other_layout(*block.job.layout, *layout));
+        }
+    }
+};
+
+std::string no_results(const std::vector<std::string>& inputs) {
+    return "no results to rank in " + std::to_string(inputs.size()) + " input(s)";
+}
+
+void read_result_chunks(const std::vector<std::string>& inputs, const std::function<void(ResultChunk&&)>& emit) {
+    detail::read_ndjson(inputs, [&](detail::RawChunk&& chunk) { emit(ResultChunk{std::move(chunk), {}, {}, 0, {}}); });
+}
+
 }  // namespace
 
 // Where each result's line is, to be read again: in its file, or kept (from stdin or a pipe).
@@ -843,8 +905,7 @@ struct RankedResults::Kept {
     std::vector<RankKey> keys;  // in input order; each id viewed in `text`
     std::vector<Line> lines;    // the same order
     std::vector<File> files;
-    std::optional<RulesInfo> rules;
-    std::optional<Layout> layout;  // as ResultChunk's, of the first scored result
+    SharedByResults shared;
     KeptText text;
 
     Kept() = default;
@@ -859,29 +920,9 @@ struct RankedResults::Kept {
 RankedResults::RankedResults(const std::vector<std::string>& inputs, const BatchOptions& options,
                              const std::function<void(Verdict)>& read)
     : options_(options), kept_(std::make_unique<Kept>()) {
-    // The workers read each line for its rank key and rule set; the first line that cannot be read,
-    // or names another rule set than the chunk's first, ends the chunk.
+    // The workers read each line for its rank key.
     Pipeline<ResultChunk> pipeline(options.jobs, [](Block<ResultChunk>& block, Scratch& scratch) {
-        const detail::RawChunk& chunk = block.job.chunk;
-        ResultLine& line = scratch.line;
-        for (const detail::RawRecord& record : chunk.records) {
-            try {
-                if (!record.problem.empty()) throw Error(record.problem);
-                if (record.length > UINT32_MAX) throw Error("the line is longer than 4 GiB");
-                detail::read_result_line(std::string_view(chunk.bytes).substr(record.offset, record.length),
-                                         chunk.bytes.capacity() - record.offset, line);
-                if (block.entries.empty()) block.job.rules = line.rules;
-                else if (!(line.rules == block.job.rules)) throw Error(other_rules(line.rules, block.job.rules));
-                if (line.result.verdict != Verdict::invalid) {
-                    if (!block.job.layout) block.job.layout = layout_of(line.result), block.job.laid_out = block.entries.size();
-                    else if (!laid_out_as(line.result, *block.job.layout)) throw Error(other_layout(layout_of(line.result), *block.job.layout));
-                }
-                block.add(line.result.verdict, line.result.score, line.result.id);
-            } catch (const Error& e) {
-                block.job.error = chunk.source(record).str() + ": " + e.what();
-                return;
-            }
-        }
+        read_result_chunk(block, scratch, [](const Result&) {});
     });
     Kept& kept = *kept_;
     // Shards do not see each other's ids: a repeat across them is caught here, as one eval would.
@@ -892,24 +933,14 @@ RankedResults::RankedResults(const std::vector<std::string>& inputs, const Batch
     const std::size_t spare = ::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur > 64 ? limit.rlim_cur - 32 : 0;
     std::size_t open = 0;
     pipeline.run(
-        [&inputs](const auto& emit) { detail::read_ndjson(inputs, [&](detail::RawChunk&& chunk) { emit(ResultChunk{std::move(chunk), {}, {}, 0, {}}); }); },
+        [&inputs](const auto& emit) { read_result_chunks(inputs, emit); },
         [&](Block<ResultChunk>& block) {
             const detail::RawChunk& chunk = block.job.chunk;
             const std::string& name = chunk.files.front();  // read_ndjson's chunks are each of one file
             if (kept.files.empty() || kept.files.back().name != name) open += kept.files.emplace_back(name, open < spare).fd >= 0;
             const auto file = static_cast<std::uint32_t>(kept.files.size() - 1);
             const bool keep_lines = kept.files.back().fd < 0;
-            if (!block.entries.empty()) {
-                if (!kept.rules) kept.rules = block.job.rules;
-                else if (!(block.job.rules == *kept.rules))
-                    throw Error(chunk.source(chunk.records[0]).str() + ": " + other_rules(block.job.rules, *kept.rules));
-            }
-            if (block.job.layout) {
-                if (!kept.layout) kept.layout = std::move(block.job.layout);
-                else if (*block.job.layout != *kept.layout)
-                    throw Error(chunk.source(chunk.records[block.job.laid_out]).str() + ": " +
-                                other_layout(*block.job.layout, *kept.layout));
-            }
+            kept.shared.check(block);
             check_ids(ids, block, [&](std::size_t k, bool first) {
                 const Verdict verdict = first ? block.entries[k].verdict : Verdict::invalid;
                 read(verdict);
@@ -921,22 +952,16 @@ RankedResults::RankedResults(const std::vector<std::string>& inputs, const Batch
             });
             if (!block.job.error.empty()) throw Error(block.job.error);
         });
-    if (!kept.rules) throw Error("no results to rank in " + std::to_string(inputs.size()) + " input(s)");
+    if (!kept.shared.rules) throw Error(no_results(inputs));
 }
 
 RankedResults::~RankedResults() = default;
 
-const RulesInfo& RankedResults::rules() const { return *kept_->rules; }
+const RulesInfo& RankedResults::rules() const { return *kept_->shared.rules; }
 
 void RankedResults::write(std::ostream& out, Format format, const Written& written) const {
     const Kept& kept = *kept_;
-    // ndjson keeps input order, as one eval streams it; every other format is ranked.
-    const std::vector<std::size_t> order = [&] {
-        if (format != Format::ndjson) return rank_order(kept.keys, options_.jobs == 1 ? 1 : 2);
-        std::vector<std::size_t> in_order(kept.keys.size());
-        std::iota(in_order.begin(), in_order.end(), std::size_t{0});
-        return in_order;
-    }();
+    const std::vector<std::size_t> order = rank_order(kept.keys, options_.jobs == 1 ? 1 : 2);
     // A run of ranks read again from their lines. A line must read as it did the first time: a
     // file changed in between is an error, not a wrong report.
     auto results = [&](const Ranks& ranks, Scratch& scratch, bool outcomes, const auto&, const auto& result) {
@@ -973,17 +998,50 @@ void RankedResults::write(std::ostream& out, Format format, const Written& writt
                 throw Error(changed() + ": " + e.what());
             }
             const bool same_score = read.result.score == key.score || (std::isnan(read.result.score) && std::isnan(key.score));
-            if (read.result.id != key.id || !(read.rules == *kept.rules) || (!line.repeated && (read.result.verdict != key.verdict || !same_score)))
+            if (read.result.id != key.id || !(read.rules == *kept.shared.rules) || (!line.repeated && (read.result.verdict != key.verdict || !same_score)))
                 throw Error(changed());
-            if (outcomes && !line.repeated && read.result.verdict != Verdict::invalid && !laid_out_as(read.result, *kept.layout))
+            if (outcomes && !line.repeated && read.result.verdict != Verdict::invalid && !laid_out_as(read.result, *kept.shared.layout))
                 throw Error(changed());
             if (line.repeated) mark_repeated_id(read.result);
             result(read.result, r + 1);
         }
     };
     // Each row by its own line: lines of one batch differ (invalid ones, ranked last, can be long).
-    write_ranked(out, format, *kept.rules, kept.keys, options_.jobs, nullptr, results,
+    write_ranked(out, format, *kept.shared.rules, kept.keys, options_.jobs, nullptr, results,
                  [&](std::size_t r) { return std::size_t{kept.lines[order[r]].length}; }, written);
+}
+
+void stream_results(const std::vector<std::string>& inputs, const BatchOptions& options, const std::function<void(const RenderedLines&)>& sink) {
+    Pipeline<ResultChunk> pipeline(options.jobs, [](Block<ResultChunk>& block, Scratch& scratch) {
+        read_result_chunk(block, scratch, [&](const Result& result) {
+            append_result_json(block.text, result, 0, &block.job.rules);
+            block.text += '\n';
+        });
+    });
+    SharedByResults shared;
+    IdSet ids;
+    std::vector<RenderedResult> results;
+    std::string alone;
+    ResultLine again;  // a repeated id's line, read again to be made invalid (rare)
+    pipeline.run(
+        [&inputs](const auto& emit) { read_result_chunks(inputs, emit); },
+        [&](Block<ResultChunk>& block) {
+            shared.check(block);
+            const detail::RawChunk& chunk = block.job.chunk;
+            hand_on_in_runs(
+                ids, block, shared.rules ? &*shared.rules : nullptr,
+                [&](std::size_t k) -> const Result& {
+                    const detail::RawRecord& record = chunk.records[k];
+                    detail::read_result_line(std::string_view(chunk.bytes).substr(record.offset, record.length),
+                                             chunk.bytes.capacity() - record.offset, again);
+                    mark_repeated_id(again.result);
+                    return again.result;
+                },
+                results, alone, sink);
+            if (!block.job.error.empty()) throw Error(block.job.error);
+        },
+        options.waiting);
+    if (!shared.rules) throw Error(no_results(inputs));
 }
 
 namespace {

@@ -102,8 +102,7 @@ public:
     ~RankedResults();
     // The rule set that scored every result.
     const RulesInfo& rules() const;
-    // The report in any format: ndjson is the results in input order, one a line, as one eval
-    // streams them (a later repeat of an id made invalid); the others are ranked.
+    // The ranked report (json, md, csv, junit or html; ndjson, in input order, is stream_results').
     // `written` as for RankedBatch::write. A file changed since it was read is an Error naming it.
     void write(std::ostream& out, Format format, const std::function<void(std::size_t rows, std::size_t of)>& written = {}) const;
 
@@ -112,6 +111,13 @@ private:
     BatchOptions options_;
     std::unique_ptr<Kept> kept_;
 };
+
+// `screener rank --format ndjson`: the streamed results of `inputs` read as RankedResults reads
+// them (with the same errors, thrown once the lines before have gone to `sink`), and each rendered
+// again, as one eval of all the shards' proposals would have streamed it, and handed to `sink` in
+// input order, a later repeat of an id made invalid. One pass in bounded memory: nothing is kept
+// but the ids, which go to disk beyond max_ids_in_memory, as eval's do.
+void stream_results(const std::vector<std::string>& inputs, const BatchOptions& options, const std::function<void(const RenderedLines&)>& sink);
 
 // Reads `inputs` once (as `screener diff` needs, even when the input is stdin) and scores every
 // proposal under both rule sets on the workers, keeping only each one's change, in input order, and
