@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <iostream>
 #include <streambuf>
+#include <thread>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <utility>
@@ -22,6 +23,11 @@
 namespace screener::cli {
 
 namespace {
+
+// "1 gate", "3 gates".
+std::string counted(std::size_t n, std::string_view one, std::string_view more = {}) {
+    return std::to_string(n) + " " + (n == 1 ? std::string(one) : more.empty() ? std::string(one) + "s" : std::string(more));
+}
 
 // The temporary file being written, so that an interrupt (Ctrl-C, SIGTERM) removes it instead of
 // leaving a partial report behind. Only async-signal-safe calls in the handler.
@@ -56,6 +62,7 @@ public:
         setp(buffer_.data(), buffer_.data() + buffer_.size());
     }
     int error() const { return error_; }  // errno of the first failed write, 0 if none
+    std::size_t written() const { return written_; }
 
     // Gives back the blocks allocated ahead and not written (truncating to the same length does, on
     // ext4 and tmpfs).
@@ -150,8 +157,7 @@ void Progress::add(Verdict verdict) {
     ++counts_[static_cast<int>(verdict)];
     const std::size_t n = total();
     if (!enabled_ || n % 4096 != 0) return;
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-    show(n / 4096, fmt::format("{} {}, {:.0f}/s", n, counted_, static_cast<double>(n) / seconds));
+    show(n / 4096, fmt::format("{} {}, {:.0f}/s", n, counted_, static_cast<double>(n) / seconds()));
 }
 
 void Progress::writing(std::size_t rows, std::size_t of) {
@@ -188,13 +194,15 @@ bool report_goes_to_terminal(const std::string& output) {
 
 void Progress::report_starts(const std::string& output) {
     if (report_goes_to_terminal(output)) done();
+    if (!spdlog::should_log(spdlog::level::debug)) return;
+    if (shown_) std::fputs("\r\033[K", stderr), shown_ = false;  // the live line comes back with the next count
+    spdlog::debug("{:.2f} s, {} {}: the report goes to {}", seconds(), total(), counted_, output.empty() || output == "-" ? "standard output" : output);
 }
 
 void Progress::log(std::string_view noun, std::string_view after) {
     done();
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     spdlog::info("{} {}{}{}: {} pass, {} fail, {} invalid ({:.2f} s)", total(), noun, total() == 1 ? "" : "s", after, counts_[0], counts_[1],
-                 counts_[2], seconds);
+                 counts_[2], seconds());
 }
 
 CLI::Validator input_path(bool folders) {
@@ -241,7 +249,19 @@ std::shared_ptr<const CompiledRules> load_rules_or_throw(const std::string& path
         if (d.severity == Severity::error) errors.push_back(d);
     print_diagnostics(errors);
     if (!result.rules) throw Error("the rule set " + (path.empty() ? std::string("(built-in)") : path) + " has errors", 2);
+    const CompiledRules& r = *result.rules;
+    spdlog::debug("rule set {} {} (sha256 {}) from {}: {}, {}, {}, {}, {}, {}, {}", r.id, r.version, r.sha256.substr(0, 12),
+                  path.empty() ? "the built-in rules" : path, counted(r.inputs.size(), "input"), counted(r.lets.size(), "let"),
+                  counted(r.gates.size(), "gate"), counted(r.groups.size(), "group"), counted(r.criteria.size(), "criterion", "criteria"),
+                  counted(r.profiles.size(), "profile"), counted(r.tests.size(), "test"));
+    if (const std::size_t warnings = result.diagnostics.size() - errors.size(); warnings > 0)
+        spdlog::debug("{}: screener validate lists them", counted(warnings, "lint warning"));
     return result.rules;
+}
+
+void log_run(std::size_t inputs, unsigned jobs, std::string_view format) {
+    if (jobs == 0) jobs = std::max(1U, std::thread::hardware_concurrency());
+    spdlog::debug("{} on {}; the report in {}", counted(inputs, "input"), counted(jobs, "worker thread"), format);
 }
 
 void write_output(const std::string& path, const std::function<void(std::ostream&)>& write) {
@@ -258,6 +278,7 @@ void write_output(const std::string& path, const std::function<void(std::ostream
         } catch (const std::ios_base::failure&) {
         }
         if (!buffer.finish() || !out) throw Error("cannot write " + name + ": " + std::strerror(buffer.error() ? buffer.error() : EIO), 2);
+        spdlog::debug("{} bytes written {}", buffer.written(), name.starts_with("to ") ? name : "to " + name);
     };
     if (path.empty() || path == "-") {
         if (stdout_is_terminal()) {  // a person reading: line by line, as it comes

@@ -26,6 +26,8 @@ CLI::Validator input_path(bool folders);
 // Compiles `path`, or the built-in rule set when it is empty. Prints diagnostics to stderr;
 // throws screener::Error (exit 2) when the rule set has errors.
 std::shared_ptr<const CompiledRules> load_rules_or_throw(const std::string& path);
+// With -v: how a run goes (its inputs, worker threads and report format).
+void log_run(std::size_t inputs, unsigned jobs, std::string_view format);
 
 void print_diagnostics(const Diagnostics& diagnostics);
 
@@ -72,6 +74,7 @@ public:
     // The line at the end, after the live one is erased: `noun` (made plural) and `after` it:
     // "proposal", "" for eval; "result", " ranked" for rank.
     void log(std::string_view noun, std::string_view after);
+    double seconds() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count(); }
 
 private:
     void show(std::size_t step, const std::string& text);

@@ -1565,6 +1565,30 @@ TEST_CASE("validate usage errors exit 2", "[cli]") {
     }
 }
 
+TEST_CASE("with -v a run says which rule set it loaded, how it goes and what it wrote; with -q nothing", "[cli]") {
+    TempDir tmp("cli-verbose");
+    const std::string out = tmp.path + "/r.csv";
+    const auto compiled = screener::compile_file(source_dir + "/tests/ci/rules-v1.yaml");
+    REQUIRE(compiled.rules);
+    const std::string sha = compiled.rules->sha256.substr(0, 12);
+    Cli cli = run_cli("-v eval -j 1 --rules tests/ci/rules-v1.yaml -o " + out + " tests/ci/proposals.ndjson");
+    REQUIRE(cli.exit_code == 0);
+    const std::vector<std::string> lines = lines_of(cli.err);
+    REQUIRE(lines.size() == 5);
+    CHECK(lines[0] == "screener: rule set ci-demo 1 (sha256 " + sha +
+                          ") from tests/ci/rules-v1.yaml: 5 inputs, 1 let, 1 gate, 2 groups, 3 criteria, 0 profiles, 3 tests");
+    CHECK(lines[1] == "screener: 1 input on 1 worker thread; the report in csv");
+    CHECK(std::regex_match(lines[2], std::regex("screener: [0-9]+\\.[0-9]{2} s, 9 proposals scored: the report goes to " + out)));
+    CHECK(lines[3] == "screener: " + std::to_string(fs::file_size(out)) + " bytes written to " + out);
+    CHECK(lines[4].starts_with("screener: 9 proposals: "));
+    // The rule set's lint warnings are counted (validate lists them).
+    Cli check = run_cli("-v check --rules tests/ci/rules-v1.yaml tests/ci/proposals.ndjson");
+    CHECK_THAT(check.err, Contains("from tests/ci/rules-v1.yaml: 5 inputs"));
+    Cli plain = run_cli("eval -j 1 --rules tests/ci/rules-v1.yaml -o " + out + " tests/ci/proposals.ndjson");
+    CHECK(lines_of(plain.err).size() == 1);
+    CHECK(run_cli("-q eval --rules tests/ci/rules-v1.yaml -o " + out + " tests/ci/proposals.ndjson").err.empty());
+}
+
 TEST_CASE("help and version flags exit 0 and print on stdout", "[cli]") {
     Cli help = run_cli("--help");
     CHECK(help.exit_code == 0);
