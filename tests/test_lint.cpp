@@ -404,7 +404,7 @@ decision: { pass_score: 50 }
 }
 
 // ---------------------------------------------------------------------------------------------
-// Known gaps of the interval analysis (engine bugs; the expectations are what a user should get)
+// Cases the interval analysis once got wrong (the expectations are what a user should get)
 
 TEST_CASE("clamp with bounds read from inputs is not taken to be constant", "[lint]") {
     // clamp(x, 0, h) with x in 50..60 and h in 10..20 is h itself: 10..20. With h = 10 the gate
