@@ -1317,6 +1317,14 @@ TEST_CASE("eval reads a single pretty-printed object from stdin", "[cli]") {
     from_file.erase("source");
     from_file.erase("rank");
     CHECK(a == from_file);
+
+    // Two of them one after the other are one malformed document, whose reason says how stdin takes several.
+    json two = eval_json("-", text + text);
+    REQUIRE(two["results"].size() == 1);
+    const std::size_t lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+    CHECK(two["results"][0]["reasons"] ==
+          json::array({"malformed JSON: syntax error while parsing value - unexpected '{'; expected end of input (line " + std::to_string(lines + 1) +
+                       ", column 1); proposals on standard input one after another are NDJSON, each whole on one line"}));
 }
 
 namespace {

@@ -219,8 +219,11 @@ BoundProposal bind_text(const CompiledRules& rules, std::string_view text, Sourc
             std::uint32_t line = source.line + static_cast<std::uint32_t>(std::count(text.begin(), text.begin() + offset, '\n'));
             std::size_t column = line_start == std::string_view::npos ? offset + 1 : offset - line_start;
             std::string reason = "malformed JSON: " + what + " (line " + std::to_string(line) + ", column " + std::to_string(column) + ")";
-            // A second value at the start of a line: most likely NDJSON, which only its name tells apart.
-            if (column == 1 && what.ends_with("expected end of input")) reason += "; one proposal a line is NDJSON: name the file .ndjson or .jsonl";
+            // A second value at the start of a line: most likely NDJSON, which a file's name tells
+            // apart, and standard input its first line (a whole proposal).
+            if (column == 1 && what.ends_with("expected end of input"))
+                reason += source.file == "<stdin>" ? "; proposals on standard input one after another are NDJSON, each whole on one line"
+                                                   : "; one proposal a line is NDJSON: name the file .ndjson or .jsonl";
             invalid.reasons.push_back(std::move(reason));
         } else {
             invalid.reasons.push_back("malformed JSON: " + what);
