@@ -1,6 +1,7 @@
 #include "common.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -222,12 +223,14 @@ CLI::Validator input_path(bool folders) {
 }
 
 std::optional<Format> format_of_name(const std::string& output) {
-    if (output.ends_with(".json")) return Format::json;
-    if (output.ends_with(".ndjson") || output.ends_with(".jsonl")) return Format::ndjson;
-    if (output.ends_with(".csv")) return Format::csv;
-    if (output.ends_with(".xml")) return Format::junit;
-    if (output.ends_with(".md")) return Format::md;
-    if (output.ends_with(".html") || output.ends_with(".htm")) return Format::html;
+    std::string name = output;  // REPORT.CSV as report.csv
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (name.ends_with(".json")) return Format::json;
+    if (name.ends_with(".ndjson") || name.ends_with(".jsonl")) return Format::ndjson;
+    if (name.ends_with(".csv")) return Format::csv;
+    if (name.ends_with(".xml")) return Format::junit;
+    if (name.ends_with(".md")) return Format::md;
+    if (name.ends_with(".html") || name.ends_with(".htm")) return Format::html;
     return std::nullopt;
 }
 

@@ -36,7 +36,7 @@ void print_diagnostics(const Diagnostics& diagnostics);
 void write_output(const std::string& path, const std::function<void(std::ostream&)>& write);
 
 // The report format an output file's extension names (.json, .ndjson or .jsonl, .csv, .xml for
-// junit, .md, .html or .htm), if any.
+// junit, .md, .html or .htm, in any case), if any.
 std::optional<Format> format_of_name(const std::string& output);
 // The report format: --format when given, else from the output file's extension, else md on a
 // terminal and json in a pipe.

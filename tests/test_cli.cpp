@@ -931,6 +931,7 @@ TEST_CASE("eval picks the format from the -o extension", "[cli]") {
     std::string csv = run("x.csv");
     CHECK_THAT(csv, StartsWith("\xEF\xBB\xBFrank,id,name,verdict,score"));  // BOM: Excel then reads UTF-8
     CHECK(parse_csv(csv).size() == 3);
+    CHECK(run("X.CSV") == csv);  // in any case
     CHECK_THAT(run("x.md"), StartsWith("# Screening report"));
     for (std::string file : {"x.ndjson", "x.jsonl"}) {
         auto lines = lines_of(run(file));
