@@ -929,6 +929,19 @@ TEST_CASE("directories are read recursively, files in sorted order", "[bind]") {
     CHECK(count_valid(all) == 6);
 }
 
+TEST_CASE("extensions count in any case: P.JSON is a proposal file, Q.NDJSON and R.JsonL are NDJSON; others are passed over", "[bind]") {
+    auto dir = temp_dir("bind-extension-case");
+    write_text(dir + "/P.JSON", valid("upper-json"));
+    write_text(dir + "/Q.NDJSON", valid("upper-ndjson-1") + "\n" + valid("upper-ndjson-2") + "\n");
+    write_text(dir + "/R.JsonL", valid("mixed-jsonl") + "\n");
+    write_text(dir + "/S.TXT", valid("not-a-proposal-file"));
+    auto all = read({dir});
+    std::vector<std::string> ids;
+    for (const auto& b : all) ids.push_back(b.id);
+    CHECK(ids == std::vector<std::string>{"upper-json", "upper-ndjson-1", "upper-ndjson-2", "mixed-jsonl"});
+    CHECK(count_valid(all) == 4);
+}
+
 TEST_CASE("empty files", "[bind]") {
     auto dir = temp_dir("bind-empty");
     write_text(dir + "/empty.json", "");

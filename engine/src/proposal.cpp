@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -254,8 +255,15 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// A file's extension in lower case (P1.JSON is a proposal file as p1.json is).
+std::string extension_of(const fs::path& path) {
+    std::string ext = path.extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return ext;
+}
+
 bool is_ndjson(const std::string& path) {
-    auto ext = fs::path(path).extension().string();
+    const std::string ext = extension_of(path);
     return ext == ".ndjson" || ext == ".jsonl";
 }
 
@@ -431,7 +439,7 @@ private:
                     if (!it->is_symlink(ignored)) folders.push_back(it->path().string());
                     continue;  // a folder named x.json: its files are listed themselves
                 }
-                const auto ext = it->path().extension().string();
+                const std::string ext = extension_of(it->path());
                 if (ext == ".json" || ext == ".ndjson" || ext == ".jsonl") found.push_back({it->path().string(), "", it->is_regular_file(ignored)});
             }
             if (ec) found.push_back({folder, "cannot read: " + ec.message()});
