@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <streambuf>
 #include <thread>
 #include <sys/stat.h>
@@ -113,13 +114,13 @@ private:
     }
 
     // Allocates past `end` by as much again as written, at most 64 MiB. Where the file system cannot
-    // (or the disk is nearly full), the writes go on without: they say whether it fits.
+    // (or the disk is nearly full), the writes go on without: they say whether it fits. A call that
+    // failed may have allocated part of it (ext4 keeps what it found before ENOSPC), so `finish`
+    // gives back as far as was asked.
     void allocate(std::size_t end) {
         const std::size_t to = end + std::min(end, std::size_t{64} << 20);
-        if (fallocate(fd_, FALLOC_FL_KEEP_SIZE, static_cast<off_t>(allocated_), static_cast<off_t>(to - allocated_)) != 0) {
+        if (fallocate(fd_, FALLOC_FL_KEEP_SIZE, static_cast<off_t>(allocated_), static_cast<off_t>(to - allocated_)) != 0)
             allocate_ahead_ = false;
-            return;
-        }
         allocated_ = to;
     }
 
@@ -127,7 +128,7 @@ private:
     std::vector<char> buffer_;
     bool allocate_ahead_;
     std::size_t written_ = 0;    // bytes
-    std::size_t allocated_ = 0;  // bytes of the file allocated
+    std::size_t allocated_ = 0;  // bytes of the file allocated, or asked for
     int error_ = 0;
 };
 
@@ -267,7 +268,34 @@ void log_run(std::size_t inputs, unsigned jobs, std::string_view format) {
     spdlog::debug("{} on {}; the report in {}", counted(inputs, "input"), counted(jobs, "worker thread"), format);
 }
 
+namespace {
+
+// The descriptor of this process's that `path` leads to (/dev/stdout, /dev/fd/3, /proc/self/fd/1,
+// through their links), if any.
+std::optional<int> descriptor_named(std::string path) {
+    namespace fs = std::filesystem;
+    for (int links = 0; links < 8; ++links) {
+        for (const std::string& prefix : {std::string("/proc/self/fd/"), std::string("/dev/fd/"), "/proc/" + std::to_string(::getpid()) + "/fd/"}) {
+            const std::string_view number = std::string_view(path).substr(std::min(path.size(), prefix.size()));
+            if (path.starts_with(prefix) && !number.empty() && number.size() < 9 &&
+                std::all_of(number.begin(), number.end(), [](char c) { return c >= '0' && c <= '9'; }))
+                return std::stoi(std::string(number));
+        }
+        std::error_code error;
+        if (!fs::is_symlink(fs::symlink_status(path, error))) return std::nullopt;
+        const fs::path next = fs::read_symlink(path, error);
+        if (error) return std::nullopt;
+        path = (next.is_absolute() ? next : fs::path(path).parent_path() / next).string();
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
 void write_output(const std::string& path, const std::function<void(std::ostream&)>& write) {
+    // A file size limit (ulimit -f) is then a failed write, which removes the temporary file, not a
+    // signal that kills the process and leaves it behind.
+    std::signal(SIGXFSZ, SIG_IGN);
     // Writes through `fd`, then says what went wrong, if anything, in terms of `name`.
     // The first failed write throws, so that a run stops there (a stream would go on reading its
     // input, which may never end, only to throw the results away).
@@ -279,6 +307,10 @@ void write_output(const std::string& path, const std::function<void(std::ostream
             write(out);
             out.flush();
         } catch (const std::ios_base::failure&) {
+        } catch (...) {
+            // Stopped by an error: what was streamed before it still goes out (a file of our own is removed).
+            if (!own_file) buffer.pubsync();
+            throw;
         }
         if (!buffer.finish() || !out) throw Error("cannot write " + name + ": " + std::strerror(buffer.error() ? buffer.error() : EIO), 2);
         spdlog::debug("{} bytes written {}", buffer.written(), name.starts_with("to ") ? name : "to " + name);
@@ -292,6 +324,13 @@ void write_output(const std::string& path, const std::function<void(std::ostream
         }
         std::cout.flush();
         write_to(STDOUT_FILENO, "to standard output", false);
+        return;
+    }
+    if (const std::optional<int> fd = descriptor_named(path)) {
+        // Written through the descriptor as the shell set it up (a file may be open for appending),
+        // not renamed over: /dev/stdout is standard output.
+        if (*fd == STDOUT_FILENO) return write_output("-", write);
+        write_to(*fd, path, false);
         return;
     }
     namespace fs = std::filesystem;

@@ -1092,6 +1092,38 @@ TEST_CASE("eval with a rule set that has errors exits 2 with file:line:col diagn
 // =============================================================================================
 // eval: -o atomicity
 
+TEST_CASE("rank --format ndjson streams: a line that is no result ends it, every line before it written", "[cli]") {
+    // 3,000 results of some 1.3 KB: megabytes, so that the lines before the error are still in the
+    // write buffer when it comes, and must be written out all the same.
+    TempDir tmp("cli-rank-streams");
+    json p = json::parse(read_text(source_dir + "/" + example("001-amkor-semiconductor-packaging.json")));
+    std::string proposals;
+    for (int i = 0; i < 3000; ++i) {
+        p["id"] = "S" + std::to_string(i);
+        proposals += p.dump() + "\n";
+    }
+    write_text(tmp.path + "/p.ndjson", proposals);
+    REQUIRE(run_cli("-q eval --format ndjson -o " + tmp.path + "/p.results " + tmp.path + "/p.ndjson").exit_code == 0);
+    std::vector<std::string> lines = lines_of(read_text(tmp.path + "/p.results"));
+    REQUIRE(lines.size() == 3000);
+    std::string before, broken;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        if (i < 2899) before += lines[i] + "\n";
+        broken += (i == 2899 ? "{broken" : lines[i]) + "\n";
+    }
+    write_text(tmp.path + "/broken.results", broken);
+    for (const char* jobs : {"1", "2"}) {
+        INFO(jobs << " threads");
+        Cli cli = run_cli("-q rank -f ndjson -j " + std::string(jobs) + " " + tmp.path + "/broken.results");
+        CHECK(cli.exit_code == 2);
+        CHECK_THAT(cli.err, StartsWith("screener: error: " + tmp.path + "/broken.results:2900: not a result line: "));
+        CHECK(cli.out == before);
+        // Into a file, none of it: the file is written whole or not at all.
+        CHECK(run_cli("-q rank -f ndjson -o " + tmp.path + "/merged.ndjson " + tmp.path + "/broken.results").exit_code == 2);
+        CHECK_FALSE(fs::exists(tmp.path + "/merged.ndjson"));
+    }
+}
+
 TEST_CASE("eval -o writes a complete file and leaves no temp file", "[cli]") {
     TempDir tmp("cli-out");
     const std::string& dir = tmp.path;
@@ -1195,6 +1227,30 @@ TEST_CASE("eval -o onto a FIFO or device writes into it instead of replacing it"
     CHECK(json::parse(report)["summary"]["total"] == 1);
 }
 
+TEST_CASE("eval -o naming one of its own descriptors writes through it, never renaming over the link", "[cli]") {
+    // /dev/stdout links to /proc/self/fd/1: renamed over, it was replaced by a regular file (as
+    // root), and the redirected standard output got nothing. A link of the test's own stands in.
+    TempDir tmp("cli-out-descriptor");
+    const std::string link = tmp.path + "/stdout";
+    fs::create_symlink("/proc/self/fd/1", link);
+    const std::string csv = run_cli("-q eval --format csv " + examples).out;
+    REQUIRE_FALSE(csv.empty());
+    Cli through_link = run_cli("-q eval --format csv -o " + q(link) + " " + examples);  // stdout is a file here
+    INFO(through_link.err);
+    CHECK(through_link.exit_code == 0);
+    CHECK(through_link.out == csv);
+    CHECK(fs::is_symlink(link));
+    CHECK(dir_entries(tmp.path) == std::vector<std::string>{"stdout"});
+    // Appended to, as the shell opened it, and a descriptor other than standard output.
+    const std::string out = tmp.path + "/out", three = tmp.path + "/three";
+    Cli shell = sh("echo first > " + q(out) + "\n\"$SCREENER\" -q eval --format csv -o /dev/fd/1 " + examples + " >> " + q(out) +
+                   "\n\"$SCREENER\" -q eval --format csv -o /dev/fd/3 " + examples + " 3> " + q(three));
+    CHECK(shell.exit_code == 0);
+    CHECK(read_text(out) == "first\n" + csv);
+    CHECK(read_text(three) == csv);
+    CHECK(run_cli("-q eval -o /dev/fd/7 " + examples).err == "screener: error: cannot write /dev/fd/7: Bad file descriptor\n");
+}
+
 TEST_CASE("A report that cannot be written all the way is an error naming where, with the reason", "[cli]") {
     // /dev/full takes nothing: the error must come out however the report is buffered, for -o and
     // for standard output, and for the streaming format as for the ranked ones.
@@ -1218,6 +1274,15 @@ TEST_CASE("A report that cannot be written all the way is an error naming where,
             CHECK(to_stdout.exit_code == 2);
             CHECK(to_stdout.err == "screener: error: cannot write to standard output: No space left on device\n");
         }
+    // Past a file size limit, the write fails (SIGXFSZ, whose default kills, is ignored): the
+    // temporary file goes too.
+    const std::string out = tmp.path + "/limited/report.json";
+    fs::create_directory(tmp.path + "/limited");
+    Cli limited = sh("ulimit -f 4 || exit 99\n\"$SCREENER\" -q eval -o " + q(out) + " " + examples);
+    REQUIRE(limited.exit_code != 99);
+    CHECK(limited.exit_code == 2);
+    CHECK(limited.err == "screener: error: cannot write " + out + ": File too large\n");
+    CHECK(dir_entries(tmp.path + "/limited").empty());
 }
 
 // =============================================================================================
