@@ -143,6 +143,39 @@ decision: { pass_score: 50 }
 )") == Lines{warning_at(9, 9, "criterion 'step' has zero_at equal to full_at (1000000): it scores 0 or 100, nothing between")});
 }
 
+TEST_CASE("a profile that moves a band's ends into a step, or past each other, is reported at the profile", "[lint]") {
+    // co2-low scores lower values higher (500 to 50). Moving one end to the other makes a step;
+    // moving one past the other turns it around, so that dirtier proposals score more.
+    CHECK(warnings(head + R"(  co2: { type: number, min: 0 }
+  zone: { type: enum, values: [std, eco] }
+groups:
+  - id: g
+    criteria:
+      - { id: co2-low, metric: co2, zero_at: 500, full_at: 50 }
+decision: { pass_score: 60 }
+profiles:
+  - when: zone == "eco"
+    set: { co2-low: { zero_at: 50 } }
+  - title: Wide
+    when: zone == "std"
+    set: { co2-low: { full_at: 600 } }
+  - title: Both ends
+    when: zone == "std"
+    set: { co2-low: { zero_at: 40, full_at: 600 } }
+  - title: Narrower
+    when: zone == "std"
+    set: { co2-low: { zero_at: 400, full_at: 100 } }
+)") == Lines{
+               warning_at(13, 5, "a profile makes criterion 'co2-low' a step (zero_at 50, full_at 50): it scores 0 or 100, nothing between"),
+               warning_at(15, 5,
+                          "profile 'Wide' turns criterion 'co2-low' around (zero_at 500, full_at 600): its own band (500 to 50) scores lower "
+                          "values higher; move the other end too"),
+               warning_at(18, 5,
+                          "profile 'Both ends' turns criterion 'co2-low' around (zero_at 40, full_at 600): its own band (500 to 50) scores "
+                          "lower values higher"),
+           });
+}
+
 TEST_CASE("a band the metric can never enter never scores", "[lint]") {
     SECTION("higher is better: the metric's maximum is at or below zero_at") {
         // x is at most 10; points start above 20.

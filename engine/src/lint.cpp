@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -205,6 +206,34 @@ void lint(const CompiledRules& rules, const RuleSet& source, const std::map<std:
             warn(c.where, what + " can never reach full points: its metric is at " + (higher_better ? "most " : "least ") +
                               number(best_value) + " for inputs within min/max, short of full_at " + number(band.full_at));
         best[i] = std::isinf(best_value) ? 100.0 : 100.0 * std::clamp((best_value - band.zero_at) / (band.full_at - band.zero_at), 0.0, 1.0);
+    }
+    // A profile that moves one end of a band, or both, must leave a band that slopes the criterion's
+    // way: one end moved past the other turns it around (lower values scoring higher, or the other
+    // way), and meeting it makes a step.
+    for (const CompiledProfile& profile : rules.profiles) {
+        const std::string who = profile.title.empty() ? "a profile" : "profile '" + profile.title + "'";
+        struct Moved {
+            Band band;
+            int ends = 0;  // moved by the profile: 1 or 2
+        };
+        std::map<std::uint32_t, Moved> bands;  // of the criteria it moves
+        for (const Override& o : profile.overrides) {
+            if (o.target != Override::Target::criterion_zero_at && o.target != Override::Target::criterion_full_at) continue;
+            Moved& moved = bands.try_emplace(o.index, Moved{rules.criteria[o.index].band}).first->second;
+            (o.target == Override::Target::criterion_zero_at ? moved.band.zero_at : moved.band.full_at) = o.value;
+            ++moved.ends;
+        }
+        for (const auto& [index, moved] : bands) {
+            const CompiledCriterion& c = rules.criteria[index];
+            const Band &band = moved.band, &own = c.band;
+            const std::string ends = "zero_at " + number(band.zero_at) + ", full_at " + number(band.full_at);
+            if (band.zero_at == band.full_at)
+                warn(profile.where, who + " makes criterion '" + c.id + "' a step (" + ends + "): it scores 0 or 100, nothing between");
+            else if (own.zero_at != own.full_at && (band.full_at > band.zero_at) != (own.full_at > own.zero_at))
+                warn(profile.where, who + " turns criterion '" + c.id + "' around (" + ends + "): its own band (" + number(own.zero_at) +
+                                        " to " + number(own.full_at) + ") scores " + (own.full_at > own.zero_at ? "higher" : "lower") +
+                                        " values higher" + (moved.ends == 1 ? "; move the other end too" : ""));
+        }
     }
     for (const auto& group : rules.groups) {
         if (!group.minimum) continue;
