@@ -72,6 +72,20 @@ id: t
 )") == Lines{"test.yaml:3:10: error: YAML syntax: illegal map value"});
 }
 
+TEST_CASE("an expression that YAML reads as something else says what YAML made of it", "[diagnostics]") {
+    // base, then line 15 `gates:`, line 16 `  - id: b`, line 17 the require, its value at column 14.
+    auto gate = [](const std::string& require) { return errors(base + "gates:\n  - id: b\n    require: " + require + "\n"); };
+    CHECK(gate("!flag") == Lines{"test.yaml:17:14: error: gate 'b' 'require' starts with '!', which YAML reads as a tag ('!flag'): "
+                                 "negate with 'not', or quote the whole expression"});
+    CHECK(gate("!(flag or x == 1)") == Lines{"test.yaml:17:14: error: gate 'b' 'require' starts with '!', which YAML reads as a tag "
+                                             "('!(flag'): negate with 'not', or quote the whole expression"});
+    CHECK(gate("*sector") == Lines{"test.yaml:17:14: error: YAML syntax: the referenced anchor is not defined; a value that starts "
+                                   "with '*' is an alias in YAML: quote it"});
+    CHECK(gate("\"a\" in tags or flag") ==
+          Lines{"test.yaml:17:18: error: YAML syntax: end of map not found; check the indentation above, and quote the whole of a "
+                "value that starts with a quote and goes on after it"});
+}
+
 TEST_CASE("a stray comma is a syntax error, not a parser that never returns", "[diagnostics]") {
     // yaml-cpp 0.7 loops forever on a ',' it cannot place (jbeder/yaml-cpp#1040).
     CHECK(errors(",\n") == Lines{"test.yaml:1:1: error: YAML syntax: unexpected ','"});

@@ -143,8 +143,14 @@ std::optional<YAML::Node> YamlReader::parse() {
                   ? std::string("YAML syntax: unexpected '") + text_[at] + "'"
                   : std::string("YAML syntax: unexpected text"));
     } catch (const YAML::ParserException& e) {
+        // What most likely caused the commonest ones, in a rule set.
+        std::string hint;
+        if (e.msg == YAML::ErrorMsg::TAB_IN_INDENTATION) hint = "; indent with spaces";
+        else if (e.msg == YAML::ErrorMsg::UNKNOWN_ANCHOR) hint = "; a value that starts with '*' is an alias in YAML: quote it";
+        else if (e.msg == YAML::ErrorMsg::END_OF_MAP || e.msg == YAML::ErrorMsg::END_OF_SEQ)
+            hint = "; check the indentation above, and quote the whole of a value that starts with a quote and goes on after it";
         error(SourceLoc{file_, static_cast<std::uint32_t>(e.mark.line + 1), static_cast<std::uint32_t>(e.mark.column + 1)},
-              "YAML syntax: " + e.msg);
+              "YAML syntax: " + e.msg + hint);
     } catch (const YAML::Exception& e) {
         error(SourceLoc{file_, 0, 0}, std::string("YAML: ") + e.what());
     }
@@ -238,6 +244,11 @@ std::optional<std::vector<std::string>> YamlReader::string_list(const YAML::Node
 }
 
 std::optional<ExprText> YamlReader::expression(const YAML::Node& node, const std::string& what) {
+    // `!ok` starts a YAML tag, which takes the word as its name: `require: !ok` read as empty.
+    if (const std::string& tag = node.Tag(); tag.size() > 1 && tag[0] == '!') {
+        error(node, what + " starts with '!', which YAML reads as a tag ('" + tag + "'): negate with 'not', or quote the whole expression");
+        return std::nullopt;
+    }
     if (node.IsNull()) {
         error(last_key_, what + " is empty");
         return std::nullopt;
