@@ -700,6 +700,13 @@ TEST_CASE("rule-set tests: proposal shape and expectations", "[diagnostics]") {
         "test.yaml:18:24: error: expected verdict 'pas' is not pass, fail or invalid; did you mean 'pass'?",
         "test.yaml:18:43: error: test 't1' 'expect' 'score' 'min' must be a number, found 'high'",
     });
+    // A range no score is in: the test could never pass (it said "expected between 40.02 and 40.00,
+    // got 40.02", the score rounded).
+    CHECK(errors(base + R"(tests:
+  - name: t2
+    proposal: { id: T2, x: 4, flag: true, sector: textiles }
+    expect: { score: { min: 40.02, max: 40 } }
+)") == Lines{"test.yaml:18:41: error: test 't2' 'expect' 'score' has max 40 below its min 40.02"});
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1278,6 +1285,13 @@ profiles:
       land-eficiency: { zero_at: 1 }
 )") == Lines{"test.yaml:18:7: error: a profile sets unknown criterion or group 'land-eficiency'; did you mean 'land-efficiency'?"});
     }
+    SECTION("an unknown target is reported once, however many keys it is given") {
+        CHECK(errors(base + R"(profiles:
+  - when: flag
+    set:
+      cc: { zero_at: 1, full_at: 9, weight: 2 }
+)") == Lines{"test.yaml:18:7: error: a profile sets unknown criterion or group 'cc'; did you mean 'c'?"});
+    }
     SECTION("a misspelled decision.pass_score is an unknown target, not a missing mapping") {
         // The engine says "profile setting for 'decision.pass_scor' must be a mapping such as ...".
         CHECK(errors(base + R"(profiles:
@@ -1301,7 +1315,7 @@ profiles:
     set:
       g: { weight: 0, minimum: 120 }
 )") == Lines{
-            "test.yaml:18:20: error: a profile sets weight 0; weights must be greater than 0",
+            "test.yaml:18:20: error: a profile sets weight 0 for 'g'; weights must be greater than 0",
             "test.yaml:18:32: error: a profile sets minimum 120, outside 0..100",
         });
     }

@@ -7,6 +7,7 @@
 #include <iomanip>
 #include <limits>
 #include <map>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -496,6 +497,7 @@ private:
             out.where = profile.where;
             out.when_text = profile.when.text;
             if (!profile.when.text.empty()) out.when = expression(profile.when, Type::boolean, "a profile's 'when'");
+            std::set<std::string> unknown;  // targets reported: once, however many keys they are given
             for (const ProfileSetting& setting : profile.settings) {
                 Override o;
                 o.value = setting.value.value;
@@ -530,13 +532,15 @@ private:
                         continue;
                     }
                 } else {
-                    error(setting.target_where, "a profile sets unknown criterion or group '" + setting.target + "'" +
-                                                   (diagnostics_.size() < suggestions_until ? did_you_mean(setting.target, targets) : ""));
+                    if (unknown.insert(setting.target).second)
+                        error(setting.target_where, "a profile sets unknown criterion or group '" + setting.target + "'" +
+                                                       (diagnostics_.size() < suggestions_until ? did_you_mean(setting.target, targets) : ""));
                     continue;
                 }
                 bool is_weight = o.target == Override::Target::criterion_weight || o.target == Override::Target::group_weight;
                 if (is_weight && !(o.value > 0))
-                    error(setting.value.where, "a profile sets weight " + format_number(o.value) + "; weights must be greater than 0");
+                    error(setting.value.where, "a profile sets weight " + format_number(o.value) + " for '" + setting.target +
+                                                   "'; weights must be greater than 0");
                 bool is_score = o.target == Override::Target::group_minimum || o.target == Override::Target::pass_score;
                 if (is_score && (o.value < 0 || o.value > 100))
                     error(setting.value.where, "a profile sets " + setting.key + " " + format_number(o.value) + ", outside 0..100");

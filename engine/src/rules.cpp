@@ -447,6 +447,8 @@ private:
         if (!yaml.check_mapping(node, what, range_keys)) return std::nullopt;
         if (auto min = yaml.get(node, "min"); min.IsDefined()) range.min = yaml.number(min, what + " 'min'");
         if (auto max = yaml.get(node, "max"); max.IsDefined()) range.max = yaml.number(max, what + " 'max'");
+        if (range.min && range.max && *range.min > *range.max)  // (no value is in it: the test could never pass)
+            yaml.error(yaml.get(node, "max"), what + " has max " + fmt_number(*range.max) + " below its min " + fmt_number(*range.min));
         return range;
     }
 
