@@ -712,6 +712,32 @@ TEST_CASE("rule-set tests: proposal shape and expectations", "[diagnostics]") {
 // ---------------------------------------------------------------------------------------------
 // Expressions: names and functions
 
+TEST_CASE("an enum value with a hyphen, unquoted, is told to be quoted, not taken for an unknown input", "[diagnostics]") {
+    // `coal-power` reads as coal - power: the error named 'coal' alone.
+    CHECK(errors(R"(format: screener/v1
+id: t
+version: "1"
+inputs:
+  sector: { type: enum, values: [coal-power, solar, wind-farm-offshore] }
+gates:
+  - id: no-coal
+    require: sector != coal-power
+  - id: wind
+    require: sector == wind-farm-offshore or sector == solar
+  - id: other
+    require: sector != coal-mine
+groups:
+  - id: g
+    criteria:
+      - { id: c, points: 100 }
+decision: { pass_score: 50 }
+)") == Lines{
+               R"(test.yaml:8:24: error: unknown input 'coal': the text "coal-power", a value of 'sector', must be quoted)",
+               R"(test.yaml:10:24: error: unknown input 'wind': the text "wind-farm-offshore", a value of 'sector', must be quoted)",
+               "test.yaml:12:24: error: unknown input 'coal'",
+           });
+}
+
 TEST_CASE("unknown input in an expression, with a did-you-mean hint", "[diagnostics]") {
     CHECK(errors(R"(format: screener/v1
 id: t

@@ -1,6 +1,7 @@
 #include "expr_check.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <initializer_list>
 
 #include "screener/limits.hpp"
@@ -191,8 +192,19 @@ ExprCompiler::Checked ExprCompiler::check(const Ast& ast) {
                     for (const auto& [key, s] : symbols_)
                         if (s.defined) names.push_back(key);
                 bool known_function = std::find(function_names.begin(), function_names.end(), ast.text) != function_names.end();
-                fail(ast.offset, known_function ? "'" + ast.text + "' is a function; call it as " + ast.text + "(...)"
-                                                : "unknown input '" + ast.text + "'" + did_you_mean(ast.text, names));
+                if (known_function) fail(ast.offset, "'" + ast.text + "' is a function; call it as " + ast.text + "(...)");
+                // `coal-power` unquoted reads as coal - power: say so when the whole word is an enum's value.
+                const std::string& text = current_->text;
+                std::size_t end = ast.offset + ast.text.size();
+                auto name_char = [&](std::size_t at) { return at < text.size() && (std::isalnum(static_cast<unsigned char>(text[at])) || text[at] == '_'); };
+                while (end < text.size() && text[end] == '-' && name_char(end + 1))
+                    for (++end; name_char(end); ++end) {
+                    }
+                const std::string word = text.substr(ast.offset, end - ast.offset);
+                for (const auto& [key, s] : symbols_)
+                    if (word != ast.text && s.enum_values && std::find(s.enum_values->begin(), s.enum_values->end(), word) != s.enum_values->end())
+                        fail(ast.offset, "unknown input '" + ast.text + "': the text \"" + word + "\", a value of '" + key + "', must be quoted");
+                fail(ast.offset, "unknown input '" + ast.text + "'" + did_you_mean(ast.text, names));
             }
             if (symbol->broken) throw Failed{};  // its own error is reported; don't pile on where it is used
             if (symbol == compiling_)
