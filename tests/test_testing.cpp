@@ -354,8 +354,10 @@ TEST_CASE("wrong group scores, a skipped group and unknown groups", "[testing]")
           Lines{"group 'extra': expected 0.00, got skipped"});
     CHECK(failures_of(test_yaml("n", "{ id: T, x: 25, sector: a }", "{ groups: { zz: 1, criteria: 2 } }")) ==
           Lines{"groups: no group 'zz' in the rule set", "groups: no group 'criteria' in the rule set"});
-    // A criterion id is not a group id.
-    CHECK(failures_of(test_yaml("n", "{ id: T, x: 25, sector: a }", "{ groups: { m: 50 } }")) == Lines{"groups: no group 'm' in the rule set"});
+    // A criterion id is not a group id, and the failure says which it is; a near miss gets a suggestion.
+    CHECK(failures_of(test_yaml("n", "{ id: T, x: 25, sector: a }", "{ groups: { m: 50, extr: 100 } }")) ==
+          Lines{"groups: no group 'm' in the rule set; 'm' is a criterion: expect it under criteria",
+                "groups: no group 'extr' in the rule set; did you mean 'extra'?"});
     CHECK(failures_of(test_yaml("n", "{ id: T, x: 200, sector: a }", "{ groups: { g: 50 } }")) ==
           Lines{"group 'g': expected 50.00, got none (invalid)"});
 }
@@ -366,7 +368,9 @@ TEST_CASE("wrong criterion points, a skipped criterion and unknown criteria", "[
     CHECK(failures_of(test_yaml("n", "{ id: T, x: 100, sector: b }", "{ criteria: { bonus: 0 } }")) ==
           Lines{"criterion 'bonus': expected 0.00, got skipped"});
     CHECK(failures_of(test_yaml("n", "{ id: T, x: 25, sector: a }", "{ criteria: { qq: 1, g: 50 } }")) ==
-          Lines{"criteria: no criterion 'qq' in the rule set", "criteria: no criterion 'g' in the rule set"});
+          Lines{"criteria: no criterion 'qq' in the rule set", "criteria: no criterion 'g' in the rule set; 'g' is a group: expect it under groups"});
+    CHECK(failures_of(test_yaml("n", "{ id: T, x: 25, sector: a }", "{ criteria: { bonsu: 100 } }")) ==
+          Lines{"criteria: no criterion 'bonsu' in the rule set; did you mean 'bonus'?"});
     CHECK(failures_of(test_yaml("n", "{ id: T, x: 200, sector: a }", "{ criteria: { m: 1 } }")) ==
           Lines{"criterion 'm': expected 1.00, got none (invalid)"});
 }

@@ -150,7 +150,8 @@ void ExprCompiler::enum_value_check(const Symbol& symbol, const std::string& val
     std::string name;
     for (const auto& [key, s] : symbols_)
         if (&s == &symbol) name = key;
-    fail(offset, "'" + value + "' is not a value of '" + name + "'" + did_you_mean(value, values));
+    const std::string hint = did_you_mean(value, values);
+    fail(offset, "'" + value + "' is not a value of '" + name + "'" + (hint.empty() ? "; its values are " + listed(values) : hint));
 }
 
 ExprCompiler::Checked ExprCompiler::check(const Ast& ast) {

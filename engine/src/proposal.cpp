@@ -93,12 +93,7 @@ std::optional<std::string> store_value(const CompiledInput& input, const nlohman
             p.string_present[input.slot] = 1;
             return std::nullopt;
         case InputType::enumeration: {
-            auto one_of = [&] {  // the first values, then how many more
-                std::string values = "one of ";
-                for (std::size_t i = 0; i < std::min(names_in_a_reason, input.values.size()); ++i) values += (i ? ", " : "") + input.values[i];
-                if (input.values.size() > names_in_a_reason) values += " and " + std::to_string(input.values.size() - names_in_a_reason) + " more";
-                return values;
-            };
+            auto one_of = [&] { return "one of " + listed(input.values); };
             if (!value.is_string()) return "expected " + one_of() + "; found " + describe(value);
             const auto& text = value.get_ref<const std::string&>();
             auto it = std::find(input.values.begin(), input.values.end(), text);

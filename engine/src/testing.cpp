@@ -66,6 +66,17 @@ std::string join(const std::vector<std::string>& items) {
 void check(const CompiledRules& rules, const TestExpectation& expect, TestOutcome& outcome) {
     const Result& r = outcome.result;
     auto fail = [&](std::string text) { outcome.failures.push_back(std::move(text)); };
+    // Where an id expected as a group (or a criterion) is the other, or what it is near.
+    auto elsewhere = [&](const std::string& id, bool as_group) -> std::string {
+        if (as_group && rules.find_criterion(id)) return "; '" + id + "' is a criterion: expect it under criteria";
+        if (!as_group && rules.find_group(id)) return "; '" + id + "' is a group: expect it under groups";
+        std::vector<std::string> ids;
+        if (as_group)
+            for (const auto& g : rules.groups) ids.push_back(g.id);
+        else
+            for (const auto& c : rules.criteria) ids.push_back(c.id);
+        return did_you_mean(id, ids);
+    };
     if (expect.verdict && expect.verdict->value != to_string(r.verdict)) {
         std::string why;
         for (const auto& reason : r.reasons) why += (why.empty() ? " (" : "; ") + reason;
@@ -85,7 +96,7 @@ void check(const CompiledRules& rules, const TestExpectation& expect, TestOutcom
     }
     for (const auto& [id, range] : expect.groups) {
         auto g = rules.find_group(id);
-        if (!g) fail("groups: no group '" + id + "' in the rule set");
+        if (!g) fail("groups: no group '" + id + "' in the rule set" + elsewhere(id, true));
         else if (r.verdict == Verdict::invalid) fail("group '" + id + "': expected " + describe(range) + ", got none (invalid)");
         else if (r.groups[*g].skipped) fail("group '" + id + "': expected " + describe(range) + ", got skipped");
         else if (!within(r.groups[*g].score, range))
@@ -94,7 +105,7 @@ void check(const CompiledRules& rules, const TestExpectation& expect, TestOutcom
     for (const auto& [id, range] : expect.criteria) {
         auto c = rules.find_criterion(id);
         if (!c) {
-            fail("criteria: no criterion '" + id + "' in the rule set");
+            fail("criteria: no criterion '" + id + "' in the rule set" + elsewhere(id, false));
             continue;
         }
         if (r.verdict == Verdict::invalid) {

@@ -3,6 +3,7 @@
 // A CompiledRules is never modified after compile() returns; share it freely across threads.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -27,6 +28,14 @@ constexpr std::uint32_t no_expr = UINT32_MAX;
 // then how many more: reasons stay short whatever the rule set (an enum of 500,000 values made a
 // reason 4.5 MB).
 inline constexpr std::size_t names_in_a_reason = 20;
+
+// `names` as a reason lists them: "a, b, c", or the first names_in_a_reason and "and N more".
+inline std::string listed(const std::vector<std::string>& names) {
+    std::string out;
+    for (std::size_t i = 0; i < std::min(names_in_a_reason, names.size()); ++i) out += (i ? ", " : "") + names[i];
+    if (names.size() > names_in_a_reason) out += " and " + std::to_string(names.size() - names_in_a_reason) + " more";
+    return out;
+}
 
 struct CompiledInput {
     std::string name;               // dotted
