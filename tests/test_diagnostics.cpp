@@ -86,6 +86,13 @@ TEST_CASE("an expression that YAML reads as something else says what YAML made o
                 "value that starts with a quote and goes on after it"});
 }
 
+TEST_CASE("a YAML syntax error on a line that holds a tab says YAML indents with spaces", "[diagnostics]") {
+    CHECK(errors("format: screener/v1\nid: t\nversion: \"1\"\ninputs:\n\tx: { type: number }\n") ==
+          Lines{"test.yaml:5:3: error: YAML syntax: illegal map value; the line holds a tab: YAML indents with spaces"});
+    CHECK(errors(base + "gates:\n  -\tid: b\n") ==
+          Lines{"test.yaml:16:7: error: YAML syntax: illegal map value; the line holds a tab: YAML indents with spaces"});
+}
+
 TEST_CASE("a stray comma is a syntax error, not a parser that never returns", "[diagnostics]") {
     // yaml-cpp 0.7 loops forever on a ',' it cannot place (jbeder/yaml-cpp#1040).
     CHECK(errors(",\n") == Lines{"test.yaml:1:1: error: YAML syntax: unexpected ','"});

@@ -149,6 +149,8 @@ std::optional<YAML::Node> YamlReader::parse() {
         else if (e.msg == YAML::ErrorMsg::UNKNOWN_ANCHOR) hint = "; a value that starts with '*' is an alias in YAML: quote it";
         else if (e.msg == YAML::ErrorMsg::END_OF_MAP || e.msg == YAML::ErrorMsg::END_OF_SEQ)
             hint = "; check the indentation above, and quote the whole of a value that starts with a quote and goes on after it";
+        else if (line_at(static_cast<std::size_t>(std::max(0, e.mark.pos))).find('\t') != std::string_view::npos)
+            hint = "; the line holds a tab: YAML indents with spaces";
         error(SourceLoc{file_, static_cast<std::uint32_t>(e.mark.line + 1), static_cast<std::uint32_t>(e.mark.column + 1)},
               "YAML syntax: " + e.msg + hint);
     } catch (const YAML::Exception& e) {
@@ -241,6 +243,12 @@ std::optional<std::vector<std::string>> YamlReader::string_list(const YAML::Node
         out.push_back(*text);
     }
     return out;
+}
+
+std::string_view YamlReader::line_at(std::size_t offset) const {
+    offset = std::min(offset, text_.size());
+    const std::size_t start = offset == 0 ? 0 : text_.rfind('\n', offset - 1) + 1;  // (npos + 1 is 0)
+    return text_.substr(start, text_.find('\n', offset) - start);
 }
 
 std::optional<ExprText> YamlReader::expression(const YAML::Node& node, const std::string& what) {

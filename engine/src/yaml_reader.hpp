@@ -61,6 +61,7 @@ private:
     SourceLoc last_key_;
     std::vector<std::size_t> line_starts_;  // offsets of the file's lines, built on first use
     void map_positions(ExprText& expr, std::size_t pos);
+    std::string_view line_at(std::size_t offset) const;  // the file's line that holds `offset`
 };
 
 // Reads a number as rule sets write it: `_` between digits, exponents; the whole text must match.
