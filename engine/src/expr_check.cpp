@@ -201,10 +201,10 @@ ExprCompiler::Checked ExprCompiler::check(const Ast& ast) {
                 while (end < text.size() && text[end] == '-' && name_char(end + 1))
                     for (++end; name_char(end); ++end) {
                     }
-                const std::string word = text.substr(ast.offset, end - ast.offset);
-                for (const auto& [key, s] : symbols_)
-                    if (word != ast.text && s.enum_values && std::find(s.enum_values->begin(), s.enum_values->end(), word) != s.enum_values->end())
-                        fail(ast.offset, "unknown input '" + ast.text + "': the text \"" + word + "\", a value of '" + key + "', must be quoted");
+                if (const std::string word = text.substr(ast.offset, end - ast.offset); word != ast.text)
+                    for (const auto& [key, s] : symbols_)
+                        if (s.enum_values && std::find(s.enum_values->begin(), s.enum_values->end(), word) != s.enum_values->end())
+                            fail(ast.offset, "unknown input '" + ast.text + "': the text \"" + word + "\", a value of '" + key + "', must be quoted");
                 fail(ast.offset, "unknown input '" + ast.text + "'" + did_you_mean(ast.text, names));
             }
             if (symbol->broken) throw Failed{};  // its own error is reported; don't pile on where it is used
