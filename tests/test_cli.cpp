@@ -1655,9 +1655,14 @@ TEST_CASE("with -v a run says which rule set it loaded, how it goes and what it 
     CHECK(std::regex_match(lines[2], std::regex("screener: [0-9]+\\.[0-9]{2} s, 9 proposals scored: the report goes to " + out)));
     CHECK(lines[3] == "screener: " + std::to_string(fs::file_size(out)) + " bytes written to " + out);
     CHECK(lines[4].starts_with("screener: 9 proposals: "));
-    // The rule set's lint warnings are counted (validate lists them).
+    // check says which rule set it loaded too; a rule set's lint warnings are counted (validate lists them).
     Cli check = run_cli("-v check --rules tests/ci/rules-v1.yaml tests/ci/proposals.ndjson");
     CHECK_THAT(check.err, Contains("from tests/ci/rules-v1.yaml: 5 inputs"));
+    std::string unused = read_text(source_dir + "/tests/ci/rules-v1.yaml");
+    unused.replace(unused.find("\ninputs:\n"), 9, "\ninputs:\n  never_read: { type: number, required: false }\n");
+    write_text(tmp.path + "/unused.yaml", unused);
+    Cli warned = run_cli("-v eval --rules " + tmp.path + "/unused.yaml -o " + out + " tests/ci/proposals.ndjson");
+    CHECK_THAT(warned.err, Contains("\nscreener: 1 lint warning: screener validate lists them\n"));
     Cli plain = run_cli("eval -j 1 --rules tests/ci/rules-v1.yaml -o " + out + " tests/ci/proposals.ndjson");
     CHECK(lines_of(plain.err).size() == 1);
     CHECK(run_cli("-q eval --rules tests/ci/rules-v1.yaml -o " + out + " tests/ci/proposals.ndjson").err.empty());
