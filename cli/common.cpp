@@ -372,6 +372,17 @@ void write_output(const std::string& path, const std::function<void(std::ostream
     }
 }
 
+void write_streamed(const std::string& output, unsigned jobs, Progress& progress,
+                    const std::function<void(const BatchOptions&, const LinesSink&)>& stream) {
+    progress.report_starts(output);
+    write_output(output, [&](std::ostream& out) {
+        stream({jobs, [&] { out.flush(); }}, [&](const RenderedLines& run) {
+            for (const RenderedResult& result : run.results) progress.add(result.verdict);
+            out.write(run.lines.data(), static_cast<std::streamsize>(run.lines.size()));
+        });
+    });
+}
+
 void check_memory_limit(std::size_t held, std::string_view instead) {
     if (held < limits().max_proposals_in_memory) return;
     throw Error("more than " + std::to_string(limits().max_proposals_in_memory) + " proposals to rank in memory; " +

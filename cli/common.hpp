@@ -13,6 +13,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "screener/batch.hpp"
 #include "screener/compile.hpp"
 #include "screener/report.hpp"
 
@@ -86,5 +87,12 @@ private:
     std::size_t percent_ = 101;  // of the report written, when last shown
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
+
+// A streamed report (ndjson) written to `output` as `stream(options, sink)` hands on its runs of lines,
+// each result counted by `progress`. The options flush the output whenever no run is ready, so that
+// results of lines from a slow pipe come out as they come.
+using LinesSink = std::function<void(const RenderedLines&)>;
+void write_streamed(const std::string& output, unsigned jobs, Progress& progress,
+                    const std::function<void(const BatchOptions&, const LinesSink&)>& stream);
 
 }  // namespace screener::cli

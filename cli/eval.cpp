@@ -33,13 +33,8 @@ int run_eval(const EvalOptions& o) {
 
     if (format == Format::ndjson) {
         // Streaming: results written in input order as they are scored, in bounded memory.
-        progress.report_starts(o.output);
-        write_output(o.output, [&](std::ostream& out) {
-            // Flushed whenever no result is ready: results of lines from a slow pipe come out as they are scored.
-            render_batch(*rules, o.inputs, {o.jobs, [&] { out.flush(); }}, &info, [&](const RenderedLines& run) {
-                for (const RenderedResult& result : run.results) progress.add(result.verdict);
-                out.write(run.lines.data(), static_cast<std::streamsize>(run.lines.size()));
-            });
+        write_streamed(o.output, o.jobs, progress, [&](const BatchOptions& options, const LinesSink& sink) {
+            render_batch(*rules, o.inputs, options, &info, sink);
         });
     } else {
         // Ranked without holding results: scored once for the rank keys, then again in rank order as

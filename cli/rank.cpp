@@ -28,12 +28,8 @@ int run_rank(const RankOptions& o) {
     log_run(o.inputs.size(), o.jobs, to_string(format));
     if (format == Format::ndjson) {
         // Streamed, in input order: each line read, rendered again and written, in bounded memory.
-        progress.report_starts(o.output);
-        write_output(o.output, [&](std::ostream& out) {
-            stream_results(o.inputs, {o.jobs, [&] { out.flush(); }}, [&](const RenderedLines& run) {
-                for (const RenderedResult& result : run.results) progress.add(result.verdict);
-                out.write(run.lines.data(), static_cast<std::streamsize>(run.lines.size()));
-            });
+        write_streamed(o.output, o.jobs, progress, [&](const BatchOptions& options, const LinesSink& sink) {
+            stream_results(o.inputs, options, sink);
         });
         progress.log("result", " merged");
         return 0;

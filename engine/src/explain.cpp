@@ -126,12 +126,7 @@ public:
 
     std::string reason() {
         settle();
-        std::string names;
-        std::size_t listed = 0;
-        for (auto it = missing_.begin(); it != missing_.end() && listed < names_in_a_reason; ++it, ++listed)
-            names.append(names.empty() ? "'" : ", '").append(*it).append("'");
-        if (missing_.size() > listed) names += " and " + std::to_string(missing_.size() - listed) + " more";
-        if (!names.empty()) return "no data: " + names + " not given";
+        if (!missing_.empty()) return "no data: " + listed(missing_, "'") + " not given";
         return origin_ == Origin::division ? "no data: division by zero" : "no data: a value out of range";
     }
 

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -29,11 +30,14 @@ constexpr std::uint32_t no_expr = UINT32_MAX;
 // reason 4.5 MB).
 inline constexpr std::size_t names_in_a_reason = 20;
 
-// `names` as a reason lists them: "a, b, c", or the first names_in_a_reason and "and N more".
-inline std::string listed(const std::vector<std::string>& names) {
+// `names` as a reason lists them, each between `quote`s: "a, b, c", or the first names_in_a_reason
+// and "and N more".
+template <class Names>
+std::string listed(const Names& names, std::string_view quote = "") {
     std::string out;
-    for (std::size_t i = 0; i < std::min(names_in_a_reason, names.size()); ++i) out += (i ? ", " : "") + names[i];
-    if (names.size() > names_in_a_reason) out += " and " + std::to_string(names.size() - names_in_a_reason) + " more";
+    for (std::size_t i = 0; i < std::min(names_in_a_reason, std::size(names)); ++i)
+        out.append(i ? ", " : "").append(quote).append(names[i]).append(quote);
+    if (std::size(names) > names_in_a_reason) out += " and " + std::to_string(std::size(names) - names_in_a_reason) + " more";
     return out;
 }
 
