@@ -2,6 +2,7 @@
 // them, and markup escaped in Markdown and HTML rows. Numbers are checked against glibc's printf,
 // which rounds the exact binary value as fmt does, over values of every size. And result lines
 // read back (`screener rank`): the simdjson reader against the ordinary one.
+#include <bit>
 #include <cmath>
 #include <cstdio>
 #include <optional>
@@ -11,8 +12,10 @@
 #include <vector>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include "fast_bind.hpp"
+#include "json_number.hpp"
 #include "result_line.hpp"
 #include "screener/report.hpp"
 #include "support.hpp"
@@ -59,6 +62,29 @@ TEST_CASE("two_decimals rounds as printf does, whole numbers included, and never
         const std::string expected = printf_text("%.2f", v);
         CHECK(two_decimals(v) == (expected == "-0.00" ? "0.00" : expected));
     }
+}
+
+TEST_CASE("A JSON number is the text fmt's shortest form writes, for doubles of every size, both signs, and subnormals", "[report]") {
+    // The layout is checked against fmt's own writer, which the reports used before: any bit pattern,
+    // and values at each power of ten where the layout changes (1e-5, 1e16) and next to them.
+    std::vector<double> values = {0.0, -0.0, 5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, 0.0001, 1e-5,
+                                  9999999999999998.0, 1e16, 123456789012345680.0, 0.1, 1.0 / 3, 63.80473127214171};
+    for (int exponent = -324; exponent <= 308; ++exponent)
+        for (double mantissa : {1.0, 1.5, 9.999999999999999}) {
+            const double v = mantissa * std::pow(10.0, exponent);
+            values.insert(values.end(), {v, std::nextafter(v, 0.0), std::nextafter(v, INFINITY)});
+        }
+    std::mt19937_64 random(7);
+    for (int k = 0; k < 200000; ++k) values.push_back(std::bit_cast<double>(random()));
+    std::size_t checked = 0;
+    for (double v : values) {
+        if (!std::isfinite(v)) continue;
+        char text[detail::shortest_number_room];
+        const std::string written(text, detail::shortest_number(v, text));
+        if (written != fmt::format("{}", v)) FAIL(fmt::format("{:a}: wrote {}, fmt writes {}", v, written, fmt::format("{}", v)));
+        ++checked;
+    }
+    CHECK(checked > 200000);
 }
 
 TEST_CASE("format_number gives 6 significant digits, whole numbers from 1,000 in full, with thousands separators", "[report]") {

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "fast_bind.hpp"
+#include "json_number.hpp"
 #include "report_html.hpp"
 #include "result_line.hpp"
 #include "utf8.hpp"
@@ -123,7 +124,7 @@ public:
         // score and the total): each is formatted once.
         if (v != last_number_) {
             last_number_ = v;
-            last_text_size_ = static_cast<std::size_t>(fmt::format_to(last_text_, FMT_COMPILE("{}"), v) - last_text_);
+            last_text_size_ = static_cast<std::size_t>(detail::shortest_number(v, last_text_) - last_text_);
         }
         return raw({last_text_, last_text_size_});
     }
@@ -188,7 +189,7 @@ public:
 private:
     std::string& out_;
     double last_number_ = std::numeric_limits<double>::quiet_NaN();  // equal to no number
-    char last_text_[32];
+    char last_text_[detail::shortest_number_room];
     std::size_t last_text_size_ = 0;
 };
 
