@@ -216,6 +216,50 @@ TEST_CASE("verdict at the pass-score boundary: total == pass_score passes, just 
     CHECK(explained(*rules, {{"id", "P"}, {"p1", 20}, {"p2", 60}, {"p3", 10.04}}).reasons.empty());
 }
 
+TEST_CASE("a score its threshold by hand is its threshold: band points multiplied first, equal points mean themselves", "[evaluate]") {
+    // 100 * (57 - 0) / (100 - 0) is 57 exactly; 100 * 0.57 (divided first) is 56.99999999999999.
+    auto band = compile_ok(header + R"(
+inputs:
+  a: { type: number }
+groups:
+  - id: g
+    criteria:
+      - id: c
+        metric: a
+        zero_at: 0
+        full_at: 100
+decision: { pass_score: 57 }
+)");
+    for (int a = 0; a <= 100; ++a) CHECK(eval(*band, {{"id", "P"}, {"a", a}}).criteria[0].points == a);
+    CHECK(eval(*band, {{"id", "P"}, {"a", 57}}).verdict == Verdict::pass);
+
+    // Three criteria at 60 weighing 0.1 each: (0.1*60 + 0.1*60 + 0.1*60) / (0.1 + 0.1 + 0.1) is
+    // 59.99999999999999 in doubles, below the minimum and the pass score; the mean is 60.
+    auto weights = compile_ok(header + R"(
+inputs:
+  a: { type: number }
+groups:
+  - id: g
+    weight: 0.1
+    minimum: 60
+    criteria:
+      - { id: c1, points: a, weight: 0.1 }
+      - { id: c2, points: a, weight: 0.1 }
+      - { id: c3, points: a, weight: 0.1 }
+  - id: h
+    weight: 0.1
+    criteria: [{ id: c4, points: a }]
+  - id: k
+    weight: 0.1
+    criteria: [{ id: c5, points: a }]
+decision: { pass_score: 60 }
+)");
+    Evaluation e = eval(*weights, {{"id", "P"}, {"a", 60}});
+    CHECK(e.groups[group(*weights, "g")].score == 60);
+    CHECK(e.total == 60);
+    CHECK(e.verdict == Verdict::pass);
+}
+
 namespace {
 
 const std::string skip_yaml = header + R"(

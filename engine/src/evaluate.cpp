@@ -4,6 +4,7 @@
 #include <bit>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 
 #include "program.hpp"
@@ -212,12 +213,27 @@ void apply(const Override& o, Parameters& p) {
     }
 }
 
-double band_points(double value, const Band& band) {
-    if (band.zero_at == band.full_at)  // a step: full points at or beyond the threshold
-        return value >= band.full_at ? 100.0 : 0.0;
-    double t = (value - band.zero_at) / (band.full_at - band.zero_at);
-    if (std::isnan(t)) t = (value > band.zero_at) == (band.full_at > band.zero_at) ? 1.0 : 0.0;  // inf / inf at the range's edges
-    return 100.0 * clamp(t, 0.0, 1.0);
+// Weighted mean of points(i) over the i in [first, end) that `counts`, with weight(i) > 0; none
+// counts: nullopt. Taken as the first one's points plus the weighted mean of the others' differences
+// from them, so that equal points give exactly themselves: three criteria at 60 weighing 0.1 each
+// make 60, where sum / weight made 59.99999999999999, short of a minimum of 60.
+template <class Counts, class Weight, class Points>
+std::optional<double> weighted_mean(std::size_t first, std::size_t end, Counts counts, Weight weight, Points points) {
+    while (first < end && !counts(first)) ++first;
+    if (first == end) return std::nullopt;
+    const double base = points(first);
+    double weights = 0, sum = 0;
+    for (std::size_t i = first; i < end; ++i)
+        if (counts(i)) weights += weight(i), sum += weight(i) * (points(i) - base);
+    if (!std::isfinite(sum) || !std::isfinite(weights)) {  // weights near the double range: scale them down
+        double largest = 0;
+        for (std::size_t i = first; i < end; ++i)
+            if (counts(i)) largest = std::max(largest, weight(i));
+        weights = sum = 0;
+        for (std::size_t i = first; i < end; ++i)
+            if (counts(i)) weights += weight(i) / largest, sum += weight(i) / largest * (points(i) - base);
+    }
+    return base + sum / weights;
 }
 
 // What evaluate() does for one proposal once the plan has run: parameters, gates, criteria, groups
@@ -269,55 +285,39 @@ void score_lane(const CompiledRules& rules, const Register* registers, std::size
     const std::size_t group_count = rules.groups.size();
     out.groups.resize(group_count);
     GroupResult* groups = out.groups.data();
-    double total_weight = 0, total_sum = 0;
     for (std::size_t g = 0; g < group_count; ++g) {
         const std::uint32_t first = rules.groups[g].first_criterion, end = first + rules.groups[g].criterion_count;
-        double weight = 0, sum = 0;
-        for (std::uint32_t i = first; i < end; ++i) {
-            if (criteria[i].skipped) continue;
-            weight += criterion_weights[i];
-            sum += criterion_weights[i] * criteria[i].points;
-        }
-        if (!std::isfinite(sum) || !std::isfinite(weight)) {  // weights near the double range: scale them down
-            double largest = 0;
-            for (std::uint32_t i = first; i < end; ++i)
-                if (!criteria[i].skipped) largest = std::max(largest, criterion_weights[i]);
-            weight = sum = 0;
-            for (std::uint32_t i = first; i < end; ++i) {
-                if (criteria[i].skipped) continue;
-                weight += criterion_weights[i] / largest;
-                sum += criterion_weights[i] / largest * criteria[i].points;
-            }
-        }
-        const bool skipped = weight == 0;
-        const double score = skipped ? 0 : sum / weight;
+        const std::optional<double> mean = weighted_mean(
+            first, end, [&](std::size_t i) { return !criteria[i].skipped; }, [&](std::size_t i) { return criterion_weights[i]; },
+            [&](std::size_t i) { return criteria[i].points; });
+        const bool skipped = !mean;
+        const double score = mean.value_or(0);
         const bool below_minimum = !skipped && !std::isnan(group_minimums[g]) && score < group_minimums[g];
         groups[g].score = score;
         groups[g].skipped = skipped;
         groups[g].below_minimum = below_minimum;
         failed |= below_minimum;
-        if (!skipped) {
-            total_weight += group_weights[g];
-            total_sum += group_weights[g] * score;
-        }
     }
-    if (!std::isfinite(total_sum) || !std::isfinite(total_weight)) {  // as above, for group weights
-        double largest = 0;
-        for (std::size_t g = 0; g < group_count; ++g)
-            if (!groups[g].skipped) largest = std::max(largest, group_weights[g]);
-        total_weight = total_sum = 0;
-        for (std::size_t g = 0; g < group_count; ++g) {
-            if (groups[g].skipped) continue;
-            total_weight += group_weights[g] / largest;
-            total_sum += group_weights[g] / largest * groups[g].score;
-        }
-    }
-    out.total = total_weight == 0 ? 0 : total_sum / total_weight;
+    out.total = weighted_mean(
+                    0, group_count, [&](std::size_t g) { return !groups[g].skipped; }, [&](std::size_t g) { return group_weights[g]; },
+                    [&](std::size_t g) { return groups[g].score; })
+                    .value_or(0);
     failed |= !(out.total >= params.pass_score);  // a total that is not a number never passes
     out.verdict = failed ? Verdict::fail : Verdict::pass;
 }
 
 }  // namespace
+
+double band_points(double value, const Band& band) {
+    if (band.zero_at == band.full_at)  // a step: full points at or beyond the threshold
+        return value >= band.full_at ? 100.0 : 0.0;
+    // Multiplied first, as by hand: 57 on a band of 0 to 100 is 57 points, where 100 * 0.57 is
+    // 56.99999999999999, short of a pass score of 57. Divided first only where 100x would overflow.
+    const double above = value - band.zero_at, span = band.full_at - band.zero_at;
+    double p = std::fabs(above) < 1e300 ? 100.0 * above / span : 100.0 * (above / span);
+    if (std::isnan(p)) p = (value > band.zero_at) == (band.full_at > band.zero_at) ? 100.0 : 0.0;  // inf / inf at the range's edges
+    return clamp(p, 0.0, 100.0);
+}
 
 void evaluate(const CompiledRules& rules, std::span<const Proposal> proposals, std::span<Evaluation> out) {
     if (out.size() != proposals.size()) throw std::invalid_argument("evaluate: one Evaluation is needed per proposal");

@@ -205,7 +205,7 @@ void lint(const CompiledRules& rules, const RuleSet& source, const std::map<std:
         else if (never_full)
             warn(c.where, what + " can never reach full points: its metric is at " + (higher_better ? "most " : "least ") +
                               number(best_value) + " for inputs within min/max, short of full_at " + number(band.full_at));
-        best[i] = std::isinf(best_value) ? 100.0 : 100.0 * std::clamp((best_value - band.zero_at) / (band.full_at - band.zero_at), 0.0, 1.0);
+        best[i] = std::isinf(best_value) ? 100.0 : band_points(best_value, band);
     }
     // A profile that moves one end of a band, or both, must leave a band that slopes the criterion's
     // way: one end moved past the other turns it around (lower values scoring higher, or the other

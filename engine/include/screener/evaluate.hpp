@@ -62,6 +62,10 @@ inline constexpr std::size_t evaluation_lanes = 16;
 void evaluate(const CompiledRules& rules, std::span<const Proposal> proposals, std::span<Evaluation> out);
 Evaluation evaluate(const CompiledRules& rules, const Proposal& proposal);
 
+// The points a metric's value earns on a band (SPEC section 3): 100 * (value - zero_at) / (full_at -
+// zero_at), clamped to 0..100; a band whose ends meet is a step, full points at or beyond them.
+double band_points(double value, const Band& band);
+
 // A value put in a gate's message is cut to this many bytes (then "..."): a message stays short
 // whatever a proposal's text or list holds.
 inline constexpr std::size_t message_value_bytes = 100;
