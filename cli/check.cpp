@@ -1,4 +1,5 @@
 // `screener check [--rules R] PROPOSAL`: one proposal explained, with what it would take to pass.
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <iostream>
@@ -131,17 +132,19 @@ int run_check(const CheckOptions& o) {
         out["what_it_takes"] = advice_json(*rules, advice);
         std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     } else {
-        // Everything that came from the proposal or the rule set is made printable: no escape
-        // sequences or invalid UTF-8 reach the terminal.
-        result.id = printable(result.id);
-        result.name = printable(result.name);
-        result.source = printable(result.source);
-        for (auto& reason : result.reasons) reason = printable(reason);
-        for (auto& profile : result.profiles) profile = printable(profile);
-        for (auto& gate : result.gates) gate.title = printable(gate.title), gate.message = printable(gate.message);
+        // Everything that came from the proposal or the rule set is made printable and one line: no
+        // escape sequences or invalid UTF-8 reach the terminal, and no name can print a line of its own.
+        const auto line = [](std::string& text) {
+            text = printable(text);
+            std::replace_if(text.begin(), text.end(), [](char c) { return c == '\n' || c == '\t'; }, ' ');
+        };
+        line(result.id), line(result.name), line(result.source);
+        for (auto& reason : result.reasons) line(reason);
+        for (auto& profile : result.profiles) line(profile);
+        for (auto& gate : result.gates) line(gate.title), line(gate.message);
         for (auto& group : result.groups) {
-            group.title = printable(group.title);
-            for (auto& c : group.criteria) c.title = printable(c.title), c.unit = printable(c.unit), c.reason = printable(c.reason);
+            line(group.title);
+            for (auto& c : group.criteria) line(c.title), line(c.unit), line(c.reason);
         }
         const char* no_color = std::getenv("NO_COLOR");  // set and non-empty disables colour (no-color.org)
         Style style{stdout_is_terminal() && (no_color == nullptr || *no_color == '\0')};

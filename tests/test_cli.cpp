@@ -1968,6 +1968,22 @@ TEST_CASE("check prints no ANSI escape codes when stdout is not a terminal", "[c
     }
 }
 
+TEST_CASE("check prints a proposal's text on one line each: a name cannot print a score line of its own", "[cli]") {
+    // From a committee-reader helper: a name "Garment\n\nscore 88.00 (pass score 60.00)" printed a
+    // false score line under the verdict.
+    TempDir tmp("cli-check-lines");
+    json p = json::parse(read_text(source_dir + "/" + example("013-garment-factory.json")));
+    p["name"] = "Garment\n\nscore 88.00 (pass score 60.00)\x1b[2J\xC2\x9B";
+    const std::string file = tmp.path + "/p.json";
+    write_text(file, p.dump());
+    Cli cli = run_cli("check " + q(file));
+    INFO(cli.out);
+    CHECK(cli.exit_code == 1);
+    CHECK_THAT(cli.out, StartsWith("FAIL  BN-2025-013  Garment  score 88.00 (pass score 60.00)?[2J?\n"));
+    CHECK_THAT(cli.out, Contains("\nscore 26.90 (pass score 60.00)"));
+    CHECK_THAT(cli.out, !Contains("\nscore 88.00"));
+}
+
 TEST_CASE("check colours on a terminal unless NO_COLOR is set", "[cli]") {
     if (!have_script()) {
         WARN("script(1) is not installed: cannot give the binary a terminal");

@@ -308,6 +308,23 @@ TEST_CASE("diff: every kind of cause, in its order and words", "[diff]") {
 // ---------------------------------------------------------------------------------------------
 // The Markdown summary (short enough for a pull-request comment) and the full table
 
+TEST_CASE("diff md escapes the rule sets' versions: a version cannot forge the summary a CI log shows", "[diff]") {
+    // From a committee-reader helper: a NEW rule set's version wrote its own summary line and hid the
+    // real one in an HTML comment; check-rules.sh prints line 3 to the CI log.
+    std::string v2 = read_text(source_dir + "/" + v2_path);
+    const std::string version = R"(version: "2\n\n**9 proposals: 0 verdict flips.**\n\n<!--")";
+    v2.replace(v2.find("version: \"2\""), std::string("version: \"2\"").size(), version);
+    const std::string forged = temp_dir("diff-version") + "/v2.yaml";
+    write_text(forged, v2);
+    Cli cli = run_cli("diff " + v1_path + " " + q(forged) + " " + proposals_path);
+    INFO(cli.err);
+    REQUIRE(cli.exit_code == 0);
+    const Lines lines = lines_of(cli.out);
+    REQUIRE(lines.size() > 3);
+    CHECK(lines[0] == "## Rule change impact: `ci-demo` 1 → `ci-demo` 2  \\*\\*9 proposals: 0 verdict flips.\\*\\*  &lt;!--");
+    CHECK_THAT(lines[2], StartsWith("**9 proposals: 5 verdict flips"));
+}
+
 TEST_CASE("diff md: the summary first, then the flips, then every proposal", "[diff]") {
     Cli cli = run_cli(diff_args);
     INFO(cli.err);

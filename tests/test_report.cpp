@@ -113,7 +113,7 @@ TEST_CASE("format_number gives 6 significant digits, whole numbers from 1,000 in
 TEST_CASE("md and html rows escape markup, control characters and invalid UTF-8, and leave plain text as it is", "[report]") {
     Result r;
     r.id = "P|1";
-    r.name = "A <b> & \"c\" 'd' *e* [f] `g` \\h\nline\x01\xff end";
+    r.name = "A <b> & \"c\" 'd' *e* [f] `g` \\h\nline\x01\xC2\x85\xff end";  // \xC2\x85: U+0085, a C1 control
     r.verdict = Verdict::invalid;
     r.reasons = {"plain reason", "x|y", "*bold*"};  // each escaped on its own
     const RulesInfo rules{"escapes", "1", std::string(64, '0')};
@@ -121,7 +121,7 @@ TEST_CASE("md and html rows escape markup, control characters and invalid UTF-8,
     const RowReport md(Format::md, rules, 0, 0, 1, std::nullopt);
     std::string row;
     md.append(row, 0, r, 1);
-    CHECK(row == "| 1 | P\\|1 | A &lt;b&gt; & \"c\" 'd' \\*e\\* \\[f\\] \\`g\\` \\\\h line?\xEF\xBF\xBD end | invalid |  | "
+    CHECK(row == "| 1 | P\\|1 | A &lt;b&gt; &amp; \"c\" 'd' \\*e\\* \\[f\\] \\`g\\` \\\\h line??\xEF\xBF\xBD end | invalid |  | "
                  "plain reason; x\\|y; \\*bold\\* |\n");
 
     const RowReport html(Format::html, rules, 0, 0, 1, std::nullopt);
@@ -129,6 +129,17 @@ TEST_CASE("md and html rows escape markup, control characters and invalid UTF-8,
     html.append(row, 0, r, 1);
     CHECK(row == "<tr class=\"invalid\"><td>1<td><a href=\"#p-1\">P|1</a><td>A &lt;b&gt; &amp; &quot;c&quot; &#39;d&#39; *e* [f] `g` "
                  "\\h line\xEF\xBF\xBD end<td><span class=\"b invalid\">invalid</span><td class=\"n\"><td class=\"rs\">plain reason; x|y; *bold*\n");
+}
+
+TEST_CASE("md_escape leaves GitHub's Markdown no link, emphasis, strikethrough, entity or C1 control to make", "[report]") {
+    // Found by a committee-reader helper: a name made a clickable link, struck text through, and an
+    // entity became a right-to-left override in the rendered report.
+    CHECK(md_escape("Pay at www.evil.example/pay ~~cancelled~~ _x_ AT&T &#x202E; <script>") ==
+          "Pay at www\\.evil.example/pay \\~\\~cancelled\\~\\~ \\_x\\_ AT&amp;T &amp;#x202E; &lt;script&gt;");
+    CHECK(md_escape("see http://e.x or WWW.E.X, mail a@b.c") == "see http\\://e.x or WWW\\.E.X, mail a\\@b.c");
+    CHECK(md_escape("no data: wastewater_treatment not given. 3.5 ha") == "no data: wastewater_treatment not given. 3.5 ha");
+    CHECK(md_escape("a\xC2\x9B" "31mred\xC2\x85" "end \xC3\xA9") == "a?31mred?end \xC3\xA9");  // C1 controls (CSI, NEL); é kept
+    CHECK(printable("tab\tand\nline\xC2\x80") == "tab\tand\nline?");
 }
 
 namespace {

@@ -28,18 +28,6 @@ double effect(const Cause& cause) {
     }
 }
 
-std::string md_cell(std::string_view text) {
-    std::string out;
-    for (char c : text) {
-        if (c == '|') out += "\\|";
-        else if (c == '<') out += "&lt;";
-        else if (c == '>') out += "&gt;";
-        else if (c == '\n' || c == '\r') out += ' ';
-        else out += c;
-    }
-    return out;
-}
-
 std::string standing(const Standing& s) {
     if (s.verdict == Verdict::invalid) return "invalid";
     return std::string(to_string(s.verdict)) + " " + two_decimals(s.score) + " (#" + std::to_string(s.rank) + ")";
@@ -235,8 +223,8 @@ void write_diff_md(std::ostream& out, const RuleDiff& d, unsigned threads) {
     }
     std::size_t flip_count = 0;
     for (const auto& [_, n] : flips) flip_count += n;
-    out << "## Rule change impact: `" << d.before_rules.id << "` " << d.before_rules.version << " → `" << d.after_rules.id << "` "
-        << d.after_rules.version << "\n\n";
+    out << "## Rule change impact: `" << d.before_rules.id << "` " << md_escape(d.before_rules.version) << " → `" << d.after_rules.id << "` "
+        << md_escape(d.after_rules.version) << "\n\n";
     out << "**" << d.proposals.size() << (d.proposals.size() == 1 ? " proposal: " : " proposals: ") << flip_count << " verdict flip" << (flip_count == 1 ? "" : "s");
     if (!flips.empty()) {
         out << " (";
@@ -253,8 +241,8 @@ void write_diff_md(std::ostream& out, const RuleDiff& d, unsigned threads) {
             std::string why;
             for (std::size_t k = 0; k < p.cause_count && k < 3; ++k) why += (k ? "; " : "") + d.words(d.causes[p.first_cause + k]);
             if (p.cause_count > 3) why += "; …";
-            out << "| " << md_cell(p.id) << " | " << md_cell(p.name) << " | " << standing(p.before) << " | " << standing(p.after)
-                << " | " << signed_delta(p) << " | " << md_cell(why) << " |\n";
+            out << "| " << md_escape(p.id) << " | " << md_escape(p.name) << " | " << standing(p.before) << " | " << standing(p.after)
+                << " | " << signed_delta(p) << " | " << md_escape(why) << " |\n";
         }
         out << "\n";
     }
@@ -263,7 +251,7 @@ void write_diff_md(std::ostream& out, const RuleDiff& d, unsigned threads) {
     write_rows(out, d.proposals.size(), threads, [&](std::size_t i, std::string& text) {
         const ProposalChange& p = d.proposals[i];
         const long moved = static_cast<long>(p.before.rank) - static_cast<long>(p.after.rank);
-        text += "| " + md_cell(p.id) + " | " + standing(p.before) + " | " + standing(p.after) + " | " + signed_delta(p) + " | " +
+        text += "| " + md_escape(p.id) + " | " + standing(p.before) + " | " + standing(p.after) + " | " + signed_delta(p) + " | " +
                 (moved > 0 ? "+" : "") + (moved == 0 ? std::string() : std::to_string(moved)) + " |\n";
     });
     out << "\n</details>\n";

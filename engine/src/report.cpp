@@ -40,6 +40,9 @@ std::string printable(std::string_view text) {
     std::string out = valid_utf8(text);
     for (char& c : out)
         if ((static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') || c == 0x7f) c = '?';
+    // C1 controls, U+0080 to U+009F (0xC2 0x80-0x9F): U+009B is CSI to some terminals
+    for (std::size_t i = out.find('\xC2'); i != std::string::npos && i + 1 < out.size(); i = out.find('\xC2', i + 1))
+        if (static_cast<unsigned char>(out[i + 1]) <= 0x9F) out.replace(i, 2, "?");
     return out;
 }
 
@@ -537,31 +540,47 @@ void write_json(std::ostream& out, const RulesInfo& rules, const std::vector<Res
     out << json_report_tail;
 }
 
-// Markdown table cells: escape what would break the table or be read as markup or HTML.
-std::string md(std::string_view raw) {
+}  // namespace
+
+std::string md_escape(std::string_view raw) {
     const auto plain = [](char c) {
         switch (c) {
-            case '|': case '<': case '>': case '*': case '`': case '[': case ']': case '\\': return false;
+            case '|': case '<': case '>': case '&': case '*': case '_': case '~': case '`': case '[': case ']': case '\\':
+            case '@': case ':': case '.':
+                return false;
             default: return c >= 0x20 && c < 0x7f;
         }
     };
     if (std::all_of(raw.begin(), raw.end(), plain)) return std::string(raw);  // nothing to escape: most ids, names and reasons
     const std::string text = printable(raw);
     std::string out;
-    for (char c : text) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
         switch (c) {
             case '|': out += "\\|"; break;
             case '<': out += "&lt;"; break;
             case '>': out += "&gt;"; break;
-            case '*': case '`': case '[': case ']': case '\\': out += '\\'; out += c; break;
+            case '&': out += "&amp;"; break;
+            case '*': case '~': case '`': case '[': case ']': case '\\': case '@': out += '\\'; out += c; break;
+            case '_': {  // inside a word it makes no emphasis, and input_names read better as they are
+                const auto word = [&](std::size_t k) { return k < text.size() && std::isalnum(static_cast<unsigned char>(text[k])); };
+                out += i > 0 && word(i - 1) && word(i + 1) ? "_" : "\\_";
+                break;
+            }
+            // what GitHub's Markdown would make a link of: http://…, www.…
+            case ':': out += text.compare(i + 1, 2, "//") == 0 ? "\\:" : ":"; break;
+            case '.': {
+                const bool www = i >= 3 && std::equal(text.begin() + static_cast<std::ptrdiff_t>(i) - 3, text.begin() + static_cast<std::ptrdiff_t>(i), "www",
+                                                      [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+                out += www ? "\\." : ".";
+                break;
+            }
             case '\n': case '\r': out += ' '; break;
             default: out += c;
         }
     }
     return out;
 }
-
-}  // namespace
 
 std::string format_number(double v) {
     if (std::isnan(v)) return "no data";
@@ -609,44 +628,44 @@ std::string csv(std::string_view text, bool is_text = true) {
 
 void append_md_ranking_row(std::string& out, const Result& r, std::size_t rank) {
     const auto to = std::back_inserter(out);  // formats compiled at build time: rows are written millions of times
-    fmt::format_to(to, FMT_COMPILE("| {} | {} | {} | {} | {} | "), rank, md(r.id), md(r.name), verdict_label(r.verdict),
+    fmt::format_to(to, FMT_COMPILE("| {} | {} | {} | {} | {} | "), rank, md_escape(r.id), md_escape(r.name), verdict_label(r.verdict),
                    r.verdict == Verdict::invalid ? "" : two_decimals(r.score));
-    for (std::size_t k = 0; k < r.reasons.size(); ++k) out += (k ? "; " : "") + md(r.reasons[k]);
+    for (std::size_t k = 0; k < r.reasons.size(); ++k) out += (k ? "; " : "") + md_escape(r.reasons[k]);
     out += " |\n";
 }
 
 void append_md_details(std::string& out, const Result& r, std::size_t rank) {
     const auto to = std::back_inserter(out);
-    fmt::format_to(to, FMT_COMPILE("\n### {}. {}{}\n\nVerdict: {}"), rank, md(r.id), r.name.empty() ? "" : " — " + md(r.name), verdict_label(r.verdict));
+    fmt::format_to(to, FMT_COMPILE("\n### {}. {}{}\n\nVerdict: {}"), rank, md_escape(r.id), r.name.empty() ? "" : " — " + md_escape(r.name), verdict_label(r.verdict));
     if (r.verdict != Verdict::invalid) fmt::format_to(to, FMT_COMPILE(", score {} (pass score {})"), two_decimals(r.score), two_decimals(r.pass_score));
-    fmt::format_to(to, FMT_COMPILE(". Source: `{}`.\n"), r.source);
+    fmt::format_to(to, FMT_COMPILE(". Source: {}.\n"), md_escape(r.source));
     if (!r.profiles.empty()) {
         out += "Profiles applied: ";
-        for (std::size_t k = 0; k < r.profiles.size(); ++k) out += (k ? "; " : "") + md(r.profiles[k]);
+        for (std::size_t k = 0; k < r.profiles.size(); ++k) out += (k ? "; " : "") + md_escape(r.profiles[k]);
         out += ".\n";
     }
     if (!r.reasons.empty()) {
         out += "\n";
-        for (const auto& reason : r.reasons) out += "- " + md(reason) + "\n";
+        for (const auto& reason : r.reasons) out += "- " + md_escape(reason) + "\n";
     }
     if (r.verdict == Verdict::invalid) return;
     if (!r.gates.empty()) {
         out += "\n| gate | result | message |\n|---|---|---|\n";
         for (const auto& g : r.gates)
-            fmt::format_to(to, FMT_COMPILE("| {} | {} | {} |\n"), md(g.title.empty() ? g.id : g.title), g.passed ? "passed" : "**FAILED**", md(g.message));
+            fmt::format_to(to, FMT_COMPILE("| {} | {} | {} |\n"), md_escape(g.title.empty() ? g.id : g.title), g.passed ? "passed" : "**FAILED**", md_escape(g.message));
     }
     out += "\n| group / criterion | value | band (0 → 100) | points | weight | note |\n|---|---:|---|---:|---:|---|\n";
     for (const auto& g : r.groups) {
         std::string note = g.skipped ? "skipped" : "";
         if (g.minimum) note += (note.empty() ? "" : "; ") + std::string("minimum ") + two_decimals(*g.minimum) +
                                (!g.skipped && g.score < *g.minimum ? " — NOT MET" : "");
-        fmt::format_to(to, FMT_COMPILE("| **{}** | | | **{}** | {} | {} |\n"), md(g.title.empty() ? g.id : g.title), two_decimals(g.score),
+        fmt::format_to(to, FMT_COMPILE("| **{}** | | | **{}** | {} | {} |\n"), md_escape(g.title.empty() ? g.id : g.title), two_decimals(g.score),
                        format_number(g.weight), note);
         for (const auto& cr : g.criteria) {
-            std::string value = cr.skipped ? "" : format_number(cr.value) + (cr.unit.empty() ? "" : " " + cr.unit);
+            std::string value = cr.skipped ? "" : format_number(cr.value) + (cr.unit.empty() || std::isnan(cr.value) ? "" : " " + cr.unit);
             std::string band = cr.has_metric ? format_number(cr.band.zero_at) + " → " + format_number(cr.band.full_at) : "points";
-            fmt::format_to(to, FMT_COMPILE("| {} | {} | {} | {} | {} | {} |\n"), md(cr.title.empty() ? cr.id : cr.title), md(value), band,
-                           cr.skipped ? "–" : two_decimals(cr.points), format_number(cr.weight), md(cr.reason));
+            fmt::format_to(to, FMT_COMPILE("| {} | {} | {} | {} | {} | {} |\n"), md_escape(cr.title.empty() ? cr.id : cr.title), md_escape(value), band,
+                           cr.skipped ? "–" : two_decimals(cr.points), format_number(cr.weight), md_escape(cr.reason));
         }
     }
 }
@@ -695,7 +714,7 @@ RowReport::RowReport(Format format, const RulesInfo& rules, std::size_t pass, st
             heads_.push_back(fmt::format("# Screening report\n\nRule set `{}` version {} (sha256 `{}`)\n\n"
                                          "| proposals | pass | fail | invalid |\n|---:|---:|---:|---:|\n| {} | {} | {} | {} |\n\n"
                                          "## Ranking\n\n| rank | id | name | verdict | score | why it fails |\n|---:|---|---|---|---:|---|\n",
-                                         rules.id, md(rules.version), rules.sha256.substr(0, 12), total, pass, fail, invalid));
+                                         rules.id, md_escape(rules.version), rules.sha256.substr(0, 12), total, pass, fail, invalid));
             heads_.push_back("\n## Details\n");
             break;
         case Format::csv: {

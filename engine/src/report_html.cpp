@@ -72,6 +72,10 @@ void escape_to(std::string& out, std::string_view text) {
             ++i;
             continue;
         }
+        if (u == 0xC2 && static_cast<unsigned char>(text[i + 1]) <= 0x9F) {  // C1 controls, U+0080 to U+009F, go too
+            i += 2;
+            continue;
+        }
         out.append(text.substr(i, n));
         i += n;
     }

@@ -123,8 +123,11 @@ void write_ndjson_line(std::ostream& out, const RulesInfo& rules, const Result& 
 // Numbers as text reports show them: two decimals, no "-0.00".
 std::string two_decimals(double value);
 // Text from a proposal made safe for a terminal or a text report: invalid UTF-8 replaced, control
-// characters (escape sequences) shown as '?', line breaks and tabs kept.
+// characters (escape sequences, C1 controls too) shown as '?', line breaks and tabs kept.
 std::string printable(std::string_view text);
+// Text for a Markdown table cell or line, read as it is: what would end the cell or the line, make
+// markup, HTML or a link (http://…, www.…, a@b) is escaped, and the text made printable.
+std::string md_escape(std::string_view text);
 // Numbers for people: up to 6 significant digits, thousands separators ("61,500,000", "7.8").
 std::string format_number(double value);
 // Text for XML attributes and content (JUnit): markup characters escaped, control characters but line
