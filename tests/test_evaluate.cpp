@@ -209,6 +209,10 @@ TEST_CASE("verdict at the pass-score boundary: total == pass_score passes, just 
     Result r = explained(*rules, {{"id", "P"}, {"p1", 20}, {"p2", 60}, {"p3", 9.96}});
     CHECK(r.verdict == Verdict::fail);
     CHECK_THAT(r.reasons, Catch::Matchers::VectorContains(std::string("total score 39.99 is below the pass score 40.00")));
+    // Just below: two decimals would say "40.00 is below the pass score 40.00"; the reason shows three.
+    Result close = explained(*rules, {{"id", "P"}, {"p1", 20}, {"p2", 60}, {"p3", 9.992}});  // (150 + 9.992)/4 = 39.998
+    CHECK(close.verdict == Verdict::fail);
+    CHECK(close.reasons == std::vector<std::string>{"total score 39.998 is below the pass score 40.000"});
 
     Evaluation above = eval(*rules, {{"id", "P"}, {"p1", 20}, {"p2", 60}, {"p3", 10.04}});
     CHECK(above.total == Approx(40.01).margin(1e-9));  // (150 + 10.04)/4 = 40.01

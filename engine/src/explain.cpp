@@ -254,14 +254,30 @@ std::vector<std::string> Explainer::fail_reasons() {
         if (!words.message.empty()) reason += ": " + words.message;
         reasons.push_back(reason);
     }
-    auto two_decimals = [](double v) { return fmt::format(FMT_COMPILE("{:.2f}"), v); };
     for (std::size_t g = 0; g < rules_.groups.size(); ++g)
-        if (e.groups[g].below_minimum)
-            reasons.push_back("group '" + rules_.groups[g].id + "' scored " + two_decimals(e.groups[g].score) +
-                              ", below its minimum " + two_decimals(e.parameters.group_minimums[g]));
-    if (!(e.total >= e.parameters.pass_score))
-        reasons.push_back("total score " + two_decimals(e.total) + " is below the pass score " + two_decimals(e.parameters.pass_score));
+        if (e.groups[g].below_minimum) {
+            const double score = e.groups[g].score, minimum = e.parameters.group_minimums[g];
+            const int decimals = decimals_apart(score, minimum);
+            reasons.push_back("group '" + rules_.groups[g].id + "' scored " + with_decimals(score, decimals) + ", below its minimum " +
+                              with_decimals(minimum, decimals));
+        }
+    if (!(e.total >= e.parameters.pass_score)) {
+        const int decimals = decimals_apart(e.total, e.parameters.pass_score);
+        reasons.push_back("total score " + with_decimals(e.total, decimals) + " is below the pass score " +
+                          with_decimals(e.parameters.pass_score, decimals));
+    }
     return reasons;
+}
+
+int decimals_apart(double a, double b) {
+    int decimals = 2;
+    while (decimals < 17 && a != b && with_decimals(a, decimals) == with_decimals(b, decimals)) ++decimals;
+    return decimals;
+}
+
+std::string with_decimals(double value, int decimals) {
+    std::string text = fmt::format(FMT_COMPILE("{:.{}f}"), value, decimals);
+    return text.find_first_not_of("-0.") == std::string::npos ? text.substr(text[0] == '-') : text;  // no "-0.00"
 }
 
 std::string profile_name(const CompiledRules& rules, std::uint32_t profile) {

@@ -637,7 +637,10 @@ void append_md_ranking_row(std::string& out, const Result& r, std::size_t rank) 
 void append_md_details(std::string& out, const Result& r, std::size_t rank) {
     const auto to = std::back_inserter(out);
     fmt::format_to(to, FMT_COMPILE("\n### {}. {}{}\n\nVerdict: {}"), rank, md_escape(r.id), r.name.empty() ? "" : " — " + md_escape(r.name), verdict_label(r.verdict));
-    if (r.verdict != Verdict::invalid) fmt::format_to(to, FMT_COMPILE(", score {} (pass score {})"), two_decimals(r.score), two_decimals(r.pass_score));
+    if (r.verdict != Verdict::invalid) {
+        const int decimals = decimals_apart(r.score, r.pass_score);
+        fmt::format_to(to, FMT_COMPILE(", score {} (pass score {})"), with_decimals(r.score, decimals), with_decimals(r.pass_score, decimals));
+    }
     fmt::format_to(to, FMT_COMPILE(". Source: {}.\n"), md_escape(r.source));
     if (!r.profiles.empty()) {
         out += "Profiles applied: ";
@@ -657,9 +660,10 @@ void append_md_details(std::string& out, const Result& r, std::size_t rank) {
     out += "\n| group / criterion | value | band (0 → 100) | points | weight | note |\n|---|---:|---|---:|---:|---|\n";
     for (const auto& g : r.groups) {
         std::string note = g.skipped ? "skipped" : "";
-        if (g.minimum) note += (note.empty() ? "" : "; ") + std::string("minimum ") + two_decimals(*g.minimum) +
+        const int decimals = g.minimum ? decimals_apart(g.score, *g.minimum) : 2;
+        if (g.minimum) note += (note.empty() ? "" : "; ") + std::string("minimum ") + with_decimals(*g.minimum, decimals) +
                                (!g.skipped && g.score < *g.minimum ? " — NOT MET" : "");
-        fmt::format_to(to, FMT_COMPILE("| **{}** | | | **{}** | {} | {} |\n"), md_escape(g.title.empty() ? g.id : g.title), two_decimals(g.score),
+        fmt::format_to(to, FMT_COMPILE("| **{}** | | | **{}** | {} | {} |\n"), md_escape(g.title.empty() ? g.id : g.title), with_decimals(g.score, decimals),
                        format_number(g.weight), note);
         for (const auto& cr : g.criteria) {
             std::string value = cr.skipped ? "" : format_number(cr.value) + (cr.unit.empty() || std::isnan(cr.value) ? "" : " " + cr.unit);

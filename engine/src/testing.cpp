@@ -43,6 +43,18 @@ std::size_t TestRun::failed() const {
 
 namespace {
 
+// "expected …, got …" for a value out of `range`, with the decimals that tell it from the range's
+// ends ("expected at least 55.000, got 54.996", not "at least 55.00, got 55.00").
+std::string expected_got(const Range& range, double got) {
+    const int decimals = std::max(range.min ? decimals_apart(got, *range.min) : 2, range.max ? decimals_apart(got, *range.max) : 2);
+    const auto text = [&](double v) { return with_decimals(v, decimals); };
+    const std::string expected = range.min && range.max && *range.min == *range.max ? text(*range.min)
+                                 : range.min && range.max                            ? "between " + text(*range.min) + " and " + text(*range.max)
+                                 : range.min                                         ? "at least " + text(*range.min)
+                                                                                     : "at most " + text(*range.max);
+    return "expected " + expected + ", got " + text(got);
+}
+
 std::string describe(const Range& range) {
     if (range.min && range.max && *range.min == *range.max) return two_decimals(*range.min);
     if (range.min && range.max) return "between " + two_decimals(*range.min) + " and " + two_decimals(*range.max);
@@ -82,8 +94,8 @@ void check(const CompiledRules& rules, const TestExpectation& expect, TestOutcom
         for (const auto& reason : r.reasons) why += (why.empty() ? " (" : "; ") + reason;
         fail("verdict: expected " + expect.verdict->value + ", got " + std::string(to_string(r.verdict)) + (why.empty() ? "" : why + ")"));
     }
-    if (expect.score && (r.verdict == Verdict::invalid || !within(r.score, *expect.score)))
-        fail("score: expected " + describe(*expect.score) + ", got " + (r.verdict == Verdict::invalid ? "none (invalid)" : two_decimals(r.score)));
+    if (expect.score && r.verdict == Verdict::invalid) fail("score: expected " + describe(*expect.score) + ", got none (invalid)");
+    else if (expect.score && !within(r.score, *expect.score)) fail("score: " + expected_got(*expect.score, r.score));
     if (expect.gates_failed) {
         std::vector<std::string> want = expect.gates_failed->value, got;
         for (const auto& id : want)
@@ -100,7 +112,7 @@ void check(const CompiledRules& rules, const TestExpectation& expect, TestOutcom
         else if (r.verdict == Verdict::invalid) fail("group '" + id + "': expected " + describe(range) + ", got none (invalid)");
         else if (r.groups[*g].skipped) fail("group '" + id + "': expected " + describe(range) + ", got skipped");
         else if (!within(r.groups[*g].score, range))
-            fail("group '" + id + "': expected " + describe(range) + ", got " + two_decimals(r.groups[*g].score));
+            fail("group '" + id + "': " + expected_got(range, r.groups[*g].score));
     }
     for (const auto& [id, range] : expect.criteria) {
         auto c = rules.find_criterion(id);
@@ -116,7 +128,7 @@ void check(const CompiledRules& rules, const TestExpectation& expect, TestOutcom
         const auto& outcome_c = group.criteria[*c - rules.groups[rules.criteria[*c].group].first_criterion];
         if (outcome_c.skipped) fail("criterion '" + id + "': expected " + describe(range) + ", got skipped");
         else if (!within(outcome_c.points, range))
-            fail("criterion '" + id + "': expected " + describe(range) + ", got " + two_decimals(outcome_c.points));
+            fail("criterion '" + id + "': " + expected_got(range, outcome_c.points));
     }
 }
 

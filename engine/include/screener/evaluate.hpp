@@ -66,6 +66,12 @@ Evaluation evaluate(const CompiledRules& rules, const Proposal& proposal);
 // zero_at), clamped to 0..100; a band whose ends meet is a step, full points at or beyond them.
 double band_points(double value, const Band& band);
 
+// Decimals that tell `a` from `b`: 2, or more where two would show them equal, so that a score
+// below its threshold never reads as equal to it (59.996 and 60 are "59.996" and "60.000").
+int decimals_apart(double a, double b);
+// `value` with `decimals` decimals, no "-0.00".
+std::string with_decimals(double value, int decimals);
+
 // A value put in a gate's message is cut to this many bytes (then "..."): a message stays short
 // whatever a proposal's text or list holds.
 inline constexpr std::size_t message_value_bytes = 100;
