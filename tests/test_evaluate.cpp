@@ -558,6 +558,40 @@ decision: { pass_score: 50 }
     CHECK(outcome(r, "range-only").reason == "no data: a value out of range");
 }
 
+TEST_CASE("a value beyond the doubles is no data, a value out of range: not 100 points JSON cannot show", "[evaluate]") {
+    // From a committee-reader helper: 1e308 * 10 (inf) earned 100 points with "value": null and no
+    // reason in JSON, and `rank` read the null back as no data; inf % 5 was called a division by zero.
+    auto rules = compile_ok(header + R"(
+inputs:
+  x: { type: number }
+  capital: { type: number }
+groups:
+  - id: g
+    criteria:
+      - { id: product, metric: x * 1e308, zero_at: 0, full_at: 10 }
+      - { id: points, points: x * 1e308 }
+      - { id: per-capital, metric: 100 / (capital / 1e6), zero_at: 0, full_at: 10 }
+      - { id: remainder, metric: (x * 1e308) % 5, zero_at: 0, full_at: 10 }
+      - { id: fine, metric: x, zero_at: 0, full_at: 100 }
+decision: { pass_score: 50 }
+)");
+    const json p = {{"id", "P"}, {"x", 10}, {"capital", 1e-305}};  // 100 / 1e-311 is beyond the doubles too
+    const Evaluation e = eval(*rules, p);
+    const Result r = explained(*rules, p);
+    for (const char* id : {"product", "points", "per-capital", "remainder"}) {
+        INFO(id);
+        const auto& c = e.criteria[criterion(*rules, id)];
+        CHECK(c.no_data);
+        CHECK(c.points == 0);
+        CHECK(std::isnan(c.value));
+        CHECK(outcome(r, id).reason == "no data: a value out of range");
+    }
+    CHECK(e.total == 2);  // (0 + 0 + 0 + 0 + 10) / 5
+    const json line = to_json(r, 0);
+    CHECK(line["groups"][0]["criteria"][0]["value"].is_null());
+    CHECK(line["groups"][0]["criteria"][0]["reason"] == "no data: a value out of range");
+}
+
 TEST_CASE("a no-data reason names the missing inputs of every kind, in name order, through lets", "[evaluate]") {
     // Inputs of each kind interleaved, so that no input's slot (its index among inputs of its kind)
     // is its index among all inputs: a reason naming the wrong input shows up here.

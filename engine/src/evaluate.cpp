@@ -274,7 +274,8 @@ void score_lane(const CompiledRules& rules, const Register* registers, std::size
         // fields were stored one by one stalls store forwarding, a fifth of this function's time.
         const detail::Plan::Criterion& c = plan.criteria[i];
         const bool skipped = c.applies != detail::Plan::no_register && to_tri(value(c.applies)) != Tri::yes;
-        const double v = skipped ? 0.0 : value(c.value);
+        double v = skipped ? 0.0 : value(c.value);
+        if (std::isinf(v)) v = std::numeric_limits<double>::quiet_NaN();  // beyond the doubles: no data, as no report could write it
         const bool no_data = std::isnan(v);
         criteria[i].value = v;
         criteria[i].points = skipped || no_data ? 0.0 : c.has_metric ? band_points(v, bands[i]) : clamp(v, 0.0, 100.0);

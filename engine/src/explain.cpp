@@ -69,7 +69,7 @@ struct LetTrace {
 using LetTraces = std::vector<std::unique_ptr<const LetTrace>>;  // by let; null until traced
 
 // Follows "no data" from an expression down to where it starts: a missing input, or an operation
-// (division by zero, an overflow) whose operands all had data. Only operands that were evaluated
+// (division by zero, a value beyond the doubles) whose operands all had data. Only operands that were evaluated
 // and themselves had no data are followed, so an input in an untaken branch is never blamed. A let
 // is followed once per proposal, whatever the number of reasons that reach it (`lets`).
 class NoDataTracer {
@@ -121,7 +121,9 @@ public:
             default:
                 follow(n.a), follow(n.b);
         }
-        if (!followed) origin_ = std::max(origin_, n.op == Op::divide || n.op == Op::remainder ? Origin::division : Origin::out_of_range);
+        // A division by zero, or a value beyond the doubles (1e308 * 10, and the NaN of inf % 5)
+        const bool by_zero = (n.op == Op::divide || n.op == Op::remainder) && eval_.number(n.b) == 0;
+        if (!followed) origin_ = std::max(origin_, by_zero ? Origin::division : Origin::out_of_range);
     }
 
     std::string reason() {
