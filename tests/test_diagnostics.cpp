@@ -1440,6 +1440,19 @@ groups:
 decision: { pass_score: 50 }
 )") == Lines{"test.yaml:8:13: error: group 'g' 'weight' must be a number, found the quoted text \"2\"; remove the quotes"});
     }
+    SECTION("a version YAML reads as a number or a boolean is told to be quoted (SPEC: a required string)") {
+        // From a SPEC conformance helper: `version: 2025.10` was accepted, and is 2025.1 to any other YAML reader.
+        const auto with_version = [](const std::string& version) {
+            return errors("format: screener/v1\nid: t\nversion: " + version +
+                          "\ninputs:\n  x: { type: number }\ngroups:\n  - id: g\n    criteria:\n      - { id: c, points: x }\n"
+                          "decision: { pass_score: 50 }\n");
+        };
+        CHECK(with_version("2025.10") == Lines{"test.yaml:3:10: error: 'version' must be text, and YAML reads 2025.10 as a number: quote it, as in \"2025.10\""});
+        CHECK(with_version("1") == Lines{"test.yaml:3:10: error: 'version' must be text, and YAML reads 1 as a number: quote it, as in \"1\""});
+        CHECK(with_version("true") == Lines{"test.yaml:3:10: error: 'version' must be text, and YAML reads true as a boolean: quote it, as in \"true\""});
+        CHECK(with_version("\"2025.10\"").empty());
+        CHECK(with_version("2025.1-draft").empty());  // text to YAML too
+    }
     SECTION("an id starting with '-' or '_' is told why it is wrong") {
         // engine: "a group id '_extra' may only use lower-case letters, digits, '-' and '_'", which it does.
         CHECK(errors(R"(format: screener/v1

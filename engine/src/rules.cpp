@@ -99,7 +99,7 @@ public:
                     yaml_.error(node, "rule-set id '" + *id + "' may only use lower-case letters, digits and '-'");
             }
         if (auto node = yaml_.require(top, "version", "the rule set"); node.IsDefined())
-            if (auto version = yaml_.string(node, "'version'")) rules_.version = *version;
+            if (auto version = yaml_.text(node, "'version'")) rules_.version = *version;
         if (auto node = yaml_.get(top, "title"); node.IsDefined())
             rules_.title = yaml_.string(node, "'title'").value_or("");
         if (auto node = yaml_.get(top, "description"); node.IsDefined())

@@ -211,6 +211,18 @@ std::optional<std::string> YamlReader::string(const YAML::Node& node, const std:
     return node.Scalar();
 }
 
+std::optional<std::string> YamlReader::text(const YAML::Node& node, const std::string& what) {
+    if (node.IsScalar()) {
+        const nlohmann::json value = to_json(node);
+        if (value.is_number() || value.is_boolean()) {
+            error(node, what + " must be text, and YAML reads " + node.Scalar() + " as " + (value.is_number() ? "a number" : "a boolean") +
+                            ": quote it, as in \"" + node.Scalar() + "\"");
+            return std::nullopt;
+        }
+    }
+    return string(node, what);
+}
+
 std::optional<double> YamlReader::number(const YAML::Node& node, const std::string& what) {
     if (node.IsScalar() && !is_quoted(node))
         if (auto value = parse_number(node.Scalar())) return value;

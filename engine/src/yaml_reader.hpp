@@ -42,6 +42,9 @@ public:
     YAML::Node require(const YAML::Node& map, const std::string& key, const std::string& what);
 
     std::optional<std::string> string(const YAML::Node& node, const std::string& what);
+    // string(), and an error where YAML reads a plain scalar as a number or true/false (`version:
+    // 2025.10` is the number 2025.1 to any other YAML reader): quote it.
+    std::optional<std::string> text(const YAML::Node& node, const std::string& what);
     std::optional<double> number(const YAML::Node& node, const std::string& what);
     std::optional<bool> boolean(const YAML::Node& node, const std::string& what);
     std::optional<std::vector<std::string>> string_list(const YAML::Node& node, const std::string& what);
