@@ -96,6 +96,26 @@ TEST_CASE("every function", "[expr]") {
     CHECK(condition("contains(tags, \"power\")") == "true");
 }
 
+TEST_CASE("round(x, digits) rounds x as its shortest text reads, half away from zero, at any digits", "[expr]") {
+    // From a SPEC conformance helper: x * 100 rounded then / 100 gave round(1.005, 2) = 1 but
+    // round(2.675, 2) = 2.68 (the doubles nearest both lie just below the half), and overflowed or
+    // lost x at extreme digits. Each expectation is x's decimal text rounded by hand.
+    CHECK(number("round(1.005, 2)") == 1.01);
+    CHECK(number("round(2.675, 2)") == 2.68);
+    CHECK(number("round(0.285, 2)") == 0.29);
+    CHECK(number("round(0.145, 2)") == 0.15);
+    CHECK(number("round(-0.125, 2)") == -0.13);
+    CHECK(number("round(9.995, 2)") == 10);
+    CHECK(number("round(1.2345, 2)") == 1.23);
+    CHECK(number("round(1250, -2)") == 1300);
+    CHECK(number("round(123.456, -1)") == 120);
+    CHECK(number("round(1e308, 2)") == 1e308);  // x * 100 was beyond the doubles
+    CHECK(number("round(1.5, 400)") == 1.5);    // 10^400 was
+    CHECK(number("round(1.5, -400)") == 0);
+    CHECK(number("round(1.5, 0.6)") == 1.5);    // digits rounded: 1
+    CHECK(std::isnan(number("round(x, 2 / 0)")));
+}
+
 TEST_CASE("no data propagates, except where and/or/if skip the operand", "[expr]") {
     CHECK(std::isnan(number("x / (y - 4)")));
     CHECK(std::isnan(number("n + 1")));                 // optional input without default

@@ -2,10 +2,14 @@
 
 #include <algorithm>
 #include <bit>
+#include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <optional>
 #include <stdexcept>
+
+#include <fmt/format.h>
 
 #include "program.hpp"
 
@@ -144,10 +148,7 @@ const Register* run_plan(const CompiledRules& rules, const Proposal* proposals, 
             case Code::abs: each([&](std::size_t k) { set(k, std::fabs(a(k))); }); break;
             case Code::round: each([&](std::size_t k) { set(k, std::round(a(k))); }); break;
             case Code::round_digits:
-                each([&](std::size_t k) {
-                    const double digits = b(k), scale = std::pow(10.0, std::round(digits));
-                    set(k, std::isnan(digits) ? no_data : std::round(a(k) * scale) / scale);
-                });
+                each([&](std::size_t k) { set(k, detail::round_to_digits(a(k), b(k))); });
                 break;
             case Code::logical_not: vectors([&](Vector x, Vector, Vector) { return is_nan(x) ? nan : truth(x == 0); }); break;
             case Code::logical_and:  // x yes: y; x no or no data: x
@@ -308,6 +309,25 @@ void score_lane(const CompiledRules& rules, const Register* registers, std::size
 }
 
 }  // namespace
+
+double detail::round_to_digits(double x, double digits) {
+    if (std::isnan(digits)) return std::numeric_limits<double>::quiet_NaN();
+    if (!std::isfinite(x) || x == 0) return x;
+    // x is significand * 10^exponent, the shortest digits that read back as x; `dropped` of them go.
+    const auto decimal = fmt::detail::dragonbox::to_decimal(std::fabs(x));
+    const double dropped = -std::round(digits) - decimal.exponent;
+    if (dropped <= 0) return x;
+    if (dropped >= 18) return std::copysign(0.0, x);  // under half the unit kept: at most 17 digits
+    std::uint64_t unit = 1;
+    for (int k = 0; k < static_cast<int>(dropped); ++k) unit *= 10;
+    const std::uint64_t kept = decimal.significand / unit + (decimal.significand % unit * 2 >= unit ? 1 : 0);  // half away from zero
+    // kept * 10^(exponent + dropped), read as text so that the double is the one nearest it
+    char text[48];
+    const auto written = fmt::format_to_n(text, sizeof text - 1, "{}e{}", kept, decimal.exponent + static_cast<int>(dropped));
+    double rounded = 0;
+    if (std::from_chars(text, written.out, rounded).ec == std::errc::result_out_of_range) rounded = std::numeric_limits<double>::infinity();
+    return std::copysign(rounded, x);
+}
 
 double band_points(double value, const Band& band) {
     if (band.zero_at == band.full_at)  // a step: full points at or beyond the threshold

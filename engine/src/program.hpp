@@ -17,6 +17,12 @@
 
 namespace screener::detail {
 
+// round(x, digits) (SPEC: half away from zero) on x as its shortest decimal text reads, as a person
+// reads it: round(1.005, 2) is 1.01 and round(2.675, 2) 2.68, though the doubles nearest both lie
+// just below the half (x * 100 rounded, then / 100, gave 1 and 2.68). digits is rounded to a whole
+// number; a digits of no data gives no data.
+double round_to_digits(double x, double digits);
+
 enum class Type : std::uint8_t { number, boolean, string, list };
 std::string_view to_string(Type type);
 
@@ -223,10 +229,7 @@ private:
             case Op::round: {
                 double x = number(n.a);
                 if (n.b == n.a) return std::round(x);
-                double digits = number(n.b);
-                if (std::isnan(digits)) return no_data;
-                double scale = std::pow(10.0, std::round(digits));
-                return std::round(x * scale) / scale;
+                return round_to_digits(x, number(n.b));
             }
             case Op::count: {
                 List l = list(n.a);
