@@ -2072,6 +2072,34 @@ TEST_CASE("schema follows --rules and writes -o", "[cli]") {
     CHECK(run_cli("schema --bogus").exit_code == 2);
 }
 
+TEST_CASE("schema lets an object of optional inputs be null, as the engine does, and not one a required input lies in", "[cli]") {
+    // From a SPEC conformance helper: {"env": null} passed eval but not the schema's "type": "object".
+    TempDir tmp("cli-schema-null");
+    write_text(tmp.path + "/r.yaml", R"y(format: screener/v1
+id: t
+version: "1"
+inputs:
+  env.iso: { type: boolean, required: false, default: false }
+  site.area: { type: number }
+  site.detail.note: { type: string, required: false }
+groups:
+  - id: g
+    criteria: [{ id: c, points: "if(env.iso, 100, site.area)" }]
+decision: { pass_score: 50 }
+)y");
+    Cli cli = run_cli("schema --rules " + q(tmp.path + "/r.yaml"));
+    INFO(cli.err);
+    REQUIRE(cli.exit_code == 0);
+    const json props = parse_json(cli.out)["properties"];
+    CHECK(props["env"]["type"] == json{"object", "null"});
+    CHECK(props["site"]["type"] == "object");
+    CHECK(props["site"]["required"] == json{"area"});
+    CHECK(props["site"]["properties"]["detail"]["type"] == json{"object", "null"});
+    write_text(tmp.path + "/p.ndjson", R"({"id":"P","env":null,"site":{"area":80,"detail":null}})" "\n");
+    Cli eval = run_cli("-q eval --rules " + q(tmp.path + "/r.yaml") + " --format csv " + q(tmp.path + "/p.ndjson"));
+    CHECK_THAT(eval.out, Contains(",P,,pass,80.00,"));
+}
+
 TEST_CASE("eval, rank and diff stop at max_proposals_in_memory and say what to do instead", "[cli]") {
     TempDir tmp("cli-memory-limit");
     Cli scored = run_cli("-q eval --rules tests/ci/rules-v1.yaml --format ndjson -o " + tmp.path +

@@ -33,7 +33,8 @@ nlohmann::json& object_at(nlohmann::json& root, const std::vector<std::string>& 
     nlohmann::json* node = &root;
     for (std::size_t k = 0; k < depth; ++k) {
         nlohmann::json& child = (*node)["properties"][path[k]];
-        if (child.is_null()) child = {{"type", "object"}, {"properties", nlohmann::json::object()}};
+        // null counts as absent: an object only optional inputs lie in may be null (until one is required)
+        if (child.is_null()) child = {{"type", {"object", "null"}}, {"properties", nlohmann::json::object()}};
         node = &child;
     }
     return *node;
@@ -66,7 +67,10 @@ nlohmann::json proposal_schema(const CompiledRules& rules) {
         parent["properties"][input.path.back()] = input_schema(input);
         if (input.required) {
             // A required nested value makes every enclosing object required too.
-            for (std::size_t k = 0; k <= depth; ++k) add_required(object_at(root, input.path, k), input.path[k]);
+            for (std::size_t k = 0; k <= depth; ++k) {
+                add_required(object_at(root, input.path, k), input.path[k]);
+                if (k < depth) object_at(root, input.path, k + 1)["type"] = "object";
+            }
         }
     }
     return root;
