@@ -242,7 +242,9 @@ Format pick_format(const std::string& format, const std::string& output) {
 }
 
 void print_diagnostics(const Diagnostics& diagnostics) {
-    for (const auto& d : diagnostics) std::cerr << d.str() << '\n';
+    const bool warnings = spdlog::should_log(spdlog::level::warn);  // -q: only errors on stderr
+    for (const auto& d : diagnostics)
+        if (d.severity == Severity::error || warnings) std::cerr << d.str() << '\n';
 }
 
 std::shared_ptr<const CompiledRules> load_rules_or_throw(const std::string& path) {

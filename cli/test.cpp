@@ -22,13 +22,19 @@ struct TestOptions {
 
 struct SuiteRun {
     std::string file;
-    std::string rules_id;
+    std::string rules_id;  // and version, as the summary shows it
+    std::string classname;  // the rule set's id: a JUnit class name, which CI splits at its dots
     TestRun run;
     std::string error;  // the rule set or test file could not be loaded
+    std::string diagnostics;  // then its errors, one a line
 };
 
 SuiteRun run_file(const std::string& file) {
-    SuiteRun suite{file, "", {}, ""};
+    SuiteRun suite{file, "", "", {}, "", ""};
+    const auto keep_errors = [&](const Diagnostics& diagnostics) {
+        for (const auto& d : diagnostics)
+            if (d.severity == Severity::error) suite.diagnostics += d.str() + "\n";
+    };
     std::string rules_path = file;
     std::vector<TestCase> tests;
     bool separate = is_test_file(file);
@@ -37,6 +43,7 @@ SuiteRun run_file(const std::string& file) {
         print_diagnostics(loaded.diagnostics);
         if (has_errors(loaded.diagnostics)) {
             suite.error = "the test file has errors";
+            keep_errors(loaded.diagnostics);
             return suite;
         }
         rules_path = (std::filesystem::path(file).parent_path() / loaded.rules_path).string();
@@ -46,9 +53,11 @@ SuiteRun run_file(const std::string& file) {
     print_diagnostics(compiled.diagnostics);
     if (!compiled.rules) {
         suite.error = "the rule set " + rules_path + " has errors";
+        keep_errors(compiled.diagnostics);
         return suite;
     }
     suite.rules_id = compiled.rules->id + " " + compiled.rules->version;
+    suite.classname = compiled.rules->id;
     suite.run = run_tests(*compiled.rules, separate ? tests : compiled.rules->tests);
     return suite;
 }
@@ -56,20 +65,20 @@ SuiteRun run_file(const std::string& file) {
 void write_junit(std::ostream& out, const std::vector<SuiteRun>& suites) {
     std::size_t tests = 0, failures = 0, errors = 0;
     for (const auto& s : suites) {
-        tests += s.run.outcomes.size();
+        tests += s.run.outcomes.size() + !s.error.empty();  // a load error is a test case of its own
         failures += s.run.failed();
         errors += !s.error.empty();
     }
     out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"screener test\" tests=\"" << tests << "\" failures=\""
         << failures << "\" errors=\"" << errors << "\">\n";
     for (const auto& s : suites) {
-        out << "  <testsuite name=\"" << xml_escape(s.file) << "\" tests=\"" << s.run.outcomes.size() << "\" failures=\"" << s.run.failed()
-            << "\" errors=\"" << !s.error.empty() << "\">\n";
+        out << "  <testsuite name=\"" << xml_escape(s.file) << "\" tests=\"" << s.run.outcomes.size() + !s.error.empty() << "\" failures=\""
+            << s.run.failed() << "\" errors=\"" << !s.error.empty() << "\">\n";
         if (!s.error.empty())
-            out << "    <testcase classname=\"" << xml_escape(s.file) << "\" name=\"load\">\n      <error message=\"" << xml_escape(s.error)
-                << "\"/>\n    </testcase>\n";
+            out << "    <testcase classname=\"" << xml_escape(s.file) << "\" name=\"load\" file=\"" << xml_escape(s.file) << "\">\n      <error message=\""
+                << xml_escape(s.error) << "\">" << xml_escape(s.diagnostics) << "</error>\n    </testcase>\n";
         for (const auto& o : s.run.outcomes) {
-            out << "    <testcase classname=\"" << xml_escape(s.rules_id) << "\" name=\"" << xml_escape(o.name) << "\" file=\"" << xml_escape(o.where.file)
+            out << "    <testcase classname=\"" << xml_escape(s.classname) << "\" name=\"" << xml_escape(o.name) << "\" file=\"" << xml_escape(o.where.file)
                 << "\" line=\"" << o.where.line << "\"";
             if (o.passed()) {
                 out << "/>\n";
@@ -125,7 +134,7 @@ int run_test(const TestOptions& o) {
 void setup_test(CLI::App& app, int& exit_code) {
     auto o = std::make_shared<TestOptions>();
     auto* cmd = app.add_subcommand("test", "Run the tests of rule sets (their tests: block, or test files with rules: and tests:)");
-    cmd->add_option("RULES", o->files, "Rule sets, or test files (YAML with rules: PATH and tests:)")->required()->check(CLI::ExistingFile);
+    cmd->add_option("RULES", o->files, "Rule sets, or test files (YAML with rules: PATH and tests:)")->required();
     cmd->add_option("--junit", o->junit, "Also write the results as JUnit XML to this file");
     cmd->add_option("--min-coverage", o->min_coverage, "Fail when coverage is below this percentage")->check(CLI::Range(0.0, 100.0));
     cmd->callback([o, &exit_code] { exit_code = run_test(*o); });

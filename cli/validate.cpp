@@ -19,7 +19,7 @@ struct ValidateOptions {
 void setup_validate(CLI::App& app, int& exit_code) {
     auto options = std::make_shared<ValidateOptions>();
     auto* cmd = app.add_subcommand("validate", "Compile and lint rule sets; report every error and warning as file:line:col (exit 1 on errors, or warnings with --strict)");
-    cmd->add_option("RULES", options->files, "Rule-set YAML files")->required()->check(CLI::ExistingFile);
+    cmd->add_option("RULES", options->files, "Rule-set YAML files")->required();
     cmd->add_flag("--strict", options->strict, "Treat lint warnings as errors (exit 1)");
     cmd->callback([options, &exit_code] {
         bool errors = false;

@@ -1629,8 +1629,20 @@ TEST_CASE("validate exits 1 with file:line:col diagnostics on stderr", "[cli]") 
     CHECK_THAT(mixed.out, Contains(rules_path + ": ok"));
 }
 
+TEST_CASE("validate reports a rule set it cannot read as an error of that file, and goes on with the others (exit 1)", "[cli]") {
+    // SPEC: validate exits 0 clean, 1 errors. It stopped at a missing file with a usage error (2),
+    // before it had reported the others.
+    Cli cli = run_cli("validate rules/no-such-rules.yaml " + rules_path + " tests");
+    INFO(cli.err);
+    CHECK(cli.exit_code == 1);
+    CHECK(cli.err == "rules/no-such-rules.yaml: error: cannot read the rule set: No such file or directory\n"
+                     "tests: error: cannot read the rule set: it is a directory\n");
+    CHECK(cli.out == "rules/no-such-rules.yaml: 1 error\n" + rules_path + ": ok (bac-ninh-234 2025.1: 17 inputs, 3 gates, 4 groups, 14 criteria, 17 tests)\n"
+                     "tests: 1 error\n");
+}
+
 TEST_CASE("validate usage errors exit 2", "[cli]") {
-    for (const std::string& args : std::vector<std::string>{"validate", "validate --bogus " + rules_path, "validate rules/no-such-rules.yaml"}) {
+    for (const std::string& args : std::vector<std::string>{"validate", "validate --bogus " + rules_path}) {
         Cli cli = run_cli(args);
         INFO(args << "\n" << cli.err);
         CHECK(cli.exit_code == 2);

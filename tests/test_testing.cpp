@@ -637,7 +637,7 @@ TEST_CASE("screener test --junit writes one testcase per test and a failure for 
     CHECK(cases[1]->attr("name") == "wrong on purpose");
     CHECK(cases[2]->attr("name") == "invalid as expected");
     for (std::size_t i = 0; i < 3; ++i) {
-        CHECK(cases[i]->attr("classname") == "mini 1");
+        CHECK(cases[i]->attr("classname") == "mini");  // no version: Jenkins reads a class name's dots as packages
         CHECK(cases[i]->attr("file") == f.file);
         CHECK(cases[i]->attr("line") == std::to_string(20 + 3 * i));
     }
@@ -685,6 +685,25 @@ TEST_CASE("screener test --junit reports a rule set with errors as an error test
     REQUIRE(cases[0]->children.size() == 1);
     CHECK(cases[0]->children[0].name == "error");
     CHECK(cases[0]->children[0].attr("message") == "the rule set " + broken + " has errors");
+    // The counts add up (the load is a testcase), and the error holds the diagnostics, which a CI's
+    // test view shows where stderr is out of sight.
+    CHECK(root.attr("tests") == "1");
+    CHECK(suites[0]->attr("tests") == "1");
+    CHECK(cases[0]->attr("file") == broken);
+    CHECK(cases[0]->children[0].text == broken + ":8:26: error: unknown input 'nope'\n");
+}
+
+TEST_CASE("screener -q test prints no lint warnings, only errors; without -q it prints them", "[testing]") {
+    const std::string dir = temp_dir("testing-quiet");
+    const std::string rules = dir + "/warns.yaml";  // a step band: lint warns
+    write_text(rules, "format: screener/v1\nid: w\nversion: \"1\"\ninputs: { x: { type: number } }\ngroups:\n  - id: g\n    criteria:\n"
+                      "      - { id: step, metric: x, zero_at: 5, full_at: 5 }\ndecision: { pass_score: 50 }\n");
+    Cli loud = run_cli("test " + q(rules));
+    CHECK_THAT(loud.err, Contains(rules + ":8:9: warning: criterion 'step' has zero_at equal to full_at"));
+    Cli quiet = run_cli("-q test " + q(rules));
+    CHECK(quiet.err.empty());
+    CHECK(quiet.exit_code == loud.exit_code);
+    CHECK(quiet.out == loud.out);
 }
 
 TEST_CASE("the regression test file in tests/ci runs against rules-v2", "[testing]") {

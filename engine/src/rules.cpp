@@ -496,6 +496,7 @@ std::optional<std::string> read_yaml_file(const std::string& path, const std::st
     std::error_code ec;
     if (std::filesystem::is_regular_file(path, ec))
         if (const auto size = std::filesystem::file_size(path, ec); !ec && size > limit) return fail(detail::too_large_for_rules(std::to_string(size)));
+    if (std::filesystem::is_directory(path, ec)) return fail("cannot read " + what + ": it is a directory");
     std::ifstream in(path, std::ios::binary);
     if (!in) return fail("cannot read " + what + ": " + std::strerror(errno));
     std::string text;

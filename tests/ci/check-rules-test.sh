@@ -139,7 +139,7 @@ case $case_name in
     contains log 'diff:     FAILED (exit 2)'
     if grep -q 'verdict flips\|impact report:' log; then cat log >&2; fail "the first run's impact report was shown"; fi
     [ ! -e out/impact.md ] || fail "out/impact.md of the first run left behind"
-    contains out/junit.xml '<error message="the rule set new.yaml has errors"/>'
+    contains out/junit.xml '<error message="the rule set new.yaml has errors">new.yaml:1:1: error: the rule set needs '"'"'version'"'"''
     ;;
   usage)
     run env SCREENER="$screener" "$script" "$ci/rules-v1.yaml" "$ci/rules-v2.yaml"
