@@ -641,7 +641,7 @@ TEST_CASE("eval csv has one column per group and criterion and rectangular rows"
     std::vector<std::pair<std::string, long>> group_cols, criterion_cols;
     for (const auto& g : first["groups"]) {
         group_cols.emplace_back(g["id"], column("group:" + g["id"].get<std::string>()));
-        for (const auto& c : g["criteria"]) criterion_cols.emplace_back(c["id"], column(c["id"]));
+        for (const auto& c : g["criteria"]) criterion_cols.emplace_back(c["id"], column("criterion:" + c["id"].get<std::string>()));
     }
     CHECK(group_cols.size() == 4);
     CHECK(criterion_cols.size() == 14);
@@ -684,6 +684,34 @@ TEST_CASE("eval csv has one column per group and criterion and rectangular rows"
     bool found = false;
     for (const auto& row : rows) found = found || row[static_cast<std::size_t>(name_col)] == (*canon)["name"];
     CHECK(found);
+}
+
+TEST_CASE("eval csv names each column once, whatever the criteria are called: score, id, reasons", "[cli]") {
+    // From a committee-reader helper: criteria 'score', 'id' and 'reasons' made columns of those names,
+    // and a reader by name (csv.DictReader) took the criterion's points for the total.
+    TempDir tmp("cli-csv-names");
+    write_text(tmp.path + "/r.yaml", R"(format: screener/v1
+id: t
+version: "1"
+inputs:
+  x: { type: number }
+groups:
+  - id: main
+    criteria:
+      - { id: score, points: x }
+      - { id: id, points: 100 - x }
+      - { id: reasons, points: 50 }
+decision: { pass_score: 10 }
+)");
+    write_text(tmp.path + "/p.ndjson", R"({"id":"P","x":30})" "\n");
+    Cli cli = run_cli("-q eval --rules " + q(tmp.path + "/r.yaml") + " --format csv " + q(tmp.path + "/p.ndjson"));
+    INFO(cli.err);
+    const auto rows = parse_csv(cli.out);
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0] == std::vector<std::string>{"rank", "id", "name", "verdict", "score", "source", "group:main",
+                                              "criterion:score", "criterion:id", "criterion:reasons", "reasons"});
+    // (30 + 70 + 50) / 3 = 50
+    CHECK(rows[1] == std::vector<std::string>{"1", "P", "", "pass", "50.00", tmp.path + "/p.ndjson:1", "50.00", "30.00", "70.00", "50.00", ""});
 }
 
 TEST_CASE("eval csv quotes commas, quotes and line breaks per RFC 4180", "[cli]") {

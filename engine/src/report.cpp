@@ -694,8 +694,28 @@ void append_csv_row(std::string& out, const Result& r, std::size_t rank, const R
     out += "\r\n";
 }
 
+// A result's source, "file:line" or "file:line:column", as JUnit's file and line ("" when it has none).
+std::pair<std::string_view, std::string_view> file_and_line(std::string_view source) {
+    const auto number_at_end = [](std::string_view text) {
+        const std::size_t colon = text.rfind(':');
+        const bool number = colon != std::string_view::npos && colon + 1 < text.size() &&
+                            std::all_of(text.begin() + static_cast<std::ptrdiff_t>(colon) + 1, text.end(), [](char c) { return c >= '0' && c <= '9'; });
+        return number ? colon : std::string_view::npos;
+    };
+    const std::size_t last = number_at_end(source);
+    if (last == std::string_view::npos) return {source, ""};
+    if (const std::size_t before = number_at_end(source.substr(0, last)); before != std::string_view::npos)
+        return {source.substr(0, before), source.substr(before + 1, last - before - 1)};
+    return {source.substr(0, last), source.substr(last + 1)};
+}
+
 void append_junit_case(std::string& out, const RulesInfo& rules, const Result& r) {
-    out += fmt::format("    <testcase classname=\"{}\" name=\"{}\"", xml_escape(rules.id), xml_escape(r.id + (r.name.empty() ? "" : " " + r.name)));
+    // An invalid proposal's name says where it is: its id may be missing, or repeat a valid one's.
+    std::string name = r.id + (r.name.empty() ? "" : " " + r.name);
+    if (r.verdict == Verdict::invalid) name += (name.empty() ? "" : " ") + ("(" + r.source + ")");
+    const auto [file, line] = file_and_line(r.source);
+    out += fmt::format("    <testcase classname=\"{}\" name=\"{}\" file=\"{}\"", xml_escape(rules.id), xml_escape(name), xml_escape(file));
+    if (!line.empty()) out += fmt::format(" line=\"{}\"", line);
     if (r.verdict == Verdict::pass) {
         out += "/>\n";
         return;
@@ -728,7 +748,7 @@ RowReport::RowReport(Format format, const RulesInfo& rules, std::size_t pass, st
             if (scored_) {
                 for (const auto& g : scored_->groups) head += "," + csv("group:" + g.id);
                 for (const auto& g : scored_->groups)
-                    for (const auto& c : g.criteria) head += "," + csv(c.id);
+                    for (const auto& c : g.criteria) head += "," + csv("criterion:" + c.id);  // a criterion may be called "score"
             }
             heads_.push_back(head + ",reasons\r\n");
             break;
