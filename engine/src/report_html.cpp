@@ -286,6 +286,7 @@ constexpr const char* script = R"JS(
 (function () {
   "use strict";
   var table = document.getElementById("ranking");
+  document.getElementById("sort-hint").hidden = false;
   var heads = table.tHead.rows[0].cells, body = table.tBodies[0];
   var rows = null, keys = {}, verdicts = { pass: 0, fail: 1, invalid: 2 };
   var collator = new Intl.Collator("en", { numeric: true });
@@ -498,16 +499,17 @@ const GroupOutcome* find_group(const Result& r, std::size_t index, const std::st
 
 // One line per proposal; optional end tags left out. The script follows the table directly.
 void write_ranking_head(Out& o, const Result* shape) {
-    o += "<section>\n<h2>Ranking</h2>\n<p class=\"note hint\">Click a column heading to sort, an id for the proposal's detail. Group scores in red "
-         "are below the group's minimum.</p>\n";
+    // Sorting needs the script: its hint is shown by it.
+    o += "<section>\n<h2>Ranking</h2>\n<p class=\"note hint\"><span id=\"sort-hint\" hidden>Click a column heading to sort. </span>"
+         "Click an id for the proposal's detail. Group scores in red are below the proposal's group minimum.</p>\n";
     o += "<table id=\"ranking\">\n<thead><tr><th data-key=\"rank\" data-type=\"num\" aria-sort=\"ascending\">Rank</th>"
          "<th data-key=\"id\" data-type=\"str\">ID</th><th data-key=\"name\" data-type=\"str\">Name</th>"
          "<th data-key=\"verdict\" data-type=\"verdict\">Verdict</th><th class=\"n\" data-key=\"score\" data-type=\"num\" data-desc>Score</th>";
     if (shape)
         for (const auto& g : shape->groups) {
-            put(o, FMT_COMPILE("<th class=\"n\" data-key=\"group:{}\" data-type=\"num\" data-desc title=\"{}"), esc(g.id), esc(label_of(g.title, g.id)));
-            if (g.minimum) put(o, FMT_COMPILE(" (minimum {})"), two_decimals(*g.minimum));
-            put(o, FMT_COMPILE("\">{}</th>"), esc(g.id));
+            // No minimum here: a profile may set each proposal's own (the details show it).
+            put(o, FMT_COMPILE("<th class=\"n\" data-key=\"group:{}\" data-type=\"num\" data-desc title=\"{}\">{}</th>"), esc(g.id),
+                esc(label_of(g.title, g.id)), esc(g.id));
         }
     o += "<th data-key=\"reasons\" data-type=\"str\">Why it fails</th></tr></thead>\n<tbody>\n";
 }

@@ -208,6 +208,8 @@ def check_file(report, expected, summary):
     details = text.count('<details class="p"')
     check(details == len(expected), "one <details> per proposal", f"{details} vs {len(expected)}")
     check(not re.search(r"<details[^>]*\bopen\b", text), "details are collapsed by default")
+    check('<span id="sort-hint" hidden>Click a column heading to sort. </span>' in text,
+          "the sorting hint is hidden in the file: without the script there is no sorting")
     check(re.search(r"@media print", text) is not None and "break-before:page" in text, "print stylesheet with a page break per proposal")
     scores = re.findall(r'<td class="n sc" style="--s:[0-9.]+">([^<\n]*)', text)
     check(all(re.fullmatch(r"-?\d+\.\d\d", s) for s in scores) and len(scores) == summary["pass"] + summary["fail"],
@@ -224,7 +226,8 @@ def is_utf8(data):
 
 def check_dom(browser, url, expected):
     ids = [r["id"] for r in expected]
-    dom = parse(dump_dom(browser, url))
+    dumped = dump_dom(browser, url)
+    dom = parse(dumped)
     check(len(dom.rows) == len(expected), "DOM: ranking row count equals proposal count", f"{len(dom.rows)} vs {len(expected)}")
     check([row[1] for row in dom.rows] == ids, "DOM: rows in rank order", str([row[1] for row in dom.rows][:5]))
     names = {row[1]: row[2] for row in dom.rows if len(row) > 2}
@@ -235,6 +238,7 @@ def check_dom(browser, url, expected):
     injected = ({"img", "iframe"} & set(dom.tags)) | (set(n for n in dom.attr_names if n.startswith("on")))
     check(not injected, "DOM: no injected <img>, <iframe> or event-handler attribute", str(injected))
     check(VIETNAMESE in names.values(), "DOM: Vietnamese name renders as text")
+    check('<span id="sort-hint">Click a column heading to sort. </span>' in dumped, "DOM: the script shows the sorting hint")
     check(len(dom.details) == len(expected) and not any("open" in d for d in dom.details.values()),
           "DOM: one collapsed <details> per proposal")
     return dom
