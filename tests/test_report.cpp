@@ -87,7 +87,7 @@ TEST_CASE("A JSON number is the text fmt's shortest form writes, for doubles of 
     CHECK(checked > 200000);
 }
 
-TEST_CASE("format_number gives 6 significant digits, whole numbers from 1,000 in full, with thousands separators", "[report]") {
+TEST_CASE("format_number gives 6 significant digits, whole numbers from 1,000 to 1e15 in full, with thousands separators", "[report]") {
     CHECK(format_number(61'500'000) == "61,500,000");
     CHECK(format_number(7.8) == "7.8");
     CHECK(format_number(999) == "999");
@@ -101,9 +101,14 @@ TEST_CASE("format_number gives 6 significant digits, whole numbers from 1,000 in
     CHECK(format_number(0.0001234567) == "0.000123457");
     CHECK(format_number(1.5e-7) == "1.5e-07");
     CHECK(format_number(std::nan("")) == "no data");
+    // From 1e15 on, 6 significant digits and an exponent: 1e300 was 301 digits, 1.5e19 showed 20
+    CHECK(format_number(999'999'999'999'999) == "999,999,999,999,999");
+    CHECK(format_number(1e15) == "1e+15");
+    CHECK(format_number(1.5151515151515152e19) == "1.51515e+19");
+    CHECK(format_number(-1e300) == "-1e+300");
     for (double v : sample_values()) {
         INFO(printf_text("%.17g", v));
-        const bool in_full = std::fabs(v) >= 1e6 || (std::fabs(v) >= 1000 && v == std::trunc(v));
+        const bool in_full = std::fabs(v) < 1e15 && (std::fabs(v) >= 1e6 || (std::fabs(v) >= 1000 && v == std::trunc(v)));
         std::string digits = format_number(v);
         std::erase(digits, ',');
         CHECK(digits == (v == 0 ? "0" : printf_text(in_full ? "%.0f" : "%.6g", v)));

@@ -586,8 +586,10 @@ std::string format_number(double v) {
     if (std::isnan(v)) return "no data";
     fmt::memory_buffer text;
     auto to = std::back_inserter(text);
-    // -0 is 0, as in the JSON reports (which is all `rank` reads back).
-    if (whole_number(v)) fmt::format_to(to, FMT_COMPILE("{}"), static_cast<std::int64_t>(v));
+    // From 1e15 on, an exponent (1.5e+19): digits past the 16th are not the value's own, and 1e300
+    // would be 301 of them. Whole numbers below: -0 is 0, as in the JSON reports (all `rank` reads back).
+    if (std::fabs(v) >= 1e15) fmt::format_to(to, FMT_COMPILE("{:.6g}"), v);
+    else if (whole_number(v)) fmt::format_to(to, FMT_COMPILE("{}"), static_cast<std::int64_t>(v));
     else if (std::fabs(v) >= 1e6) fmt::format_to(to, FMT_COMPILE("{:.0f}"), v);
     else fmt::format_to(to, FMT_COMPILE("{:.6g}"), v);
     // thousands separators keep large money amounts readable

@@ -128,7 +128,8 @@ std::string printable(std::string_view text);
 // Text for a Markdown table cell or line, read as it is: what would end the cell or the line, make
 // markup, HTML or a link (http://…, www.…, a@b) is escaped, and the text made printable.
 std::string md_escape(std::string_view text);
-// Numbers for people: up to 6 significant digits, thousands separators ("61,500,000", "7.8").
+// Numbers for people: up to 6 significant digits, thousands separators ("61,500,000", "7.8"),
+// whole numbers from 1,000 in full up to 1e15, and an exponent beyond ("1.51515e+19").
 std::string format_number(double value);
 // Text for XML attributes and content (JUnit): markup characters escaped, control characters but line
 // breaks and tabs made spaces, invalid UTF-8 replaced by U+FFFD.
