@@ -325,6 +325,36 @@ TEST_CASE("diff md escapes the rule sets' versions: a version cannot forge the s
     CHECK_THAT(lines[2], StartsWith("**9 proposals: 5 verdict flips"));
 }
 
+TEST_CASE("diff md does not count rounding as a score change: weights 0.3 and 0.6 weigh as 1 and 2 do", "[diff]") {
+    // From a committee-reader helper: weights scaled alike changed nothing, and the summary said
+    // "45 scores changed (largest 0.00)": totals moved by 1e-14.
+    const std::string dir = temp_dir("diff-rounding");
+    const std::string rules = "format: screener/v1\nid: s\nversion: \"1\"\ninputs: {x: {type: number}, y: {type: number}}\ngroups:\n"
+                              "  - id: g\n    criteria:\n      - {id: a, points: x, weight: W1}\n      - {id: b, points: y, weight: W2}\n"
+                              "  - id: h\n    criteria:\n      - {id: c, points: x}\ndecision: {pass_score: 50}\n";
+    auto with = [&](const std::string& w1, const std::string& w2) {
+        std::string text = rules;
+        text.replace(text.find("W1"), 2, w1);
+        text.replace(text.find("W2"), 2, w2);
+        return text;
+    };
+    write_text(dir + "/old.yaml", with("1", "2"));
+    write_text(dir + "/new.yaml", with("0.3", "0.6"));
+    std::string proposals;
+    for (int i = 0; i < 300; ++i)
+        proposals += "{\"id\":\"P" + std::to_string(i) + "\",\"x\":" + std::to_string(i * 0.337) + ",\"y\":" + std::to_string(99.9 - i * 0.331) + "}\n";
+    write_text(dir + "/p.ndjson", proposals);
+    const std::string args = "diff " + q(dir + "/old.yaml") + " " + q(dir + "/new.yaml") + " " + q(dir + "/p.ndjson");
+    Cli md = run_cli(args);
+    INFO(md.err);
+    REQUIRE(lines_of(md.out).size() > 2);
+    CHECK(lines_of(md.out)[2] == "**300 proposals: 0 verdict flips; 0 scores changed (largest 0.00); 0 rank moves.**");
+    // The rounding is there, in the exact deltas of the JSON report.
+    const json report = json::parse(run_cli(args + " --format json").out);
+    const auto moved = std::count_if(report["proposals"].begin(), report["proposals"].end(), [](const json& p) { return p["score_delta"] != 0.0; });
+    CHECK(moved > 0);
+}
+
 TEST_CASE("diff md: the summary first, then the flips, then every proposal", "[diff]") {
     Cli cli = run_cli(diff_args);
     INFO(cli.err);
