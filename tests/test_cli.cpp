@@ -2248,6 +2248,23 @@ TEST_CASE("eval keeps the ids beyond max_ids_in_memory in TMPDIR and writes the 
     }
 }
 
+TEST_CASE("rank of empty shards says why it writes no report, and ranks them with a shard that has results", "[cli]") {
+    // SPEC: rank merges shards into what eval would write. eval of an empty input writes an empty
+    // report under its rule set; an empty shard names no rule set, so rank cannot, and says so.
+    TempDir tmp("cli-rank-empty");
+    write_text(tmp.path + "/empty.ndjson", "");
+    Cli empty = run_cli("rank " + q(tmp.path + "/empty.ndjson") + " " + q(tmp.path + "/empty.ndjson"));
+    CHECK(empty.exit_code == 2);
+    CHECK(empty.out.empty());
+    CHECK(empty.err == "screener: error: no results to rank in 2 inputs: a report names the rule set its results were scored by, and no "
+                       "result here names one; rank them with a shard that has results, or run eval on the proposals\n");
+    Cli scored = run_cli("-q eval --rules tests/ci/rules-v1.yaml --format ndjson -o " + q(tmp.path + "/r.ndjson") + " tests/ci/proposals.ndjson");
+    REQUIRE(scored.exit_code == 0);
+    Cli merged = run_cli("-q rank -f csv " + q(tmp.path + "/empty.ndjson") + " " + q(tmp.path + "/r.ndjson"));
+    CHECK(merged.exit_code == 0);
+    CHECK(merged.out == run_cli("-q eval --rules tests/ci/rules-v1.yaml -f csv tests/ci/proposals.ndjson").out);
+}
+
 TEST_CASE("rank names the file, line and field of a line it cannot read back, and writes nothing", "[cli]") {
     TempDir tmp("cli-rank-bad-line");
     Cli scored = run_cli("-q eval --rules tests/ci/rules-v1.yaml --format ndjson tests/ci/proposals.ndjson");

@@ -860,7 +860,10 @@ struct SharedByResults {
 };
 
 std::string no_results(const std::vector<std::string>& inputs) {
-    return "no results to rank in " + std::to_string(inputs.size()) + " input(s)";
+    // eval of an empty input writes an empty report: it has the rule set, which results carry
+    return "no results to rank in " + std::to_string(inputs.size()) + (inputs.size() == 1 ? " input" : " inputs") +
+           ": a report names the rule set its results were scored by, and no result here names one; rank them with a shard "
+           "that has results, or run eval on the proposals";
 }
 
 void read_result_chunks(const std::vector<std::string>& inputs, const std::function<void(ResultChunk&&)>& emit) {
