@@ -1341,6 +1341,11 @@ profiles:
     set:
       decision: { weight: 2 }
 )") == Lines{"test.yaml:18:19: error: a profile cannot set 'weight' of 'decision'; it can set pass_score"});
+        CHECK(errors(base + R"(profiles:
+  - when: flag
+    set:
+      decision: { pass_scor: 10 }
+)") == Lines{"test.yaml:18:19: error: a profile cannot set 'pass_scor' of 'decision'; it can set pass_score; did you mean 'pass_score'?"});
     }
     SECTION("a bad weight or minimum is reported at the value, like everywhere else") {
         // As `decision.pass_score: 150` (value) and a group's own `weight: 0` (value) are.

@@ -503,7 +503,8 @@ private:
                 o.value = setting.value.value;
                 if (setting.target == "decision") {
                     if (setting.key != "pass_score") {
-                        error(setting.key_where, "a profile cannot set '" + setting.key + "' of 'decision'; it can set pass_score");
+                        error(setting.key_where, "a profile cannot set '" + setting.key + "' of 'decision'; it can set pass_score" +
+                                                       did_you_mean(setting.key, {"pass_score"}));
                         continue;
                     }
                     o.target = Override::Target::pass_score;
