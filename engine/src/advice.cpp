@@ -133,7 +133,7 @@ public:
             advice.criterion = i;
             advice.band = e_.parameters.bands[i];
             advice.points = c.points;
-            advice.value = c.value;
+            advice.value = c.no_data ? std::nan("") : c.value;  // beyond the doubles too
             advice.full = target(i, 100, [&](const Evaluation& changed) { return changed.criteria[i].points >= 100; });
             pass_target(i, advice);
             out.push_back(std::move(advice));

@@ -214,29 +214,6 @@ void apply(const Override& o, Parameters& p) {
     }
 }
 
-// Weighted mean of points(i) over the i in [first, end) that `counts`, with weight(i) > 0; none
-// counts: nullopt. Taken as the first one's points plus the weighted mean of the others' differences
-// from them, so that equal points give exactly themselves: three criteria at 60 weighing 0.1 each
-// make 60, where sum / weight made 59.99999999999999, short of a minimum of 60.
-template <class Counts, class Weight, class Points>
-std::optional<double> weighted_mean(std::size_t first, std::size_t end, Counts counts, Weight weight, Points points) {
-    while (first < end && !counts(first)) ++first;
-    if (first == end) return std::nullopt;
-    const double base = points(first);
-    double weights = 0, sum = 0;
-    for (std::size_t i = first; i < end; ++i)
-        if (counts(i)) weights += weight(i), sum += weight(i) * (points(i) - base);
-    if (!std::isfinite(sum) || !std::isfinite(weights)) {  // weights near the double range: scale them down
-        double largest = 0;
-        for (std::size_t i = first; i < end; ++i)
-            if (counts(i)) largest = std::max(largest, weight(i));
-        weights = sum = 0;
-        for (std::size_t i = first; i < end; ++i)
-            if (counts(i)) weights += weight(i) / largest, sum += weight(i) / largest * (points(i) - base);
-    }
-    return base + sum / weights;
-}
-
 // What evaluate() does for one proposal once the plan has run: parameters, gates, criteria, groups
 // and verdict. `k` is the proposal's lane.
 void score_lane(const CompiledRules& rules, const Register* registers, std::size_t k, Evaluation& out) {
@@ -275,9 +252,8 @@ void score_lane(const CompiledRules& rules, const Register* registers, std::size
         // fields were stored one by one stalls store forwarding, a fifth of this function's time.
         const detail::Plan::Criterion& c = plan.criteria[i];
         const bool skipped = c.applies != detail::Plan::no_register && to_tri(value(c.applies)) != Tri::yes;
-        double v = skipped ? 0.0 : value(c.value);
-        if (std::isinf(v)) v = std::numeric_limits<double>::quiet_NaN();  // beyond the doubles: no data, as no report could write it
-        const bool no_data = std::isnan(v);
+        const double v = skipped ? 0.0 : value(c.value);
+        const bool no_data = !std::isfinite(v);  // beyond the doubles too: no report could write it (explain makes it NaN)
         criteria[i].value = v;
         criteria[i].points = skipped || no_data ? 0.0 : c.has_metric ? band_points(v, bands[i]) : clamp(v, 0.0, 100.0);
         criteria[i].skipped = skipped;
@@ -287,23 +263,55 @@ void score_lane(const CompiledRules& rules, const Register* registers, std::size
     const std::size_t group_count = rules.groups.size();
     out.groups.resize(group_count);
     GroupResult* groups = out.groups.data();
+    // Weighted means, kept between their smallest and largest value: equal values give exactly
+    // themselves (three criteria at 60 weighing 0.1 each made 59.99999999999999, short of a minimum
+    // of 60), and no mean falls below its smallest value or above its largest by rounding.
+    double total_weight = 0, total_sum = 0, total_lo = INFINITY, total_hi = -INFINITY;
     for (std::size_t g = 0; g < group_count; ++g) {
         const std::uint32_t first = rules.groups[g].first_criterion, end = first + rules.groups[g].criterion_count;
-        const std::optional<double> mean = weighted_mean(
-            first, end, [&](std::size_t i) { return !criteria[i].skipped; }, [&](std::size_t i) { return criterion_weights[i]; },
-            [&](std::size_t i) { return criteria[i].points; });
-        const bool skipped = !mean;
-        const double score = mean.value_or(0);
+        double weight = 0, sum = 0, lo = INFINITY, hi = -INFINITY;
+        for (std::uint32_t i = first; i < end; ++i) {
+            if (criteria[i].skipped) continue;
+            weight += criterion_weights[i];
+            sum += criterion_weights[i] * criteria[i].points;
+            lo = std::min(lo, criteria[i].points), hi = std::max(hi, criteria[i].points);
+        }
+        if (!std::isfinite(sum) || !std::isfinite(weight)) {  // weights near the double range: scale them down
+            double largest = 0;
+            for (std::uint32_t i = first; i < end; ++i)
+                if (!criteria[i].skipped) largest = std::max(largest, criterion_weights[i]);
+            weight = sum = 0;
+            for (std::uint32_t i = first; i < end; ++i) {
+                if (criteria[i].skipped) continue;
+                weight += criterion_weights[i] / largest;
+                sum += criterion_weights[i] / largest * criteria[i].points;
+            }
+        }
+        const bool skipped = weight == 0;
+        const double score = skipped ? 0 : std::clamp(sum / weight, lo, hi);
         const bool below_minimum = !skipped && !std::isnan(group_minimums[g]) && score < group_minimums[g];
         groups[g].score = score;
         groups[g].skipped = skipped;
         groups[g].below_minimum = below_minimum;
         failed |= below_minimum;
+        if (!skipped) {
+            total_weight += group_weights[g];
+            total_sum += group_weights[g] * score;
+            total_lo = std::min(total_lo, score), total_hi = std::max(total_hi, score);
+        }
     }
-    out.total = weighted_mean(
-                    0, group_count, [&](std::size_t g) { return !groups[g].skipped; }, [&](std::size_t g) { return group_weights[g]; },
-                    [&](std::size_t g) { return groups[g].score; })
-                    .value_or(0);
+    if (!std::isfinite(total_sum) || !std::isfinite(total_weight)) {  // as above, for group weights
+        double largest = 0;
+        for (std::size_t g = 0; g < group_count; ++g)
+            if (!groups[g].skipped) largest = std::max(largest, group_weights[g]);
+        total_weight = total_sum = 0;
+        for (std::size_t g = 0; g < group_count; ++g) {
+            if (groups[g].skipped) continue;
+            total_weight += group_weights[g] / largest;
+            total_sum += group_weights[g] / largest * groups[g].score;
+        }
+    }
+    out.total = total_weight == 0 ? 0 : std::clamp(total_sum / total_weight, total_lo, total_hi);
     failed |= !(out.total >= params.pass_score);  // a total that is not a number never passes
     out.verdict = failed ? Verdict::fail : Verdict::pass;
 }
@@ -335,8 +343,11 @@ double band_points(double value, const Band& band) {
     // Multiplied first, as by hand: 57 on a band of 0 to 100 is 57 points, where 100 * 0.57 is
     // 56.99999999999999, short of a pass score of 57. Divided first only where 100x would overflow.
     const double above = value - band.zero_at, span = band.full_at - band.zero_at;
-    double p = std::fabs(above) < 1e300 ? 100.0 * above / span : 100.0 * (above / span);
-    if (std::isnan(p)) p = (value > band.zero_at) == (band.full_at > band.zero_at) ? 100.0 : 0.0;  // inf / inf at the range's edges
+    double p = 100.0 * above / span;
+    if (!std::isfinite(p)) {  // rare: 100x beyond the doubles, or inf / inf at the range's edges
+        p = 100.0 * (above / span);
+        if (std::isnan(p)) p = (value > band.zero_at) == (band.full_at > band.zero_at) ? 100.0 : 0.0;
+    }
     return clamp(p, 0.0, 100.0);
 }
 

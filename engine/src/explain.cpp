@@ -330,7 +330,7 @@ Result explain(const CompiledRules& rules, const Proposal& proposal, const Evalu
             o.unit = c.unit;
             o.has_metric = c.has_metric;
             o.band = e.parameters.bands[i];
-            o.value = cr.skipped ? std::nan("") : cr.value;
+            o.value = cr.skipped || cr.no_data ? std::nan("") : cr.value;  // no data: NaN, beyond the doubles too
             o.points = cr.points;
             o.weight = e.parameters.criterion_weights[i];
             o.skipped = cr.skipped;
