@@ -56,7 +56,7 @@ void print_text(std::ostream& out, const CompiledRules& rules, const Result& r, 
     const char* colour = r.verdict == Verdict::pass ? "1;32" : r.verdict == Verdict::fail ? "1;31" : "1;33";
     std::string verdict = r.verdict == Verdict::pass ? "PASS" : r.verdict == Verdict::fail ? "FAIL" : "INVALID";
     out << style(colour, verdict) << "  " << r.id << (r.name.empty() ? "" : "  " + r.name) << "\n";
-    out << "rules " << rules.id << " " << printable(rules.version) << "; source " << r.source << "\n";
+    out << "rules " << rules.id << " " << printable_line(rules.version) << "; source " << r.source << "\n";
     if (r.verdict == Verdict::invalid) {
         out << "\nThis proposal cannot be scored until these are fixed:\n";
         for (const auto& reason : r.reasons) out << "  - " << reason << "\n";
@@ -137,10 +137,7 @@ int run_check(const CheckOptions& o) {
     } else {
         // Everything that came from the proposal or the rule set is made printable and one line: no
         // escape sequences or invalid UTF-8 reach the terminal, and no name can print a line of its own.
-        const auto line = [](std::string& text) {
-            text = printable(text);
-            std::replace_if(text.begin(), text.end(), [](char c) { return c == '\n' || c == '\t'; }, ' ');
-        };
+        const auto line = [](std::string& text) { text = printable_line(text); };
         line(result.id), line(result.name), line(result.source);
         for (auto& reason : result.reasons) line(reason);
         for (auto& profile : result.profiles) line(profile);

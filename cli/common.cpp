@@ -21,6 +21,7 @@
 #include <spdlog/spdlog.h>
 
 #include "screener/limits.hpp"
+#include "screener/report.hpp"
 
 namespace screener::cli {
 
@@ -241,8 +242,8 @@ Format pick_format(const std::string& format, const std::string& output) {
     return output.empty() && stdout_is_terminal() ? Format::md : Format::json;
 }
 
-void print_diagnostics(const Diagnostics& diagnostics) {
-    const bool warnings = spdlog::should_log(spdlog::level::warn);  // -q: only errors on stderr
+void print_diagnostics(const Diagnostics& diagnostics, bool warnings_are_errors) {
+    const bool warnings = warnings_are_errors || spdlog::should_log(spdlog::level::warn);  // -q: only errors on stderr
     for (const auto& d : diagnostics)
         if (d.severity == Severity::error || warnings) std::cerr << d.str() << '\n';
 }
@@ -256,7 +257,7 @@ std::shared_ptr<const CompiledRules> load_rules_or_throw(const std::string& path
     print_diagnostics(errors);
     if (!result.rules) throw Error("the rule set " + (path.empty() ? std::string("(built-in)") : path) + " has errors", 2);
     const CompiledRules& r = *result.rules;
-    spdlog::debug("rule set {} {} (sha256 {}) from {}: {}, {}, {}, {}, {}, {}, {}", r.id, r.version, r.sha256.substr(0, 12),
+    spdlog::debug("rule set {} {} (sha256 {}) from {}: {}, {}, {}, {}, {}, {}, {}", r.id, printable_line(r.version), r.sha256.substr(0, 12),
                   path.empty() ? "the built-in rules" : path, counted(r.inputs.size(), "input"), counted(r.lets.size(), "let"),
                   counted(r.gates.size(), "gate"), counted(r.groups.size(), "group"), counted(r.criteria.size(), "criterion", "criteria"),
                   counted(r.profiles.size(), "profile"), counted(r.tests.size(), "test"));

@@ -30,7 +30,8 @@ std::shared_ptr<const CompiledRules> load_rules_or_throw(const std::string& path
 // With -v: how a run goes (its inputs, worker threads and report format).
 void log_run(std::size_t inputs, unsigned jobs, std::string_view format);
 
-void print_diagnostics(const Diagnostics& diagnostics);
+// Diagnostics on stderr; warnings only without -q, unless they are errors (validate --strict).
+void print_diagnostics(const Diagnostics& diagnostics, bool warnings_are_errors = false);
 
 // Runs `write` against stdout (path "" or "-"), or against a temporary file next to `path` that is
 // renamed over it only once everything was written: a reader never sees a partial report.

@@ -56,7 +56,7 @@ SuiteRun run_file(const std::string& file) {
         keep_errors(compiled.diagnostics);
         return suite;
     }
-    suite.rules_id = compiled.rules->id + " " + compiled.rules->version;
+    suite.rules_id = compiled.rules->id + " " + printable_line(compiled.rules->version);
     suite.classname = compiled.rules->id;
     suite.run = run_tests(*compiled.rules, separate ? tests : compiled.rules->tests);
     return suite;
@@ -75,7 +75,7 @@ void write_junit(std::ostream& out, const std::vector<SuiteRun>& suites) {
         out << "  <testsuite name=\"" << xml_escape(s.file) << "\" tests=\"" << s.run.outcomes.size() + !s.error.empty() << "\" failures=\""
             << s.run.failed() << "\" errors=\"" << !s.error.empty() << "\">\n";
         if (!s.error.empty())
-            out << "    <testcase classname=\"" << xml_escape(s.file) << "\" name=\"load\" file=\"" << xml_escape(s.file) << "\">\n      <error message=\""
+            out << "    <testcase classname=\"load\" name=\"" << xml_escape(s.file) << "\" file=\"" << xml_escape(s.file) << "\">\n      <error message=\""
                 << xml_escape(s.error) << "\">" << xml_escape(s.diagnostics) << "</error>\n    </testcase>\n";
         for (const auto& o : s.run.outcomes) {
             out << "    <testcase classname=\"" << xml_escape(s.classname) << "\" name=\"" << xml_escape(o.name) << "\" file=\"" << xml_escape(o.where.file)

@@ -6,6 +6,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "screener/report.hpp"
 
 namespace screener::cli {
 
@@ -25,13 +26,13 @@ void setup_validate(CLI::App& app, int& exit_code) {
         bool errors = false;
         for (const auto& file : options->files) {
             CompileResult result = compile_file(file);
-            print_diagnostics(result.diagnostics);
+            print_diagnostics(result.diagnostics, options->strict);  // --strict: warnings are errors, shown under -q too
             const std::size_t warnings = static_cast<std::size_t>(std::count_if(
                 result.diagnostics.begin(), result.diagnostics.end(), [](const Diagnostic& d) { return d.severity == Severity::warning; }));
             if (result.rules) {
                 const auto& r = *result.rules;
                 auto count = [](std::size_t n, const char* one, const char* many) { return std::to_string(n) + " " + (n == 1 ? one : many); };
-                std::cout << file << ": ok (" << r.id << " " << r.version << ": " << count(r.inputs.size(), "input", "inputs") << ", "
+                std::cout << file << ": ok (" << r.id << " " << printable_line(r.version) << ": " << count(r.inputs.size(), "input", "inputs") << ", "
                           << count(r.gates.size(), "gate", "gates") << ", " << count(r.groups.size(), "group", "groups") << ", "
                           << count(r.criteria.size(), "criterion", "criteria") << ", " << count(r.tests.size(), "test", "tests") << ")";
                 if (warnings > 0) std::cout << ", " << warnings << " warning" << (warnings == 1 ? "" : "s");

@@ -1669,6 +1669,63 @@ TEST_CASE("validate reports a rule set it cannot read as an error of that file, 
                      "tests: 1 error\n");
 }
 
+TEST_CASE("a rule set's version prints on one line in validate, test and check: it cannot forge a line", "[cli]") {
+    // From a review helper: check-rules.sh shows the NEW rule set's validate and test output in a CI
+    // log, and check's "rules" line precedes the score; a version holding a line break wrote a
+    // false line in each.
+    TempDir tmp("cli-version-line");
+    const std::string rules = tmp.path + "/r.yaml";
+    write_text(rules, R"(format: screener/v1
+id: t
+version: "1\nscore 99.00 (pass score 60.00)\e[2J"
+inputs: { x: { type: number } }
+groups:
+  - id: g
+    criteria: [{ id: c, points: x }]
+decision: { pass_score: 60 }
+)");
+    write_text(tmp.path + "/p.json", R"({"id":"P","x":10})");
+    const std::string shown = "1 score 99.00 (pass score 60.00)?[2J";
+    CHECK(run_cli("validate " + q(rules)).out == rules + ": ok (t " + shown + ": 1 input, 0 gates, 1 group, 1 criterion, 0 tests)\n");
+    CHECK_THAT(run_cli("test " + q(rules)).out, StartsWith(rules + " (t " + shown + "): 0 tests, 0 passed, 0 failed\n"));
+    Cli check = run_cli("check --rules " + q(rules) + " " + q(tmp.path + "/p.json"));
+    CHECK_THAT(check.out, StartsWith("FAIL  P\nrules t " + shown + "; source " + tmp.path + "/p.json:1\nscore 10.00 (pass score 60.00)\n"));
+}
+
+TEST_CASE("validate --strict under -q shows the warnings that fail it", "[cli]") {
+    TempDir tmp("cli-quiet-strict");
+    const std::string rules = tmp.path + "/r.yaml";  // a step band: lint warns
+    write_text(rules, "format: screener/v1\nid: w\nversion: \"1\"\ninputs: { x: { type: number } }\ngroups:\n  - id: g\n    criteria:\n"
+                      "      - { id: step, metric: x, zero_at: 5, full_at: 5 }\ndecision: { pass_score: 50 }\n");
+    Cli quiet = run_cli("-q validate " + q(rules));
+    CHECK(quiet.exit_code == 0);
+    CHECK(quiet.err.empty());
+    Cli strict = run_cli("-q validate --strict " + q(rules));
+    CHECK(strict.exit_code == 1);
+    CHECK_THAT(strict.err, StartsWith(rules + ":8:9: warning: criterion 'step' has zero_at equal to full_at"));
+}
+
+TEST_CASE("check, md and html show a score that misses its threshold with the decimals that tell them apart", "[cli]") {
+    // From a committee-reader helper: 59.996 read "60.00 is below the pass score 60.00".
+    TempDir tmp("cli-decimals");
+    write_text(tmp.path + "/r.yaml", "format: screener/v1\nid: t\nversion: \"1\"\ninputs: { x: { type: number } }\ngroups:\n"
+                                     "  - id: g\n    minimum: 60\n    criteria: [{ id: c, metric: x, zero_at: 0, full_at: 100 }]\n"
+                                     "decision: { pass_score: 60 }\n");
+    write_text(tmp.path + "/p.json", R"({"id":"P","x":59.996})");
+    const std::string args = " --rules " + q(tmp.path + "/r.yaml") + " " + q(tmp.path + "/p.json");
+    Cli check = run_cli("check" + args);
+    CHECK_THAT(check.out, Contains("\nscore 59.996 (pass score 60.000)\n"));
+    CHECK_THAT(check.out, Contains("  - group 'g' scored 59.996, below its minimum 60.000\n  - total score 59.996 is below the pass score 60.000\n"));
+    CHECK_THAT(check.out, Contains("  g  59.996 (weight 1, minimum 60.000 NOT MET)\n"));
+    const std::string md = run_cli("-q eval -f md" + args).out;
+    CHECK_THAT(md, Contains("| 1 | P |  | fail | 60.00 | group 'g' scored 59.996, below its minimum 60.000; total score 59.996 is below the pass score 60.000 |"));
+    CHECK_THAT(md, Contains("Verdict: fail, score 59.996 (pass score 60.000)."));
+    CHECK_THAT(md, Contains("| **g** | | | **59.996** | 1 | minimum 60.000 — NOT MET |"));
+    const std::string html = run_cli("-q eval -f html" + args).out;
+    CHECK_THAT(html, Contains(" &middot; score <b>59.996</b>, pass score 60.000"));
+    CHECK_THAT(html, Contains(">59.996<td>1<td>minimum 60.000: <span class=\"bad\">NOT MET</span>"));
+}
+
 TEST_CASE("validate usage errors exit 2", "[cli]") {
     for (const std::string& args : std::vector<std::string>{"validate", "validate --bogus " + rules_path}) {
         Cli cli = run_cli(args);
@@ -2263,6 +2320,23 @@ TEST_CASE("rank of empty shards says why it writes no report, and ranks them wit
     Cli merged = run_cli("-q rank -f csv " + q(tmp.path + "/empty.ndjson") + " " + q(tmp.path + "/r.ndjson"));
     CHECK(merged.exit_code == 0);
     CHECK(merged.out == run_cli("-q eval --rules tests/ci/rules-v1.yaml -f csv tests/ci/proposals.ndjson").out);
+}
+
+TEST_CASE("rank's md escapes the rule set a result line names: its id and digest are not trusted", "[cli]") {
+    // From a review helper: a shard's "rules":{"id":"t` [x](http://e.v) <b>"} made a live link and
+    // HTML in the merged report's header.
+    TempDir tmp("cli-rank-md-rules");
+    Cli scored = run_cli("-q eval --rules tests/ci/rules-v1.yaml --format ndjson tests/ci/proposals.ndjson");
+    REQUIRE(scored.exit_code == 0);
+    json line = json::parse(scored.out.substr(0, scored.out.find('\n')));
+    line["rules"]["id"] = "t` [x](http://e.v) <b>";
+    write_text(tmp.path + "/r.ndjson", line.dump() + "\n");
+    Cli rank = run_cli("-q rank -f md " + q(tmp.path + "/r.ndjson"));
+    INFO(rank.err);
+    REQUIRE(rank.exit_code == 0);
+    CHECK_THAT(rank.out, Contains("\nRule set t\\` \\[x\\](http\\://e.v) &lt;b&gt; version 1 (sha256 `"));
+    // eval's own header keeps its code spans
+    CHECK_THAT(run_cli("-q eval --rules tests/ci/rules-v1.yaml -f md tests/ci/proposals.ndjson").out, Contains("\nRule set `ci-demo` version 1 (sha256 `"));
 }
 
 TEST_CASE("rank names the file, line and field of a line it cannot read back, and writes nothing", "[cli]") {

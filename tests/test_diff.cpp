@@ -349,6 +349,8 @@ TEST_CASE("diff md does not count rounding as a score change: weights 0.3 and 0.
     INFO(md.err);
     REQUIRE(lines_of(md.out).size() > 2);
     CHECK(lines_of(md.out)[2] == "**300 proposals: 0 verdict flips; 0 scores changed (largest 0.00); 0 rank moves.**");
+    CHECK(md.out.find("+0.00") == std::string::npos);  // nor do the rows show rounding as a move
+    CHECK(md.out.find("-0.00") == std::string::npos);
     // The rounding is there, in the exact deltas of the JSON report.
     const json report = json::parse(run_cli(args + " --format json").out);
     const auto moved = std::count_if(report["proposals"].begin(), report["proposals"].end(), [](const json& p) { return p["score_delta"] != 0.0; });

@@ -87,7 +87,7 @@ TEST_CASE("A JSON number is the text fmt's shortest form writes, for doubles of 
     CHECK(checked > 200000);
 }
 
-TEST_CASE("format_number gives 6 significant digits, whole numbers from 1,000 to 1e15 in full, with thousands separators", "[report]") {
+TEST_CASE("format_number gives 6 significant digits, whole numbers from 1,000 to 1e16 in full, with thousands separators", "[report]") {
     CHECK(format_number(61'500'000) == "61,500,000");
     CHECK(format_number(7.8) == "7.8");
     CHECK(format_number(999) == "999");
@@ -101,14 +101,15 @@ TEST_CASE("format_number gives 6 significant digits, whole numbers from 1,000 to
     CHECK(format_number(0.0001234567) == "0.000123457");
     CHECK(format_number(1.5e-7) == "1.5e-07");
     CHECK(format_number(std::nan("")) == "no data");
-    // From 1e15 on, 6 significant digits and an exponent: 1e300 was 301 digits, 1.5e19 showed 20
-    CHECK(format_number(999'999'999'999'999) == "999,999,999,999,999");
-    CHECK(format_number(1e15) == "1e+15");
+    // From 1e16 on (as in JSON), 6 significant digits and an exponent: 1e300 was 301 digits, 1.5e19 showed 20
+    CHECK(format_number(2'512'345'678'901'234) == "2,512,345,678,901,234");  // VND amounts: every digit the investor gave
+    CHECK(format_number(9'999'999'999'999'998) == "9,999,999,999,999,998");
+    CHECK(format_number(1e16) == "1e+16");
     CHECK(format_number(1.5151515151515152e19) == "1.51515e+19");
     CHECK(format_number(-1e300) == "-1e+300");
     for (double v : sample_values()) {
         INFO(printf_text("%.17g", v));
-        const bool in_full = std::fabs(v) < 1e15 && (std::fabs(v) >= 1e6 || (std::fabs(v) >= 1000 && v == std::trunc(v)));
+        const bool in_full = std::fabs(v) < 1e16 && (std::fabs(v) >= 1e6 || (std::fabs(v) >= 1000 && v == std::trunc(v)));
         std::string digits = format_number(v);
         std::erase(digits, ',');
         CHECK(digits == (v == 0 ? "0" : printf_text(in_full ? "%.0f" : "%.6g", v)));

@@ -690,6 +690,8 @@ TEST_CASE("screener test --junit reports a rule set with errors as an error test
     CHECK(root.attr("tests") == "1");
     CHECK(suites[0]->attr("tests") == "1");
     CHECK(cases[0]->attr("file") == broken);
+    CHECK(cases[0]->attr("classname") == "load");  // not the path, whose dots Jenkins reads as packages
+    CHECK(cases[0]->attr("name") == broken);
     CHECK(cases[0]->children[0].text == broken + ":8:26: error: unknown input 'nope'\n");
 }
 

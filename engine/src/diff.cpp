@@ -33,8 +33,15 @@ std::string standing(const Standing& s) {
     return std::string(to_string(s.verdict)) + " " + two_decimals(s.score) + " (#" + std::to_string(s.rank) + ")";
 }
 
+// A change below a billionth of a point is rounding: weights 0.3 and 0.6 for 1 and 2 weigh the same,
+// and moved 45 of 300 totals by 1e-14.
+bool score_changed(const ProposalChange& p) {
+    return p.before.verdict != Verdict::invalid && p.after.verdict != Verdict::invalid && std::fabs(p.delta()) >= 1e-9;
+}
+
 std::string signed_delta(const ProposalChange& p) {
     if (p.before.verdict == Verdict::invalid || p.after.verdict == Verdict::invalid) return "";
+    if (!score_changed(p)) return "0.00";
     std::string text = two_decimals(p.delta());
     return p.delta() > 0 ? "+" + text : text;
 }
@@ -215,9 +222,7 @@ void write_diff_md(std::ostream& out, const RuleDiff& d, unsigned threads) {
     double largest = 0;
     for (const auto& p : d.proposals) {
         if (p.flipped()) ++flips[verdict_change(p.before, p.after)];
-        // A change below a billionth of a point is rounding: weights 0.3 and 0.6 for 1 and 2 weigh the
-        // same, and moved 45 of 300 totals by 1e-14.
-        if (p.before.verdict != Verdict::invalid && p.after.verdict != Verdict::invalid && std::fabs(p.delta()) >= 1e-9) {
+        if (score_changed(p)) {
             ++changed_scores;
             largest = std::max(largest, std::fabs(p.delta()));
         }

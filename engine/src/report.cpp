@@ -37,12 +37,24 @@ std::string valid_utf8(std::string_view text);
 }
 
 std::string printable(std::string_view text) {
-    std::string out = valid_utf8(text);
-    for (char& c : out)
-        if ((static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') || c == 0x7f) c = '?';
-    // C1 controls, U+0080 to U+009F (0xC2 0x80-0x9F): U+009B is CSI to some terminals
-    for (std::size_t i = out.find('\xC2'); i != std::string::npos && i + 1 < out.size(); i = out.find('\xC2', i + 1))
-        if (static_cast<unsigned char>(out[i + 1]) <= 0x9F) out.replace(i, 2, "?");
+    const std::string valid = valid_utf8(text);
+    std::string out;
+    out.reserve(valid.size());
+    for (std::size_t i = 0; i < valid.size(); ++i) {
+        const auto c = static_cast<unsigned char>(valid[i]);
+        if (c == 0xC2 && i + 1 < valid.size() && static_cast<unsigned char>(valid[i + 1]) <= 0x9F)
+            out += '?', ++i;  // C1 controls, U+0080 to U+009F: U+009B is CSI to some terminals
+        else if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+            out += '?';
+        else
+            out += valid[i];
+    }
+    return out;
+}
+
+std::string printable_line(std::string_view text) {
+    std::string out = printable(text);
+    std::replace_if(out.begin(), out.end(), [](char c) { return c == '\n' || c == '\t'; }, ' ');
     return out;
 }
 
@@ -55,8 +67,7 @@ bool whole_number(double value) { return std::fabs(value) < 1e16 && value == std
 
 std::string two_decimals(double value) {
     if (whole_number(value)) return fmt::format(FMT_COMPILE("{}.00"), static_cast<std::int64_t>(value));  // and -0 is 0
-    std::string text = fmt::format(FMT_COMPILE("{:.2f}"), value);
-    return text == "-0.00" ? "0.00" : text;
+    return with_decimals(value, 2);
 }
 
 std::string xml_escape(std::string_view text) {
@@ -542,42 +553,56 @@ void write_json(std::ostream& out, const RulesInfo& rules, const std::vector<Res
 
 }  // namespace
 
-std::string md_escape(std::string_view raw) {
-    const auto plain = [](char c) {
-        switch (c) {
-            case '|': case '<': case '>': case '&': case '*': case '_': case '~': case '`': case '[': case ']': case '\\':
-            case '@': case ':': case '.':
-                return false;
-            default: return c >= 0x20 && c < 0x7f;
+namespace {
+
+// What md_escape writes for text[i], where GitHub's Markdown would read it as markup, HTML or a
+// link; nullptr where it writes text[i] itself.
+const char* md_replacement(std::string_view text, std::size_t i) {
+    const auto word = [&](std::size_t k) { return k < text.size() && std::isalnum(static_cast<unsigned char>(text[k])); };
+    switch (text[i]) {
+        case '|': return "\\|";
+        case '<': return "&lt;";
+        case '>': return "&gt;";
+        case '&': return "&amp;";
+        case '*': return "\\*";
+        case '~': return "\\~";
+        case '`': return "\\`";
+        case '[': return "\\[";
+        case ']': return "\\]";
+        case '\\': return "\\\\";
+        case '@': return "\\@";  // a@b.c is a mail link
+        case '_': return i > 0 && word(i - 1) && word(i + 1) ? nullptr : "\\_";  // inside a word it makes no emphasis
+        case ':': return text.compare(i + 1, 2, "//") == 0 ? "\\:" : nullptr;  // http://…
+        case '.': {  // www.…
+            const bool www = i >= 3 && std::equal(text.begin() + static_cast<std::ptrdiff_t>(i) - 3, text.begin() + static_cast<std::ptrdiff_t>(i),
+                                                  "www", [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+            return www ? "\\." : nullptr;
         }
-    };
-    if (std::all_of(raw.begin(), raw.end(), plain)) return std::string(raw);  // nothing to escape: most ids, names and reasons
+        case '\n': return " ";
+        default: return nullptr;
+    }
+}
+
+// An id or a digest in a code span, as eval writes them; other text (from a result line `rank`
+// read) escaped instead, as a backtick would end the span.
+std::string md_code(std::string_view text) {
+    const bool plain = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-'; });
+    return plain ? "`" + std::string(text) + "`" : md_escape(text);
+}
+
+}  // namespace
+
+std::string md_escape(std::string_view raw) {
+    bool plain = true;  // nothing to escape: most ids, names and reasons
+    for (std::size_t i = 0; i < raw.size() && plain; ++i)
+        plain = raw[i] >= 0x20 && raw[i] < 0x7f && !md_replacement(raw, i);
+    if (plain) return std::string(raw);
     const std::string text = printable(raw);
     std::string out;
+    out.reserve(text.size() + 8);
     for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        switch (c) {
-            case '|': out += "\\|"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '&': out += "&amp;"; break;
-            case '*': case '~': case '`': case '[': case ']': case '\\': case '@': out += '\\'; out += c; break;
-            case '_': {  // inside a word it makes no emphasis, and input_names read better as they are
-                const auto word = [&](std::size_t k) { return k < text.size() && std::isalnum(static_cast<unsigned char>(text[k])); };
-                out += i > 0 && word(i - 1) && word(i + 1) ? "_" : "\\_";
-                break;
-            }
-            // what GitHub's Markdown would make a link of: http://…, www.…
-            case ':': out += text.compare(i + 1, 2, "//") == 0 ? "\\:" : ":"; break;
-            case '.': {
-                const bool www = i >= 3 && std::equal(text.begin() + static_cast<std::ptrdiff_t>(i) - 3, text.begin() + static_cast<std::ptrdiff_t>(i), "www",
-                                                      [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
-                out += www ? "\\." : ".";
-                break;
-            }
-            case '\n': case '\r': out += ' '; break;
-            default: out += c;
-        }
+        if (const char* replacement = md_replacement(text, i)) out += replacement;
+        else out += text[i];
     }
     return out;
 }
@@ -586,9 +611,10 @@ std::string format_number(double v) {
     if (std::isnan(v)) return "no data";
     fmt::memory_buffer text;
     auto to = std::back_inserter(text);
-    // From 1e15 on, an exponent (1.5e+19): digits past the 16th are not the value's own, and 1e300
-    // would be 301 of them. Whole numbers below: -0 is 0, as in the JSON reports (all `rank` reads back).
-    if (std::fabs(v) >= 1e15) fmt::format_to(to, FMT_COMPILE("{:.6g}"), v);
+    // From 1e16 on, as in JSON, an exponent (1.5e+19): digits from the 17th are not the value's own,
+    // and 1e300 would be 301 of them. Whole numbers below: -0 is 0, as in the JSON reports (all
+    // `rank` reads back).
+    if (std::fabs(v) >= 1e16) fmt::format_to(to, FMT_COMPILE("{:.6g}"), v);
     else if (whole_number(v)) fmt::format_to(to, FMT_COMPILE("{}"), static_cast<std::int64_t>(v));
     else if (std::fabs(v) >= 1e6) fmt::format_to(to, FMT_COMPILE("{:.0f}"), v);
     else fmt::format_to(to, FMT_COMPILE("{:.6g}"), v);
@@ -737,10 +763,11 @@ RowReport::RowReport(Format format, const RulesInfo& rules, std::size_t pass, st
     const std::size_t total = pass + fail + invalid;
     switch (format) {
         case Format::md:
-            heads_.push_back(fmt::format("# Screening report\n\nRule set `{}` version {} (sha256 `{}`)\n\n"
+            // The id and sha256 come from result lines when `rank` writes this: checked, not trusted.
+            heads_.push_back(fmt::format("# Screening report\n\nRule set {} version {} (sha256 {})\n\n"
                                          "| proposals | pass | fail | invalid |\n|---:|---:|---:|---:|\n| {} | {} | {} | {} |\n\n"
                                          "## Ranking\n\n| rank | id | name | verdict | score | why it fails |\n|---:|---|---|---|---:|---|\n",
-                                         rules.id, md_escape(rules.version), rules.sha256.substr(0, 12), total, pass, fail, invalid));
+                                         md_code(rules.id), md_escape(rules.version), md_code(rules.sha256.substr(0, 12)), total, pass, fail, invalid));
             heads_.push_back("\n## Details\n");
             break;
         case Format::csv: {

@@ -24,7 +24,7 @@ struct GateResult {
 };
 
 struct CriterionResult {
-    double value = 0;      // the metric, or the points expression before clamping; NaN = no data
+    double value = 0;      // the metric, or the points expression before clamping: NaN, or beyond the doubles, with no_data
     double points = 0;
     bool skipped = false;  // applies_when false (or no data)
     bool no_data = false;

@@ -125,11 +125,13 @@ std::string two_decimals(double value);
 // Text from a proposal made safe for a terminal or a text report: invalid UTF-8 replaced, control
 // characters (escape sequences, C1 controls too) shown as '?', line breaks and tabs kept.
 std::string printable(std::string_view text);
+// The same on one line: line breaks and tabs as spaces, so that no text prints a line of its own.
+std::string printable_line(std::string_view text);
 // Text for a Markdown table cell or line, read as it is: what would end the cell or the line, make
 // markup, HTML or a link (http://…, www.…, a@b) is escaped, and the text made printable.
 std::string md_escape(std::string_view text);
 // Numbers for people: up to 6 significant digits, thousands separators ("61,500,000", "7.8"),
-// whole numbers from 1,000 in full up to 1e15, and an exponent beyond ("1.51515e+19").
+// whole numbers from 1,000 in full up to 1e16, and an exponent beyond ("1.51515e+19"), as in JSON.
 std::string format_number(double value);
 // Text for XML attributes and content (JUnit): markup characters escaped, control characters but line
 // breaks and tabs made spaces, invalid UTF-8 replaced by U+FFFD.
