@@ -69,9 +69,9 @@ struct LetTrace {
 using LetTraces = std::vector<std::unique_ptr<const LetTrace>>;  // by let; null until traced
 
 // Follows "no data" from an expression down to where it starts: a missing input, or an operation
-// (division by zero, a value beyond the doubles) whose operands all had data. Only operands that were evaluated
-// and themselves had no data are followed, so an input in an untaken branch is never blamed. A let
-// is followed once per proposal, whatever the number of reasons that reach it (`lets`).
+// (division by zero, a value beyond the doubles) whose operands all had data. Only operands that
+// were evaluated and themselves had no data are followed, so an input in an untaken branch is never
+// blamed. A let is followed once per proposal, whatever the number of reasons that reach it (`lets`).
 class NoDataTracer {
 public:
     NoDataTracer(const CompiledRules& rules, const RememberingEvaluator& eval, LetTraces& lets)

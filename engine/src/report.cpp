@@ -763,7 +763,7 @@ RowReport::RowReport(Format format, const RulesInfo& rules, std::size_t pass, st
     const std::size_t total = pass + fail + invalid;
     switch (format) {
         case Format::md:
-            // The id and sha256 come from result lines when `rank` writes this: checked, not trusted.
+            // When `rank` writes this, the id and sha256 come from result lines: not trusted (md_code).
             heads_.push_back(fmt::format("# Screening report\n\nRule set {} version {} (sha256 {})\n\n"
                                          "| proposals | pass | fail | invalid |\n|---:|---:|---:|---:|\n| {} | {} | {} | {} |\n\n"
                                          "## Ranking\n\n| rank | id | name | verdict | score | why it fails |\n|---:|---|---|---|---:|---|\n",
