@@ -62,8 +62,8 @@ void print_text(std::ostream& out, const CompiledRules& rules, const Result& r, 
         for (const auto& reason : r.reasons) out << "  - " << reason << "\n";
         return;
     }
-    const int decimals = decimals_apart(r.score, r.pass_score);
-    out << "score " << with_decimals(r.score, decimals) << " (pass score " << with_decimals(r.pass_score, decimals) << ")\n";
+    const auto [score, pass_score] = texts_apart(r.score, r.pass_score);
+    out << "score " << score << " (pass score " << pass_score << ")\n";
     for (const auto& p : r.profiles) out << "profile applied: " << p << "\n";
     if (!r.reasons.empty()) {
         out << "\n" << style("1", "Why it fails") << "\n";
@@ -78,12 +78,9 @@ void print_text(std::ostream& out, const CompiledRules& rules, const Result& r, 
     out << "\n" << style("1", "Groups and criteria") << "\n";
     for (const auto& g : r.groups) {
         out << "  " << style("1", g.title.empty() ? g.id : g.title) << "  ";
-        const int decimals = g.minimum ? decimals_apart(g.score, *g.minimum) : 2;
-        if (g.skipped) out << "skipped";
-        else out << with_decimals(g.score, decimals);
-        out << " (weight " << format_number(g.weight);
-        if (g.minimum)
-            out << ", minimum " << with_decimals(*g.minimum, decimals) << (!g.skipped && g.score < *g.minimum ? style("31", " NOT MET") : "");
+        const auto [group_score, minimum] = texts_apart(g.score, g.minimum.value_or(g.score));
+        out << (g.skipped ? "skipped" : group_score) << " (weight " << format_number(g.weight);
+        if (g.minimum) out << ", minimum " << minimum << (!g.skipped && g.score < *g.minimum ? style("31", " NOT MET") : "");
         out << ")\n";
         for (const auto& c : g.criteria) {
             out << "    " << (c.title.empty() ? c.id : c.title) << ": ";

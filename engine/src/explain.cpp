@@ -258,15 +258,12 @@ std::vector<std::string> Explainer::fail_reasons() {
     }
     for (std::size_t g = 0; g < rules_.groups.size(); ++g)
         if (e.groups[g].below_minimum) {
-            const double score = e.groups[g].score, minimum = e.parameters.group_minimums[g];
-            const int decimals = decimals_apart(score, minimum);
-            reasons.push_back("group '" + rules_.groups[g].id + "' scored " + with_decimals(score, decimals) + ", below its minimum " +
-                              with_decimals(minimum, decimals));
+            const auto [score, minimum] = texts_apart(e.groups[g].score, e.parameters.group_minimums[g]);
+            reasons.push_back("group '" + rules_.groups[g].id + "' scored " + score + ", below its minimum " + minimum);
         }
     if (!(e.total >= e.parameters.pass_score)) {
-        const int decimals = decimals_apart(e.total, e.parameters.pass_score);
-        reasons.push_back("total score " + with_decimals(e.total, decimals) + " is below the pass score " +
-                          with_decimals(e.parameters.pass_score, decimals));
+        const auto [total, pass_score] = texts_apart(e.total, e.parameters.pass_score);
+        reasons.push_back("total score " + total + " is below the pass score " + pass_score);
     }
     return reasons;
 }
@@ -280,6 +277,11 @@ int decimals_apart(double a, double b) {
 std::string with_decimals(double value, int decimals) {
     std::string text = fmt::format(FMT_COMPILE("{:.{}f}"), value, decimals);
     return text.find_first_not_of("-0.") == std::string::npos ? text.substr(text[0] == '-') : text;  // no "-0.00"
+}
+
+std::pair<std::string, std::string> texts_apart(double a, double b) {
+    const int decimals = decimals_apart(a, b);
+    return {with_decimals(a, decimals), with_decimals(b, decimals)};
 }
 
 std::string profile_name(const CompiledRules& rules, std::uint32_t profile) {

@@ -42,8 +42,8 @@ std::string printable(std::string_view text) {
     out.reserve(valid.size());
     for (std::size_t i = 0; i < valid.size(); ++i) {
         const auto c = static_cast<unsigned char>(valid[i]);
-        if (c == 0xC2 && i + 1 < valid.size() && static_cast<unsigned char>(valid[i + 1]) <= 0x9F)
-            out += '?', ++i;  // C1 controls, U+0080 to U+009F: U+009B is CSI to some terminals
+        if (detail::c1_control(valid, i))
+            out += '?', ++i;
         else if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
             out += '?';
         else
@@ -666,8 +666,8 @@ void append_md_details(std::string& out, const Result& r, std::size_t rank) {
     const auto to = std::back_inserter(out);
     fmt::format_to(to, FMT_COMPILE("\n### {}. {}{}\n\nVerdict: {}"), rank, md_escape(r.id), r.name.empty() ? "" : " — " + md_escape(r.name), verdict_label(r.verdict));
     if (r.verdict != Verdict::invalid) {
-        const int decimals = decimals_apart(r.score, r.pass_score);
-        fmt::format_to(to, FMT_COMPILE(", score {} (pass score {})"), with_decimals(r.score, decimals), with_decimals(r.pass_score, decimals));
+        const auto [score, pass_score] = texts_apart(r.score, r.pass_score);
+        fmt::format_to(to, FMT_COMPILE(", score {} (pass score {})"), score, pass_score);
     }
     fmt::format_to(to, FMT_COMPILE(". Source: {}.\n"), md_escape(r.source));
     if (!r.profiles.empty()) {
@@ -688,10 +688,9 @@ void append_md_details(std::string& out, const Result& r, std::size_t rank) {
     out += "\n| group / criterion | value | band (0 → 100) | points | weight | note |\n|---|---:|---|---:|---:|---|\n";
     for (const auto& g : r.groups) {
         std::string note = g.skipped ? "skipped" : "";
-        const int decimals = g.minimum ? decimals_apart(g.score, *g.minimum) : 2;
-        if (g.minimum) note += (note.empty() ? "" : "; ") + std::string("minimum ") + with_decimals(*g.minimum, decimals) +
-                               (!g.skipped && g.score < *g.minimum ? " — NOT MET" : "");
-        fmt::format_to(to, FMT_COMPILE("| **{}** | | | **{}** | {} | {} |\n"), md_escape(g.title.empty() ? g.id : g.title), with_decimals(g.score, decimals),
+        const auto [score, minimum] = texts_apart(g.score, g.minimum.value_or(g.score));
+        if (g.minimum) note += (note.empty() ? "" : "; ") + std::string("minimum ") + minimum + (!g.skipped && g.score < *g.minimum ? " — NOT MET" : "");
+        fmt::format_to(to, FMT_COMPILE("| **{}** | | | **{}** | {} | {} |\n"), md_escape(g.title.empty() ? g.id : g.title), score,
                        format_number(g.weight), note);
         for (const auto& cr : g.criteria) {
             std::string value = cr.skipped ? "" : format_number(cr.value) + (cr.unit.empty() || std::isnan(cr.value) ? "" : " " + cr.unit);

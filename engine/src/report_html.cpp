@@ -72,7 +72,7 @@ void escape_to(std::string& out, std::string_view text) {
             ++i;
             continue;
         }
-        if (u == 0xC2 && static_cast<unsigned char>(text[i + 1]) <= 0x9F) {  // C1 controls, U+0080 to U+009F, go too
+        if (detail::c1_control(text, i)) {  // C1 controls go too
             i += 2;
             continue;
         }
@@ -565,10 +565,9 @@ void write_detail(Out& o, const Result& r, std::size_t rank) {
                        "<span class=\"b {4}\">{4}</span><span class=\"sc\">{5}</span></summary>\n<div>"),
         rank, shown_id(r), r.name.empty() ? "" : " &middot; ", esc(r.name), v, scored ? two_decimals(r.score) : "");
     put(o, FMT_COMPILE("<p class=\"meta\">Verdict <b>{}</b>"), v);
-    if (scored) {  // as many decimals as tell a failing score from its threshold (59.996, 60.000)
-        const int decimals = decimals_apart(r.score, r.pass_score);
-        put(o, FMT_COMPILE(" &middot; score <b>{}</b>, pass score {}"), with_decimals(r.score, decimals), with_decimals(r.pass_score, decimals));
-    }
+    // as many decimals as tell a failing score from its threshold (59.996, 60.000)
+    const auto [score, pass_score] = texts_apart(r.score, r.pass_score);
+    if (scored) put(o, FMT_COMPILE(" &middot; score <b>{}</b>, pass score {}"), score, pass_score);
     put(o, FMT_COMPILE(" &middot; source <code>{}</code>"), esc(r.source));
     if (!r.profiles.empty()) {
         o += " &middot; profile";
@@ -597,18 +596,14 @@ void write_detail(Out& o, const Result& r, std::size_t rank) {
     o += "<table class=\"crit\"><thead><tr><th>Group / criterion<th>Value<th>Band (0 → 100 points)<th>Points<th>Weight<th>Note</thead><tbody>\n";
     o += "<tr class=\"t\"><td>Total score<td colspan=\"2\">";
     write_bar(o, r.score, false, r.pass_score, r.score < r.pass_score);
-    const int decimals = decimals_apart(r.score, r.pass_score);
-    put(o, FMT_COMPILE("<td{}>{}<td><td>pass score {}\n"), r.score < r.pass_score ? " class=\"bad\"" : "", with_decimals(r.score, decimals),
-        with_decimals(r.pass_score, decimals));
+    put(o, FMT_COMPILE("<td{}>{}<td><td>pass score {}\n"), r.score < r.pass_score ? " class=\"bad\"" : "", score, pass_score);
     for (const auto& g : r.groups) {
         const bool short_of = below_minimum(g);
         put(o, FMT_COMPILE("<tr class=\"g\"><td>{}<td colspan=\"2\">"), esc(label_of(g.title, g.id)));
         write_bar(o, g.score, g.skipped, g.minimum, short_of);
-        const int decimals = g.minimum ? decimals_apart(g.score, *g.minimum) : 2;
-        put(o, FMT_COMPILE("<td{}>{}<td>{}<td>"), short_of ? " class=\"bad\"" : "", g.skipped ? "skipped" : with_decimals(g.score, decimals),
-            format_number(g.weight));
-        if (g.minimum)
-            put(o, FMT_COMPILE("minimum {}{}"), with_decimals(*g.minimum, decimals), short_of ? ": <span class=\"bad\">NOT MET</span>" : "");
+        const auto [group_score, minimum] = texts_apart(g.score, g.minimum.value_or(g.score));
+        put(o, FMT_COMPILE("<td{}>{}<td>{}<td>"), short_of ? " class=\"bad\"" : "", g.skipped ? "skipped" : group_score, format_number(g.weight));
+        if (g.minimum) put(o, FMT_COMPILE("minimum {}{}"), minimum, short_of ? ": <span class=\"bad\">NOT MET</span>" : "");
         o += "\n";
         for (const auto& c : g.criteria) {
             o += "<tr><td>";

@@ -37,6 +37,12 @@ inline std::size_t utf8_length(std::string_view s, std::size_t i) {
 
 constexpr std::string_view replacement_character = "\xEF\xBF\xBD";  // U+FFFD
 
+// Whether s[i] starts a C1 control, U+0080 to U+009F (0xC2 0x80-0x9F): U+009B is CSI to some
+// terminals. Reports drop them or show them as '?', as they do other control characters.
+inline bool c1_control(std::string_view s, std::size_t i) {
+    return static_cast<unsigned char>(s[i]) == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) <= 0x9F;
+}
+
 // `text` cut to at most `most` bytes, "..." included, never inside a UTF-8 sequence.
 inline std::string shortened(std::string text, std::size_t most) {
     if (text.size() <= most) return text;

@@ -8,6 +8,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "screener/compile.hpp"
@@ -71,6 +72,8 @@ double band_points(double value, const Band& band);
 int decimals_apart(double a, double b);
 // `value` with `decimals` decimals, no "-0.00".
 std::string with_decimals(double value, int decimals);
+// `a` and `b`, each with the decimals that tell them apart: ("59.996", "60.000"), ("61.50", "60.00").
+std::pair<std::string, std::string> texts_apart(double a, double b);
 
 // A value put in a gate's message is cut to this many bytes (then "..."): a message stays short
 // whatever a proposal's text or list holds.
