@@ -182,61 +182,90 @@ struct DomParser : nlohmann::detail::json_sax_dom_parser<nlohmann::json> {
     explicit DomParser(nlohmann::json& value) : json_sax_dom_parser(value) {}
     bool start_object(std::size_t size) {
         keys.emplace_back();
+        path.emplace_back();
         return json_sax_dom_parser::start_object(size);
     }
     bool key(std::string& key) {
         if (!keys.back().insert(key).second && duplicate.empty()) duplicate = key;
+        path.back() = key;
         return json_sax_dom_parser::key(key);
     }
     bool end_object() {
         keys.pop_back();
+        path.pop_back();
         return json_sax_dom_parser::end_object();
     }
+    // Where the error is, which a number too large for a double (nlohmann's out_of_range) does not
+    // carry: the offset just past the token the parser stopped at, and that token.
+    template <class Exception>
+    bool parse_error(std::size_t position, const std::string& token, const Exception& ex) {
+        error_end = position;
+        error_token = token;
+        return json_sax_dom_parser::parse_error(position, token, ex);
+    }
+    // The keys of the objects open, outermost first: the field an error is in ("environment.iso14001").
+    std::string field() const {
+        std::string out;
+        for (const auto& key : path) out += (out.empty() ? "" : ".") + key;
+        return out;
+    }
     std::vector<std::set<std::string>> keys;  // of each object open
+    std::vector<std::string> path;
     std::string duplicate;
+    std::size_t error_end = 0;
+    std::string error_token;
 };
 }  // namespace
 
 BoundProposal bind_text(const CompiledRules& rules, std::string_view text, SourceLoc source) {
     nlohmann::json value;
     DomParser parser(value);
+    // The id and name as far as they were read (the last of a repeated key's values): a proposal
+    // that cannot be read is still named in the report when they came before what is wrong.
+    auto read_text = [&value](const char* key) {
+        return value.is_object() && value.contains(key) && value[key].is_string() ? value[key].get<std::string>() : std::string();
+    };
+    auto invalid = [&](std::string reason) {
+        InvalidProposal out;
+        out.id = read_text("id");
+        out.name = read_text("name");
+        out.source = std::move(source);
+        out.reasons.push_back(std::move(reason));
+        return out;
+    };
+    // " (line 7, column 14)": where `offset` is in the file, the lines counted from this proposal's first.
+    auto where = [&](std::size_t offset) {
+        offset = std::min(offset, text.size());
+        std::size_t line_start = text.rfind('\n', offset == 0 ? 0 : offset - 1);
+        std::uint32_t line = source.line + static_cast<std::uint32_t>(std::count(text.begin(), text.begin() + offset, '\n'));
+        std::size_t column = line_start == std::string_view::npos ? offset + 1 : offset - line_start;
+        return std::pair{fmt::format(" (line {}, column {})", line, column), column};
+    };
     try {
         nlohmann::json::sax_parse(text, &parser);
     } catch (const nlohmann::json::exception& e) {
-        InvalidProposal invalid;
-        invalid.source = source;
         std::string what = json_error_text(e.what());
         if (const auto* parse = dynamic_cast<const nlohmann::json::parse_error*>(&e)) {
             // "parse error at line 4, column 14: syntax error ...": where is said below, in the file.
             if (const auto at = what.find(": "); at != std::string::npos) what.erase(0, at + 2);
-            // Say where in the file: the error's line counts from the start of this proposal's text.
-            std::size_t offset = std::min(parse->byte > 0 ? parse->byte - 1 : 0, text.size());
-            std::size_t line_start = text.rfind('\n', offset == 0 ? 0 : offset - 1);
-            std::uint32_t line = source.line + static_cast<std::uint32_t>(std::count(text.begin(), text.begin() + offset, '\n'));
-            std::size_t column = line_start == std::string_view::npos ? offset + 1 : offset - line_start;
-            std::string reason = "malformed JSON: " + what + " (line " + std::to_string(line) + ", column " + std::to_string(column) + ")";
+            const auto [at, column] = where(parse->byte > 0 ? parse->byte - 1 : 0);
+            std::string reason = "malformed JSON: " + what + at;
             // A second value at the start of a line: most likely NDJSON, which a file's name tells
             // apart, and standard input its first line (a whole proposal).
             if (column == 1 && what.ends_with("expected end of input"))
                 reason += source.file == "<stdin>" ? "; proposals on standard input one after another are NDJSON, each whole on one line"
                                                    : "; one proposal a line is NDJSON: name the file .ndjson or .jsonl";
-            invalid.reasons.push_back(std::move(reason));
-        } else {
-            invalid.reasons.push_back("malformed JSON: " + what);
+            return invalid(std::move(reason));
         }
-        return invalid;
+        if (e.id == 406) {  // a number beyond a double: JSON allows it, a double cannot hold it
+            const std::string field = parser.field();
+            return invalid((field.empty() ? "" : field + ": ") + "the number " + parser.error_token +
+                           " is out of range: numbers run to ±1.7976931348623157e308" + where(parser.error_end - std::min(parser.error_end, parser.error_token.size())).first);
+        }
+        return invalid("malformed JSON: " + what);
     }
-    if (const std::string& duplicate = parser.duplicate; !duplicate.empty()) {
-        InvalidProposal invalid;
-        invalid.source = std::move(source);
-        auto text = [&value](const char* key) {  // as far as it can be read (a repeated key's last value)
-            return value.is_object() && value.contains(key) && value[key].is_string() ? value[key].get<std::string>() : std::string();
-        };
-        invalid.id = text("id");
-        invalid.name = text("name");
-        invalid.reasons.push_back("duplicate key \"" + duplicate + "\": each key may appear only once in an object");
-        return invalid;
-    }
+    if (!parser.duplicate.empty())
+        return invalid("duplicate key \"" + parser.duplicate + "\": each key may appear only once in an object");
     return bind_json(rules, value, std::move(source));
 }
 
