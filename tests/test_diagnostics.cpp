@@ -886,6 +886,30 @@ TEST_CASE("an enum compared with a value it does not have", "[diagnostics]") {
     CHECK(expr_errors("sector not in [\"mining\"]") == at16(22, "'mining' is not a value of 'sector'; its values are electronics, textiles, logistics"));
 }
 
+TEST_CASE("an enum compared with a value it does not have through contains() or a let", "[diagnostics]") {
+    // contains(list, x) is the same test as x in list.
+    CHECK(expr_errors("contains([\"textiles\", \"mining\"], sector)") ==
+          at16(29, "'mining' is not a value of 'sector'; its values are electronics, textiles, logistics"));
+    // Text written in a let is checked where the enum meets it: a ban list of lets must not let
+    // everything through for one misspelt value.
+    CHECK(errors(base + R"(let:
+  banned: '["textiles", "logistcs"]'
+  other: 'banned'
+  one: '"electronic"'
+gates:
+  - id: not-banned
+    require: sector not in banned
+  - id: not-other
+    require: not contains(other, sector)
+  - id: not-one
+    require: one != sector
+)") == Lines{
+              "test.yaml:21:28: error: let 'banned' holds 'logistcs', which is not a value of 'sector'; did you mean 'logistics'?",
+              "test.yaml:23:27: error: let 'other' holds 'logistcs', which is not a value of 'sector'; did you mean 'logistics'?",
+              "test.yaml:25:14: error: let 'one' holds 'electronic', which is not a value of 'sector'; did you mean 'electronics'?",
+          });
+}
+
 TEST_CASE("lists hold text only", "[diagnostics]") {
     const std::string message = "a list may only hold text values, as in [\"electronics\", \"semiconductors\"]";
     CHECK(expr_errors("label in [\"a\", 1]") == at16(22, message));

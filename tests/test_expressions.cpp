@@ -94,6 +94,38 @@ TEST_CASE("every function", "[expr]") {
     CHECK(number("count(tags)") == 2);
     CHECK(number("len(name_text)") == 8);       // code points, not bytes
     CHECK(condition("contains(tags, \"power\")") == "true");
+    CHECK(condition("contains([\"textiles\", \"logistics\"], sector)") == "true");  // an enum, tested as `in`
+    CHECK(condition("contains([\"logistics\"], sector)") == "false");
+    CHECK(condition("not contains([\"logistics\"], sector)") == "true");
+}
+
+TEST_CASE("an enum tested against text written in a let", "[expr]") {
+    auto rules = compile_ok("format: screener/v1\nid: t\nversion: \"1\"\n" + inputs + R"(let:
+  banned: '["textiles", "logistics"]'
+  also: 'banned'
+  mine: '"textiles"'
+gates:
+  - { id: in-banned, require: 'sector in banned' }
+  - { id: not-in-also, require: 'sector not in also' }
+  - { id: is-mine, require: 'mine == sector' }
+  - { id: contains-banned, require: 'contains(banned, sector)' }
+groups:
+  - id: grp
+    criteria:
+      - { id: c, points: 1 }
+decision: { pass_score: 0 }
+)");
+    auto passed = [&](const std::string& sector) {
+        nlohmann::json p = proposal;
+        p["sector"] = sector;
+        Evaluation e = evaluate(*rules, bind_ok(*rules, p));
+        std::string out;
+        for (const auto& gate : e.gates) out += gate.passed ? '1' : '0';
+        return out;
+    };
+    CHECK(passed("textiles") == "1011");
+    CHECK(passed("logistics") == "1001");
+    CHECK(passed("electronics") == "0100");
 }
 
 TEST_CASE("round(x, digits) rounds x as its shortest text reads, half away from zero, at any digits", "[expr]") {

@@ -92,7 +92,7 @@ private:
     // Ops the plan leaves to the tree Evaluator: those with string or list operands.
     static bool needs_tree(Op op) {
         return op == Op::count || op == Op::len || op == Op::equal_string || op == Op::not_equal_string ||
-               op == Op::string_in_list || op == Op::contains;
+               op == Op::string_in_list;
     }
 
     bool is_scalar(std::uint32_t node) const {

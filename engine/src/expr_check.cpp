@@ -130,6 +130,8 @@ std::optional<std::pair<std::uint32_t, Type>> ExprCompiler::compile(const ExprTe
         if (compiling_) {
             if (let_depths_.size() <= compiling_->index) let_depths_.resize(compiling_->index + 1, 0);
             let_depths_[compiling_->index] = deep;
+            if (let_roots_.size() <= compiling_->index) let_roots_.resize(compiling_->index + 1, 0);
+            let_roots_[compiling_->index] = root.node;
         }
         return std::pair{root.node, root.type};
     } catch (const Failed&) {
@@ -144,14 +146,54 @@ ExprCompiler::Checked ExprCompiler::expect(const Ast& ast, Type type, const std:
     return checked;
 }
 
-void ExprCompiler::enum_value_check(const Symbol& symbol, const std::string& value, std::size_t offset) {
+void ExprCompiler::enum_value_check(const Symbol& symbol, const std::string& value, std::size_t offset, const std::string& via) {
     const auto& values = *symbol.enum_values;
     if (std::find(values.begin(), values.end(), value) != values.end()) return;
     std::string name;
     for (const auto& [key, s] : symbols_)
         if (&s == &symbol) name = key;
     const std::string hint = did_you_mean(value, values);
-    fail(offset, "'" + value + "' is not a value of '" + name + "'" + (hint.empty() ? "; its values are " + listed(values) : hint));
+    fail(offset, (via.empty() ? "'" + value + "'" : "let '" + via + "' holds '" + value + "', which") + " is not a value of '" + name + "'" +
+                     (hint.empty() ? "; its values are " + listed(values) : hint));
+}
+
+// The text or list constant `node` is, written in place or in a let (named in `via`), or nullptr:
+// an enum compared with it is checked against the enum's values either way.
+const Node* ExprCompiler::constant_text(std::uint32_t node, std::string& via) const {
+    for (const Node* n = &program_.nodes[node];; n = &program_.nodes[let_roots_[n->a]]) {
+        if (n->op == Op::string || n->op == Op::list) return n;
+        if ((n->op != Op::let_string && n->op != Op::let_list) || n->a >= let_roots_.size()) return nullptr;
+        if (via.empty())
+            for (const auto& [key, s] : symbols_)
+                if (s.kind == Symbol::Kind::let && s.index == n->a) via = key;
+    }
+}
+
+// `item in list` (negated: `not in`), and contains(list, item), their types checked.
+ExprCompiler::Checked ExprCompiler::membership(const Checked& item, const Checked& list, const Ast& list_ast, bool negated) {
+    Node node;
+    node.type = Type::boolean;
+    node.negated = negated;
+    std::string via;
+    const Node* constant = item.enum_symbol ? constant_text(list.node, via) : nullptr;
+    if (constant && constant->op == Op::list) {
+        const auto& items = program_.lists[constant->a];
+        for (std::size_t k = 0; k < items.size(); ++k)
+            if (via.empty()) enum_value_check(*item.enum_symbol, list_ast.children[k].text, list_ast.children[k].offset);
+            else enum_value_check(*item.enum_symbol, items[k], list_ast.start, via);
+        if (item.enum_symbol->enum_values->size() <= 64) {
+            const auto& values = *item.enum_symbol->enum_values;
+            node.op = Op::enum_in_set;
+            node.a = item.enum_symbol->index;
+            for (const auto& text : items)
+                node.mask |= std::uint64_t{1} << (std::find(values.begin(), values.end(), text) - values.begin());
+            return {add(node), Type::boolean};
+        }
+    }
+    node.op = Op::string_in_list;
+    node.a = item.node;
+    node.b = list.node;
+    return {add(node), Type::boolean};
 }
 
 ExprCompiler::Checked ExprCompiler::check(const Ast& ast) {
@@ -284,24 +326,7 @@ ExprCompiler::Checked ExprCompiler::check_binary(const Ast& ast) {
         Checked right = check(right_ast);
         if (right.type != Type::list)
             fail(right_ast.start, "'" + op + "' needs a list on the right, found " + std::string(to_string(right.type)));
-        node.negated = op == "not in";
-        const Node& list_node = program_.nodes[right.node];
-        if (left.enum_symbol && list_node.op == Op::list) {
-            for (std::size_t k = 0; k < right_ast.children.size(); ++k)
-                enum_value_check(*left.enum_symbol, right_ast.children[k].text, right_ast.children[k].offset);
-            if (left.enum_symbol->enum_values->size() <= 64) {
-                const auto& values = *left.enum_symbol->enum_values;
-                node.op = Op::enum_in_set;
-                node.a = left.enum_symbol->index;
-                for (const auto& item : program_.lists[list_node.a])
-                    node.mask |= std::uint64_t{1} << (std::find(values.begin(), values.end(), item) - values.begin());
-                return {add(node), Type::boolean};
-            }
-        }
-        node.op = Op::string_in_list;
-        node.a = left.node;
-        node.b = right.node;
-        return {add(node), Type::boolean};
+        return membership(left, right, right_ast, op == "not in");
     }
 
     // Comparisons.
@@ -321,14 +346,17 @@ ExprCompiler::Checked ExprCompiler::check_binary(const Ast& ast) {
         if (left.type == Type::list) fail(ast.offset, "lists cannot be compared with '" + op + "'; use 'in' or contains()");
         // An enum compared with a constant: check the constant is one of its values, test by index.
         for (auto [mine, other, other_ast] : {std::tuple{left, right, &right_ast}, std::tuple{right, left, &left_ast}}) {
-            if (!mine.enum_symbol || other_ast->kind != Ast::Kind::string) continue;
-            enum_value_check(*mine.enum_symbol, other_ast->text, other_ast->offset);
+            std::string via;
+            const Node* constant = mine.enum_symbol ? constant_text(other.node, via) : nullptr;
+            if (!constant) continue;
+            const std::string& text = program_.strings[constant->a];
+            enum_value_check(*mine.enum_symbol, text, via.empty() ? other_ast->offset : other_ast->start, via);
             const auto& values = *mine.enum_symbol->enum_values;
             if (values.size() > 64) break;
             node.op = Op::enum_in_set;
             node.negated = op == "!=";
             node.a = mine.enum_symbol->index;
-            node.mask = std::uint64_t{1} << (std::find(values.begin(), values.end(), other_ast->text) - values.begin());
+            node.mask = std::uint64_t{1} << (std::find(values.begin(), values.end(), text) - values.begin());
             return {add(node), Type::boolean};
         }
         static constexpr Op equal_ops[] = {Op::equal_number, Op::equal_boolean, Op::equal_string};
@@ -402,11 +430,9 @@ ExprCompiler::Checked ExprCompiler::check_call(const Ast& ast) {
     }
     if (name == "contains") {
         arity(2, 2, "2 arguments (list, text)");
-        node.op = Op::contains;
-        node.type = Type::boolean;
-        node.a = expect(args[0], Type::list, "contains() first argument").node;
-        node.b = expect(args[1], Type::string, "contains() second argument").node;
-        return {add(node), Type::boolean};
+        const Checked list = expect(args[0], Type::list, "contains() first argument");
+        const Checked item = expect(args[1], Type::string, "contains() second argument");
+        return membership(item, list, args[0], false);  // as `item in list`
     }
     if (name == "len") {
         arity(1, 1, "1 argument (text)");

@@ -58,7 +58,10 @@ private:
     std::uint32_t fold(std::uint32_t index);
     std::uint32_t depth(std::uint32_t node) const;
     [[noreturn]] void fail(std::size_t offset, const std::string& message);
-    void enum_value_check(const Symbol& symbol, const std::string& value, std::size_t offset);
+    // `via`: the let the value was written in, when it is not written where it is compared.
+    void enum_value_check(const Symbol& symbol, const std::string& value, std::size_t offset, const std::string& via = "");
+    const Node* constant_text(std::uint32_t node, std::string& via) const;
+    Checked membership(const Checked& item, const Checked& list, const Ast& list_ast, bool negated);
 
     Program& program_;
     Diagnostics& diagnostics_;
@@ -67,6 +70,7 @@ private:
     const Symbol* compiling_ = nullptr;
     std::map<std::string, int> use_counts_;
     std::vector<std::uint32_t> let_depths_;  // by let index: depth(its root)
+    std::vector<std::uint32_t> let_roots_;   // by let index: its root node
 };
 
 }  // namespace screener::detail

@@ -55,7 +55,7 @@ enum class Op : std::uint8_t {
     less, less_equal, greater, greater_equal, equal_number, not_equal_number,
     equal_boolean, not_equal_boolean, equal_string, not_equal_string,
     enum_in_set,   // enum input against a constant set of its values, as a bitmask
-    string_in_list, contains,
+    string_in_list,  // contains(list, x) too
     // if(cond, a, b) per result type
     if_number, if_boolean, if_string, if_list,
 };
@@ -293,11 +293,9 @@ private:
                 bool member = (n.mask >> static_cast<unsigned>(index)) & 1U;
                 return member != n.negated ? Tri::yes : Tri::no;
             }
-            case Op::string_in_list:
-            case Op::contains: {
-                // string_in_list: a = string, b = list; contains: a = list, b = string
-                Str s = string(n.op == Op::contains ? n.b : n.a);
-                List l = list(n.op == Op::contains ? n.a : n.b);
+            case Op::string_in_list: {  // a = string, b = list
+                Str s = string(n.a);
+                List l = list(n.b);
                 if (!s.ok || !l.ok) return Tri::no_data;
                 bool member = false;
                 for (std::uint32_t k = 0; k < l.size && !member; ++k) member = l.items[k] == s.text;
