@@ -307,6 +307,17 @@ TEST_CASE("a gate that every proposal within min/max passes", "[lint]") {
                                     "groups:\n  - id: g\n    criteria:\n      - { id: c, points: 100 }\ndecision: { pass_score: 50 }\n") ==
               Lines{warning_at(9, 5, always)});
     }
+    SECTION("not when an input it reads may be left out: the gate fails a proposal without it") {
+        // From a rule-author helper: rule-sets.md's own env-known gate was called one that always passes.
+        CHECK(warnings(rules("  x: { type: number, min: 0, max: 10, required: false }\n", "x >= 0")).empty());
+        CHECK(warnings(rules("  s: { type: enum, values: [a, b], required: false }\n", R"(s in ["a", "b"])")).empty());
+        CHECK(warnings(head + "  x: { type: number, min: 0, max: 10, required: false }\nlet:\n  ok: x >= 0\ngates:\n  - id: g1\n"
+                                    "    require: ok\ngroups:\n  - id: g\n    criteria:\n      - { id: c, points: 100 }\n"
+                                    "decision: { pass_score: 50 }\n").empty());
+        // With a default, it is never left out.
+        CHECK(warnings(rules("  x: { type: number, min: 0, max: 10, required: false, default: 5 }\n", "x >= 0")) ==
+              Lines{warning_at(7, 5, always)});
+    }
 }
 
 TEST_CASE("a gate that no proposal within min/max can pass", "[lint]") {

@@ -37,7 +37,7 @@ enum class Always { unknown, yes, no };
 class Analysis {
 public:
     explicit Analysis(const CompiledRules& rules)
-        : rules_(rules), p_(*rules.program), let_ranges_(rules.lets.size()), let_always_(rules.lets.size()) {}
+        : rules_(rules), p_(*rules.program), let_ranges_(rules.lets.size()), let_always_(rules.lets.size()), let_lacks_(rules.lets.size()) {}
 
     Interval range(std::uint32_t i) const {
         const Node& n = p_.nodes[i];
@@ -150,11 +150,40 @@ public:
         }
     }
 
+    // Whether the expression reads an input a proposal may leave out (optional, with no default),
+    // so that it can have no data, which a gate fails. (Division by zero and values beyond the
+    // doubles give no data too, but their ranges are unbounded, so nothing is claimed of them.)
+    bool may_lack_data(std::uint32_t i) const {
+        const Node& n = p_.nodes[i];
+        auto optional = [&](std::uint32_t input) { return !rules_.inputs[input].required && rules_.inputs[input].default_value.is_null(); };
+        switch (n.op) {
+            case Op::number: case Op::boolean: case Op::string: case Op::list: return false;
+            case Op::input_number: case Op::input_boolean: case Op::input_enum: case Op::enum_in_set:
+                return optional(p_.number_slot_inputs[n.a]);
+            case Op::input_string: return optional(p_.string_slot_inputs[n.a]);
+            case Op::input_list: return optional(p_.list_slot_inputs[n.a]);
+            case Op::let_number: case Op::let_boolean: case Op::let_string: case Op::let_list: {
+                auto& memo = let_lacks_[n.a];
+                if (!memo) memo = may_lack_data(rules_.lets[n.a].expr);
+                return *memo;
+            }
+            case Op::min: case Op::max:
+                for (std::uint32_t k = 0; k < n.b; ++k)
+                    if (may_lack_data(p_.args[n.a + k])) return true;
+                return false;
+            case Op::negate: case Op::abs: case Op::count: case Op::len: case Op::logical_not: return may_lack_data(n.a);
+            case Op::clamp: case Op::if_number: case Op::if_boolean: case Op::if_string: case Op::if_list:
+                return may_lack_data(n.a) || may_lack_data(n.b) || may_lack_data(n.c);
+            default: return may_lack_data(n.a) || may_lack_data(n.b);
+        }
+    }
+
 private:
     const CompiledRules& rules_;
     const Program& p_;
     mutable std::vector<std::optional<Interval>> let_ranges_;
     mutable std::vector<std::optional<Always>> let_always_;
+    mutable std::vector<std::optional<bool>> let_lacks_;
 };
 
 std::string number(double v) { return fmt::format("{}", v); }
@@ -172,7 +201,8 @@ void lint(const CompiledRules& rules, const RuleSet& source, const std::map<std:
     for (const auto& gate : rules.gates) {
         if (gate.require == no_expr) continue;
         Always a = analysis.always(gate.require);
-        if (a == Always::yes) warn(gate.where, "gate '" + gate.id + "' always passes for inputs within their min/max; it never screens anything out");
+        // A gate fails when its condition has no data: one that may lack it screens those out.
+        if (a == Always::yes && !analysis.may_lack_data(gate.require)) warn(gate.where, "gate '" + gate.id + "' always passes for inputs within their min/max; it never screens anything out");
         if (a == Always::no) warn(gate.where, "gate '" + gate.id + "' can never pass for inputs within their min/max; every proposal fails it");
     }
 
