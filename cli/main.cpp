@@ -2,7 +2,10 @@
 // data goes to stdout, diagnostics and logs to stderr.
 #include <algorithm>
 #include <charconv>
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <map>
 #include <sstream>
@@ -92,6 +95,11 @@ int main(int argc, char** argv) {
         apply_limits_from_environment();
         check_command(app, argc, argv);
         app.parse(argc, argv);
+        // What a command wrote to standard output may still sit in its buffer: a full disk or a
+        // closed descriptor shows only now, and a report cut short must not exit as if written.
+        std::cout.flush();
+        if (!std::cout || std::fflush(stdout) != 0 || std::ferror(stdout))
+            throw screener::Error(std::string("cannot write to standard output: ") + std::strerror(errno));
     } catch (const CLI::CallForHelp& e) {
         return app.exit(e);
     } catch (const CLI::CallForAllHelp& e) {
