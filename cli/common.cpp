@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
+#include <climits>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -295,6 +297,28 @@ std::optional<int> descriptor_named(std::string path) {
 
 }  // namespace
 
+namespace {
+
+// Gives the unnamed file at `by_proc` (/proc/self/fd/N) the name `temp`, whose last six characters
+// (XXXXXX) are made up until no file has that name.
+void link_unnamed(const std::string& by_proc, std::string& temp, std::optional<PendingTemp>& pending, const std::string& path) {
+    static constexpr char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    std::uint64_t seed = static_cast<std::uint64_t>(::getpid()) * 0x9E3779B97F4A7C15ULL ^
+                         static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        for (std::size_t k = temp.size() - 6; k < temp.size(); ++k, seed = seed * 6364136223846793005ULL + 1442695040888963407ULL)
+            temp[k] = letters[(seed >> 33) % (sizeof letters - 1)];
+        if (linkat(AT_FDCWD, by_proc.c_str(), AT_FDCWD, temp.c_str(), AT_SYMLINK_FOLLOW) == 0) {
+            pending.emplace(temp);
+            return;
+        }
+        if (errno != EEXIST) break;
+    }
+    throw Error("cannot write " + path + ": " + std::strerror(errno), 2);
+}
+
+}  // namespace
+
 void write_output(const std::string& path, const std::function<void(std::ostream&)>& write) {
     // A file size limit (ulimit -f) is then a failed write, which removes the temporary file, not a
     // signal that kills the process and leaves it behind.
@@ -316,8 +340,9 @@ void write_output(const std::string& path, const std::function<void(std::ostream
             throw;
         }
         if (!buffer.finish() || !out) throw Error("cannot write " + name + ": " + std::strerror(buffer.error() ? buffer.error() : EIO), 2);
-        spdlog::debug("{} bytes written {}", buffer.written(), name.starts_with("to ") ? name : "to " + name);
+        return buffer.written();
     };
+    auto log_written = [](std::size_t bytes, const std::string& name) { spdlog::debug("{} bytes written to {}", bytes, name); };
     if (path.empty() || path == "-") {
         if (stdout_is_terminal()) {  // a person reading: line by line, as it comes
             write(std::cout);
@@ -326,14 +351,14 @@ void write_output(const std::string& path, const std::function<void(std::ostream
             return;
         }
         std::cout.flush();
-        write_to(STDOUT_FILENO, "to standard output", false);
+        log_written(write_to(STDOUT_FILENO, "to standard output", false), "standard output");
         return;
     }
     if (const std::optional<int> fd = descriptor_named(path)) {
         // Written through the descriptor as the shell set it up (a file may be open for appending),
         // not renamed over: /dev/stdout is standard output.
         if (*fd == STDOUT_FILENO) return write_output("-", write);
-        write_to(*fd, path, false);
+        log_written(write_to(*fd, path, false), path);
         return;
     }
     namespace fs = std::filesystem;
@@ -346,33 +371,50 @@ void write_output(const std::string& path, const std::function<void(std::ostream
         const int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
         if (fd < 0) throw Error("cannot write " + path + ": " + std::strerror(errno), 2);
         Closer closer{fd};
-        write_to(fd, path, false);
+        const std::size_t written = write_to(fd, path, false);
         if (closer.close() != 0) throw Error("cannot write " + path + ": " + std::strerror(errno), 2);
+        log_written(written, path);
         return;
     }
-    std::string name = target.filename().string();
-    name.append(".tmp-XXXXXX");
-    std::string temp = (target.parent_path() / ("." + name)).string();
-    const int fd = mkstemp(temp.data());
-    if (fd < 0) throw Error("cannot create " + path + ": " + std::strerror(errno), 2);
-    PendingTemp pending(temp);
+    // The report is written into an unnamed file in FILE's folder (O_TMPFILE), which nothing can
+    // leave behind, not even SIGKILL. Once complete, it is linked in under a hidden temporary name
+    // and renamed over FILE. Without O_TMPFILE (or /proc to link it by), the temporary file is named
+    // from the start: removed on a failure, and on SIGINT, SIGTERM or SIGHUP.
+    mode_t mask = umask(0);
+    umask(mask);
+    // The mode a plain create would give the report (or the replaced file's).
+    const mode_t mode = fs::exists(status) ? static_cast<mode_t>(status.permissions()) : (0666 & ~mask);
+    const std::string folder = target.parent_path().empty() ? "." : target.parent_path().string();
+    int fd = open(folder.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+    const std::string by_proc = "/proc/self/fd/" + std::to_string(fd);
+    if (fd >= 0 && access(by_proc.c_str(), F_OK) != 0) fd = (close(fd), -1);
+    const bool unnamed = fd >= 0;
+    // ".report.json.tmp-XXXXXX", or ".screener.tmp-XXXXXX" when that would be too long a name.
+    const std::string name = target.filename().string();
+    std::string temp = (target.parent_path() / ((name.size() + 12 <= NAME_MAX ? "." + name : ".screener") + ".tmp-XXXXXX")).string();
+    std::optional<PendingTemp> pending;  // set once the temporary file has a name
+    if (!unnamed) {
+        fd = mkstemp(temp.data());
+        if (fd < 0) throw Error("cannot create " + path + ": " + std::strerror(errno), 2);
+        pending.emplace(temp);
+    }
+    std::size_t written = 0;
     try {
         {
             Closer closer{fd};
-            // mkstemp makes the file 0600; give the report the mode a plain create would (or the replaced file's).
-            mode_t mask = umask(0);
-            umask(mask);
-            fchmod(fd, fs::exists(status) ? static_cast<mode_t>(status.permissions()) : (0666 & ~mask));
-            write_to(fd, path, true);
+            fchmod(fd, mode);
+            written = write_to(fd, path, true);
+            if (unnamed) link_unnamed(by_proc, temp, pending, path);
             if (closer.close() != 0) throw Error("cannot write " + path + ": " + std::strerror(errno), 2);
         }
         fs::rename(temp, target, ec);
         if (ec) throw Error("cannot write " + path + ": " + ec.message(), 2);
     } catch (...) {
         std::error_code ignored;
-        fs::remove(temp, ignored);
+        if (pending) fs::remove(temp, ignored);
         throw;
     }
+    log_written(written, path);
 }
 
 void write_streamed(const std::string& output, unsigned jobs, Progress& progress,

@@ -1171,6 +1171,11 @@ TEST_CASE("eval -o writes a complete file and leaves no temp file", "[cli]") {
     json small = parse_json(read_text(out));
     CHECK(small["summary"]["total"] == 1);
     CHECK(dir_entries(dir) == std::vector<std::string>{"report.json"});
+
+    // A name as long as a file's may be (255 bytes): the temporary name is shorter then, not longer.
+    const std::string longest = std::string(250, 'r') + ".json";
+    REQUIRE(run_cli("-q eval -o " + q(dir + "/" + longest) + " " + example("001-amkor-semiconductor-packaging.json")).exit_code == 0);
+    CHECK(dir_entries(dir) == std::vector<std::string>{"report.json", longest});
 }
 
 TEST_CASE("eval -o keeps the previous file when the run fails", "[cli]") {
@@ -1482,6 +1487,7 @@ public:
     Piped(const Piped&) = delete;
     Piped& operator=(const Piped&) = delete;
 
+    pid_t pid() const { return pid_; }
     void write(const std::string& text) { CHECK(::write(in_, text.data(), text.size()) == static_cast<ssize_t>(text.size())); }
     void close_input() { ::close(std::exchange(in_, -1)); }
     // The next line it writes, or none when none comes within `seconds`.
@@ -1531,6 +1537,30 @@ TEST_CASE("eval - streams each NDJSON line's result as the line comes, the input
     }
     screener.close_input();
     CHECK(screener.exit_code(60) == 0);
+}
+
+TEST_CASE("a run killed while it writes -o FILE leaves nothing behind, not even with SIGKILL", "[cli]") {
+    // From an operator helper: SIGKILL (and any signal not handled) left the report written so far
+    // as a hidden .FILE.tmp-XXXXXX; the report is now an unnamed file until it is complete.
+    TempDir tmp("cli-killed");
+    const std::string out = tmp.path + "/out.ndjson";
+    const std::vector<std::string> lines = lines_of(read_text(source_dir + "/tests/ci/proposals.ndjson"));
+    Piped screener({"-q", "eval", "--rules", "tests/ci/rules-v1.yaml", "--format", "ndjson", "-o", out, "-"});
+    screener.write(lines[0] + "\n" + lines[1] + "\n");
+    // Killed once it has its output file open, the input still open.
+    const std::string fds = "/proc/" + std::to_string(screener.pid()) + "/fd";
+    auto writing = [&] {
+        std::error_code error;
+        for (const auto& entry : fs::directory_iterator(fds, error))
+            if (fs::read_symlink(entry.path(), error).string().starts_with(tmp.path + "/")) return true;
+        return false;
+    };
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!writing() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    REQUIRE(writing());
+    ::kill(screener.pid(), SIGKILL);
+    CHECK(screener.exit_code(60) == -1);  // killed
+    CHECK(dir_entries(tmp.path).empty());
 }
 
 TEST_CASE("an error ends eval - at once, the input still open", "[cli]") {
