@@ -1452,12 +1452,14 @@ namespace {
 // test instead of hanging it.
 class Piped {
 public:
-    // `out_file`, if given, is its standard output instead of a pipe.
-    explicit Piped(const std::vector<std::string>& args, const std::string& out_file = "") {
+    // `out_file`, if given, is its standard output instead of a pipe. `nonblocking`: its standard
+    // input in non-blocking mode, as a parent may leave a pipe.
+    explicit Piped(const std::vector<std::string>& args, const std::string& out_file = "", bool nonblocking = false) {
         std::signal(SIGPIPE, SIG_IGN);  // writing to a binary that has exited is an error, not the end of the tests
         int in[2], out[2];
         REQUIRE(::pipe(in) == 0);
         REQUIRE(::pipe(out) == 0);
+        if (nonblocking) REQUIRE(::fcntl(in[0], F_SETFL, ::fcntl(in[0], F_GETFL) | O_NONBLOCK) == 0);
         pid_ = ::fork();
         REQUIRE(pid_ >= 0);
         if (pid_ == 0) {
@@ -1561,6 +1563,31 @@ TEST_CASE("a run killed while it writes -o FILE leaves nothing behind, not even 
     ::kill(screener.pid(), SIGKILL);
     CHECK(screener.exit_code(60) == -1);  // killed
     CHECK(dir_entries(tmp.path).empty());
+}
+
+TEST_CASE("eval - waits on standard input left in non-blocking mode, and says when it cannot read it", "[cli]") {
+    // From an operator helper: a pipe in non-blocking mode with nothing in it yet read as empty
+    // input (0 proposals, exit 0), and one that paused stopped the run there.
+    const std::vector<std::string> lines = lines_of(read_text(source_dir + "/tests/ci/proposals.ndjson"));
+    Piped screener({"-q", "eval", "--rules", "tests/ci/rules-v1.yaml", "--format", "ndjson", "-"}, "", true);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // nothing yet: it must wait
+    for (std::size_t i = 0; i < 2; ++i) {
+        screener.write(lines[i] + "\n");
+        const std::optional<std::string> result = screener.line(60);
+        REQUIRE(result);
+        CHECK(json::parse(*result)["id"] == "CI-0" + std::to_string(i + 1));
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));  // a pause: still waiting
+    }
+    screener.close_input();
+    CHECK(screener.exit_code(60) == 0);
+
+    // Standard input that cannot be read at all is an invalid entry naming why, not an empty batch.
+    Cli unreadable = sh("\"$SCREENER\" -q eval --format ndjson --fail-on invalid --rules tests/ci/rules-v1.yaml - < /");
+    CHECK(unreadable.exit_code == 1);
+    REQUIRE(lines_of(unreadable.out).size() == 1);
+    const json entry = json::parse(unreadable.out);
+    CHECK(entry["source"] == "<stdin>");
+    CHECK(entry["reasons"] == json{"cannot read: Is a directory"});
 }
 
 TEST_CASE("an error ends eval - at once, the input still open", "[cli]") {

@@ -339,7 +339,7 @@ public:
     // no further than that size (grew() says whether it held more by then; nothing past is kept).
     // Check opened(), then regular().
     Input(const std::string& path, Listed listed)
-        : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)), owned_(true), limit_(listed.size) {
+        : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)), owned_(true), limit_(listed.size), may_wait_(false) {
         struct stat st {};  // (O_NONBLOCK "has no effect for regular files", says open(2))
         regular_ = fd_ >= 0 && ::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode);
     }
@@ -369,10 +369,14 @@ public:
             const ssize_t n = ::read(fd_, out + got, static_cast<std::size_t>(std::min<std::uint64_t>(size - got, limit_ - taken_)));
             if (n > 0) got += static_cast<std::size_t>(n), taken_ += static_cast<std::uint64_t>(n);
             else if (n == 0) end_ = true;
-            else failed_ = true;  // EINTR too: only a stopped run interrupts a read
+            else if (const bool again = errno == EAGAIN || errno == EWOULDBLOCK; again && got > 0) break;  // what came goes on
+            else if (again && may_wait_) wait_readable();
+            else failed_ = true, error_ = errno;  // EINTR too: only a stopped run interrupts a read
         }
         return got;
     }
+    // Why the last read failed ("Is a directory").
+    std::string error() const { return std::strerror(error_); }
 
 private:
     bool more_now() const {  // readable without waiting (a file always is; at its end, read says so)
@@ -380,11 +384,19 @@ private:
         pollfd p{fd_, POLLIN, 0};
         return ::poll(&p, 1, 0) > 0;
     }
+    // A descriptor in non-blocking mode (a pipe its writer set so) says "try again" where another
+    // would wait: wait for it here. A stopped run interrupts the wait as it would a read.
+    void wait_readable() {
+        pollfd p{fd_, POLLIN, 0};
+        if (::poll(&p, 1, -1) < 0) failed_ = true, error_ = errno;
+    }
 
     int fd_;
     bool owned_, regular_ = false;
     std::uint64_t limit_ = std::numeric_limits<std::uint64_t>::max(), taken_ = 0;
     bool end_ = false, failed_ = false, grew_ = false;
+    bool may_wait_ = true;  // not on a worker (a Listed file)
+    int error_ = 0;
 };
 
 // Where a reader starts in its input: what came before was read and let go (blank lines).
@@ -532,7 +544,10 @@ private:
                 break;
             }
             scanned = head.size();
-            if (!read_more()) return;  // nothing on stdin: no proposals
+            if (!read_more()) {  // nothing on stdin: no proposals, unless it could not be read
+                if (in.failed()) problem("<stdin>", "cannot read: " + in.error());
+                return;
+            }
         }
         if (head[first] == '[') return document(in, "<stdin>", std::move(head), from);
         // find(at) from `at` on, reading more until it finds, or input ends or `head` runs past the
@@ -598,14 +613,14 @@ private:
                 break;
             }
         }
-        if (in.failed()) return problem(name, "cannot read: read error");
+        if (in.failed()) return problem(name, "cannot read: " + in.error());
         if (first == std::string::npos) return problem(name, "cannot read: the file is empty");
         line += static_cast<std::uint32_t>(std::count(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(first), '\n'));
         if (bytes[first] == '[') return array(in, name, std::move(bytes), at, first + 1, line);
 
         // One value: its text from its first byte, as far as a proposal may go.
         while (bytes.size() - first <= max_line_ && read_growing(in, bytes)) {}
-        if (in.failed()) return problem(name, "cannot read: read error");
+        if (in.failed()) return problem(name, "cannot read: " + in.error());
         RawChunk chunk;
         chunk.files = {name};
         chunk.offset = at;
@@ -709,7 +724,7 @@ private:
             ++pos;
         }
         if (in.failed()) {
-            chunk.records.emplace_back(0, 0, 0, "cannot read: read error");
+            chunk.records.emplace_back(0, 0, 0, "cannot read: " + in.error());
         } else if (depth > 0) {
             element_ends(chunk.bytes.size());
             chunk.records.emplace_back(0, 0, line, "malformed JSON: the file ends before the array's closing ']'");
@@ -753,7 +768,7 @@ private:
             const bool whole_lines = bytes.find('\n', scanned) != std::string::npos;
             if (!whole_lines && !read_block(in, bytes)) {
                 eof = true;
-                if (in.failed()) problem(name, "cannot read: read error");
+                if (in.failed()) problem(name, "cannot read: " + in.error());
             }
             eof = eof || in.at_end();  // (a file's last block: its last line goes with it)
             // Hand on whole lines; an unfinished last line waits for the next block.
