@@ -582,6 +582,28 @@ TEST_CASE("an NDJSON line too long is reported with its size, whether read whole
     CHECK((all[0].ok && all[3].ok));
 }
 
+TEST_CASE("a .json array's commas and closing bracket are checked: a missing element is an invalid entry", "[bind]") {
+    // From an operator helper: [,] read as no proposals, and [a,b,] or [a} as if well formed, so a
+    // mangled file passed --fail-on invalid.
+    auto dir = temp_dir("bind-array-commas");
+    auto reasons = [&](const std::string& text) {
+        write_text(dir + "/a.json", text);
+        std::vector<std::string> out;
+        for (const Bound& b : read({dir + "/a.json"})) out.push_back(b.ok ? b.id : b.source.substr(dir.size() + 1) + " " + b.reasons.at(0));
+        return out;
+    };
+    using Lines = std::vector<std::string>;
+    const std::string empty_element = "malformed JSON: ',' where an element of the array should be";
+    const std::string trailing = "malformed JSON: ',' before the array's closing ']'";
+    CHECK(reasons("[]").empty());
+    CHECK(reasons("[ \n ]").empty());
+    CHECK(reasons("[" + valid("A") + ", " + valid("B") + "]") == Lines{"A", "B"});
+    CHECK(reasons("[,]") == Lines{"a.json:1 " + empty_element, "a.json:1 " + trailing});
+    CHECK(reasons("[\n" + valid("A") + ",\n]") == Lines{"A", "a.json:3 " + trailing});
+    CHECK(reasons("[" + valid("A") + ",,\n" + valid("B") + "]") == Lines{"A", "a.json:1 " + empty_element, "B"});
+    CHECK(reasons("[" + valid("A") + "}") == Lines{"A", "a.json:1 malformed JSON: '}' where the array's closing ']' should be"});
+}
+
 TEST_CASE("a .json array cut short keeps the elements read and says that its closing bracket is missing", "[bind]") {
     auto dir = temp_dir("bind-array-cut");
     write_text(dir + "/whole-elements.json", "[\n" + valid("A") + ",\n" + valid("B") + "\n");

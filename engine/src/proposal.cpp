@@ -652,6 +652,9 @@ private:
         std::size_t start = none;  // where the element being read starts in chunk.bytes
         std::uint32_t start_line = 0;
         std::uint64_t passed = 0;  // bytes of it read past, when it is too long to keep
+        // What came last between the array's elements: a comma needs an element on either side.
+        enum class Last { open, element, comma } last = Last::open;
+        auto malformed = [&](const char* what) { chunk.records.emplace_back(0, 0, line, std::string("malformed JSON: ") + what); };
         auto element_ends = [&](std::size_t end) {
             if (start == none) return;
             if (passed > 0)
@@ -708,15 +711,22 @@ private:
                 if (depth == 1 && start == none && !blank && c != ',' && c != ']' && c != '}') {
                     start = pos;
                     start_line = line;
+                    last = Last::element;
                 }
                 switch (c) {
                     case '"': in_string = true; break;
                     case '[': case '{': ++depth; break;
                     case ']': case '}':
-                        if (--depth == 0) element_ends(pos);
+                        if (--depth > 0) break;
+                        element_ends(pos);
+                        if (c == '}') malformed("'}' where the array's closing ']' should be");
+                        else if (last == Last::comma) malformed("',' before the array's closing ']'");
                         break;
                     case ',':
-                        if (depth == 1) element_ends(pos);
+                        if (depth > 1) break;
+                        if (last != Last::element) malformed("',' where an element of the array should be");
+                        element_ends(pos);
+                        last = Last::comma;
                         break;
                     default: break;
                 }
