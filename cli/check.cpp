@@ -29,19 +29,28 @@ struct Style {
 
 std::string points_text(double points) { return two_decimals(points) + " pts"; }
 
+void print_passing_changes(std::ostream& out, const std::vector<PassingChange>& changes, const Style& style) {
+    out << "\n" << style("1", "One change that passes") << "\n";
+    if (changes.empty()) out << "  none: no input changed alone makes it pass\n";
+    for (const PassingChange& change : changes) out << "  → " << describe(change) << "\n";
+}
+
 void print_advice(std::ostream& out, const CompiledRules& rules, const std::vector<Advice>& advice, const Style& style) {
     if (advice.empty()) return;
     out << "\n" << style("1", "What it takes") << "\n";
     for (const Advice& a : advice) {
         const CompiledCriterion& c = rules.criteria[a.criterion];
         std::string unit = c.unit.empty() ? "" : " " + printable(c.unit);
-        out << "  " << printable(c.title.empty() ? c.id : c.title) << " (" << c.id << "): " << points_text(a.points) << " now";
-        if (c.has_metric) out << (std::isnan(a.value) ? std::string(", no data") : " at " + format_number(a.value) + unit);
+        // Short of full points by a hair, it is shown so: 99.9999986 pts at 0.69999999, not 100.00 at 0.7.
+        out << "  " << printable(c.title.empty() ? c.id : c.title) << " (" << c.id << "): " << texts_apart(a.points, 100).first << " pts now";
+        if (c.has_metric)
+            out << (std::isnan(a.value) || !a.full.metric ? std::string(", no data")
+                                                           : " at " + format_numbers_apart(a.value, *a.full.metric).first + unit);
         out << "\n";
         auto target = [&](const Target& t, const std::string& label) {
             out << "    " << label;
             if (t.metric) out << ": " << c.id << " " << (a.band.full_at >= a.band.zero_at ? "≥ " : "≤ ") << format_number(*t.metric) << unit;
-            else out << ": " << two_decimals(t.points) << " points";
+            else out << ": " << (t.points < 100 ? "at least " : "") << two_decimals(t.points) << " points";
             out << "\n";
             for (std::size_t k = 0; k < t.changes.size(); ++k)
                 out << "      " << (k == 0 ? "→ " : "  or ") << describe(t.changes[k]) << "\n";
@@ -52,7 +61,8 @@ void print_advice(std::ostream& out, const CompiledRules& rules, const std::vect
     }
 }
 
-void print_text(std::ostream& out, const CompiledRules& rules, const Result& r, const std::vector<Advice>& advice, const Style& style) {
+void print_text(std::ostream& out, const CompiledRules& rules, const Result& r, const std::vector<PassingChange>& changes,
+                const std::vector<Advice>& advice, const Style& style) {
     const char* colour = r.verdict == Verdict::pass ? "1;32" : r.verdict == Verdict::fail ? "1;31" : "1;33";
     std::string verdict = r.verdict == Verdict::pass ? "PASS" : r.verdict == Verdict::fail ? "FAIL" : "INVALID";
     out << style(colour, verdict) << "  " << r.id << (r.name.empty() ? "" : "  " + r.name) << "\n";
@@ -95,6 +105,7 @@ void print_text(std::ostream& out, const CompiledRules& rules, const Result& r, 
             out << " → " << points_text(c.points) << " × weight " << format_number(c.weight) << "\n";
         }
     }
+    if (r.verdict == Verdict::fail) print_passing_changes(out, changes, style);
     print_advice(out, rules, advice, style);
 }
 
@@ -126,9 +137,18 @@ int run_check(const CheckOptions& o) {
     Evaluation evaluation;
     Result result = score(*rules, bound[0], evaluation);
     std::vector<Advice> advice;
-    if (const auto* proposal = std::get_if<Proposal>(&bound[0])) advice = what_it_takes(*rules, *proposal, evaluation);
+    std::vector<PassingChange> changes;
+    if (const auto* proposal = std::get_if<Proposal>(&bound[0])) {
+        advice = what_it_takes(*rules, *proposal, evaluation);
+        changes = changes_that_pass(*rules, *proposal, evaluation);
+    }
     if (o.format == "json") {
         nlohmann::ordered_json out = to_json(result, 1);
+        nlohmann::json passing = nlohmann::json::array();
+        for (const PassingChange& c : changes)
+            passing.push_back({{"input", c.input}, {"from", c.from}, {"nearest", c.nearest}, {"farthest", c.farthest},
+                               {"open_ended", c.open_ended}, {"text", describe(c)}});
+        out["changes_that_pass"] = passing;
         out["what_it_takes"] = advice_json(*rules, advice);
         std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     } else {
@@ -145,7 +165,7 @@ int run_check(const CheckOptions& o) {
         }
         const char* no_color = std::getenv("NO_COLOR");  // set and non-empty disables colour (no-color.org)
         Style style{stdout_is_terminal() && (no_color == nullptr || *no_color == '\0')};
-        print_text(std::cout, *rules, result, advice, style);
+        print_text(std::cout, *rules, result, changes, advice, style);
     }
     return result.verdict == Verdict::pass ? 0 : result.verdict == Verdict::fail ? 1 : 2;
 }

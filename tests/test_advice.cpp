@@ -14,6 +14,7 @@
 // and, when its own group has a minimum, also at least p + (minimum - group) * Wc/w.
 // Suggested input values are rounded to 4 significant digits on the safe side (integers: to a whole
 // number), then verified.
+#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <sstream>
@@ -928,4 +929,109 @@ TEST_CASE("a rounded suggestion is the 4-significant-digit number itself", "[adv
     const Advice& a = advice_for(*compiled.rules, c.advice, "land-efficiency");
     REQUIRE(a.pass);
     CHECK(change_for(*a.pass, "capital_usd").to == 396'500'000.0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// One change that passes: an input changed alone, wherever it is read.
+
+TEST_CASE("changes that pass: each input changed alone, its passing values found by re-scoring", "[advice]") {
+    // total = (3a + b + c) / 5, pass at 50, with
+    //   a = 100 * x / 50 (x 0..100, and the gate x < 90), b = 100 if flag, c = 100 * (10 - n) / 10 (n 0..10).
+    // Now: x = 30 -> a = 60; flag false -> b = 0; n = 10 -> c = 0: total 180 / 5 = 36, fails.
+    //   x alone:    3a / 5 >= 50 -> a >= 83.33 -> x >= 41.667 (41.67 up, at 4 digits), and x < 90: the
+    //               largest passing x is just below 90, 89.99 at 4 digits down.
+    //   flag alone: (180 + 100) / 5 = 56: passes.
+    //   n alone:    (180 + c) / 5 >= 50 -> c >= 70 -> n <= 3, down to n's min of 0.
+    //   x down, n up: only lower: never.
+    auto rules = compile_ok(header + R"(
+inputs:
+  x: { type: number, min: 0, max: 100, unit: ha }
+  flag: { type: boolean }
+  n: { type: integer, min: 0, max: 10 }
+gates:
+  - { id: small, require: x < 90 }
+groups:
+  - id: g
+    criteria:
+      - { id: a, metric: x, zero_at: 0, full_at: 50, weight: 3 }
+      - { id: b, points: 'if(flag, 100, 0)' }
+      - { id: c, metric: n, zero_at: 10, full_at: 0 }
+decision: { pass_score: 50 }
+)");
+    const json p = {{"id", "P"}, {"x", 30}, {"flag", false}, {"n", 10}};
+    Proposal bound = bind_ok(*rules, p);
+    const Evaluation now = evaluate(*rules, bound);
+    REQUIRE(now.verdict == Verdict::fail);
+    const std::vector<PassingChange> changes = changes_that_pass(*rules, bound, now);
+    std::vector<std::string> texts;
+    for (const auto& c : changes) texts.push_back(describe(c));
+    CHECK(texts == std::vector<std::string>{"raise x from 30 ha to between 41.67 and 89.99 ha", "change flag from false to true",
+                                            "reduce n from 10 to at most 3"});
+    // Each end re-scores to a pass, and the values just outside fail.
+    auto verdict = [&](const std::string& input, const json& value) { return evaluate(*rules, bind_ok(*rules, with(p, input, value))).verdict; };
+    CHECK(verdict("x", 41.67) == Verdict::pass);
+    CHECK(verdict("x", 41.66) == Verdict::fail);
+    CHECK(verdict("x", 89.99) == Verdict::pass);
+    CHECK(verdict("x", 90) == Verdict::fail);
+    CHECK(verdict("flag", true) == Verdict::pass);
+    CHECK(verdict("n", 3) == Verdict::pass);
+    CHECK(verdict("n", 0) == Verdict::pass);
+    CHECK(verdict("n", 4) == Verdict::fail);
+    // A passing proposal needs none.
+    CHECK(changes_that_pass(*rules, bind_ok(*rules, with(p, "flag", true)), evaluate(*rules, bind_ok(*rules, with(p, "flag", true)))).empty());
+}
+
+TEST_CASE("changes that pass on the examples re-score to a pass at both ends", "[advice]") {
+    // From an investor helper: 'not reachable by this criterion alone' was all check said of 007,
+    // where land_ha alone at 17.37 ha passes (land is in three criteria).
+    auto compiled = compile_default();
+    REQUIRE(compiled.rules);
+    const CompiledRules& rules = *compiled.rules;
+    for (const char* file : {"007-foxconn-quang-chau-assembly.json", "008-goertek-nam-son-hap-linh.json", "009-luxshare-ict-expansion.json",
+                             "010-canon-tien-son-2006.json", "016-used-equipment-mould-plant.json"}) {
+        INFO(file);
+        const json p = json::parse(read_text(source_dir + "/" + example(file)));
+        Proposal bound = bind_ok(rules, p);
+        const Evaluation now = evaluate(rules, bound);
+        REQUIRE(now.verdict == Verdict::fail);
+        const std::vector<PassingChange> changes = changes_that_pass(rules, bound, now);
+        CHECK_FALSE(changes.empty());
+        for (const PassingChange& c : changes) {
+            INFO(describe(c));
+            const auto input = std::find_if(rules.inputs.begin(), rules.inputs.end(), [&](const CompiledInput& in) { return in.name == c.input; });
+            REQUIRE(input != rules.inputs.end());
+            for (double value : {c.nearest, c.farthest}) {
+                Proposal changed = bound;
+                changed.numbers[input->slot] = value;
+                CHECK(evaluate(rules, changed).verdict == Verdict::pass);
+            }
+        }
+    }
+}
+
+TEST_CASE("a change that holds at one value only is said so, and a value a hair short shows its digits", "[advice]") {
+    // From an investor helper. x / opt with opt at 0 has no data; full points need x / opt >= 10,
+    // so opt = 30 / 10 = 3, but opt = 6 gives 5 (50 points): "at least 3" would be false, and the
+    // value that works is 3 itself (or less, down to above 0).
+    auto rules = compile_ok(header + R"(
+inputs:
+  x: { type: number }
+  opt: { type: number, min: 0 }
+groups:
+  - id: g
+    criteria:
+      - { id: per-opt, metric: x / opt, zero_at: 0, full_at: 10 }
+decision: { pass_score: 50 }
+)");
+    const json p = {{"id", "P"}, {"x", 30}, {"opt", 0}};
+    Checked c = check(*rules, p);
+    const Advice& a = advice_for(*rules, c.advice, "per-opt");
+    const InputChange& change = change_for(a.full, "opt");
+    CHECK(change.to == 3);
+    CHECK(change.exact);
+    CHECK(describe(change) == "change opt from 0 to 3");
+    CHECK(evaluate(*rules, bind_ok(*rules, with(p, "opt", 3))).criteria[0].points == 100);
+    CHECK(evaluate(*rules, bind_ok(*rules, with(p, "opt", 6))).criteria[0].points == 50);
+    // A value now a hair below the target reads as such, not "from 0.7 to at least 0.7".
+    CHECK(describe(InputChange{"h", 0.69999999, 0.7, "fraction"}) == "raise h from 0.69999999 fraction to at least 0.7 fraction");
 }

@@ -2083,13 +2083,16 @@ TEST_CASE("check lists every problem of an invalid proposal and exits 2", "[cli]
     CHECK_THAT(missing.out, Contains("missing"));
 }
 
-TEST_CASE("check --format json is the eval result plus what_it_takes", "[cli]") {
+TEST_CASE("check --format json is the eval result plus changes_that_pass and what_it_takes", "[cli]") {
     for (const char* file : {"009-luxshare-ict-expansion.json", "003-samsung-display-expansion.json", "015-firecracker-plant.json"}) {
         INFO(file);
         Cli cli = run_cli("-q check --format json " + example(file));
         json r = parse_json(cli.out);
         REQUIRE(r.contains("what_it_takes"));
         REQUIRE(r["what_it_takes"].is_array());
+        REQUIRE(r["changes_that_pass"].is_array());
+        // Luxshare fails by score; Samsung passes; the firecracker plant fails a gate no input changes.
+        CHECK(r["changes_that_pass"].empty() == (std::string(file) != "009-luxshare-ict-expansion.json"));
         // Every criterion short of full points has an entry, and only those.
         std::set<std::string> short_of_full, advised;
         for (const auto& g : r["groups"])
@@ -2102,6 +2105,7 @@ TEST_CASE("check --format json is the eval result plus what_it_takes", "[cli]") 
         REQUIRE(eval["results"].size() == 1);
         json a = r, b = eval["results"][0];
         a.erase("what_it_takes");
+        a.erase("changes_that_pass");
         a.erase("rank");
         b.erase("rank");
         CHECK(a == b);

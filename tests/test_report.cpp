@@ -116,6 +116,18 @@ TEST_CASE("format_number gives 6 significant digits, whole numbers from 1,000 to
     }
 }
 
+TEST_CASE("format_numbers_apart gives two numbers the digits that tell them apart", "[report]") {
+    // From an investor helper: "raise hitech_revenue_share from 0.7 fraction to at least 0.7 fraction".
+    using Texts = std::pair<std::string, std::string>;
+    CHECK(format_numbers_apart(0.69999999, 0.7) == Texts{"0.69999999", "0.7"});
+    CHECK(format_numbers_apart(13.62499999999, 13.625) == Texts{"13.62499999999", "13.625"});
+    CHECK(format_numbers_apart(396'487'499.9, 396'487'500) == Texts{"396,487,499.9", "396,487,500"});
+    CHECK(format_numbers_apart(7.8, 61'500'000) == Texts{"7.8", "61,500,000"});  // apart already: as format_number
+    CHECK(format_numbers_apart(2.5, 2.5) == Texts{"2.5", "2.5"});
+    CHECK(format_number(1234567.25, 8) == "1,234,567.25");
+    CHECK(format_number(0.1234567, 7) == "0.1234567");
+}
+
 TEST_CASE("md and html rows escape markup, control characters and invalid UTF-8, and leave plain text as it is", "[report]") {
     Result r;
     r.id = "P|1";

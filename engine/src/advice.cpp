@@ -158,7 +158,8 @@ private:
             const double from = proposal_.numbers[input.slot];
             auto solved = inverter_.solve(c.expr, input.slot, goal);
             if (!solved || std::isnan(from)) continue;
-            if (auto value = verified(input, from, *solved, reached)) t.changes.push_back({input.name, from, *value, input.unit});
+            bool exact = false;
+            if (auto value = verified(input, from, *solved, reached, exact)) t.changes.push_back({input.name, from, *value, input.unit, exact});
         }
         return t;
     }
@@ -166,7 +167,7 @@ private:
     // The solved value, rounded for people on the safe side, if re-scoring shows it reaches the goal
     // and the input allows it; otherwise nullopt.
     template <typename Reached>
-    std::optional<double> verified(const CompiledInput& input, double from, double solved, Reached reached) {
+    std::optional<double> verified(const CompiledInput& input, double from, double solved, Reached reached, bool& exact) {
         const bool up = solved > from;
         const bool integer = input.type == InputType::integer;
         Proposal changed = proposal_;
@@ -177,7 +178,17 @@ private:
             if ((input.min && candidate < *input.min) || (input.max && candidate > *input.max)) continue;
             changed.numbers[input.slot] = candidate;
             evaluate(rules_, changed, scratch);
-            if (reached(scratch)) return candidate;
+            if (!reached(scratch)) continue;
+            // "At least" (or "at most") must hold further on too: twice as far from `from` (within
+            // the input's bounds) is tried. It may not, where the value now is out of the metric's
+            // reach (x / opt with opt at 0): then the change is to that value.
+            double further = candidate + (candidate - from);
+            if (input.min) further = std::max(further, *input.min);
+            if (input.max) further = std::min(further, *input.max);
+            changed.numbers[input.slot] = further;
+            evaluate(rules_, changed, scratch);
+            exact = !reached(scratch);
+            return candidate;
         }
         return std::nullopt;
     }
@@ -224,7 +235,131 @@ private:
     Inverter inverter_;
 };
 
+// Where one input, changed alone, makes the proposal pass: the input's values are tried at
+// distances from its value now that grow geometrically to its min or max, and each edge of the
+// first run of passing values is then found by bisection. Pass or fail need not be monotone in an
+// input (less land raises capital per hectare but also workers per hectare), so nothing is solved:
+// every value reported was scored.
+class PassSearch {
+public:
+    PassSearch(const CompiledRules& rules, const Proposal& proposal) : rules_(rules), changed_(proposal) {}
+
+    std::optional<PassingChange> search(const CompiledInput& input, bool up) {
+        const bool integer = input.type == InputType::integer;
+        const double from = changed_.numbers[input.slot];
+        // Beyond a bound the proposal would be invalid; without one, a million times as far, and
+        // not past zero going down (a negative area or sum is no advice).
+        const double reach = std::max(std::fabs(from), 1.0) * 1e6;
+        const double bound = up ? input.max.value_or(from + reach) : input.min.value_or(from > 0 ? 0.0 : from - reach);
+        const double span = std::fabs(bound - from);
+        if (!(span > 0) || !std::isfinite(span)) return std::nullopt;
+        const double sign = up ? 1 : -1;
+        auto at = [&](double distance) {
+            const double v = distance >= span ? bound : from + sign * distance;
+            return integer ? (up ? std::ceil(v) : std::floor(v)) : v;
+        };
+        // 400 distances from a billionth of the span to all of it.
+        constexpr int steps = 400;
+        const double ratio = std::pow(1e9, 1.0 / steps);
+        std::vector<double> tried;
+        double distance = span * 1e-9;
+        for (int k = 0; k <= steps; ++k, distance *= ratio) {
+            const double v = at(k == steps ? span : distance);
+            if (tried.empty() || v != tried.back()) tried.push_back(v);
+        }
+        std::size_t first = 0;
+        while (first < tried.size() && !passes(input, tried[first])) ++first;
+        if (first == tried.size()) return restore(input, from), std::nullopt;
+        PassingChange out;
+        out.input = input.name;
+        out.unit = input.unit;
+        out.from = from;
+        out.nearest = edge(input, first == 0 ? from : tried[first - 1], tried[first]);
+        std::size_t last = first;
+        while (last + 1 < tried.size() && passes(input, tried[last + 1])) ++last;
+        out.open_ended = last + 1 == tried.size();
+        out.farthest = out.open_ended ? tried[last] : edge(input, tried[last + 1], tried[last]);
+        // Round figures for people, each on the side where it still passes.
+        out.nearest = rounded(input, out.nearest, up, out.farthest);
+        out.farthest = out.open_ended ? out.farthest : rounded(input, out.farthest, !up, out.nearest);
+        restore(input, from);
+        return out;
+    }
+
+    std::optional<PassingChange> flip(const CompiledInput& input) {
+        const double from = changed_.numbers[input.slot];
+        const bool passed = passes(input, 1 - from);
+        restore(input, from);
+        if (!passed) return std::nullopt;
+        return PassingChange{input.name, input.unit, true, from, 1 - from, 1 - from, false};
+    }
+
+private:
+    bool passes(const CompiledInput& input, double value) {
+        changed_.numbers[input.slot] = value;
+        evaluate(rules_, changed_, scratch_);
+        return scratch_.verdict == Verdict::pass;
+    }
+    void restore(const CompiledInput& input, double from) { changed_.numbers[input.slot] = from; }
+
+    // The passing end of [fails, passes], narrowed until they are neighbours.
+    double edge(const CompiledInput& input, double fails, double passes_at) {
+        const bool integer = input.type == InputType::integer;
+        for (int i = 0; i < 200; ++i) {
+            const double mid = integer ? std::floor((fails + passes_at) / 2) : fails + (passes_at - fails) / 2;
+            if (integer ? std::fabs(passes_at - fails) <= 1 : (mid == fails || mid == passes_at)) break;
+            (passes(input, mid) ? passes_at : fails) = mid;
+        }
+        return passes_at;
+    }
+
+    // `value` at 4, then 6 significant digits, rounded toward `toward` (the other end of the passing
+    // run), if it still passes there (one unit further when floating point lands a hair short); else
+    // `value` as found.
+    double rounded(const CompiledInput& input, double value, bool up, double toward) {
+        const bool integer = input.type == InputType::integer;
+        for (auto [digits, steps] : {std::pair{4, 0}, {4, 1}, {6, 0}, {6, 1}}) {
+            const double candidate = round_safe(value, up, integer, digits, steps);
+            if ((up ? candidate <= toward : candidate >= toward) && passes(input, candidate)) return candidate;
+        }
+        return value;
+    }
+
+    const CompiledRules& rules_;
+    Proposal changed_;
+    Evaluation scratch_;
+};
+
 }  // namespace
+
+std::vector<PassingChange> changes_that_pass(const CompiledRules& rules, const Proposal& proposal, const Evaluation& evaluation) {
+    std::vector<PassingChange> out;
+    if (evaluation.verdict != Verdict::fail) return out;
+    PassSearch search(rules, proposal);
+    for (const CompiledInput& input : rules.inputs) {
+        const bool number = input.type == InputType::number || input.type == InputType::integer;
+        if ((!number && input.type != InputType::boolean) || std::isnan(proposal.numbers[input.slot])) continue;
+        if (!number) {
+            if (auto change = search.flip(input)) out.push_back(std::move(*change));
+            continue;
+        }
+        for (bool up : {false, true})
+            if (auto change = search.search(input, up)) out.push_back(std::move(*change));
+    }
+    return out;
+}
+
+std::string describe(const PassingChange& change) {
+    if (change.boolean)
+        return "change " + change.input + " from " + (change.from != 0 ? "true" : "false") + " to " + (change.nearest != 0 ? "true" : "false");
+    const std::string unit = change.unit.empty() ? "" : " " + change.unit;
+    const auto [from, nearest] = format_numbers_apart(change.from, change.nearest);
+    std::string out = std::string(change.raise() ? "raise " : "reduce ") + change.input + " from " + from + unit + " to ";
+    if (change.open_ended) return out + (change.raise() ? "at least " : "at most ") + nearest + unit;
+    if (change.nearest == change.farthest) return out + nearest + unit;
+    const auto [low, high] = std::minmax(change.nearest, change.farthest);
+    return out + "between " + format_number(low) + " and " + format_number(high) + unit;
+}
 
 std::vector<Advice> what_it_takes(const CompiledRules& rules, const Proposal& proposal, const Evaluation& evaluation) {
     return Advisor(rules, proposal, evaluation).run();
@@ -232,8 +367,10 @@ std::vector<Advice> what_it_takes(const CompiledRules& rules, const Proposal& pr
 
 std::string describe(const InputChange& change) {
     std::string unit = change.unit.empty() ? "" : " " + change.unit;
-    return std::string(change.raise() ? "raise " : "reduce ") + change.input + " from " + format_number(change.from) + unit + " to " +
-           (change.raise() ? "at least " : "at most ") + format_number(change.to) + unit;
+    const auto [from, to] = format_numbers_apart(change.from, change.to);
+    if (change.exact) return "change " + change.input + " from " + from + unit + " to " + to + unit;
+    return std::string(change.raise() ? "raise " : "reduce ") + change.input + " from " + from + unit + " to " +
+           (change.raise() ? "at least " : "at most ") + to + unit;
 }
 
 }  // namespace screener

@@ -607,17 +607,27 @@ std::string md_escape(std::string_view raw) {
     return out;
 }
 
-std::string format_number(double v) {
+std::string format_number(double v) { return format_number(v, 6); }
+
+std::pair<std::string, std::string> format_numbers_apart(double a, double b) {
+    std::pair texts{format_number(a), format_number(b)};
+    for (int digits = 7; digits <= 17 && a != b && texts.first == texts.second; ++digits)
+        texts = {format_number(a, digits), format_number(b, digits)};
+    return texts;
+}
+
+std::string format_number(double v, int significant) {
     if (std::isnan(v)) return "no data";
     fmt::memory_buffer text;
     auto to = std::back_inserter(text);
     // From 1e16 on, as in JSON, an exponent (1.5e+19): digits from the 17th are not the value's own,
     // and 1e300 would be 301 of them. Whole numbers below: -0 is 0, as in the JSON reports (all
-    // `rank` reads back).
-    if (std::fabs(v) >= 1e16) fmt::format_to(to, FMT_COMPILE("{:.6g}"), v);
+    // `rank` reads back). From a million, whole digits only, unless more digits are asked for.
+    // (Six digits, the reports' own, are formatted by compiled formats: text reports write millions.)
+    if (std::fabs(v) >= 1e16) fmt::format_to(to, "{:.{}g}", v, significant);
     else if (whole_number(v)) fmt::format_to(to, FMT_COMPILE("{}"), static_cast<std::int64_t>(v));
-    else if (std::fabs(v) >= 1e6) fmt::format_to(to, FMT_COMPILE("{:.0f}"), v);
-    else fmt::format_to(to, FMT_COMPILE("{:.6g}"), v);
+    else if (std::fabs(v) >= 1e6) significant == 6 ? fmt::format_to(to, FMT_COMPILE("{:.0f}"), v) : fmt::format_to(to, "{:.{}f}", v, significant - 6);
+    else significant == 6 ? fmt::format_to(to, FMT_COMPILE("{:.6g}"), v) : fmt::format_to(to, "{:.{}g}", v, significant);
     // thousands separators keep large money amounts readable
     const std::string_view all(text.data(), text.size());
     const char* digits = all.data() + (all[0] == '-');

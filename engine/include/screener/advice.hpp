@@ -13,11 +13,13 @@
 
 namespace screener {
 
-// Change one input from `from` to `to` (every other input as it is).
+// Change one input from `from` to `to` (every other input as it is): at least `to` when raised, at
+// most when reduced, or exactly `to` when going further does not hold (x / opt with opt at 0).
 struct InputChange {
     std::string input;
     double from = 0, to = 0;
     std::string unit;
+    bool exact = false;
     bool raise() const { return to > from; }
 };
 
@@ -40,7 +42,29 @@ struct Advice {
 // Advice for every applicable criterion below full points, in rule-set order.
 std::vector<Advice> what_it_takes(const CompiledRules& rules, const Proposal& proposal, const Evaluation& evaluation);
 
-// "raise capital_usd from 40,000,000 to at least 61,500,000" / "reduce land_ha from 12 to at most 7.8"
+// One input changed alone, every other as it is, that makes a failing proposal pass, wherever the
+// input is read (an input feeds several criteria and gates: land is in capital, workers and budget
+// per hectare). Found by re-scoring: the passing values nearest to the value now, one way.
+struct PassingChange {
+    std::string input, unit;
+    bool boolean = false;
+    double from = 0;
+    double nearest = 0;       // the passing value nearest to `from`, rounded for people
+    double farthest = 0;      // it passes from `nearest` to here...
+    bool open_ended = false;  // ...and on to the input's min or max (or as far as was searched)
+    bool raise() const { return nearest > from; }
+};
+
+// For each number, integer and true/false input the proposal gives, in declaration order: the
+// changes down and up that make it pass (none when it passes already).
+std::vector<PassingChange> changes_that_pass(const CompiledRules& rules, const Proposal& proposal, const Evaluation& evaluation);
+
+// "reduce land_ha from 50.5 ha to at most 17.37 ha", "raise x from 1 to between 3 and 4.5",
+// "change ready.workforce_plan from false to true"
+std::string describe(const PassingChange& change);
+
+// "raise capital_usd from 40,000,000 to at least 61,500,000" / "reduce land_ha from 12 to at most 7.8" /
+// "change opt from 0 to 3"
 std::string describe(const InputChange& change);
 
 }  // namespace screener

@@ -133,6 +133,11 @@ std::string md_escape(std::string_view text);
 // Numbers for people: up to 6 significant digits, thousands separators ("61,500,000", "7.8"),
 // whole numbers from 1,000 in full up to 1e16, and an exponent beyond ("1.51515e+19"), as in JSON.
 std::string format_number(double value);
+// The same with `significant` digits (from a million: `significant` - 6 decimals).
+std::string format_number(double value, int significant);
+// `a` and `b` as format_number writes them, with more digits where those would show them equal
+// ("0.69999999" and "0.7", not "0.7" twice).
+std::pair<std::string, std::string> format_numbers_apart(double a, double b);
 // Text for XML attributes and content (JUnit): markup characters escaped, control characters but line
 // breaks and tabs made spaces, invalid UTF-8 replaced by U+FFFD.
 std::string xml_escape(std::string_view text);
