@@ -332,13 +332,76 @@ private:
 
 }  // namespace
 
+namespace {
+
+// Whether changing the number input in each slot alone can make the proposal pass at all, from the
+// weights: every failing gate must read it, and the criteria that read it, at full points, must
+// lift each group below its minimum to it and the total to the pass score. An input that decides
+// which criteria apply or which profiles match may do more, and is searched all the same. (A rule
+// set of a thousand criteria, one input each, took half a minute to search input by input.)
+std::vector<bool> may_pass_alone(const CompiledRules& rules, const Proposal& proposal, const Evaluation& e) {
+    const Inverter reads(rules, proposal);
+    std::vector<bool> decides(rules.number_slots, false);
+    for (const CompiledProfile& profile : rules.profiles)
+        if (profile.when != no_expr)
+            for (std::uint32_t slot : reads.inputs(profile.when)) decides[slot] = true;
+    for (const CompiledCriterion& c : rules.criteria)
+        if (c.applies_when != no_expr)
+            for (std::uint32_t slot : reads.inputs(c.applies_when)) decides[slot] = true;
+    std::vector<std::uint32_t> gates_read(rules.number_slots, 0);
+    std::uint32_t failing = 0;
+    for (std::uint32_t g = 0; g < rules.gates.size(); ++g)
+        if (!e.gates[g].passed) {
+            ++failing;
+            if (rules.gates[g].require != no_expr)
+                for (std::uint32_t slot : reads.inputs(rules.gates[g].require)) ++gates_read[slot];
+        }
+    // What each slot's criteria at full points add to the total, and to each group's score.
+    const Parameters& p = e.parameters;
+    double groups_weight = 0;
+    for (std::uint32_t g = 0; g < rules.groups.size(); ++g)
+        if (!e.groups[g].skipped) groups_weight += p.group_weights[g];
+    std::vector<double> total_gain(rules.number_slots, 0);
+    std::vector<std::vector<double>> group_gain(rules.groups.size());
+    for (std::uint32_t g = 0; g < rules.groups.size(); ++g) {
+        const CompiledGroup& group = rules.groups[g];
+        if (e.groups[g].skipped) continue;
+        double criteria_weight = 0;
+        for (std::uint32_t i = group.first_criterion; i < group.first_criterion + group.criterion_count; ++i)
+            if (!e.criteria[i].skipped) criteria_weight += p.criterion_weights[i];
+        group_gain[g].assign(rules.number_slots, 0);
+        for (std::uint32_t i = group.first_criterion; i < group.first_criterion + group.criterion_count; ++i) {
+            if (e.criteria[i].skipped || rules.criteria[i].expr == no_expr) continue;
+            const double gain = (100 - e.criteria[i].points) * p.criterion_weights[i] / criteria_weight;
+            for (std::uint32_t slot : reads.inputs(rules.criteria[i].expr)) {
+                group_gain[g][slot] += gain;
+                total_gain[slot] += gain * p.group_weights[g] / groups_weight;
+            }
+        }
+    }
+    constexpr double slack = 1e-9;  // what rounding in the sums above may hide
+    std::vector<bool> out(rules.number_slots, true);
+    for (std::uint32_t slot = 0; slot < rules.number_slots; ++slot) {
+        if (decides[slot]) continue;
+        bool reaches = gates_read[slot] == failing && e.total + total_gain[slot] >= p.pass_score - slack;
+        for (std::uint32_t g = 0; g < rules.groups.size() && reaches; ++g)
+            if (e.groups[g].below_minimum) reaches = e.groups[g].score + group_gain[g][slot] >= p.group_minimums[g] - slack;
+        out[slot] = reaches;
+    }
+    return out;
+}
+
+}  // namespace
+
 std::vector<PassingChange> changes_that_pass(const CompiledRules& rules, const Proposal& proposal, const Evaluation& evaluation) {
     std::vector<PassingChange> out;
     if (evaluation.verdict != Verdict::fail) return out;
+    const std::vector<bool> may_pass = may_pass_alone(rules, proposal, evaluation);
     PassSearch search(rules, proposal);
     for (const CompiledInput& input : rules.inputs) {
         const bool number = input.type == InputType::number || input.type == InputType::integer;
         if ((!number && input.type != InputType::boolean) || std::isnan(proposal.numbers[input.slot])) continue;
+        if (number && !may_pass[input.slot]) continue;
         if (!number) {
             if (auto change = search.flip(input)) out.push_back(std::move(*change));
             continue;
