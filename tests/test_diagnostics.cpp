@@ -196,6 +196,45 @@ tests: none
     });
 }
 
+TEST_CASE("an empty value is reported at its key, as empty", "[diagnostics]") {
+    // From a rule-author helper: yaml-cpp marks `key:` with nothing after it at the next token, so
+    // each error pointed at the line below (the last one past the end of the file) and said "found
+    // a list or mapping".
+    CHECK(errors(R"(format: screener/v1
+id: t
+version: "1"
+title:
+inputs:
+  land_ha:
+  workers: { type: integer, min: }
+  kind: { type: }
+let:
+  per_ha:
+gates:
+  - id:
+    require: workers > 0
+groups:
+  - id: g
+    weight:
+    criteria:
+      - id: c
+        metric: workers
+        zero_at:
+        full_at: 100
+decision:
+  pass_score:)") == Lines{
+              "test.yaml:4:1: error: 'title' is empty",
+              "test.yaml:6:3: error: input 'land_ha' is empty",
+              "test.yaml:7:29: error: input 'workers' 'min' must be a number, found nothing",
+              "test.yaml:8:11: error: input 'kind' 'type' is empty",
+              "test.yaml:10:3: error: let 'per_ha' is empty",
+              "test.yaml:12:5: error: a gate 'id' is empty",
+              "test.yaml:16:5: error: group 'g' 'weight' must be a number, found nothing",
+              "test.yaml:20:9: error: criterion 'c' 'zero_at' must be a number, found nothing",
+              "test.yaml:23:3: error: 'decision' 'pass_score' must be a number, found nothing",
+          });
+}
+
 TEST_CASE("an unreadable rule-set file", "[diagnostics]") {
     CHECK(messages(compile_file("no/such/rules.yaml").diagnostics) ==
           Lines{"no/such/rules.yaml: error: cannot read the rule set: No such file or directory"});

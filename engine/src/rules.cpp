@@ -133,7 +133,7 @@ public:
                 if (proposal.IsMap())
                     test.proposal = yaml.to_json(proposal);
                 else
-                    yaml.error(proposal, "test '" + test.name + "': 'proposal' must be a mapping of inputs");
+                    yaml.error(proposal, "test '" + test.name + "': 'proposal' " + (proposal.IsNull() ? "is empty" : "must be a mapping of inputs"));
             }
             if (auto expect = yaml.require(item, "expect", "test '" + test.name + "'"); expect.IsDefined())
                 test.expect = load_expectation(yaml, expect, test.name);
@@ -196,9 +196,10 @@ private:
             const YAML::Node& decl = entry.second;
             if (!yaml_.check_mapping(decl, what, input_keys)) continue;
             if (auto type = yaml_.require(decl, "type", what); type.IsDefined()) {
-                auto text = yaml_.string(type, what + " 'type'").value_or("");
+                const auto given = yaml_.string(type, what + " 'type'");
+                const std::string text = given.value_or("");
                 auto it = std::find(input_types.begin(), input_types.end(), text);
-                if (it == input_types.end())
+                if (given && it == input_types.end())
                     yaml_.error(type, "unknown type '" + text + "' for " + what + "; expected one of number, integer, "
                                       "boolean, string, enum, list" + did_you_mean(text, input_types));
                 else
@@ -271,7 +272,9 @@ private:
     std::string load_id(const YAML::Node& item, const std::string& what) {
         auto node = yaml_.require(item, "id", what);
         if (!node.IsDefined()) return "";
-        auto id = yaml_.string(node, what + " 'id'").value_or("");
+        const auto given = yaml_.string(node, what + " 'id'");
+        const std::string id = given.value_or("");
+        if (!given) return id;  // said why
         if (!is_id(id)) {
             yaml_.error(node, what + " id '" + id + "' must start with a lower-case letter or digit and use only "
                                      "lower-case letters, digits, '-' and '_'");

@@ -133,7 +133,9 @@ std::optional<YAML::Node> YamlReader::parse() {
         Guard guard;
         while (parser.HandleNextDocument(guard)) {
         }
-        return YAML::Load(text);
+        YAML::Node document = YAML::Load(text);
+        note_empty_values(document);
+        return document;
     } catch (const Guard::Refused& e) {
         error(SourceLoc{file_, static_cast<std::uint32_t>(e.mark.line + 1), static_cast<std::uint32_t>(e.mark.column + 1)}, e.message);
     } catch (const Guard::Stuck& e) {
@@ -159,7 +161,21 @@ std::optional<YAML::Node> YamlReader::parse() {
     return std::nullopt;
 }
 
+void YamlReader::note_empty_values(const YAML::Node& node) {  // as deep as the Guard let the file nest
+    if (node.IsMap()) {
+        for (const auto& entry : node) {
+            if (entry.second.IsNull()) empty_values_.emplace_back(entry.second, loc(entry.first));
+            else note_empty_values(entry.second);
+        }
+    } else if (node.IsSequence()) {
+        for (const auto& item : node) note_empty_values(item);
+    }
+}
+
 SourceLoc YamlReader::loc(const YAML::Node& node) const {
+    if (node.IsDefined() && node.IsNull())
+        for (const auto& [empty, key] : empty_values_)
+            if (empty.is(node)) return key;
     const YAML::Mark mark = node.Mark();
     if (mark.line < 0) return SourceLoc{file_, 0, 0};
     return SourceLoc{file_, static_cast<std::uint32_t>(mark.line + 1), static_cast<std::uint32_t>(mark.column + 1)};
@@ -171,7 +187,7 @@ void YamlReader::error(const SourceLoc& where, std::string message) {
 
 bool YamlReader::check_mapping(const YAML::Node& node, const std::string& what, const std::vector<std::string>& allowed) {
     if (!node.IsMap()) {
-        error(node, what + " must be a mapping of keys to values");
+        error(node, what + (node.IsNull() ? " is empty" : " must be a mapping of keys to values"));
         return false;
     }
     std::map<std::string, SourceLoc> seen;
@@ -190,10 +206,7 @@ bool YamlReader::check_mapping(const YAML::Node& node, const std::string& what, 
 
 YAML::Node YamlReader::get(const YAML::Node& map, const std::string& key) {
     for (const auto& entry : map)
-        if (entry.first.Scalar() == key) {
-            last_key_ = loc(entry.first);
-            return entry.second;
-        }
+        if (entry.first.Scalar() == key) return entry.second;
     return YAML::Node(YAML::NodeType::Undefined);
 }
 
@@ -205,7 +218,7 @@ YAML::Node YamlReader::require(const YAML::Node& map, const std::string& key, co
 
 std::optional<std::string> YamlReader::string(const YAML::Node& node, const std::string& what) {
     if (!node.IsScalar()) {
-        error(node, what + " must be text");
+        error(node, what + (node.IsNull() ? " is empty" : " must be text"));
         return std::nullopt;
     }
     return node.Scalar();
@@ -223,6 +236,13 @@ std::optional<std::string> YamlReader::text(const YAML::Node& node, const std::s
     return string(node, what);
 }
 
+namespace {
+// What a value that is not of the kind wanted is: "'abc'", "nothing" (an empty value) or "a list or mapping".
+std::string found(const YAML::Node& node) {
+    return node.IsScalar() ? "'" + node.Scalar() + "'" : node.IsNull() ? "nothing" : "a list or mapping";
+}
+}  // namespace
+
 std::optional<double> YamlReader::number(const YAML::Node& node, const std::string& what) {
     if (node.IsScalar() && !is_quoted(node))
         if (auto value = parse_number(node.Scalar())) return value;
@@ -230,7 +250,7 @@ std::optional<double> YamlReader::number(const YAML::Node& node, const std::stri
         error(node, what + " must be a number, found the quoted text \"" + node.Scalar() + "\"; remove the quotes");
         return std::nullopt;
     }
-    error(node, what + " must be a number, found " + (node.IsScalar() ? "'" + node.Scalar() + "'" : "a list or mapping"));
+    error(node, what + " must be a number, found " + found(node));
     return std::nullopt;
 }
 
@@ -239,13 +259,13 @@ std::optional<bool> YamlReader::boolean(const YAML::Node& node, const std::strin
         if (node.Scalar() == "true") return true;
         if (node.Scalar() == "false") return false;
     }
-    error(node, what + " must be true or false, found " + (node.IsScalar() ? "'" + node.Scalar() + "'" : "a list or mapping"));
+    error(node, what + " must be true or false, found " + found(node));
     return std::nullopt;
 }
 
 std::optional<std::vector<std::string>> YamlReader::string_list(const YAML::Node& node, const std::string& what) {
     if (!node.IsSequence()) {
-        error(node, what + " must be a list");
+        error(node, what + (node.IsNull() ? " is empty" : " must be a list"));
         return std::nullopt;
     }
     std::vector<std::string> out;
@@ -270,7 +290,7 @@ std::optional<ExprText> YamlReader::expression(const YAML::Node& node, const std
         return std::nullopt;
     }
     if (node.IsNull()) {
-        error(last_key_, what + " is empty");
+        error(node, what + " is empty");
         return std::nullopt;
     }
     if (!node.IsScalar()) {

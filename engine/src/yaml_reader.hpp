@@ -28,6 +28,7 @@ public:
     // Parses the document; on a syntax error reports it and returns nullopt.
     std::optional<YAML::Node> parse();
 
+    // Where `node` is in the file; an empty value is where its key is.
     SourceLoc loc(const YAML::Node& node) const;
     void error(const SourceLoc& where, std::string message);
     void error(const YAML::Node& node, std::string message) { error(loc(node), std::move(message)); }
@@ -59,9 +60,10 @@ private:
     const std::string& file_;
     std::string_view text_;
     Diagnostics& diagnostics_;
-    // Where the key last found by get() sits: an empty value (YAML null) has no position of its
-    // own worth reporting (yaml-cpp puts it at the next token), so "is empty" points at its key.
-    SourceLoc last_key_;
+    // Every empty value (`key:` with nothing after it, or null) with the position of its key: yaml-cpp
+    // marks an empty value at the next token, on a line of its own or past the end of the file.
+    std::vector<std::pair<YAML::Node, SourceLoc>> empty_values_;
+    void note_empty_values(const YAML::Node& node);
     std::vector<std::size_t> line_starts_;  // offsets of the file's lines, built on first use
     void map_positions(ExprText& expr, std::size_t pos);
     std::string_view line_at(std::size_t offset) const;  // the file's line that holds `offset`
