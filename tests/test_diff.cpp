@@ -305,6 +305,22 @@ TEST_CASE("diff: every kind of cause, in its order and words", "[diff]") {
     CHECK(json::parse(json_text.str())["proposals"][1]["causes"] == json(d.causes_of(p2)));
 }
 
+TEST_CASE("diff: a new criterion is a cause only where it applies", "[diff]") {
+    // From a rule-author helper: a new criterion that a proposal skips was named as its cause,
+    // "new criterion 'only-b' 0.00", as if it had scored nothing there.
+    const std::string head = "format: screener/v1\nid: new\nversion: \"1\"\ninputs:\n  x: { type: number }\n  s: { type: string }\n"
+                             "groups:\n  - id: g\n    criteria:\n      - { id: cx, points: x }\n";
+    auto before = compile_ok(head + "decision: { pass_score: 50 }\n");
+    auto after = compile_ok(head + "      - { id: only-b, points: 100, applies_when: s == \"b\" }\ndecision: { pass_score: 55 }\n");
+    const std::string file = temp_dir("diff-new-criterion") + "/p.ndjson";
+    write_text(file, "{\"id\": \"P-a\", \"x\": 52, \"s\": \"a\"}\n{\"id\": \"P-b\", \"x\": 52, \"s\": \"b\"}\n");
+    RuleDiff d = diff_batch(*before, *after, {file}, {});
+    REQUIRE(d.proposals.size() == 2);
+    // P-a: 52 both times (only-b skipped), fails at 55. P-b: (52 + 100) / 2 = 76.
+    CHECK(d.causes_of(d.proposals[0]) == Lines{"pass score 50.00 → 55.00"});
+    CHECK(d.causes_of(d.proposals[1]) == Lines{"pass score 50.00 → 55.00", "new criterion 'only-b' 100.00"});
+}
+
 // ---------------------------------------------------------------------------------------------
 // The Markdown summary (short enough for a pull-request comment) and the full table
 

@@ -129,8 +129,8 @@ void RuleChange::causes(const Evaluation& a, const Evaluation& b, std::vector<Ca
     auto points = [](const CriterionResult& c) { return c.skipped ? std::nan("") : c.points; };
     for (std::uint32_t c = 0; c < criterion_before_.size(); ++c) {
         const CriterionResult& now = b.criteria[c];
-        if (criterion_before_[c] == none) {
-            out.push_back({Kind::new_criterion, c, 0, now.skipped ? 0 : now.points});
+        if (criterion_before_[c] == none) {  // one that does not apply changes nothing, as one removed that did not
+            if (!now.skipped) out.push_back({Kind::new_criterion, c, 0, now.points});
             continue;
         }
         const CriterionResult& was = a.criteria[criterion_before_[c]];
