@@ -177,6 +177,8 @@ profiles:
 }
 
 TEST_CASE("a band the metric can never enter never scores", "[lint]") {
+    // Its only criterion at 0 points: no proposal can pass either (a total of at most 0).
+    const std::string no_pass = warning_at(10, 25, "no proposal can pass: the total is at most 0.00 with these weights and bands, below the pass score 50");
     SECTION("higher is better: the metric's maximum is at or below zero_at") {
         // x is at most 10; points start above 20.
         CHECK(warnings(head + R"(  x: { type: number, min: 0, max: 10 }
@@ -185,7 +187,7 @@ groups:
     criteria:
       - { id: c, metric: x, zero_at: 20, full_at: 30 }
 decision: { pass_score: 50 }
-)") == Lines{warning_at(9, 9, "criterion 'c' can never score: its metric is at most 10 for inputs within min/max, and points start beyond 20")});
+)") == Lines{warning_at(9, 9, "criterion 'c' can never score: its metric is at most 10 for inputs within min/max, and points start beyond 20"), no_pass});
     }
     SECTION("the maximum exactly at zero_at earns 0 points too") {
         CHECK(warnings(head + R"(  x: { type: number, min: 0, max: 10 }
@@ -194,7 +196,7 @@ groups:
     criteria:
       - { id: c, metric: x, zero_at: 10, full_at: 30 }
 decision: { pass_score: 50 }
-)") == Lines{warning_at(9, 9, "criterion 'c' can never score: its metric is at most 10 for inputs within min/max, and points start beyond 10")});
+)") == Lines{warning_at(9, 9, "criterion 'c' can never score: its metric is at most 10 for inputs within min/max, and points start beyond 10"), no_pass});
     }
     SECTION("lower is better: the metric's minimum is at or above zero_at") {
         // x + 10 is at least 10; points start below 10 (zero_at 10 > full_at 0).
@@ -204,7 +206,7 @@ groups:
     criteria:
       - { id: c, metric: x + 10, zero_at: 10, full_at: 0 }
 decision: { pass_score: 50 }
-)") == Lines{warning_at(9, 9, "criterion 'c' can never score: its metric is at least 10 for inputs within min/max, and points start beyond 10")});
+)") == Lines{warning_at(9, 9, "criterion 'c' can never score: its metric is at least 10 for inputs within min/max, and points start beyond 10"), no_pass});
     }
     SECTION("points that are never above 0") {
         // n - 10 with n in 0..5 is at most -5.
@@ -214,7 +216,7 @@ groups:
     criteria:
       - { id: c, points: n - 10 }
 decision: { pass_score: 50 }
-)") == Lines{warning_at(9, 9, "criterion 'c' can never score: its points are at most -5")});
+)") == Lines{warning_at(9, 9, "criterion 'c' can never score: its points are at most -5"), no_pass});
     }
 }
 
@@ -406,6 +408,59 @@ groups:
 decision: { pass_score: 50 }
 )") == Lines{warning_at(10, 9, "criterion 'half' can never reach full points: its metric is at most 10 for inputs within min/max, short of full_at 20")});
     }
+}
+
+TEST_CASE("a pass score that no proposal can reach", "[lint]") {
+    // From a rule-author helper: a group minimum out of reach was said, a pass score was not.
+    // Group a: `half` at most 50 points (x 0..10 on 0..20), weight 1, with `full` 100: 75. Group b
+    // (weight 3): `cap` at most min(x, 40) = 10 points. Total at most (75 + 3 * 10) / 4 = 26.25.
+    const std::string rules = head + R"(  x: { type: number, min: 0, max: 10 }
+  kind: { type: enum, values: [a, b] }
+groups:
+  - id: a
+    criteria:
+      - { id: half, metric: x, zero_at: 0, full_at: 20 }
+      - { id: full, points: 100 }
+  - id: b
+    weight: 3
+    criteria:
+      - { id: cap, points: 'min(x, 40)' }
+decision: { pass_score: PASS }
+)";
+    auto with_pass = [&](const std::string& pass, const std::string& profiles = "") {
+        std::string text = rules;
+        text.replace(text.find("PASS"), 4, pass);
+        return warnings(text + profiles);
+    };
+    const std::string half = warning_at(10, 9, "criterion 'half' can never reach full points: its metric is at most 10 for inputs within min/max, short of full_at 20");
+    const std::string unused = warning_at(6, 3, "input 'kind' is never used by any rule");  // but by the profiles below
+    CHECK(with_pass("30") == Lines{unused, half, warning_at(16, 25, "no proposal can pass: the total is at most 26.25 with these weights and bands, below the pass score 30")});
+    CHECK(with_pass("26.25") == Lines{unused, half});  // reached exactly
+    // A profile's lower pass score is the one that counts; one that reweighs leaves nothing to claim.
+    CHECK(with_pass("30", "profiles:\n  - when: kind == \"b\"\n    set: { decision.pass_score: 20 }\n") == Lines{half});
+    CHECK(with_pass("30", "profiles:\n  - when: kind == \"b\"\n    set: { cap: { weight: 0.1 } }\n") == Lines{half});
+}
+
+TEST_CASE("an expression that divides by 0 written out never has data", "[lint]") {
+    CHECK(warnings(head + R"(  x: { type: number, min: 1, max: 10 }
+let:
+  rate: 100 / 0
+  share: x / (2 - 2)
+  fine: x / 2
+gates:
+  - { id: g, require: 'x % 0 < 1 or rate > 0' }
+groups:
+  - id: grp
+    criteria:
+      - { id: c, points: 'rate + share + fine' }
+      - { id: d, points: 'max(x, 1 / 0)' }
+decision: { pass_score: 0 }
+)") == Lines{
+              warning_at(7, 3, "let 'rate' divides by 0: it never has data"),
+              warning_at(8, 3, "let 'share' divides by 0: it never has data"),
+              warning_at(11, 5, "gate 'g' divides by 0: it never has data, and fails every proposal"),
+              warning_at(16, 9, "criterion 'd' divides by 0: it never has data, and scores 0"),
+          });
 }
 
 TEST_CASE("a criterion whose applies_when is never true", "[lint]") {

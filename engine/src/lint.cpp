@@ -265,8 +265,10 @@ void lint(const CompiledRules& rules, const RuleSet& source, const std::map<std:
                                         " values higher" + (moved.ends == 1 ? "; move the other end too" : ""));
         }
     }
+    // The most each group can score, and so the total, against the group's minimum and the pass score.
+    bool all_certain = true;
+    double groups_weight = 0, groups_sum = 0;
     for (const auto& group : rules.groups) {
-        if (!group.minimum) continue;
         double weight = 0, sum = 0;
         bool certain = true;  // which criteria apply is known for every proposal
         for (std::uint32_t i = group.first_criterion; i < group.first_criterion + group.criterion_count; ++i) {
@@ -277,10 +279,59 @@ void lint(const CompiledRules& rules, const RuleSet& source, const std::map<std:
             weight += c.weight;
             sum += c.weight * best[i];
         }
-        if (certain && weight > 0 && sum / weight < *group.minimum)
+        all_certain = all_certain && certain;
+        if (weight > 0) groups_weight += group.weight, groups_sum += group.weight * sum / weight;
+        if (group.minimum && certain && weight > 0 && sum / weight < *group.minimum)
             warn(group.where, "group '" + group.id + "' can score at most " + fmt::format("{:.2f}", sum / weight) +
                                   " with these weights and bands, below its minimum " + number(*group.minimum));
     }
+    // A profile may lower the pass score (the lowest counts) or change weights and bands (then
+    // nothing is claimed).
+    double lowest_pass = rules.pass_score;
+    bool reweighed = false;
+    for (const CompiledProfile& profile : rules.profiles)
+        for (const Override& o : profile.overrides) {
+            if (o.target == Override::Target::pass_score) lowest_pass = std::min(lowest_pass, o.value);
+            else if (o.target != Override::Target::group_minimum) reweighed = true;
+        }
+    constexpr double slack = 1e-9;  // what rounding in the sums may hide
+    if (all_certain && !reweighed && groups_weight > 0 && groups_sum / groups_weight < lowest_pass - slack)
+        warn(source.pass_score.where, "no proposal can pass: the total is at most " + fmt::format("{:.2f}", groups_sum / groups_weight) +
+                                          " with these weights and bands, below the pass score " + number(lowest_pass));
+    // A division by the number 0 written out: the expression never has data.
+    auto divides_by_zero = [&](std::uint32_t root) {
+        std::vector<std::uint32_t> stack{root};  // its own nodes only: a let is reported where it is defined
+        while (!stack.empty()) {
+            const Node& n = rules.program->nodes[stack.back()];
+            stack.pop_back();
+            switch (n.op) {
+                case Op::number: case Op::boolean: case Op::string: case Op::list:
+                case Op::input_number: case Op::input_boolean: case Op::input_string: case Op::input_enum: case Op::input_list:
+                case Op::let_number: case Op::let_boolean: case Op::let_string: case Op::let_list: case Op::enum_in_set:
+                    break;
+                case Op::min: case Op::max:
+                    for (std::uint32_t k = 0; k < n.b; ++k) stack.push_back(rules.program->args[n.a + k]);
+                    break;
+                case Op::negate: case Op::abs: case Op::count: case Op::len: case Op::logical_not: stack.push_back(n.a); break;
+                case Op::clamp: case Op::if_number: case Op::if_boolean: case Op::if_string: case Op::if_list:
+                    stack.insert(stack.end(), {n.a, n.b, n.c});
+                    break;
+                default:
+                    if ((n.op == Op::divide || n.op == Op::remainder) && rules.program->nodes[n.b].op == Op::number &&
+                        rules.program->nodes[n.b].number == 0)
+                        return true;
+                    stack.insert(stack.end(), {n.a, n.b});
+            }
+        }
+        return false;
+    };
+    const std::string never = " divides by 0: it never has data";
+    for (std::size_t i = 0; i < rules.lets.size(); ++i)
+        if (rules.lets[i].expr != no_expr && divides_by_zero(rules.lets[i].expr)) warn(source.lets[i].where, "let '" + rules.lets[i].name + "'" + never);
+    for (const auto& gate : rules.gates)
+        if (gate.require != no_expr && divides_by_zero(gate.require)) warn(gate.where, "gate '" + gate.id + "'" + never + ", and fails every proposal");
+    for (const auto& c : rules.criteria)
+        if (c.expr != no_expr && divides_by_zero(c.expr)) warn(c.where, "criterion '" + c.id + "'" + never + ", and scores 0");
 }
 
 }  // namespace screener::detail
