@@ -27,10 +27,11 @@ struct SuiteRun {
     TestRun run;
     std::string error;  // the rule set or test file could not be loaded
     std::string diagnostics;  // then its errors, one a line
+    std::string coverage_short;  // with --min-coverage: why coverage fell short of it, if it did
 };
 
 SuiteRun run_file(const std::string& file) {
-    SuiteRun suite{file, "", "", {}, "", ""};
+    SuiteRun suite{file, "", "", {}, "", "", ""};
     const auto keep_errors = [&](const Diagnostics& diagnostics) {
         for (const auto& d : diagnostics)
             if (d.severity == Severity::error) suite.diagnostics += d.str() + "\n";
@@ -62,18 +63,27 @@ SuiteRun run_file(const std::string& file) {
     return suite;
 }
 
-void write_junit(std::ostream& out, const std::vector<SuiteRun>& suites) {
-    std::size_t tests = 0, failures = 0, errors = 0;
+// `coverage_checked`: --min-coverage was given, so each rule set's coverage is a test case of its own
+// (classname "coverage"), failed when it fell short: a CI job that fails on coverage shows why.
+void write_junit(std::ostream& out, const std::vector<SuiteRun>& suites, bool coverage_checked) {
+    auto cases = [&](const SuiteRun& s) { return s.run.outcomes.size() + !s.error.empty() + (coverage_checked && s.error.empty()); };
+    auto failures = [](const SuiteRun& s) { return s.run.failed() + !s.coverage_short.empty(); };
+    std::size_t tests = 0, failed = 0, errors = 0;
     for (const auto& s : suites) {
-        tests += s.run.outcomes.size() + !s.error.empty();  // a load error is a test case of its own
-        failures += s.run.failed();
+        tests += cases(s);  // a load error is a test case of its own
+        failed += failures(s);
         errors += !s.error.empty();
     }
     out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"screener test\" tests=\"" << tests << "\" failures=\""
-        << failures << "\" errors=\"" << errors << "\">\n";
+        << failed << "\" errors=\"" << errors << "\">\n";
     for (const auto& s : suites) {
-        out << "  <testsuite name=\"" << xml_escape(s.file) << "\" tests=\"" << s.run.outcomes.size() + !s.error.empty() << "\" failures=\""
-            << s.run.failed() << "\" errors=\"" << !s.error.empty() << "\">\n";
+        out << "  <testsuite name=\"" << xml_escape(s.file) << "\" tests=\"" << cases(s) << "\" failures=\"" << failures(s) << "\" errors=\""
+            << !s.error.empty() << "\">\n";
+        if (coverage_checked && s.error.empty()) {
+            out << "    <testcase classname=\"coverage\" name=\"" << xml_escape(s.file) << "\" file=\"" << xml_escape(s.file) << "\"";
+            if (s.coverage_short.empty()) out << "/>\n";
+            else out << ">\n      <failure message=\"" << xml_escape(s.coverage_short) << "\">" << xml_escape(s.coverage_short) << "</failure>\n    </testcase>\n";
+        }
         if (!s.error.empty())
             out << "    <testcase classname=\"load\" name=\"" << xml_escape(s.file) << "\" file=\"" << xml_escape(s.file) << "\">\n      <error message=\""
                 << xml_escape(s.error) << "\">" << xml_escape(s.diagnostics) << "</error>\n    </testcase>\n";
@@ -97,35 +107,37 @@ void write_junit(std::ostream& out, const std::vector<SuiteRun>& suites) {
 int run_test(const TestOptions& o) {
     std::vector<SuiteRun> suites;
     bool failed = false;
+    // JUnit on standard output has it to itself: the results for people go to stderr then.
+    std::ostream& out = o.junit == "-" || o.junit == "/dev/stdout" ? std::cerr : std::cout;
     for (const auto& file : o.files) {
         SuiteRun suite = run_file(file);
         if (!suite.error.empty()) {
-            std::cout << file << ": error: " << suite.error << "\n";
+            out << file << ": error: " << suite.error << "\n";
             failed = true;
             suites.push_back(std::move(suite));
             continue;
         }
         const TestRun& run = suite.run;
-        std::cout << file << " (" << suite.rules_id << "): " << run.outcomes.size() << (run.outcomes.size() == 1 ? " test, " : " tests, ")
+        out << file << " (" << suite.rules_id << "): " << run.outcomes.size() << (run.outcomes.size() == 1 ? " test, " : " tests, ")
                   << run.outcomes.size() - run.failed() << " passed, " << run.failed() << " failed\n";
         for (const auto& outcome : run.outcomes) {
             if (outcome.passed()) continue;
-            std::cout << outcome.where.str() << ": FAIL " << outcome.name << "\n";
-            for (const auto& f : outcome.failures) std::cout << "    " << f << "\n";
+            out << outcome.where.str() << ": FAIL " << outcome.name << "\n";
+            for (const auto& f : outcome.failures) out << "    " << f << "\n";
         }
         const Coverage& coverage = run.coverage;
-        std::cout << "coverage: " << two_decimals(coverage.percent()) << "% (" << coverage.covered() << " of " << coverage.total()
+        out << "coverage: " << two_decimals(coverage.percent()) << "% (" << coverage.covered() << " of " << coverage.total()
                   << ": each gate passing and failing, each criterion at zero, partial and full points)\n";
-        for (const auto& gap : coverage.gaps()) std::cout << "    not covered: " << gap << "\n";
+        for (const auto& gap : coverage.gaps()) out << "    not covered: " << gap << "\n";
         if (run.failed() > 0) failed = true;
         if (coverage.percent() < o.min_coverage) {
-            std::cout << file << ": coverage " << two_decimals(coverage.percent()) << "% is below --min-coverage "
-                      << two_decimals(o.min_coverage) << "%\n";
+            suite.coverage_short = "coverage " + two_decimals(coverage.percent()) + "% is below --min-coverage " + two_decimals(o.min_coverage) + "%";
+            out << file << ": " << suite.coverage_short << "\n";
             failed = true;
         }
         suites.push_back(std::move(suite));
     }
-    if (!o.junit.empty()) write_output(o.junit, [&](std::ostream& out) { write_junit(out, suites); });
+    if (!o.junit.empty()) write_output(o.junit, [&](std::ostream& xml) { write_junit(xml, suites, o.min_coverage > 0); });
     return failed ? 1 : 0;
 }
 
@@ -135,8 +147,8 @@ void setup_test(CLI::App& app, int& exit_code) {
     auto o = std::make_shared<TestOptions>();
     auto* cmd = app.add_subcommand("test", "Run the tests of rule sets (their tests: block, or test files with rules: and tests:)");
     cmd->add_option("RULES", o->files, "Rule sets, or test files (YAML with rules: PATH and tests:)")->required();
-    cmd->add_option("--junit", o->junit, "Also write the results as JUnit XML to this file");
-    cmd->add_option("--min-coverage", o->min_coverage, "Fail when coverage is below this percentage")->check(CLI::Range(0.0, 100.0));
+    cmd->add_option("--junit", o->junit, "Also write the results as JUnit XML to this file (- for standard output: the results for people then go to stderr)");
+    cmd->add_option("--min-coverage", o->min_coverage, "Fail when coverage is below this percentage (in JUnit, a coverage test case for each rule set)")->check(CLI::Range(0.0, 100.0));
     cmd->callback([o, &exit_code] { exit_code = run_test(*o); });
 }
 

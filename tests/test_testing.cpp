@@ -695,6 +695,41 @@ TEST_CASE("screener test --junit reports a rule set with errors as an error test
     CHECK(cases[0]->children[0].text == broken + ":8:26: error: unknown input 'nope'\n");
 }
 
+TEST_CASE("screener test --junit with --min-coverage has a coverage testcase, failed below it", "[testing]") {
+    // From a rule-author helper: a run that failed on coverage alone wrote failures="0" errors="0",
+    // so a CI's test view showed green on a red job.
+    Files f = write_mini("junit-coverage", passing_tests);  // 87.50 %
+    const std::string out = f.dir + "/junit.xml";
+    Cli below = run_cli("test --min-coverage 90 --junit " + q(out) + " " + q(f.file));
+    CHECK(below.exit_code == 1);
+    Element root = parse_xml(read_text(out));
+    CHECK(root.attr("tests") == "6");  // five tests and the coverage
+    CHECK(root.attr("failures") == "1");
+    auto cases = root.all("testsuite")[0]->all("testcase");
+    REQUIRE(cases.size() == 6);
+    CHECK(cases[0]->attr("classname") == "coverage");
+    CHECK(cases[0]->attr("name") == f.file);
+    REQUIRE(cases[0]->children.size() == 1);
+    CHECK(cases[0]->children[0].name == "failure");
+    CHECK(cases[0]->children[0].attr("message") == "coverage 87.50% is below --min-coverage 90.00%");
+    // Met, it passes; without --min-coverage there is no such testcase.
+    REQUIRE(run_cli("test --min-coverage 87.5 --junit " + q(out) + " " + q(f.file)).exit_code == 0);
+    root = parse_xml(read_text(out));
+    CHECK(root.attr("tests") == "6");
+    CHECK(root.attr("failures") == "0");
+    REQUIRE(run_cli("test --junit " + q(out) + " " + q(f.file)).exit_code == 0);
+    CHECK(parse_xml(read_text(out)).attr("tests") == "5");
+}
+
+TEST_CASE("screener test --junit - writes only the XML to standard output, the results for people to stderr", "[testing]") {
+    Files f = write_mini("junit-stdout", passing_tests);
+    Cli cli = run_cli("test --junit - " + q(f.file));
+    CHECK(cli.exit_code == 0);
+    Element root = parse_xml(cli.out);  // the whole of it
+    CHECK(root.attr("tests") == "5");
+    CHECK_THAT(cli.err, Contains(f.file + " (mini 1): 5 tests, 5 passed, 0 failed\n"));
+}
+
 TEST_CASE("screener -q test prints no lint warnings, only errors; without -q it prints them", "[testing]") {
     const std::string dir = temp_dir("testing-quiet");
     const std::string rules = dir + "/warns.yaml";  // a step band: lint warns
