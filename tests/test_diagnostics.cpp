@@ -527,6 +527,7 @@ decision: { pass_score: 50 }
 TEST_CASE("invalid input and let names", "[diagnostics]") {
     const std::string rule = "' must be letters, digits and '_', with '.' between nested names, not a keyword, "
                              "and not 'id' or 'name' (those are proposal fields)";
+    const std::string let_rule = "' must be letters, digits and '_', not a keyword, and not 'id' or 'name' (those are proposal fields)";
     CHECK(errors(R"(format: screener/v1
 id: t
 version: "1"
@@ -540,6 +541,8 @@ inputs:
 let:
   not: 1
   a.b: 2
+  id: 3
+  name: 4
 groups:
   - id: g
     criteria:
@@ -551,8 +554,10 @@ decision: { pass_score: 50 }
         "test.yaml:7:3: error: input name 'name" + rule,
         "test.yaml:8:3: error: input name '2nd_site" + rule,
         "test.yaml:9:3: error: input name 'env..iso" + rule,
-        "test.yaml:12:3: error: let name 'not' must be letters, digits and '_' and not a keyword",
-        "test.yaml:13:3: error: let name 'a.b' must be letters, digits and '_' and not a keyword",
+        "test.yaml:12:3: error: let name 'not" + let_rule,
+        "test.yaml:13:3: error: let name 'a.b" + let_rule,
+        "test.yaml:14:3: error: let name 'id" + let_rule,  // as inputs: the docs say lets follow their rules
+        "test.yaml:15:3: error: let name 'name" + let_rule,
     });
 }
 
@@ -565,7 +570,8 @@ TEST_CASE("names and ids of 100,000 characters are checked as short ones are", "
                  "      - { id: " + b + "_, metric: " + a + "." + b + ", zero_at: 0, full_at: 1 }\n      - { id: " + b + "X, points: 1 }\n"
                  "decision: { pass_score: 50 }\n") ==
           Lines{
-              "test.yaml:10:5: error: let name '" + b + "-' must be letters, digits and '_' and not a keyword",
+              "test.yaml:10:5: error: let name '" + b + "-' must be letters, digits and '_', not a keyword, and not 'id' or 'name' (those are "
+              "proposal fields)",
               "test.yaml:16:15: error: a criterion id '" + b + "X' must start with a lower-case letter or digit and use only "
               "lower-case letters, digits, '-' and '_'",
           });

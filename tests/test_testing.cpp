@@ -345,6 +345,11 @@ TEST_CASE("a wrong set of failed gates shows both sets, sorted", "[testing]") {
                 "gates_failed: expected [alpha, not-c, zeta], got [not-c]"});
     // Order does not matter.
     CHECK(failures_of(test_yaml("n", "{ id: T, x: 8, sector: c }", "{ gates_failed: [not-c] }")).empty());
+    // It is a set: a gate named twice is the one gate (from a rule-author helper: "expected [ga, ga, gb]").
+    CHECK(failures_of(test_yaml("n", "{ id: T, x: 8, sector: c }", "{ gates_failed: [not-c, not-c] }")).empty());
+    // A misspelt id gets a did-you-mean, as a group's or a criterion's does.
+    CHECK(failures_of(test_yaml("n", "{ id: T, x: 8, sector: c }", "{ gates_failed: [not-d] }")) ==
+          Lines{"gates_failed: no gate 'not-d' in the rule set; did you mean 'not-c'?", "gates_failed: expected [not-d], got [not-c]"});
 }
 
 TEST_CASE("wrong group scores, a skipped group and unknown groups", "[testing]") {
@@ -580,6 +585,21 @@ TEST_CASE("screener test runs a separate test file against the rule set named re
     CHECK(missing.exit_code == 1);
     CHECK_THAT(missing.err, Contains("missing.yaml: error: cannot read the rule set"));
     CHECK_THAT(missing.out, Contains(file + ": error: the rule set "));
+}
+
+TEST_CASE("a test file with 'rules' misspelt is told so, not read as a rule set missing its keys", "[testing]") {
+    // From a rule-author helper: `rule:` made seven rule-set errors ("needs 'format'", ...).
+    const std::string dir = temp_dir("testing-rule-typo");
+    const std::string file = dir + "/typo.tests.yaml";
+    write_text(file, "rule: mini.yaml\ntests:\n" + test_yaml("t", "{ id: S1, x: 1, sector: a }", "{ verdict: fail }"));
+    Cli cli = run_cli("test " + q(file));
+    CHECK(cli.exit_code == 1);
+    CHECK(cli.err == file + ":1:1: error: unknown key 'rule' in a test file; did you mean 'rules'?\n" + file + ":1:1: error: a test file needs 'rules'\n");
+    // A rule set missing its `format:` is still read as a rule set: it has groups.
+    const std::string rules = dir + "/no-format.yaml";
+    write_text(rules, "id: t\nversion: \"1\"\ninputs: {}\ngroups:\n  - id: g\n    criteria:\n      - { id: c, points: 1 }\n"
+                      "decision: { pass_score: 0 }\ntests: []\n");
+    CHECK_THAT(run_cli("test " + q(rules)).err, Contains(rules + ":1:1: error: the rule set needs 'format'"));
 }
 
 TEST_CASE("a test file's rules must name a rule set: other YAML files are not loaded, nor quoted", "[testing]") {

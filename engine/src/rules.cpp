@@ -257,8 +257,9 @@ private:
             LetDecl let;
             let.name = entry.first.Scalar();
             let.where = loc(entry.first);
-            if (!is_name(let.name, false)) {
-                yaml_.error(entry.first, "let name '" + let.name + "' must be letters, digits and '_' and not a keyword");
+            if (!is_name(let.name, false) || let.name == "id" || let.name == "name") {
+                yaml_.error(entry.first, "let name '" + let.name + "' must be letters, digits and '_', not a keyword, and not 'id' or "
+                                         "'name' (those are proposal fields)");
                 continue;
             }
             claim(names_, let.name, let.where, "name");
@@ -554,7 +555,9 @@ std::optional<YAML::Node> peek_yaml_file(const std::string& path) {
 
 bool is_test_file(const std::string& path) {
     const auto root = peek_yaml_file(path);
-    return root && root->IsMap() && (*root)["rules"] && (*root)["tests"] && !(*root)["format"];
+    // `tests:` without a rule set's `format:`, and with `rules:` or at least without a rule set's
+    // `groups:` (so that a misspelt `rules:` is told so, not taken for a rule set without its keys).
+    return root && root->IsMap() && (*root)["tests"] && !(*root)["format"] && ((*root)["rules"] || !(*root)["groups"]);
 }
 
 LoadedTests load_test_file(const std::string& path) {

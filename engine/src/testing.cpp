@@ -97,12 +97,14 @@ void check(const CompiledRules& rules, const TestExpectation& expect, TestOutcom
     if (expect.score && r.verdict == Verdict::invalid) fail("score: expected " + describe(*expect.score) + ", got none (invalid)");
     else if (expect.score && !within(r.score, *expect.score)) fail("score: " + expected_got(*expect.score, r.score));
     if (expect.gates_failed) {
-        std::vector<std::string> want = expect.gates_failed->value, got;
+        std::vector<std::string> want = expect.gates_failed->value, got, gate_ids;
+        for (const auto& g : rules.gates) gate_ids.push_back(g.id);
         for (const auto& id : want)
-            if (!rules.find_gate(id)) fail("gates_failed: no gate '" + id + "' in the rule set");
+            if (!rules.find_gate(id)) fail("gates_failed: no gate '" + id + "' in the rule set" + did_you_mean(id, gate_ids));
         for (const auto& g : r.gates)
             if (!g.passed) got.push_back(g.id);
         std::sort(want.begin(), want.end());
+        want.erase(std::unique(want.begin(), want.end()), want.end());  // a set: a gate named twice is the one gate
         std::sort(got.begin(), got.end());
         if (want != got) fail("gates_failed: expected " + join(want) + ", got " + join(got));
     }
