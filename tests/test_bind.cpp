@@ -181,6 +181,10 @@ TEST_CASE("missing required input, and JSON null counting as absent", "[bind]") 
           std::vector<std::string>{"environment.wastewater: missing (required input)"});
     CHECK(reasons(with(valid_json("X"), "environment", {{"wastewater", nullptr}})) ==
           std::vector<std::string>{"environment.wastewater: missing (required input)"});
+    // The input's name as one key (from an investor helper: the inputs table lists dotted names).
+    CHECK(reasons(with(without(valid_json("X"), "environment"), "environment.wastewater", true)) ==
+          std::vector<std::string>{"environment.wastewater: missing (required input); the proposal has \"environment.wastewater\" as one "
+                                   "key: nest it, as {\"environment\": {\"wastewater\": ...}}"});
 
     // null on an optional input: the default applies
     json p = valid_json("X");

@@ -160,7 +160,16 @@ BoundProposal bind_json(const CompiledRules& rules, const nlohmann::json& value,
         }
         if (!node || node->is_null()) {
             if (!input.default_value.is_null()) detail::store_value(input, input.default_value, p);
-            else if (input.required) invalid.reasons.push_back(input.name + ": missing (required input)");
+            else if (input.required) {
+                std::string reason = input.name + ": missing (required input)";
+                // The name as written in the rule set, given as one key: the dots nest objects.
+                if (input.path.size() > 1 && value.contains(input.name)) {
+                    std::string nested = "...";
+                    for (auto part = input.path.rbegin(); part != input.path.rend(); ++part) nested = "{\"" + *part + "\": " + nested + "}";
+                    reason += "; the proposal has \"" + input.name + "\" as one key: nest it, as " + nested;
+                }
+                invalid.reasons.push_back(std::move(reason));
+            }
             continue;
         }
         if (auto error = detail::store_value(input, *node, p)) invalid.reasons.push_back(input.name + ": " + *error);
