@@ -226,6 +226,25 @@ CLI::Validator input_path(bool folders) {
         folders ? "FILE|FOLDER|-" : "FILE|-");
 }
 
+CLI::Validator output_path() {
+    return CLI::Validator(
+        [](std::string& path) -> std::string {
+            if (path == "-") return "";
+            if (path.empty()) return "an empty file name (use - for standard output)";
+            namespace fs = std::filesystem;
+            std::error_code error;
+            const auto status = fs::status(path, error);
+            if (fs::is_directory(status)) return "cannot write " + path + ": it is a directory";
+            if (fs::exists(status)) return "";  // a file replaced, or a device, FIFO or descriptor written into
+            const fs::path parent = fs::path(path).parent_path();
+            const std::string folder = parent.empty() ? "." : parent.string();
+            if (!fs::is_directory(fs::status(folder, error))) return "cannot create " + path + ": no such folder " + folder;
+            if (::access(folder.c_str(), W_OK | X_OK) != 0) return "cannot create " + path + ": " + std::strerror(errno);
+            return "";
+        },
+        "FILE|-");
+}
+
 std::optional<Format> format_of_name(const std::string& output) {
     std::string name = output;  // REPORT.CSV as report.csv
     std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });

@@ -23,6 +23,9 @@ namespace screener::cli {
 // for standard input. One that does not is a usage error naming it ("INPUT: no such file or
 // folder: x"), before anything is read.
 CLI::Validator input_path(bool folders);
+// An -o path that can be written, checked before anything is scored: not empty, not a folder, in a
+// folder that exists and may be written (a device, a FIFO or /dev/stdout is written as it is).
+CLI::Validator output_path();
 
 // Compiles `path`, or the built-in rule set when it is empty. Prints diagnostics to stderr;
 // throws screener::Error (exit 2) when the rule set has errors.

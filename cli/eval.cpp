@@ -70,7 +70,7 @@ void setup_eval(CLI::App& app, int& exit_code) {
                     "md | json | ndjson | csv | junit | html (default: from -o's extension, else md on a terminal, json otherwise); "
                     "ndjson streams unranked results in input order")
         ->check(CLI::IsMember({"md", "json", "ndjson", "csv", "junit", "html"}));
-    cmd->add_option("-o,--output", o->output, "Write the report to this file (atomically: all or nothing)");
+    cmd->add_option("-o,--output", o->output, "Write the report to this file (atomically: all or nothing)")->check(output_path());
     cmd->add_option("--fail-on", o->fail_on, "Exit 1 when any proposal has this verdict (fail, invalid; repeatable)")
         ->allow_extra_args(false)  // one verdict per --fail-on, so inputs may follow it
         ->check(CLI::IsMember({"fail", "invalid"}));

@@ -62,7 +62,7 @@ void setup_rank(CLI::App& app, int& exit_code) {
         ->check(input_path(false));
     cmd->add_option("-f,--format", o->format, "md | json | ndjson | csv | junit | html (default as for eval); ndjson is streamed in input order, as eval streams it")
         ->check(CLI::IsMember({"md", "json", "ndjson", "csv", "junit", "html"}));
-    cmd->add_option("-o,--output", o->output, "Write the report to this file (atomically)");
+    cmd->add_option("-o,--output", o->output, "Write the report to this file (atomically)")->check(output_path());
     cmd->add_option("-j,--jobs", o->jobs, "Worker threads (default: one per core); output is identical for any number")
         ->check(CLI::Range(0U, 1024U));
     cmd->callback([o, &exit_code] { exit_code = run_rank(*o); });

@@ -147,7 +147,8 @@ void setup_test(CLI::App& app, int& exit_code) {
     auto o = std::make_shared<TestOptions>();
     auto* cmd = app.add_subcommand("test", "Run the tests of rule sets (their tests: block, or test files with rules: and tests:)");
     cmd->add_option("RULES", o->files, "Rule sets, or test files (YAML with rules: PATH and tests:)")->required();
-    cmd->add_option("--junit", o->junit, "Also write the results as JUnit XML to this file (- for standard output: the results for people then go to stderr)");
+    cmd->add_option("--junit", o->junit, "Also write the results as JUnit XML to this file (- for standard output: the results for people then go to stderr)")
+        ->check(output_path());
     cmd->add_option("--min-coverage", o->min_coverage, "Fail when coverage is below this percentage (in JUnit, a coverage test case for each rule set)")->check(CLI::Range(0.0, 100.0));
     cmd->callback([o, &exit_code] { exit_code = run_test(*o); });
 }

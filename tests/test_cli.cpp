@@ -1204,9 +1204,29 @@ TEST_CASE("eval -o into a missing directory exits 2 with a clear message", "[cli
     Cli cli = run_cli("-q eval -o " + q(out) + " " + examples);
     CHECK(cli.exit_code == 2);
     CHECK(cli.out.empty());
-    CHECK_THAT(cli.err, Contains(out));
-    CHECK_THAT(cli.err, Contains("No such file or directory"));
+    CHECK(cli.err == "--output: cannot create " + out + ": no such folder " + dir + "/no/such/dir\nRun with --help for more information.\n");
     CHECK(dir_entries(dir).empty());
+}
+
+TEST_CASE("an -o that cannot be written is a usage error before anything is scored", "[cli]") {
+    // From an operator helper: a ranked report found its -o unwritable only once the whole batch was
+    // scored, and -o "" (an unset variable) wrote to standard output without a word.
+    TempDir tmp("cli-out-early");
+    const std::string never = tmp.path + "/never.ndjson";  // a FIFO no one writes: reading it would wait for ever
+    REQUIRE(::mkfifo(never.c_str(), 0600) == 0);
+    for (const std::string command : {"eval", "rank", "diff rules/bac-ninh-234.yaml rules/bac-ninh-234.yaml"}) {
+        INFO(command);
+        Cli missing = run_cli("-q " + command + " -o " + q(tmp.path + "/no/report.json") + " " + q(never));
+        CHECK(missing.exit_code == 2);
+        CHECK(missing.err == "--output: cannot create " + tmp.path + "/no/report.json: no such folder " + tmp.path +
+                                 "/no\nRun with --help for more information.\n");
+        Cli empty = run_cli("-q " + command + " -o '' " + q(never));
+        CHECK(empty.exit_code == 2);
+        CHECK(empty.err == "--output: an empty file name (use - for standard output)\nRun with --help for more information.\n");
+    }
+    CHECK(run_cli("-q schema -o " + q(tmp.path)).err == "--output: cannot write " + tmp.path + ": it is a directory\nRun with --help for more information.\n");
+    CHECK(run_cli("-q test --junit " + q(tmp.path + "/no/junit.xml") + " rules/bac-ninh-234.yaml").exit_code == 2);
+    CHECK(dir_entries(tmp.path) == std::vector<std::string>{"never.ndjson"});
 }
 
 TEST_CASE("eval -o onto a directory is a write error (exit 2), not an internal error", "[cli]") {
