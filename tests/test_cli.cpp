@@ -1356,6 +1356,23 @@ TEST_CASE("check, validate, test and schema fail when standard output cannot be 
     }
 }
 
+TEST_CASE("a pipe whose name does not say NDJSON or JSON is read by what it holds, as standard input is", "[cli]") {
+    // From an operator helper: `eval <(cat proposals.ndjson)` (a /dev/fd/63 with no extension) was
+    // read as one JSON document: 50 proposals became one invalid entry, and no file could be renamed.
+    TempDir tmp("cli-fifo-sniffed");
+    const std::string feed = tmp.path + "/feed";
+    REQUIRE(::mkfifo(feed.c_str(), 0600) == 0);
+    Cli lines = sh("cat tests/ci/proposals.ndjson > " + q(feed) + " &\n\"$SCREENER\" -q eval --rules tests/ci/rules-v1.yaml -f ndjson " + q(feed));
+    CHECK(lines.exit_code == 0);
+    const std::string from_file = run_cli("-q eval --rules tests/ci/rules-v1.yaml -f ndjson tests/ci/proposals.ndjson").out;
+    CHECK(lines.out == std::regex_replace(from_file, std::regex("tests/ci/proposals\\.ndjson:"), feed + ":"));
+    // One object over several lines is still one proposal.
+    Cli document = sh("cat " + q(example("001-amkor-semiconductor-packaging.json")) + " > " + q(feed) + " &\n\"$SCREENER\" -q eval -f ndjson " + q(feed));
+    CHECK(document.exit_code == 0);
+    REQUIRE(lines_of(document.out).size() == 1);
+    CHECK(json::parse(document.out)["id"] == "BN-2025-001");
+}
+
 // =============================================================================================
 // eval: stdin
 

@@ -513,10 +513,18 @@ private:
 
     void read_file(Input& in, const std::string& path) {
         if (is_ndjson(path)) ndjson(in, path, "");
+        else if (!in.regular() && extension_of(path) != ".json") sniffed(in, path);
         else document(in, path, "");
     }
 
     void stdin_input() {
+        Input in;
+        sniffed(in, "<stdin>");
+    }
+
+    // Standard input, or a pipe or device whose name does not say (process substitution's
+    // /dev/fd/63), read as a document or as NDJSON by what it holds.
+    void sniffed(Input& in, const std::string& name) {
         // An array, or one object spread over lines, is a document; lines that each hold a value are
         // NDJSON — also when the first of them is malformed but the next line starts a new object.
         // What is read to decide is handed on to the reader chosen, and no more is read than
@@ -525,13 +533,12 @@ private:
         // proposal may be (a blank line before the first value, or blanks before it on its line; the
         // first line; the blank lines after it) decides NDJSON, whose reader reports such a line and
         // reads past it, not keeping it: by where bytes are, never by how they arrive.
-        Input in;
         std::string head;
         Position from;  // where `head` starts: blank lines before it are counted and let go
         // Each search goes on from where the last one stopped, in blocks that grow with what is kept.
         auto read_more = [&] { return read_growing(in, head); };
         auto past_limit = [&](std::size_t from_byte, std::size_t to_byte) { return to_byte - from_byte > max_line_; };
-        auto to_ndjson = [&] { ndjson(in, "<stdin>", std::move(head), from); };
+        auto to_ndjson = [&] { ndjson(in, name, std::move(head), from); };
         while (head.size() < byte_order_mark.size() && read_more()) {}
         // Up to the first value: blank lines are counted and let go as they come, so that the first
         // value's line starts `head`.
@@ -554,11 +561,11 @@ private:
             }
             scanned = head.size();
             if (!read_more()) {  // nothing on stdin: no proposals, unless it could not be read
-                if (in.failed()) problem("<stdin>", "cannot read: " + in.error());
+                if (in.failed()) problem(name, "cannot read: " + in.error());
                 return;
             }
         }
-        if (head[first] == '[') return document(in, "<stdin>", std::move(head), from);
+        if (head[first] == '[') return document(in, name, std::move(head), from);
         // find(at) from `at` on, reading more until it finds, or input ends or `head` runs past the
         // limit from `base` (npos).
         auto search = [&](auto find, std::size_t at, std::size_t base) {
@@ -572,12 +579,12 @@ private:
         const std::size_t line_end = search([&](std::size_t at) { return head.find('\n', at); }, first, 0);
         const std::size_t line_size = line_end == std::string::npos ? head.size() : line_end;
         if (line_size > max_line_ || nlohmann::json::accept(std::string_view(head).substr(0, line_size))) return to_ndjson();
-        if (line_end == std::string::npos) return document(in, "<stdin>", std::move(head), from);  // all there is
+        if (line_end == std::string::npos) return document(in, name, std::move(head), from);  // all there is
         // The next line's first byte.
         const std::size_t next = search([&](std::size_t at) { return head.find_first_not_of(blanks, at); }, line_end, line_end);
         const std::size_t blanks_end = next == std::string::npos ? head.size() : next;
         if (past_limit(line_end, blanks_end) || (next != std::string::npos && head[next] == '{')) return to_ndjson();
-        document(in, "<stdin>", std::move(head), from);
+        document(in, name, std::move(head), from);
     }
 
     // Appends up to `size` bytes of `in` to `bytes`; false at the end of the file (or a read error).
