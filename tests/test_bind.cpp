@@ -1167,7 +1167,7 @@ TEST_CASE("hostile directory entries each get one clear result and the batch goe
     namespace fs = std::filesystem;
     const std::string dir = temp_dir("bind-hostile");
     fs::create_directories(dir + "/loop");
-    fs::create_directory_symlink("..", dir + "/loop/up");                   // a link loop: not followed
+    fs::create_directory_symlink("..", dir + "/loop/up");                   // a link loop: each folder searched once
     fs::create_symlink(dir + "/nowhere.json", dir + "/b-broken.json");      // a broken link
     write_text(dir + "/a-ok.json", valid("OK"));
     write_text(dir + "/c-bom-crlf.ndjson", "\xEF\xBB\xBF" + valid("BOM") + "\r\n" + valid("CRLF") + "\r\n");
@@ -1185,6 +1185,27 @@ TEST_CASE("hostile directory entries each get one clear result and the batch goe
     CHECK((all[3].ok && all[3].id == "CRLF" && all[3].line == 2));
     CHECK(all[4].reasons == std::vector<std::string>{"cannot read: the file is empty"});
     CHECK((all[5].ok && all[5].id == "INNER"));
+}
+
+TEST_CASE("a link to a folder is followed, each folder searched once, by its first name in sorted order", "[bind]") {
+    // From an operator helper: a link to a folder was passed over without a word, its proposals
+    // dropped.
+    namespace fs = std::filesystem;
+    const std::string dir = temp_dir("bind-linked-folder");
+    fs::create_directories(dir + "/inbox");
+    fs::create_directories(dir + "/shared/2025");
+    write_text(dir + "/shared/2025/p.json", valid("LINKED"));
+    write_text(dir + "/inbox/q.json", valid("OWN"));
+    fs::create_directory_symlink(dir + "/shared", dir + "/inbox/archive");  // into a folder read through its link
+    fs::create_directory_symlink(dir + "/inbox", dir + "/inbox/self");      // a loop
+    auto ids = [](const std::vector<Bound>& all) {
+        std::vector<std::string> out;
+        for (const auto& b : all) out.push_back(b.id + " " + b.source);
+        return out;
+    };
+    CHECK(ids(read({dir + "/inbox"})) == std::vector<std::string>{"LINKED " + dir + "/inbox/archive/2025/p.json:1", "OWN " + dir + "/inbox/q.json:1"});
+    // Both the folder and a link to it: the first name searches it (inbox/archive before shared).
+    CHECK(ids(read({dir})) == std::vector<std::string>{"LINKED " + dir + "/inbox/archive/2025/p.json:1", "OWN " + dir + "/inbox/q.json:1"});
 }
 
 TEST_CASE("files left unread are gathered among those read, so a folder of mixed sizes makes no more jobs", "[bind]") {

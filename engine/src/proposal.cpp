@@ -473,21 +473,28 @@ private:
         };
         std::vector<Found> found;
         std::vector<std::string> folders{path};
+        // Links to folders are followed, each folder searched once (by device and inode), so that
+        // a link loop cannot trap the walk.
+        std::set<std::pair<dev_t, ino_t>> searched;
         while (!folders.empty()) {
             const std::string folder = std::move(folders.back());
             folders.pop_back();
+            struct stat st {};
+            if (::stat(folder.c_str(), &st) == 0 && !searched.emplace(st.st_dev, st.st_ino).second) continue;
             std::error_code ec;
+            std::vector<std::string> inside;  // searched next, in sorted order: a folder and a link to it are searched by the first name
             for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
                 std::error_code ignored;
-                // Links to folders are not followed, so a link loop cannot trap the walk.
                 if (it->is_directory(ignored)) {
-                    if (!it->is_symlink(ignored)) folders.push_back(it->path().string());
+                    inside.push_back(it->path().string());
                     continue;  // a folder named x.json: its files are listed themselves
                 }
                 const std::string ext = extension_of(it->path());
                 if (ext == ".json" || ext == ".ndjson" || ext == ".jsonl") found.push_back({it->path().string(), "", it->is_regular_file(ignored)});
             }
             if (ec) found.push_back({folder, "cannot read: " + ec.message()});
+            std::sort(inside.begin(), inside.end(), std::greater<>());  // the stack pops the first name first
+            folders.insert(folders.end(), inside.begin(), inside.end());
         }
         std::sort(found.begin(), found.end());
         for (const auto& [f, why, regular] : found) {
