@@ -470,6 +470,26 @@ TEST_CASE("a failing gate fails the proposal whatever its score", "[evaluate]") 
     CHECK(r.reasons == std::vector<std::string>{"gate 'big-enough' failed: x is 9, needs 10"});
 }
 
+TEST_CASE("a brace inside a text in a message's expression does not end the expression", "[evaluate]") {
+    // From a rule-author helper: `{if(flag, "}", "{")}` was cut at its first '}'.
+    auto rules = compile_ok(header + R"(
+inputs:
+  flag: { type: boolean }
+  s: { type: string }
+gates:
+  - id: g
+    require: not flag
+    message: '{if(flag, "}", "{")} and {s} and {len("a}b")} and {{literal}} and {if(flag, ''}'', "")}'
+groups:
+  - id: grp
+    criteria:
+      - { id: c, points: 100 }
+decision: { pass_score: 60 }
+)");
+    Result r = explained(*rules, {{"id", "P"}, {"flag", true}, {"s", "x"}});
+    CHECK(r.gates[0].message == "} and x and 3 and {literal} and }");
+}
+
 TEST_CASE("a gate with no data fails closed", "[evaluate]") {
     auto rules = compile_ok(gates_yaml);
     Evaluation e = eval(*rules, {{"id", "P"}, {"x", 10}});  // opt missing: `opt > 0` has no data

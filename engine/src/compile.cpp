@@ -429,7 +429,18 @@ private:
                 literal += text[i];
                 continue;
             }
-            std::size_t close = text.find('}', i);
+            // The '}' that closes it: not one inside a text in the expression ({if(open, "}", "")}).
+            std::size_t close = std::string::npos;
+            for (std::size_t k = i + 1, quote = 0; k < text.size() && close == std::string::npos; ++k) {
+                if (quote != 0) {
+                    if (text[k] == '\\') ++k;
+                    else if (text[k] == static_cast<char>(quote)) quote = 0;
+                } else if (text[k] == '"' || text[k] == '\'') {
+                    quote = static_cast<unsigned char>(text[k]);
+                } else if (text[k] == '}') {
+                    close = k;
+                }
+            }
             if (close == std::string::npos) {
                 error(message.at(i), what + " has a '{' without a closing '}'; write '{{' for a literal brace");
                 break;
