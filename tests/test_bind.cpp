@@ -1115,6 +1115,14 @@ TEST_CASE("a number too large for a double in a multi-line proposal is named by 
     CHECK(summary(bind_text(rules(), text, SourceLoc{"p.ndjson", 10, 0})).reasons[0].ends_with("(line 14, column 19)"));
 }
 
+TEST_CASE("a NUL byte outside a text is named, not taken for the end of the input", "[bind]") {
+    // From an operator helper: a line holding a NUL said "unexpected end of input".
+    auto reasons = [](const std::string& text) { return summary(bind_text(rules(), text, SourceLoc{"n.ndjson", 4, 0})).reasons; };
+    CHECK(reasons(std::string("\0", 1)) == std::vector<std::string>{"malformed JSON: a NUL byte, where JSON has none (line 4, column 1)"});
+    CHECK(reasons("{\"id\": \"A\"," + std::string(1, '\0') + " \"x\": 1}") ==
+          std::vector<std::string>{"malformed JSON: a NUL byte, where JSON has none (line 4, column 12)"});
+}
+
 TEST_CASE("a malformed multi-line JSON object's reason gives the file line of the syntax error",
           "[bind]") {
     auto dir = temp_dir("bind-malformed-line");

@@ -257,7 +257,11 @@ BoundProposal bind_text(const CompiledRules& rules, std::string_view text, Sourc
         if (const auto* parse = dynamic_cast<const nlohmann::json::parse_error*>(&e)) {
             // "parse error at line 4, column 14: syntax error ...": where is said below, in the file.
             if (const auto at = what.find(": "); at != std::string::npos) what.erase(0, at + 2);
-            const auto [at, column] = where(parse->byte > 0 ? parse->byte - 1 : 0);
+            std::size_t offset = parse->byte > 0 ? parse->byte - 1 : 0;
+            // nlohmann reads a NUL byte outside a text as the end of the input: say what it is.
+            if (const std::size_t nul = text.find('\0'); nul <= offset && what.find("unexpected end of input") != std::string::npos)
+                what = "a NUL byte, where JSON has none", offset = nul;
+            const auto [at, column] = where(offset);
             std::string reason = "malformed JSON: " + what + at;
             // A second value at the start of a line: most likely NDJSON, which a file's name tells
             // apart, and standard input its first line (a whole proposal).
