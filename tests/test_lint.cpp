@@ -439,6 +439,18 @@ decision: { pass_score: PASS }
     // A profile's lower pass score is the one that counts; one that reweighs leaves nothing to claim.
     CHECK(with_pass("30", "profiles:\n  - when: kind == \"b\"\n    set: { decision.pass_score: 20 }\n") == Lines{half});
     CHECK(with_pass("30", "profiles:\n  - when: kind == \"b\"\n    set: { cap: { weight: 0.1 } }\n") == Lines{half});
+    // From a review helper: an applies_when over an input a proposal may leave out can skip the
+    // criterion (no data), which can raise the total: (x at 10 on 0..10 alone) 100, not (100 + 50) / 2.
+    CHECK(warnings(head + R"(  x: { type: number, min: 0, max: 10 }
+  y: { type: number, min: 0, max: 10 }
+  opt: { type: number, required: false, min: 0 }
+groups:
+  - id: g
+    criteria:
+      - { id: cx, metric: x, zero_at: 0, full_at: 10 }
+      - { id: cy, metric: y, zero_at: 0, full_at: 20, applies_when: opt >= 0 }
+decision: { pass_score: 80 }
+)") == Lines{warning_at(12, 9, "criterion 'cy' can never reach full points: its metric is at most 10 for inputs within min/max, short of full_at 20")});
 }
 
 TEST_CASE("an expression that divides by 0 written out never has data", "[lint]") {
@@ -454,6 +466,8 @@ groups:
     criteria:
       - { id: c, points: 'rate + share + fine' }
       - { id: d, points: 'max(x, 1 / 0)' }
+      - { id: e, points: 'if(x > 5, x / 0, x * 10)' }
+      - { id: f, points: 'if(x > 5 and x / 0 > 1, 1, 2)' }
 decision: { pass_score: 0 }
 )") == Lines{
               warning_at(7, 3, "let 'rate' divides by 0: it never has data"),

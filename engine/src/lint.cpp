@@ -275,7 +275,9 @@ void lint(const CompiledRules& rules, const RuleSet& source, const std::map<std:
             const CompiledCriterion& c = rules.criteria[i];
             Always applies = c.applies_when == no_expr ? Always::yes : analysis.always(c.applies_when);
             if (applies == Always::no) continue;
-            if (applies == Always::unknown) certain = false;
+            // No data in applies_when skips the criterion: one that reads an input a proposal may
+            // leave out applies or not.
+            if (applies == Always::unknown || (c.applies_when != no_expr && analysis.may_lack_data(c.applies_when))) certain = false;
             weight += c.weight;
             sum += c.weight * best[i];
         }
@@ -298,7 +300,8 @@ void lint(const CompiledRules& rules, const RuleSet& source, const std::map<std:
     if (all_certain && !reweighed && groups_weight > 0 && groups_sum / groups_weight < lowest_pass - slack)
         warn(source.pass_score.where, "no proposal can pass: the total is at most " + fmt::format("{:.2f}", groups_sum / groups_weight) +
                                           " with these weights and bands, below the pass score " + number(lowest_pass));
-    // A division by the number 0 written out: the expression never has data.
+    // A division by the number 0 written out where it is always evaluated: the expression never
+    // has data. (Not in a branch of if() or the right side of and/or, which may be passed over.)
     auto divides_by_zero = [&](std::uint32_t root) {
         std::vector<std::uint32_t> stack{root};  // its own nodes only: a let is reported where it is defined
         while (!stack.empty()) {
@@ -312,10 +315,11 @@ void lint(const CompiledRules& rules, const RuleSet& source, const std::map<std:
                 case Op::min: case Op::max:
                     for (std::uint32_t k = 0; k < n.b; ++k) stack.push_back(rules.program->args[n.a + k]);
                     break;
-                case Op::negate: case Op::abs: case Op::count: case Op::len: case Op::logical_not: stack.push_back(n.a); break;
-                case Op::clamp: case Op::if_number: case Op::if_boolean: case Op::if_string: case Op::if_list:
-                    stack.insert(stack.end(), {n.a, n.b, n.c});
+                case Op::negate: case Op::abs: case Op::count: case Op::len: case Op::logical_not:
+                case Op::if_number: case Op::if_boolean: case Op::if_string: case Op::if_list: case Op::logical_and: case Op::logical_or:
+                    stack.push_back(n.a);
                     break;
+                case Op::clamp: stack.insert(stack.end(), {n.a, n.b, n.c}); break;
                 default:
                     if ((n.op == Op::divide || n.op == Op::remainder) && rules.program->nodes[n.b].op == Op::number &&
                         rules.program->nodes[n.b].number == 0)
