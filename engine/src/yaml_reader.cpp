@@ -164,7 +164,7 @@ std::optional<YAML::Node> YamlReader::parse() {
 void YamlReader::note_empty_values(const YAML::Node& node) {  // as deep as the Guard let the file nest
     if (node.IsMap()) {
         for (const auto& entry : node) {
-            if (entry.second.IsNull()) empty_values_.emplace_back(entry.second, loc(entry.first));
+            if (entry.second.IsNull()) empty_values_.emplace(entry.second.Mark().pos, std::pair{entry.second, loc(entry.first)});
             else note_empty_values(entry.second);
         }
     } else if (node.IsSequence()) {
@@ -174,8 +174,8 @@ void YamlReader::note_empty_values(const YAML::Node& node) {  // as deep as the 
 
 SourceLoc YamlReader::loc(const YAML::Node& node) const {
     if (node.IsDefined() && node.IsNull())
-        for (const auto& [empty, key] : empty_values_)
-            if (empty.is(node)) return key;
+        for (auto [it, end] = empty_values_.equal_range(node.Mark().pos); it != end; ++it)
+            if (it->second.first.is(node)) return it->second.second;
     const YAML::Mark mark = node.Mark();
     if (mark.line < 0) return SourceLoc{file_, 0, 0};
     return SourceLoc{file_, static_cast<std::uint32_t>(mark.line + 1), static_cast<std::uint32_t>(mark.column + 1)};

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <yaml-cpp/yaml.h>
@@ -62,7 +63,7 @@ private:
     Diagnostics& diagnostics_;
     // Every empty value (`key:` with nothing after it, or null) with the position of its key: yaml-cpp
     // marks an empty value at the next token, on a line of its own or past the end of the file.
-    std::vector<std::pair<YAML::Node, SourceLoc>> empty_values_;
+    std::unordered_multimap<int, std::pair<YAML::Node, SourceLoc>> empty_values_;  // by the empty node's mark.pos
     void note_empty_values(const YAML::Node& node);
     std::vector<std::size_t> line_starts_;  // offsets of the file's lines, built on first use
     void map_positions(ExprText& expr, std::size_t pos);
