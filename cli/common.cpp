@@ -226,16 +226,67 @@ CLI::Validator input_path(bool folders) {
         folders ? "FILE|FOLDER|-" : "FILE|-");
 }
 
+namespace {
+
+// The descriptor of this process's that `path` leads to (/dev/stdout, /dev/fd/3, /proc/self/fd/1,
+// through their links), if any.
+std::optional<int> descriptor_named(std::string path) {
+    namespace fs = std::filesystem;
+    for (int links = 0; links < 8; ++links) {
+        for (const std::string& prefix : {std::string("/proc/self/fd/"), std::string("/dev/fd/"), "/proc/" + std::to_string(::getpid()) + "/fd/"}) {
+            const std::string_view number = std::string_view(path).substr(std::min(path.size(), prefix.size()));
+            if (path.starts_with(prefix) && !number.empty() && number.size() < 9 &&
+                std::all_of(number.begin(), number.end(), [](char c) { return c >= '0' && c <= '9'; }))
+                return std::stoi(std::string(number));
+        }
+        std::error_code error;
+        if (!fs::is_symlink(fs::symlink_status(path, error))) return std::nullopt;
+        const fs::path next = fs::read_symlink(path, error);
+        if (error) return std::nullopt;
+        path = (next.is_absolute() ? next : fs::path(path).parent_path() / next).string();
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+namespace {
+
+// Gives the unnamed file at `by_proc` (/proc/self/fd/N) the name `temp`, whose last six characters
+// (XXXXXX) are made up until no file has that name.
+void link_unnamed(const std::string& by_proc, std::string& temp, std::optional<PendingTemp>& pending, const std::string& path) {
+    static constexpr char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    std::uint64_t seed = static_cast<std::uint64_t>(::getpid()) * 0x9E3779B97F4A7C15ULL ^
+                         static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        for (std::size_t k = temp.size() - 6; k < temp.size(); ++k, seed = seed * 6364136223846793005ULL + 1442695040888963407ULL)
+            temp[k] = letters[(seed >> 33) % (sizeof letters - 1)];
+        if (linkat(AT_FDCWD, by_proc.c_str(), AT_FDCWD, temp.c_str(), AT_SYMLINK_FOLLOW) == 0) {
+            pending.emplace(temp);
+            return;
+        }
+        if (errno != EEXIST) break;
+    }
+    throw Error("cannot write " + path + ": " + std::strerror(errno), 2);
+}
+
+}  // namespace
+
+bool is_standard_output(const std::string& path) { return path == "-" || descriptor_named(path) == STDOUT_FILENO; }
+
 CLI::Validator output_path() {
     return CLI::Validator(
         [](std::string& path) -> std::string {
             if (path == "-") return "";
             if (path.empty()) return "an empty file name (use - for standard output)";
+            if (const std::optional<int> fd = descriptor_named(path))  // written as the shell opened it
+                return ::fcntl(*fd, F_GETFL) < 0 ? "cannot write " + path + ": " + std::strerror(errno) : "";
             namespace fs = std::filesystem;
             std::error_code error;
             const auto status = fs::status(path, error);
             if (fs::is_directory(status)) return "cannot write " + path + ": it is a directory";
-            if (fs::exists(status)) return "";  // a file replaced, or a device, FIFO or descriptor written into
+            if (fs::exists(status) && !fs::is_regular_file(status)) return "";  // a device or FIFO, written into
+            // A new file, or one replaced by renaming a new one over it: either takes a folder that may be written.
             const fs::path parent = fs::path(path).parent_path();
             const std::string folder = parent.empty() ? "." : parent.string();
             if (!fs::is_directory(fs::status(folder, error))) return "cannot create " + path + ": no such folder " + folder;
@@ -291,52 +342,6 @@ void log_run(std::size_t inputs, unsigned jobs, std::string_view format) {
     if (jobs == 0) jobs = std::max(1U, std::thread::hardware_concurrency());
     spdlog::debug("{} on {}; the report in {}", counted(inputs, "input"), counted(jobs, "worker thread"), format);
 }
-
-namespace {
-
-// The descriptor of this process's that `path` leads to (/dev/stdout, /dev/fd/3, /proc/self/fd/1,
-// through their links), if any.
-std::optional<int> descriptor_named(std::string path) {
-    namespace fs = std::filesystem;
-    for (int links = 0; links < 8; ++links) {
-        for (const std::string& prefix : {std::string("/proc/self/fd/"), std::string("/dev/fd/"), "/proc/" + std::to_string(::getpid()) + "/fd/"}) {
-            const std::string_view number = std::string_view(path).substr(std::min(path.size(), prefix.size()));
-            if (path.starts_with(prefix) && !number.empty() && number.size() < 9 &&
-                std::all_of(number.begin(), number.end(), [](char c) { return c >= '0' && c <= '9'; }))
-                return std::stoi(std::string(number));
-        }
-        std::error_code error;
-        if (!fs::is_symlink(fs::symlink_status(path, error))) return std::nullopt;
-        const fs::path next = fs::read_symlink(path, error);
-        if (error) return std::nullopt;
-        path = (next.is_absolute() ? next : fs::path(path).parent_path() / next).string();
-    }
-    return std::nullopt;
-}
-
-}  // namespace
-
-namespace {
-
-// Gives the unnamed file at `by_proc` (/proc/self/fd/N) the name `temp`, whose last six characters
-// (XXXXXX) are made up until no file has that name.
-void link_unnamed(const std::string& by_proc, std::string& temp, std::optional<PendingTemp>& pending, const std::string& path) {
-    static constexpr char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    std::uint64_t seed = static_cast<std::uint64_t>(::getpid()) * 0x9E3779B97F4A7C15ULL ^
-                         static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
-    for (int attempt = 0; attempt < 100; ++attempt) {
-        for (std::size_t k = temp.size() - 6; k < temp.size(); ++k, seed = seed * 6364136223846793005ULL + 1442695040888963407ULL)
-            temp[k] = letters[(seed >> 33) % (sizeof letters - 1)];
-        if (linkat(AT_FDCWD, by_proc.c_str(), AT_FDCWD, temp.c_str(), AT_SYMLINK_FOLLOW) == 0) {
-            pending.emplace(temp);
-            return;
-        }
-        if (errno != EEXIST) break;
-    }
-    throw Error("cannot write " + path + ": " + std::strerror(errno), 2);
-}
-
-}  // namespace
 
 void write_output(const std::string& path, const std::function<void(std::ostream&)>& write) {
     // A file size limit (ulimit -f) is then a failed write, which removes the temporary file, not a
@@ -399,6 +404,8 @@ void write_output(const std::string& path, const std::function<void(std::ostream
     // leave behind, not even SIGKILL. Once complete, it is linked in under a hidden temporary name
     // and renamed over FILE. Without O_TMPFILE (or /proc to link it by), the temporary file is named
     // from the start: removed on a failure, and on SIGINT, SIGTERM or SIGHUP.
+    // SIGINT, SIGTERM and SIGHUP exit 128 + the signal from here on (and remove a named temporary file).
+    const PendingTemp interrupts("");
     mode_t mask = umask(0);
     umask(mask);
     // The mode a plain create would give the report (or the replaced file's).

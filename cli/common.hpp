@@ -26,6 +26,8 @@ CLI::Validator input_path(bool folders);
 // An -o path that can be written, checked before anything is scored: not empty, not a folder, in a
 // folder that exists and may be written (a device, a FIFO or /dev/stdout is written as it is).
 CLI::Validator output_path();
+// Whether an output path is standard output: -, or a name that leads to descriptor 1 (/dev/stdout, /dev/fd/1).
+bool is_standard_output(const std::string& path);
 
 // Compiles `path`, or the built-in rule set when it is empty. Prints diagnostics to stderr;
 // throws screener::Error (exit 2) when the rule set has errors.

@@ -108,7 +108,7 @@ int run_test(const TestOptions& o) {
     std::vector<SuiteRun> suites;
     bool failed = false;
     // JUnit on standard output has it to itself: the results for people go to stderr then.
-    std::ostream& out = o.junit == "-" || o.junit == "/dev/stdout" ? std::cerr : std::cout;
+    std::ostream& out = !o.junit.empty() && is_standard_output(o.junit) ? std::cerr : std::cout;
     for (const auto& file : o.files) {
         SuiteRun suite = run_file(file);
         if (!suite.error.empty()) {

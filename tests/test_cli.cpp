@@ -1227,6 +1227,19 @@ TEST_CASE("an -o that cannot be written is a usage error before anything is scor
     CHECK(run_cli("-q schema -o " + q(tmp.path)).err == "--output: cannot write " + tmp.path + ": it is a directory\nRun with --help for more information.\n");
     CHECK(run_cli("-q test --junit " + q(tmp.path + "/no/junit.xml") + " rules/bac-ninh-234.yaml").exit_code == 2);
     CHECK(dir_entries(tmp.path) == std::vector<std::string>{"never.ndjson"});
+    // Replacing a file renames a new one over it: its folder must be writable too (run as nobody
+    // where the tests run as root, who may write anywhere).
+    fs::create_directory(tmp.path + "/locked");
+    write_text(tmp.path + "/locked/report.json", "old\n");
+    fs::permissions(tmp.path + "/locked", fs::perms::owner_read | fs::perms::owner_exec | fs::perms::group_read | fs::perms::group_exec |
+                                              fs::perms::others_read | fs::perms::others_exec);
+    fs::permissions(tmp.path, fs::perms::others_exec, fs::perm_options::add);
+    Cli locked = sh((::geteuid() == 0 ? "exec setpriv --reuid=65534 --regid=65534 --clear-groups " : "exec ") +
+                    std::string("\"$SCREENER\" -q eval -o ") + q(tmp.path + "/locked/report.json") + " " + q(never));
+    CHECK(locked.exit_code == 2);
+    CHECK(locked.err == "--output: cannot create " + tmp.path + "/locked/report.json: Permission denied\nRun with --help for more information.\n");
+    CHECK(read_text(tmp.path + "/locked/report.json") == "old\n");
+    fs::permissions(tmp.path + "/locked", fs::perms::owner_all);
 }
 
 TEST_CASE("eval -o onto a directory is a write error (exit 2), not an internal error", "[cli]") {
@@ -1301,7 +1314,8 @@ TEST_CASE("eval -o naming one of its own descriptors writes through it, never re
     CHECK(shell.exit_code == 0);
     CHECK(read_text(out) == "first\n" + csv);
     CHECK(read_text(three) == csv);
-    CHECK(run_cli("-q eval -o /dev/fd/7 " + examples).err == "screener: error: cannot write /dev/fd/7: Bad file descriptor\n");
+    // A descriptor not open is a usage error before anything is scored.
+    CHECK(run_cli("-q eval -o /dev/fd/7 " + examples).err == "--output: cannot write /dev/fd/7: Bad file descriptor\nRun with --help for more information.\n");
 }
 
 TEST_CASE("A report that cannot be written all the way is an error naming where, with the reason", "[cli]") {
@@ -1371,6 +1385,10 @@ TEST_CASE("a pipe whose name does not say NDJSON or JSON is read by what it hold
     CHECK(document.exit_code == 0);
     REQUIRE(lines_of(document.out).size() == 1);
     CHECK(json::parse(document.out)["id"] == "BN-2025-001");
+    // Nothing in it is an invalid entry, as an empty file is (a producer that failed), not no proposals.
+    Cli nothing = sh(": > " + q(feed) + " &\n\"$SCREENER\" -q eval -f ndjson --fail-on invalid " + q(feed));
+    CHECK(nothing.exit_code == 1);
+    CHECK(json::parse(nothing.out)["reasons"] == json{"cannot read: the file is empty"});
 }
 
 // =============================================================================================
@@ -1580,51 +1598,33 @@ TEST_CASE("eval - streams each NDJSON line's result as the line comes, the input
 
 TEST_CASE("a run killed while it writes -o FILE leaves nothing behind, not even with SIGKILL", "[cli]") {
     // From an operator helper: SIGKILL (and any signal not handled) left the report written so far
-    // as a hidden .FILE.tmp-XXXXXX; the report is now an unnamed file until it is complete.
-    TempDir tmp("cli-killed");
-    const std::string out = tmp.path + "/out.ndjson";
+    // as a hidden .FILE.tmp-XXXXXX; the report is now an unnamed file until it is complete. SIGINT,
+    // SIGTERM and SIGHUP exit 128 + the signal (README), from a review helper: they killed outright
+    // while the file had no name.
     const std::vector<std::string> lines = lines_of(read_text(source_dir + "/tests/ci/proposals.ndjson"));
-    Piped screener({"-q", "eval", "--rules", "tests/ci/rules-v1.yaml", "--format", "ndjson", "-o", out, "-"});
-    screener.write(lines[0] + "\n" + lines[1] + "\n");
-    // Killed once it has its output file open, the input still open.
-    const std::string fds = "/proc/" + std::to_string(screener.pid()) + "/fd";
-    auto writing = [&] {
-        std::error_code error;
-        for (const auto& entry : fs::directory_iterator(fds, error))
-            if (fs::read_symlink(entry.path(), error).string().starts_with(tmp.path + "/")) return true;
-        return false;
-    };
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (!writing() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    REQUIRE(writing());
-    ::kill(screener.pid(), SIGKILL);
-    CHECK(screener.exit_code(60) == -1);  // killed
-    CHECK(dir_entries(tmp.path).empty());
-}
-
-TEST_CASE("eval - waits on standard input left in non-blocking mode, and says when it cannot read it", "[cli]") {
-    // From an operator helper: a pipe in non-blocking mode with nothing in it yet read as empty
-    // input (0 proposals, exit 0), and one that paused stopped the run there.
-    const std::vector<std::string> lines = lines_of(read_text(source_dir + "/tests/ci/proposals.ndjson"));
-    Piped screener({"-q", "eval", "--rules", "tests/ci/rules-v1.yaml", "--format", "ndjson", "-"}, "", true);
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // nothing yet: it must wait
-    for (std::size_t i = 0; i < 2; ++i) {
-        screener.write(lines[i] + "\n");
-        const std::optional<std::string> result = screener.line(60);
-        REQUIRE(result);
-        CHECK(json::parse(*result)["id"] == "CI-0" + std::to_string(i + 1));
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));  // a pause: still waiting
+    for (const auto& [signal, exit_code] : {std::pair{SIGKILL, -1}, {SIGINT, 130}, {SIGTERM, 143}, {SIGHUP, 129}}) {
+        INFO(signal);
+        TempDir tmp("cli-killed");
+        const std::string out = tmp.path + "/out.ndjson";
+        write_text(out, "the previous report\n");
+        Piped screener({"-q", "eval", "--rules", "tests/ci/rules-v1.yaml", "--format", "ndjson", "-o", out, "-"});
+        screener.write(lines[0] + "\n" + lines[1] + "\n");
+        // Killed once it has its output file open, the input still open.
+        const std::string fds = "/proc/" + std::to_string(screener.pid()) + "/fd";
+        auto writing = [&] {
+            std::error_code error;
+            for (const auto& entry : fs::directory_iterator(fds, error))
+                if (fs::read_symlink(entry.path(), error).string().starts_with(tmp.path + "/")) return true;
+            return false;
+        };
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+        while (!writing() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        REQUIRE(writing());
+        ::kill(screener.pid(), signal);
+        CHECK(screener.exit_code(60) == exit_code);
+        CHECK(dir_entries(tmp.path) == std::vector<std::string>{"out.ndjson"});
+        CHECK(read_text(out) == "the previous report\n");
     }
-    screener.close_input();
-    CHECK(screener.exit_code(60) == 0);
-
-    // Standard input that cannot be read at all is an invalid entry naming why, not an empty batch.
-    Cli unreadable = sh("\"$SCREENER\" -q eval --format ndjson --fail-on invalid --rules tests/ci/rules-v1.yaml - < /");
-    CHECK(unreadable.exit_code == 1);
-    REQUIRE(lines_of(unreadable.out).size() == 1);
-    const json entry = json::parse(unreadable.out);
-    CHECK(entry["source"] == "<stdin>");
-    CHECK(entry["reasons"] == json{"cannot read: Is a directory"});
 }
 
 TEST_CASE("an error ends eval - at once, the input still open", "[cli]") {

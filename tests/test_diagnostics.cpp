@@ -950,7 +950,7 @@ gates:
     require: one != sector
 )") == Lines{
               "test.yaml:21:28: error: let 'banned' holds 'logistcs', which is not a value of 'sector'; did you mean 'logistics'?",
-              "test.yaml:23:27: error: let 'other' holds 'logistcs', which is not a value of 'sector'; did you mean 'logistics'?",
+              "test.yaml:23:27: error: let 'banned' holds 'logistcs', which is not a value of 'sector'; did you mean 'logistics'?",
               "test.yaml:25:14: error: let 'one' holds 'electronic', which is not a value of 'sector'; did you mean 'electronics'?",
           });
 }

@@ -157,15 +157,15 @@ void ExprCompiler::enum_value_check(const Symbol& symbol, const std::string& val
                      (hint.empty() ? "; its values are " + listed(values) : hint));
 }
 
-// The text or list constant `node` is, written in place or in a let (named in `via`), or nullptr:
+// The text or list constant `node` is, written in place or in a let (named in `via`, the let it is
+// written in when lets name lets), or nullptr:
 // an enum compared with it is checked against the enum's values either way.
 const Node* ExprCompiler::constant_text(std::uint32_t node, std::string& via) const {
     for (const Node* n = &program_.nodes[node];; n = &program_.nodes[let_roots_[n->a]]) {
         if (n->op == Op::string || n->op == Op::list) return n;
         if ((n->op != Op::let_string && n->op != Op::let_list) || n->a >= let_roots_.size()) return nullptr;
-        if (via.empty())
-            for (const auto& [key, s] : symbols_)
-                if (s.kind == Symbol::Kind::let && s.index == n->a) via = key;
+        for (const auto& [key, s] : symbols_)  // the let the text is written in is the last one followed
+            if (s.kind == Symbol::Kind::let && s.index == n->a) via = key;
     }
 }
 

@@ -573,6 +573,7 @@ private:
             scanned = head.size();
             if (!read_more()) {  // nothing on stdin: no proposals, unless it could not be read
                 if (in.failed()) problem(name, "cannot read: " + in.error());
+                else if (name != "<stdin>") problem(name, "cannot read: the file is empty");  // as a file named would be
                 return;
             }
         }
@@ -680,7 +681,7 @@ private:
         std::uint32_t start_line = 0;
         std::uint64_t passed = 0;  // bytes of it read past, when it is too long to keep
         // What came last between the array's elements: a comma needs an element on either side.
-        enum class Last { open, element, comma } last = Last::open;
+        enum class Last { open, element, comma, stray_comma } last = Last::open;  // a stray one is reported once
         auto malformed = [&](const char* what) { chunk.records.emplace_back(0, 0, line, std::string("malformed JSON: ") + what); };
         auto element_ends = [&](std::size_t end) {
             if (start == none) return;
@@ -751,9 +752,9 @@ private:
                         break;
                     case ',':
                         if (depth > 1) break;
-                        if (last != Last::element) malformed("',' where an element of the array should be");
                         element_ends(pos);
-                        last = Last::comma;
+                        if (last != Last::element) malformed("',' where an element of the array should be");
+                        last = last == Last::element ? Last::comma : Last::stray_comma;
                         break;
                     default: break;
                 }
