@@ -145,9 +145,13 @@ int run_check(const CheckOptions& o) {
     if (o.format == "json") {
         nlohmann::ordered_json out = to_json(result, 1);
         nlohmann::json passing = nlohmann::json::array();
+        // As the proposal would write them: true/false for a true/false input; null for one it leaves out.
+        auto value = [](const PassingChange& c, double v) {
+            return std::isnan(v) ? nlohmann::json(nullptr) : c.boolean ? nlohmann::json(v != 0) : nlohmann::json(v);
+        };
         for (const PassingChange& c : changes)
-            passing.push_back({{"input", c.input}, {"from", c.from}, {"nearest", c.nearest}, {"farthest", c.farthest},
-                               {"open_ended", c.open_ended}, {"text", describe(c)}});
+            passing.push_back({{"input", c.input}, {"from", value(c, c.from)}, {"nearest", value(c, c.nearest)},
+                               {"farthest", value(c, c.farthest)}, {"open_ended", c.open_ended}, {"text", describe(c)}});
         out["changes_that_pass"] = passing;
         out["what_it_takes"] = advice_json(*rules, advice);
         std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";

@@ -981,6 +981,48 @@ decision: { pass_score: 50 }
     CHECK(changes_that_pass(*rules, bind_ok(*rules, with(p, "flag", true)), evaluate(*rules, bind_ok(*rules, with(p, "flag", true)))).empty());
 }
 
+TEST_CASE("changes that pass: an input left out is given, and no search goes below zero without a min", "[advice]") {
+    // From a review helper. The gate needs env.score, which the proposal leaves out: 'none' was all
+    // check said. A flag left out passes as true. e (no min) at 0 was told 'reduce e from 0 to at
+    // most -6'.
+    auto rules = compile_ok(header + R"(
+inputs:
+  x: { type: number, min: 0, max: 10 }
+  env.score: { type: number, required: false, min: 0 }
+  certified: { type: boolean, required: false }
+  e: { type: number }
+gates:
+  - { id: env-known, require: env.score >= 0 }
+groups:
+  - id: g
+    criteria:
+      - { id: cx, metric: x, zero_at: 0, full_at: 10 }
+      - { id: cc, points: 'if(certified, 100, 0)', applies_when: x > 100 }
+      - { id: ce, metric: e, zero_at: 10, full_at: 0 }
+decision: { pass_score: 50 }
+)");
+    // Now: the gate has no data; cx 80, ce 100 at e = 0: total 90. Only env.score can pass it, from 0 on.
+    const json p = {{"id", "P"}, {"x", 8}, {"e", 0}};
+    Proposal bound = bind_ok(*rules, p);
+    const Evaluation now = evaluate(*rules, bound);
+    REQUIRE(now.verdict == Verdict::fail);
+    std::vector<std::string> texts;
+    for (const auto& c : changes_that_pass(*rules, bound, now)) texts.push_back(describe(c));
+    CHECK(texts == std::vector<std::string>{"give env.score a value of at least 0"});
+
+    // With the gate met: x 1 (cx 10) and e 10 (ce 0): total 5, fails. The flag cannot help (cc never
+    // applies), e must go below 0, which nothing allows, and x alone reaches at most (100 + 0) / 2.
+    const json q = {{"id", "Q"}, {"x", 1}, {"e", 10}, {"env", {{"score", 5}}}};
+    Proposal bound_q = bind_ok(*rules, q);
+    const Evaluation now_q = evaluate(*rules, bound_q);
+    REQUIRE(now_q.verdict == Verdict::fail);
+    texts.clear();
+    for (const auto& c : changes_that_pass(*rules, bound_q, now_q)) texts.push_back(describe(c));
+    // x: (10 x + 0) / 2 >= 50 at x = 10; e: (10 + 100 * (10 - e) / 10) / 2 >= 50 -> e <= 1 (searched
+    // down to 0, and below it still so).
+    CHECK(texts == std::vector<std::string>{"raise x from 1 to at least 10", "reduce e from 10 to at most 1"});
+}
+
 TEST_CASE("changes that pass on the examples re-score to a pass at both ends", "[advice]") {
     // From an investor helper: 'not reachable by this criterion alone' was all check said of 007,
     // where land_ha alone at 17.37 ha passes (land is in three criteria).

@@ -244,13 +244,19 @@ class PassSearch {
 public:
     PassSearch(const CompiledRules& rules, const Proposal& proposal) : rules_(rules), changed_(proposal) {}
 
+    // From the value the proposal gives, one way; or, for an input it leaves out, up from the
+    // input's min (or 0), that value included.
     std::optional<PassingChange> search(const CompiledInput& input, bool up) {
         const bool integer = input.type == InputType::integer;
-        const double from = changed_.numbers[input.slot];
+        const double given = changed_.numbers[input.slot];
+        const bool absent = std::isnan(given);
+        const double from = absent ? input.min.value_or(0.0) : given;
+        // 400 distances from a billionth of the way to the input's bound to all of it (a run of
+        // passing values narrower than the step there, about 5 % of the distance, can be missed).
         // Beyond a bound the proposal would be invalid; without one, a million times as far, and
         // not past zero going down (a negative area or sum is no advice).
         const double reach = std::max(std::fabs(from), 1.0) * 1e6;
-        const double bound = up ? input.max.value_or(from + reach) : input.min.value_or(from > 0 ? 0.0 : from - reach);
+        const double bound = up ? input.max.value_or(from + reach) : input.min.value_or(std::min(from, 0.0));
         const double span = std::fabs(bound - from);
         if (!(span > 0) || !std::isfinite(span)) return std::nullopt;
         const double sign = up ? 1 : -1;
@@ -258,10 +264,10 @@ public:
             const double v = distance >= span ? bound : from + sign * distance;
             return integer ? (up ? std::ceil(v) : std::floor(v)) : v;
         };
-        // 400 distances from a billionth of the span to all of it.
         constexpr int steps = 400;
         const double ratio = std::pow(1e9, 1.0 / steps);
         std::vector<double> tried;
+        if (absent) tried.push_back(from);
         double distance = span * 1e-9;
         for (int k = 0; k <= steps; ++k, distance *= ratio) {
             const double v = at(k == steps ? span : distance);
@@ -269,12 +275,13 @@ public:
         }
         std::size_t first = 0;
         while (first < tried.size() && !passes(input, tried[first])) ++first;
-        if (first == tried.size()) return restore(input, from), std::nullopt;
+        if (first == tried.size()) return restore(input, given), std::nullopt;
         PassingChange out;
         out.input = input.name;
         out.unit = input.unit;
-        out.from = from;
-        out.nearest = edge(input, first == 0 ? from : tried[first - 1], tried[first]);
+        out.given = !absent;
+        out.from = given;
+        out.nearest = absent && first == 0 ? from : edge(input, first == 0 ? from : tried[first - 1], tried[first]);
         std::size_t last = first;
         while (last + 1 < tried.size() && passes(input, tried[last + 1])) ++last;
         out.open_ended = last + 1 == tried.size();
@@ -282,16 +289,20 @@ public:
         // Round figures for people, each on the side where it still passes.
         out.nearest = rounded(input, out.nearest, up, out.farthest);
         out.farthest = out.open_ended ? out.farthest : rounded(input, out.farthest, !up, out.nearest);
-        restore(input, from);
+        restore(input, given);
         return out;
     }
 
+    // The other value of a true/false input; either, for one the proposal leaves out.
     std::optional<PassingChange> flip(const CompiledInput& input) {
-        const double from = changed_.numbers[input.slot];
-        const bool passed = passes(input, 1 - from);
-        restore(input, from);
-        if (!passed) return std::nullopt;
-        return PassingChange{input.name, input.unit, true, from, 1 - from, 1 - from, false};
+        const double given = changed_.numbers[input.slot];
+        const bool absent = std::isnan(given);
+        std::optional<PassingChange> out;
+        for (double value : {1.0, 0.0})
+            if (!out && value != given && passes(input, value))
+                out = PassingChange{input.name, input.unit, true, !absent, given, value, value, false};
+        restore(input, given);
+        return out;
     }
 
 private:
@@ -400,22 +411,31 @@ std::vector<PassingChange> changes_that_pass(const CompiledRules& rules, const P
     PassSearch search(rules, proposal);
     for (const CompiledInput& input : rules.inputs) {
         const bool number = input.type == InputType::number || input.type == InputType::integer;
-        if ((!number && input.type != InputType::boolean) || std::isnan(proposal.numbers[input.slot])) continue;
+        if (!number && input.type != InputType::boolean) continue;
         if (number && !may_pass[input.slot]) continue;
         if (!number) {
             if (auto change = search.flip(input)) out.push_back(std::move(*change));
             continue;
         }
         for (bool up : {false, true})
-            if (auto change = search.search(input, up)) out.push_back(std::move(*change));
+            if (up || !std::isnan(proposal.numbers[input.slot]))  // one left out is searched up from its min
+                if (auto change = search.search(input, up)) out.push_back(std::move(*change));
     }
     return out;
 }
 
 std::string describe(const PassingChange& change) {
-    if (change.boolean)
-        return "change " + change.input + " from " + (change.from != 0 ? "true" : "false") + " to " + (change.nearest != 0 ? "true" : "false");
+    auto truth = [](double value) { return value != 0 ? "true" : "false"; };
+    if (change.boolean && !change.given) return "give " + change.input + " as " + truth(change.nearest);
+    if (change.boolean) return "change " + change.input + " from " + truth(change.from) + " to " + truth(change.nearest);
     const std::string unit = change.unit.empty() ? "" : " " + change.unit;
+    if (!change.given) {
+        const std::string out = "give " + change.input + " a value of ";
+        if (change.open_ended) return out + (change.raise() ? "at least " : "at most ") + format_number(change.nearest) + unit;
+        if (change.nearest == change.farthest) return out + format_number(change.nearest) + unit;
+        const auto [low, high] = std::minmax(change.nearest, change.farthest);
+        return out + "between " + format_number(low) + " and " + format_number(high) + unit;
+    }
     const auto [from, nearest] = format_numbers_apart(change.from, change.nearest);
     std::string out = std::string(change.raise() ? "raise " : "reduce ") + change.input + " from " + from + unit + " to ";
     if (change.open_ended) return out + (change.raise() ? "at least " : "at most ") + nearest + unit;
