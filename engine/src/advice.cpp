@@ -40,19 +40,9 @@ public:
         switch (n.op) {
             case Op::input_number: kept = std::make_shared<const Slots>(Slots{n.a}); break;
             case Op::let_number: case Op::let_boolean: case Op::let_string: case Op::let_list: kept = of(rules_.lets[n.a].expr); break;
-            case Op::min: case Op::max:
+            default:  // the union of its operands' (none for other leaves)
                 kept = none;
-                for (std::uint32_t k = 0; k < n.b; ++k) kept = both(kept, of(program_.args[n.a + k]));
-                break;
-            case Op::negate: case Op::abs: case Op::logical_not: case Op::count: case Op::len: kept = of(n.a); break;
-            case Op::clamp: case Op::if_number: case Op::if_boolean: case Op::if_string: case Op::if_list:
-                kept = both(both(of(n.a), of(n.b)), of(n.c));
-                break;
-            case Op::number: case Op::boolean: case Op::string: case Op::list:
-            case Op::input_boolean: case Op::input_string: case Op::input_enum: case Op::input_list: case Op::enum_in_set:
-                kept = none;
-                break;
-            default: kept = both(of(n.a), of(n.b)); break;
+                detail::for_each_operand(program_, n, [&](std::uint32_t operand) { kept = both(kept, of(operand)); });
         }
         return *kept;
     }

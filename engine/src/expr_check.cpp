@@ -41,30 +41,16 @@ std::uint32_t ExprCompiler::add(Node node) {
 // than the expression itself.
 std::uint32_t ExprCompiler::depth(std::uint32_t node) const {
     const Node& n = program_.nodes[node];
-    auto deepest = [&](std::initializer_list<std::uint32_t> operands) {
-        std::uint32_t d = 0;
-        for (std::uint32_t operand : operands) d = std::max(d, depth(operand));
-        return 1 + d;
-    };
     switch (n.op) {
-        case Op::number: case Op::boolean: case Op::string: case Op::list:
-        case Op::input_number: case Op::input_boolean: case Op::input_string: case Op::input_enum: case Op::input_list:
-            return 1;
         case Op::enum_in_set:  // its operand is an input slot
             return 2;
         case Op::let_number: case Op::let_boolean: case Op::let_string: case Op::let_list:
             return n.a < let_depths_.size() ? let_depths_[n.a] : 0;
-        case Op::min: case Op::max: {
-            std::uint32_t d = 0;
-            for (std::uint32_t k = 0; k < n.b; ++k) d = std::max(d, depth(program_.args[n.a + k]));
-            return 1 + d;
+        default: {
+            std::uint32_t deepest = 0;  // 0 for a leaf
+            for_each_operand(program_, n, [&](std::uint32_t operand) { deepest = std::max(deepest, depth(operand)); });
+            return 1 + deepest;
         }
-        case Op::negate: case Op::abs: case Op::logical_not: case Op::count: case Op::len:
-            return deepest({n.a});
-        case Op::clamp: case Op::if_number: case Op::if_boolean: case Op::if_string: case Op::if_list:
-            return deepest({n.a, n.b, n.c});
-        default:
-            return deepest({n.a, n.b});
     }
 }
 

@@ -167,14 +167,11 @@ public:
                 if (!memo) memo = may_lack_data(rules_.lets[n.a].expr);
                 return *memo;
             }
-            case Op::min: case Op::max:
-                for (std::uint32_t k = 0; k < n.b; ++k)
-                    if (may_lack_data(p_.args[n.a + k])) return true;
-                return false;
-            case Op::negate: case Op::abs: case Op::count: case Op::len: case Op::logical_not: return may_lack_data(n.a);
-            case Op::clamp: case Op::if_number: case Op::if_boolean: case Op::if_string: case Op::if_list:
-                return may_lack_data(n.a) || may_lack_data(n.b) || may_lack_data(n.c);
-            default: return may_lack_data(n.a) || may_lack_data(n.b);
+            default: {
+                bool lacks = false;
+                for_each_operand(p_, n, [&](std::uint32_t operand) { lacks = lacks || may_lack_data(operand); });
+                return lacks;
+            }
         }
     }
 
@@ -307,25 +304,12 @@ void lint(const CompiledRules& rules, const RuleSet& source, const std::map<std:
         while (!stack.empty()) {
             const Node& n = rules.program->nodes[stack.back()];
             stack.pop_back();
-            switch (n.op) {
-                case Op::number: case Op::boolean: case Op::string: case Op::list:
-                case Op::input_number: case Op::input_boolean: case Op::input_string: case Op::input_enum: case Op::input_list:
-                case Op::let_number: case Op::let_boolean: case Op::let_string: case Op::let_list: case Op::enum_in_set:
-                    break;
-                case Op::min: case Op::max:
-                    for (std::uint32_t k = 0; k < n.b; ++k) stack.push_back(rules.program->args[n.a + k]);
-                    break;
-                case Op::negate: case Op::abs: case Op::count: case Op::len: case Op::logical_not:
-                case Op::if_number: case Op::if_boolean: case Op::if_string: case Op::if_list: case Op::logical_and: case Op::logical_or:
-                    stack.push_back(n.a);
-                    break;
-                case Op::clamp: stack.insert(stack.end(), {n.a, n.b, n.c}); break;
-                default:
-                    if ((n.op == Op::divide || n.op == Op::remainder) && rules.program->nodes[n.b].op == Op::number &&
-                        rules.program->nodes[n.b].number == 0)
-                        return true;
-                    stack.insert(stack.end(), {n.a, n.b});
-            }
+            if ((n.op == Op::divide || n.op == Op::remainder) && rules.program->nodes[n.b].op == Op::number && rules.program->nodes[n.b].number == 0)
+                return true;
+            const bool branches = n.op == Op::if_number || n.op == Op::if_boolean || n.op == Op::if_string || n.op == Op::if_list ||
+                                  n.op == Op::logical_and || n.op == Op::logical_or;
+            if (branches) stack.push_back(n.a);  // the condition, or the left side: always evaluated
+            else for_each_operand(*rules.program, n, [&](std::uint32_t operand) { stack.push_back(operand); });
         }
         return false;
     };

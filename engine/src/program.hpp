@@ -133,6 +133,31 @@ struct Program {
     Plan plan;  // built by compile() once every expression is in `nodes`
 };
 
+// Calls `visit(operand)` for each node an operation reads, in order; leaves (constants, inputs,
+// enum_in_set's slot) and lets (whose expressions are nodes of their own) have none. The one list
+// of which fields of a Node are operands, for the walks over compiled expressions.
+template <typename Visit>
+void for_each_operand(const Program& program, const Node& n, Visit visit) {
+    switch (n.op) {
+        case Op::number: case Op::boolean: case Op::string: case Op::list:
+        case Op::input_number: case Op::input_boolean: case Op::input_string: case Op::input_enum: case Op::input_list:
+        case Op::enum_in_set:
+        case Op::let_number: case Op::let_boolean: case Op::let_string: case Op::let_list:
+            return;
+        case Op::min: case Op::max:
+            for (std::uint32_t k = 0; k < n.b; ++k) visit(program.args[n.a + k]);
+            return;
+        case Op::negate: case Op::abs: case Op::logical_not: case Op::count: case Op::len:
+            visit(n.a);
+            return;
+        case Op::clamp: case Op::if_number: case Op::if_boolean: case Op::if_string: case Op::if_list:
+            visit(n.a), visit(n.b), visit(n.c);
+            return;
+        default:  // binary operations (round's b is its a when it has no digits)
+            visit(n.a), visit(n.b);
+    }
+}
+
 // Builds program.plan for the compiled rules (whose `program` it is).
 void build_plan(const CompiledRules& rules, Program& program);
 
