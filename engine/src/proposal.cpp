@@ -524,18 +524,18 @@ private:
 
     void read_file(Input& in, const std::string& path) {
         if (is_ndjson(path)) ndjson(in, path, "");
-        else if (!in.regular() && extension_of(path) != ".json") sniffed(in, path);
+        else if (!in.regular() && extension_of(path) != ".json") read_by_content(in, path);
         else document(in, path, "");
     }
 
     void stdin_input() {
         Input in;
-        sniffed(in, "<stdin>");
+        read_by_content(in, "<stdin>");
     }
 
     // Standard input, or a pipe or device whose name does not say (process substitution's
     // /dev/fd/63), read as a document or as NDJSON by what it holds.
-    void sniffed(Input& in, const std::string& name) {
+    void read_by_content(Input& in, const std::string& name) {
         // An array, or one object spread over lines, is a document; lines that each hold a value are
         // NDJSON — also when the first of them is malformed but the next line starts a new object.
         // What is read to decide is handed on to the reader chosen, and no more is read than
