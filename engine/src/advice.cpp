@@ -331,10 +331,6 @@ private:
     Evaluation scratch_;
 };
 
-}  // namespace
-
-namespace {
-
 // Whether changing the number input in each slot alone can make the proposal pass at all, from the
 // weights: every failing gate must read it, and the criteria that read it, at full points, must
 // lift each group below its minimum to it and the total to the pass score. An input that decides
@@ -416,22 +412,20 @@ std::vector<PassingChange> changes_that_pass(const CompiledRules& rules, const P
 
 std::string describe(const PassingChange& change) {
     auto truth = [](double value) { return value != 0 ? "true" : "false"; };
-    if (change.boolean && !change.given) return "give " + change.input + " as " + truth(change.nearest);
-    if (change.boolean) return "change " + change.input + " from " + truth(change.from) + " to " + truth(change.nearest);
+    if (change.boolean)
+        return change.given ? "change " + change.input + " from " + truth(change.from) + " to " + truth(change.nearest)
+                            : "give " + change.input + " as " + truth(change.nearest);
     const std::string unit = change.unit.empty() ? "" : " " + change.unit;
-    if (!change.given) {
-        const std::string out = "give " + change.input + " a value of ";
-        if (change.open_ended) return out + (change.raise() ? "at least " : "at most ") + format_number(change.nearest) + unit;
-        if (change.nearest == change.farthest) return out + format_number(change.nearest) + unit;
-        const auto [low, high] = std::minmax(change.nearest, change.farthest);
-        return out + "between " + format_number(low) + " and " + format_number(high) + unit;
-    }
     const auto [from, nearest] = format_numbers_apart(change.from, change.nearest);
-    std::string out = std::string(change.raise() ? "raise " : "reduce ") + change.input + " from " + from + unit + " to ";
-    if (change.open_ended) return out + (change.raise() ? "at least " : "at most ") + nearest + unit;
-    if (change.nearest == change.farthest) return out + nearest + unit;
-    const auto [low, high] = std::minmax(change.nearest, change.farthest);
-    return out + "between " + format_number(low) + " and " + format_number(high) + unit;
+    std::string values = nearest;
+    if (change.open_ended) {
+        values = (change.raise() ? "at least " : "at most ") + nearest;
+    } else if (change.nearest != change.farthest) {
+        const auto [low, high] = std::minmax(change.nearest, change.farthest);
+        values = "between " + format_number(low) + " and " + format_number(high);
+    }
+    if (!change.given) return "give " + change.input + " a value of " + values + unit;
+    return std::string(change.raise() ? "raise " : "reduce ") + change.input + " from " + from + unit + " to " + values + unit;
 }
 
 std::vector<Advice> what_it_takes(const CompiledRules& rules, const Proposal& proposal, const Evaluation& evaluation) {
