@@ -248,10 +248,6 @@ std::optional<int> descriptor_named(std::string path) {
     return std::nullopt;
 }
 
-}  // namespace
-
-namespace {
-
 // Gives the unnamed file at `by_proc` (/proc/self/fd/N) the name `temp`, whose last six characters
 // (XXXXXX) are made up until no file has that name.
 void link_unnamed(const std::string& by_proc, std::string& temp, std::optional<PendingTemp>& pending, const std::string& path) {
@@ -403,8 +399,8 @@ void write_output(const std::string& path, const std::function<void(std::ostream
     // The report is written into an unnamed file in FILE's folder (O_TMPFILE), which nothing can
     // leave behind, not even SIGKILL. Once complete, it is linked in under a hidden temporary name
     // and renamed over FILE. Without O_TMPFILE (or /proc to link it by), the temporary file is named
-    // from the start: removed on a failure, and on SIGINT, SIGTERM or SIGHUP.
-    // SIGINT, SIGTERM and SIGHUP exit 128 + the signal from here on (and remove a named temporary file).
+    // from the start: removed on a failure. SIGINT, SIGTERM and SIGHUP exit 128 + the signal from
+    // here on, removing a named temporary file.
     const PendingTemp interrupts("");
     mode_t mask = umask(0);
     umask(mask);
