@@ -38,17 +38,22 @@ std::string counted(std::size_t n, std::string_view one, std::string_view more =
 // leaving a partial report behind. Only async-signal-safe calls in the handler.
 char pending_temp[4096] = "";
 
+// Then the process ends by the signal, as it would have without the handler: the shell's $? is
+// 128 + the signal, and a shell loop stops on Ctrl-C.
 extern "C" void remove_pending_temp(int signal) {
     if (pending_temp[0] != '\0') unlink(pending_temp);
-    _exit(128 + signal);
+    std::signal(signal, SIG_DFL);
+    std::raise(signal);
 }
 
 struct PendingTemp {
     explicit PendingTemp(const std::string& path) {
         std::snprintf(pending_temp, sizeof pending_temp, "%s", path.c_str());
-        std::signal(SIGINT, remove_pending_temp);
-        std::signal(SIGTERM, remove_pending_temp);
-        std::signal(SIGHUP, remove_pending_temp);
+        for (int signal : {SIGINT, SIGTERM, SIGHUP}) {
+            struct sigaction now {};
+            // A signal the caller ignores (nohup, a background job's SIGINT) stays ignored.
+            if (::sigaction(signal, nullptr, &now) == 0 && now.sa_handler != SIG_IGN) std::signal(signal, remove_pending_temp);
+        }
     }
     ~PendingTemp() { pending_temp[0] = '\0'; }
 };
@@ -275,8 +280,11 @@ CLI::Validator output_path() {
         [](std::string& path) -> std::string {
             if (path == "-") return "";
             if (path.empty()) return "an empty file name (use - for standard output)";
-            if (const std::optional<int> fd = descriptor_named(path))  // written as the shell opened it
-                return ::fcntl(*fd, F_GETFL) < 0 ? "cannot write " + path + ": " + std::strerror(errno) : "";
+            if (const std::optional<int> fd = descriptor_named(path)) {  // written as the shell opened it
+                const int flags = ::fcntl(*fd, F_GETFL);
+                if (flags < 0) return "cannot write " + path + ": " + std::strerror(errno);
+                return (flags & O_ACCMODE) == O_RDONLY ? "cannot write " + path + ": it is open for reading only" : "";
+            }
             namespace fs = std::filesystem;
             std::error_code error;
             const auto status = fs::status(path, error);

@@ -1021,6 +1021,18 @@ decision: { pass_score: 50 }
     // x: (10 x + 0) / 2 >= 50 at x = 10; e: (10 + 100 * (10 - e) / 10) / 2 >= 50 -> e <= 1 (searched
     // down to 0, and below it still so).
     CHECK(texts == std::vector<std::string>{"raise x from 1 to at least 10", "reduce e from 10 to at most 1"});
+
+    // One left out whose values are all below 0 is tried from its max (from a second review helper:
+    // it started at 0, above the max, and said 'at least -5' or nothing).
+    for (const std::string max : {"-5", "0"}) {
+        INFO(max);
+        auto below = compile_ok(header + "inputs:\n  t: { type: number, required: false, max: " + max + " }\ngates:\n  - { id: low, require: 't <= " +
+                                max + "' }\ngroups:\n  - id: g\n    criteria:\n      - { id: c, points: 100 }\ndecision: { pass_score: 50 }\n");
+        Proposal none = bind_ok(*below, json{{"id", "T"}});
+        texts.clear();
+        for (const auto& c : changes_that_pass(*below, none, evaluate(*below, none))) texts.push_back(describe(c));
+        CHECK(texts == std::vector<std::string>{"give t a value of " + max});
+    }
 }
 
 TEST_CASE("changes that pass on the examples re-score to a pass at both ends", "[advice]") {

@@ -1563,11 +1563,12 @@ public:
         buffer_.erase(0, line.size() + 1);
         return line;
     }
-    // Its exit code, or none while it is still running after `seconds`.
+    // Its exit code as a shell's $? gives it (128 + the signal that ended it), or none while it is
+    // still running after `seconds`.
     std::optional<int> exit_code(int seconds) {
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
         for (int status = 0; !exit_code_ && std::chrono::steady_clock::now() < deadline;) {
-            if (::waitpid(pid_, &status, WNOHANG) == pid_) exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+            if (::waitpid(pid_, &status, WNOHANG) == pid_) exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
             else std::this_thread::sleep_for(std::chrono::milliseconds(10));
         }
         return exit_code_;
@@ -1599,10 +1600,9 @@ TEST_CASE("eval - streams each NDJSON line's result as the line comes, the input
 TEST_CASE("a run killed while it writes -o FILE leaves nothing behind, not even with SIGKILL", "[cli]") {
     // From an operator helper: SIGKILL (and any signal not handled) left the report written so far
     // as a hidden .FILE.tmp-XXXXXX; the report is now an unnamed file until it is complete. SIGINT,
-    // SIGTERM and SIGHUP exit 128 + the signal (README), from a review helper: they killed outright
-    // while the file had no name.
+    // SIGTERM and SIGHUP end it by the signal, 128 + n (README).
     const std::vector<std::string> lines = lines_of(read_text(source_dir + "/tests/ci/proposals.ndjson"));
-    for (const auto& [signal, exit_code] : {std::pair{SIGKILL, -1}, {SIGINT, 130}, {SIGTERM, 143}, {SIGHUP, 129}}) {
+    for (const auto& [signal, exit_code] : {std::pair{SIGKILL, 137}, {SIGINT, 130}, {SIGTERM, 143}, {SIGHUP, 129}}) {
         INFO(signal);
         TempDir tmp("cli-killed");
         const std::string out = tmp.path + "/out.ndjson";
@@ -1625,6 +1625,55 @@ TEST_CASE("a run killed while it writes -o FILE leaves nothing behind, not even 
         CHECK(dir_entries(tmp.path) == std::vector<std::string>{"out.ndjson"});
         CHECK(read_text(out) == "the previous report\n");
     }
+}
+
+TEST_CASE("eval - waits on standard input left in non-blocking mode, and says when it cannot read it", "[cli]") {
+    // From an operator helper: a pipe in non-blocking mode with nothing in it yet read as empty
+    // input (0 proposals, exit 0), and one that paused stopped the run there.
+    const std::vector<std::string> lines = lines_of(read_text(source_dir + "/tests/ci/proposals.ndjson"));
+    Piped screener({"-q", "eval", "--rules", "tests/ci/rules-v1.yaml", "--format", "ndjson", "-"}, "", true);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // nothing yet: it must wait
+    for (std::size_t i = 0; i < 2; ++i) {
+        screener.write(lines[i] + "\n");
+        const std::optional<std::string> result = screener.line(60);
+        REQUIRE(result);
+        CHECK(json::parse(*result)["id"] == "CI-0" + std::to_string(i + 1));
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));  // a pause: still waiting
+    }
+    screener.close_input();
+    CHECK(screener.exit_code(60) == 0);
+
+    // Standard input that cannot be read at all is an invalid entry naming why, not an empty batch.
+    Cli unreadable = sh("\"$SCREENER\" -q eval --format ndjson --fail-on invalid --rules tests/ci/rules-v1.yaml - < /");
+    CHECK(unreadable.exit_code == 1);
+    REQUIRE(lines_of(unreadable.out).size() == 1);
+    const json entry = json::parse(unreadable.out);
+    CHECK(entry["source"] == "<stdin>");
+    CHECK(entry["reasons"] == json{"cannot read: Is a directory"});
+}
+
+TEST_CASE("a signal the caller ignores stays ignored while -o FILE is written", "[cli]") {
+    // From a review helper: under nohup (SIGHUP ignored) a run writing -o died on a hangup.
+    TempDir tmp("cli-ignored-signal");
+    const std::string out = tmp.path + "/out.ndjson";
+    Cli cli = sh("trap '' HUP\n"
+                 "sleep 60 | \"$SCREENER\" -q eval --rules tests/ci/rules-v1.yaml -f ndjson -o " + q(out) + " - &\n"
+                 "pid=$!\n"
+                 "i=0; until ls -l /proc/$pid/fd 2>/dev/null | grep -q " + q(tmp.path + "/") + "; do i=$((i+1)); [ $i -gt 600 ] && exit 99; sleep 0.1; done\n"
+                 "kill -HUP $pid; sleep 0.3\n"
+                 "kill -0 $pid && echo alive\n"
+                 "kill -TERM $pid; wait $pid; echo \"rc=$?\"\n"
+                 "pkill -P $$ sleep; exit 0");
+    CHECK(cli.out == "alive\nrc=143\n");
+    CHECK(dir_entries(tmp.path).empty());
+}
+
+TEST_CASE("-o naming a descriptor open for reading only is a usage error", "[cli]") {
+    TempDir tmp("cli-read-only-descriptor");
+    write_text(tmp.path + "/in.txt", "x\n");
+    Cli cli = sh("\"$SCREENER\" -q eval -o /dev/fd/3 " + examples + " 3<" + q(tmp.path + "/in.txt"));
+    CHECK(cli.exit_code == 2);
+    CHECK(cli.err == "--output: cannot write /dev/fd/3: it is open for reading only\nRun with --help for more information.\n");
 }
 
 TEST_CASE("an error ends eval - at once, the input still open", "[cli]") {

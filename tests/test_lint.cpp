@@ -451,6 +451,16 @@ groups:
       - { id: cy, metric: y, zero_at: 0, full_at: 20, applies_when: opt >= 0 }
 decision: { pass_score: 80 }
 )") == Lines{warning_at(12, 9, "criterion 'cy' can never reach full points: its metric is at most 10 for inputs within min/max, short of full_at 20")});
+    // The same through a division by what may be 0 (from a second review helper).
+    CHECK(warnings(head + R"(  x: { type: number, min: 0, max: 10 }
+  y: { type: number, min: 0, max: 10 }
+groups:
+  - id: g
+    criteria:
+      - { id: cx, metric: x, zero_at: 0, full_at: 10 }
+      - { id: cy, metric: y, zero_at: 0, full_at: 20, applies_when: 'abs(x / y) >= 0' }
+decision: { pass_score: 80 }
+)") == Lines{warning_at(11, 9, "criterion 'cy' can never reach full points: its metric is at most 10 for inputs within min/max, short of full_at 20")});
 }
 
 TEST_CASE("an expression that divides by 0 written out never has data", "[lint]") {

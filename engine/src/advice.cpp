@@ -235,12 +235,12 @@ public:
     PassSearch(const CompiledRules& rules, const Proposal& proposal) : rules_(rules), changed_(proposal) {}
 
     // From the value the proposal gives, one way; or, for an input it leaves out, up from the
-    // input's min (or 0), that value included.
+    // input's min (or 0, or its max when that is below 0), that value included.
     std::optional<PassingChange> search(const CompiledInput& input, bool up) {
         const bool integer = input.type == InputType::integer;
         const double given = changed_.numbers[input.slot];
         const bool absent = std::isnan(given);
-        const double from = absent ? input.min.value_or(0.0) : given;
+        const double from = absent ? input.min.value_or(std::min(0.0, input.max.value_or(0.0))) : given;
         // 400 distances from a billionth of the way to the input's bound to all of it (a run of
         // passing values narrower than the step there, about 5 % of the distance, can be missed).
         // Beyond a bound the proposal would be invalid; without one, a million times as far, and
@@ -248,7 +248,7 @@ public:
         const double reach = std::max(std::fabs(from), 1.0) * 1e6;
         const double bound = up ? input.max.value_or(from + reach) : input.min.value_or(std::min(from, 0.0));
         const double span = std::fabs(bound - from);
-        if (!(span > 0) || !std::isfinite(span)) return std::nullopt;
+        if (!std::isfinite(span) || (!absent && !(span > 0))) return std::nullopt;  // (one left out: `from` alone is a try)
         const double sign = up ? 1 : -1;
         auto at = [&](double distance) {
             const double v = distance >= span ? bound : from + sign * distance;
@@ -274,11 +274,12 @@ public:
         out.nearest = absent && first == 0 ? from : edge(input, first == 0 ? from : tried[first - 1], tried[first]);
         std::size_t last = first;
         while (last + 1 < tried.size() && passes(input, tried[last + 1])) ++last;
-        out.open_ended = last + 1 == tried.size();
-        out.farthest = out.open_ended ? tried[last] : edge(input, tried[last + 1], tried[last]);
+        const bool to_bound = last + 1 == tried.size();
+        out.open_ended = to_bound && span > 0;  // (a single value tried is no range)
+        out.farthest = to_bound ? tried[last] : edge(input, tried[last + 1], tried[last]);
         // Round figures for people, each on the side where it still passes.
         out.nearest = rounded(input, out.nearest, up, out.farthest);
-        out.farthest = out.open_ended ? out.farthest : rounded(input, out.farthest, !up, out.nearest);
+        out.farthest = to_bound ? out.farthest : rounded(input, out.farthest, !up, out.nearest);
         restore(input, given);
         return out;
     }

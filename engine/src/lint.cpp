@@ -150,9 +150,9 @@ public:
         }
     }
 
-    // Whether the expression reads an input a proposal may leave out (optional, with no default),
-    // so that it can have no data, which a gate fails. (Division by zero and values beyond the
-    // doubles give no data too, but their ranges are unbounded, so nothing is claimed of them.)
+    // Whether the expression can have no data, which a gate fails and an applies_when skips: it reads
+    // an input a proposal may leave out (optional, with no default), or divides by what may be 0.
+    // (Values beyond the doubles are not counted.)
     bool may_lack_data(std::uint32_t i) const {
         const Node& n = p_.nodes[i];
         auto optional = [&](std::uint32_t input) { return !rules_.inputs[input].required && rules_.inputs[input].default_value.is_null(); };
@@ -169,6 +169,10 @@ public:
             }
             default: {
                 bool lacks = false;
+                if (n.op == Op::divide || n.op == Op::remainder) {
+                    const Interval divisor = range(n.b);
+                    lacks = divisor.lo <= 0 && divisor.hi >= 0;
+                }
                 for_each_operand(p_, n, [&](std::uint32_t operand) { lacks = lacks || may_lack_data(operand); });
                 return lacks;
             }
