@@ -100,12 +100,6 @@ public:
             if (no_data(operand)) trace(operand), followed = true;
         };
         switch (n.op) {
-            case Op::min: case Op::max:
-                for (std::uint32_t k = 0; k < n.b; ++k) follow(program_.args[n.a + k]);
-                break;
-            case Op::negate: case Op::abs: case Op::logical_not: case Op::count: case Op::len:
-                follow(n.a);
-                break;
             case Op::logical_and: case Op::logical_or:  // the right side only when the left did not decide
                 follow(n.a);
                 if (eval_.boolean(n.a) == (n.op == Op::logical_and ? Tri::yes : Tri::no)) follow(n.b);
@@ -115,11 +109,8 @@ public:
                 follow(cond == Tri::no_data ? n.a : (cond == Tri::yes ? n.b : n.c));
                 break;
             }
-            case Op::clamp:
-                follow(n.a), follow(n.b), follow(n.c);
-                break;
             default:
-                follow(n.a), follow(n.b);
+                detail::for_each_operand(program_, n, follow);
         }
         // A division by zero, or a value beyond the doubles (1e308 * 10, and the NaN of inf % 5)
         const bool by_zero = (n.op == Op::divide || n.op == Op::remainder) && eval_.number(n.b) == 0;

@@ -276,8 +276,7 @@ void lint(const CompiledRules& rules, const RuleSet& source, const std::map<std:
             const CompiledCriterion& c = rules.criteria[i];
             Always applies = c.applies_when == no_expr ? Always::yes : analysis.always(c.applies_when);
             if (applies == Always::no) continue;
-            // No data in applies_when skips the criterion: one that reads an input a proposal may
-            // leave out applies or not.
+            // No data in applies_when skips the criterion: one that may lack data applies or not.
             if (applies == Always::unknown || (c.applies_when != no_expr && analysis.may_lack_data(c.applies_when))) certain = false;
             weight += c.weight;
             sum += c.weight * best[i];
