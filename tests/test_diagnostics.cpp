@@ -233,6 +233,19 @@ decision:
               "test.yaml:20:9: error: criterion 'c' 'zero_at' must be a number, found nothing",
               "test.yaml:23:3: error: 'decision' 'pass_score' must be a number, found nothing",
           });
+    // An empty list item (`-` alone) is at its dash (from a review helper: it was on the next line).
+    CHECK(errors(R"(format: screener/v1
+id: t
+version: "1"
+inputs:
+  x: { type: number }
+groups:
+  - id: g
+    criteria:
+      -
+      - { id: c, points: 100 }
+decision: { pass_score: 50 }
+)") == Lines{"test.yaml:9:7: error: a criterion is empty"});
 }
 
 TEST_CASE("an unreadable rule-set file", "[diagnostics]") {

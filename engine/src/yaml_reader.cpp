@@ -168,7 +168,18 @@ void YamlReader::note_empty_values(const YAML::Node& node) {  // as deep as the 
             else note_empty_values(entry.second);
         }
     } else if (node.IsSequence()) {
-        for (const auto& item : node) note_empty_values(item);
+        for (const auto& item : node) {
+            if (!item.IsNull()) {
+                note_empty_values(item);
+                continue;
+            }
+            // `-` with nothing after it: at the dash, found back over the blanks before the next token.
+            std::size_t at = std::min(static_cast<std::size_t>(std::max(0, item.Mark().pos)), text_.size());
+            while (at > 0 && std::string_view(" \t\r\n").find(text_[at - 1]) != std::string_view::npos) --at;
+            if (at == 0 || text_[at - 1] != '-') continue;  // a flow sequence's empty item, or a comment between: its own mark
+            const auto [line, column] = position(at - 1);
+            empty_values_.emplace(item.Mark().pos, std::pair{item, SourceLoc{file_, line, column}});
+        }
     }
 }
 
@@ -308,16 +319,17 @@ std::optional<ExprText> YamlReader::expression(const YAML::Node& node, const std
 
 // Aligns the scalar's value with the file text it came from, byte by byte: what YAML removed
 // (quotes, escapes, doubled quotes, indentation, folded line breaks) is skipped in the file.
-void YamlReader::map_positions(ExprText& expr, std::size_t pos) {
+std::pair<std::uint32_t, std::uint32_t> YamlReader::position(std::size_t offset) {
     if (line_starts_.empty()) {
         line_starts_.push_back(0);
         for (std::size_t i = 0; i < text_.size(); ++i)
             if (text_[i] == '\n') line_starts_.push_back(i + 1);
     }
-    auto position = [&](std::size_t offset) {
-        auto line = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset) - line_starts_.begin();
-        return std::pair{static_cast<std::uint32_t>(line), static_cast<std::uint32_t>(offset - line_starts_[line - 1] + 1)};
-    };
+    auto line = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset) - line_starts_.begin();
+    return {static_cast<std::uint32_t>(line), static_cast<std::uint32_t>(offset - line_starts_[line - 1] + 1)};
+}
+
+void YamlReader::map_positions(ExprText& expr, std::size_t pos) {
     const char style = pos < text_.size() ? text_[pos] : '\0';
     std::size_t j = pos;
     if (style == '"' || style == '\'') j = pos + 1;

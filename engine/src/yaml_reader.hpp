@@ -67,6 +67,7 @@ private:
     void note_empty_values(const YAML::Node& node);
     std::vector<std::size_t> line_starts_;  // offsets of the file's lines, built on first use
     void map_positions(ExprText& expr, std::size_t pos);
+    std::pair<std::uint32_t, std::uint32_t> position(std::size_t offset);  // 1-based line and column of a byte
     std::string_view line_at(std::size_t offset) const;  // the file's line that holds `offset`
 };
 
