@@ -551,10 +551,6 @@ void write_json(std::ostream& out, const RulesInfo& rules, const std::vector<Res
     out << json_report_tail;
 }
 
-}  // namespace
-
-namespace {
-
 // What md_escape writes for text[i], where GitHub's Markdown would read it as markup, HTML or a
 // link; nullptr where it writes text[i] itself.
 const char* md_replacement(std::string_view text, std::size_t i) {
