@@ -163,6 +163,34 @@ TEST_CASE("a valid proposal binds, with defaults for absent optional inputs", "[
     bind_ok(rules(), with(valid_json("P2"), "unrelated", {{"deep", 1}}));
 }
 
+TEST_CASE("a null parent object counts as absent on the simdjson path and on the ordinary one alike", "[bind]") {
+    // From a conformance helper: {"env":null} took env.iso's default, but not when another key's null
+    // sent the proposal to the ordinary path, which said env was not an object.
+    auto compiled = compile_ok(R"y(format: screener/v1
+id: nulls
+version: "1"
+inputs:
+  n: { type: number }
+  s: { type: string, required: false }
+  env.iso: { type: boolean, required: false, default: true }
+groups:
+  - id: g
+    criteria:
+      - { id: c, points: "n + if(env.iso, 10, 0)" }
+decision: { pass_score: 0 }
+)y");
+    auto dir = temp_dir("bind-null-parent");
+    write_text(dir + "/p.ndjson", R"({"id":"A","n":1,"env":null})" "\n" R"({"id":"B","n":2,"s":null,"env":null})" "\n");
+    std::map<std::string, double> iso;
+    read_proposals(*compiled, {dir + "/p.ndjson"}, [&](BoundProposal&& b) {
+        REQUIRE(std::holds_alternative<Proposal>(b));
+        const auto& p = std::get<Proposal>(b);
+        for (const auto& input : compiled->inputs)
+            if (input.name == "env.iso") iso[p.id] = p.numbers[input.slot];
+    });
+    CHECK(iso == std::map<std::string, double>{{"A", 1}, {"B", 1}});
+}
+
 TEST_CASE("missing id, non-text id, empty id", "[bind]") {
     CHECK(reasons(without(valid_json("X"), "id")) == std::vector<std::string>{"id: missing (every proposal needs a text \"id\")"});
     CHECK(reasons(with(valid_json("X"), "id", nullptr)) == std::vector<std::string>{"id: missing (every proposal needs a text \"id\")"});
@@ -181,6 +209,8 @@ TEST_CASE("missing required input, and JSON null counting as absent", "[bind]") 
           std::vector<std::string>{"environment.wastewater: missing (required input)"});
     CHECK(reasons(with(valid_json("X"), "environment", {{"wastewater", nullptr}})) ==
           std::vector<std::string>{"environment.wastewater: missing (required input)"});
+    // a null parent counts as absent too: its required child is missing, its optional one takes its default
+    CHECK(reasons(with(valid_json("X"), "environment", nullptr)) == std::vector<std::string>{"environment.wastewater: missing (required input)"});
     // The input's name as one key (from an investor helper: the inputs table lists dotted names).
     CHECK(reasons(with(without(valid_json("X"), "environment"), "environment.wastewater", true)) ==
           std::vector<std::string>{"environment.wastewater: missing (required input); the proposal has \"environment.wastewater\" as one "

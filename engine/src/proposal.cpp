@@ -144,6 +144,10 @@ BoundProposal bind_json(const CompiledRules& rules, const nlohmann::json& value,
         const nlohmann::json* node = &value;
         std::string problem;
         for (std::size_t k = 0; k < input.path.size() && node; ++k) {
+            if (node->is_null()) {  // a null parent counts as absent, as a null value does
+                node = nullptr;
+                break;
+            }
             if (!node->is_object()) {
                 std::string parent;
                 for (std::size_t j = 0; j < k; ++j) parent += (j ? "." : "") + input.path[j];
