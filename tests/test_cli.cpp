@@ -1668,7 +1668,7 @@ TEST_CASE("a signal the caller ignores stays ignored while -o FILE is written", 
     CHECK(dir_entries(tmp.path).empty());
 }
 
-TEST_CASE("-o naming a descriptor open for reading only is a usage error", "[cli]") {
+TEST_CASE("eval -o naming a descriptor open for reading only is a usage error", "[cli]") {
     TempDir tmp("cli-read-only-descriptor");
     write_text(tmp.path + "/in.txt", "x\n");
     Cli cli = sh("\"$SCREENER\" -q eval -o /dev/fd/3 " + examples + " 3<" + q(tmp.path + "/in.txt"));
