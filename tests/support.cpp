@@ -1,5 +1,6 @@
 #include "support.hpp"
 
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -46,6 +47,26 @@ std::vector<std::string> bind_invalid(const CompiledRules& rules, const nlohmann
     auto* invalid = std::get_if<InvalidProposal>(&bound);
     REQUIRE(invalid);
     return invalid->reasons;
+}
+
+std::string rounded_text(double x, int decimals) {
+    char buffer[400];
+    std::string text(buffer, std::to_chars(buffer, buffer + sizeof buffer, x, std::chars_format::fixed).ptr);
+    const bool negative = text[0] == '-';
+    if (negative) text.erase(0, 1);
+    if (text.find('.') == std::string::npos) text += '.';
+    const std::size_t point = text.find('.');
+    text.append(static_cast<std::size_t>(decimals) + 1, '0');
+    bool carry = text[point + static_cast<std::size_t>(decimals) + 1] >= '5';
+    text.resize(point + static_cast<std::size_t>(decimals) + 1);
+    for (std::size_t i = text.size(); carry && i-- > 0;) {
+        if (text[i] == '.') continue;
+        carry = text[i] == '9';
+        text[i] = carry ? '0' : static_cast<char>(text[i] + 1);
+    }
+    if (carry) text.insert(0, "1");
+    if (decimals == 0) text.pop_back();  // the point
+    return negative && text.find_first_not_of("0.") != std::string::npos ? "-" + text : text;
 }
 
 std::string read_text(const std::string& path) {

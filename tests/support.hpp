@@ -37,6 +37,10 @@ struct Cli {
 // `stdin_text` is fed to its standard input.
 Cli run_cli(const std::string& args, const std::string& stdin_text = "");
 
+// `x` with `decimals` decimals as the reports round, worked out on its text: half away from zero
+// on the shortest digits that read back as x (78.125 is "78.13", 2.675 is "2.68"), no "-0.00".
+std::string rounded_text(double x, int decimals);
+
 std::string read_text(const std::string& path);
 void write_text(const std::string& path, const std::string& text);
 // A fresh empty directory under the build tree for one test.

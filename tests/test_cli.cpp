@@ -72,11 +72,7 @@ Cli sh(const std::string& script) {
     return cli;
 }
 
-std::string two_decimals(double x) {
-    char buffer[64];
-    std::snprintf(buffer, sizeof buffer, "%.2f", x);
-    return buffer;
-}
+std::string two_decimals(double x) { return rounded_text(x, 2); }
 
 std::size_t count(const std::string& text, const std::string& needle) {
     std::size_t n = 0;
@@ -1879,7 +1875,9 @@ TEST_CASE("check, md and html show a score that misses its threshold with the de
     CHECK_THAT(check.out, Contains("  - group 'g' scored 59.996, below its minimum 60.000\n  - total score 59.996 is below the pass score 60.000\n"));
     CHECK_THAT(check.out, Contains("  g  59.996 (weight 1, minimum 60.000 NOT MET)\n"));
     const std::string md = run_cli("-q eval -f md" + args).out;
-    CHECK_THAT(md, Contains("| 1 | P |  | fail | 60.00 | group 'g' scored 59.996, below its minimum 60.000; total score 59.996 is below the pass score 60.000 |"));
+    // the ranking's score too, and csv's (from a committee helper: "fail | 60.00")
+    CHECK_THAT(md, Contains("| 1 | P |  | fail | 59.996 | group 'g' scored 59.996, below its minimum 60.000; total score 59.996 is below the pass score 60.000 |"));
+    CHECK_THAT(run_cli("-q eval -f csv" + args).out, Contains("\r\n1,P,,fail,59.996,"));
     CHECK_THAT(md, Contains("Verdict: fail, score 59.996 (pass score 60.000)."));
     CHECK_THAT(md, Contains("| **g** | | | **59.996** | 1 | minimum 60.000 — NOT MET |"));
     const std::string html = run_cli("-q eval -f html" + args).out;

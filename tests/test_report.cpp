@@ -48,19 +48,24 @@ std::vector<double> sample_values() {
 
 }  // namespace
 
-TEST_CASE("two_decimals rounds as printf does, whole numbers included, and never says -0.00", "[report]") {
+TEST_CASE("two_decimals rounds half away from zero on the shortest digits, whole numbers included, and never says -0.00", "[report]") {
+    // As round() and a spreadsheet's ROUND do (from a committee helper: 78.125 read 78.12, printf's
+    // tie to even).
     CHECK(two_decimals(100) == "100.00");
     CHECK(two_decimals(-5) == "-5.00");
     CHECK(two_decimals(-0.0) == "0.00");
     CHECK(two_decimals(-0.004) == "0.00");
-    CHECK(two_decimals(0.125) == "0.12");  // an exact tie goes to the even digit
+    CHECK(two_decimals(0.125) == "0.13");  // an exact tie, away from zero
+    CHECK(two_decimals(-78.125) == "-78.13");
     CHECK(two_decimals(0.375) == "0.38");
-    CHECK(two_decimals(2.675) == "2.67");  // 2.67499999999999982236431605997495353221893310546875
+    CHECK(two_decimals(2.675) == "2.68");  // the double is 2.67499999999999982236431605997495353221893310546875
+    CHECK(two_decimals(1.005) == "1.01");
+    CHECK(two_decimals(std::nextafter(0.125, 0.0)) == "0.12");  // 0.12499999999999999
+    CHECK(two_decimals(99.995) == "100.00");
     CHECK(two_decimals(1e20) == "100000000000000000000.00");
     for (double v : sample_values()) {
         INFO(printf_text("%.17g", v));
-        const std::string expected = printf_text("%.2f", v);
-        CHECK(two_decimals(v) == (expected == "-0.00" ? "0.00" : expected));
+        CHECK(two_decimals(v) == test::rounded_text(v, 2));
     }
 }
 

@@ -266,8 +266,30 @@ int decimals_apart(double a, double b) {
 }
 
 std::string with_decimals(double value, int decimals) {
-    std::string text = fmt::format(FMT_COMPILE("{:.{}f}"), value, decimals);
-    return text.find_first_not_of("-0.") == std::string::npos ? text.substr(text[0] == '-') : text;  // no "-0.00"
+    // Half away from zero on the shortest digits that read back as the value, as round() and a
+    // spreadsheet's ROUND: 78.125 is 78.13 and 2.675 is 2.68, where printf rounds the double
+    // (2.67499…) and takes an exact half to even.
+    // From 2^53 on, every double is a whole number, written in full as printf does.
+    if (!std::isfinite(value) || value == 0 || std::fabs(value) >= 0x1p53 || decimals < 0) {
+        std::string text = fmt::format(FMT_COMPILE("{:.{}f}"), value, std::max(decimals, 0));
+        return text.find_first_not_of("-0.") == std::string::npos ? text.substr(text[0] == '-') : text;  // no "-0.00"
+    }
+    const auto shortest = fmt::detail::dragonbox::to_decimal(std::fabs(value));  // significand * 10^exponent
+    std::uint64_t significand = shortest.significand;  // at most 17 digits
+    int exponent = shortest.exponent;
+    if (exponent < -decimals) {
+        const int dropped = -decimals - exponent;
+        std::uint64_t unit = 1;
+        for (int k = 0; k < std::min(dropped, 18); ++k) unit *= 10;
+        significand = dropped >= 18 ? 0 : significand / unit + (significand % unit * 2 >= unit ? 1 : 0);
+        exponent = -decimals;
+    }
+    std::string text = std::to_string(significand);  // the value times 10^decimals, in digits
+    text.append(static_cast<std::size_t>(exponent + decimals), '0');
+    const auto places = static_cast<std::size_t>(decimals);
+    if (text.size() <= places) text.insert(0, places + 1 - text.size(), '0');
+    if (places > 0) text.insert(text.size() - places, 1, '.');
+    return value < 0 && significand != 0 ? "-" + text : text;
 }
 
 std::pair<std::string, std::string> texts_apart(double a, double b) {

@@ -70,6 +70,8 @@ std::string two_decimals(double value) {
     return with_decimals(value, 2);
 }
 
+std::string score_text(double score, double threshold) { return score < threshold ? texts_apart(score, threshold).first : two_decimals(score); }
+
 std::string xml_escape(std::string_view text) {
     std::string out;
     for (std::size_t i = 0; i < text.size();) {
@@ -663,7 +665,7 @@ std::string csv(std::string_view text, bool is_text = true) {
 void append_md_ranking_row(std::string& out, const Result& r, std::size_t rank) {
     const auto to = std::back_inserter(out);  // formats compiled at build time: rows are written millions of times
     fmt::format_to(to, FMT_COMPILE("| {} | {} | {} | {} | {} | "), rank, md_escape(r.id), md_escape(r.name), verdict_label(r.verdict),
-                   r.verdict == Verdict::invalid ? "" : two_decimals(r.score));
+                   r.verdict == Verdict::invalid ? "" : score_text(r.score, r.pass_score));
     for (std::size_t k = 0; k < r.reasons.size(); ++k) out += (k ? "; " : "") + md_escape(r.reasons[k]);
     out += " |\n";
 }
@@ -710,11 +712,11 @@ void append_md_details(std::string& out, const Result& r, std::size_t rank) {
 void append_csv_row(std::string& out, const Result& r, std::size_t rank, const Result* shape) {
     const bool scored = r.verdict != Verdict::invalid;
     fmt::format_to(std::back_inserter(out), FMT_COMPILE("{},{},{},{},{},{}"), rank, csv(r.id), csv(r.name), to_string(r.verdict),
-                   scored ? two_decimals(r.score) : "", csv(r.source));
+                   scored ? score_text(r.score, r.pass_score) : "", csv(r.source));
     if (shape) {
         for (std::size_t g = 0; g < shape->groups.size(); ++g) {
             out += ',';
-            if (scored && !r.groups[g].skipped) out += two_decimals(r.groups[g].score);
+            if (scored && !r.groups[g].skipped) out += score_text(r.groups[g].score, r.groups[g].minimum.value_or(0));
         }
         for (std::size_t g = 0; g < shape->groups.size(); ++g)
             for (std::size_t k = 0; k < shape->groups[g].criteria.size(); ++k) {

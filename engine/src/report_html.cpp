@@ -520,14 +520,14 @@ void write_ranking_row(Out& o, const Result& r, std::size_t rank, const Result* 
     put(o, FMT_COMPILE("<tr class=\"{}\"><td>{}<td><a href=\"#p-{}\">{}</a><td>"), v, rank, rank, shown_id(r));
     escape_to(o, r.name);
     put(o, FMT_COMPILE("<td><span class=\"b {0}\">{0}</span>"), v);
-    if (scored) put(o, FMT_COMPILE("<td class=\"n sc\" style=\"--s:{}\">{}"), pct(r.score), two_decimals(r.score));
+    if (scored) put(o, FMT_COMPILE("<td class=\"n sc\" style=\"--s:{}\">{}"), pct(r.score), score_text(r.score, r.pass_score));
     else o += "<td class=\"n\">";
     if (shape)
         for (std::size_t k = 0; k < shape->groups.size(); ++k) {
             const GroupOutcome* g = scored ? find_group(r, k, shape->groups[k].id) : nullptr;
             if (!g) o += "<td class=\"n\">";
             else if (g->skipped) o += "<td class=\"n\">skipped";
-            else put(o, FMT_COMPILE("<td class=\"n{}\">{}"), below_minimum(*g) ? " bad" : "", two_decimals(g->score));
+            else put(o, FMT_COMPILE("<td class=\"n{}\">{}"), below_minimum(*g) ? " bad" : "", score_text(g->score, g->minimum.value_or(0)));
         }
     o += "<td class=\"rs\">";
     for (std::size_t k = 0; k < r.reasons.size(); ++k) {
@@ -563,7 +563,7 @@ void write_detail(Out& o, const Result& r, std::size_t rank) {
     const bool scored = r.verdict != Verdict::invalid;
     put(o, FMT_COMPILE("<details class=\"p\" id=\"p-{0}\"><summary><span class=\"rk\">#{0}</span><span class=\"nm\"><b>{1}</b>{2}{3}</span>"
                        "<span class=\"b {4}\">{4}</span><span class=\"sc\">{5}</span></summary>\n<div>"),
-        rank, shown_id(r), r.name.empty() ? "" : " &middot; ", esc(r.name), v, scored ? two_decimals(r.score) : "");
+        rank, shown_id(r), r.name.empty() ? "" : " &middot; ", esc(r.name), v, scored ? score_text(r.score, r.pass_score) : "");
     put(o, FMT_COMPILE("<p class=\"meta\">Verdict <b>{}</b>"), v);
     // as many decimals as tell a failing score from its threshold (59.996, 60.000)
     const auto [score, pass_score] = texts_apart(r.score, r.pass_score);

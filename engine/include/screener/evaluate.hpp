@@ -70,7 +70,8 @@ double band_points(double value, const Band& band);
 // Decimals that tell `a` from `b`: 2, or more where two would show them equal, so that a score
 // below its threshold never reads as equal to it (59.996 and 60 are "59.996" and "60.000").
 int decimals_apart(double a, double b);
-// `value` with `decimals` decimals, no "-0.00".
+// `value` with `decimals` decimals, rounded half away from zero as round() does (78.125 is "78.13"),
+// no "-0.00".
 std::string with_decimals(double value, int decimals);
 // `a` and `b`, each with the decimals that tell them apart: ("59.996", "60.000"), ("61.50", "60.00").
 std::pair<std::string, std::string> texts_apart(double a, double b);

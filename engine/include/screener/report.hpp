@@ -122,6 +122,9 @@ void write_ndjson_line(std::ostream& out, const RulesInfo& rules, const Result& 
 
 // Numbers as text reports show them: two decimals, no "-0.00".
 std::string two_decimals(double value);
+// A score as text reports show it: two decimals, or as many as tell a score below its threshold
+// from it (a failing 59.9996 is not "60.00" beside a pass score of 60).
+std::string score_text(double score, double threshold);
 // Text from a proposal made safe for a terminal or a text report: invalid UTF-8 replaced, control
 // characters (escape sequences, C1 controls too) shown as '?', line breaks and tabs kept.
 std::string printable(std::string_view text);
