@@ -300,8 +300,8 @@ CLI::Validator output_path() {
         "FILE|-");
 }
 
-std::optional<Format> format_of_name(const std::string& output) {
-    std::string name = output;  // REPORT.CSV as report.csv
+std::optional<Format> format_of_name(const std::string& output, std::string_view extensions) {
+    std::string name = std::filesystem::path(output).filename().string();  // REPORT.CSV as report.csv
     std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     if (name.ends_with(".json")) return Format::json;
     if (name.ends_with(".ndjson") || name.ends_with(".jsonl")) return Format::ndjson;
@@ -309,12 +309,17 @@ std::optional<Format> format_of_name(const std::string& output) {
     if (name.ends_with(".xml")) return Format::junit;
     if (name.ends_with(".md")) return Format::md;
     if (name.ends_with(".html") || name.ends_with(".htm")) return Format::html;
+    // report.xlsx or report.txt would get json, which Excel or an editor then cannot read
+    if (const auto dot = name.rfind('.'); dot != std::string::npos && dot > 0 && dot + 1 < name.size())
+        throw Error("--output: cannot tell a report format from the name " + output + ": end it in " + std::string(extensions) +
+                        ", or give --format",
+                    2);
     return std::nullopt;
 }
 
 Format pick_format(const std::string& format, const std::string& output) {
     if (!format.empty()) return *parse_format(format);
-    if (const auto named = format_of_name(output)) return *named;
+    if (const auto named = format_of_name(output, ".md, .json, .ndjson, .jsonl, .csv, .html or .xml (junit)")) return *named;
     return output.empty() && stdout_is_terminal() ? Format::md : Format::json;
 }
 

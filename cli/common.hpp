@@ -43,8 +43,9 @@ void print_diagnostics(const Diagnostics& diagnostics, bool warnings_are_errors 
 void write_output(const std::string& path, const std::function<void(std::ostream&)>& write);
 
 // The report format an output file's extension names (.json, .ndjson or .jsonl, .csv, .xml for
-// junit, .md, .html or .htm, in any case), if any.
-std::optional<Format> format_of_name(const std::string& output);
+// junit, .md, .html or .htm, in any case); none for a name without an extension. Any other
+// extension is an error (exit 2) that names the `extensions` the command writes.
+std::optional<Format> format_of_name(const std::string& output, std::string_view extensions);
 // The report format: --format when given, else from the output file's extension, else md on a
 // terminal and json in a pipe.
 Format pick_format(const std::string& format, const std::string& output);

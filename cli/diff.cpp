@@ -22,7 +22,7 @@ struct DiffOptions {
 // csv or html.
 bool writes_json(const DiffOptions& o) {
     if (!o.format.empty()) return o.format == "json";
-    const std::optional<Format> named = format_of_name(o.output);
+    const std::optional<Format> named = format_of_name(o.output, ".md or .json");
     if (named && named != Format::json && named != Format::md)
         throw Error("diff writes md or json, not " + std::string(to_string(*named)) + ": name the output .md or .json, or give --format", 2);
     return named == Format::json;

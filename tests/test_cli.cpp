@@ -968,6 +968,26 @@ TEST_CASE("eval picks the format from the -o extension", "[cli]") {
     CHECK(count(junit, "<testcase ") == 2);
     // An explicit --format wins over the extension.
     CHECK_THAT(run("y.json", "--format csv"), StartsWith("\xEF\xBB\xBFrank,id,"));
+    CHECK_THAT(run("y.xlsx", "--format csv"), StartsWith("\xEF\xBB\xBFrank,id,"));
+    // No extension: json, as into a pipe; ".name" has none either.
+    CHECK(parse_json(run("report"))["format"] == "screener/report/v1");
+    CHECK(parse_json(run(".report"))["format"] == "screener/report/v1");
+}
+
+TEST_CASE("an -o extension that names no format is a usage error, not a json report under that name", "[cli]") {
+    // From a committee helper: -o ranking.xlsx wrote json, which Excel refused to open.
+    TempDir tmp("cli-ext-unknown");
+    for (const std::string& command : {"eval " + examples, std::string("rank tests/ci/proposals.ndjson")}) {
+        Cli cli = run_cli("-q " + command + " -o " + q(tmp.path + "/ranking.xlsx"));
+        CHECK(cli.exit_code == 2);
+        CHECK(cli.err == "screener: error: --output: cannot tell a report format from the name " + tmp.path +
+                             "/ranking.xlsx: end it in .md, .json, .ndjson, .jsonl, .csv, .html or .xml (junit), or give --format\n");
+    }
+    Cli diff = run_cli("-q diff rules/bac-ninh-234.yaml rules/bac-ninh-234.yaml " + examples + " -o " + q(tmp.path + "/d.txt"));
+    CHECK(diff.exit_code == 2);
+    CHECK(diff.err == "screener: error: --output: cannot tell a report format from the name " + tmp.path +
+                          "/d.txt: end it in .md or .json, or give --format\n");
+    CHECK(fs::is_empty(tmp.path));
 }
 
 TEST_CASE("eval writes json when stdout is a pipe and no format is given", "[cli]") {
