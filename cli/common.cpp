@@ -347,9 +347,23 @@ std::shared_ptr<const CompiledRules> load_rules_or_throw(const std::string& path
     return result.rules;
 }
 
-void log_run(std::size_t inputs, unsigned jobs, std::string_view format) {
+void log_run(const std::vector<std::string>& inputs, unsigned jobs, std::string_view format) {
     if (jobs == 0) jobs = std::max(1U, std::thread::hardware_concurrency());
-    spdlog::debug("{} on {}; the report in {}", counted(inputs, "input"), counted(jobs, "worker thread"), format);
+    spdlog::debug("{} on {}; the report in {}", counted(inputs.size(), "input"), counted(jobs, "worker thread"), format);
+    // A folder's other files are passed over: say so, naming a few, so that proposals saved as
+    // .txt or .xlsx are not missed without a word (and a folder with none to read, louder).
+    for (const auto& input : inputs) {
+        std::error_code ec;
+        if (!std::filesystem::is_directory(input, ec)) continue;
+        const FolderFiles files = folder_files(input);
+        std::string names;
+        for (std::size_t k = 0; k < std::min<std::size_t>(files.passed_over.size(), 3); ++k)
+            names += (k ? ", '" : ": '") + printable_line(std::filesystem::path(files.passed_over[k]).lexically_relative(input).string()) + "'";
+        if (files.passed_over.size() > 3) names += " and " + std::to_string(files.passed_over.size() - 3) + " more";
+        const std::string passed_over = counted(files.passed_over.size(), "file") + " not named .json, .ndjson or .jsonl passed over" + names;
+        if (files.read == 0) spdlog::warn("warning: {}: no proposal files in this folder{}", input, files.passed_over.empty() ? "" : "; " + passed_over);
+        else if (!files.passed_over.empty()) spdlog::info("{}: {}", input, passed_over);
+    }
 }
 
 void write_output(const std::string& path, const std::function<void(std::ostream&)>& write) {

@@ -32,8 +32,9 @@ bool is_standard_output(const std::string& path);
 // Compiles `path`, or the built-in rule set when it is empty. Prints diagnostics to stderr;
 // throws screener::Error (exit 2) when the rule set has errors.
 std::shared_ptr<const CompiledRules> load_rules_or_throw(const std::string& path);
-// With -v: how a run goes (its inputs, worker threads and report format).
-void log_run(std::size_t inputs, unsigned jobs, std::string_view format);
+// With -v: how a run goes (its inputs, worker threads and report format). Without -q: the files a
+// folder among the inputs passes over, and a folder with nothing to read.
+void log_run(const std::vector<std::string>& inputs, unsigned jobs, std::string_view format);
 
 // Diagnostics on stderr; warnings only without -q, unless they are errors (validate --strict).
 void print_diagnostics(const Diagnostics& diagnostics, bool warnings_are_errors = false);

@@ -29,7 +29,7 @@ int run_eval(const EvalOptions& o) {
     const RulesInfo info = rules_info(*rules);
     const Format format = pick_format(o.format, o.output);
     const BatchOptions batch{o.jobs};
-    log_run(o.inputs.size(), o.jobs, to_string(format));
+    log_run(o.inputs, o.jobs, to_string(format));
 
     if (format == Format::ndjson) {
         // Streaming: results written in input order as they are scored, in bounded memory.

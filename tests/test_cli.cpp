@@ -2598,6 +2598,29 @@ TEST_CASE("rank reads results from stdin as from a file, and gives a repeat one 
     CHECK(run_cli("rank -q -o " + q(tmp.path + "/merged.csv") + " " + q(results)).err.empty());
 }
 
+TEST_CASE("eval and diff say which files of a folder they pass over, and warn of a folder with nothing to read", "[cli]") {
+    // From a committee helper: proposals saved as .txt or .xlsx in the inbox were left out without a word.
+    TempDir tmp("cli-passed-over");
+    const std::string inbox = tmp.path + "/inbox", other = tmp.path + "/other", empty = tmp.path + "/empty";
+    fs::create_directories(inbox + "/sub");
+    fs::create_directories(other);
+    fs::create_directories(empty);
+    fs::copy_file(source_dir + "/" + example("001-amkor-semiconductor-packaging.json"), inbox + "/a.JSON");  // read: any case
+    for (const std::string name : {"b.json.txt", "c", "d.json ", "sub/e.xlsx"}) write_text(inbox + "/" + name, "x\n");
+    write_text(other + "/p.xlsx", "x\n");
+    Cli cli = run_cli("eval -f csv " + q(inbox) + " " + q(other) + " " + q(empty));
+    CHECK(cli.exit_code == 0);
+    CHECK_THAT(cli.err, StartsWith("screener: " + inbox + ": 4 files not named .json, .ndjson or .jsonl passed over: 'b.json.txt', 'c', 'd.json ' and 1 more\n"
+                     "screener: warning: " + other + ": no proposal files in this folder; 1 file not named .json, .ndjson or .jsonl passed over: 'p.xlsx'\n"
+                     "screener: warning: " + empty + ": no proposal files in this folder\n"
+                     "screener: 1 proposal: 1 pass, 0 fail, 0 invalid ("));
+    CHECK(parse_csv(cli.out).size() == 2);
+    Cli diff = run_cli("diff -f json rules/bac-ninh-234.yaml rules/bac-ninh-234.yaml " + q(other));
+    CHECK_THAT(diff.err, StartsWith("screener: warning: " + other + ": no proposal files in this folder; 1 file"));
+    // -q: nothing but errors
+    CHECK(run_cli("-q eval -f csv " + q(inbox) + " " + q(other)).err.empty());
+}
+
 TEST_CASE("eval reports a folder it cannot read inside an input directory, and goes on", "[cli]") {
     // Its proposals cannot be scored, but the report must say so: nothing is dropped without a word.
     // Root reads any folder whatever its permissions, so as root the run drops to the user nobody.

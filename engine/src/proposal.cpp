@@ -422,6 +422,49 @@ struct Position {
     std::uint32_t line = 1;
 };
 
+struct FolderEntry {
+    std::string path, why;  // a file, or a folder and why it cannot be read
+    bool regular = false;   // a regular file, as the folder's listing says (no stat needed)
+    bool operator<(const FolderEntry& other) const { return std::tie(path, why) < std::tie(other.path, other.why); }
+};
+
+struct FolderListing {
+    std::vector<FolderEntry> found;       // sorted
+    std::vector<std::string> passed_over;  // files of other names, sorted
+};
+
+// The .json, .ndjson and .jsonl files below `path`, and the files passed over. Links to folders are
+// followed, each folder searched once (by device and inode), so that a link loop cannot trap the walk.
+FolderListing list_folder(const std::string& path) {
+    FolderListing listing;
+    std::vector<std::string> folders{path};
+    std::set<std::pair<dev_t, ino_t>> searched;
+    while (!folders.empty()) {
+        const std::string folder = std::move(folders.back());
+        folders.pop_back();
+        struct stat st {};
+        if (::stat(folder.c_str(), &st) == 0 && !searched.emplace(st.st_dev, st.st_ino).second) continue;
+        std::error_code ec;
+        std::vector<std::string> inside;  // searched next, in sorted order: a folder and a link to it are searched by the first name
+        for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
+            std::error_code ignored;
+            if (it->is_directory(ignored)) {
+                inside.push_back(it->path().string());
+                continue;  // a folder named x.json: its files are listed themselves
+            }
+            const std::string ext = extension_of(it->path());
+            if (ext == ".json" || ext == ".ndjson" || ext == ".jsonl") listing.found.push_back({it->path().string(), "", it->is_regular_file(ignored)});
+            else listing.passed_over.push_back(it->path().string());
+        }
+        if (ec) listing.found.push_back({folder, "cannot read: " + ec.message()});
+        std::sort(inside.begin(), inside.end(), std::greater<>());  // the stack pops the first name first
+        folders.insert(folders.end(), inside.begin(), inside.end());
+    }
+    std::sort(listing.found.begin(), listing.found.end());
+    std::sort(listing.passed_over.begin(), listing.passed_over.end());
+    return listing;
+}
+
 class RawReader {
 public:
     // `max_line`: the longest NDJSON line read; a longer one is a problem record, read past.
@@ -474,38 +517,7 @@ private:
     // Every .json, .ndjson and .jsonl file below `path`, in sorted order. A folder that cannot be
     // read is reported in its place (an invalid entry naming it), never skipped without a word.
     void directory(const std::string& path) {
-        struct Found {
-            std::string path, why;  // a file, or a folder and why it cannot be read
-            bool regular = false;   // a regular file, as the folder's listing says (no stat needed)
-            bool operator<(const Found& other) const { return std::tie(path, why) < std::tie(other.path, other.why); }
-        };
-        std::vector<Found> found;
-        std::vector<std::string> folders{path};
-        // Links to folders are followed, each folder searched once (by device and inode), so that
-        // a link loop cannot trap the walk.
-        std::set<std::pair<dev_t, ino_t>> searched;
-        while (!folders.empty()) {
-            const std::string folder = std::move(folders.back());
-            folders.pop_back();
-            struct stat st {};
-            if (::stat(folder.c_str(), &st) == 0 && !searched.emplace(st.st_dev, st.st_ino).second) continue;
-            std::error_code ec;
-            std::vector<std::string> inside;  // searched next, in sorted order: a folder and a link to it are searched by the first name
-            for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
-                std::error_code ignored;
-                if (it->is_directory(ignored)) {
-                    inside.push_back(it->path().string());
-                    continue;  // a folder named x.json: its files are listed themselves
-                }
-                const std::string ext = extension_of(it->path());
-                if (ext == ".json" || ext == ".ndjson" || ext == ".jsonl") found.push_back({it->path().string(), "", it->is_regular_file(ignored)});
-            }
-            if (ec) found.push_back({folder, "cannot read: " + ec.message()});
-            std::sort(inside.begin(), inside.end(), std::greater<>());  // the stack pops the first name first
-            folders.insert(folders.end(), inside.begin(), inside.end());
-        }
-        std::sort(found.begin(), found.end());
-        for (const auto& [f, why, regular] : found) {
+        for (const auto& [f, why, regular] : list_folder(path).found) {
             std::error_code ec;
             if (!why.empty()) problem(f, why);
             else if (regular || fs::is_regular_file(f, ec)) file(f, true);
@@ -1070,6 +1082,11 @@ BoundProposal bind_record(const CompiledRules& rules, const RawChunk& chunk, con
 
 std::string repeated_id_reason(std::string_view id) {
     return "id: \"" + std::string(id) + "\" repeats an earlier proposal's id";
+}
+
+FolderFiles folder_files(const std::string& folder) {
+    detail::FolderListing listing = detail::list_folder(folder);
+    return {listing.found.size(), std::move(listing.passed_over)};
 }
 
 void read_proposals(const CompiledRules& rules, const std::vector<std::string>& inputs,

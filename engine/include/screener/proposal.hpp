@@ -107,4 +107,12 @@ private:
 void read_proposals(const CompiledRules& rules, const std::vector<std::string>& inputs,
                     const std::function<void(BoundProposal&&)>& sink);
 
+// What reading `folder` as an input finds below it: the entries read (.json, .ndjson and .jsonl files,
+// in any case, and folders that cannot be searched), and the files passed over, in sorted order.
+struct FolderFiles {
+    std::size_t read = 0;
+    std::vector<std::string> passed_over;
+};
+FolderFiles folder_files(const std::string& folder);
+
 }  // namespace screener
