@@ -613,11 +613,11 @@ TEST_CASE("RankedBatch of no proposals writes an empty report, and stops when it
 
     std::ostringstream csv;
     invalid.write(csv, Format::csv, info);
-    CHECK(csv.str() == "\xEF\xBB\xBF" "rank,id,name,verdict,score,source,reasons\r\n"
-                       "1,A,,invalid,," + dir + "/invalid.ndjson:1,x: missing (required input); sector: missing (required input)\r\n"
-                       "2,,,invalid,," + dir +
+    CHECK(csv.str() == "\xEF\xBB\xBF" "rank,id,name,verdict,score,pass_score,source,reasons\r\n"
+                       "1,A,,invalid,,," + dir + "/invalid.ndjson:1,x: missing (required input); sector: missing (required input)\r\n"
+                       "2,,,invalid,,," + dir +
                        "/invalid.ndjson:2,\"malformed JSON: syntax error while parsing value - invalid literal; last read: 'no' (line 2, column 2)\"\r\n"
-                       "3,A,,invalid,," + dir + "/invalid.ndjson:3,\"id: \"\"A\"\" repeats an earlier proposal's id\"\r\n");
+                       "3,A,,invalid,,," + dir + "/invalid.ndjson:3,\"id: \"\"A\"\" repeats an earlier proposal's id\"\r\n");
 
     // About 2 MB: several chunks in flight and the reader waiting for room when the caller throws.
     std::string text;

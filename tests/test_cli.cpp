@@ -632,7 +632,7 @@ TEST_CASE("eval csv has one column per group and criterion and rectangular rows"
         return it - header.begin();
     };
     long rank_col = column("rank"), id_col = column("id"), name_col = column("name"), verdict_col = column("verdict"),
-         score_col = column("score");
+         score_col = column("score"), pass_score_col = column("pass_score");
     const json& first = report["results"][0];
     std::vector<std::pair<std::string, long>> group_cols, criterion_cols;
     for (const auto& g : first["groups"]) {
@@ -653,9 +653,11 @@ TEST_CASE("eval csv has one column per group and criterion and rectangular rows"
         CHECK(row[static_cast<std::size_t>(verdict_col)] == r["verdict"]);
         if (r["score"].is_null()) {
             CHECK(row[static_cast<std::size_t>(score_col)].empty());
+            CHECK(row[static_cast<std::size_t>(pass_score_col)].empty());
             continue;
         }
         CHECK(row[static_cast<std::size_t>(score_col)] == two_decimals(r["score"]));
+        CHECK(row[static_cast<std::size_t>(pass_score_col)] == two_decimals(r["pass_score"]));  // a profile's own: 55, 60 or 70
         for (const auto& g : r["groups"]) {
             auto gc = std::find_if(group_cols.begin(), group_cols.end(), [&](auto& p) { return p.first == g["id"]; });
             REQUIRE(gc != group_cols.end());
@@ -704,10 +706,10 @@ decision: { pass_score: 10 }
     INFO(cli.err);
     const auto rows = parse_csv(cli.out);
     REQUIRE(rows.size() == 2);
-    CHECK(rows[0] == std::vector<std::string>{"rank", "id", "name", "verdict", "score", "source", "group:main",
+    CHECK(rows[0] == std::vector<std::string>{"rank", "id", "name", "verdict", "score", "pass_score", "source", "group:main",
                                               "criterion:score", "criterion:id", "criterion:reasons", "reasons"});
     // (30 + 70 + 50) / 3 = 50
-    CHECK(rows[1] == std::vector<std::string>{"1", "P", "", "pass", "50.00", tmp.path + "/p.ndjson:1", "50.00", "30.00", "70.00", "50.00", ""});
+    CHECK(rows[1] == std::vector<std::string>{"1", "P", "", "pass", "50.00", "10.00", tmp.path + "/p.ndjson:1", "50.00", "30.00", "70.00", "50.00", ""});
 }
 
 TEST_CASE("eval csv quotes commas, quotes and line breaks per RFC 4180", "[cli]") {

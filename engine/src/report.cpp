@@ -711,8 +711,8 @@ void append_md_details(std::string& out, const Result& r, std::size_t rank) {
 
 void append_csv_row(std::string& out, const Result& r, std::size_t rank, const Result* shape) {
     const bool scored = r.verdict != Verdict::invalid;
-    fmt::format_to(std::back_inserter(out), FMT_COMPILE("{},{},{},{},{},{}"), rank, csv(r.id), csv(r.name), to_string(r.verdict),
-                   scored ? score_text(r.score, r.pass_score) : "", csv(r.source));
+    fmt::format_to(std::back_inserter(out), FMT_COMPILE("{},{},{},{},{},{},{}"), rank, csv(r.id), csv(r.name), to_string(r.verdict),
+                   scored ? score_text(r.score, r.pass_score) : "", scored ? two_decimals(r.pass_score) : "", csv(r.source));
     if (shape) {
         for (std::size_t g = 0; g < shape->groups.size(); ++g) {
             out += ',';
@@ -780,7 +780,9 @@ RowReport::RowReport(Format format, const RulesInfo& rules, std::size_t pass, st
         case Format::csv: {
             // A UTF-8 byte order mark: without it Excel reads the file as the local code page and garbles
             // Vietnamese names; LibreOffice and CSV libraries accept it.
-            std::string head = std::string(detail::byte_order_mark) + "rank,id,name,verdict,score,source";
+            // Each row's own pass score: a profile may set it (a spreadsheet's filter on the score alone
+            // would read a fail at 69 under a pass score of 70 as a pass).
+            std::string head = std::string(detail::byte_order_mark) + "rank,id,name,verdict,score,pass_score,source";
             if (scored_) {
                 for (const auto& g : scored_->groups) head += "," + csv("group:" + g.id);
                 for (const auto& g : scored_->groups)
