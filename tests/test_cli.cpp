@@ -791,7 +791,7 @@ profiles:
 {"id":"E","x":150,"sector":"a"}
 )");
     const std::string causes = "<table class=\"causes\"><tbody>\n"
-                               "<tr><td>Gate failed: small<i style=\"--w:33.33\"></i></td><td>1</td></tr>\n"
+                               "<tr><td>Gate not met: small<i style=\"--w:33.33\"></i></td><td>1</td></tr>\n"
                                "<tr><td>Below the group minimum: g1<i style=\"--w:33.33\"></i></td><td>1</td></tr>\n"
                                "<tr><td>Below the group minimum: Second<i style=\"--w:33.33\"></i></td><td>1</td></tr>\n"
                                "<tr><td>Total below the pass score<i style=\"--w:66.67\"></i></td><td>2</td></tr>\n"

@@ -129,7 +129,7 @@ struct Summary {
 Summary summarize(std::size_t pass, std::size_t fail, std::size_t invalid, const ScoreSummary& charts) {
     Summary s{pass + fail + invalid, pass, fail, invalid, charts, 0, {}};
     for (const auto& [label, n] : charts.gates_failed)
-        if (n > 0) s.causes.emplace_back("Gate failed: " + label, n);
+        if (n > 0) s.causes.emplace_back("Gate not met: " + label, n);  // a gate's title says what it requires
     for (const auto& [label, n] : charts.groups_below_minimum)
         if (n > 0) s.causes.emplace_back("Below the group minimum: " + label, n);
     if (charts.below_pass_score > 0) s.causes.emplace_back("Total below the pass score", charts.below_pass_score);
@@ -199,9 +199,9 @@ th{font-size:12px;font-weight:600;color:var(--muted);background:var(--soft);bord
 #ranking tbody tr:hover{background:var(--soft)}
 #ranking td:first-child,#ranking th:first-child,#ranking .n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 #ranking td:nth-child(2){min-width:8em;overflow-wrap:anywhere}
-#ranking td:nth-child(3){min-width:12em}
+#ranking td:nth-child(3){min-width:12em;overflow-wrap:anywhere}
 #ranking th.n{white-space:normal;min-width:6.5em}
-#ranking td.rs{color:var(--muted);font-size:12px;min-width:12em}
+#ranking td.rs{color:var(--muted);font-size:12px;min-width:12em;overflow-wrap:anywhere}
 #ranking td.sc{font-weight:600;background:linear-gradient(var(--bar),var(--bar)) no-repeat left 8px top 25px/calc((100% - 16px)*var(--s)/100) 3px}
 tr.pass{--bar:var(--pass-bar)}tr.fail{--bar:var(--fail-bar)}
 .bad{color:var(--fail);font-weight:600}
@@ -227,10 +227,11 @@ details.p>summary::before{content:"\25B8";color:var(--muted);width:.8em}
 details.p[open]>summary::before{content:"\25BE"}
 details.p>summary::-webkit-details-marker{display:none}
 details.p>summary .rk{color:var(--muted);font-variant-numeric:tabular-nums;min-width:3em}
-details.p>summary .nm{flex:1;min-width:0}
+details.p>summary .nm{flex:1;min-width:0;overflow-wrap:anywhere}
 details.p>summary .sc{font-weight:600;font-variant-numeric:tabular-nums;min-width:3.5em;text-align:right}
 details.p[open]>summary{border-bottom:1px solid var(--line);background:var(--soft);border-radius:8px 8px 0 0}
 details.p>div{padding:10px 14px 14px}
+.why,.invalid-list,table.gates td,table.crit td{overflow-wrap:anywhere}
 .why{border-left:3px solid var(--fail);background:var(--fail-bg);padding:6px 12px;margin:10px 0;border-radius:0 6px 6px 0}
 .why.invalid{border-color:var(--invalid);background:var(--invalid-bg)}
 .why ul{margin:2px 0;padding-left:18px}
@@ -247,7 +248,7 @@ svg.gb{display:block;width:100%;height:14px}
 svg.gb .tr{fill:#dfe4ea}svg.gb .ok{fill:var(--pass-bar)}svg.gb .no{fill:var(--fail-bar)}
 svg.gb line{stroke:var(--ink);stroke-width:2}
 footer{margin-top:36px;color:var(--muted);font-size:12px;border-top:1px solid var(--line);padding-top:10px}
-@media (max-width:900px){.cards{grid-template-columns:repeat(2,1fr)}.overview{grid-template-columns:1fr}body{padding:16px}}
+@media (max-width:900px){.cards{grid-template-columns:repeat(2,1fr)}.overview{grid-template-columns:1fr}body{padding:16px}.wide{overflow-x:auto}}
 @media print{
 @page{size:A4;margin:14mm 12mm}
 body{max-width:none;padding:0;font-size:10pt}
@@ -359,10 +360,12 @@ constexpr const char* script = R"JS(
   window.addEventListener("afterprint", function () { reopen.forEach(function (d) { d.open = false; }); reopen = []; });
   window.addEventListener("hashchange", follow);
   document.addEventListener("DOMContentLoaded", function () {
-    var tools = document.getElementById("tools");
-    tools.hidden = false;
-    tools.querySelector("[data-act=open]").addEventListener("click", function () { expand(true); });
-    tools.querySelector("[data-act=close]").addEventListener("click", function () { expand(false); });
+    var tools = document.getElementById("tools");  // (none without proposals)
+    if (tools) {
+      tools.hidden = false;
+      tools.querySelector("[data-act=open]").addEventListener("click", function () { expand(true); });
+      tools.querySelector("[data-act=close]").addEventListener("click", function () { expand(false); });
+    }
     if (/^#p-/.test(location.hash)) follow();
   });
   follow();
@@ -398,16 +401,16 @@ std::string percent(std::size_t n, std::size_t of) {
 
 void write_cards(Out& o, const Summary& s) {
     const std::size_t scored = s.pass + s.fail;
+    // Each share says what it is of: the pass card's of all proposals, the pass rate's of those scored.
+    const auto share = [&](std::size_t n) { return s.total == 0 ? std::string("no proposals") : percent(n, s.total) + "% of all " + std::to_string(s.total); };
     o += "<section class=\"cards\" aria-label=\"Summary\">\n";
     put(o, FMT_COMPILE("<div class=\"card\"><div class=\"k\">Proposals</div><div class=\"n\">{}</div><div class=\"d\">{} scored, {} invalid</div></div>\n"),
         s.total, scored, s.invalid);
-    put(o, FMT_COMPILE("<div class=\"card pass\"><div class=\"k\">Pass</div><div class=\"n\">{}</div><div class=\"d\">{}% of all proposals</div></div>\n"), s.pass,
-        percent(s.pass, s.total));
-    put(o, FMT_COMPILE("<div class=\"card fail\"><div class=\"k\">Fail</div><div class=\"n\">{}</div><div class=\"d\">{}% of all proposals</div></div>\n"), s.fail,
-        percent(s.fail, s.total));
-    put(o, FMT_COMPILE("<div class=\"card invalid\"><div class=\"k\">Invalid</div><div class=\"n\">{}</div><div class=\"d\">{}% of all proposals</div></div>\n"),
-        s.invalid, percent(s.invalid, s.total));
-    put(o, FMT_COMPILE("<div class=\"card\"><div class=\"k\">Pass rate</div><div class=\"n\">{}</div><div class=\"d\">{} of {} scored proposals pass</div></div>\n"),
+    put(o, FMT_COMPILE("<div class=\"card pass\"><div class=\"k\">Pass</div><div class=\"n\">{}</div><div class=\"d\">{}</div></div>\n"), s.pass, share(s.pass));
+    put(o, FMT_COMPILE("<div class=\"card fail\"><div class=\"k\">Fail</div><div class=\"n\">{}</div><div class=\"d\">{}</div></div>\n"), s.fail, share(s.fail));
+    put(o, FMT_COMPILE("<div class=\"card invalid\"><div class=\"k\">Invalid</div><div class=\"n\">{}</div><div class=\"d\">{}</div></div>\n"),
+        s.invalid, share(s.invalid));
+    put(o, FMT_COMPILE("<div class=\"card\"><div class=\"k\">Pass rate</div><div class=\"n\">{}</div><div class=\"d\">{} of the {} scored pass</div></div>\n"),
         scored == 0 ? std::string("&ndash;") : percent(s.pass, scored) + "%", s.pass, scored);
     o += "</section>\n";
 }
@@ -498,10 +501,11 @@ const GroupOutcome* find_group(const Result& r, std::size_t index, const std::st
 }
 
 // One line per proposal; optional end tags left out. The script follows the table directly.
-void write_ranking_head(Out& o, const Result* shape) {
+void write_ranking_head(Out& o, const Result* shape, bool empty) {
     // Sorting needs the script: its hint is shown by it.
     o += "<section>\n<h2>Ranking</h2>\n<p class=\"note hint\"><span id=\"sort-hint\" hidden>Click a column heading to sort. </span>"
          "Click an id for the proposal's detail. Group scores in red are below the proposal's group minimum.</p>\n";
+    o += empty ? "<div class=\"wide\" hidden>" : "<div class=\"wide\">";  // (the script sorts it all the same)
     o += "<table id=\"ranking\">\n<thead><tr><th data-key=\"rank\" data-type=\"num\" aria-sort=\"ascending\">Rank</th>"
          "<th data-key=\"id\" data-type=\"str\">ID</th><th data-key=\"name\" data-type=\"str\">Name</th>"
          "<th data-key=\"verdict\" data-type=\"verdict\">Verdict</th><th class=\"n\" data-key=\"score\" data-type=\"num\" data-desc>Score</th>";
@@ -669,10 +673,10 @@ HtmlFrame html_frame(const RulesInfo& rules, std::size_t pass, std::size_t fail,
     write_histogram(o, summary);
     write_causes(o, summary);
     o += "</div>\n</section>\n";
-    write_ranking_head(o, shape);
+    write_ranking_head(o, shape, summary.total == 0);
     frame.heads.push_back(std::move(o));
 
-    o = "</tbody>\n</table>\n";
+    o = "</tbody>\n</table></div>\n";
     if (summary.total == 0) o += "<p class=\"note\">No proposals were given.</p>\n";
     o += "</section>\n";
     put(o, FMT_COMPILE("<script>{}</script>\n"), script);
@@ -680,8 +684,10 @@ HtmlFrame html_frame(const RulesInfo& rules, std::size_t pass, std::size_t fail,
     frame.heads.push_back(std::move(o));
 
     o = invalid > 0 ? "</ul>\n</section>\n" : "";
-    o += "<section id=\"details\">\n<h2>Proposal details</h2>\n<p class=\"tools\" id=\"tools\" hidden><button type=\"button\" data-act=\"open\">Expand all</button>"
-         "<button type=\"button\" data-act=\"close\">Collapse all</button></p>\n";
+    o += "<section id=\"details\">\n<h2>Proposal details</h2>\n";
+    if (summary.total > 0)
+        o += "<p class=\"tools\" id=\"tools\" hidden><button type=\"button\" data-act=\"open\">Expand all</button>"
+             "<button type=\"button\" data-act=\"close\">Collapse all</button></p>\n";
     frame.heads.push_back(std::move(o));
 
     frame.tail = fmt::format("</section>\n<footer>Generated by screener on {} with rule set {} version {} (sha256 {}). Scores are rounded to two "

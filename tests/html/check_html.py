@@ -176,6 +176,9 @@ def make_batch(source, into):
     hostile = dict(good, id="BN-XSS-001", name=HOSTILE_NAME)
     with open(os.path.join(batch, "900-hostile-<img src=x onerror=alert(3)>.json"), "w", encoding="utf-8") as f:
         json.dump(hostile, f, ensure_ascii=False)
+    long_name = dict(good, id="BN-LONG-001", name="X" * 300)  # no space to break it at
+    with open(os.path.join(batch, "902-long-name.json"), "w", encoding="utf-8") as f:
+        json.dump(long_name, f, ensure_ascii=False)
     bad = dict(garment, id=HOSTILE_ID, name="<iframe src=\"javascript:alert(4)\"></iframe>", sector=HOSTILE_SECTOR)
     with open(os.path.join(batch, "901-hostile-invalid.json"), "w", encoding="utf-8") as f:
         json.dump(bad, f, ensure_ascii=False)
@@ -222,6 +225,22 @@ def is_utf8(data):
         return True
     except UnicodeDecodeError:
         return False
+
+
+def check_width(browser, data, out):
+    """The page is no wider than the window, at a phone's width and a laptop's: the ranking scrolls in
+    its own box when narrow, and a long name without spaces wraps (it made the page 2995 px wide)."""
+    page = os.path.join(out, "width.html")
+    probe = b'<script>document.body.setAttribute("data-width", document.documentElement.scrollWidth)</script>'
+    with open(page, "wb") as f:
+        f.write(data.replace(b"</body>", probe + b"</body>"))
+    for width in (500, 1280):  # (headless Chromium lays out no narrower than 500 px)
+        dom = chromium(browser, "file://" + page, f"--window-size={width},900", "--run-all-compositor-stages-before-draw",
+                       "--virtual-time-budget=2000", "--dump-dom")
+        found = re.search(r'data-width="(\d+)"', dom)
+        check(found is not None and int(found.group(1)) <= width, f"the page is no wider than a {width} px window",
+              found.group(0) if found else "no width found")
+    os.remove(page)
 
 
 def check_dom(browser, url, expected):
@@ -359,6 +378,7 @@ def main():
         url = "file://" + report
         check_dom(browser, url, expected)
         check_sorting(browser, url, expected)
+        check_width(browser, data, out)
 
         shot = os.path.join(out, "report.png")
         if os.path.exists(shot):
