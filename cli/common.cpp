@@ -155,8 +155,10 @@ struct Closer {
 bool stdout_is_terminal() { return isatty(STDOUT_FILENO) != 0; }
 bool stderr_is_terminal() { return isatty(STDERR_FILENO) != 0; }
 
-Progress::Progress(std::string counted)
-    : counted_(std::move(counted)), enabled_(stderr_is_terminal() && spdlog::get_level() <= spdlog::level::info) {}
+Progress::Progress(std::string noun, std::string done)
+    : noun_(std::move(noun)), done_(std::move(done)), enabled_(stderr_is_terminal() && spdlog::get_level() <= spdlog::level::info) {}
+
+std::string Progress::counted_text() const { return counted(total(), noun_) + " " + done_; }
 
 void Progress::done() {
     if (shown_) std::fputs("\r\033[K", stderr);
@@ -167,14 +169,14 @@ void Progress::add(Verdict verdict) {
     ++counts_[static_cast<int>(verdict)];
     const std::size_t n = total();
     if (!enabled_ || n % 4096 != 0) return;
-    show(n / 4096, fmt::format("{} {}, {:.0f}/s", n, counted_, static_cast<double>(n) / seconds()));
+    show(n / 4096, fmt::format("{}, {:.0f}/s", counted_text(), static_cast<double>(n) / seconds()));
 }
 
 void Progress::writing(std::size_t rows, std::size_t of) {
     const std::size_t percent = 100 * rows / of;
     if (!enabled_ || percent == percent_) return;
     percent_ = percent;
-    show(percent, fmt::format("{} {}; writing the ranked report, {}%", total(), counted_, percent));
+    show(percent, fmt::format("{}; writing the ranked report, {}%", counted_text(), percent));
 }
 
 void Progress::show(std::size_t step, const std::string& text) {
@@ -206,7 +208,7 @@ void Progress::report_starts(const std::string& output) {
     if (report_goes_to_terminal(output)) done();
     if (!spdlog::should_log(spdlog::level::debug)) return;
     if (shown_) std::fputs("\r\033[K", stderr), shown_ = false;  // the live line comes back with the next count
-    spdlog::debug("{:.2f} s, {} {}: the report goes to {}", seconds(), total(), counted_, output.empty() || output == "-" ? "standard output" : output);
+    spdlog::debug("{:.2f} s, {}: the report goes to {}", seconds(), counted_text(), output.empty() || output == "-" ? "standard output" : output);
 }
 
 void Progress::log(std::string_view noun, std::string_view after) {

@@ -65,8 +65,9 @@ bool stderr_is_terminal();
 // goes on with how much is written.
 class Progress {
 public:
-    // `counted`: what add() counts, as the live line names it ("proposals scored").
-    explicit Progress(std::string counted);
+    // What add() counts, as the live line names it: `noun` ("proposal", made plural) and `done`
+    // ("scored").
+    Progress(std::string noun, std::string done);
     ~Progress() { done(); }
     Progress(const Progress&) = delete;
     Progress& operator=(const Progress&) = delete;
@@ -87,8 +88,9 @@ public:
 
 private:
     void show(std::size_t step, const std::string& text);
+    std::string counted_text() const;  // "1 proposal scored", "20 proposals scored"
 
-    std::string counted_;
+    std::string noun_, done_;
     bool enabled_;
     bool shown_ = false;
     std::size_t counts_[3] = {0, 0, 0};

@@ -32,7 +32,7 @@ int run_diff(const DiffOptions& o) {
     const bool json = writes_json(o);
     auto before = load_rules_or_throw(o.before);
     auto after = load_rules_or_throw(o.after);
-    Progress progress("proposals diffed");
+    Progress progress("proposal", "diffed");
     log_run(o.inputs, o.jobs, json ? "json" : "md");
     const RuleDiff d = diff_batch(*before, *after, o.inputs, {o.jobs}, [&](const ProposalChange& change) {
         check_memory_limit(progress.total(), "diff fewer proposals at a time");

@@ -24,7 +24,7 @@ struct EvalOptions {
 constexpr std::string_view instead = "use --format ndjson to stream unranked results (and screener rank to merge shards)";
 
 int run_eval(const EvalOptions& o) {
-    Progress progress("proposals scored");  // timed from here: loading the rule set counts
+    Progress progress("proposal", "scored");  // timed from here: loading the rule set counts
     auto rules = load_rules_or_throw(o.rules);
     const RulesInfo info = rules_info(*rules);
     const Format format = pick_format(o.format, o.output);

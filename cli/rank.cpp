@@ -24,7 +24,7 @@ struct RankOptions {
 
 int run_rank(const RankOptions& o) {
     const Format format = pick_format(o.format, o.output);
-    Progress progress("results read");
+    Progress progress("result", "read");
     log_run(o.inputs, o.jobs, to_string(format));
     if (format == Format::ndjson) {
         // Streamed, in input order: each line read, rendered again and written, in bounded memory.

@@ -1933,6 +1933,9 @@ TEST_CASE("with -v a run says which rule set it loaded, how it goes and what it 
     CHECK(std::regex_match(lines[2], std::regex("screener: [0-9]+\\.[0-9]{2} s, 9 proposals scored: the report goes to " + out)));
     CHECK(lines[3] == "screener: " + std::to_string(fs::file_size(out)) + " bytes written to " + out);
     CHECK(lines[4].starts_with("screener: 9 proposals: "));
+    // one, as one (from a committee helper: "1 proposals scored")
+    Cli one = run_cli("-v eval -j 1 -o " + out + " " + example("001-amkor-semiconductor-packaging.json"));
+    CHECK_THAT(one.err, Contains(" s, 1 proposal scored: the report goes to " + out + "\n"));
     // check says which rule set it loaded too; a rule set's lint warnings are counted (validate lists them).
     Cli check = run_cli("-v check --rules tests/ci/rules-v1.yaml tests/ci/proposals.ndjson");
     CHECK_THAT(check.err, Contains("from tests/ci/rules-v1.yaml: 5 inputs"));
