@@ -2522,7 +2522,7 @@ TEST_CASE("rank's md escapes the rule set a result line names: its id and digest
     Cli rank = run_cli("-q rank -f md " + q(tmp.path + "/r.ndjson"));
     INFO(rank.err);
     REQUIRE(rank.exit_code == 0);
-    CHECK_THAT(rank.out, Contains("\nRule set t\\` \\[x\\](http\\://e.v) &lt;b&gt; version 1 (sha256 `"));
+    CHECK_THAT(rank.out, Contains("\nRule set t\\` \\[x\\](http\\://e.v) \\<b> version 1 (sha256 `"));
     // eval's own header keeps its code spans
     CHECK_THAT(run_cli("-q eval --rules tests/ci/rules-v1.yaml -f md tests/ci/proposals.ndjson").out, Contains("\nRule set `ci-demo` version 1 (sha256 `"));
 }

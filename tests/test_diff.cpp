@@ -337,7 +337,7 @@ TEST_CASE("diff md escapes the rule sets' versions: a version cannot forge the s
     REQUIRE(cli.exit_code == 0);
     const Lines lines = lines_of(cli.out);
     REQUIRE(lines.size() > 3);
-    CHECK(lines[0] == "## Rule change impact: `ci-demo` 1 → `ci-demo` 2  \\*\\*9 proposals: 0 verdict flips.\\*\\*  &lt;!--");
+    CHECK(lines[0] == "## Rule change impact: `ci-demo` 1 → `ci-demo` 2  \\*\\*9 proposals: 0 verdict flips.\\*\\*  \\<!--");
     CHECK_THAT(lines[2], StartsWith("**9 proposals: 5 verdict flips"));
 }
 

@@ -144,7 +144,7 @@ TEST_CASE("md and html rows escape markup, control characters and invalid UTF-8,
     const RowReport md(Format::md, rules, 0, 0, 1, std::nullopt);
     std::string row;
     md.append(row, 0, r, 1);
-    CHECK(row == "| 1 | P\\|1 | A &lt;b&gt; &amp; \"c\" 'd' \\*e\\* \\[f\\] \\`g\\` \\\\h line??\xEF\xBF\xBD end | invalid |  | "
+    CHECK(row == "| 1 | P\\|1 | A \\<b> & \"c\" 'd' \\*e\\* \\[f\\] \\`g\\` \\\\h line??\xEF\xBF\xBD end | invalid |  | "
                  "plain reason; x\\|y; \\*bold\\* |\n");
 
     const RowReport html(Format::html, rules, 0, 0, 1, std::nullopt);
@@ -158,7 +158,13 @@ TEST_CASE("md_escape leaves GitHub's Markdown no link, emphasis, strikethrough, 
     // Found by a committee-reader helper: a name made a clickable link, struck text through, and an
     // entity became a right-to-left override in the rendered report.
     CHECK(md_escape("Pay at www.evil.example/pay ~~cancelled~~ _x_ AT&T &#x202E; <script>") ==
-          "Pay at www\\.evil.example/pay \\~\\~cancelled\\~\\~ \\_x\\_ AT&amp;T &amp;#x202E; &lt;script&gt;");
+          "Pay at www\\.evil.example/pay \\~\\~cancelled\\~\\~ \\_x\\_ AT&T \\&#x202E; \\<script>");
+    // Backslashes only where markup would start, so that a terminal shows "R&D" and "x < 5" as they
+    // are (from a committee helper: "R&amp;D spending"); cmark-gfm renders each of these as its text.
+    CHECK(md_escape("R&D & more &amp; &copy; &#169; &#xA9;") == "R&D & more \\&amp; \\&copy; \\&#169; \\&#xA9;");
+    CHECK(md_escape("x < 5, y > 3, a <3 b, <b>bold</b> <!-- c --> <?php ?> <http://x.y>") ==
+          "x < 5, y > 3, a <3 b, \\<b>bold\\</b> \\<!-- c --> \\<?php ?> \\<http\\://x.y>");
+    CHECK(md_escape("> a quote, at the start only") == "\\> a quote, at the start only");
     CHECK(md_escape("see http://e.x or WWW.E.X, mail a@b.c") == "see http\\://e.x or WWW\\.E.X, mail a\\@b.c");
     CHECK(md_escape("no data: wastewater_treatment not given. 3.5 ha") == "no data: wastewater_treatment not given. 3.5 ha");
     CHECK(md_escape("a\xC2\x9B" "31mred\xC2\x85" "end \xC3\xA9") == "a?31mred?end \xC3\xA9");  // C1 controls (CSI, NEL); é kept

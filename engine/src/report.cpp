@@ -559,9 +559,21 @@ const char* md_replacement(std::string_view text, std::size_t i) {
     const auto word = [&](std::size_t k) { return k < text.size() && std::isalnum(static_cast<unsigned char>(text[k])); };
     switch (text[i]) {
         case '|': return "\\|";
-        case '<': return "&lt;";
-        case '>': return "&gt;";
-        case '&': return "&amp;";
+        // Backslashes where markup would start, and nowhere else: md is what a terminal shows, and
+        // "R&D" or "x < 5" read as they are (entities made "R&amp;D" of a criterion's title).
+        case '<': {  // a tag, an autolink, a comment: <x, </, <!, <?
+            const char next = i + 1 < text.size() ? text[i + 1] : ' ';
+            return std::isalpha(static_cast<unsigned char>(next)) || next == '/' || next == '!' || next == '?' ? "\\<" : nullptr;
+        }
+        case '>': return i == 0 ? "\\>" : nullptr;  // a quote, at the start of a line only
+        case '&': {  // an entity or character reference: &name; &#123; &#x1F;
+            std::size_t k = i + 1;
+            const bool number = k < text.size() && text[k] == '#';
+            if (number) k += k + 1 < text.size() && (text[k + 1] == 'x' || text[k + 1] == 'X') ? 2 : 1;
+            const std::size_t first = k;
+            while (k < text.size() && (number ? std::isxdigit(static_cast<unsigned char>(text[k])) : word(k))) ++k;
+            return k > first && k < text.size() && text[k] == ';' ? "\\&" : nullptr;
+        }
         case '*': return "\\*";
         case '~': return "\\~";
         case '`': return "\\`";
