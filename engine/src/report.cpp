@@ -684,7 +684,7 @@ void append_md_ranking_row(std::string& out, const Result& r, std::size_t rank) 
 
 void append_md_details(std::string& out, const Result& r, std::size_t rank) {
     const auto to = std::back_inserter(out);
-    fmt::format_to(to, FMT_COMPILE("\n### {}. {}{}\n\nVerdict: {}"), rank, md_escape(r.id), r.name.empty() ? "" : " — " + md_escape(r.name), verdict_label(r.verdict));
+    fmt::format_to(to, FMT_COMPILE("\n### {}. {}{}\n\nVerdict: {}"), rank, r.id.empty() ? "(no id)" : md_escape(r.id), r.name.empty() ? "" : " — " + md_escape(r.name), verdict_label(r.verdict));
     if (r.verdict != Verdict::invalid) {
         const auto [score, pass_score] = texts_apart(r.score, r.pass_score);
         fmt::format_to(to, FMT_COMPILE(", score {} (pass score {})"), score, pass_score);
@@ -785,7 +785,8 @@ RowReport::RowReport(Format format, const RulesInfo& rules, std::size_t pass, st
             // When `rank` writes this, the id and sha256 come from result lines: not trusted (md_code).
             heads_.push_back(fmt::format("# Screening report\n\nRule set {} version {} (sha256 {})\n\n"
                                          "| proposals | pass | fail | invalid |\n|---:|---:|---:|---:|\n| {} | {} | {} | {} |\n\n"
-                                         "## Ranking\n\n| rank | id | name | verdict | score | why it fails |\n|---:|---|---|---|---:|---|\n",
+                                         "## Ranking\n\nPasses, then fails, each by score (equal scores by id), then invalid proposals in input order.\n\n"
+                                         "| rank | id | name | verdict | score | why it fails |\n|---:|---|---|---|---:|---|\n",
                                          md_code(rules.id), md_escape(rules.version), md_code(rules.sha256.substr(0, 12)), total, pass, fail, invalid));
             heads_.push_back("\n## Details\n");
             break;

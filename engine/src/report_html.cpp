@@ -504,7 +504,8 @@ const GroupOutcome* find_group(const Result& r, std::size_t index, const std::st
 void write_ranking_head(Out& o, const Result* shape, bool empty) {
     // Sorting needs the script: its hint is shown by it.
     o += "<section>\n<h2>Ranking</h2>\n<p class=\"note hint\"><span id=\"sort-hint\" hidden>Click a column heading to sort. </span>"
-         "Click an id for the proposal's detail. Group scores in red are below the proposal's group minimum.</p>\n";
+         "Click an id for the proposal's detail. Passes come first, then fails, each by score (equal scores by id), then invalid "
+         "proposals in input order. Group scores in red are below the proposal's group minimum.</p>\n";
     o += empty ? "<div class=\"wide\" hidden>" : "<div class=\"wide\">";  // (the script sorts it all the same)
     o += "<table id=\"ranking\">\n<thead><tr><th data-key=\"rank\" data-type=\"num\" aria-sort=\"ascending\">Rank</th>"
          "<th data-key=\"id\" data-type=\"str\">ID</th><th data-key=\"name\" data-type=\"str\">Name</th>"
