@@ -2170,11 +2170,40 @@ TEST_CASE("check what-it-takes changes really earn the points or the pass", "[cl
                         if (c["id"] == advice["criterion"]) points = c["points"];
                 if (std::string(kind) == "full") CHECK(points == 100.0);
                 else CHECK(again.exit_code == 0);
+                CHECK(change["total"] == r["score"]);  // what the change does to the total, scored
+                CHECK(change["verdict"] == r["verdict"]);
                 ++tried;
             }
         }
     }
     CHECK(tried >= 6);
+}
+
+TEST_CASE("check says where full points on one criterion cost the total, or the pass", "[cli]") {
+    // From a committee helper: 006's advice to raise land for workers per hectare took its total
+    // from 69.12 to 62.12, with no word of it. Land 1, workers 55, capital 10: density 55 is 50
+    // points on 100 -> 10, intensity 10 is 100 on 0 -> 10; total 75. Land 5.5 makes density 10 (100
+    // points) but intensity 1.818 (18.18 points): total 59.09, below a pass score of 60.
+    TempDir tmp("cli-check-side-effect");
+    auto rules = [&](int pass_score) {
+        const std::string path = tmp.path + "/r" + std::to_string(pass_score) + ".yaml";
+        write_text(path, "format: screener/v1\nid: t\nversion: \"1\"\ninputs:\n  land: { type: number, min: 0.1 }\n"
+                         "  workers: { type: number, min: 0 }\n  capital: { type: number, min: 0 }\ngroups:\n  - id: g\n    criteria:\n"
+                         "      - { id: density, metric: workers / land, zero_at: 100, full_at: 10 }\n"
+                         "      - { id: intensity, metric: capital / land, zero_at: 0, full_at: 10 }\n"
+                         "decision: { pass_score: " + std::to_string(pass_score) + " }\n");
+        return path;
+    };
+    write_text(tmp.path + "/p.json", R"({"id":"P","land":1,"workers":55,"capital":10})");
+    Cli falls = run_cli("check --rules " + q(rules(50)) + " " + q(tmp.path + "/p.json"));
+    CHECK(falls.exit_code == 0);
+    CHECK_THAT(falls.out, Contains("    full points: density ≤ 10\n"
+                                   "      → raise land from 1 to at least 5.5 (the total would fall to 59.09: land counts elsewhere too)\n"
+                                   "        or reduce workers from 55 to at most 10\n"));
+    Cli fails = run_cli("check --rules " + q(rules(60)) + " " + q(tmp.path + "/p.json"));
+    CHECK(fails.exit_code == 0);
+    CHECK_THAT(fails.out, Contains("      → raise land from 1 to at least 5.5 (the proposal would fail: total 59.09)\n"
+                                   "        or reduce workers from 55 to at most 10\n"));
 }
 
 TEST_CASE("check lists every problem of an invalid proposal and exits 2", "[cli]") {

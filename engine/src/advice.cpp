@@ -148,16 +148,15 @@ private:
             const double from = proposal_.numbers[input.slot];
             auto solved = inverter_.solve(c.expr, input.slot, goal);
             if (!solved || std::isnan(from)) continue;
-            bool exact = false;
-            if (auto value = verified(input, from, *solved, reached, exact)) t.changes.push_back({input.name, from, *value, input.unit, exact});
+            if (auto change = verified(input, from, *solved, reached)) t.changes.push_back(std::move(*change));
         }
         return t;
     }
 
-    // The solved value, rounded for people on the safe side, if re-scoring shows it reaches the goal
-    // and the input allows it; otherwise nullopt.
+    // The change to the solved value, rounded for people on the safe side, if re-scoring shows it
+    // reaches the goal and the input allows it; otherwise nullopt.
     template <typename Reached>
-    std::optional<double> verified(const CompiledInput& input, double from, double solved, Reached reached, bool& exact) {
+    std::optional<InputChange> verified(const CompiledInput& input, double from, double solved, Reached reached) {
         const bool up = solved > from;
         const bool integer = input.type == InputType::integer;
         Proposal changed = proposal_;
@@ -169,6 +168,7 @@ private:
             changed.numbers[input.slot] = candidate;
             evaluate(rules_, changed, scratch);
             if (!reached(scratch)) continue;
+            InputChange change{input.name, from, candidate, input.unit, false, scratch.total, scratch.verdict};
             // "At least" (or "at most") must hold further on too: twice as far from `from` (within
             // the input's bounds) is tried. It may not, where the value now is out of the metric's
             // reach (x / opt with opt at 0): then the change is to that value.
@@ -177,8 +177,8 @@ private:
             if (input.max) further = std::min(further, *input.max);
             changed.numbers[input.slot] = further;
             evaluate(rules_, changed, scratch);
-            exact = !reached(scratch);
-            return candidate;
+            change.exact = !reached(scratch);
+            return change;
         }
         return std::nullopt;
     }

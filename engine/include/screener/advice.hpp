@@ -20,6 +20,10 @@ struct InputChange {
     double from = 0, to = 0;
     std::string unit;
     bool exact = false;
+    // The proposal scored with `to`: an input read by other criteria too may lower the total for
+    // all that this criterion gains (more land, fewer workers per hectare, less capital per hectare).
+    double total = 0;
+    Verdict verdict = Verdict::fail;
     bool raise() const { return to > from; }
 };
 
