@@ -37,11 +37,12 @@ void print_passing_changes(std::ostream& out, const std::vector<PassingChange>& 
 
 // What else a change does, where it costs (from a committee helper: full points on workers per
 // hectare, by more land, took 006's total from 69.12 to 62.12): " (the total would fall to 62.12:
-// land_ha counts elsewhere too)", or " (the proposal would fail: total 58.20)".
+// land_ha counts elsewhere too)", or " (the proposal would fail: group 'g' scores 18.18, below its
+// minimum 40.00)".
 std::string side_effect(const InputChange& change, const Result& now) {
-    const std::string after = texts_apart(change.total, now.score).first;
-    if (now.verdict == Verdict::pass && change.verdict != Verdict::pass) return " (the proposal would fail: total " + after + ")";
-    if (change.total < now.score) return " (the total would fall to " + after + ": " + change.input + " counts elsewhere too)";
+    if (now.verdict == Verdict::pass && change.verdict != Verdict::pass) return " (the proposal would fail: " + change.fails_by + ")";
+    if (change.total < now.score && change.verdict == now.verdict)
+        return " (the total would fall to " + texts_apart(change.total, now.score).first + ": " + change.input + " counts elsewhere too)";
     return "";
 }
 
@@ -124,7 +125,7 @@ nlohmann::json advice_json(const CompiledRules& rules, const std::vector<Advice>
         nlohmann::json changes = nlohmann::json::array();
         for (const auto& c : t.changes)
             changes.push_back({{"input", c.input}, {"from", c.from}, {"to", c.to}, {"text", describe(c)}, {"total", c.total},
-                               {"verdict", to_string(c.verdict)}});
+                               {"verdict", to_string(c.verdict)}, {"fails_by", c.fails_by.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.fails_by)}});
         return nlohmann::json{{"points", t.points}, {"metric", t.metric ? nlohmann::json(*t.metric) : nlohmann::json(nullptr)},
                               {"changes", changes}};
     };

@@ -2202,8 +2202,17 @@ TEST_CASE("check says where full points on one criterion cost the total, or the 
                                    "        or reduce workers from 55 to at most 10\n"));
     Cli fails = run_cli("check --rules " + q(rules(60)) + " " + q(tmp.path + "/p.json"));
     CHECK(fails.exit_code == 0);
-    CHECK_THAT(fails.out, Contains("      → raise land from 1 to at least 5.5 (the proposal would fail: total 59.09)\n"
+    CHECK_THAT(fails.out, Contains("      → raise land from 1 to at least 5.5 (the proposal would fail: the total 59.09 is below the pass score 60.00)\n"
                                    "        or reduce workers from 55 to at most 10\n"));
+    // Failing by a group minimum, whatever the total (from a review helper): density in a group of
+    // weight 3, intensity alone in one of weight 1 with a minimum of 40. Land 5.5: (3 * 100 + 18.18) / 4 = 79.55.
+    std::string by_group = read_text(rules(50));
+    by_group.replace(by_group.find("groups:\n  - id: g\n    criteria:\n"), 32, "groups:\n  - id: g\n    weight: 3\n    criteria:\n");
+    by_group.replace(by_group.find("      - { id: intensity"), 0, "  - id: g2\n    minimum: 40\n    criteria:\n");
+    write_text(tmp.path + "/group.yaml", by_group);
+    Cli group = run_cli("check --rules " + q(tmp.path + "/group.yaml") + " " + q(tmp.path + "/p.json"));
+    CHECK(group.exit_code == 0);
+    CHECK_THAT(group.out, Contains("      → raise land from 1 to at least 5.5 (the proposal would fail: group 'g2' scores 18.18, below its minimum 40.00)\n"));
 }
 
 TEST_CASE("check lists every problem of an invalid proposal and exits 2", "[cli]") {

@@ -168,7 +168,7 @@ private:
             changed.numbers[input.slot] = candidate;
             evaluate(rules_, changed, scratch);
             if (!reached(scratch)) continue;
-            InputChange change{input.name, from, candidate, input.unit, false, scratch.total, scratch.verdict};
+            InputChange change{input.name, from, candidate, input.unit, false, scratch.total, scratch.verdict, fails_by(scratch)};
             // "At least" (or "at most") must hold further on too: twice as far from `from` (within
             // the input's bounds) is tried. It may not, where the value now is out of the metric's
             // reach (x / opt with opt at 0): then the change is to that value.
@@ -181,6 +181,20 @@ private:
             return change;
         }
         return std::nullopt;
+    }
+
+    // The first reason a changed proposal fails, if it does.
+    std::string fails_by(const Evaluation& changed) const {
+        if (changed.verdict != Verdict::fail) return "";
+        for (std::uint32_t g = 0; g < rules_.gates.size(); ++g)
+            if (!changed.gates[g].passed) return "gate '" + rules_.gates[g].id + "' fails";
+        for (std::uint32_t g = 0; g < rules_.groups.size(); ++g)
+            if (changed.groups[g].below_minimum) {
+                const auto [score, minimum] = texts_apart(changed.groups[g].score, changed.parameters.group_minimums[g]);
+                return "group '" + rules_.groups[g].id + "' scores " + score + ", below its minimum " + minimum;
+            }
+        const auto [total, pass_score] = texts_apart(changed.total, changed.parameters.pass_score);
+        return "the total " + total + " is below the pass score " + pass_score;
     }
 
     void pass_target(std::uint32_t i, Advice& advice) {

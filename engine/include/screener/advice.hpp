@@ -24,6 +24,9 @@ struct InputChange {
     // all that this criterion gains (more land, fewer workers per hectare, less capital per hectare).
     double total = 0;
     Verdict verdict = Verdict::fail;
+    // When it fails, the first reason: "gate 'x' fails", "group 'g' scores 18.18, below its minimum
+    // 40.00", "the total 59.09 is below the pass score 60.00".
+    std::string fails_by = {};
     bool raise() const { return to > from; }
 };
 
