@@ -1899,7 +1899,14 @@ TEST_CASE("check, md and html show a score that misses its threshold with the de
     const std::string md = run_cli("-q eval -f md" + args).out;
     // the ranking's score too, and csv's (from a committee helper: "fail | 60.00")
     CHECK_THAT(md, Contains("| 1 | P |  | fail | 59.996 | group 'g' scored 59.996, below its minimum 60.000; total score 59.996 is below the pass score 60.000 |"));
-    CHECK_THAT(run_cli("-q eval -f csv" + args).out, Contains("\r\n1,P,,fail,59.996,"));
+    CHECK_THAT(run_cli("-q eval -f csv" + args).out, Contains("\r\n1,P,,fail,59.996,60.000,"));  // and its pass score so
+    CHECK_THAT(run_cli("-q eval -f junit" + args).out, Contains("<failure message=\"fail, score 59.996\">"));
+    // A pass score that is no round number: a filter on score >= pass_score in a spreadsheet holds.
+    write_text(tmp.path + "/odd.yaml", "format: screener/v1\nid: t\nversion: \"1\"\ninputs: { n: { type: number } }\ngroups:\n"
+                                       "  - id: g\n    criteria: [{ id: c, points: n }]\ndecision: { pass_score: 60.004 }\n");
+    write_text(tmp.path + "/odd.json", R"({"id":"P","n":60.001})");
+    CHECK_THAT(run_cli("-q eval -f csv --rules " + q(tmp.path + "/odd.yaml") + " " + q(tmp.path + "/odd.json")).out,
+               Contains("\r\n1,P,,fail,60.001,60.004,"));
     CHECK_THAT(md, Contains("Verdict: fail, score 59.996 (pass score 60.000)."));
     CHECK_THAT(md, Contains("| **g** | | | **59.996** | 1 | minimum 60.000 — NOT MET |"));
     const std::string html = run_cli("-q eval -f html" + args).out;

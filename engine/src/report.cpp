@@ -723,8 +723,12 @@ void append_md_details(std::string& out, const Result& r, std::size_t rank) {
 
 void append_csv_row(std::string& out, const Result& r, std::size_t rank, const Result* shape) {
     const bool scored = r.verdict != Verdict::invalid;
-    fmt::format_to(std::back_inserter(out), FMT_COMPILE("{},{},{},{},{},{},{}"), rank, csv(r.id), csv(r.name), to_string(r.verdict),
-                   scored ? score_text(r.score, r.pass_score) : "", scored ? two_decimals(r.pass_score) : "", csv(r.source));
+    // A score below its pass score and the pass score itself with the decimals that tell them apart
+    // (59.996 and 60.000; 60.001 and 60.004), so that a filter on score >= pass_score holds.
+    const auto [score, pass_score] = !scored ? std::pair<std::string, std::string>{} : r.score < r.pass_score ? texts_apart(r.score, r.pass_score)
+                                                                                                              : std::pair{two_decimals(r.score), two_decimals(r.pass_score)};
+    fmt::format_to(std::back_inserter(out), FMT_COMPILE("{},{},{},{},{},{},{}"), rank, csv(r.id), csv(r.name), to_string(r.verdict), score,
+                   pass_score, csv(r.source));
     if (shape) {
         for (std::size_t g = 0; g < shape->groups.size(); ++g) {
             out += ',';
@@ -771,7 +775,7 @@ void append_junit_case(std::string& out, const RulesInfo& rules, const Result& r
     for (const auto& reason : r.reasons) reasons += reason + "\n";
     const char* tag = r.verdict == Verdict::fail ? "failure" : "error";
     out += fmt::format(">\n      <{} message=\"{}\">{}</{}>\n    </testcase>\n", tag,
-                       r.verdict == Verdict::fail ? "fail, score " + two_decimals(r.score) : "invalid proposal", xml_escape(reasons), tag);
+                       r.verdict == Verdict::fail ? "fail, score " + score_text(r.score, r.pass_score) : "invalid proposal", xml_escape(reasons), tag);
 }
 
 }  // namespace
