@@ -756,6 +756,24 @@ TEST_CASE("eval md has the summary and the ranking table", "[cli]") {
     }
 }
 
+TEST_CASE("eval html of no proposals shows no empty table, hints or buttons, and no percentage of nothing", "[cli]") {
+    // From a committee helper: "0.00% of all proposals", Expand/Collapse with nothing to expand, and
+    // an empty ranking whose head spread across the page under "Click a column heading to sort".
+    Cli empty = run_cli("-q eval -f html -", "");
+    REQUIRE(empty.exit_code == 0);
+    CHECK(count(empty.out, "<div class=\"d\">no proposals</div>") == 3);  // pass, fail, invalid
+    CHECK_THAT(empty.out, Contains("<div class=\"d\">0 of the 0 scored pass</div>"));
+    CHECK_THAT(empty.out, Contains("<h2>Ranking</h2>\n<div class=\"wide\" hidden><table id=\"ranking\">"));
+    CHECK_THAT(empty.out, Contains("<p class=\"note\">No proposals were given.</p>"));
+    CHECK_THAT(empty.out, !Contains("id=\"sort-hint\"") && !Contains("id=\"tools\"") && !Contains("% of all"));
+    // With proposals: shares of all, the order said, the hint and the buttons.
+    Cli one = run_cli("-q eval -f html " + example("001-amkor-semiconductor-packaging.json"));
+    CHECK_THAT(one.out, Contains("<div class=\"d\">100.00% of all 1</div>"));
+    CHECK_THAT(one.out, Contains("<p class=\"note\">Passes come first, then fails, each by score from the highest (equal scores by id), "
+                                 "then invalid proposals in input order.</p>"));
+    CHECK_THAT(one.out, Contains("id=\"sort-hint\"") && Contains("id=\"tools\""));
+}
+
 TEST_CASE("eval html counts why proposals fail in rule-set order, a group minimum only a profile sets too", "[cli]") {
     const std::string dir = temp_dir("html-causes");
     write_text(dir + "/rules.yaml", R"(format: screener/v1

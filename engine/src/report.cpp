@@ -789,7 +789,7 @@ RowReport::RowReport(Format format, const RulesInfo& rules, std::size_t pass, st
             // When `rank` writes this, the id and sha256 come from result lines: not trusted (md_code).
             heads_.push_back(fmt::format("# Screening report\n\nRule set {} version {} (sha256 {})\n\n"
                                          "| proposals | pass | fail | invalid |\n|---:|---:|---:|---:|\n| {} | {} | {} | {} |\n\n"
-                                         "## Ranking\n\nPasses, then fails, each by score (equal scores by id), then invalid proposals in input order.\n\n"
+                                         "## Ranking\n\nPasses, then fails, each by score from the highest (equal scores by id), then invalid proposals in input order.\n\n"
                                          "| rank | id | name | verdict | score | why it fails |\n|---:|---|---|---|---:|---|\n",
                                          md_code(rules.id), md_escape(rules.version), md_code(rules.sha256.substr(0, 12)), total, pass, fail, invalid));
             heads_.push_back("\n## Details\n");

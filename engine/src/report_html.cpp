@@ -201,7 +201,7 @@ th{font-size:12px;font-weight:600;color:var(--muted);background:var(--soft);bord
 #ranking td:nth-child(2){min-width:8em;overflow-wrap:anywhere}
 #ranking td:nth-child(3){min-width:12em;overflow-wrap:anywhere}
 #ranking th.n{white-space:normal;min-width:6.5em}
-#ranking td.rs{color:var(--muted);font-size:12px;min-width:12em;overflow-wrap:anywhere}
+#ranking td.rs{color:var(--muted);font-size:12px;min-width:12em;overflow-wrap:break-word}
 #ranking td.sc{font-weight:600;background:linear-gradient(var(--bar),var(--bar)) no-repeat left 8px top 25px/calc((100% - 16px)*var(--s)/100) 3px}
 tr.pass{--bar:var(--pass-bar)}tr.fail{--bar:var(--fail-bar)}
 .bad{color:var(--fail);font-weight:600}
@@ -231,7 +231,7 @@ details.p>summary .nm{flex:1;min-width:0;overflow-wrap:anywhere}
 details.p>summary .sc{font-weight:600;font-variant-numeric:tabular-nums;min-width:3.5em;text-align:right}
 details.p[open]>summary{border-bottom:1px solid var(--line);background:var(--soft);border-radius:8px 8px 0 0}
 details.p>div{padding:10px 14px 14px}
-.why,.invalid-list,table.gates td,table.crit td{overflow-wrap:anywhere}
+.why,.invalid-list,table.gates td,table.crit td{overflow-wrap:break-word}
 .why{border-left:3px solid var(--fail);background:var(--fail-bg);padding:6px 12px;margin:10px 0;border-radius:0 6px 6px 0}
 .why.invalid{border-color:var(--invalid);background:var(--invalid-bg)}
 .why ul{margin:2px 0;padding-left:18px}
@@ -248,14 +248,15 @@ svg.gb{display:block;width:100%;height:14px}
 svg.gb .tr{fill:#dfe4ea}svg.gb .ok{fill:var(--pass-bar)}svg.gb .no{fill:var(--fail-bar)}
 svg.gb line{stroke:var(--ink);stroke-width:2}
 footer{margin-top:36px;color:var(--muted);font-size:12px;border-top:1px solid var(--line);padding-top:10px}
-@media (max-width:900px){.cards{grid-template-columns:repeat(2,1fr)}.overview{grid-template-columns:1fr}body{padding:16px}.wide{overflow-x:auto}}
+@media (max-width:900px){.cards{grid-template-columns:repeat(2,1fr)}.overview{grid-template-columns:1fr}body{padding:16px}}
+@media screen and (max-width:900px){.wide{overflow:auto;max-height:calc(100vh - 32px)}}
 @media print{
 @page{size:A4;margin:14mm 12mm}
 body{max-width:none;padding:0;font-size:10pt}
 .tools,.hint{display:none}
 h2{break-after:avoid}
 #ranking th{position:static;white-space:normal}
-#ranking{font-size:8pt}#ranking td,#ranking th{padding:3px 4px}#ranking td:nth-child(3),#ranking td.rs{min-width:0}#ranking td.sc{background-position:left 4px top 19px}
+#ranking{font-size:8pt}#ranking td,#ranking th{padding:3px 4px}#ranking td:nth-child(3){min-width:9em}#ranking td.rs{min-width:0}#ranking td.sc{background-position:left 4px top 19px}
 th.sortable::after{content:none}
 .cards{grid-template-columns:repeat(5,1fr);gap:6px}.card{padding:6px 8px}.card .n{font-size:18pt}
 .overview{grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:16px}
@@ -287,7 +288,8 @@ constexpr const char* script = R"JS(
 (function () {
   "use strict";
   var table = document.getElementById("ranking");
-  document.getElementById("sort-hint").hidden = false;
+  var hint = document.getElementById("sort-hint");  // (none without proposals)
+  if (hint) hint.hidden = false;
   var heads = table.tHead.rows[0].cells, body = table.tBodies[0];
   var rows = null, keys = {}, verdicts = { pass: 0, fail: 1, invalid: 2 };
   var collator = new Intl.Collator("en", { numeric: true });
@@ -502,10 +504,12 @@ const GroupOutcome* find_group(const Result& r, std::size_t index, const std::st
 
 // One line per proposal; optional end tags left out. The script follows the table directly.
 void write_ranking_head(Out& o, const Result* shape, bool empty) {
-    // Sorting needs the script: its hint is shown by it.
-    o += "<section>\n<h2>Ranking</h2>\n<p class=\"note hint\"><span id=\"sort-hint\" hidden>Click a column heading to sort. </span>"
-         "Click an id for the proposal's detail. Passes come first, then fails, each by score (equal scores by id), then invalid "
-         "proposals in input order. Group scores in red are below the proposal's group minimum.</p>\n";
+    // Sorting needs the script: its hint is shown by it. The order is said in print too.
+    o += "<section>\n<h2>Ranking</h2>\n";
+    if (!empty)
+        o += "<p class=\"note\">Passes come first, then fails, each by score from the highest (equal scores by id), then invalid proposals "
+             "in input order.</p>\n<p class=\"note hint\"><span id=\"sort-hint\" hidden>Click a column heading to sort. </span>"
+             "Click an id for the proposal's detail. Group scores in red are below the proposal's group minimum.</p>\n";
     o += empty ? "<div class=\"wide\" hidden>" : "<div class=\"wide\">";  // (the script sorts it all the same)
     o += "<table id=\"ranking\">\n<thead><tr><th data-key=\"rank\" data-type=\"num\" aria-sort=\"ascending\">Rank</th>"
          "<th data-key=\"id\" data-type=\"str\">ID</th><th data-key=\"name\" data-type=\"str\">Name</th>"
