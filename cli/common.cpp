@@ -354,17 +354,18 @@ void log_run(const std::vector<std::string>& inputs, unsigned jobs, std::string_
     spdlog::debug("{} on {}; the report in {}", counted(inputs.size(), "input"), counted(jobs, "worker thread"), format);
     // A folder's other files are passed over: say so, naming a few, so that proposals saved as
     // .txt or .xlsx are not missed without a word (and a folder with none to read, louder).
+    if (!spdlog::should_log(spdlog::level::warn)) return;  // -q
     for (const auto& input : inputs) {
         std::error_code ec;
         if (!std::filesystem::is_directory(input, ec)) continue;
         const FolderFiles files = folder_files(input);
         std::string names;
-        for (std::size_t k = 0; k < std::min<std::size_t>(files.passed_over.size(), 3); ++k)
-            names += (k ? ", '" : ": '") + printable_line(std::filesystem::path(files.passed_over[k]).lexically_relative(input).string()) + "'";
-        if (files.passed_over.size() > 3) names += " and " + std::to_string(files.passed_over.size() - 3) + " more";
-        const std::string passed_over = counted(files.passed_over.size(), "file") + " not named .json, .ndjson or .jsonl passed over" + names;
-        if (files.read == 0) spdlog::warn("warning: {}: no proposal files in this folder{}", input, files.passed_over.empty() ? "" : "; " + passed_over);
-        else if (!files.passed_over.empty()) spdlog::info("{}: {}", input, passed_over);
+        for (std::size_t k = 0; k < files.first_passed_over.size(); ++k)
+            names += (k ? ", '" : ": '") + printable_line(std::filesystem::path(files.first_passed_over[k]).lexically_relative(input).string()) + "'";
+        if (files.passed_over > files.first_passed_over.size()) names += " and " + std::to_string(files.passed_over - files.first_passed_over.size()) + " more";
+        const std::string passed_over = counted(files.passed_over, "file") + " not named .json, .ndjson or .jsonl passed over" + names;
+        if (files.proposal_entries == 0) spdlog::warn("warning: {}: no proposal files in this folder{}", input, files.passed_over == 0 ? "" : "; " + passed_over);
+        else if (files.passed_over > 0) spdlog::info("{}: {}", input, passed_over);
     }
 }
 

@@ -429,9 +429,21 @@ struct FolderEntry {
 };
 
 struct FolderListing {
-    std::vector<FolderEntry> found;       // sorted
-    std::vector<std::string> passed_over;  // files of other names, sorted
+    std::vector<FolderEntry> found;        // sorted
+    std::size_t passed_over = 0;           // files of other names
+    std::vector<std::string> first_passed_over;  // the first few of them by name, sorted
 };
+
+// Counts a file passed over, keeping the first few names in order (a folder may hold millions).
+void passed_over(FolderListing& listing, std::string path) {
+    constexpr std::size_t kept = 3;
+    ++listing.passed_over;
+    auto& first = listing.first_passed_over;
+    const auto at = std::lower_bound(first.begin(), first.end(), path);
+    if (at - first.begin() >= static_cast<std::ptrdiff_t>(kept)) return;
+    first.insert(at, std::move(path));
+    if (first.size() > kept) first.pop_back();
+}
 
 // The .json, .ndjson and .jsonl files below `path`, and the files passed over. Links to folders are
 // followed, each folder searched once (by device and inode), so that a link loop cannot trap the walk.
@@ -454,14 +466,13 @@ FolderListing list_folder(const std::string& path) {
             }
             const std::string ext = extension_of(it->path());
             if (ext == ".json" || ext == ".ndjson" || ext == ".jsonl") listing.found.push_back({it->path().string(), "", it->is_regular_file(ignored)});
-            else listing.passed_over.push_back(it->path().string());
+            else passed_over(listing, it->path().string());
         }
         if (ec) listing.found.push_back({folder, "cannot read: " + ec.message()});
         std::sort(inside.begin(), inside.end(), std::greater<>());  // the stack pops the first name first
         folders.insert(folders.end(), inside.begin(), inside.end());
     }
     std::sort(listing.found.begin(), listing.found.end());
-    std::sort(listing.passed_over.begin(), listing.passed_over.end());
     return listing;
 }
 
@@ -1086,7 +1097,7 @@ std::string repeated_id_reason(std::string_view id) {
 
 FolderFiles folder_files(const std::string& folder) {
     detail::FolderListing listing = detail::list_folder(folder);
-    return {listing.found.size(), std::move(listing.passed_over)};
+    return {listing.found.size(), listing.passed_over, std::move(listing.first_passed_over)};
 }
 
 void read_proposals(const CompiledRules& rules, const std::vector<std::string>& inputs,

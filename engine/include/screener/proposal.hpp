@@ -107,11 +107,13 @@ private:
 void read_proposals(const CompiledRules& rules, const std::vector<std::string>& inputs,
                     const std::function<void(BoundProposal&&)>& sink);
 
-// What reading `folder` as an input finds below it: the entries read (.json, .ndjson and .jsonl files,
-// in any case, and folders that cannot be searched), and the files passed over, in sorted order.
+// What reading `folder` as an input finds below it: the entries it reads (.json, .ndjson and .jsonl
+// files, in any case, and folders that cannot be searched), and the files it passes over: how many,
+// and the first three by name.
 struct FolderFiles {
-    std::size_t read = 0;
-    std::vector<std::string> passed_over;
+    std::size_t proposal_entries = 0;
+    std::size_t passed_over = 0;
+    std::vector<std::string> first_passed_over;
 };
 FolderFiles folder_files(const std::string& folder);
 
