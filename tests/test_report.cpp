@@ -66,6 +66,7 @@ TEST_CASE("two_decimals rounds half away from zero on the shortest digits, whole
     for (double v : sample_values()) {
         INFO(printf_text("%.17g", v));
         CHECK(two_decimals(v) == test::rounded_text(v, 2));
+        for (int decimals : {0, 1, 3, 6, 17}) CHECK(with_decimals(v, decimals) == test::rounded_text(v, decimals));  // as texts_apart asks
     }
 }
 

@@ -1,6 +1,7 @@
 // An evaluation explained in words: the Result reports show, and the pieces of it (gate messages,
 // reasons, profile names) that ResultJson writes without building a Result.
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <iterator>
 #include <memory>
@@ -274,14 +275,26 @@ std::string with_decimals(double value, int decimals) {
         std::string text = fmt::format(FMT_COMPILE("{:.{}f}"), value, std::max(decimals, 0));
         return text.find_first_not_of("-0.") == std::string::npos ? text.substr(text[0] == '-') : text;  // no "-0.00"
     }
-    const auto shortest = fmt::detail::dragonbox::to_decimal(std::fabs(value));  // significand * 10^exponent
-    std::uint64_t significand = shortest.significand;  // at most 17 digits
-    int exponent = shortest.exponent;
+    // The shortest digits, as significand * 10^exponent, from "d.ddde±xx".
+    char shortest[32];
+    const char* const end = std::to_chars(shortest, shortest + sizeof shortest, std::fabs(value), std::chars_format::scientific).ptr;
+    std::uint64_t significand = 0;  // at most 17 digits
+    int digits = 0, exponent = 0;
+    const char* c = shortest;
+    for (; *c != 'e'; ++c)
+        if (*c != '.') significand = significand * 10 + static_cast<std::uint64_t>(*c - '0'), ++digits;
+    const bool negative_exponent = c[1] == '-';
+    for (c += 2; c < end; ++c) exponent = exponent * 10 + (*c - '0');
+    exponent = (negative_exponent ? -exponent : exponent) - (digits - 1);
     if (exponent < -decimals) {
         const int dropped = -decimals - exponent;
-        std::uint64_t unit = 1;
-        for (int k = 0; k < std::min(dropped, 18); ++k) unit *= 10;
-        significand = dropped >= 18 ? 0 : significand / unit + (significand % unit * 2 >= unit ? 1 : 0);
+        if (dropped >= 18) {  // more than the digits there are: under half the unit kept
+            significand = 0;
+        } else {
+            std::uint64_t unit = 1;
+            for (int k = 0; k < dropped; ++k) unit *= 10;
+            significand = significand / unit + (significand % unit * 2 >= unit ? 1 : 0);
+        }
         exponent = -decimals;
     }
     std::string text = std::to_string(significand);  // the value times 10^decimals, in digits
