@@ -302,18 +302,34 @@ CLI::Validator output_path() {
         "FILE|-");
 }
 
-std::optional<Format> format_of_name(const std::string& output, std::string_view extensions) {
+namespace {
+
+// The report formats an output file's name may end in (in any case), in the order help lists them.
+constexpr std::pair<std::string_view, Format> named_formats[] = {{".md", Format::md},          {".json", Format::json},
+                                                                 {".ndjson", Format::ndjson},  {".jsonl", Format::ndjson},
+                                                                 {".csv", Format::csv},        {".html", Format::html},
+                                                                 {".htm", Format::html},       {".xml", Format::junit}};
+
+}  // namespace
+
+std::string format_extensions(std::initializer_list<Format> formats) {
+    std::vector<std::string> names;
+    for (const auto& [extension, format] : named_formats)
+        if (std::find(formats.begin(), formats.end(), format) != formats.end())
+            names.push_back(std::string(extension) + (format == Format::junit ? " (junit)" : ""));
+    std::string text;
+    for (std::size_t k = 0; k < names.size(); ++k) text += (k == 0 ? "" : k + 1 == names.size() ? " or " : ", ") + names[k];
+    return text;
+}
+
+std::optional<Format> format_of_name(const std::string& output, std::initializer_list<Format> writes) {
     std::string name = std::filesystem::path(output).filename().string();  // REPORT.CSV as report.csv
     std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (name.ends_with(".json")) return Format::json;
-    if (name.ends_with(".ndjson") || name.ends_with(".jsonl")) return Format::ndjson;
-    if (name.ends_with(".csv")) return Format::csv;
-    if (name.ends_with(".xml")) return Format::junit;
-    if (name.ends_with(".md")) return Format::md;
-    if (name.ends_with(".html") || name.ends_with(".htm")) return Format::html;
+    for (const auto& [extension, format] : named_formats)
+        if (name.ends_with(extension)) return format;
     // report.xlsx or report.txt would get json, which Excel or an editor then cannot read
     if (const auto dot = name.rfind('.'); dot != std::string::npos && dot > 0 && dot + 1 < name.size())
-        throw Error("--output: cannot tell a report format from the name " + output + ": end it in " + std::string(extensions) +
+        throw Error("--output: cannot tell a report format from the name " + output + ": end it in " + format_extensions(writes) +
                         ", or give --format",
                     2);
     return std::nullopt;
@@ -321,7 +337,7 @@ std::optional<Format> format_of_name(const std::string& output, std::string_view
 
 Format pick_format(const std::string& format, const std::string& output) {
     if (!format.empty()) return *parse_format(format);
-    if (const auto named = format_of_name(output, ".md, .json, .ndjson, .jsonl, .csv, .html or .xml (junit)")) return *named;
+    if (const auto named = format_of_name(output, all_formats)) return *named;
     return output.empty() && stdout_is_terminal() ? Format::md : Format::json;
 }
 

@@ -43,10 +43,13 @@ void print_diagnostics(const Diagnostics& diagnostics, bool warnings_are_errors 
 // renamed over it only once everything was written: a reader never sees a partial report.
 void write_output(const std::string& path, const std::function<void(std::ostream&)>& write);
 
+inline constexpr std::initializer_list<Format> all_formats = {Format::md, Format::json, Format::ndjson, Format::csv, Format::html, Format::junit};
+// The extensions that name `formats`: ".md, .json, .ndjson, .jsonl, .csv, .html, .htm or .xml (junit)".
+std::string format_extensions(std::initializer_list<Format> formats);
 // The report format an output file's extension names (.json, .ndjson or .jsonl, .csv, .xml for
 // junit, .md, .html or .htm, in any case); none for a name without an extension. Any other
-// extension is an error (exit 2) that names the `extensions` the command writes.
-std::optional<Format> format_of_name(const std::string& output, std::string_view extensions);
+// extension is an error (exit 2) that names the extensions of the formats the command `writes`.
+std::optional<Format> format_of_name(const std::string& output, std::initializer_list<Format> writes);
 // The report format: --format when given, else from the output file's extension, else md on a
 // terminal and json in a pipe.
 Format pick_format(const std::string& format, const std::string& output);

@@ -22,7 +22,7 @@ struct DiffOptions {
 // csv or html.
 bool writes_json(const DiffOptions& o) {
     if (!o.format.empty()) return o.format == "json";
-    const std::optional<Format> named = format_of_name(o.output, ".md or .json");
+    const std::optional<Format> named = format_of_name(o.output, {Format::md, Format::json});
     if (named && named != Format::json && named != Format::md)
         throw Error("diff writes md or json, not " + std::string(to_string(*named)) + ": name the output .md or .json, or give --format", 2);
     return named == Format::json;
@@ -61,7 +61,7 @@ void setup_diff(CLI::App& app, int& exit_code) {
     cmd->add_option("-f,--format", o->format, "md (default: a summary short enough for a pull-request comment, then "
                                               "the full table) | json (default with -o NAME.json)")
         ->check(CLI::IsMember({"md", "json"}));
-    cmd->add_option("-o,--output", o->output, "Write to this file (atomically); a .json name writes json, a .csv, .html or .xml one is refused")->check(output_path());
+    cmd->add_option("-o,--output", o->output, "Write to this file (atomically); a .json name writes json, .md md, and any other extension is refused")->check(output_path());
     cmd->add_option("-j,--jobs", o->jobs, "Worker threads (default: one per core); output is identical for any number")
         ->check(CLI::Range(0U, 1024U));
     cmd->add_flag("--fail-on-change", o->fail_on_change, "Exit 1 when any proposal's verdict flips");

@@ -67,8 +67,8 @@ void setup_eval(CLI::App& app, int& exit_code) {
         ->check(input_path(true));
     cmd->add_option("--rules", o->rules, "Rule-set YAML file (default: the built-in bac-ninh-234)")->check(CLI::ExistingFile);
     cmd->add_option("-f,--format", o->format,
-                    "md | json | ndjson | csv | junit | html (default: from -o's extension, .md .json .ndjson .jsonl .csv .xml .html; "
-                    "any other is an error; without -o or an extension, md on a terminal, json otherwise); "
+                    "md | json | ndjson | csv | junit | html (default: from -o's extension, " + format_extensions(all_formats) +
+                        "; any other is an error; without -o or an extension, md on a terminal, json otherwise); "
                     "ndjson streams unranked results in input order")
         ->check(CLI::IsMember({"md", "json", "ndjson", "csv", "junit", "html"}));
     cmd->add_option("-o,--output", o->output, "Write the report to this file (atomically: all or nothing)")->check(output_path());

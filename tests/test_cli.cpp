@@ -1001,7 +1001,7 @@ TEST_CASE("an -o extension that names no format is a usage error, not a json rep
         Cli cli = run_cli("-q " + command + " -o " + q(tmp.path + "/ranking.xlsx"));
         CHECK(cli.exit_code == 2);
         CHECK(cli.err == "screener: error: --output: cannot tell a report format from the name " + tmp.path +
-                             "/ranking.xlsx: end it in .md, .json, .ndjson, .jsonl, .csv, .html or .xml (junit), or give --format\n");
+                             "/ranking.xlsx: end it in .md, .json, .ndjson, .jsonl, .csv, .html, .htm or .xml (junit), or give --format\n");
     }
     Cli diff = run_cli("-q diff rules/bac-ninh-234.yaml rules/bac-ninh-234.yaml " + examples + " -o " + q(tmp.path + "/d.txt"));
     CHECK(diff.exit_code == 2);
