@@ -580,7 +580,7 @@ const char* md_replacement(std::string_view text, std::size_t i) {
         case '[': return "\\[";
         case ']': return "\\]";
         case '\\': return "\\\\";
-        case '@': return "\\@";  // a@b.c is a mail link
+        case '@': return "\\@";  // a@b.c is a mail link to some renderers (GitHub's makes it one all the same)
         case '_': return i > 0 && word(i - 1) && word(i + 1) ? nullptr : "\\_";  // inside a word it makes no emphasis
         case ':': return text.compare(i + 1, 2, "//") == 0 ? "\\:" : nullptr;  // http://…
         case '.': {  // www.…
@@ -676,7 +676,7 @@ std::string csv(std::string_view text, bool is_text = true) {
 
 void append_md_ranking_row(std::string& out, const Result& r, std::size_t rank) {
     const auto to = std::back_inserter(out);  // formats compiled at build time: rows are written millions of times
-    fmt::format_to(to, FMT_COMPILE("| {} | {} | {} | {} | {} | "), rank, md_escape(r.id), md_escape(r.name), verdict_label(r.verdict),
+    fmt::format_to(to, FMT_COMPILE("| {} | {} | {} | {} | {} | "), rank, r.id.empty() ? "(no id)" : md_escape(r.id), md_escape(r.name), verdict_label(r.verdict),
                    r.verdict == Verdict::invalid ? "" : score_text(r.score, r.pass_score));
     for (std::size_t k = 0; k < r.reasons.size(); ++k) out += (k ? "; " : "") + md_escape(r.reasons[k]);
     out += " |\n";
