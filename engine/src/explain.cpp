@@ -271,7 +271,7 @@ std::string with_decimals(double value, int decimals) {
     // spreadsheet's ROUND: 78.125 is 78.13 and 2.675 is 2.68, where printf rounds the double
     // (2.67499…) and takes an exact half to even.
     // From 2^53 on, every double is a whole number, written in full as printf does.
-    if (!std::isfinite(value) || value == 0 || std::fabs(value) >= 0x1p53 || decimals < 0) {
+    if (!std::isfinite(value) || value == 0 || std::fabs(value) >= 0x1p53 || decimals < 0 || decimals > 17) {
         std::string text = fmt::format(FMT_COMPILE("{:.{}f}"), value, std::max(decimals, 0));
         return text.find_first_not_of("-0.") == std::string::npos ? text.substr(text[0] == '-') : text;  // no "-0.00"
     }
@@ -297,17 +297,31 @@ std::string with_decimals(double value, int decimals) {
         }
         exponent = -decimals;
     }
-    std::string text = std::to_string(significand);  // the value times 10^decimals, in digits
-    text.append(static_cast<std::size_t>(exponent + decimals), '0');
-    const auto places = static_cast<std::size_t>(decimals);
-    if (text.size() <= places) text.insert(0, places + 1 - text.size(), '0');
-    if (places > 0) text.insert(text.size() - places, 1, '.');
-    return value < 0 && significand != 0 ? "-" + text : text;
+    // The value times 10^decimals in digits (below 2^53 and 17 decimals: at most 34 of them), then
+    // laid out with its point, in one buffer: texts of failing results' reasons come through here.
+    char figures[48];
+    char* last = std::to_chars(figures, figures + 20, significand).ptr;
+    last = std::fill_n(last, exponent + decimals, '0');
+    const auto count = static_cast<std::size_t>(last - figures), places = static_cast<std::size_t>(decimals);
+    const std::size_t whole = count > places ? count - places : 1;  // digits before the point: "0" at least
+    char text[64];
+    char* o = text;
+    if (value < 0 && significand != 0) *o++ = '-';
+    o = count > places ? std::copy_n(figures, whole, o) : (*o++ = '0', o);
+    if (places > 0) {
+        *o++ = '.';
+        o = std::fill_n(o, places > count ? places - count : 0, '0');
+        o = std::copy(figures + (count > places ? whole : 0), last, o);
+    }
+    return std::string(text, o);
 }
 
 std::pair<std::string, std::string> texts_apart(double a, double b) {
-    const int decimals = decimals_apart(a, b);
-    return {with_decimals(a, decimals), with_decimals(b, decimals)};
+    // decimals_apart's search, keeping the texts it makes (a failing result's reasons come here)
+    std::pair texts{with_decimals(a, 2), with_decimals(b, 2)};
+    for (int decimals = 3; decimals <= 17 && a != b && texts.first == texts.second; ++decimals)
+        texts = {with_decimals(a, decimals), with_decimals(b, decimals)};
+    return texts;
 }
 
 std::string profile_name(const CompiledRules& rules, std::uint32_t profile) {
