@@ -307,7 +307,8 @@ std::string with_decimals(double value, int decimals) {
     char text[64];
     char* o = text;
     if (value < 0 && significand != 0) *o++ = '-';
-    o = count > places ? std::copy_n(figures, whole, o) : (*o++ = '0', o);
+    if (count > places) o = std::copy_n(figures, whole, o);
+    else *o++ = '0';
     if (places > 0) {
         *o++ = '.';
         o = std::fill_n(o, places > count ? places - count : 0, '0');
