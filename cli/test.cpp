@@ -119,7 +119,7 @@ int run_test(const TestOptions& o) {
         }
         const TestRun& run = suite.run;
         out << file << " (" << suite.rules_id << "): " << run.outcomes.size() << (run.outcomes.size() == 1 ? " test, " : " tests, ")
-                  << run.outcomes.size() - run.failed() << " passed, " << run.failed() << " failed\n";
+            << run.outcomes.size() - run.failed() << " passed, " << run.failed() << " failed\n";
         for (const auto& outcome : run.outcomes) {
             if (outcome.passed()) continue;
             out << outcome.where.str() << ": FAIL " << outcome.name << "\n";
@@ -127,7 +127,7 @@ int run_test(const TestOptions& o) {
         }
         const Coverage& coverage = run.coverage;
         out << "coverage: " << two_decimals(coverage.percent()) << "% (" << coverage.covered() << " of " << coverage.total()
-                  << ": each gate passing and failing, each criterion at zero, partial and full points)\n";
+            << ": each gate passing and failing, each criterion at zero, partial and full points)\n";
         for (const auto& gap : coverage.gaps()) out << "    not covered: " << gap << "\n";
         if (run.failed() > 0) failed = true;
         if (coverage.percent() < o.min_coverage) {

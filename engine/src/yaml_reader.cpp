@@ -317,8 +317,6 @@ std::optional<ExprText> YamlReader::expression(const YAML::Node& node, const std
     return out;
 }
 
-// Aligns the scalar's value with the file text it came from, byte by byte: what YAML removed
-// (quotes, escapes, doubled quotes, indentation, folded line breaks) is skipped in the file.
 std::pair<std::uint32_t, std::uint32_t> YamlReader::position(std::size_t offset) {
     if (line_starts_.empty()) {
         line_starts_.push_back(0);
@@ -329,6 +327,8 @@ std::pair<std::uint32_t, std::uint32_t> YamlReader::position(std::size_t offset)
     return {static_cast<std::uint32_t>(line), static_cast<std::uint32_t>(offset - line_starts_[line - 1] + 1)};
 }
 
+// Aligns the scalar's value with the file text it came from, byte by byte: what YAML removed
+// (quotes, escapes, doubled quotes, indentation, folded line breaks) is skipped in the file.
 void YamlReader::map_positions(ExprText& expr, std::size_t pos) {
     const char style = pos < text_.size() ? text_[pos] : '\0';
     std::size_t j = pos;
