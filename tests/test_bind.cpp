@@ -690,7 +690,7 @@ TEST_CASE("malformed JSON in a .json file", "[bind]") {
     CHECK_THAT(all[0].reasons[0], StartsWith("malformed JSON: "));
 }
 
-TEST_CASE("a .json file of one proposal a line is malformed, with a hint to name it .ndjson; two on one line of NDJSON get none", "[bind]") {
+TEST_CASE("a .json file of one proposal a line is malformed, with a hint to name it .ndjson, and two on one line of NDJSON get none", "[bind]") {
     auto dir = temp_dir("bind-ndjson-named-json");
     write_text(dir + "/lines.json", valid("L1") + "\n" + valid("L2") + "\n");
     write_text(dir + "/two.ndjson", "{\"id\": \"T1\"} {\"id\": \"T2\"}\n");
@@ -985,7 +985,7 @@ TEST_CASE("directories are read recursively, files in sorted order", "[bind]") {
     CHECK(count_valid(all) == 6);
 }
 
-TEST_CASE("extensions count in any case: P.JSON is a proposal file, Q.NDJSON and R.JsonL are NDJSON; others are passed over", "[bind]") {
+TEST_CASE("extensions count in any case: P.JSON is a proposal file, Q.NDJSON and R.JsonL are NDJSON, others are passed over", "[bind]") {
     auto dir = temp_dir("bind-extension-case");
     write_text(dir + "/P.JSON", valid("upper-json"));
     write_text(dir + "/Q.NDJSON", valid("upper-ndjson-1") + "\n" + valid("upper-ndjson-2") + "\n");

@@ -1942,7 +1942,7 @@ TEST_CASE("validate usage errors exit 2", "[cli]") {
     }
 }
 
-TEST_CASE("with -v a run says which rule set it loaded, how it goes and what it wrote; with -q nothing", "[cli]") {
+TEST_CASE("with -v a run says which rule set it loaded, how it goes and what it wrote, and with -q nothing", "[cli]") {
     TempDir tmp("cli-verbose");
     const std::string out = tmp.path + "/r.csv";
     const auto compiled = screener::compile_file(source_dir + "/tests/ci/rules-v1.yaml");

@@ -595,7 +595,7 @@ TEST_CASE("diff usage and rule-set errors exit 2", "[diff]") {
     CHECK(run_cli("diff " + v1_path + " tests/ci/no-such.yaml " + proposals_path).exit_code == 2);
 }
 
-TEST_CASE("diff -o writes the report to a file, in json when it is named .json and --format does not say; a csv or html name is refused", "[diff]") {
+TEST_CASE("diff -o writes the report to a file, in json when it is named .json and --format does not say, and refuses a name of another format", "[diff]") {
     const std::string dir = temp_dir("diff-output");
     Cli cli = run_cli(diff_args + " --format md -o " + q(dir + "/impact.md"));
     CHECK(cli.exit_code == 0);
@@ -606,7 +606,13 @@ TEST_CASE("diff -o writes the report to a file, in json when it is named .json a
     CHECK(read_text(dir + "/impact.json") == json_text);
     CHECK(run_cli(diff_args + " --format md -o " + q(dir + "/md.json")).exit_code == 0);
     CHECK(read_text(dir + "/md.json") == md);
-    CHECK(run_cli(diff_args + " -o " + q(dir + "/impact.txt")).exit_code == 0);
+    // A name that says no format is refused too, unless --format says.
+    Cli txt = run_cli(diff_args + " -o " + q(dir + "/impact.txt"));
+    CHECK(txt.exit_code == 2);
+    CHECK(txt.err == "screener: error: --output: cannot tell a report format from the name " + dir +
+                         "/impact.txt: end it in .md or .json, or give --format\n");
+    CHECK_FALSE(std::filesystem::exists(dir + "/impact.txt"));
+    CHECK(run_cli(diff_args + " --format md -o " + q(dir + "/impact.txt")).exit_code == 0);
     CHECK(read_text(dir + "/impact.txt") == md);
     // A name of a format diff does not write is refused, and nothing is written.
     Cli html = run_cli(diff_args + " -o " + q(dir + "/impact.html"));

@@ -663,7 +663,7 @@ decision: { pass_score: 50 }
     CHECK(with_n.gates[0].message == "s has 0 characters; twice is 6");
 }
 
-TEST_CASE("explanations quote a proposal briefly: 20 missing inputs, then how many more; a value in a message cut to 100 bytes", "[evaluate]") {
+TEST_CASE("explanations quote a proposal briefly: 20 missing inputs, then how many more, and a value in a message cut to 100 bytes", "[evaluate]") {
     // 25 optional inputs a00..a24, summed by a let; a text and a list put in a message.
     std::string yaml = header + "inputs:\n  s: { type: string }\n  tags: { type: list }\n";
     std::string sum = "a00";

@@ -750,7 +750,7 @@ TEST_CASE("screener test --junit - writes only the XML to standard output, the r
     CHECK_THAT(cli.err, Contains(f.file + " (mini 1): 5 tests, 5 passed, 0 failed\n"));
 }
 
-TEST_CASE("screener -q test prints no lint warnings, only errors; without -q it prints them", "[testing]") {
+TEST_CASE("screener -q test prints no lint warnings, only errors, and without -q it prints them", "[testing]") {
     const std::string dir = temp_dir("testing-quiet");
     const std::string rules = dir + "/warns.yaml";  // a step band: lint warns
     write_text(rules, "format: screener/v1\nid: w\nversion: \"1\"\ninputs: { x: { type: number } }\ngroups:\n  - id: g\n    criteria:\n"
