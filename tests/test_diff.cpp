@@ -521,10 +521,10 @@ TEST_CASE("diff json is nlohmann's dump of the whole document, whatever the stri
         std::vector<std::string> causes;
     };
     const std::vector<Row> rows = {
-        {"id \"1\"", "name \xc3(", "dir\\f.ndjson:1", {Verdict::pass, 100, 1}, {Verdict::fail, 54.444444444444436, 3}, {"one"}},
-        {"P2", "", "s:2", {Verdict::invalid, 0, 3}, {Verdict::invalid, 0, 4}, {}},
-        {"P3", "\u00fc\x7f\t", "s:3", {Verdict::fail, 1e300, 2}, {Verdict::pass, -0.0, 1}, {"a", "b\n", "\xe2\x82"}},
-        {"P4", "n", "s:4", {Verdict::pass, 5e-324, 4}, {Verdict::invalid, 0, 2}, {"land_ha: missing"}},
+        {"id \"1\"", "name \xc3(", "dir\\f.ndjson:1", {.verdict = Verdict::pass, .rank = 1, .score = 100}, {.verdict = Verdict::fail, .rank = 3, .score = 54.444444444444436}, {"one"}},
+        {"P2", "", "s:2", {.verdict = Verdict::invalid, .rank = 3}, {.verdict = Verdict::invalid, .rank = 4}, {}},
+        {"P3", "\u00fc\x7f\t", "s:3", {.verdict = Verdict::fail, .rank = 2, .score = 1e300}, {.verdict = Verdict::pass, .rank = 1, .score = -0.0}, {"a", "b\n", "\xe2\x82"}},
+        {"P4", "n", "s:4", {.verdict = Verdict::pass, .rank = 4, .score = 5e-324}, {.verdict = Verdict::invalid, .rank = 2}, {"land_ha: missing"}},
     };
     for (const Row& r : rows) d.add(r.id, r.name, r.source, r.before, r.after, reasons(r.causes.size()), r.causes);
     CHECK(written(d) == document(d));
@@ -547,7 +547,8 @@ TEST_CASE("diff md is the same text on any number of threads", "[diff]") {
     d.after_rules = {"r", "2", std::string(64, 'b')};
     for (std::size_t i = 0; i < 20'003; ++i)
         d.add("P" + std::to_string(i), "n|" + std::to_string(i), "s:" + std::to_string(i + 1),
-              {Verdict::pass, 60.0 + static_cast<double>(i % 7), i + 1}, {i % 3 ? Verdict::pass : Verdict::fail, 59.5, 20'003 - i}, {}, {});
+              {.verdict = Verdict::pass, .rank = static_cast<std::uint32_t>(i + 1), .score = 60.0 + static_cast<double>(i % 7)},
+              {.verdict = i % 3 ? Verdict::pass : Verdict::fail, .rank = static_cast<std::uint32_t>(20'003 - i), .score = 59.5}, {}, {});
     auto written = [&](unsigned threads) {
         std::ostringstream out;
         write_diff_md(out, d, threads);
@@ -560,6 +561,23 @@ TEST_CASE("diff md is the same text on any number of threads", "[diff]") {
     // fail (20001 % 3 == 0) 59.5 at #2; P20002 63 at #20,003, then pass 59.5 at #1.
     CHECK(one.find("| P20001 | pass 62.00 (#20002) | fail 59.50 (#2) | -2.50 | +20000 |\n"
                    "| P20002 | pass 63.00 (#20003) | pass 59.50 (#1) | -3.50 | +20002 |\n\n</details>\n") != std::string::npos);
+}
+
+TEST_CASE("diff md never shows a failing score as its pass score, nor a change as 0.00", "[diff]") {
+    auto rules = compile_path(v1_path);
+    RuleDiff d(*rules, *rules);
+    d.before_rules = {"r", "1", std::string(64, 'a')};
+    d.after_rules = {"r", "2", std::string(64, 'b')};
+    // 59.996 against 60 would round to 60.00, and its change of -0.004 to -0.00. A gate's fail at
+    // 100, above its pass score, and a pass at the pass score show two decimals.
+    d.add("P1", "n", "s:1", {.verdict = Verdict::pass, .rank = 1, .score = 60, .pass_score = 60},
+          {.verdict = Verdict::fail, .rank = 2, .score = 59.996, .pass_score = 60}, {}, {});
+    d.add("P2", "n", "s:2", {.verdict = Verdict::fail, .rank = 2, .score = 100, .pass_score = 60},
+          {.verdict = Verdict::fail, .rank = 1, .score = 100, .pass_score = 70}, {}, {});
+    std::ostringstream out;
+    write_diff_md(out, d);
+    CHECK_THAT(out.str(), Contains("| P1 | pass 60.00 (#1) | fail 59.996 (#2) | -0.004 | -1 |\n"));
+    CHECK_THAT(out.str(), Contains("| P2 | fail 100.00 (#2) | fail 100.00 (#1) | 0.00 | +1 |\n"));
 }
 
 TEST_CASE("diff exit codes: 0, or 1 with --fail-on-change when a verdict flips", "[diff]") {

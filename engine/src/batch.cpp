@@ -1089,8 +1089,9 @@ RuleDiff diff_batch(const CompiledRules& before, const CompiledRules& after, con
             const Proposal* b = detail::bind_record(after, job.chunk, record, scratch.proposals[1], other_after);
             if (a) evaluate(before, *a, e_before);
             if (b) evaluate(after, *b, e_after);
-            const Standing was = a ? Standing{e_before.verdict, e_before.total, 0} : Standing{};
-            const Standing now = b ? Standing{e_after.verdict, e_after.total, 0} : Standing{};
+            auto standing = [](const Evaluation& e) { return Standing{.verdict = e.verdict, .score = e.total, .pass_score = e.parameters.pass_score}; };
+            const Standing was = a ? standing(e_before) : Standing{};
+            const Standing now = b ? standing(e_after) : Standing{};
             if (was.verdict != now.verdict || was.score != now.score) {
                 if (a && b) {
                     rule_change.causes(e_before, e_after, job.causes);

@@ -28,9 +28,11 @@ double effect(const Cause& cause) {
     }
 }
 
+static_assert(sizeof(Standing) == 24, "a diff keeps two standings for each of its proposals");
+
 std::string standing(const Standing& s) {
     if (s.verdict == Verdict::invalid) return "invalid";
-    return std::string(to_string(s.verdict)) + " " + two_decimals(s.score) + " (#" + std::to_string(s.rank) + ")";
+    return std::string(to_string(s.verdict)) + " " + score_text(s.score, s.pass_score) + " (#" + std::to_string(s.rank) + ")";
 }
 
 // A change below a billionth of a point is rounding: weights 0.3 and 0.6 for 1 and 2 weigh the same,
@@ -42,7 +44,7 @@ bool score_changed(const ProposalChange& p) {
 std::string signed_delta(const ProposalChange& p) {
     if (p.before.verdict == Verdict::invalid || p.after.verdict == Verdict::invalid) return "";
     if (!score_changed(p)) return "0.00";
-    std::string text = two_decimals(p.delta());
+    std::string text = texts_apart(p.delta(), 0).first;  // a change is never shown as 0.00
     return p.delta() > 0 ? "+" + text : text;
 }
 
@@ -156,6 +158,7 @@ RuleDiff::RuleDiff(const CompiledRules& before, const CompiledRules& after)
 
 const ProposalChange& RuleDiff::add(std::string_view id, std::string_view name, std::string_view source, Standing before,
                                     Standing after, std::span<const Cause> found, std::span<const std::string> reasons) {
+    if (proposals.size() == UINT32_MAX) throw Error("a diff ranks at most 4,294,967,295 proposals");  // Standing::rank's size
     ProposalChange& change = proposals.emplace_back();
     change.id = text_.keep(id);
     change.name = text_.keep(name);
@@ -182,7 +185,7 @@ void RuleDiff::rank(unsigned threads) {
     for (Standing ProposalChange::*side : {&ProposalChange::before, &ProposalChange::after}) {
         for (std::size_t i = 0; i < proposals.size(); ++i) keys[i] = {(proposals[i].*side).verdict, (proposals[i].*side).score, proposals[i].id};
         const std::vector<std::size_t> order = rank_order(keys, threads);
-        for (std::size_t r = 0; r < order.size(); ++r) (proposals[order[r]].*side).rank = r + 1;
+        for (std::size_t r = 0; r < order.size(); ++r) (proposals[order[r]].*side).rank = static_cast<std::uint32_t>(r + 1);
     }
 }
 

@@ -18,8 +18,9 @@ namespace screener {
 
 struct Standing {
     Verdict verdict = Verdict::invalid;
+    std::uint32_t rank = 0;  // 4 bytes, so that a standing with its pass score is 24
     double score = 0;
-    std::size_t rank = 0;
+    double pass_score = 0;  // the proposal's own (profiles may set it): a failing score is shown apart from it
 };
 
 // One thing that moved between a proposal's two scorings, kept as indexes and numbers and put in
