@@ -2420,6 +2420,23 @@ TEST_CASE("schema follows --rules and writes -o", "[cli]") {
     CHECK(run_cli("schema --bogus").exit_code == 2);
 }
 
+TEST_CASE("schema writes a rule set's invalid UTF-8 as U+FFFD, as every report does", "[cli]") {
+    // A title and an input's description saved as Latin-1 (a Windows editor's "Café"): the rule set
+    // compiles, and the schema must not end in an internal error.
+    TempDir tmp("cli-schema-latin1");
+    std::string rules = mini_rules_head;
+    rules.replace(rules.find("inputs:"), 7, "title: \"Caf\xe9\"\ninputs:");
+    rules.replace(rules.find("min: 0 }"), 8, "min: 0, description: \"\xe0 r\xe9gler\" }");
+    write_text(tmp.path + "/latin1.yaml", rules);
+    CHECK(run_cli("validate " + q(tmp.path + "/latin1.yaml")).exit_code == 0);
+    Cli cli = run_cli("schema --rules " + q(tmp.path + "/latin1.yaml"));
+    INFO(cli.err);
+    REQUIRE(cli.exit_code == 0);
+    const json schema = parse_json(cli.out);
+    CHECK(schema["title"] == "Proposal for Caf\uFFFD (version 3)");
+    CHECK(schema["properties"]["x"]["description"] == "\uFFFD r\uFFFDgler");
+}
+
 TEST_CASE("schema lets an object of optional inputs be null, as the engine does, and not one a required input lies in", "[cli]") {
     // From a SPEC conformance helper: {"env": null} passed eval but not the schema's "type": "object".
     TempDir tmp("cli-schema-null");
