@@ -331,7 +331,7 @@ TEST_CASE("a wrong score shows the expectation and the actual score", "[testing]
     // Where two decimals would show both as 75.00, as many more as tell them apart.
     CHECK(failures_of(test_yaml("n", "{ id: T, x: 25, sector: a }", "{ score: { max: 74.999 } }")) ==
           Lines{"score: expected at most 74.999, got 75.000"});
-    CHECK(failures_of(test_yaml("n", "{ id: T, x: 200, sector: a }", "{ score: 75 }")) == Lines{"score: expected 75.00, got none (invalid)"});
+    CHECK(failures_of(test_yaml("n", "{ id: T, x: 200, sector: a }", "{ score: 75 }")) == Lines{"proposal: invalid (x: expected at most 100, found 200)", "score: expected 75.00, got none (invalid)"});
 }
 
 TEST_CASE("a wrong set of failed gates shows both sets, sorted", "[testing]") {
@@ -352,6 +352,24 @@ TEST_CASE("a wrong set of failed gates shows both sets, sorted", "[testing]") {
           Lines{"gates_failed: no gate 'not-d' in the rule set; did you mean 'not-c'?", "gates_failed: expected [not-d], got [not-c]"});
 }
 
+TEST_CASE("a test of an invalid proposal fails, saying why, unless it expects verdict: invalid", "[testing]") {
+    // An invalid proposal fails no gate: `gates_failed: []` alone passed, so a test whose proposal
+    // misspelt a required input was green without scoring anything (from a rule-author helper).
+    CHECK(failures_of(test_yaml("n", "{ id: T, sector: a }", "{ gates_failed: [] }")) ==
+          Lines{"proposal: invalid (x: missing (required input))", "gates_failed: expected [], got none (invalid)"});
+    CHECK(failures_of(test_yaml("n", "{ id: T, x: 200, sector: a }", "{ verdict: invalid }")).empty());
+    CHECK(failures_of(test_yaml("n", "{ id: T, x: 200, sector: a }", "{ verdict: pass }")) ==
+          Lines{"verdict: expected pass, got invalid (x: expected at most 100, found 200)"});
+}
+
+TEST_CASE("a test that expects nothing is a rule-set error", "[testing]") {
+    CompileResult result = compile_yaml(mini + "tests:\n" + test_yaml("n", "{ id: T, x: 1, sector: a }", "{}"));
+    CHECK_FALSE(result.rules);
+    // `    expect: {}`: the mapping starts at column 13 of line 22.
+    CHECK(messages(result.diagnostics) ==
+          Lines{"test.yaml:22:13: error: test 'n' 'expect' checks nothing: give it verdict, score, gates_failed, groups or criteria"});
+}
+
 TEST_CASE("wrong group scores, a skipped group and unknown groups", "[testing]") {
     CHECK(failures_of(test_yaml("n", "{ id: T, x: 25, sector: a }", "{ groups: { g: { max: 40 }, extra: 99 } }")) ==
           Lines{"group 'g': expected at most 40.00, got 50.00", "group 'extra': expected 99.00, got 100.00"});
@@ -365,7 +383,7 @@ TEST_CASE("wrong group scores, a skipped group and unknown groups", "[testing]")
           Lines{"groups: no group 'm' in the rule set; 'm' is a criterion: expect it under criteria",
                 "groups: no group 'extr' in the rule set; did you mean 'extra'?"});
     CHECK(failures_of(test_yaml("n", "{ id: T, x: 200, sector: a }", "{ groups: { g: 50 } }")) ==
-          Lines{"group 'g': expected 50.00, got none (invalid)"});
+          Lines{"proposal: invalid (x: expected at most 100, found 200)", "group 'g': expected 50.00, got none (invalid)"});
 }
 
 TEST_CASE("wrong criterion points, a skipped criterion and unknown criteria", "[testing]") {
@@ -378,7 +396,7 @@ TEST_CASE("wrong criterion points, a skipped criterion and unknown criteria", "[
     CHECK(failures_of(test_yaml("n", "{ id: T, x: 25, sector: a }", "{ criteria: { bonsu: 100 } }")) ==
           Lines{"criteria: no criterion 'bonsu' in the rule set; did you mean 'bonus'?"});
     CHECK(failures_of(test_yaml("n", "{ id: T, x: 200, sector: a }", "{ criteria: { m: 1 } }")) ==
-          Lines{"criterion 'm': expected 1.00, got none (invalid)"});
+          Lines{"proposal: invalid (x: expected at most 100, found 200)", "criterion 'm': expected 1.00, got none (invalid)"});
 }
 
 TEST_CASE("every unmet expectation of one test is listed, in a fixed order", "[testing]") {

@@ -460,6 +460,7 @@ private:
         TestExpectation expect;
         const std::string what = "test '" + test + "' 'expect'";
         if (!yaml.check_mapping(node, what, expect_keys)) return expect;
+        if (node.size() == 0) yaml.error(node, what + " checks nothing: give it verdict, score, gates_failed, groups or criteria");
         if (auto verdict = yaml.get(node, "verdict"); verdict.IsDefined()) {
             auto text = yaml.string(verdict, what + " 'verdict'").value_or("");
             if (std::find(verdicts.begin(), verdicts.end(), text) == verdicts.end())

@@ -89,11 +89,13 @@ void check(const CompiledRules& rules, const TestExpectation& expect, TestOutcom
             for (const auto& c : rules.criteria) ids.push_back(c.id);
         return did_you_mean(id, ids);
     };
-    if (expect.verdict && expect.verdict->value != to_string(r.verdict)) {
-        std::string why;
-        for (const auto& reason : r.reasons) why += (why.empty() ? " (" : "; ") + reason;
-        fail("verdict: expected " + expect.verdict->value + ", got " + std::string(to_string(r.verdict)) + (why.empty() ? "" : why + ")"));
-    }
+    std::string why;
+    for (const auto& reason : r.reasons) why += (why.empty() ? " (" : "; ") + reason;
+    if (!why.empty()) why += ")";
+    if (expect.verdict && expect.verdict->value != to_string(r.verdict))
+        fail("verdict: expected " + expect.verdict->value + ", got " + std::string(to_string(r.verdict)) + why);
+    else if (!expect.verdict && r.verdict == Verdict::invalid)  // why, before each expectation it cannot meet
+        fail("proposal: invalid" + why);
     if (expect.score && r.verdict == Verdict::invalid) fail("score: expected " + describe(*expect.score) + ", got none (invalid)");
     else if (expect.score && !within(r.score, *expect.score)) fail("score: " + expected_got(*expect.score, r.score));
     if (expect.gates_failed) {
@@ -106,7 +108,8 @@ void check(const CompiledRules& rules, const TestExpectation& expect, TestOutcom
         std::sort(want.begin(), want.end());
         want.erase(std::unique(want.begin(), want.end()), want.end());  // a set: a gate named twice is the one gate
         std::sort(got.begin(), got.end());
-        if (want != got) fail("gates_failed: expected " + join(want) + ", got " + join(got));
+        if (r.verdict == Verdict::invalid) fail("gates_failed: expected " + join(want) + ", got none (invalid)");
+        else if (want != got) fail("gates_failed: expected " + join(want) + ", got " + join(got));
     }
     for (const auto& [id, range] : expect.groups) {
         auto g = rules.find_group(id);
