@@ -119,7 +119,8 @@ void RuleChange::causes(const Evaluation& a, const Evaluation& b, std::vector<Ca
     }
     for (std::uint32_t g : removed_gates_)
         if (!a.gates[g].passed) out.push_back({Kind::gate_removed, g});
-    if (a.parameters.pass_score != b.parameters.pass_score)
+    // A new pass score is a cause when the new total would have fared otherwise under the old one.
+    if ((b.total >= a.parameters.pass_score) != (b.total >= b.parameters.pass_score))
         out.push_back({Kind::pass_score, 0, a.parameters.pass_score, b.parameters.pass_score});
     for (std::uint32_t g = 0; g < group_before_.size(); ++g) {
         const bool below_before = group_before_[g] != none && a.groups[group_before_[g]].below_minimum;
