@@ -1035,6 +1035,41 @@ decision: { pass_score: 50 }
     }
 }
 
+TEST_CASE("changes that pass: an input with no max is searched up far beyond a value of 0 or one typed in the wrong unit", "[advice]") {
+    // From an investor helper: capital typed as 0, 10 or 75 (meaning millions) got "none", though
+    // 95,000,000 passes: the search went up a million times the value, or a million from 0.
+    // points = 100 * cap / 190,000,000, pass at 50: cap >= 95,000,000.
+    auto rules = compile_ok(header + R"(
+inputs:
+  cap: { type: number, min: 0, unit: USD }
+groups:
+  - id: g
+    criteria:
+      - { id: c, metric: cap, zero_at: 0, full_at: 190e6 }
+decision: { pass_score: 50 }
+)");
+    for (const auto& [cap, text] : {std::pair{0.0, "0"}, std::pair{10.0, "10"}, std::pair{75.0, "75"}}) {
+        INFO(text);
+        Proposal bound = bind_ok(*rules, json{{"id", "P"}, {"cap", cap}});
+        const std::vector<PassingChange> changes = changes_that_pass(*rules, bound, evaluate(*rules, bound));
+        REQUIRE(changes.size() == 1);
+        CHECK(describe(changes[0]) == "raise cap from " + std::string(text) + " USD to at least 95,000,000 USD");
+        CHECK(changes[0].open_ended);
+        CHECK(changes[0].farthest == std::numeric_limits<double>::infinity());  // null in check's JSON
+    }
+    // check --format json writes the open end as null.
+    const std::string file = temp_dir("advice-unbounded") + "/p.json";
+    write_text(file, R"({"id": "P", "cap": 0})");
+    const std::string rules_file = temp_dir("advice-unbounded-rules") + "/r.yaml";
+    write_text(rules_file, header + "inputs:\n  cap: { type: number, min: 0, unit: USD }\ngroups:\n  - id: g\n    criteria:\n"
+                                    "      - { id: c, metric: cap, zero_at: 0, full_at: 190e6 }\ndecision: { pass_score: 50 }\n");
+    Cli cli = run_cli("check --format json --rules " + rules_file + " " + file);
+    CHECK(cli.exit_code == 1);
+    const json out = json::parse(cli.out);
+    CHECK(out["changes_that_pass"] == json::parse(R"([{"input": "cap", "from": 0, "nearest": 95000000, "farthest": null, "open_ended": true,
+        "text": "raise cap from 0 USD to at least 95,000,000 USD"}])"));
+}
+
 TEST_CASE("changes that pass on the examples re-score to a pass at both ends", "[advice]") {
     // From an investor helper: 'not reachable by this criterion alone' was all check said of 007,
     // where land_ha alone at 17.37 ha passes (land is in three criteria).
@@ -1055,6 +1090,10 @@ TEST_CASE("changes that pass on the examples re-score to a pass at both ends", "
             const auto input = std::find_if(rules.inputs.begin(), rules.inputs.end(), [&](const CompiledInput& in) { return in.name == c.input; });
             REQUIRE(input != rules.inputs.end());
             for (double value : {c.nearest, c.farthest}) {
+                if (std::isinf(value)) {  // no far end: an open run up an input with no max
+                    CHECK(c.open_ended);
+                    continue;
+                }
                 Proposal changed = bound;
                 changed.numbers[input->slot] = value;
                 CHECK(evaluate(rules, changed).verdict == Verdict::pass);

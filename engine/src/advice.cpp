@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <iterator>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -255,12 +256,14 @@ public:
         const double given = changed_.numbers[input.slot];
         const bool absent = std::isnan(given);
         const double from = absent ? input.min.value_or(std::min(0.0, input.max.value_or(0.0))) : given;
-        // 400 distances from a billionth of the way to the input's bound to all of it (a run of
-        // passing values narrower than the step there, about 5 % of the distance, can be missed).
-        // Beyond a bound the proposal would be invalid; without one, a million times as far, and
-        // not past zero going down (a negative area or sum is no advice).
-        const double reach = std::max(std::fabs(from), 1.0) * 1e6;
-        const double bound = up ? input.max.value_or(from + reach) : input.min.value_or(std::min(from, 0.0));
+        // Distances that grow by about 5 % a step, from a billionth of the way to the input's bound
+        // to all of it (a run of passing values narrower than the step there can be missed). Beyond
+        // a bound the proposal would be invalid; without one, up to 1e15 times the value (or 1e15
+        // from 0: a capital typed as 0, or in millions, still finds its target), from a millionth of
+        // it; and not past zero going down (a negative area or sum is no advice).
+        const bool unbounded = up && !input.max;
+        const double bound = up ? input.max.value_or(from + std::max(std::fabs(from), 1.0) * 1e15)
+                                : input.min.value_or(std::min(from, 0.0));
         const double span = std::fabs(bound - from);
         if (!std::isfinite(span) || (!absent && !(span > 0))) return std::nullopt;  // (one left out: `from` alone is a try)
         const double sign = up ? 1 : -1;
@@ -268,11 +271,12 @@ public:
             const double v = distance >= span ? bound : from + sign * distance;
             return integer ? (up ? std::ceil(v) : std::floor(v)) : v;
         };
-        constexpr int steps = 400;
-        const double ratio = std::pow(1e9, 1.0 / steps);
+        const double decades = unbounded ? 21 : 9;
+        const int steps = static_cast<int>(400 * decades / 9);
+        const double ratio = std::pow(10, decades / steps);
         std::vector<double> tried;
         if (absent) tried.push_back(from);
-        double distance = span * 1e-9;
+        double distance = span * std::pow(10, -decades);
         for (int k = 0; k <= steps; ++k, distance *= ratio) {
             const double v = at(k == steps ? span : distance);
             if (tried.empty() || v != tried.back()) tried.push_back(v);
@@ -290,7 +294,7 @@ public:
         while (last + 1 < tried.size() && passes(input, tried[last + 1])) ++last;
         const bool to_bound = last + 1 == tried.size();
         out.open_ended = to_bound && span > 0;  // (a single value tried is no range)
-        out.farthest = to_bound ? tried[last] : edge(input, tried[last + 1], tried[last]);
+        out.farthest = !to_bound ? edge(input, tried[last + 1], tried[last]) : unbounded ? std::numeric_limits<double>::infinity() : tried[last];
         // Round figures for people, each on the side where it still passes.
         out.nearest = rounded(input, out.nearest, up, out.farthest);
         out.farthest = to_bound ? out.farthest : rounded(input, out.farthest, !up, out.nearest);
