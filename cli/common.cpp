@@ -302,6 +302,17 @@ CLI::Validator output_path() {
         "FILE|-");
 }
 
+void refuse_to_replace_an_input(std::string_view option, const std::string& output, const std::vector<std::string>& inputs) {
+    if (output.empty() || output == "-") return;
+    for (const std::string& input : inputs) {
+        std::error_code error;  // (one that does not exist, or cannot be looked at, is no input replaced)
+        if (!input.empty() && input != "-" && std::filesystem::equivalent(output, input, error))
+            throw Error(fmt::format("{} {} is {}: writing there would replace it; name another file", option, output,
+                                    input == output ? "an input" : "the input " + input),
+                        2);
+    }
+}
+
 namespace {
 
 // The report formats an output file's name may end in (in any case), in the order help lists them.

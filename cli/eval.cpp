@@ -24,6 +24,9 @@ struct EvalOptions {
 constexpr std::string_view instead = "use --format ndjson to stream unranked results (and screener rank to merge shards)";
 
 int run_eval(const EvalOptions& o) {
+    std::vector<std::string> read = o.inputs;
+    read.push_back(o.rules);
+    refuse_to_replace_an_input("--output", o.output, read);
     Progress progress("proposal", "scored");  // timed from here: loading the rule set counts
     auto rules = load_rules_or_throw(o.rules);
     const RulesInfo info = rules_info(*rules);

@@ -18,6 +18,7 @@ void setup_schema(CLI::App& app, int& exit_code) {
     cmd->add_option("--rules", o->rules, "Rule-set YAML file (default: the built-in bac-ninh-234)")->check(CLI::ExistingFile);
     cmd->add_option("-o,--output", o->output, "Write the schema to this file (atomically)")->check(output_path());
     cmd->callback([o, &exit_code] {
+        refuse_to_replace_an_input("--output", o->output, {o->rules});
         auto rules = load_rules_or_throw(o->rules);
         write_output(o->output, [&](std::ostream& out) { out << proposal_schema(*rules).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n"; });
         exit_code = 0;

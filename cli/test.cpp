@@ -105,6 +105,7 @@ void write_junit(std::ostream& out, const std::vector<SuiteRun>& suites, bool co
 }
 
 int run_test(const TestOptions& o) {
+    refuse_to_replace_an_input("--junit", o.junit, o.files);
     std::vector<SuiteRun> suites;
     bool failed = false;
     // JUnit on standard output has it to itself: the results for people go to stderr then.

@@ -2420,6 +2420,37 @@ TEST_CASE("schema follows --rules and writes -o", "[cli]") {
     CHECK(run_cli("schema --bogus").exit_code == 2);
 }
 
+TEST_CASE("an output that is one of the command's inputs is refused before anything is read", "[cli]") {
+    // From a robustness helper: `eval p.ndjson -o p.ndjson` replaced the proposals with their results,
+    // `schema --rules r.yaml -o r.yaml` the rule set with its schema.
+    TempDir tmp("cli-output-input");
+    const std::string& dir = tmp.path;
+    const std::string rules = dir + "/r.yaml", proposals = dir + "/p.ndjson", results = dir + "/res.ndjson";
+    write_text(rules, mini_rules_head + mini_tests);
+    write_text(proposals, "{\"id\": \"A\", \"x\": 60, \"sector\": \"good\"}\n");
+    REQUIRE(run_cli("eval --rules " + q(rules) + " " + q(proposals) + " -o " + q(results)).exit_code == 0);
+    const std::string results_text = read_text(results);
+    std::filesystem::create_symlink(proposals, dir + "/link.ndjson");
+    auto refused = [&](const std::string& args, const std::string& err) {
+        INFO(args);
+        Cli cli = run_cli(args);
+        CHECK(cli.exit_code == 2);
+        CHECK(cli.err == "screener: error: " + err + ": writing there would replace it; name another file\n");
+        CHECK(cli.out.empty());
+    };
+    refused("eval --rules " + q(rules) + " " + q(proposals) + " -o " + q(proposals), "--output " + proposals + " is an input");
+    refused("eval --rules " + q(rules) + " " + q(proposals) + " -o " + q(dir + "/link.ndjson"),
+            "--output " + dir + "/link.ndjson is the input " + proposals);
+    refused("eval --rules " + q(rules) + " " + q(proposals) + " --format json -o " + q(rules), "--output " + rules + " is an input");
+    refused("diff " + q(rules) + " " + q(rules) + " " + q(proposals) + " --format json -o " + q(proposals), "--output " + proposals + " is an input");
+    refused("rank " + q(results) + " -o " + q(results), "--output " + results + " is an input");
+    refused("schema --rules " + q(rules) + " -o " + q(rules), "--output " + rules + " is an input");
+    refused("test " + q(rules) + " --junit " + q(rules), "--junit " + rules + " is an input");
+    CHECK(read_text(rules) == mini_rules_head + mini_tests);
+    CHECK(read_text(proposals) == "{\"id\": \"A\", \"x\": 60, \"sector\": \"good\"}\n");
+    CHECK(read_text(results) == results_text);
+}
+
 TEST_CASE("schema writes a rule set's invalid UTF-8 as U+FFFD, as every report does", "[cli]") {
     // A title and an input's description saved as Latin-1 (a Windows editor's "Café"): the rule set
     // compiles, and the schema must not end in an internal error.
