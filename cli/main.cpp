@@ -67,6 +67,14 @@ void check_command(const CLI::App& app, int argc, char** argv) {
     throw screener::Error("unknown command '" + std::string(word) + "'" + hint + " (commands: " + list + "; see screener --help)");
 }
 
+// What a command wrote to standard output may still sit in its buffer: a full disk or a closed
+// descriptor shows only now, and a report (or --help) cut short must not exit as if written.
+std::string standard_output_error() {
+    std::cout.flush();
+    if (!std::cout || std::fflush(stdout) != 0 || std::ferror(stdout)) return std::string("cannot write to standard output: ") + std::strerror(errno);
+    return "";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -95,17 +103,14 @@ int main(int argc, char** argv) {
         apply_limits_from_environment();
         check_command(app, argc, argv);
         app.parse(argc, argv);
-        // What a command wrote to standard output may still sit in its buffer: a full disk or a
-        // closed descriptor shows only now, and a report cut short must not exit as if written.
-        std::cout.flush();
-        if (!std::cout || std::fflush(stdout) != 0 || std::ferror(stdout))
-            throw screener::Error(std::string("cannot write to standard output: ") + std::strerror(errno));
-    } catch (const CLI::CallForHelp& e) {
-        return app.exit(e);
-    } catch (const CLI::CallForAllHelp& e) {
-        return app.exit(e);
-    } catch (const CLI::CallForVersion& e) {
-        return app.exit(e);
+        if (const std::string error = standard_output_error(); !error.empty()) throw screener::Error(error);
+    } catch (const CLI::Success& e) {  // --help, --version
+        app.exit(e);
+        if (const std::string error = standard_output_error(); !error.empty()) {
+            std::cerr << "screener: error: " << error << '\n';
+            return 2;
+        }
+        return 0;
     } catch (const CLI::ParseError& e) {
         app.exit(e);
         return 2;

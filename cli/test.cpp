@@ -150,7 +150,14 @@ void setup_test(CLI::App& app, int& exit_code) {
     cmd->add_option("RULES", o->files, "Rule sets, or test files (YAML with rules: PATH and tests:)")->required();
     cmd->add_option("--junit", o->junit, "Also write the results as JUnit XML to this file (- for standard output: the results for people then go to stderr)")
         ->check(output_path());
-    cmd->add_option("--min-coverage", o->min_coverage, "Fail when coverage is below this percentage (in JUnit, a coverage test case for each rule set)")->check(CLI::Range(0.0, 100.0));
+    cmd->add_option("--min-coverage", o->min_coverage, "Fail when coverage is below this percentage (in JUnit, a coverage test case for each rule set)")
+        ->check(CLI::Validator(
+            [](const std::string& text) -> std::string {
+                double percent = 0;
+                const bool read = CLI::detail::lexical_cast(text, percent);
+                return read && percent >= 0 && percent <= 100 ? "" : "expected a percentage from 0 to 100, found " + text;  // NaN too
+            },
+            "0..100"));
     cmd->callback([o, &exit_code] { exit_code = run_test(*o); });
 }
 

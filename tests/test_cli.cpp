@@ -1388,13 +1388,14 @@ TEST_CASE("A report that cannot be written all the way is an error naming where,
     CHECK(dir_entries(tmp.path + "/limited").empty());
 }
 
-TEST_CASE("check, validate, test and schema fail when standard output cannot be written", "[cli]") {
+TEST_CASE("check, validate, test, schema, --help and --version fail when standard output cannot be written", "[cli]") {
     // From an operator helper: check's verdict went to /dev/full, or to a closed descriptor, and it
-    // exited 0 as if the verdict had been written.
+    // exited 0 as if the verdict had been written (and from a robustness helper, --help).
     const std::string pass = q(source_dir + "/examples/proposals/001-amkor-semiconductor-packaging.json");
     const std::string fail = q(source_dir + "/examples/proposals/013-garment-factory.json");
     const std::string rules = q(source_dir + "/rules/bac-ninh-234.yaml");
-    for (const std::string& command : {"check --format json " + pass, "check " + fail, "validate " + rules, "test " + rules, std::string("schema")}) {
+    for (const std::string& command : {"check --format json " + pass, "check " + fail, "validate " + rules, "test " + rules, std::string("schema"),
+                                       std::string("--help"), std::string("eval --help"), std::string("--version")}) {
         INFO(command);
         REQUIRE(run_cli(command).exit_code < 2);  // runs when it can write
         Cli full = sh("\"$SCREENER\" " + command + " > /dev/full");
