@@ -1,6 +1,7 @@
 #include "common.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cctype>
 #include <chrono>
 #include <climits>
@@ -295,11 +296,23 @@ CLI::Validator output_path() {
             // A new file, or one replaced by renaming a new one over it: either takes a folder that may be written.
             const fs::path parent = fs::path(path).parent_path();
             const std::string folder = parent.empty() ? "." : parent.string();
-            if (!fs::is_directory(fs::status(folder, error))) return "cannot create " + path + ": no such folder " + folder;
+            if (const auto folder_status = fs::status(folder, error); !fs::is_directory(folder_status))
+                return "cannot create " + path + ": " + (fs::exists(folder_status) ? folder + " is not a folder" : "no such folder " + folder);
             if (::access(folder.c_str(), W_OK | X_OK) != 0) return "cannot create " + path + ": " + std::strerror(errno);
             return "";
         },
         "FILE|-");
+}
+
+CLI::Validator jobs_count() {
+    return CLI::Validator(
+        [](const std::string& text) -> std::string {
+            unsigned jobs = 0;
+            const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), jobs);
+            if (error == std::errc() && end == text.data() + text.size() && jobs <= 1024) return "";
+            return "expected a whole number of worker threads from 0 (one per core) to 1024, found '" + text + "'";
+        },
+        "0..1024");
 }
 
 void refuse_to_replace_an_input(std::string_view option, const std::string& output, const std::vector<std::string>& inputs) {
@@ -349,7 +362,7 @@ std::optional<Format> format_of_name(const std::string& output, std::initializer
 Format pick_format(const std::string& format, const std::string& output) {
     if (!format.empty()) return *parse_format(format);
     if (const auto named = format_of_name(output, all_formats)) return *named;
-    return output.empty() && stdout_is_terminal() ? Format::md : Format::json;
+    return (output.empty() || is_standard_output(output)) && stdout_is_terminal() ? Format::md : Format::json;
 }
 
 void print_diagnostics(const Diagnostics& diagnostics, bool warnings_are_errors) {

@@ -26,6 +26,8 @@ CLI::Validator input_path(bool folders);
 // An -o path that can be written, checked before anything is scored: not empty, not a folder, in a
 // folder that exists and may be written (a device, a FIFO or /dev/stdout is written as it is).
 CLI::Validator output_path();
+// --jobs: a whole number of worker threads from 0 (one per core) to 1024.
+CLI::Validator jobs_count();
 // An output (`option`'s file) that is one of the files a command reads is a usage error (exit 2),
 // before anything is read: the atomic rename would replace the proposals or rule set it came from.
 void refuse_to_replace_an_input(std::string_view option, const std::string& output, const std::vector<std::string>& inputs);

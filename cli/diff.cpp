@@ -66,7 +66,7 @@ void setup_diff(CLI::App& app, int& exit_code) {
         ->check(CLI::IsMember({"md", "json"}));
     cmd->add_option("-o,--output", o->output, "Write to this file (atomically); a .json name writes json, .md md, and any other extension is refused")->check(output_path());
     cmd->add_option("-j,--jobs", o->jobs, "Worker threads (default: one per core); output is identical for any number")
-        ->check(CLI::Range(0U, 1024U));
+        ->check(jobs_count());
     cmd->add_flag("--fail-on-change", o->fail_on_change, "Exit 1 when any proposal's verdict flips");
     cmd->callback([o, &exit_code] { exit_code = run_diff(*o); });
 }

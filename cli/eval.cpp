@@ -79,7 +79,7 @@ void setup_eval(CLI::App& app, int& exit_code) {
         ->allow_extra_args(false)  // one verdict per --fail-on, so inputs may follow it
         ->check(CLI::IsMember({"fail", "invalid"}));
     cmd->add_option("-j,--jobs", o->jobs, "Worker threads (default: one per core); output is identical for any number")
-        ->check(CLI::Range(0U, 1024U));
+        ->check(jobs_count());
     cmd->callback([o, &exit_code] { exit_code = run_eval(*o); });
 }
 

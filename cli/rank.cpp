@@ -65,7 +65,7 @@ void setup_rank(CLI::App& app, int& exit_code) {
         ->check(CLI::IsMember({"md", "json", "ndjson", "csv", "junit", "html"}));
     cmd->add_option("-o,--output", o->output, "Write the report to this file (atomically)")->check(output_path());
     cmd->add_option("-j,--jobs", o->jobs, "Worker threads (default: one per core); output is identical for any number")
-        ->check(CLI::Range(0U, 1024U));
+        ->check(jobs_count());
     cmd->callback([o, &exit_code] { exit_code = run_rank(*o); });
 }
 

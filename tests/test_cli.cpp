@@ -1029,10 +1029,14 @@ TEST_CASE("eval writes md when stdout is a terminal and no format is given", "[c
         WARN("script(1) is not installed: cannot give the binary a terminal");
         return;
     }
-    Cli cli = sh("script -qec \"$SCREENER -q eval " + example("003-samsung-display-expansion.json") + "\" /dev/null </dev/null");
-    INFO(cli.err);
-    REQUIRE(cli.exit_code == 0);
-    CHECK_THAT(cli.out, StartsWith("# Screening report"));
+    // -o - and -o /dev/stdout are standard output too (from a review helper: they wrote json there).
+    for (const std::string output : {"", " -o -", " -o /dev/stdout"}) {
+        INFO(output);
+        Cli cli = sh("script -qec \"$SCREENER -q eval " + example("003-samsung-display-expansion.json") + output + "\" /dev/null </dev/null");
+        INFO(cli.err);
+        REQUIRE(cli.exit_code == 0);
+        CHECK_THAT(cli.out, StartsWith("# Screening report"));
+    }
 }
 
 TEST_CASE("eval --fail-on makes the exit code 1 only when a proposal has that verdict", "[cli]") {
@@ -1242,6 +1246,23 @@ TEST_CASE("eval -o into a missing directory exits 2 with a clear message", "[cli
     CHECK(cli.out.empty());
     CHECK(cli.err == "--output: cannot create " + out + ": no such folder " + dir + "/no/such/dir\nRun with --help for more information.\n");
     CHECK(dir_entries(dir).empty());
+    // A file where the folder would be is said to be one.
+    write_text(dir + "/file", "");
+    Cli file = run_cli("-q eval -o " + q(dir + "/file/report.json") + " " + examples);
+    CHECK(file.exit_code == 2);
+    CHECK(file.err == "--output: cannot create " + dir + "/file/report.json: " + dir + "/file is not a folder\nRun with --help for more information.\n");
+}
+
+TEST_CASE("a --jobs value is a whole number from 0 to 1024, and anything else is refused saying so", "[cli]") {
+    for (const std::string command : {"eval", "rank", "diff rules/bac-ninh-234.yaml rules/bac-ninh-234.yaml"})
+        for (const std::string jobs : {"''", "1.5", "1025", "-1", "x", "2x"}) {
+            INFO(command << " --jobs " << jobs);
+            Cli cli = run_cli("-q " + command + " --jobs " + jobs + " tests/ci/proposals.ndjson");
+            CHECK(cli.exit_code == 2);
+            CHECK(cli.err == "--jobs: expected a whole number of worker threads from 0 (one per core) to 1024, found '" +
+                                 (jobs == "''" ? "" : jobs) + "'\nRun with --help for more information.\n");
+        }
+    CHECK(run_cli("-q eval --jobs 1024 " + examples + " --format csv").exit_code == 0);
 }
 
 TEST_CASE("an -o that cannot be written is a usage error before anything is scored", "[cli]") {
