@@ -416,6 +416,16 @@ TEST_CASE("every unmet expectation of one test is listed, in a fixed order", "[t
           });
 }
 
+TEST_CASE("two tests of one name are a rule-set error, as two gates of one id are", "[testing]") {
+    // From a rule-author helper: JUnit had two testcases of one classname and name, which CI merges.
+    CompileResult result = compile_yaml(mini + "tests:\n" + test_yaml("same", "{ id: T, x: 1, sector: a }", "{ verdict: fail }") +
+                                        test_yaml("same", "{ id: U, x: 90, sector: a }", "{ verdict: pass }"));
+    CHECK_FALSE(result.rules);
+    // mini is 18 lines, then `tests:`: the first `  - name: same` is on line 20, the second on 23, its value at column 11.
+    CHECK(messages(result.diagnostics) ==
+          Lines{"test.yaml:23:11: error: duplicate test name 'same' (first given at line 20): CI reports tell tests apart by name"});
+}
+
 TEST_CASE("an expected verdict that is not a verdict is a rule-set error", "[testing]") {
     CompileResult result = compile_yaml(mini + "tests:\n" + test_yaml("n", "{ id: T, x: 1, sector: a }", "{ verdict: passed }"));
     CHECK_FALSE(result.rules);
@@ -623,6 +633,28 @@ TEST_CASE("a test file with 'rules' misspelt is told so, not read as a rule set 
     write_text(rules, "id: t\nversion: \"1\"\ninputs: {}\ngroups:\n  - id: g\n    criteria:\n      - { id: c, points: 1 }\n"
                       "decision: { pass_score: 0 }\ntests: []\n");
     CHECK_THAT(run_cli("test " + q(rules)).err, Contains(rules + ":1:1: error: the rule set needs 'format'"));
+}
+
+TEST_CASE("a test file with 'tests' misspelt is told so too, and one given as a rule set says what it is", "[testing]") {
+    // From a rule-author helper: `rules:` with `test:` made eight rule-set errors, and validate or
+    // schema of a test file seven, the useful one buried.
+    const std::string dir = temp_dir("testing-tests-typo");
+    write_text(dir + "/mini.yaml", mini);
+    const std::string file = dir + "/typo.tests.yaml";
+    write_text(file, "rules: mini.yaml\ntest:\n" + test_yaml("t", "{ id: S1, x: 1, sector: a }", "{ verdict: fail }"));
+    Cli cli = run_cli("test " + q(file));
+    CHECK(cli.exit_code == 1);
+    CHECK(cli.err == file + ":1:1: error: a test file needs 'tests'\n" + file + ":2:1: error: unknown key 'test' in a test file; did you mean 'tests'?\n");
+    const std::string tests = dir + "/good.tests.yaml";
+    write_text(tests, "rules: mini.yaml\ntests:\n" + test_yaml("t", "{ id: S1, x: 1, sector: a }", "{ verdict: fail }"));
+    REQUIRE(run_cli("test " + q(tests)).exit_code == 0);
+    const std::string what = tests + ":1:1: error: this is a test file (it names its rule set in 'rules:'), not a rule set: run it with screener test\n";
+    Cli validate = run_cli("validate " + q(tests));
+    CHECK(validate.exit_code == 1);
+    CHECK(validate.err == what);
+    Cli schema = run_cli("schema --rules " + q(tests));
+    CHECK(schema.exit_code == 2);
+    CHECK(schema.err == what + "screener: error: the rule set " + tests + " has errors\n");
 }
 
 TEST_CASE("a test file's rules must name a rule set: other YAML files are not loaded, nor quoted", "[testing]") {

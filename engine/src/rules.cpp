@@ -83,6 +83,10 @@ public:
             yaml_.error(SourceLoc{rules_.file, 1, 1}, "a rule set must be a YAML mapping starting with 'format: screener/v1'");
             return;
         }
+        if (!(*root)["format"] && (*root)["rules"]) {  // one error, not one for each key a rule set would have
+            yaml_.error(SourceLoc{rules_.file, 1, 1}, "this is a test file (it names its rule set in 'rules:'), not a rule set: run it with screener test");
+            return;
+        }
         yaml_.check_mapping(*root, "the rule set", top_keys);
         const YAML::Node& top = *root;
 
@@ -122,12 +126,17 @@ public:
             yaml.error(node, "'tests' must be a list of test cases");
             return out;
         }
+        std::map<std::string, SourceLoc> names;  // a test's name is its identity in a CI report (JUnit)
         for (const auto& item : node) {
             if (!yaml.check_mapping(item, "a test", test_keys)) continue;
             TestCase test;
             test.where = yaml.loc(item);
-            if (auto name = yaml.require(item, "name", "a test"); name.IsDefined())
+            if (auto name = yaml.require(item, "name", "a test"); name.IsDefined()) {
                 test.name = yaml.string(name, "a test's 'name'").value_or("");
+                if (const auto [first, added] = names.emplace(test.name, yaml.loc(name)); !added)
+                    yaml.error(name, "duplicate test name '" + test.name + "' (first given at line " + std::to_string(first->second.line) +
+                                         "): CI reports tell tests apart by name");
+            }
             if (auto proposal = yaml.require(item, "proposal", "test '" + test.name + "'"); proposal.IsDefined()) {
                 test.proposal_where = yaml.loc(proposal);
                 if (proposal.IsMap())
@@ -556,9 +565,9 @@ std::optional<YAML::Node> peek_yaml_file(const std::string& path) {
 
 bool is_test_file(const std::string& path) {
     const auto root = peek_yaml_file(path);
-    // `tests:` without a rule set's `format:`, and with `rules:` or at least without a rule set's
-    // `groups:` (so that a misspelt `rules:` is told so, not taken for a rule set without its keys).
-    return root && root->IsMap() && (*root)["tests"] && !(*root)["format"] && ((*root)["rules"] || !(*root)["groups"]);
+    // No rule set's `format:`, and `rules:`, or `tests:` without a rule set's `groups:`: so that a
+    // misspelt `rules:` or `tests:` is told so, not taken for a rule set without its keys.
+    return root && root->IsMap() && !(*root)["format"] && ((*root)["rules"] || ((*root)["tests"] && !(*root)["groups"]));
 }
 
 LoadedTests load_test_file(const std::string& path) {
