@@ -215,6 +215,13 @@ TEST_CASE("missing required input, and JSON null counting as absent", "[bind]") 
     CHECK(reasons(with(without(valid_json("X"), "environment"), "environment.wastewater", true)) ==
           std::vector<std::string>{"environment.wastewater: missing (required input); the proposal has \"environment.wastewater\" as one "
                                    "key: nest it, as {\"environment\": {\"wastewater\": ...}}"});
+    // A key no input reads, close to the missing one's, in the same object (from an investor
+    // helper: localisation_rate for localization_rate).
+    CHECK(reasons(with(without(valid_json("X"), "workers"), "worker", 10)) ==
+          std::vector<std::string>{"workers: missing (required input); the proposal has \"worker\", which the rule set does not read: a misspelling?"});
+    CHECK(reasons(with(without(valid_json("X"), "environment"), "environment", {{"wastewatr", true}})) ==
+          std::vector<std::string>{"environment.wastewater: missing (required input); the proposal has \"wastewatr\", which the rule set does not "
+                                   "read: a misspelling?"});
 
     // null on an optional input: the default applies
     json p = valid_json("X");

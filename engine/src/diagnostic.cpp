@@ -70,15 +70,15 @@ constexpr std::size_t longest_suggested = 100;
 constexpr std::size_t most_compared_cells = 4'000'000;
 }  // namespace
 
-std::string did_you_mean(std::string_view name, const std::vector<std::string>& candidates) {
-    if (name.size() > longest_suggested) return "";
+const std::string* closest(std::string_view name, const std::vector<std::string>& candidates) {
+    if (name.size() > longest_suggested) return nullptr;
     // Close enough: at most a third of the name wrong (and at least one edit allowed).
     const std::size_t allowed = std::max<std::size_t>(1, name.size() / 3);
     auto near_in_length = [&](const std::string& candidate) {  // else at least that many edits: never close enough
         return std::max(name.size(), candidate.size()) - std::min(name.size(), candidate.size()) <= allowed;
     };
     const auto compared = static_cast<std::size_t>(std::count_if(candidates.begin(), candidates.end(), near_in_length));
-    if (compared * (name.size() + 1) * (name.size() + allowed + 1) > most_compared_cells) return "";
+    if (compared * (name.size() + 1) * (name.size() + allowed + 1) > most_compared_cells) return nullptr;
     const std::string* best = nullptr;
     std::size_t best_distance = 0;
     for (const auto& candidate : candidates) {
@@ -86,8 +86,12 @@ std::string did_you_mean(std::string_view name, const std::vector<std::string>& 
         std::size_t d = edit_distance(name, candidate);
         if (!best || d < best_distance) best = &candidate, best_distance = d;
     }
-    if (!best || best_distance > allowed) return "";
-    return "; did you mean '" + *best + "'?";
+    return best && best_distance <= allowed ? best : nullptr;
+}
+
+std::string did_you_mean(std::string_view name, const std::vector<std::string>& candidates) {
+    const std::string* best = closest(name, candidates);
+    return best ? "; did you mean '" + *best + "'?" : "";
 }
 
 }  // namespace screener

@@ -119,6 +119,29 @@ std::optional<std::string> store_value(const CompiledInput& input, const nlohman
 
 }  // namespace detail
 
+namespace {
+// A key of the object `input` lies in (its parent's keys, for a nested one) that no input reads and
+// that is close to the input's own key: localisation_rate for localization_rate.
+std::string unread_key_like(const CompiledRules& rules, const nlohmann::json& proposal, const CompiledInput& input) {
+    const nlohmann::json* parent = &proposal;
+    const std::size_t depth = input.path.size() - 1;
+    for (std::size_t k = 0; k < depth && parent; ++k) {
+        const auto it = parent->find(input.path[k]);
+        parent = it != parent->end() && it->is_object() ? &*it : nullptr;
+    }
+    if (!parent || !parent->is_object()) return "";
+    std::vector<std::string> unread;
+    for (const auto& [key, item] : parent->items()) {
+        const bool read = key == "id" || key == "name" || std::any_of(rules.inputs.begin(), rules.inputs.end(), [&](const CompiledInput& other) {
+            return other.path.size() > depth && other.path[depth] == key && std::equal(input.path.begin(), input.path.begin() + depth, other.path.begin());
+        });
+        if (!read) unread.push_back(key);
+    }
+    const std::string* near = closest(input.path.back(), unread);
+    return near ? *near : "";
+}
+}  // namespace
+
 BoundProposal bind_json(const CompiledRules& rules, const nlohmann::json& value, SourceLoc source) {
     InvalidProposal invalid;
     invalid.source = source;
@@ -171,6 +194,8 @@ BoundProposal bind_json(const CompiledRules& rules, const nlohmann::json& value,
                     std::string nested = "...";
                     for (auto part = input.path.rbegin(); part != input.path.rend(); ++part) nested = "{\"" + *part + "\": " + nested + "}";
                     reason += "; the proposal has \"" + input.name + "\" as one key: nest it, as " + nested;
+                } else if (const std::string misspelt = unread_key_like(rules, value, input); !misspelt.empty()) {
+                    reason += "; the proposal has \"" + misspelt + "\", which the rule set does not read: a misspelling?";
                 }
                 invalid.reasons.push_back(std::move(reason));
             }

@@ -35,7 +35,9 @@ bool has_errors(const Diagnostics& diagnostics);
 // Sorts by file, line and column (stable, so same-place messages keep their order).
 void sort_by_location(Diagnostics& diagnostics);
 
-// "; did you mean 'x'?" for the candidate nearest to `name`, or "" when none is close enough.
+// The candidate nearest to `name`, when one is close enough to be a misspelling of it.
+const std::string* closest(std::string_view name, const std::vector<std::string>& candidates);
+// "; did you mean 'x'?" for the closest candidate, or "".
 std::string did_you_mean(std::string_view name, const std::vector<std::string>& candidates);
 // did_you_mean compares a name with every candidate: once a file has this many diagnostics, unknown
 // names and targets are reported without suggestions (thousands of them are no typos, and each
