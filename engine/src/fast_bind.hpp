@@ -108,6 +108,4 @@ BoundProposal bind_record(const CompiledRules& rules, const RawChunk& chunk, con
 const Proposal* bind_record(const CompiledRules& rules, const RawChunk& chunk, const RawRecord& record, Proposal& reuse,
                             BoundProposal& other);
 
-std::uint32_t line_of(std::string_view text, std::size_t offset);
-
 }  // namespace screener::detail

@@ -313,10 +313,6 @@ BoundProposal bind_text(const CompiledRules& rules, std::string_view text, Sourc
 
 namespace detail {
 
-std::uint32_t line_of(std::string_view text, std::size_t offset) {
-    return 1 + static_cast<std::uint32_t>(std::count(text.begin(), text.begin() + std::min(offset, text.size()), '\n'));
-}
-
 namespace {
 
 namespace fs = std::filesystem;
