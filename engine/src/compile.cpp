@@ -237,8 +237,6 @@ public:
         out_->id = in_.id;
         out_->title = in_.title;
         out_->version = in_.version;
-        out_->description = in_.description;
-        out_->sources = in_.sources;
         out_->sha256 = sha256_hex(in_.text);
         out_->pass_score = in_.pass_score.value;
         out_->tests = in_.tests;
@@ -402,9 +400,7 @@ private:
             CompiledGate out;
             out.id = gate.id;
             out.title = gate.title;
-            out.description = gate.description;
             out.where = gate.where;
-            out.require_text = gate.require.text;
             if (!gate.require.text.empty()) out.require = expression(gate.require, Type::boolean, "gate '" + gate.id + "' 'require'");
             if (gate.message) out.message = message_parts(*gate.message, "gate '" + gate.id + "' message");
             out_->gates.push_back(std::move(out));
@@ -461,7 +457,6 @@ private:
             CompiledGroup out;
             out.id = group.id;
             out.title = group.title;
-            out.description = group.description;
             out.weight = group.weight.value;
             if (group.minimum) out.minimum = group.minimum->value;
             out.where = group.where;
@@ -470,7 +465,6 @@ private:
                 CompiledCriterion criterion;
                 criterion.id = c.id;
                 criterion.title = c.title;
-                criterion.description = c.description;
                 criterion.unit = c.unit;
                 criterion.group = g;
                 criterion.weight = c.weight.value;
@@ -478,12 +472,10 @@ private:
                 const std::string what = "criterion '" + c.id + "'";
                 if (c.metric) {
                     criterion.has_metric = true;
-                    criterion.expr_text = c.metric->text;
                     criterion.expr = expression(*c.metric, Type::number, what + " 'metric'");
                     if (c.zero_at) criterion.band.zero_at = c.zero_at->value;
                     if (c.full_at) criterion.band.full_at = c.full_at->value;
                 } else if (c.points) {
-                    criterion.expr_text = c.points->text;
                     criterion.expr = expression(*c.points, Type::number, what + " 'points'");
                 }
                 if (c.applies_when) {
@@ -506,7 +498,6 @@ private:
             CompiledProfile out;
             out.title = profile.title;
             out.where = profile.where;
-            out.when_text = profile.when.text;
             if (!profile.when.text.empty()) out.when = expression(profile.when, Type::boolean, "a profile's 'when'");
             std::set<std::string> unknown;  // targets reported: once, however many keys they are given
             for (const ProfileSetting& setting : profile.settings) {

@@ -61,9 +61,8 @@ struct MessagePart {
 };
 
 struct CompiledGate {
-    std::string id, title, description;
+    std::string id, title;
     std::uint32_t require = no_expr;
-    std::string require_text;
     std::vector<MessagePart> message;  // empty when the gate has none
     SourceLoc where;
 };
@@ -73,11 +72,10 @@ struct Band {
 };
 
 struct CompiledCriterion {
-    std::string id, title, description, unit;
+    std::string id, title, unit;
     std::uint32_t group = 0;
     bool has_metric = false;     // metric + band, or points
     std::uint32_t expr = no_expr;  // the metric or the points expression
-    std::string expr_text;
     Band band;                   // metric criteria only
     double weight = 1;
     std::uint32_t applies_when = no_expr;
@@ -86,7 +84,7 @@ struct CompiledCriterion {
 };
 
 struct CompiledGroup {
-    std::string id, title, description;
+    std::string id, title;
     double weight = 1;
     std::optional<double> minimum;
     std::uint32_t first_criterion = 0, criterion_count = 0;
@@ -104,7 +102,6 @@ struct Override {
 struct CompiledProfile {
     std::string title;
     std::uint32_t when = no_expr;
-    std::string when_text;
     std::vector<Override> overrides;
     SourceLoc where;
 };
@@ -116,8 +113,7 @@ struct CompiledLet {
 
 class CompiledRules {
 public:
-    std::string file, id, title, version, description, sha256;
-    std::vector<std::string> sources;
+    std::string file, id, title, version, sha256;
     std::vector<CompiledInput> inputs;
     std::vector<CompiledLet> lets;
     std::vector<CompiledGate> gates;
