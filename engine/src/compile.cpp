@@ -1,17 +1,17 @@
 #include "screener/compile.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <bit>
 #include <cmath>
-#include <iomanip>
 #include <limits>
 #include <map>
 #include <set>
 #include <sstream>
 #include <stdexcept>
 
-#include <openssl/evp.h>
+#include <sodium.h>
 
 #include "expr_check.hpp"
 #include "lint.hpp"
@@ -32,12 +32,14 @@ std::optional<std::uint32_t> CompiledRules::find_group(std::string_view id) cons
 std::optional<std::uint32_t> CompiledRules::find_gate(std::string_view id) const { return find(gate_index, id); }
 
 std::string sha256_hex(std::string_view bytes) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
-    std::ostringstream out;
-    for (unsigned int i = 0; i < length; ++i) out << std::hex << std::setw(2) << std::setfill('0') << int{digest[i]};
-    return out.str();
+    if (sodium_init() < 0) throw Error("cannot start libsodium, to hash the rule set");
+    std::array<unsigned char, crypto_hash_sha256_BYTES> digest;
+    crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(2 * digest.size());
+    for (const unsigned char byte : digest) out.append({hex[byte >> 4], hex[byte & 15]});
+    return out;
 }
 
 namespace detail {
