@@ -537,6 +537,32 @@ decision: { pass_score: 50 }
     });
 }
 
+TEST_CASE("a default out of range is written with the digits that tell it from the bound", "[diagnostics]") {
+    CHECK(errors(R"(format: screener/v1
+id: t
+version: "1"
+inputs:
+  capital:
+    type: number
+    min: 1234567
+    required: false
+    default: 1234566
+  share:
+    type: number
+    max: 0.1
+    required: false
+    default: 0.10000000000000002
+groups:
+  - id: g
+    criteria:
+      - { id: c, points: 100 }
+decision: { pass_score: 50 }
+)") == Lines{
+        "test.yaml:9:14: error: default of input 'capital' 1234566 is below the minimum 1234567",
+        "test.yaml:14:14: error: default of input 'share' 0.10000000000000002 is above the maximum 0.1",
+    });
+}
+
 TEST_CASE("invalid input and let names", "[diagnostics]") {
     const std::string rule = "' must be letters, digits and '_', with '.' between nested names, not a keyword, "
                              "and not 'id' or 'name' (those are proposal fields)";

@@ -8,13 +8,13 @@
 #include <limits>
 #include <map>
 #include <set>
-#include <sstream>
 #include <stdexcept>
 
 #include <sodium.h>
 
 #include "expr_check.hpp"
 #include "lint.hpp"
+#include "number_text.hpp"
 
 namespace screener {
 
@@ -218,14 +218,9 @@ void build_plan(const CompiledRules& rules, Program& program) { PlanBuilder(rule
 namespace {
 
 using detail::ExprCompiler;
+using detail::number_text;
 using detail::Symbol;
 using detail::Type;
-
-std::string format_number(double value) {
-    std::ostringstream out;
-    out << value;
-    return out.str();
-}
 
 class Compiler {
 public:
@@ -346,8 +341,8 @@ private:
                 if (!value.is_number()) return bad(decl.type == InputType::number ? "a number" : "a whole number");
                 double v = value.get<double>();
                 if (decl.type == InputType::integer && v != std::trunc(v)) return bad("a whole number");
-                if (decl.min && v < *decl.min) error(decl.default_where, what + " " + format_number(v) + " is below the minimum " + format_number(*decl.min));
-                if (decl.max && v > *decl.max) error(decl.default_where, what + " " + format_number(v) + " is above the maximum " + format_number(*decl.max));
+                if (decl.min && v < *decl.min) error(decl.default_where, what + " " + number_text(v) + " is below the minimum " + number_text(*decl.min));
+                if (decl.max && v > *decl.max) error(decl.default_where, what + " " + number_text(v) + " is above the maximum " + number_text(*decl.max));
                 return;
             }
             case InputType::boolean:
@@ -544,11 +539,11 @@ private:
                 }
                 bool is_weight = o.target == Override::Target::criterion_weight || o.target == Override::Target::group_weight;
                 if (is_weight && !(o.value > 0))
-                    error(setting.value.where, "a profile sets weight " + format_number(o.value) + " for '" + setting.target +
+                    error(setting.value.where, "a profile sets weight " + number_text(o.value) + " for '" + setting.target +
                                                    "'; weights must be greater than 0");
                 bool is_score = o.target == Override::Target::group_minimum || o.target == Override::Target::pass_score;
                 if (is_score && (o.value < 0 || o.value > 100))
-                    error(setting.value.where, "a profile sets " + setting.key + " " + format_number(o.value) + ", outside 0..100");
+                    error(setting.value.where, "a profile sets " + setting.key + " " + number_text(o.value) + ", outside 0..100");
                 out.overrides.push_back(o);
             }
             out_->profiles.push_back(std::move(out));

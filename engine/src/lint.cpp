@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "number_text.hpp"
 #include "program.hpp"
 
 namespace screener::detail {
@@ -187,8 +188,6 @@ private:
     mutable std::vector<std::optional<bool>> let_lacks_;
 };
 
-std::string number(double v) { return fmt::format("{}", v); }
-
 }  // namespace
 
 void lint(const CompiledRules& rules, const RuleSet& source, const std::map<std::string, int>& use_counts, Diagnostics& out) {
@@ -217,13 +216,13 @@ void lint(const CompiledRules& rules, const RuleSet& source, const std::map<std:
             warn(c.where, what + " never applies: its applies_when is false for every input within min/max");
         Interval r = analysis.range(c.expr);
         if (!c.has_metric) {
-            if (r.hi <= 0) warn(c.where, what + " can never score: its points are at most " + number(r.hi));
+            if (r.hi <= 0) warn(c.where, what + " can never score: its points are at most " + number_text(r.hi));
             best[i] = std::clamp(r.hi, 0.0, 100.0);
             continue;
         }
         const Band& band = c.band;
         if (band.zero_at == band.full_at) {
-            warn(c.where, what + " has zero_at equal to full_at (" + number(band.full_at) + "): it scores 0 or 100, nothing between");
+            warn(c.where, what + " has zero_at equal to full_at (" + number_text(band.full_at) + "): it scores 0 or 100, nothing between");
             continue;
         }
         const bool higher_better = band.full_at > band.zero_at;
@@ -231,11 +230,11 @@ void lint(const CompiledRules& rules, const RuleSet& source, const std::map<std:
         const bool never_scores = higher_better ? best_value <= band.zero_at : best_value >= band.zero_at;
         const bool never_full = higher_better ? best_value < band.full_at : best_value > band.full_at;
         if (never_scores)
-            warn(c.where, what + " can never score: its metric is at " + (higher_better ? "most " : "least ") + number(best_value) +
-                              " for inputs within min/max, and points start beyond " + number(band.zero_at));
+            warn(c.where, what + " can never score: its metric is at " + (higher_better ? "most " : "least ") + number_text(best_value) +
+                              " for inputs within min/max, and points start beyond " + number_text(band.zero_at));
         else if (never_full)
             warn(c.where, what + " can never reach full points: its metric is at " + (higher_better ? "most " : "least ") +
-                              number(best_value) + " for inputs within min/max, short of full_at " + number(band.full_at));
+                              number_text(best_value) + " for inputs within min/max, short of full_at " + number_text(band.full_at));
         best[i] = std::isinf(best_value) ? 100.0 : band_points(best_value, band);
     }
     // A profile that moves one end of a band, or both, must leave a band that slopes the criterion's
@@ -257,12 +256,12 @@ void lint(const CompiledRules& rules, const RuleSet& source, const std::map<std:
         for (const auto& [index, moved] : bands) {
             const CompiledCriterion& c = rules.criteria[index];
             const Band &band = moved.band, &own = c.band;
-            const std::string ends = "zero_at " + number(band.zero_at) + ", full_at " + number(band.full_at);
+            const std::string ends = "zero_at " + number_text(band.zero_at) + ", full_at " + number_text(band.full_at);
             if (band.zero_at == band.full_at)
                 warn(profile.where, who + " makes criterion '" + c.id + "' a step (" + ends + "): it scores 0 or 100, nothing between");
             else if (own.zero_at != own.full_at && (band.full_at > band.zero_at) != (own.full_at > own.zero_at))
-                warn(profile.where, who + " turns criterion '" + c.id + "' around (" + ends + "): its own band (" + number(own.zero_at) +
-                                        " to " + number(own.full_at) + ") scores " + (own.full_at > own.zero_at ? "higher" : "lower") +
+                warn(profile.where, who + " turns criterion '" + c.id + "' around (" + ends + "): its own band (" + number_text(own.zero_at) +
+                                        " to " + number_text(own.full_at) + ") scores " + (own.full_at > own.zero_at ? "higher" : "lower") +
                                         " values higher" + (moved.ends == 1 ? "; move the other end too" : ""));
         }
     }
@@ -285,7 +284,7 @@ void lint(const CompiledRules& rules, const RuleSet& source, const std::map<std:
         if (weight > 0) groups_weight += group.weight, groups_sum += group.weight * sum / weight;
         if (group.minimum && certain && weight > 0 && sum / weight < *group.minimum)
             warn(group.where, "group '" + group.id + "' can score at most " + fmt::format("{:.2f}", sum / weight) +
-                                  " with these weights and bands, below its minimum " + number(*group.minimum));
+                                  " with these weights and bands, below its minimum " + number_text(*group.minimum));
     }
     // A profile may lower the pass score (the lowest counts) or change weights and bands (then
     // nothing is claimed).
@@ -299,7 +298,7 @@ void lint(const CompiledRules& rules, const RuleSet& source, const std::map<std:
     constexpr double slack = 1e-9;  // what rounding in the sums may hide
     if (all_certain && !reweighed && groups_weight > 0 && groups_sum / groups_weight < lowest_pass - slack)
         warn(source.pass_score.where, "no proposal can pass: the total is at most " + fmt::format("{:.2f}", groups_sum / groups_weight) +
-                                          " with these weights and bands, below the pass score " + number(lowest_pass));
+                                          " with these weights and bands, below the pass score " + number_text(lowest_pass));
     // A division by the number 0 written out where it is always evaluated: the expression never
     // has data. (Not in a branch of if() or the right side of and/or, which may be passed over.)
     auto divides_by_zero = [&](std::uint32_t root) {

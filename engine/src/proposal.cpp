@@ -28,6 +28,7 @@
 #include <fmt/format.h>
 
 #include "fast_bind.hpp"
+#include "number_text.hpp"
 #include "screener/compile.hpp"
 #include "screener/limits.hpp"
 #include "utf8.hpp"
@@ -52,9 +53,6 @@ std::string describe(const nlohmann::json& value) {
         default: return text;
     }
 }
-
-// The shortest text that reads back as `v`: "1e-320" and "0.1", not rounding artefacts.
-std::string number_text(double v) { return fmt::format("{}", v); }
 
 void size(const CompiledRules& rules, Proposal& p) {
     p.numbers.assign(rules.number_slots, std::nan(""));

@@ -9,8 +9,7 @@
 #include <set>
 #include <sstream>
 
-#include <fmt/format.h>
-
+#include "number_text.hpp"
 #include "screener/limits.hpp"
 #include "yaml_reader.hpp"
 
@@ -26,6 +25,7 @@ std::string_view to_string(InputType type) {
 
 namespace {
 
+using detail::number_text;
 using detail::YamlReader;
 
 const std::vector<std::string> top_keys = {"format", "id", "title", "version", "description", "sources", "inputs",
@@ -233,8 +233,8 @@ private:
             input.min = optional_number(decl, "min", what);
             input.max = optional_number(decl, "max", what);
             if (input.min && input.max && *input.min > *input.max)
-                yaml_.error(yaml_.get(decl, "max"), what + " has max " + fmt_number(*input.max) + " below its min " +
-                                                        fmt_number(*input.min));
+                yaml_.error(yaml_.get(decl, "max"), what + " has max " + number_text(*input.max) + " below its min " +
+                                                        number_text(*input.min));
             bool numeric = input.type == InputType::number || input.type == InputType::integer;
             if (!numeric && (input.min || input.max))
                 yaml_.error(yaml_.get(decl, input.min ? "min" : "max"),
@@ -327,7 +327,7 @@ private:
     Located<double> weight(const YAML::Node& map, const std::string& what) {
         auto value = located_number(map, "weight", what);
         if (!value) return Located<double>{1.0, loc(map)};
-        if (!(value->value > 0)) yaml_.error(value->where, what + " has weight " + fmt_number(value->value) + "; weights must be greater than 0");
+        if (!(value->value > 0)) yaml_.error(value->where, what + " has weight " + number_text(value->value) + "; weights must be greater than 0");
         return *value;
     }
 
@@ -348,7 +348,7 @@ private:
             group.weight = weight(item, what);
             group.minimum = located_number(item, "minimum", what);
             if (group.minimum && (group.minimum->value < 0 || group.minimum->value > 100))
-                yaml_.error(group.minimum->where, what + " minimum " + fmt_number(group.minimum->value) + " is outside 0..100");
+                yaml_.error(group.minimum->where, what + " minimum " + number_text(group.minimum->value) + " is outside 0..100");
             auto criteria = yaml_.require(item, "criteria", what);
             if (criteria.IsDefined()) {
                 if (!criteria.IsSequence() || criteria.size() == 0)
@@ -404,7 +404,7 @@ private:
             if (auto score = located_number(node, "pass_score", "'decision'")) {
                 rules_.pass_score = *score;
                 if (score->value < 0 || score->value > 100)
-                    yaml_.error(score->where, "pass_score " + fmt_number(score->value) + " is outside 0..100");
+                    yaml_.error(score->where, "pass_score " + number_text(score->value) + " is outside 0..100");
             }
     }
 
@@ -461,7 +461,7 @@ private:
         if (auto min = yaml.get(node, "min"); min.IsDefined()) range.min = yaml.number(min, what + " 'min'");
         if (auto max = yaml.get(node, "max"); max.IsDefined()) range.max = yaml.number(max, what + " 'max'");
         if (range.min && range.max && *range.min > *range.max)  // (no value is in it: the test could never pass)
-            yaml.error(yaml.get(node, "max"), what + " has max " + fmt_number(*range.max) + " below its min " + fmt_number(*range.min));
+            yaml.error(yaml.get(node, "max"), what + " has max " + number_text(*range.max) + " below its min " + number_text(*range.min));
         return range;
     }
 
@@ -489,8 +489,6 @@ private:
         }
         return expect;
     }
-
-    static std::string fmt_number(double value) { return fmt::format("{}", value); }
 
     RuleSet& rules_;
     Diagnostics& diagnostics_;
