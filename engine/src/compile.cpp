@@ -567,18 +567,19 @@ CompileResult compile(const RuleSet& rules) {
     return result;
 }
 
-CompileResult compile_file(const std::string& path) {
-    LoadedRules loaded = load_rules_file(path);
+namespace {
+
+// A loaded rule set compiled, after what loading it said; one that failed to load is not compiled.
+CompileResult compile_loaded(LoadedRules loaded) {
     if (has_errors(loaded.diagnostics)) return CompileResult{nullptr, std::move(loaded.diagnostics)};
     CompileResult result = compile(loaded.rules);
     result.diagnostics.insert(result.diagnostics.begin(), loaded.diagnostics.begin(), loaded.diagnostics.end());
     return result;
 }
 
-CompileResult compile_default() {
-    LoadedRules loaded = load_default_rules();
-    if (has_errors(loaded.diagnostics)) return CompileResult{nullptr, std::move(loaded.diagnostics)};
-    return compile(loaded.rules);
-}
+}  // namespace
+
+CompileResult compile_file(const std::string& path) { return compile_loaded(load_rules_file(path)); }
+CompileResult compile_default() { return compile_loaded(load_default_rules()); }
 
 }  // namespace screener
