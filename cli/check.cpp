@@ -1,5 +1,4 @@
 // `screener check [--rules R] PROPOSAL`: one proposal explained, with what it would take to pass.
-#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <iostream>

@@ -1,4 +1,6 @@
 // `screener diff OLD NEW INPUT... [--format md|json] [-o OUT] [--jobs N] [--fail-on-change]`: impact of a rule change.
+#include <algorithm>
+
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"

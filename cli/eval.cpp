@@ -6,7 +6,6 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "screener/batch.hpp"
-#include "screener/limits.hpp"
 #include "screener/report.hpp"
 
 namespace screener::cli {

@@ -1,5 +1,5 @@
 // `screener schema [--rules R] [-o OUT]`: the JSON Schema of a proposal under a rule set.
-#include <iostream>
+#include <ostream>
 
 #include <CLI/CLI.hpp>
 

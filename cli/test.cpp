@@ -1,7 +1,6 @@
 // `screener test RULES... [--junit OUT] [--min-coverage N]`: run rule-set tests, report coverage.
 #include <filesystem>
 #include <iostream>
-#include <sstream>
 
 #include <CLI/CLI.hpp>
 

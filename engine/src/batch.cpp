@@ -18,7 +18,6 @@
 #include <exception>
 #include <map>
 #include <mutex>
-#include <numeric>
 #include <optional>
 #include <ostream>
 #include <span>

@@ -5,7 +5,6 @@
 #include <optional>
 
 #include "screener/limits.hpp"
-#include "yaml_reader.hpp"
 
 namespace screener::detail {
 namespace {

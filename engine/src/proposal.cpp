@@ -11,14 +11,10 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iostream>
 #include <iterator>
 #include <limits>
-#include <memory>
 #include <numeric>
 #include <set>
-#include <sstream>
 #include <system_error>
 #include <tuple>
 #if defined(__x86_64__)

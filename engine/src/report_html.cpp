@@ -23,7 +23,6 @@
 #include <cstdint>
 #include <cstdlib>
 #include <iterator>
-#include <map>
 #include <optional>
 #include <string>
 #include <utility>

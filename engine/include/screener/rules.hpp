@@ -2,7 +2,6 @@
 // Loading checks the shape (keys, types of values, ids); expressions stay text until compile().
 #pragma once
 
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
