@@ -110,8 +110,8 @@ void print_text(std::ostream& out, const CompiledRules& rules, const Result& r, 
             }
             if (!c.reason.empty()) out << c.reason;
             else if (!c.has_metric) out << "by formula";
-            else if (c.has_metric) out << format_number(c.value) << (c.unit.empty() ? "" : " " + c.unit) << " (band " << format_number(c.band.zero_at)
-                                       << " → " << format_number(c.band.full_at) << ")";
+            else out << format_number(c.value) << (c.unit.empty() ? "" : " " + c.unit) << " (band " << format_number(c.band.zero_at)
+                     << " → " << format_number(c.band.full_at) << ")";
             out << " → " << points_text(c.points) << " × weight " << format_number(c.weight) << "\n";
         }
     }
