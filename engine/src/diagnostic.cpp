@@ -21,7 +21,7 @@ std::string SourceLoc::str() const {
 }
 
 std::string Diagnostic::str() const {
-    static constexpr const char* names[] = {"error", "warning", "note"};
+    static constexpr const char* names[] = {"error", "warning"};
     return where.str() + ": " + names[static_cast<int>(severity)] + ": " + message;
 }
 

@@ -19,7 +19,7 @@ struct SourceLoc {
     friend bool operator==(const SourceLoc&, const SourceLoc&) = default;
 };
 
-enum class Severity { error, warning, note };
+enum class Severity { error, warning };
 
 struct Diagnostic {
     SourceLoc where;
