@@ -298,7 +298,6 @@ private:
             if (decl.type == InputType::enumeration) {
                 symbol.type = Type::string;
                 symbol.is_enum = true;
-                symbol.enum_table = input.slot;
                 program_->enum_values.resize(input.slot + 1);
                 program_->enum_values[input.slot] = decl.values;
             }

@@ -251,7 +251,7 @@ ExprCompiler::Checked ExprCompiler::check(const Ast& ast) {
             }
             if (symbol->is_enum) {
                 node.op = Op::input_enum;
-                node.b = symbol->enum_table;
+                node.b = symbol->index;
                 return {add(node), Type::string, symbol};
             }
             static constexpr Op ops[] = {Op::input_number, Op::input_boolean, Op::input_string, Op::input_list};

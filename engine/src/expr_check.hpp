@@ -16,9 +16,8 @@ namespace screener::detail {
 struct Symbol {
     enum class Kind { input, let } kind = Kind::input;
     Type type = Type::number;
-    std::uint32_t index = 0;      // input slot, or let index
+    std::uint32_t index = 0;      // input slot (an enum's is its row of Program::enum_values), or let index
     bool is_enum = false;
-    std::uint32_t enum_table = 0; // index into Program::enum_values
     const std::vector<std::string>* enum_values = nullptr;
     SourceLoc where;
     bool defined = true;          // false for lets declared later than the expression using them
