@@ -34,10 +34,10 @@ void print_passing_changes(std::ostream& out, const std::vector<PassingChange>& 
     for (const PassingChange& change : changes) out << "  → " << describe(change) << "\n";
 }
 
-// What else a change does, where it costs (from a committee helper: full points on workers per
-// hectare, by more land, took 006's total from 69.12 to 62.12): " (the total would fall to 62.12:
-// land_ha counts elsewhere too)", or " (the proposal would fail: group 'g' scores 18.18, below its
-// minimum 40.00)".
+// What else a change does, where it costs: an input may count in other criteria too, so full points
+// on one can lower the total (full points on workers per hectare, by more land, took a proposal's
+// total from 69.12 to 62.12). " (the total would fall to 62.12: land_ha counts elsewhere too)", or
+// " (the proposal would fail: group 'g' scores 18.18, below its minimum 40.00)".
 std::string side_effect(const InputChange& change, const Result& now) {
     if (now.verdict == Verdict::pass && change.verdict != Verdict::pass) return " (the proposal would fail: " + change.fails_by + ")";
     if (change.total < now.score && change.verdict == now.verdict)

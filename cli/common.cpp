@@ -68,7 +68,7 @@ public:
     // `allocate_ahead`: the file is our own new one, so its blocks may be allocated ahead of the
     // writes, past its end, and those left over given back by `finish`. ext4 then writes into blocks
     // it has, where it reserved each page as it came: writing 1.2 GB takes 0.12 s of system time,
-    // not 0.20 (bench/README.md, fourteenth session).
+    // not 0.20 (bench/README.md, "a report's blocks allocated ahead").
     explicit BlockWriter(int fd, bool allocate_ahead = false) : fd_(fd), buffer_(1 << 20), allocate_ahead_(allocate_ahead) {
         setp(buffer_.data(), buffer_.data() + buffer_.size());
     }

@@ -3,9 +3,9 @@
 // another order or repeated, an unknown key, an escaped key, a value of another type, "-0", a
 // number of more than 19 digits) is handed over to the ordinary path (report.cpp), which reads
 // anything valid and names what is wrong. So both give the same result, or the ordinary path's
-// error. (simdjson's DOM, read before, built a tape of the whole line first, and each lookup walked
-// its object again from the start.) Built for AVX2 like fast_bind.cpp (On-Demand's kernel is
-// chosen at compile time) and run only after simd_supported().
+// error. (On-Demand reads each value once, where it stands; simdjson's DOM would build a tape of the
+// whole line first, and walk its object again from the start for each lookup.) Built for AVX2 like
+// fast_bind.cpp (On-Demand's kernel is chosen at compile time) and run only after simd_supported().
 #include <array>
 #include <cmath>
 #include <cstring>
