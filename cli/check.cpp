@@ -143,8 +143,19 @@ int run_check(const CheckOptions& o) {
     auto rules = load_rules_or_throw(o.rules);
     std::vector<BoundProposal> bound;
     read_proposals(*rules, {o.proposal}, [&](BoundProposal&& b) { bound.push_back(std::move(b)); });
-    if (bound.size() != 1)
-        throw Error(o.proposal + " holds " + std::to_string(bound.size()) + " proposals; check takes exactly one (use eval for a batch)", 2);
+    if (bound.size() != 1) {
+        // Which they are, the first few: a truncated array is one proposal and then its malformed end.
+        std::string listed;
+        for (std::size_t i = 0; i < std::min<std::size_t>(bound.size(), 3); ++i) {
+            const auto* invalid = std::get_if<InvalidProposal>(&bound[i]);
+            const std::string& id = invalid ? invalid->id : std::get<Proposal>(bound[i]).id;
+            const SourceLoc& source = invalid ? invalid->source : std::get<Proposal>(bound[i]).source;
+            listed += (i ? "; " : ": ") + (id.empty() ? source.str() + ": " + invalid->reasons.front() : "'" + id + "' at " + source.str());
+        }
+        throw Error(o.proposal + (bound.empty() ? " holds no proposal" : " holds " + std::to_string(bound.size()) + " entries") + listed +
+                        (bound.size() > 3 ? "; ..." : "") + "; check takes exactly one (use eval for a batch)",
+                    2);
+    }
     Evaluation evaluation;
     Result result = score(*rules, bound[0], evaluation);
     std::vector<Advice> advice;

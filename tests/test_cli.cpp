@@ -2442,6 +2442,26 @@ TEST_CASE("schema follows --rules and writes -o", "[cli]") {
     CHECK(run_cli("schema --bogus").exit_code == 2);
 }
 
+TEST_CASE("check of a file that holds other than one proposal says what it holds", "[cli]") {
+    // From a robustness helper: a truncated array of one proposal was "2 proposals", naming neither.
+    TempDir tmp("cli-check-count");
+    const std::string& dir = tmp.path;
+    auto error_of = [&](const std::string& name, const std::string& text) {
+        write_text(dir + "/" + name, text);
+        Cli cli = run_cli("check " + q(dir + "/" + name));
+        CHECK(cli.exit_code == 2);
+        CHECK(cli.out.empty());
+        return cli.err;
+    };
+    const std::string tail = "; check takes exactly one (use eval for a batch)\n";
+    CHECK(error_of("t.json", "[{\"id\": \"A\"}") == "screener: error: " + dir + "/t.json holds 2 entries: 'A' at " + dir + "/t.json:1; " + dir +
+                                                          "/t.json:1: malformed JSON: the file ends before the array's closing ']'" + tail);
+    CHECK(error_of("none.json", "[]") == "screener: error: " + dir + "/none.json holds no proposal" + tail);
+    CHECK(error_of("four.ndjson", "{\"id\": \"P1\"}\n{\"id\": \"P2\"}\n{\"id\": \"P3\"}\n{\"id\": \"P4\"}\n") ==
+          "screener: error: " + dir + "/four.ndjson holds 4 entries: 'P1' at " + dir + "/four.ndjson:1; 'P2' at " + dir + "/four.ndjson:2; 'P3' at " +
+              dir + "/four.ndjson:3; ..." + tail);
+}
+
 TEST_CASE("an output that is one of the command's inputs is refused before anything is read", "[cli]") {
     // From a robustness helper: `eval p.ndjson -o p.ndjson` replaced the proposals with their results,
     // `schema --rules r.yaml -o r.yaml` the rule set with its schema.
