@@ -248,6 +248,30 @@ decision: { pass_score: 50 }
 )") == Lines{"test.yaml:9:7: error: a criterion is empty"});
 }
 
+TEST_CASE("a number beyond what a double holds is said to be out of range, in a rule set and in a test proposal", "[diagnostics]") {
+    // From a robustness helper: 1e400 "must be a number, found '1e400'", and a test proposal's 1e999
+    // was read as text ("expected a number, found text").
+    const std::string range = "(a number lies within \u00b11.8e308, and is 0 or at least 2.2e-308 in size)";
+    CHECK(errors(R"(format: screener/v1
+id: big
+version: "1"
+inputs:
+  x: { type: number }
+groups:
+  - id: g
+    criteria:
+      - { id: c, metric: x, zero_at: 0, full_at: 1e400 }
+decision: { pass_score: 1e-400 }
+tests:
+  - name: t
+    proposal: { id: A, x: -1e999 }
+    expect: { verdict: pass })") == Lines{
+              "test.yaml:9:50: error: criterion 'c' 'full_at' must be a number, found '1e400', which is out of range " + range,
+              "test.yaml:10:25: error: 'decision' 'pass_score' must be a number, found '1e-400', which is out of range " + range,
+              "test.yaml:13:27: error: the number '-1e999' is out of range " + range,
+          });
+}
+
 TEST_CASE("an unreadable rule-set file", "[diagnostics]") {
     CHECK(messages(compile_file("no/such/rules.yaml").diagnostics) ==
           Lines{"no/such/rules.yaml: error: cannot read the rule set: No such file or directory"});

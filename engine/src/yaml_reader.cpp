@@ -28,7 +28,10 @@ ExprText ExprText::slice(std::size_t offset, std::size_t length) const {
 
 namespace screener::detail {
 
-std::optional<double> parse_number(std::string_view text) {
+namespace {
+// `text` read as a number into `value`: from_chars' error (out of range, for 1e400 and 1e-400), or
+// invalid_argument for any text that is not a finite number.
+std::errc read_number(std::string_view text, double& value) {
     std::string digits;
     digits.reserve(text.size());
     for (std::size_t i = 0; i < text.size(); ++i) {
@@ -36,7 +39,7 @@ std::optional<double> parse_number(std::string_view text) {
         if (c == '_') {
             bool between_digits = i > 0 && i + 1 < text.size() && std::isdigit(static_cast<unsigned char>(text[i - 1])) &&
                                   std::isdigit(static_cast<unsigned char>(text[i + 1]));
-            if (!between_digits) return std::nullopt;
+            if (!between_digits) return std::errc::invalid_argument;
             continue;
         }
         digits += c;
@@ -44,11 +47,22 @@ std::optional<double> parse_number(std::string_view text) {
     std::string_view view = digits;
     if (!view.empty() && view[0] == '+') view.remove_prefix(1);
     if (view.empty() || !(std::isdigit(static_cast<unsigned char>(view[0])) || view[0] == '-' || view[0] == '.'))
-        return std::nullopt;
-    double value = 0;
+        return std::errc::invalid_argument;
     auto [end, ec] = std::from_chars(view.data(), view.data() + view.size(), value);
-    if (ec != std::errc() || end != view.data() + view.size() || !std::isfinite(value)) return std::nullopt;
-    return value;
+    if (end != view.data() + view.size()) return std::errc::invalid_argument;
+    if (ec != std::errc()) return ec;
+    return std::isfinite(value) ? std::errc() : std::errc::invalid_argument;
+}
+}  // namespace
+
+std::optional<double> parse_number(std::string_view text) {
+    double value = 0;
+    return read_number(text, value) == std::errc() ? std::optional(value) : std::nullopt;
+}
+
+bool out_of_range_number(std::string_view text) {
+    double value = 0;
+    return read_number(text, value) == std::errc::result_out_of_range;
 }
 
 bool is_quoted(const YAML::Node& node) { return node.Tag() == "!"; }
@@ -261,7 +275,10 @@ std::optional<double> YamlReader::number(const YAML::Node& node, const std::stri
         error(node, what + " must be a number, found the quoted text \"" + node.Scalar() + "\"; remove the quotes");
         return std::nullopt;
     }
-    error(node, what + " must be a number, found " + found(node));
+    if (node.IsScalar() && out_of_range_number(node.Scalar()))
+        error(node, what + " must be a number, found '" + node.Scalar() + "', which is out of range (" + number_range + ")");
+    else
+        error(node, what + " must be a number, found " + found(node));
     return std::nullopt;
 }
 
@@ -363,6 +380,10 @@ nlohmann::json YamlReader::to_json(const YAML::Node& node) {
             if (text == "true") return true;
             if (text == "false") return false;
             if (text == "null" || text == "~" || text.empty()) return nullptr;
+            if (out_of_range_number(text)) {
+                error(node, "the number '" + text + "' is out of range (" + number_range + ")");
+                return nullptr;
+            }
             if (auto value = parse_number(text)) {
                 bool integral = text.find_first_of(".eE") == std::string::npos && std::abs(*value) < 9.0e15;
                 if (integral) return static_cast<std::int64_t>(*value);

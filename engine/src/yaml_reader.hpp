@@ -73,6 +73,9 @@ private:
 
 // Reads a number as rule sets write it: `_` between digits, exponents; the whole text must match.
 std::optional<double> parse_number(std::string_view text);
+// Whether `text` is a number too large or too small in size for a double (1e400, 1e-400).
+bool out_of_range_number(std::string_view text);
+inline constexpr const char* number_range = "a number lies within ±1.8e308, and is 0 or at least 2.2e-308 in size";
 bool is_quoted(const YAML::Node& node);
 
 }  // namespace screener::detail
