@@ -323,6 +323,22 @@ TEST_CASE("diff: a new criterion is a cause only where it applies", "[diff]") {
     CHECK(d.causes_of(d.proposals[1]) == Lines{"new criterion 'only-b' 100.00"});
 }
 
+TEST_CASE("diff: a lowered pass score is no cause of a pass that now fails on a gate", "[diff]") {
+    // From a review helper. X1: 5 M USD/ha, 50 workers/ha, R&D 2 %, no wastewater treatment. v1:
+    // (100 + 100 + 20) / 3 = 73.33, passes at 60. v2: capital (5 - 2) / 6 = 50 points, (50 + 100 +
+    // 20) / 3 = 56.67, which would pass at 55 but fails the new gate: the pass score 55, under which it
+    // would have passed, is no cause.
+    auto v1 = compile_path(v1_path);
+    auto v2 = compile_path(v2_path);
+    const std::string file = temp_dir("diff-lowered-pass-score") + "/x.ndjson";
+    write_text(file, R"({"id": "X1", "sector": "electronics", "land_ha": 10, "capital_musd": 50, "workers": 500, "rd_share": 0.02, "wastewater_treatment": false})"
+                     "\n");
+    RuleDiff d = diff_batch(*v1, *v2, {file}, {});
+    REQUIRE(d.proposals.size() == 1);
+    CHECK(d.proposals[0].after.score == Approx(170.0 / 3));
+    CHECK(d.causes_of(d.proposals[0]) == Lines{"new gate 'wastewater' fails", "criterion 'capital-per-ha' 100.00 → 50.00"});
+}
+
 // ---------------------------------------------------------------------------------------------
 // The Markdown summary (short enough for a pull-request comment) and the full table
 

@@ -119,8 +119,9 @@ void RuleChange::causes(const Evaluation& a, const Evaluation& b, std::vector<Ca
     }
     for (std::uint32_t g : removed_gates_)
         if (!a.gates[g].passed) out.push_back({Kind::gate_removed, g});
-    // A new pass score is a cause when the new total would have fared otherwise under the old one.
-    if ((b.total >= a.parameters.pass_score) != (b.total >= b.parameters.pass_score))
+    // A new pass score is a cause when the new total would have fared otherwise under the old one,
+    // and fares under the new one as the verdict went (a total that now fails a gate is failed by that).
+    if (const bool by_new = b.total >= b.parameters.pass_score; by_new != (b.total >= a.parameters.pass_score) && by_new == (b.verdict == Verdict::pass))
         out.push_back({Kind::pass_score, 0, a.parameters.pass_score, b.parameters.pass_score});
     for (std::uint32_t g = 0; g < group_before_.size(); ++g) {
         const bool below_before = group_before_[g] != none && a.groups[group_before_[g]].below_minimum;

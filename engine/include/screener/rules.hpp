@@ -146,7 +146,7 @@ struct LoadedTests {
     Diagnostics diagnostics;
 };
 LoadedTests load_test_file(const std::string& path);
-// True when the YAML file at `path` is a test file (top-level `rules:` or `tests:`, no `format:`).
+// True when the YAML file at `path` is a test file: no `format:`, and `rules:`, or `tests:` without `groups:`.
 // Read as a rule set is, within the same limits; a file that cannot be read so is no test file.
 bool is_test_file(const std::string& path);
 
