@@ -24,6 +24,7 @@
 #include <spdlog/spdlog.h>
 
 #include "screener/limits.hpp"
+#include "screener/proposal.hpp"
 #include "screener/report.hpp"
 
 namespace screener::cli {
@@ -317,12 +318,24 @@ CLI::Validator jobs_count() {
 
 void refuse_to_replace_an_input(std::string_view option, const std::string& output, const std::vector<std::string>& inputs) {
     if (output.empty() || output == "-") return;
+    namespace fs = std::filesystem;
+    std::error_code error;  // (a file that does not exist, or cannot be looked at, is no input replaced)
+    auto refuse = [&](const std::string& what) { throw Error(fmt::format("{} {} is {}; name another file", option, output, what), 2); };
+    const std::string replaced = ": writing there would replace it";
     for (const std::string& input : inputs) {
-        std::error_code error;  // (one that does not exist, or cannot be looked at, is no input replaced)
-        if (!input.empty() && input != "-" && std::filesystem::equivalent(output, input, error))
-            throw Error(fmt::format("{} {} is {}: writing there would replace it; name another file", option, output,
-                                    input == output ? "an input" : "the input " + input),
-                        2);
+        if (input == "-") {
+            struct stat in {}, out {};
+            if (::fstat(STDIN_FILENO, &in) == 0 && S_ISREG(in.st_mode) && ::stat(output.c_str(), &out) == 0 && in.st_dev == out.st_dev &&
+                in.st_ino == out.st_ino)
+                refuse("the file standard input reads" + replaced);
+        } else if (!input.empty() && fs::equivalent(output, input, error)) {
+            refuse((input == output ? "an input" : "the input " + input) + replaced);
+        } else if (is_proposal_file_name(output) && fs::is_directory(input, error)) {
+            // A proposal file in a folder that is an input: read as one (this run, or the next).
+            const fs::path folder = fs::canonical(input, error), file = fs::weakly_canonical(output, error);
+            const auto [in_folder, in_file] = std::mismatch(folder.begin(), folder.end(), file.begin(), file.end());
+            if (!error && in_folder == folder.end()) refuse("in the input folder " + input + ", which would read it as proposals");
+        }
     }
 }
 

@@ -28,8 +28,9 @@ CLI::Validator input_path(bool folders);
 CLI::Validator output_path();
 // --jobs: a whole number of worker threads from 0 (one per core) to 1024.
 CLI::Validator jobs_count();
-// An output (`option`'s file) that is one of the files a command reads is a usage error (exit 2),
-// before anything is read: the atomic rename would replace the proposals or rule set it came from.
+// An output (`option`'s file) that is one of the files a command reads (by any name or link, or as
+// standard input), or a proposal file in a folder it reads, is a usage error (exit 2), before
+// anything is read: the atomic rename would replace the proposals or rule set it came from.
 void refuse_to_replace_an_input(std::string_view option, const std::string& output, const std::vector<std::string>& inputs);
 // Whether an output path is standard output: -, or a name that leads to descriptor 1 (/dev/stdout, /dev/fd/1).
 bool is_standard_output(const std::string& path);

@@ -104,7 +104,10 @@ void write_junit(std::ostream& out, const std::vector<SuiteRun>& suites, bool co
 }
 
 int run_test(const TestOptions& o) {
-    refuse_to_replace_an_input("--junit", o.junit, o.files);
+    std::vector<std::string> read = o.files;
+    for (const auto& file : o.files)  // and the rule sets test files name
+        if (is_test_file(file)) read.push_back((std::filesystem::path(file).parent_path() / load_test_file(file).rules_path).string());
+    refuse_to_replace_an_input("--junit", o.junit, read);
     std::vector<SuiteRun> suites;
     bool failed = false;
     // JUnit on standard output has it to itself: the results for people go to stderr then.

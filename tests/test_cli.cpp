@@ -2473,21 +2473,32 @@ TEST_CASE("an output that is one of the command's inputs is refused before anyth
     REQUIRE(run_cli("eval --rules " + q(rules) + " " + q(proposals) + " -o " + q(results)).exit_code == 0);
     const std::string results_text = read_text(results);
     std::filesystem::create_symlink(proposals, dir + "/link.ndjson");
-    auto refused = [&](const std::string& args, const std::string& err) {
+    auto refused = [&](const std::string& args, const std::string& err, const std::string& input = "") {
         INFO(args);
-        Cli cli = run_cli(args);
+        Cli cli = run_cli(args, input);
         CHECK(cli.exit_code == 2);
-        CHECK(cli.err == "screener: error: " + err + ": writing there would replace it; name another file\n");
+        CHECK(cli.err == "screener: error: " + err + "; name another file\n");
         CHECK(cli.out.empty());
     };
-    refused("eval --rules " + q(rules) + " " + q(proposals) + " -o " + q(proposals), "--output " + proposals + " is an input");
+    const std::string replace = ": writing there would replace it";
+    refused("eval --rules " + q(rules) + " " + q(proposals) + " -o " + q(proposals), "--output " + proposals + " is an input" + replace);
     refused("eval --rules " + q(rules) + " " + q(proposals) + " -o " + q(dir + "/link.ndjson"),
-            "--output " + dir + "/link.ndjson is the input " + proposals);
-    refused("eval --rules " + q(rules) + " " + q(proposals) + " --format json -o " + q(rules), "--output " + rules + " is an input");
-    refused("diff " + q(rules) + " " + q(rules) + " " + q(proposals) + " --format json -o " + q(proposals), "--output " + proposals + " is an input");
-    refused("rank " + q(results) + " -o " + q(results), "--output " + results + " is an input");
-    refused("schema --rules " + q(rules) + " -o " + q(rules), "--output " + rules + " is an input");
-    refused("test " + q(rules) + " --junit " + q(rules), "--junit " + rules + " is an input");
+            "--output " + dir + "/link.ndjson is the input " + proposals + replace);
+    refused("eval --rules " + q(rules) + " " + q(proposals) + " --format json -o " + q(rules), "--output " + rules + " is an input" + replace);
+    refused("diff " + q(rules) + " " + q(rules) + " " + q(proposals) + " --format json -o " + q(proposals), "--output " + proposals + " is an input" + replace);
+    refused("rank " + q(results) + " -o " + q(results), "--output " + results + " is an input" + replace);
+    refused("schema --rules " + q(rules) + " -o " + q(rules), "--output " + rules + " is an input" + replace);
+    refused("test " + q(rules) + " --junit " + q(rules), "--junit " + rules + " is an input" + replace);
+    // The rule set a test file names; standard input's file; a proposal file in an input folder,
+    // which this run or the next would read (from a review helper).
+    write_text(dir + "/t.tests.yaml", "rules: r.yaml\n" + mini_tests);
+    refused("test " + q(dir + "/t.tests.yaml") + " --junit " + q(dir + "/./r.yaml"), "--junit " + dir + "/./r.yaml is the input " + rules + replace);
+    Cli piped = sh("\"$SCREENER\" eval --rules " + q(rules) + " - -o " + q(proposals) + " < " + q(proposals));
+    CHECK(piped.exit_code == 2);
+    CHECK(piped.err == "screener: error: --output " + proposals + " is the file standard input reads" + replace + "; name another file\n");
+    refused("eval --rules " + q(rules) + " " + q(dir) + " -o " + q(dir + "/report.JSON"),
+            "--output " + dir + "/report.JSON is in the input folder " + dir + ", which would read it as proposals");
+    CHECK(run_cli("-q eval --rules " + q(rules) + " " + q(dir) + " -o " + q(dir + "/report.csv")).exit_code == 0);  // a csv is passed over
     CHECK(read_text(rules) == mini_rules_head + mini_tests);
     CHECK(read_text(proposals) == "{\"id\": \"A\", \"x\": 60, \"sector\": \"good\"}\n");
     CHECK(read_text(results) == results_text);

@@ -479,8 +479,7 @@ FolderListing list_folder(const std::string& path) {
                 inside.push_back(it->path().string());
                 continue;  // a folder named x.json: its files are listed themselves
             }
-            const std::string ext = extension_of(it->path());
-            if (ext == ".json" || ext == ".ndjson" || ext == ".jsonl") listing.found.push_back({it->path().string(), "", it->is_regular_file(ignored)});
+            if (is_proposal_file_name(it->path().string())) listing.found.push_back({it->path().string(), "", it->is_regular_file(ignored)});
             else passed_over(listing, it->path().string());
         }
         if (ec) listing.found.push_back({folder, "cannot read: " + ec.message()});
@@ -1108,6 +1107,11 @@ BoundProposal bind_record(const CompiledRules& rules, const RawChunk& chunk, con
 
 std::string repeated_id_reason(std::string_view id) {
     return "id: \"" + std::string(id) + "\" repeats an earlier proposal's id";
+}
+
+bool is_proposal_file_name(const std::string& path) {
+    const std::string ext = detail::extension_of(path);
+    return ext == ".json" || ext == ".ndjson" || ext == ".jsonl";
 }
 
 FolderFiles folder_files(const std::string& folder) {

@@ -107,6 +107,9 @@ private:
 void read_proposals(const CompiledRules& rules, const std::vector<std::string>& inputs,
                     const std::function<void(BoundProposal&&)>& sink);
 
+// Whether a folder's search reads a file of this name: .json, .ndjson or .jsonl, in any case.
+bool is_proposal_file_name(const std::string& path);
+
 // What reading `folder` as an input finds below it: the entries it reads (.json, .ndjson and .jsonl
 // files, in any case, and folders that cannot be searched), and the files it passes over: how many,
 // and the first three by name.
