@@ -114,26 +114,45 @@ std::optional<std::string> store_value(const CompiledInput& input, const nlohman
 }  // namespace detail
 
 namespace {
-// A key of the object `input` lies in (its parent's keys, for a nested one) that no input reads and
-// that is close to the input's own key: localisation_rate for localization_rate.
-std::string unread_key_like(const CompiledRules& rules, const nlohmann::json& proposal, const CompiledInput& input) {
-    const nlohmann::json* parent = &proposal;
-    const std::size_t depth = input.path.size() - 1;
-    for (std::size_t k = 0; k < depth && parent; ++k) {
-        const auto it = parent->find(input.path[k]);
-        parent = it != parent->end() && it->is_object() ? &*it : nullptr;
+// Keys a proposal may misspell: a missing required input is told of a key near its own that no
+// input reads, in the object it lies in (localisation_rate for localization_rate). Worked out for the
+// first few missing inputs of a proposal only: one missing them all, with hundreds of keys, stays cheap.
+class Misspellings {
+public:
+    explicit Misspellings(const CompiledRules& rules) : rules_(rules) {}
+
+    std::string near(const nlohmann::json& proposal, const CompiledInput& input) {
+        if (left_ == 0) return "";
+        --left_;
+        if (read_.empty()) {  // every key an input reads, as its dotted path: "environment", "environment.iso14001"
+            read_ = {"id", "name"};
+            for (const CompiledInput& each : rules_.inputs)
+                for (std::size_t end = 1; end <= each.path.size(); ++end) read_.insert(join(each.path, end));
+        }
+        const nlohmann::json* parent = &proposal;
+        for (std::size_t k = 0; k + 1 < input.path.size() && parent; ++k) {
+            const auto it = parent->find(input.path[k]);
+            parent = it != parent->end() && it->is_object() ? &*it : nullptr;
+        }
+        if (!parent || !parent->is_object()) return "";
+        const std::string prefix = join(input.path, input.path.size() - 1);
+        std::vector<std::string> unread;
+        for (const auto& [key, item] : parent->items())
+            if (!read_.contains(prefix.empty() ? key : prefix + "." + key)) unread.push_back(key);
+        const std::string* misspelt = closest(input.path.back(), unread);
+        return misspelt ? *misspelt : "";
     }
-    if (!parent || !parent->is_object()) return "";
-    std::vector<std::string> unread;
-    for (const auto& [key, item] : parent->items()) {
-        const bool read = key == "id" || key == "name" || std::any_of(rules.inputs.begin(), rules.inputs.end(), [&](const CompiledInput& other) {
-            return other.path.size() > depth && other.path[depth] == key && std::equal(input.path.begin(), input.path.begin() + depth, other.path.begin());
-        });
-        if (!read) unread.push_back(key);
+
+private:
+    static std::string join(const std::vector<std::string>& path, std::size_t parts) {
+        std::string out;
+        for (std::size_t i = 0; i < parts; ++i) out += (i ? "." : "") + path[i];
+        return out;
     }
-    const std::string* near = closest(input.path.back(), unread);
-    return near ? *near : "";
-}
+    const CompiledRules& rules_;
+    std::set<std::string> read_;
+    int left_ = 3;
+};
 }  // namespace
 
 BoundProposal bind_json(const CompiledRules& rules, const nlohmann::json& value, SourceLoc source) {
@@ -157,6 +176,7 @@ BoundProposal bind_json(const CompiledRules& rules, const nlohmann::json& value,
         else invalid.reasons.push_back("name: expected text, found " + describe(*name));
     }
 
+    Misspellings misspellings(rules);
     for (const CompiledInput& input : rules.inputs) {
         const nlohmann::json* node = &value;
         std::string problem;
@@ -188,7 +208,7 @@ BoundProposal bind_json(const CompiledRules& rules, const nlohmann::json& value,
                     std::string nested = "...";
                     for (auto part = input.path.rbegin(); part != input.path.rend(); ++part) nested = "{\"" + *part + "\": " + nested + "}";
                     reason += "; the proposal has \"" + input.name + "\" as one key: nest it, as " + nested;
-                } else if (const std::string misspelt = unread_key_like(rules, value, input); !misspelt.empty()) {
+                } else if (const std::string misspelt = misspellings.near(value, input); !misspelt.empty()) {
                     reason += "; the proposal has \"" + misspelt + "\", which the rule set does not read: a misspelling?";
                 }
                 invalid.reasons.push_back(std::move(reason));
