@@ -167,10 +167,9 @@ int run_check(const CheckOptions& o) {
     if (o.format == "json") {
         nlohmann::ordered_json out = to_json(result, 1);
         nlohmann::json passing = nlohmann::json::array();
-        // As the proposal would write them: true/false for a true/false input; null for one it leaves
-        // out, and for the far end of an open run up an input with no max.
+        // As the proposal would write them: true/false for a true/false input; null for one it leaves out.
         auto value = [](const PassingChange& c, double v) {
-            return !std::isfinite(v) ? nlohmann::json(nullptr) : c.boolean ? nlohmann::json(v != 0) : nlohmann::json(v);
+            return std::isnan(v) ? nlohmann::json(nullptr) : c.boolean ? nlohmann::json(v != 0) : nlohmann::json(v);
         };
         for (const PassingChange& c : changes)
             passing.push_back({{"input", c.input}, {"from", value(c, c.from)}, {"nearest", value(c, c.nearest)},

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <iterator>
-#include <limits>
 #include <memory>
 #include <vector>
 
@@ -294,7 +293,7 @@ public:
         while (last + 1 < tried.size() && passes(input, tried[last + 1])) ++last;
         const bool to_bound = last + 1 == tried.size();
         out.open_ended = to_bound && span > 0;  // (a single value tried is no range)
-        out.farthest = !to_bound ? edge(input, tried[last + 1], tried[last]) : unbounded ? std::numeric_limits<double>::infinity() : tried[last];
+        out.farthest = to_bound ? tried[last] : edge(input, tried[last + 1], tried[last]);
         // Round figures for people, each on the side where it still passes.
         out.nearest = rounded(input, out.nearest, up, out.farthest);
         out.farthest = to_bound ? out.farthest : rounded(input, out.farthest, !up, out.nearest);

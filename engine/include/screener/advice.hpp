@@ -59,7 +59,7 @@ struct PassingChange {
     double from = 0;
     double nearest = 0;       // the passing value nearest to `from` (or to the input's min), rounded for people
     double farthest = 0;      // it passes from `nearest` to here...
-    bool open_ended = false;  // ...and on to the input's min or max (infinity for one with no max)
+    bool open_ended = false;  // ...and on to the input's min or max (or as far as was searched)
     bool raise() const { return given ? nearest > from : farthest >= nearest; }
 };
 
