@@ -368,6 +368,10 @@ TEST_CASE("a test that expects nothing is a rule-set error", "[testing]") {
     // `    expect: {}`: the mapping starts at column 13 of line 22.
     CHECK(messages(result.diagnostics) ==
           Lines{"test.yaml:22:13: error: test 'n' 'expect' checks nothing: give it verdict, score, gates_failed, groups or criteria"});
+    // Nor do empty groups and criteria (from a review helper).
+    result = compile_yaml(mini + "tests:\n" + test_yaml("n", "{ id: T, x: 1, sector: a }", "{ groups: {}, criteria: {} }"));
+    CHECK(messages(result.diagnostics) ==
+          Lines{"test.yaml:22:13: error: test 'n' 'expect' checks nothing: give it verdict, score, gates_failed, groups or criteria"});
 }
 
 TEST_CASE("wrong group scores, a skipped group and unknown groups", "[testing]") {

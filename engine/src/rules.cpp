@@ -468,7 +468,12 @@ private:
         TestExpectation expect;
         const std::string what = "test '" + test + "' 'expect'";
         if (!yaml.check_mapping(node, what, expect_keys)) return expect;
-        if (node.size() == 0) yaml.error(node, what + " checks nothing: give it verdict, score, gates_failed, groups or criteria");
+        // (Empty groups: or criteria: check nothing either.)
+        if (std::none_of(expect_keys.begin(), expect_keys.end(), [&](const std::string& key) {
+                const YAML::Node value = yaml.get(node, key);
+                return value.IsDefined() && !(value.IsMap() && value.size() == 0);
+            }))
+            yaml.error(node, what + " checks nothing: give it verdict, score, gates_failed, groups or criteria");
         if (auto verdict = yaml.get(node, "verdict"); verdict.IsDefined()) {
             auto text = yaml.string(verdict, what + " 'verdict'").value_or("");
             if (std::find(verdicts.begin(), verdicts.end(), text) == verdicts.end())
