@@ -2473,9 +2473,9 @@ TEST_CASE("an output that is one of the command's inputs is refused before anyth
     REQUIRE(run_cli("eval --rules " + q(rules) + " " + q(proposals) + " -o " + q(results)).exit_code == 0);
     const std::string results_text = read_text(results);
     std::filesystem::create_symlink(proposals, dir + "/link.ndjson");
-    auto refused = [&](const std::string& args, const std::string& err, const std::string& input = "") {
+    auto refused = [&](const std::string& args, const std::string& err) {
         INFO(args);
-        Cli cli = run_cli(args, input);
+        Cli cli = run_cli(args);
         CHECK(cli.exit_code == 2);
         CHECK(cli.err == "screener: error: " + err + "; name another file\n");
         CHECK(cli.out.empty());
