@@ -323,13 +323,9 @@ void refuse_to_replace_an_input(std::string_view option, const std::string& outp
     auto refuse = [&](const std::string& what) { throw Error(fmt::format("{} {} is {}; name another file", option, output, what), 2); };
     const std::string replaced = ": writing there would replace it";
     for (const std::string& input : inputs) {
-        if (input == "-") {
-            struct stat in {}, out {};
-            if (::fstat(STDIN_FILENO, &in) == 0 && S_ISREG(in.st_mode) && ::stat(output.c_str(), &out) == 0 && in.st_dev == out.st_dev &&
-                in.st_ino == out.st_ino)
-                refuse("the file standard input reads" + replaced);
-        } else if (!input.empty() && fs::equivalent(output, input, error)) {
-            refuse((input == output ? "an input" : "the input " + input) + replaced);
+        if (input.empty()) continue;
+        if (fs::equivalent(output, input == "-" ? "/dev/stdin" : input, error)) {  // (a pipe or terminal is no file replaced)
+            refuse((input == "-" ? "the file standard input reads" : input == output ? "an input" : "the input " + input) + replaced);
         } else if (is_proposal_file_name(output) && fs::is_directory(input, error)) {
             // A proposal file in a folder that is an input: read as one (this run, or the next).
             const fs::path folder = fs::canonical(input, error), file = fs::weakly_canonical(output, error);

@@ -1,5 +1,4 @@
 // `screener test RULES... [--junit OUT] [--min-coverage N]`: run rule-set tests, report coverage.
-#include <filesystem>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -46,7 +45,7 @@ SuiteRun run_file(const std::string& file) {
             keep_errors(loaded.diagnostics);
             return suite;
         }
-        rules_path = (std::filesystem::path(file).parent_path() / loaded.rules_path).string();
+        rules_path = loaded.rules_path;
         tests = std::move(loaded.tests);
     }
     CompileResult compiled = compile_file(rules_path);
@@ -106,7 +105,7 @@ void write_junit(std::ostream& out, const std::vector<SuiteRun>& suites, bool co
 int run_test(const TestOptions& o) {
     std::vector<std::string> read = o.files;
     for (const auto& file : o.files)  // and the rule sets test files name
-        if (is_test_file(file)) read.push_back((std::filesystem::path(file).parent_path() / load_test_file(file).rules_path).string());
+        if (is_test_file(file)) read.push_back(load_test_file(file).rules_path);
     refuse_to_replace_an_input("--junit", o.junit, read);
     std::vector<SuiteRun> suites;
     bool failed = false;

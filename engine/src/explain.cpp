@@ -260,11 +260,20 @@ std::vector<std::string> Explainer::fail_reasons() {
     return reasons;
 }
 
-int decimals_apart(double a, double b) {
+namespace {
+// The decimals from 2 up to 17 that tell `a` and `b` apart, and the texts with that many.
+std::pair<int, std::pair<std::string, std::string>> apart(double a, double b) {
     int decimals = 2;
-    while (decimals < 17 && a != b && with_decimals(a, decimals) == with_decimals(b, decimals)) ++decimals;
-    return decimals;
+    std::pair texts{with_decimals(a, decimals), with_decimals(b, decimals)};
+    while (decimals < 17 && a != b && texts.first == texts.second) {
+        ++decimals;
+        texts = {with_decimals(a, decimals), with_decimals(b, decimals)};
+    }
+    return {decimals, std::move(texts)};
 }
+}  // namespace
+
+int decimals_apart(double a, double b) { return apart(a, b).first; }
 
 std::string with_decimals(double value, int decimals) {
     // Half away from zero on the shortest digits that read back as the value, as round() and a
@@ -317,13 +326,7 @@ std::string with_decimals(double value, int decimals) {
     return std::string(text, o);
 }
 
-std::pair<std::string, std::string> texts_apart(double a, double b) {
-    // decimals_apart's search, keeping the texts it makes (a failing result's reasons come here)
-    std::pair texts{with_decimals(a, 2), with_decimals(b, 2)};
-    for (int decimals = 3; decimals <= 17 && a != b && texts.first == texts.second; ++decimals)
-        texts = {with_decimals(a, decimals), with_decimals(b, decimals)};
-    return texts;
-}
+std::pair<std::string, std::string> texts_apart(double a, double b) { return apart(a, b).second; }
 
 std::string profile_name(const CompiledRules& rules, std::uint32_t profile) {
     const CompiledProfile& p = rules.profiles[profile];

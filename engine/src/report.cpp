@@ -674,9 +674,12 @@ std::string csv(std::string_view text, bool is_text = true) {
     return out;
 }
 
+// A result's id as md shows it, as html does: an invalid proposal may have none.
+std::string md_id(const Result& r) { return r.id.empty() ? "(no id)" : md_escape(r.id); }
+
 void append_md_ranking_row(std::string& out, const Result& r, std::size_t rank) {
     const auto to = std::back_inserter(out);  // formats compiled at build time: rows are written millions of times
-    fmt::format_to(to, FMT_COMPILE("| {} | {} | {} | {} | {} | "), rank, r.id.empty() ? "(no id)" : md_escape(r.id), md_escape(r.name), verdict_label(r.verdict),
+    fmt::format_to(to, FMT_COMPILE("| {} | {} | {} | {} | {} | "), rank, md_id(r), md_escape(r.name), verdict_label(r.verdict),
                    r.verdict == Verdict::invalid ? "" : score_text(r.score, r.pass_score));
     for (std::size_t k = 0; k < r.reasons.size(); ++k) out += (k ? "; " : "") + md_escape(r.reasons[k]);
     out += " |\n";
@@ -684,7 +687,7 @@ void append_md_ranking_row(std::string& out, const Result& r, std::size_t rank) 
 
 void append_md_details(std::string& out, const Result& r, std::size_t rank) {
     const auto to = std::back_inserter(out);
-    fmt::format_to(to, FMT_COMPILE("\n### {}. {}{}\n\nVerdict: {}"), rank, r.id.empty() ? "(no id)" : md_escape(r.id), r.name.empty() ? "" : " — " + md_escape(r.name), verdict_label(r.verdict));
+    fmt::format_to(to, FMT_COMPILE("\n### {}. {}{}\n\nVerdict: {}"), rank, md_id(r), r.name.empty() ? "" : " — " + md_escape(r.name), verdict_label(r.verdict));
     if (r.verdict != Verdict::invalid) {
         const auto [score, pass_score] = texts_apart(r.score, r.pass_score);
         fmt::format_to(to, FMT_COMPILE(", score {} (pass score {})"), score, pass_score);

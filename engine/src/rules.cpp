@@ -581,15 +581,15 @@ LoadedTests load_test_file(const std::string& path) {
     if (!root) return out;
     if (!yaml.check_mapping(*root, "a test file", {"rules", "tests"})) return out;
     if (auto rules = yaml.require(*root, "rules", "a test file"); rules.IsDefined()) {
-        out.rules_path = yaml.string(rules, "'rules'").value_or("");
+        // Resolved against the test file's folder, as the file names it.
+        out.rules_path = (std::filesystem::path(path).parent_path() / yaml.string(rules, "'rules'").value_or("")).string();
         // A test file comes with a pull request, and CI shows what loading its rule set says: a
         // path to any other YAML file on the machine would quote that file's keys and values there.
         // (Unreadable or not YAML: compiling it says so, quoting nothing.)
-        const std::string target = (std::filesystem::path(path).parent_path() / out.rules_path).string();
-        const auto target_root = peek_yaml_file(target);
+        const auto target_root = peek_yaml_file(out.rules_path);
         if (target_root && !(target_root->IsMap() && (*target_root)["format"] && (*target_root)["format"].IsScalar() &&
                              (*target_root)["format"].Scalar() == "screener/v1"))
-            yaml.error(rules, "'rules' names " + target + ", which is no rule set (it has no 'format: screener/v1')");
+            yaml.error(rules, "'rules' names " + out.rules_path + ", which is no rule set (it has no 'format: screener/v1')");
     }
     if (auto tests = yaml.require(*root, "tests", "a test file"); tests.IsDefined())
         out.tests = Loader::load_tests(yaml, tests);

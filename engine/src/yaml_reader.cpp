@@ -380,14 +380,14 @@ nlohmann::json YamlReader::to_json(const YAML::Node& node) {
             if (text == "true") return true;
             if (text == "false") return false;
             if (text == "null" || text == "~" || text.empty()) return nullptr;
-            if (out_of_range_number(text)) {
-                error(node, "the number '" + text + "' is out of range (" + number_range + ")");
-                return nullptr;
-            }
             if (auto value = parse_number(text)) {
                 bool integral = text.find_first_of(".eE") == std::string::npos && std::abs(*value) < 9.0e15;
                 if (integral) return static_cast<std::int64_t>(*value);
                 return *value;
+            }
+            if (out_of_range_number(text)) {
+                error(node, "the number '" + text + "' is out of range (" + number_range + ")");
+                return nullptr;
             }
             return text;
         }

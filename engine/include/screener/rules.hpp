@@ -141,7 +141,7 @@ LoadedRules load_default_rules();
 
 // Test cases from a separate test file: YAML with `rules:` (path, relative to the file) and `tests:`.
 struct LoadedTests {
-    std::string rules_path;
+    std::string rules_path;  // resolved: the test file's folder joined with what `rules:` says
     std::vector<TestCase> tests;
     Diagnostics diagnostics;
 };
