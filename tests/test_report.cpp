@@ -170,6 +170,9 @@ TEST_CASE("md_escape leaves GitHub's Markdown no link, emphasis, strikethrough, 
     CHECK(md_escape("no data: wastewater_treatment not given. 3.5 ha") == "no data: wastewater_treatment not given. 3.5 ha");
     CHECK(md_escape("a\xC2\x9B" "31mred\xC2\x85" "end \xC3\xA9") == "a?31mred?end \xC3\xA9");  // C1 controls (CSI, NEL); é kept
     CHECK(printable("tab\tand\nline\xC2\x80") == "tab\tand\nline?");
+    // A Windows line break is one line break, not a '?' and a line break; a lone CR (old Macs) too.
+    CHECK(printable("one\r\ntwo\rthree\r") == "one\ntwo\nthree\n");
+    CHECK(printable_line("d\xC3\xB2ng m\xE1\xBB\x99t\r\nd\xC3\xB2ng hai") == "d\xC3\xB2ng m\xE1\xBB\x99t d\xC3\xB2ng hai");
 }
 
 namespace {

@@ -44,6 +44,8 @@ std::string printable(std::string_view text) {
         const auto c = static_cast<unsigned char>(valid[i]);
         if (detail::c1_control(valid, i))
             out += '?', ++i;
+        else if (c == '\r')  // a line break as Windows (CR LF) or old Macs (CR) write it: one line break
+            out += '\n', i += i + 1 < valid.size() && valid[i + 1] == '\n';
         else if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
             out += '?';
         else

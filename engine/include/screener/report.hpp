@@ -126,7 +126,8 @@ std::string two_decimals(double value);
 // from it (a failing 59.9996 is not "60.00" beside a pass score of 60).
 std::string score_text(double score, double threshold);
 // Text from a proposal made safe for a terminal or a text report: invalid UTF-8 replaced, control
-// characters (escape sequences, C1 controls too) shown as '?', line breaks and tabs kept.
+// characters (escape sequences, C1 controls too) shown as '?', line breaks (CR LF and CR as LF) and
+// tabs kept.
 std::string printable(std::string_view text);
 // The same on one line: line breaks and tabs as spaces, so that no text prints a line of its own.
 std::string printable_line(std::string_view text);
