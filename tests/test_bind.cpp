@@ -191,6 +191,55 @@ decision: { pass_score: 0 }
     CHECK(iso == std::map<std::string, double>{{"A", 1}, {"B", 1}});
 }
 
+TEST_CASE("text is read in composed form (NFC): a letter typed decomposed is the same id, enum value and text", "[bind]") {
+    // From a helper writing Vietnamese: macOS and some input methods type "ệ" as "e" and two marks
+    // (NFD). "điện tử" typed so was an unknown enum value, shown beside the same-looking one, and an
+    // id typed both ways was two proposals.
+    const std::string dien_tu = "\xC4\x91i\xE1\xBB\x87n t\xE1\xBB\xAD";                  // 7 characters
+    const std::string dien_tu_nfd = "\xC4\x91ie\xCC\xA3\xCC\x82n tu\xCC\x9B\xCC\x89";    // 11 code points
+    const std::string que_vo = "Qu\xE1\xBA\xBF V\xC3\xB5";
+    const std::string que_vo_nfd = "Que\xCC\x82\xCC\x81 Vo\xCC\x83";
+    const std::string id = "BN-\xC4\x90i\xE1\xBB\x87n-01";
+    const std::string id_nfd = "BN-\xC4\x90ie\xCC\xA3\xCC\x82n-01";
+    // The rule set types one enum value decomposed, the other composed.
+    auto compiled = compile_ok("format: screener/v1\nid: vn\nversion: \"1\"\ninputs:\n"
+                               "  sector: { type: enum, values: [electronics, \"" + dien_tu_nfd + "\"] }\n"
+                               "  zone: { type: enum, values: [\"" + que_vo + "\"] }\n"
+                               "  note: { type: string }\n"
+                               "  tags: { type: list }\n"
+                               "gates:\n  - { id: composed, require: 'len(\"e\\u0301\") == 1' }\n"  // an escape is composed too
+                               "groups:\n  - id: g\n    criteria:\n      - { id: c, points: \"len(note) * 10\" }\n"
+                               "decision: { pass_score: 0 }\n");
+    auto dir = temp_dir("bind-nfc");
+    const auto line = [](const std::string& id, const std::string& sector, const std::string& zone, const std::string& note,
+                         const std::string& tag) {
+        return json{{"id", id}, {"sector", sector}, {"zone", zone}, {"note", note}, {"tags", {tag}}}.dump() + "\n";
+    };
+    write_text(dir + "/p.ndjson", line(id_nfd, dien_tu, que_vo_nfd, dien_tu_nfd, que_vo_nfd) +  // the ordinary path: an enum it composes
+                                      line("B", dien_tu_nfd, que_vo, dien_tu_nfd, que_vo_nfd) +
+                                      line("C", dien_tu, que_vo, dien_tu_nfd, que_vo_nfd) +      // the simdjson path
+                                      line(id, dien_tu, que_vo, dien_tu, que_vo));                 // the first id, composed
+    std::vector<BoundProposal> bound;
+    read_proposals(*compiled, {dir + "/p.ndjson"}, [&](BoundProposal&& b) { bound.push_back(std::move(b)); });
+    REQUIRE(bound.size() == 4);
+    Evaluation evaluation;
+    for (std::size_t k = 0; k < 3; ++k) {
+        INFO("line " << k + 1);
+        REQUIRE(std::holds_alternative<Proposal>(bound[k]));
+        const auto& p = std::get<Proposal>(bound[k]);
+        CHECK(p.numbers[compiled->inputs[0].slot] == 1);  // the decomposed value of the rule set
+        CHECK(p.numbers[compiled->inputs[1].slot] == 0);
+        CHECK(p.strings[compiled->inputs[2].slot] == dien_tu);
+        CHECK(p.lists[compiled->inputs[3].slot] == std::vector<std::string>{que_vo});
+        const Result result = score(*compiled, bound[k], evaluation);
+        CHECK(result.score == 70);  // len() counts 7 characters, not 11 code points
+        CHECK(result.verdict == Verdict::pass);
+    }
+    CHECK(std::get<Proposal>(bound[0]).id == id);
+    REQUIRE(std::holds_alternative<InvalidProposal>(bound[3]));
+    CHECK(std::get<InvalidProposal>(bound[3]).reasons == std::vector<std::string>{"id: \"" + id + "\" repeats an earlier proposal's id"});
+}
+
 TEST_CASE("missing id, non-text id, empty id", "[bind]") {
     CHECK(reasons(without(valid_json("X"), "id")) == std::vector<std::string>{"id: missing (every proposal needs a text \"id\")"});
     CHECK(reasons(with(valid_json("X"), "id", nullptr)) == std::vector<std::string>{"id: missing (every proposal needs a text \"id\")"});

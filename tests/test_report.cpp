@@ -19,6 +19,7 @@
 #include "result_line.hpp"
 #include "screener/report.hpp"
 #include "support.hpp"
+#include "utf8.hpp"
 
 using namespace screener;
 
@@ -170,6 +171,14 @@ TEST_CASE("md_escape leaves GitHub's Markdown no link, emphasis, strikethrough, 
     CHECK(md_escape("no data: wastewater_treatment not given. 3.5 ha") == "no data: wastewater_treatment not given. 3.5 ha");
     CHECK(md_escape("a\xC2\x9B" "31mred\xC2\x85" "end \xC3\xA9") == "a?31mred?end \xC3\xA9");  // C1 controls (CSI, NEL); é kept
     CHECK(printable("tab\tand\nline\xC2\x80") == "tab\tand\nline?");
+    // A value quoted in a message is cut between characters as a reader sees them: a letter keeps its
+    // combining marks (from a helper: a decomposed "bằng" cut to "bă"), and no UTF-8 sequence is split.
+    CHECK(detail::shortened("ba\xCC\x86\xCC\x80ng nha", 8) == "b...");  // b, then a and 2 marks: 5 bytes
+    CHECK(detail::shortened("ba\xCC\x86\xCC\x80ng nha", 9) == "ba\xCC\x86\xCC\x80...");
+    CHECK(detail::shortened("\xE1\xBA\xB1ng abc", 6) == "\xE1\xBA\xB1...");  // composed: one 3-byte letter
+    CHECK(detail::shortened("\xE1\xBA\xB1ng abc", 5) == "...");
+    CHECK(detail::shortened("a\xFF\xFE" "bcdef", 6) == "a\xFF\xFE...");     // bytes that are no UTF-8: one character each
+    CHECK(detail::shortened("abc", 3) == "abc");
     // A Windows line break is one line break, not a '?' and a line break; a lone CR (old Macs) too.
     CHECK(printable("one\r\ntwo\rthree\r") == "one\ntwo\nthree\n");
     CHECK(printable_line("d\xC3\xB2ng m\xE1\xBB\x99t\r\nd\xC3\xB2ng hai") == "d\xC3\xB2ng m\xE1\xBB\x99t d\xC3\xB2ng hai");

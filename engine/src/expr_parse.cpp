@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "screener/limits.hpp"
+#include "utf8.hpp"
 
 namespace screener::detail {
 namespace {
@@ -170,6 +171,7 @@ private:
         }
         token.kind = Token::Kind::string;
         token.text = std::move(value);
+        detail::compose(token.text);  // "e\u0301" is "\u00e9", as a proposal's text is read
         return token;
     }
 

@@ -14,6 +14,7 @@
 #include <simdjson.h>
 
 #include "screener/compile.hpp"
+#include "utf8.hpp"
 
 namespace screener::detail {
 
@@ -142,7 +143,7 @@ public:
                     if (key == "name" && value.is_null().get(null)) return false;  // malformed: the ordinary path explains
                     if (null) continue;
                     if (value.get_string().get(text)) return false;
-                    (key == "id" ? p.id : p.name).assign(text);
+                    detail::compose((key == "id" ? p.id : p.name).assign(text));
                     continue;
                 }
                 child = find(node, key, next);
@@ -264,7 +265,7 @@ private:
             case InputType::string: {
                 std::string_view text;
                 if (value.get_string().get(text)) return false;
-                p.strings[input.slot].assign(text);
+                detail::compose(p.strings[input.slot].assign(text));
                 p.string_present[input.slot] = 1;
                 return true;
             }
@@ -276,7 +277,7 @@ private:
                         p.numbers[input.slot] = static_cast<double>(k);
                         return true;
                     }
-                return false;
+                return false;  // the ordinary path composes the text and looks again, or explains
             }
             case InputType::list: {
                 od::array array;
@@ -286,7 +287,7 @@ private:
                 for (auto item : array) {
                     std::string_view text;
                     if (item.get_string().get(text)) return false;
-                    items.emplace_back(text);
+                    detail::compose(items.emplace_back(text));
                 }
                 p.list_present[input.slot] = 1;
                 return true;

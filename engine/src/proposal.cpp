@@ -84,12 +84,14 @@ std::optional<std::string> store_value(const CompiledInput& input, const nlohman
         case InputType::string:
             if (!value.is_string()) return "expected text, found " + describe(value);
             p.strings[input.slot] = value.get<std::string>();
+            detail::compose(p.strings[input.slot]);
             p.string_present[input.slot] = 1;
             return std::nullopt;
         case InputType::enumeration: {
             auto one_of = [&] { return "one of " + listed(input.values); };
             if (!value.is_string()) return "expected " + one_of() + "; found " + describe(value);
-            const auto& text = value.get_ref<const std::string&>();
+            std::string text = value.get<std::string>();
+            detail::compose(text);
             auto it = std::find(input.values.begin(), input.values.end(), text);
             if (it == input.values.end())
                 return "unknown value \"" + text + "\"" + did_you_mean(text, input.values) + " (expected " + one_of() + ")";
@@ -101,7 +103,7 @@ std::optional<std::string> store_value(const CompiledInput& input, const nlohman
             std::vector<std::string> items;
             for (const auto& item : value) {
                 if (!item.is_string()) return "expected a list of text, found an item " + describe(item);
-                items.push_back(item.get<std::string>());
+                detail::compose(items.emplace_back(item.get<std::string>()));
             }
             p.lists[input.slot] = std::move(items);
             p.list_present[input.slot] = 1;
@@ -170,9 +172,9 @@ BoundProposal bind_json(const CompiledRules& rules, const nlohmann::json& value,
     else if (!id->is_string() || id->get_ref<const std::string&>().empty())
         invalid.reasons.push_back("id: expected non-empty text, found " + describe(*id));
     else
-        p.id = id->get<std::string>();
+        detail::compose(p.id = id->get<std::string>());
     if (auto name = value.find("name"); name != value.end() && !name->is_null()) {
-        if (name->is_string()) p.name = name->get<std::string>();
+        if (name->is_string()) detail::compose(p.name = name->get<std::string>());
         else invalid.reasons.push_back("name: expected text, found " + describe(*name));
     }
 
@@ -275,7 +277,9 @@ BoundProposal bind_text(const CompiledRules& rules, std::string_view text, Sourc
     // The id and name as far as they were read (the last of a repeated key's values): a proposal
     // that cannot be read is still named in the report when they came before what is wrong.
     auto read_text = [&value](const char* key) {
-        return value.is_object() && value.contains(key) && value[key].is_string() ? value[key].get<std::string>() : std::string();
+        std::string text = value.is_object() && value.contains(key) && value[key].is_string() ? value[key].get<std::string>() : std::string();
+        detail::compose(text);
+        return text;
     };
     auto invalid = [&](std::string reason) {
         InvalidProposal out;

@@ -1,11 +1,16 @@
 // UTF-8 validation shared by the report writers, which replace what is not valid with U+FFFD; the
-// byte order mark readers skip and csv writes; text cut short where a reason quotes it. Private.
+// byte order mark readers skip and csv writes; text read in composed form; text cut short where a
+// reason quotes it. Private.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
+#include <cstdlib>
 #include <cstdint>
 #include <string>
 #include <string_view>
+
+#include <utf8proc.h>
 
 namespace screener::detail {
 
@@ -43,12 +48,36 @@ inline bool c1_control(std::string_view s, std::size_t i) {
     return static_cast<unsigned char>(s[i]) == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) <= 0x9F;
 }
 
-// `text` cut to at most `most` bytes, "..." included, never inside a UTF-8 sequence.
+// `text` in Unicode's composed form (NFC), as proposals and rule sets are read: a letter typed as
+// a base and combining marks (macOS, some Vietnamese input methods: "ệ" as "e" and two marks) is
+// the same text as the one code point, as an enum value, an id and to len(). ASCII, the usual case,
+// is composed as it is; text that is not valid UTF-8 is left as it is (reports replace it).
+inline void compose(std::string& text) {
+    if (std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) return;
+    utf8proc_uint8_t* composed = nullptr;
+    const utf8proc_ssize_t size = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()), static_cast<utf8proc_ssize_t>(text.size()),
+                                               &composed, static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
+    if (size >= 0) text.assign(reinterpret_cast<const char*>(composed), static_cast<std::size_t>(size));
+    std::free(composed);
+}
+
+// `text` cut to at most `most` bytes, "..." included, between two characters as a reader sees them
+// (a letter and its combining marks stay together; never inside a UTF-8 sequence).
 inline std::string shortened(std::string text, std::size_t most) {
     if (text.size() <= most) return text;
     if (most < 3) return std::string(most, '.');
-    std::size_t end = most - 3;
-    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+    const auto* bytes = reinterpret_cast<const utf8proc_uint8_t*>(text.data());
+    std::size_t end = 0;  // the last break within the room left for "..."
+    utf8proc_int32_t previous = -1, state = 0;
+    for (std::size_t i = 0; i <= most - 3;) {
+        utf8proc_int32_t code_point = -1;
+        utf8proc_ssize_t length = utf8proc_iterate(bytes + i, static_cast<utf8proc_ssize_t>(text.size() - i), &code_point);
+        if (length <= 0) length = 1, code_point = -1;  // a byte that is not UTF-8: a character of its own
+        if (previous < 0 || code_point < 0 || utf8proc_grapheme_break_stateful(previous, code_point, &state)) end = i;
+        if (code_point < 0) state = 0;
+        previous = code_point;
+        i += static_cast<std::size_t>(length);
+    }
     text.resize(end);
     return text + "...";
 }

@@ -141,13 +141,12 @@ std::optional<YAML::Node> YamlReader::parse() {
         return std::nullopt;
     }
     try {
-        const std::string text(text_);
-        std::istringstream stream(text);
+        std::istringstream stream(text_);
         YAML::Parser parser(stream);
         Guard guard;
         while (parser.HandleNextDocument(guard)) {
         }
-        YAML::Node document = YAML::Load(text);
+        YAML::Node document = YAML::Load(text_);
         note_empty_values(document);
         return document;
     } catch (const Guard::Refused& e) {
@@ -308,7 +307,7 @@ std::optional<std::vector<std::string>> YamlReader::string_list(const YAML::Node
 std::string_view YamlReader::line_at(std::size_t offset) const {
     offset = std::min(offset, text_.size());
     const std::size_t start = offset == 0 ? 0 : text_.rfind('\n', offset - 1) + 1;  // (npos + 1 is 0)
-    return text_.substr(start, text_.find('\n', offset) - start);
+    return std::string_view(text_).substr(start, text_.find('\n', offset) - start);
 }
 
 std::optional<ExprText> YamlReader::expression(const YAML::Node& node, const std::string& what) {

@@ -22,9 +22,13 @@ std::string too_large_for_rules(const std::string& size);
 class YamlReader {
 public:
     // A UTF-8 byte order mark is left out, so that positions count from the first visible character,
-    // as editors show them (yaml-cpp skips it too).
+    // as editors show them (yaml-cpp skips it too). The text is read in composed form (NFC), as
+    // proposals are: an enum value typed decomposed is the value a proposal gives composed. (A
+    // column after a letter typed decomposed, on its line, counts it as one character.)
     YamlReader(const std::string& file, std::string_view text, Diagnostics& diagnostics)
-        : file_(file), text_(text.starts_with(byte_order_mark) ? text.substr(byte_order_mark.size()) : text), diagnostics_(diagnostics) {}
+        : file_(file), text_(text.starts_with(byte_order_mark) ? text.substr(byte_order_mark.size()) : text), diagnostics_(diagnostics) {
+        compose(text_);
+    }
 
     // Parses the document; on a syntax error reports it and returns nullopt.
     std::optional<YAML::Node> parse();
@@ -59,7 +63,7 @@ public:
 
 private:
     const std::string& file_;
-    std::string_view text_;
+    std::string text_;
     Diagnostics& diagnostics_;
     // Every empty value (`key:` with nothing after it, or null) with the position of its key: yaml-cpp
     // marks an empty value at the next token, on a line of its own or past the end of the file.
