@@ -31,7 +31,7 @@ std::string points_text(double points) { return two_decimals(points) + " pts"; }
 void print_passing_changes(std::ostream& out, const std::vector<PassingChange>& changes, const Style& style) {
     out << "\n" << style("1", "One change that passes") << "\n";
     if (changes.empty()) out << "  none: no input changed alone makes it pass\n";
-    for (const PassingChange& change : changes) out << "  → " << describe(change) << "\n";
+    for (const PassingChange& change : changes) out << "  → " << printable_line(describe(change)) << "\n";  // enum values are the rule set's text
 }
 
 // What else a change does, where it costs: an input may count in other criteria too, so full points
@@ -167,13 +167,18 @@ int run_check(const CheckOptions& o) {
     if (o.format == "json") {
         nlohmann::ordered_json out = to_json(result, 1);
         nlohmann::json passing = nlohmann::json::array();
-        // As the proposal would write them: true/false for a true/false input; null for one it leaves out.
+        // As the proposal would write them: true/false for a true/false input, text for an enum one;
+        // null for one it leaves out.
         auto value = [](const PassingChange& c, double v) {
-            return std::isnan(v) ? nlohmann::json(nullptr) : c.boolean ? nlohmann::json(v != 0) : nlohmann::json(v);
+            if (std::isnan(v)) return nlohmann::json(nullptr);
+            if (!c.values.empty()) return nlohmann::json(v == c.from ? c.given_value : c.values[v == c.nearest ? 0 : c.values.size() - 1]);
+            return c.boolean ? nlohmann::json(v != 0) : nlohmann::json(v);
         };
-        for (const PassingChange& c : changes)
+        for (const PassingChange& c : changes) {
             passing.push_back({{"input", c.input}, {"from", value(c, c.from)}, {"nearest", value(c, c.nearest)},
                                {"farthest", value(c, c.farthest)}, {"open_ended", c.open_ended}, {"text", describe(c)}});
+            if (!c.values.empty()) passing.back()["values"] = c.values;  // an enum input: every value that passes
+        }
         out["changes_that_pass"] = passing;
         out["what_it_takes"] = advice_json(*rules, advice);
         std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";

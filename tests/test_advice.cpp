@@ -981,6 +981,84 @@ decision: { pass_score: 50 }
     CHECK(changes_that_pass(*rules, bind_ok(*rules, with(p, "flag", true)), evaluate(*rules, bind_ok(*rules, with(p, "flag", true)))).empty());
 }
 
+TEST_CASE("changes that pass: the other values of an enum input that pass, in the rule set's order", "[advice]") {
+    // From two helpers: siting a plant in another zone passed it, and check said no change alone did.
+    // Points by zone: a 20, b 60, c 30, d 90, e 100, f 55 (weight 1); the gate refuses e. Now a: 20,
+    // below 50: b (60), d (90) and f (55) pass; c (30) does not; e fails the gate.
+    auto rules = compile_ok(header + R"(
+inputs:
+  zone: { type: enum, values: [a, b, c, d, e, f] }
+  site: { type: enum, values: [north, south], required: false }
+gates:
+  - { id: not-e, require: zone != "e" }
+groups:
+  - id: g
+    criteria:
+      - id: z
+        points: 'if(zone == "a", 20, if(zone == "b", 60, if(zone == "c", 30, if(zone == "d", 90, if(zone == "e", 100, 55)))))'
+decision: { pass_score: 50 }
+)");
+    const json p = {{"id", "P"}, {"zone", "a"}};
+    Proposal bound = bind_ok(*rules, p);
+    const Evaluation now = evaluate(*rules, bound);
+    REQUIRE(now.verdict == Verdict::fail);
+    const std::vector<PassingChange> changes = changes_that_pass(*rules, bound, now);
+    REQUIRE(changes.size() == 1);  // site, left out, counts nowhere
+    CHECK(changes[0].values == std::vector<std::string>{"b", "d", "f"});
+    CHECK(describe(changes[0]) == "change zone from \"a\" to \"b\", \"d\" or \"f\"");
+    for (const char* zone : {"b", "d", "f"}) CHECK(evaluate(*rules, bind_ok(*rules, with(p, "zone", zone))).verdict == Verdict::pass);
+    for (const char* zone : {"c", "e"}) CHECK(evaluate(*rules, bind_ok(*rules, with(p, "zone", zone))).verdict == Verdict::fail);
+
+    // Many values: the first five, and how many more.
+    std::string values;
+    for (int k = 0; k < 9; ++k) values += (k ? ", v" : "v") + std::to_string(k);
+    auto many = compile_ok(header + "\ninputs:\n  zone: { type: enum, values: [" + values + "] }\ngroups:\n  - id: g\n    criteria:\n"
+                           "      - { id: z, points: 'if(zone == \"v0\", 0, 100)' }\ndecision: { pass_score: 50 }\n");
+    Proposal v0 = bind_ok(*many, {{"id", "P"}, {"zone", "v0"}});
+    const auto eight = changes_that_pass(*many, v0, evaluate(*many, v0));
+    REQUIRE(eight.size() == 1);
+    CHECK(describe(eight[0]) == "change zone from \"v0\" to \"v1\", \"v2\", \"v3\", \"v4\", \"v5\" or 3 more values");
+}
+
+TEST_CASE("an input marked changeable: false is never advised, and scores as any other", "[advice]") {
+    // From a domain review: check told an investor to clear the province's land, and to change sector.
+    // Now: x = 10 -> a = 20; flag false -> b = 0; zone q -> c = 0: total 20 / 3 = 6.67, below 30. Each
+    // alone passes it, where changeable: x from 45 (a = 90, 90 / 3); flag or zone p (120 / 3).
+    const std::string inputs = R"(
+inputs:
+  x: { type: number, min: 0, max: 100 }
+  flag: { type: boolean }
+  zone: { type: enum, values: [p, q] }
+groups:
+  - id: g
+    criteria:
+      - { id: a, metric: x, zero_at: 0, full_at: 50 }
+      - { id: b, points: 'if(flag, 100, 0)' }
+      - { id: c, points: 'if(zone == "p", 100, 0)' }
+decision: { pass_score: 30 }
+)";
+    const json p = {{"id", "P"}, {"x", 10}, {"flag", false}, {"zone", "q"}};
+    auto texts = [&](const std::string& yaml) {
+        auto rules = compile_ok(header + yaml);
+        Proposal bound = bind_ok(*rules, p);
+        const Evaluation now = evaluate(*rules, bound);
+        CHECK(now.total == Approx(20.0 / 3));
+        std::vector<std::string> out;
+        for (const auto& c : changes_that_pass(*rules, bound, now)) out.push_back(describe(c));
+        for (const auto& a : what_it_takes(*rules, bound, now))
+            for (const auto& c : a.full.changes) out.push_back(rules->criteria[a.criterion].id + ": " + describe(c));
+        return out;
+    };
+    CHECK(texts(inputs) == std::vector<std::string>{"raise x from 10 to at least 45", "change flag from false to true",
+                                                    "change zone from \"q\" to \"p\"", "a: raise x from 10 to at least 50"});
+    std::string fixed = inputs;
+    for (const char* input : {"x: { type: number,", "flag: { type: boolean", "zone: { type: enum,"}) {
+        const std::string text(input);
+        fixed.replace(fixed.find(text), text.size(), text + (text.back() == ',' ? " changeable: false," : ", changeable: false"));
+    }
+    CHECK(texts(fixed).empty());
+}
+
 TEST_CASE("changes that pass: an input left out is given, and no search goes below zero without a min", "[advice]") {
     // From a review helper. The gate needs env.score, which the proposal leaves out: 'none' was all
     // check said. A flag left out passes as true. e (no min) at 0 was told 'reduce e from 0 to at

@@ -146,6 +146,7 @@ private:
         for (std::uint32_t slot : inverter_.inputs(c.expr)) {  // in the order the inputs are declared
             const CompiledInput& input = rules_.inputs[rules_.program->number_slot_inputs[slot]];  // a number or integer
             const double from = proposal_.numbers[input.slot];
+            if (!input.changeable) continue;
             auto solved = inverter_.solve(c.expr, input.slot, goal);
             if (!solved || std::isnan(from)) continue;
             if (auto change = verified(input, from, *solved, reached)) t.changes.push_back(std::move(*change));
@@ -313,6 +314,22 @@ public:
         return out;
     }
 
+    // The other values of an enum input that pass; any, for one the proposal leaves out.
+    std::optional<PassingChange> choose(const CompiledInput& input) {
+        const double given = changed_.numbers[input.slot];
+        const bool absent = std::isnan(given);
+        PassingChange out{input.name, input.unit, false, !absent, given, 0, 0, false, absent ? "" : input.values[static_cast<std::size_t>(given)]};
+        for (std::size_t k = 0; k < input.values.size(); ++k) {
+            if (static_cast<double>(k) == given || !passes(input, static_cast<double>(k))) continue;
+            if (out.values.empty()) out.nearest = static_cast<double>(k);
+            out.farthest = static_cast<double>(k);
+            out.values.push_back(input.values[k]);
+        }
+        restore(input, given);
+        if (out.values.empty()) return std::nullopt;
+        return out;
+    }
+
 private:
     bool passes(const CompiledInput& input, double value) {
         changed_.numbers[input.slot] = value;
@@ -414,13 +431,14 @@ std::vector<PassingChange> changes_that_pass(const CompiledRules& rules, const P
     const std::vector<bool> may_pass = may_pass_alone(rules, proposal, evaluation);
     PassSearch search(rules, proposal);
     for (const CompiledInput& input : rules.inputs) {
+        if (!input.changeable) continue;
         const bool number = input.type == InputType::number || input.type == InputType::integer;
-        if (!number && input.type != InputType::boolean) continue;
-        if (number && !may_pass[input.slot]) continue;
-        if (!number) {
-            if (auto change = search.flip(input)) out.push_back(std::move(*change));
+        if (input.type == InputType::boolean || input.type == InputType::enumeration) {
+            auto change = input.type == InputType::boolean ? search.flip(input) : search.choose(input);
+            if (change) out.push_back(std::move(*change));
             continue;
         }
+        if (!number || !may_pass[input.slot]) continue;
         for (bool up : {false, true})
             if (up || !std::isnan(proposal.numbers[input.slot]))  // one left out is searched up from its min
                 if (auto change = search.search(input, up)) out.push_back(std::move(*change));
@@ -429,6 +447,18 @@ std::vector<PassingChange> changes_that_pass(const CompiledRules& rules, const P
 }
 
 std::string describe(const PassingChange& change) {
+    if (!change.values.empty()) {
+        // "\"a\"", "\"a\" or \"b\"", "\"a\", \"b\", \"c\", \"d\", \"e\" or 7 more values"
+        constexpr std::size_t shown = 5;
+        std::string values;
+        for (std::size_t k = 0; k < std::min(change.values.size(), shown); ++k) {
+            const bool last = k + 1 == change.values.size();
+            values += (k == 0 ? "" : last ? " or " : ", ") + ("\"" + change.values[k] + "\"");
+        }
+        if (change.values.size() > shown) values += " or " + std::to_string(change.values.size() - shown) + " more values";
+        return change.given ? "change " + change.input + " from \"" + change.given_value + "\" to " + values
+                            : "give " + change.input + " as " + values;
+    }
     auto truth = [](double value) { return value != 0 ? "true" : "false"; };
     if (change.boolean)
         return change.given ? "change " + change.input + " from " + truth(change.from) + " to " + truth(change.nearest)

@@ -271,6 +271,7 @@ private:
             input.min = decl.min;
             input.max = decl.max;
             input.values = decl.values;
+            input.changeable = decl.changeable;
             input.where = decl.where;
             Symbol symbol;
             symbol.where = decl.where;

@@ -30,7 +30,7 @@ using detail::YamlReader;
 const std::vector<std::string> top_keys = {"format", "id", "title", "version", "description", "sources", "inputs",
                                            "let", "gates", "groups", "decision", "profiles", "tests"};
 const std::vector<std::string> input_keys = {"type", "title", "description", "unit", "required",
-                                             "default", "min", "max", "values"};
+                                             "default", "min", "max", "values", "changeable"};
 const std::vector<std::string> input_types = {"number", "integer", "boolean", "string", "enum", "list"};
 const std::vector<std::string> gate_keys = {"id", "title", "description", "require", "message"};
 const std::vector<std::string> group_keys = {"id", "title", "description", "weight", "minimum", "criteria"};
@@ -229,6 +229,8 @@ private:
                 input.default_value = yaml_.to_json(value);
                 input.default_where = loc(value);
             }
+            if (auto changeable = yaml_.get(decl, "changeable"); changeable.IsDefined())
+                input.changeable = yaml_.boolean(changeable, what + " 'changeable'").value_or(true);
             input.min = optional_number(decl, "min", what);
             input.max = optional_number(decl, "max", what);
             if (input.min && input.max && *input.min > *input.max)

@@ -60,16 +60,21 @@ struct PassingChange {
     double nearest = 0;       // the passing value nearest to `from` (or to the input's min), rounded for people
     double farthest = 0;      // it passes from `nearest` to here...
     bool open_ended = false;  // ...and on to the input's min or max (or as far as was searched)
+    // An enum input: the value given ("" when left out), and every other value that passes, in the
+    // rule set's order (`from`, `nearest` and `farthest` are their indexes).
+    std::string given_value = {};
+    std::vector<std::string> values = {};
     bool raise() const { return given ? nearest > from : farthest >= nearest; }
 };
 
-// For each number, integer and true/false input, in declaration order: the changes down and up
-// from the value the proposal gives that make it pass, or the values that do for an input it
-// leaves out (none when it passes already).
+// For each number, integer, true/false and enum input, in declaration order: the changes down and
+// up from the value the proposal gives that make it pass, the other values of a true/false or enum
+// input that do, or the values that do for an input it leaves out (none when it passes already).
 std::vector<PassingChange> changes_that_pass(const CompiledRules& rules, const Proposal& proposal, const Evaluation& evaluation);
 
 // "reduce land_ha from 50.5 ha to at most 17.37 ha", "raise x from 1 to between 3 and 4.5",
-// "change ready.workforce_plan from false to true", "give env.score a value of at least 0"
+// "change ready.workforce_plan from false to true", "give env.score a value of at least 0",
+// "change zone from "Que Vo" to "Yen Phong" or "VSIP""
 std::string describe(const PassingChange& change);
 
 // "raise capital_usd from 40,000,000 to at least 61,500,000" / "reduce land_ha from 12 to at most 7.8" /

@@ -50,6 +50,7 @@ struct CompiledInput {
     nlohmann::json default_value;   // null when none
     std::optional<double> min, max;
     std::vector<std::string> values;  // enum
+    bool changeable = true;         // false: check advises no change to it (a sector, the province's side)
     std::uint32_t slot = 0;         // index into the Proposal array for its type
     SourceLoc where;
 };

@@ -44,6 +44,7 @@ struct InputDecl {
     SourceLoc default_where;
     std::optional<double> min, max;
     std::vector<std::string> values;  // enum values
+    bool changeable = true;  // false: a fact the investor cannot change; check advises no change to it
 };
 
 struct LetDecl {
