@@ -323,6 +323,38 @@ TEST_CASE("diff: a new criterion is a cause only where it applies", "[diff]") {
     CHECK(d.causes_of(d.proposals[1]) == Lines{"new criterion 'only-b' 100.00"});
 }
 
+TEST_CASE("diff: a weight that moved is a cause, in the rule set or by a profile, where it weighs under both", "[diff]") {
+    // From a rule-author helper: a group's weight 30 -> 5 flipped a proposal, and 'why' was empty.
+    // Groups people (criterion jobs, points j) and money (criteria m1 = m, m2 = 100, when flag),
+    // pass score 60. Before: people 30, money 10, m1 and m2 weigh 1; after: people 5, and m1 weighs 3
+    // under the profile 'big' (m > 50).
+    const std::string head = "format: screener/v1\nid: weights\nversion: \"1\"\ninputs:\n  j: { type: number }\n  m: { type: number }\n"
+                             "  flag: { type: boolean }\ngroups:\n";
+    auto groups = [](int people) {
+        return "  - id: people\n    weight: " + std::to_string(people) + "\n    criteria:\n      - { id: jobs, points: j }\n"
+               "  - id: money\n    weight: 10\n    criteria:\n      - { id: m1, points: m }\n"
+               "      - { id: m2, points: 100, applies_when: flag }\ndecision: { pass_score: 60 }\n";
+    };
+    auto before = compile_ok(head + groups(30));
+    auto after = compile_ok(head + groups(5) + "profiles:\n  - title: big\n    when: m > 50\n    set: { m1: { weight: 3 } }\n");
+    const std::string file = temp_dir("diff-weights") + "/p.ndjson";
+    write_text(file, "{\"id\": \"A\", \"j\": 40, \"m\": 90, \"flag\": true}\n{\"id\": \"B\", \"j\": 40, \"m\": 90, \"flag\": false}\n"
+                     "{\"id\": \"C\", \"j\": 40, \"m\": 30, \"flag\": false}\n");
+    RuleDiff d = diff_batch(*before, *after, {file}, {});
+    REQUIRE(d.proposals.size() == 3);
+    // A before: people 40, money (90 + 100) / 2 = 95: (30 * 40 + 10 * 95) / 40 = 53.75, fails. After:
+    // money (3 * 90 + 100) / 4 = 92.5: (5 * 40 + 10 * 92.5) / 15 = 75, passes.
+    CHECK(d.proposals[0].before.score == Approx(53.75));
+    CHECK(d.proposals[0].after.score == Approx(75));
+    CHECK(d.causes_of(d.proposals[0]) == Lines{"group 'people' weight 30 → 5", "criterion 'm1' weight 1 → 3"});
+    // B: m2 skipped, money is m1 alone whatever its weight: no criterion weight cause. (30 * 40 + 10 *
+    // 90) / 40 = 52.5, then (5 * 40 + 10 * 90) / 15 = 73.33.
+    CHECK(d.proposals[1].after.score == Approx(1100.0 / 15));
+    CHECK(d.causes_of(d.proposals[1]) == Lines{"group 'people' weight 30 → 5"});
+    // C: no profile. (30 * 40 + 10 * 30) / 40 = 37.5, then (5 * 40 + 10 * 30) / 15 = 33.33.
+    CHECK(d.causes_of(d.proposals[2]) == Lines{"group 'people' weight 30 → 5"});
+}
+
 TEST_CASE("diff: a lowered pass score is no cause of a pass that now fails on a gate", "[diff]") {
     // From a review helper. X1: 5 M USD/ha, 50 workers/ha, R&D 2 %, no wastewater treatment. v1:
     // (100 + 100 + 20) / 3 = 73.33, passes at 60. v2: capital (5 - 2) / 6 = 50 points, (50 + 100 +

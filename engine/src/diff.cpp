@@ -105,6 +105,13 @@ RuleChange::RuleChange(const CompiledRules& before, const CompiledRules& after) 
         if (!after.find_criterion(before.criteria[c].id)) removed_criteria_.push_back(c);
     std::sort(removed_criteria_.begin(), removed_criteria_.end(),
               [&](std::uint32_t x, std::uint32_t y) { return before.criteria[x].id < before.criteria[y].id; });
+    auto siblings = [](const CompiledRules& rules) {
+        std::vector<std::pair<std::uint32_t, std::uint32_t>> out;
+        for (const CompiledGroup& g : rules.groups) out.insert(out.end(), g.criterion_count, {g.first_criterion, g.first_criterion + g.criterion_count});
+        return out;
+    };
+    siblings_before_ = siblings(before);
+    siblings_after_ = siblings(after);
 }
 
 void RuleChange::causes(const Evaluation& a, const Evaluation& b, std::vector<Cause>& out) const {
@@ -129,6 +136,22 @@ void RuleChange::causes(const Evaluation& a, const Evaluation& b, std::vector<Ca
             out.push_back({b.groups[g].below_minimum ? Kind::group_below : Kind::group_meets, g, b.parameters.group_minimums[g],
                            b.groups[g].score});
     }
+    // A weight in force (profiles may set it) that moved, where it weighs under both rule sets: a
+    // criterion's only where another of its group is scored beside it.
+    auto beside_another = [](const Evaluation& e, std::pair<std::uint32_t, std::uint32_t> group) {
+        int scored = 0;
+        for (std::uint32_t k = group.first; k < group.second && scored < 2; ++k) scored += !e.criteria[k].skipped;
+        return scored == 2;
+    };
+    for (std::uint32_t g = 0; g < group_before_.size(); ++g)
+        if (const std::uint32_t was = group_before_[g]; was != none && !a.groups[was].skipped && !b.groups[g].skipped &&
+                                                       a.parameters.group_weights[was] != b.parameters.group_weights[g])
+            out.push_back({Kind::group_weight, g, a.parameters.group_weights[was], b.parameters.group_weights[g]});
+    for (std::uint32_t c = 0; c < criterion_before_.size(); ++c)
+        if (const std::uint32_t was = criterion_before_[c];
+            was != none && !a.criteria[was].skipped && !b.criteria[c].skipped && a.parameters.criterion_weights[was] != b.parameters.criterion_weights[c] &&
+            beside_another(a, siblings_before_[was]) && beside_another(b, siblings_after_[c]))
+            out.push_back({Kind::criterion_weight, c, a.parameters.criterion_weights[was], b.parameters.criterion_weights[c]});
     const std::size_t criteria_from = out.size();
     auto points = [](const CriterionResult& c) { return c.skipped ? std::nan("") : c.points; };
     for (std::uint32_t c = 0; c < criterion_before_.size(); ++c) {
@@ -206,6 +229,11 @@ std::string RuleDiff::words(const Cause& cause) const {
         case Kind::group_meets:
             return "group " + quoted(after_ids_.groups[cause.index]) + (cause.kind == Kind::group_below ? " now below" : " now meets") +
                    " its minimum (" + two_decimals(cause.after) + (std::isnan(cause.before) ? "" : " vs " + two_decimals(cause.before)) + ")";
+        case Kind::group_weight:
+            return "group " + quoted(after_ids_.groups[cause.index]) + " weight " + format_number(cause.before) + " → " + format_number(cause.after);
+        case Kind::criterion_weight:
+            return "criterion " + quoted(after_ids_.criteria[cause.index]) + " weight " + format_number(cause.before) + " → " +
+                   format_number(cause.after);
         case Kind::new_criterion: return "new criterion " + quoted(after_ids_.criteria[cause.index]) + " " + two_decimals(cause.after);
         case Kind::criterion:
             return "criterion " + quoted(after_ids_.criteria[cause.index]) + " " + points(cause.before) + " → " + points(cause.after);

@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "screener/rank.hpp"
@@ -36,6 +37,8 @@ struct Cause {
         pass_score,         // `before` → `after`
         group_below,        // group `index` of the new rule set, now below its minimum: `after` its
         group_meets,        //   score, `before` its minimum (NaN: none); or now meets it
+        group_weight,       // group `index` of the new rule set, scored under both: weight `before` → `after`
+        criterion_weight,   // criterion `index` of the new rule set, scored beside another under both: weight `before` → `after`
         new_criterion,      // criterion `index` of the new rule set, earning `after` points
         criterion,          // criterion `index` of the new rule set: points `before` → `after` (NaN: skipped)
         criterion_removed,  // criterion `index` of the old rule set, which earned `before` points
@@ -47,7 +50,8 @@ struct Cause {
 
 // The gates, groups and criteria of two rule sets matched by id, worked out once for a diff; then,
 // for each proposal scored under both, what caused its change, most telling first: gates, then
-// group minimums, the pass score, then criteria whose points changed, by their effect on the total.
+// group minimums, the pass score, weights, then criteria whose points changed, by their effect on
+// the total.
 class RuleChange {
 public:
     RuleChange(const CompiledRules& before, const CompiledRules& after);
@@ -58,6 +62,7 @@ private:
     static constexpr std::uint32_t none = UINT32_MAX;
     std::vector<std::uint32_t> gate_before_, group_before_, criterion_before_;  // per new one: the old index, or none
     std::vector<std::uint32_t> removed_gates_, removed_criteria_;  // old ones the new rule set lacks, criteria by id
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> siblings_before_, siblings_after_;  // per criterion: its group's criteria
 };
 
 // A proposal's standing under both rule sets. Its texts and causes are kept by the RuleDiff.
