@@ -1216,6 +1216,25 @@ TEST_CASE("profile settings of the wrong shape", "[diagnostics]") {
         "test.yaml:21:11: error: a profile's 'when' must be an expression (text), found a list or mapping",
         "test.yaml:22:10: error: a profile's 'set' must be a mapping of keys to values",
     });
+    // From a rule-author helper: the pass score as the decision names it, and a gate, were told they
+    // were mappings of zero_at and full_at, or unknown.
+    CHECK(errors(base + R"(profiles:
+  - when: flag
+    set:
+      pass_score: 40
+      decision: 45
+)") == Lines{
+        "test.yaml:18:19: error: a profile sets the pass score as decision.pass_score: 40 (or decision: { pass_score: 40 })",
+        "test.yaml:19:17: error: a profile sets the pass score as decision.pass_score: 45 (or decision: { pass_score: 45 })",
+    });
+    CHECK(errors(base + R"(gates:
+  - { id: small, require: x < 5 }
+profiles:
+  - when: flag
+    set:
+      small: { minimum: 10 }
+)") == Lines{"test.yaml:20:7: error: 'small' is a gate, which a profile cannot change: put the profile's condition in the "
+                 "gate's require instead"});
 }
 
 // ---------------------------------------------------------------------------------------------

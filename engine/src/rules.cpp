@@ -434,8 +434,13 @@ private:
                         continue;
                     }
                     if (!entry.second.IsMap()) {
-                        yaml_.error(entry.second, "profile setting for '" + target +
-                                                      "' must be a mapping such as { zero_at: 1, full_at: 2 }");
+                        const std::string value = entry.second.IsScalar() ? entry.second.Scalar() : "N";
+                        if (target == "pass_score" || target == "decision")  // the pass score, set as the top level's keys name it
+                            yaml_.error(entry.second, "a profile sets the pass score as decision.pass_score: " + value +
+                                                          " (or decision: { pass_score: " + value + " })");
+                        else
+                            yaml_.error(entry.second, "profile setting for '" + target +
+                                                          "' must be a mapping such as { zero_at: 1, full_at: 2 }");
                         continue;
                     }
                     for (const auto& setting : entry.second) {
