@@ -1884,7 +1884,7 @@ TEST_CASE("validate reports a rule set it cannot read as an error of that file, 
     CHECK(cli.exit_code == 1);
     CHECK(cli.err == "rules/no-such-rules.yaml: error: cannot read the rule set: No such file or directory\n"
                      "tests: error: cannot read the rule set: it is a directory\n");
-    CHECK(cli.out == "rules/no-such-rules.yaml: 1 error\n" + rules_path + ": ok (bac-ninh-234 2025.1: 17 inputs, 3 gates, 4 groups, 14 criteria, 17 tests)\n"
+    CHECK(cli.out == "rules/no-such-rules.yaml: 1 error\n" + rules_path + ": ok (bac-ninh-234 2025.1: 18 inputs, 4 gates, 4 groups, 14 criteria, 18 tests)\n"
                      "tests: 1 error\n");
 }
 
@@ -2029,7 +2029,7 @@ TEST_CASE("test runs every test of the built-in rule set", "[cli]") {
     std::size_t at = yaml.find("\ntests:\n");
     REQUIRE(at != std::string::npos);
     std::size_t n = count(yaml.substr(at), "\n  - name: ");
-    CHECK(n == 17);
+    CHECK(n == 18);
     Cli cli = run_cli("test " + rules_path);
     INFO(cli.out << cli.err);
     CHECK(cli.exit_code == 0);
@@ -2070,7 +2070,7 @@ TEST_CASE("test --junit writes one testcase per test", "[cli]") {
         std::string xml = read_text(out);
         INFO(xml_problem(xml));
         CHECK(xml_problem(xml).empty());
-        CHECK(count(xml, "<testcase ") == 17);
+        CHECK(count(xml, "<testcase ") == 18);
         CHECK(count(xml, "<failure") == 0);
         CHECK_THAT(xml, Contains("flagship chip packaging plant passes"));
         CHECK_FALSE(has_temp_files(dir));

@@ -594,7 +594,7 @@ TEST_CASE("the built-in rule set has no lint warnings", "[lint]") {
     Cli cli = run_cli("validate --strict rules/bac-ninh-234.yaml");
     CHECK(cli.exit_code == 0);
     CHECK(cli.err.empty());
-    CHECK(cli.out == "rules/bac-ninh-234.yaml: ok (bac-ninh-234 2025.1: 17 inputs, 3 gates, 4 groups, 14 criteria, 17 tests)\n");
+    CHECK(cli.out == "rules/bac-ninh-234.yaml: ok (bac-ninh-234 2025.1: 18 inputs, 4 gates, 4 groups, 14 criteria, 18 tests)\n");
 }
 
 TEST_CASE("validate prints warnings but exits 0, and --strict makes them fail", "[lint]") {
