@@ -1041,6 +1041,36 @@ TEST_CASE("operators from other languages", "[diagnostics]") {
     CHECK(expr_errors("flag || x > 1") == at16(12, "'|' is not an operator; use 'or'"));
     CHECK(expr_errors("!flag") == at16(7, "'!' is not an operator; use 'not', or '!=' to compare"));
     CHECK(expr_errors("x # 1") == at16(9, "unexpected character '#'"));
+    // Keywords in another case (from a rule-author helper: 'unexpected AND' said nothing of why).
+    CHECK(expr_errors("flag AND x > 1") == at16(12, "unexpected 'AND' (keywords are lower case: 'and') after a complete expression"));
+    CHECK(expr_errors("x In [1]") == at16(9, "unexpected 'In' (keywords are lower case: 'in') after a complete expression"));
+    CHECK(expr_errors("x > 1 and TRUE") == at16(17, "unknown input 'TRUE'; keywords are lower case: 'true'"));
+}
+
+TEST_CASE("a key in the wrong place is told where it belongs", "[diagnostics]") {
+    // From a rule-author helper: each was an unknown key, with no hint.
+    CHECK(errors(R"(format: screener/v1
+id: t
+version: "1"
+pass_score: 60
+inputs:
+  x: { type: number }
+gates:
+  - { id: big, require: x > 1, applies_when: x > 0 }
+groups:
+  - id: g
+    criteria:
+      - { id: c, points: x, when: x > 1 }
+decision: { pass_score: 50 }
+profiles:
+  - { name: small, when: x < 5, set: { c: { weight: 2 } } }
+)") == Lines{
+        "test.yaml:4:1: error: unknown key 'pass_score' in the rule set; it belongs under decision, as decision: { pass_score: 60 }",
+        "test.yaml:8:32: error: unknown key 'applies_when' in a gate; a gate always applies: put the condition in its require "
+        "(require: not (condition) or ...)",
+        "test.yaml:12:29: error: unknown key 'when' in a criterion; a criterion is scored only when its applies_when is true",
+        "test.yaml:15:7: error: unknown key 'name' in a profile; a profile is named by its title",
+    });
 }
 
 TEST_CASE("chained comparisons and 'not' without 'in'", "[diagnostics]") {

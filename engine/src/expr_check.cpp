@@ -233,6 +233,10 @@ ExprCompiler::Checked ExprCompiler::check(const Ast& ast) {
                     for (const auto& [key, s] : symbols_)
                         if (s.enum_values && std::find(s.enum_values->begin(), s.enum_values->end(), word) != s.enum_values->end())
                             fail(ast.offset, "unknown input '" + ast.text + "': the text \"" + word + "\", a value of '" + key + "', must be quoted");
+                std::string lower = ast.text;
+                std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+                if (lower == "true" || lower == "false")  // TRUE, False: the keywords in another case
+                    fail(ast.offset, "unknown input '" + ast.text + "'; keywords are lower case: '" + lower + "'");
                 fail(ast.offset, "unknown input '" + ast.text + "'" + did_you_mean(ast.text, names));
             }
             if (symbol->broken) throw Failed{};  // its own error is reported; don't pile on where it is used

@@ -202,6 +202,13 @@ private:
             case Token::Kind::end: return "end of expression";
             case Token::Kind::string: return "text \"" + token.text + "\"";
             case Token::Kind::comma: return "','";
+            case Token::Kind::name: {  // AND, Or, NOT: a keyword in the wrong case
+                std::string lower = token.text;
+                std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+                for (const char* keyword : {"and", "or", "not", "in", "true", "false"})
+                    if (lower == keyword && token.text != keyword) return "'" + token.text + "' (keywords are lower case: '" + lower + "')";
+                return "'" + token.text + "'";
+            }
             default: return "'" + token.text + "'";
         }
     }

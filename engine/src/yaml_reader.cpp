@@ -209,6 +209,22 @@ void YamlReader::error(const SourceLoc& where, std::string message) {
     diagnostics_.push_back(Diagnostic{where, Severity::error, std::move(message)});
 }
 
+namespace {
+// Keys a rule-set author puts where another key, or another place, does the job: told where, since
+// no spelling of theirs is near it.
+std::string belongs_elsewhere(const std::string& what, const std::string& key) {
+    static const std::map<std::pair<std::string_view, std::string_view>, std::string_view> hints = {
+        {{"the rule set", "pass_score"}, "; it belongs under decision, as decision: { pass_score: 60 }"},
+        {{"a criterion", "when"}, "; a criterion is scored only when its applies_when is true"},
+        {{"a gate", "when"}, "; a gate always applies: put the condition in its require (require: not (condition) or ...)"},
+        {{"a gate", "applies_when"}, "; a gate always applies: put the condition in its require (require: not (condition) or ...)"},
+        {{"a profile", "name"}, "; a profile is named by its title"},
+    };
+    const auto it = hints.find({what, key});
+    return it == hints.end() ? "" : std::string(it->second);
+}
+}  // namespace
+
 bool YamlReader::check_mapping(const YAML::Node& node, const std::string& what, const std::vector<std::string>& allowed) {
     if (!node.IsMap()) {
         error(node, what + (node.IsNull() ? " is empty" : " must be a mapping of keys to values"));
@@ -222,8 +238,10 @@ bool YamlReader::check_mapping(const YAML::Node& node, const std::string& what, 
                                    std::to_string(it->second.line) + ")");
             continue;
         }
-        if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), key) == allowed.end())
-            error(entry.first, "unknown key '" + key + "' in " + what + did_you_mean(key, allowed));
+        if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+            const std::string elsewhere = belongs_elsewhere(what, key);
+            error(entry.first, "unknown key '" + key + "' in " + what + (elsewhere.empty() ? did_you_mean(key, allowed) : elsewhere));
+        }
     }
     return true;
 }
