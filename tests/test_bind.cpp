@@ -240,6 +240,35 @@ TEST_CASE("text is read in composed form (NFC): a letter typed decomposed is the
     CHECK(std::get<InvalidProposal>(bound[3]).reasons == std::vector<std::string>{"id: \"" + id + "\" repeats an earlier proposal's id"});
 }
 
+TEST_CASE("a list input of allowed values: an item that is none of them makes the proposal invalid, on either path", "[bind]") {
+    auto compiled = compile_ok(R"(format: screener/v1
+id: list-values
+version: "1"
+inputs:
+  certs: { type: list, values: [VietGAP, GlobalGAP, organic] }
+groups:
+  - id: g
+    criteria:
+      - { id: c, points: 'count(certs) * 10' }
+decision: { pass_score: 0 }
+)");
+    auto dir = temp_dir("bind-list-values");
+    // The second line holds a null the simdjson path leaves to the ordinary one.
+    write_text(dir + "/p.ndjson", R"({"id":"A","certs":["VietGAP","organic"]})" "\n" R"({"id":"B","certs":["VietGap"]})" "\n"
+                                  R"({"id":"C","certs":["GlobalGAP","VietGAP "],"x":null})" "\n");
+    std::vector<BoundProposal> bound;
+    read_proposals(*compiled, {dir + "/p.ndjson"}, [&](BoundProposal&& b) { bound.push_back(std::move(b)); });
+    REQUIRE(bound.size() == 3);
+    REQUIRE(std::holds_alternative<Proposal>(bound[0]));
+    CHECK(std::get<Proposal>(bound[0]).lists[0] == std::vector<std::string>{"VietGAP", "organic"});
+    REQUIRE(std::holds_alternative<InvalidProposal>(bound[1]));
+    CHECK(std::get<InvalidProposal>(bound[1]).reasons ==
+          std::vector<std::string>{"certs: unknown value \"VietGap\" in the list; did you mean 'VietGAP'? (expected each of VietGAP, GlobalGAP, organic)"});
+    REQUIRE(std::holds_alternative<InvalidProposal>(bound[2]));
+    CHECK(std::get<InvalidProposal>(bound[2]).reasons ==
+          std::vector<std::string>{"certs: unknown value \"VietGAP \" in the list; did you mean 'VietGAP'? (expected each of VietGAP, GlobalGAP, organic)"});
+}
+
 TEST_CASE("missing id, non-text id, empty id", "[bind]") {
     CHECK(reasons(without(valid_json("X"), "id")) == std::vector<std::string>{"id: missing (every proposal needs a text \"id\")"});
     CHECK(reasons(with(valid_json("X"), "id", nullptr)) == std::vector<std::string>{"id: missing (every proposal needs a text \"id\")"});

@@ -504,8 +504,33 @@ decision: { pass_score: 50 }
         "test.yaml:18:28: error: input 'tier' lists the value 'small' twice",
         "test.yaml:22:10: error: input 'land' has max 1 below its min 5",
         "test.yaml:25:10: error: input 'label' is of type string; only number and integer inputs take min/max",
-        "test.yaml:28:13: error: input 'flag' is not an enum; only enum inputs take 'values'",
+        "test.yaml:28:13: error: input 'flag' is of type boolean; only enum and list inputs take 'values'",
         "test.yaml:31:15: error: input 'opt' 'required' must be true or false, found 'maybe'",
+    });
+}
+
+TEST_CASE("a list input of allowed values: its default and the text looked for in it are checked", "[diagnostics]") {
+    // From a rule-author helper: a typo in contains(certs, "VietGap") scored 0 without a word, where an
+    // enum's typo is an error.
+    CHECK(errors(R"(format: screener/v1
+id: t
+version: "1"
+inputs:
+  certs: { type: list, values: [VietGAP, GlobalGAP, organic], required: false, default: [organic, VietGap] }
+let:
+  wanted: '"Organic"'
+groups:
+  - id: g
+    criteria:
+      - { id: a, points: 'if(contains(certs, "VietGap"), 100, 0)' }
+      - { id: b, points: 'if("GlobalGAP" in certs or "globalgap" not in certs, 100, 0)' }
+      - { id: c, points: 'if(wanted in certs, 100, 0)' }
+decision: { pass_score: 50 }
+)") == Lines{
+        "test.yaml:5:89: error: default of input 'certs' holds 'VietGap', which is not one of its values; did you mean 'VietGAP'?",
+        "test.yaml:11:46: error: 'VietGap' is not a value of 'certs'; did you mean 'VietGAP'?",
+        "test.yaml:12:54: error: 'globalgap' is not a value of 'certs'; its values are VietGAP, GlobalGAP, organic",
+        "test.yaml:13:30: error: let 'wanted' holds 'Organic', which is not a value of 'certs'; did you mean 'organic'?",
     });
 }
 

@@ -312,7 +312,7 @@ private:
             exprs_.declare(decl.name, symbol);
         }
         for (std::size_t i = 0; i < out_->inputs.size(); ++i)
-            if (out_->inputs[i].type == InputType::enumeration) exprs_.find(out_->inputs[i].name)->enum_values = &out_->inputs[i].values;
+            if (!out_->inputs[i].values.empty()) exprs_.find(out_->inputs[i].name)->enum_values = &out_->inputs[i].values;  // an enum's, or a list's
         // Nested names need their parents to be objects: "a" and "a.b" cannot both be inputs. Each
         // name's prefixes are looked up, not every pair of names compared.
         std::map<std::string_view, std::size_t> index;
@@ -359,7 +359,12 @@ private:
                 return;
             case InputType::list:
                 if (!value.is_array() || !std::all_of(value.begin(), value.end(), [](const auto& v) { return v.is_string(); }))
-                    bad("a list of text");
+                    return bad("a list of text");
+                if (!decl.values.empty())
+                    for (const auto& item : value)
+                        if (std::find(decl.values.begin(), decl.values.end(), item.get<std::string>()) == decl.values.end())
+                            return error(decl.default_where, what + " holds '" + item.get<std::string>() + "', which is not one of its values" +
+                                                                 did_you_mean(item.get<std::string>(), decl.values));
                 return;
         }
     }

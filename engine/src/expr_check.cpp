@@ -156,11 +156,15 @@ const Node* ExprCompiler::constant_text(std::uint32_t node, std::string& via) co
 }
 
 // `item in list` (negated: `not in`), and contains(list, item), their types checked.
-ExprCompiler::Checked ExprCompiler::membership(const Checked& item, const Checked& list, const Ast& list_ast, bool negated) {
+ExprCompiler::Checked ExprCompiler::membership(const Checked& item, const Ast& item_ast, const Checked& list, const Ast& list_ast, bool negated) {
     Node node;
     node.type = Type::boolean;
     node.negated = negated;
     std::string via;
+    // Text looked for in a list input of allowed values must be one of them.
+    if (const Node* text = list.enum_symbol ? constant_text(item.node, via) : nullptr; text && text->op == Op::string)
+        enum_value_check(*list.enum_symbol, program_.strings[text->a], via.empty() ? item_ast.offset : item_ast.start, via);
+    via.clear();
     const Node* constant = item.enum_symbol ? constant_text(list.node, via) : nullptr;
     if (constant && constant->op == Op::list) {
         const auto& items = program_.lists[constant->a];
@@ -260,7 +264,7 @@ ExprCompiler::Checked ExprCompiler::check(const Ast& ast) {
             }
             static constexpr Op ops[] = {Op::input_number, Op::input_boolean, Op::input_string, Op::input_list};
             node.op = ops[static_cast<int>(symbol->type)];
-            return {add(node), symbol->type};
+            return {add(node), symbol->type, symbol->enum_values ? symbol : nullptr};  // a list input's values are checked too
         }
         case Ast::Kind::unary: {
             if (ast.text == "-") {
@@ -316,7 +320,7 @@ ExprCompiler::Checked ExprCompiler::check_binary(const Ast& ast) {
         Checked right = check(right_ast);
         if (right.type != Type::list)
             fail(right_ast.start, "'" + op + "' needs a list on the right, found " + std::string(to_string(right.type)));
-        return membership(left, right, right_ast, op == "not in");
+        return membership(left, left_ast, right, right_ast, op == "not in");
     }
 
     // Comparisons.
@@ -422,7 +426,7 @@ ExprCompiler::Checked ExprCompiler::check_call(const Ast& ast) {
         arity(2, 2, "2 arguments (list, text)");
         const Checked list = expect(args[0], Type::list, "contains() first argument");
         const Checked item = expect(args[1], Type::string, "contains() second argument");
-        return membership(item, list, args[0], false);  // as `item in list`
+        return membership(item, args[1], list, args[0], false);  // as `item in list`
     }
     if (name == "len") {
         arity(1, 1, "1 argument (text)");

@@ -45,7 +45,7 @@ private:
     struct Checked {
         std::uint32_t node;
         Type type;
-        const Symbol* enum_symbol = nullptr;  // set when the node reads an enum input directly
+        const Symbol* enum_symbol = nullptr;  // set when the node reads an enum input, or a list input of allowed values, directly
     };
     class Failed {};
 
@@ -60,7 +60,7 @@ private:
     // `via`: the let the value was written in, when it is not written where it is compared.
     void enum_value_check(const Symbol& symbol, const std::string& value, std::size_t offset, const std::string& via = "");
     const Node* constant_text(std::uint32_t node, std::string& via) const;
-    Checked membership(const Checked& item, const Checked& list, const Ast& list_ast, bool negated);
+    Checked membership(const Checked& item, const Ast& item_ast, const Checked& list, const Ast& list_ast, bool negated);
 
     Program& program_;
     Diagnostics& diagnostics_;

@@ -288,6 +288,8 @@ private:
                     std::string_view text;
                     if (item.get_string().get(text)) return false;
                     detail::compose(items.emplace_back(text));
+                    if (!input.values.empty() && std::find(input.values.begin(), input.values.end(), items.back()) == input.values.end())
+                        return false;  // the ordinary path explains
                 }
                 p.list_present[input.slot] = 1;
                 return true;

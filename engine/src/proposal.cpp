@@ -103,7 +103,11 @@ std::optional<std::string> store_value(const CompiledInput& input, const nlohman
             std::vector<std::string> items;
             for (const auto& item : value) {
                 if (!item.is_string()) return "expected a list of text, found an item " + describe(item);
-                detail::compose(items.emplace_back(item.get<std::string>()));
+                std::string& text = items.emplace_back(item.get<std::string>());
+                detail::compose(text);
+                if (!input.values.empty() && std::find(input.values.begin(), input.values.end(), text) == input.values.end())
+                    return "unknown value \"" + text + "\" in the list" + did_you_mean(text, input.values) + " (expected each of " +
+                           listed(input.values) + ")";
             }
             p.lists[input.slot] = std::move(items);
             p.list_present[input.slot] = 1;

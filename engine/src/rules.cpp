@@ -241,8 +241,9 @@ private:
                 yaml_.error(yaml_.get(decl, input.min ? "min" : "max"),
                             what + " is of type " + std::string(to_string(input.type)) + "; only number and integer inputs take min/max");
             if (auto values = yaml_.get(decl, "values"); values.IsDefined()) {
-                if (input.type != InputType::enumeration)
-                    yaml_.error(values, what + " is not an enum; only enum inputs take 'values'");
+                if (input.type != InputType::enumeration && input.type != InputType::list)
+                    yaml_.error(values, what + " is of type " + std::string(to_string(input.type)) +
+                                            "; only enum and list inputs take 'values'");
                 else if (auto list = yaml_.string_list(values, what + " 'values'")) {
                     input.values = *list;
                     if (list->empty()) yaml_.error(values, what + " needs at least one value");

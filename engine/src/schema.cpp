@@ -23,7 +23,10 @@ nlohmann::json input_schema(const CompiledInput& input) {
         s["enum"] = input.values;
         if (!input.required) s["enum"].push_back(nullptr);
     }
-    if (input.type == InputType::list) s["items"] = {{"type", "string"}};
+    if (input.type == InputType::list) {
+        s["items"] = {{"type", "string"}};
+        if (!input.values.empty()) s["items"]["enum"] = input.values;
+    }
     if (!input.default_value.is_null()) s["default"] = input.default_value;
     return s;
 }
