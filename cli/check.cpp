@@ -71,8 +71,8 @@ void print_advice(std::ostream& out, const CompiledRules& rules, const Result& n
     }
 }
 
-void print_text(std::ostream& out, const CompiledRules& rules, const Result& r, const std::vector<PassingChange>& changes,
-                const std::vector<Advice>& advice, const Style& style) {
+void print_text(std::ostream& out, const CompiledRules& rules, const Result& r, const std::vector<std::string>& unread,
+                const std::vector<PassingChange>& changes, const std::vector<Advice>& advice, const Style& style) {
     const char* colour = r.verdict == Verdict::pass ? "1;32" : r.verdict == Verdict::fail ? "1;31" : "1;33";
     std::string verdict = r.verdict == Verdict::pass ? "PASS" : r.verdict == Verdict::fail ? "FAIL" : "INVALID";
     out << style(colour, verdict) << "  " << r.id << (r.name.empty() ? "" : "  " + r.name) << "\n";
@@ -85,6 +85,10 @@ void print_text(std::ostream& out, const CompiledRules& rules, const Result& r, 
     const auto [score, pass_score] = texts_apart(r.score, r.pass_score);
     out << "score " << score << " (pass score " << pass_score << ")\n";
     for (const auto& p : r.profiles) out << "profile applied: " << p << "\n";
+    if (!unread.empty()) {
+        out << "\n" << style("1", "Keys the rule set does not read") << "\n";
+        for (const auto& key : unread) out << "  - " << printable_line(key) << "\n";
+    }
     if (!r.reasons.empty()) {
         out << "\n" << style("1", "Why it fails") << "\n";
         for (const auto& reason : r.reasons) out << "  - " << reason << "\n";
@@ -142,7 +146,11 @@ nlohmann::json advice_json(const CompiledRules& rules, const std::vector<Advice>
 int run_check(const CheckOptions& o) {
     auto rules = load_rules_or_throw(o.rules);
     std::vector<BoundProposal> bound;
-    read_proposals(*rules, {o.proposal}, [&](BoundProposal&& b) { bound.push_back(std::move(b)); });
+    std::string text;  // the first entry's, for the keys no input reads
+    read_proposals(*rules, {o.proposal}, [&](BoundProposal&& b, std::string_view json) {
+        if (bound.empty()) text = json;
+        bound.push_back(std::move(b));
+    });
     if (bound.size() != 1) {
         // Which they are, the first few: a truncated array is one proposal and then its malformed end.
         std::string listed;
@@ -160,9 +168,11 @@ int run_check(const CheckOptions& o) {
     Result result = score(*rules, bound[0], evaluation);
     std::vector<Advice> advice;
     std::vector<PassingChange> changes;
+    std::vector<std::string> unread;
     if (const auto* proposal = std::get_if<Proposal>(&bound[0])) {
         advice = what_it_takes(*rules, *proposal, evaluation);
         changes = changes_that_pass(*rules, *proposal, evaluation);
+        unread = unread_keys(*rules, nlohmann::json::parse(text));  // it was bound: it parses
     }
     if (o.format == "json") {
         nlohmann::ordered_json out = to_json(result, 1);
@@ -179,6 +189,7 @@ int run_check(const CheckOptions& o) {
                                {"farthest", value(c, c.farthest)}, {"open_ended", c.open_ended}, {"text", describe(c)}});
             if (!c.values.empty()) passing.back()["values"] = c.values;  // an enum input: every value that passes
         }
+        out["unread_keys"] = unread;
         out["changes_that_pass"] = passing;
         out["what_it_takes"] = advice_json(*rules, advice);
         std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
@@ -196,7 +207,7 @@ int run_check(const CheckOptions& o) {
         }
         const char* no_color = std::getenv("NO_COLOR");  // set and non-empty disables colour (no-color.org)
         Style style{stdout_is_terminal() && (no_color == nullptr || *no_color == '\0')};
-        print_text(std::cout, *rules, result, changes, advice, style);
+        print_text(std::cout, *rules, result, unread, changes, advice, style);
     }
     return result.verdict == Verdict::pass ? 0 : result.verdict == Verdict::fail ? 1 : 2;
 }

@@ -2277,6 +2277,31 @@ TEST_CASE("check lists every problem of an invalid proposal and exits 2", "[cli]
     CHECK_THAT(missing.out, Contains("missing"));
 }
 
+TEST_CASE("check tells of keys no input reads that look meant for one in text and in JSON", "[cli]") {
+    // An optional input misspelt, or given flat, takes its default without a word: Luxshare's ISO
+    // 14001 given so scores 0 points for it. Other keys (notes) are not listed.
+    TempDir tmp("cli-check-unread");
+    json p = json::parse(read_text(source_dir + "/" + example("009-luxshare-ict-expansion.json")));
+    p["environment"].erase("iso14001");
+    p["environment"]["iso_14001"] = true;
+    p["environment.iso14001"] = true;
+    p["technologies"] = {{"banned", false}};
+    const std::string file = tmp.path + "/p.json";
+    write_text(file, p.dump(2));
+    const std::vector<std::string> unread = {"\"environment.iso_14001\", which no input reads: a misspelling of environment.iso14001?",
+                                             "\"environment.iso14001\" is one key, which no input reads: the dots nest objects, as "
+                                             "{\"environment\": {\"iso14001\": ...}}",
+                                             "\"technologies\", which no input reads: a misspelling of technology?"};
+    Cli text = run_cli("check " + q(file));
+    INFO(text.out << text.err);
+    CHECK(text.exit_code == 1);
+    std::string section = "\nKeys the rule set does not read\n";
+    for (const auto& line : unread) section += "  - " + line + "\n";
+    CHECK_THAT(text.out, Contains(section + "\nWhy it fails\n"));
+    Cli as_json = run_cli("-q check --format json " + q(file));
+    CHECK(parse_json(as_json.out)["unread_keys"] == json(unread));
+}
+
 TEST_CASE("check --format json is the eval result plus changes_that_pass and what_it_takes", "[cli]") {
     for (const char* file : {"009-luxshare-ict-expansion.json", "003-samsung-display-expansion.json", "015-firecracker-plant.json"}) {
         INFO(file);
@@ -2298,8 +2323,10 @@ TEST_CASE("check --format json is the eval result plus changes_that_pass and wha
         json eval = eval_json(example(file));
         REQUIRE(eval["results"].size() == 1);
         json a = r, b = eval["results"][0];
+        CHECK(a["unread_keys"] == json::array());  // notes is read by no input, and meant for none
         a.erase("what_it_takes");
         a.erase("changes_that_pass");
+        a.erase("unread_keys");
         a.erase("rank");
         b.erase("rank");
         CHECK(a == b);

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <iterator>
 #include <limits>
+#include <map>
 #include <numeric>
 #include <set>
 #include <system_error>
@@ -120,6 +121,13 @@ std::optional<std::string> store_value(const CompiledInput& input, const nlohman
 }  // namespace detail
 
 namespace {
+// How a proposal gives a nested input: {"environment": {"iso14001": ...}}.
+std::string nested_form(const CompiledInput& input) {
+    std::string nested = "...";
+    for (auto part = input.path.rbegin(); part != input.path.rend(); ++part) nested = "{\"" + *part + "\": " + nested + "}";
+    return nested;
+}
+
 // Keys a proposal may misspell: a missing required input is told of a key near its own that no
 // input reads, in the object it lies in (localisation_rate for localization_rate). Worked out for the
 // first few missing inputs of a proposal only: one missing them all, with hundreds of keys, stays cheap.
@@ -211,9 +219,7 @@ BoundProposal bind_json(const CompiledRules& rules, const nlohmann::json& value,
                 std::string reason = input.name + ": missing (required input)";
                 // The name as written in the rule set, given as one key: the dots nest objects.
                 if (input.path.size() > 1 && value.contains(input.name)) {
-                    std::string nested = "...";
-                    for (auto part = input.path.rbegin(); part != input.path.rend(); ++part) nested = "{\"" + *part + "\": " + nested + "}";
-                    reason += "; the proposal has \"" + input.name + "\" as one key: nest it, as " + nested;
+                    reason += "; the proposal has \"" + input.name + "\" as one key: nest it, as " + nested_form(input);
                 } else if (const std::string misspelt = misspellings.near(value, input); !misspelt.empty()) {
                     reason += "; the proposal has \"" + misspelt + "\", which the rule set does not read: a misspelling?";
                 }
@@ -1149,21 +1155,64 @@ FolderFiles folder_files(const std::string& folder) {
 
 void read_proposals(const CompiledRules& rules, const std::vector<std::string>& inputs,
                     const std::function<void(BoundProposal&&)>& sink) {
+    read_proposals(rules, inputs, [&](BoundProposal&& bound, std::string_view) { sink(std::move(bound)); });
+}
+
+void read_proposals(const CompiledRules& rules, const std::vector<std::string>& inputs,
+                    const std::function<void(BoundProposal&&, std::string_view text)>& sink) {
     IdSet ids;
     detail::read_raw(inputs, [&](detail::RawChunk&& chunk) {
         for (const auto& record : chunk.records) {
+            const std::string_view text(chunk.bytes.data() + record.offset, record.length);
             BoundProposal bound = detail::bind_record(rules, chunk, record);
             if (auto* p = std::get_if<Proposal>(&bound)) {
                 if (!ids.first(p->id)) {
-                    sink(InvalidProposal{p->id, p->name, p->source, {repeated_id_reason(p->id)}});
+                    sink(InvalidProposal{p->id, p->name, p->source, {repeated_id_reason(p->id)}}, text);
                     continue;
                 }
             } else if (auto* invalid = std::get_if<InvalidProposal>(&bound)) {
                 if (!ids.first(invalid->id)) invalid->reasons.push_back(repeated_id_reason(invalid->id));
             }
-            sink(std::move(bound));
+            sink(std::move(bound), text);
         }
     });
+}
+
+std::vector<std::string> unread_keys(const CompiledRules& rules, const nlohmann::json& proposal) {
+    // Every key path an input reads, and each input's parents: "environment", "environment.iso14001".
+    std::map<std::string, const CompiledInput*> inputs;
+    std::set<std::string> parents;
+    for (const CompiledInput& input : rules.inputs) {
+        inputs.emplace(input.name, &input);
+        for (std::size_t dot = input.name.find('.'); dot != std::string::npos; dot = input.name.find('.', dot + 1))
+            parents.insert(input.name.substr(0, dot));
+    }
+    std::vector<std::string> out;
+    auto walk = [&](auto& self, const nlohmann::json& object, const std::string& prefix) -> void {
+        std::vector<std::string> near;  // the names of the inputs, and of the objects that hold inputs, that lie here
+        auto here = [&](const std::string& name) {
+            if (name.starts_with(prefix) && name.find('.', prefix.size()) == std::string::npos) near.push_back(name.substr(prefix.size()));
+        };
+        for (const auto& [name, input] : inputs) here(name);
+        for (const std::string& name : parents) here(name);
+        for (const auto& [key, value] : object.items()) {
+            const std::string path = prefix + key;
+            if (key.find('.') == std::string::npos) {
+                if (inputs.contains(path) || (prefix.empty() && (key == "id" || key == "name"))) continue;
+                if (parents.contains(path)) {
+                    if (value.is_object()) self(self, value, path + ".");
+                    continue;
+                }
+            } else if (const auto input = inputs.find(path); input != inputs.end()) {  // each part is looked up in turn: never read
+                out.push_back("\"" + path + "\" is one key, which no input reads: the dots nest objects, as " + nested_form(*input->second));
+                continue;
+            }
+            if (const std::string* meant = closest(key, near))
+                out.push_back("\"" + path + "\", which no input reads: a misspelling of " + prefix + *meant + "?");
+        }
+    };
+    if (proposal.is_object()) walk(walk, proposal, "");
+    return out;
 }
 
 }  // namespace screener
