@@ -210,7 +210,7 @@ private:
                 if (given && it == input_types.end())
                     yaml_.error(type, "unknown type '" + text + "' for " + what + "; expected one of number, integer, "
                                       "boolean, string, enum, list" + did_you_mean(text, input_types));
-                else
+                else if (it != input_types.end())  // (an empty type is reported where it is read)
                     input.type = static_cast<InputType>(it - input_types.begin());
             }
             input.title = optional_text(decl, "title", what);
