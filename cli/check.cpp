@@ -172,7 +172,7 @@ int run_check(const CheckOptions& o) {
     if (const auto* proposal = std::get_if<Proposal>(&bound[0])) {
         advice = what_it_takes(*rules, *proposal, evaluation);
         changes = changes_that_pass(*rules, *proposal, evaluation);
-        unread = unread_keys(*rules, nlohmann::json::parse(text));  // it was bound: it parses
+        unread = unread_keys(*rules, text);
     }
     if (o.format == "json") {
         nlohmann::ordered_json out = to_json(result, 1);

@@ -1015,9 +1015,12 @@ decision: { pass_score: 50 }
     auto many = compile_ok(header + "\ninputs:\n  zone: { type: enum, values: [" + values + "] }\ngroups:\n  - id: g\n    criteria:\n"
                            "      - { id: z, points: 'if(zone == \"v0\", 0, 100)' }\ndecision: { pass_score: 50 }\n");
     Proposal v0 = bind_ok(*many, {{"id", "P"}, {"zone", "v0"}});
-    const auto eight = changes_that_pass(*many, v0, evaluate(*many, v0));
+    auto eight = changes_that_pass(*many, v0, evaluate(*many, v0));
     REQUIRE(eight.size() == 1);
     CHECK(describe(eight[0]) == "change zone from \"v0\" to \"v1\", \"v2\", \"v3\", \"v4\", \"v5\" or 3 more values");
+    // Six are all shown, never "or 1 more values".
+    eight[0].values.resize(6);
+    CHECK(describe(eight[0]) == "change zone from \"v0\" to \"v1\", \"v2\", \"v3\", \"v4\", \"v5\" or \"v6\"");
 }
 
 TEST_CASE("an input marked changeable: false is never advised, and scores as any other", "[advice]") {

@@ -1070,6 +1070,8 @@ TEST_CASE("operators from other languages", "[diagnostics]") {
     CHECK(expr_errors("flag AND x > 1") == at16(12, "unexpected 'AND' (keywords are lower case: 'and') after a complete expression"));
     CHECK(expr_errors("x In [1]") == at16(9, "unexpected 'In' (keywords are lower case: 'in') after a complete expression"));
     CHECK(expr_errors("x > 1 and TRUE") == at16(17, "unknown input 'TRUE'; keywords are lower case: 'true'"));
+    CHECK(expr_errors("NOT flag") == at16(7, "unexpected 'NOT' (keywords are lower case: 'not')"));
+    CHECK(expr_errors("NOT (x > 1)") == at16(7, "unknown function 'NOT'; keywords are lower case: 'not'"));
 }
 
 TEST_CASE("a key in the wrong place is told where it belongs", "[diagnostics]") {
@@ -1077,7 +1079,7 @@ TEST_CASE("a key in the wrong place is told where it belongs", "[diagnostics]") 
     CHECK(errors(R"(format: screener/v1
 id: t
 version: "1"
-pass_score: 60
+pass_score: 65
 inputs:
   x: { type: number }
 gates:
@@ -1090,7 +1092,7 @@ decision: { pass_score: 50 }
 profiles:
   - { name: small, when: x < 5, set: { c: { weight: 2 } } }
 )") == Lines{
-        "test.yaml:4:1: error: unknown key 'pass_score' in the rule set; it belongs under decision, as decision: { pass_score: 60 }",
+        "test.yaml:4:1: error: unknown key 'pass_score' in the rule set; it belongs under decision, as decision: { pass_score: 65 }",
         "test.yaml:8:32: error: unknown key 'applies_when' in a gate; a gate always applies: put the condition in its require "
         "(require: not (condition) or ...)",
         "test.yaml:12:29: error: unknown key 'when' in a criterion; a criterion is scored only when its applies_when is true",
@@ -1288,7 +1290,13 @@ profiles:
   - when: flag
     set:
       small: { minimum: 10 }
+      pass_score: { value: 45 }
+  - when: flag
+    set: { small: 3 }
 )") == Lines{"test.yaml:20:7: error: 'small' is a gate, which a profile cannot change: put the profile's condition in the "
+                 "gate's require instead",
+                 "test.yaml:21:19: error: a profile sets the pass score as decision.pass_score: N (or decision: { pass_score: N })",
+                 "test.yaml:23:12: error: 'small' is a gate, which a profile cannot change: put the profile's condition in the "
                  "gate's require instead"});
 }
 

@@ -353,6 +353,20 @@ TEST_CASE("diff: a weight that moved is a cause, in the rule set or by a profile
     CHECK(d.causes_of(d.proposals[1]) == Lines{"group 'people' weight 30 → 5"});
     // C: no profile. (30 * 40 + 10 * 30) / 40 = 37.5, then (5 * 40 + 10 * 30) / 15 = 33.33.
     CHECK(d.causes_of(d.proposals[2]) == Lines{"group 'people' weight 30 → 5"});
+
+    // A group scored alone weighs nothing, whatever its weight (from a review helper): group b
+    // applies only with flag. Off: a alone, 40 both times, no cause; on: (40 + 100) / 2 = 70, then
+    // (5 * 40 + 100) / 6 = 50.
+    auto alone = [&](int weight) {
+        return compile_ok(head + "  - id: a\n    weight: " + std::to_string(weight) + "\n    criteria:\n      - { id: ca, points: j }\n"
+                                 "  - id: b\n    criteria:\n      - { id: cb, points: 100, applies_when: flag }\ndecision: { pass_score: 60 }\n");
+    };
+    write_text(file, "{\"id\": \"off\", \"j\": 40, \"m\": 0, \"flag\": false}\n{\"id\": \"on\", \"j\": 40, \"m\": 0, \"flag\": true}\n");
+    RuleDiff lone = diff_batch(*alone(1), *alone(5), {file}, {});
+    REQUIRE(lone.proposals.size() == 2);
+    CHECK(lone.causes_of(lone.proposals[0]).empty());
+    CHECK(lone.proposals[1].after.score == Approx(50));
+    CHECK(lone.causes_of(lone.proposals[1]) == Lines{"group 'a' weight 1 → 5"});
 }
 
 TEST_CASE("diff: a lowered pass score is no cause of a pass that now fails on a gate", "[diff]") {

@@ -221,6 +221,7 @@ TEST_CASE("xml_escape writes only characters XML 1.0 allows: controls, U+FFFE an
     // unreadable to a CI server's XML parser.
     CHECK(xml_escape("a<b>&\"c\"") == "a&lt;b&gt;&amp;&quot;c&quot;");
     CHECK(xml_escape("tab\tline\nbell\x07") == "tab\tline\nbell ");
+    CHECK(xml_escape("one\r\ntwo\rthree") == "one\ntwo\nthree");  // line breaks as Windows and old Macs write them
     CHECK(xml_escape("x\xEF\xBF\xBEy\xEF\xBF\xBFz") == "x y z");
     // U+FFFD, U+FDD0 (a noncharacter XML allows) and U+10FFFF stay; a stray byte becomes U+FFFD.
     CHECK(xml_escape("\xEF\xBF\xBD\xEF\xB7\x90\xF4\x8F\xBF\xBF") == "\xEF\xBF\xBD\xEF\xB7\x90\xF4\x8F\xBF\xBF");

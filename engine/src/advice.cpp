@@ -448,8 +448,8 @@ std::vector<PassingChange> changes_that_pass(const CompiledRules& rules, const P
 
 std::string describe(const PassingChange& change) {
     if (!change.values.empty()) {
-        // "\"a\"", "\"a\" or \"b\"", "\"a\", \"b\", \"c\", \"d\", \"e\" or 7 more values"
-        constexpr std::size_t shown = 5;
+        // "\"a\"", "\"a\" or \"b\"", "\"a\", \"b\", \"c\", \"d\", \"e\" or 7 more values" (never "or 1 more")
+        const std::size_t shown = change.values.size() <= 6 ? change.values.size() : 5;
         std::string values;
         for (std::size_t k = 0; k < std::min(change.values.size(), shown); ++k) {
             const bool last = k + 1 == change.values.size();

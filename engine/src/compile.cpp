@@ -536,11 +536,6 @@ private:
                                                        did_you_mean(setting.key, {"weight", "minimum"}));
                         continue;
                     }
-                } else if (out_->find_gate(setting.target)) {
-                    if (unknown.insert(setting.target).second)
-                        error(setting.target_where, "'" + setting.target + "' is a gate, which a profile cannot change: put the "
-                                                    "profile's condition in the gate's require instead");
-                    continue;
                 } else {
                     if (unknown.insert(setting.target).second)
                         error(setting.target_where, "a profile sets unknown criterion or group '" + setting.target + "'" +

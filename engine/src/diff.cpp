@@ -136,21 +136,24 @@ void RuleChange::causes(const Evaluation& a, const Evaluation& b, std::vector<Ca
             out.push_back({b.groups[g].below_minimum ? Kind::group_below : Kind::group_meets, g, b.parameters.group_minimums[g],
                            b.groups[g].score});
     }
-    // A weight in force (profiles may set it) that moved, where it weighs under both rule sets: a
-    // criterion's only where another of its group is scored beside it.
-    auto beside_another = [](const Evaluation& e, std::pair<std::uint32_t, std::uint32_t> group) {
+    // A weight in force (profiles may set it) that moved, where it weighs under both rule sets: where
+    // another group, or another criterion of its group, is scored beside it.
+    auto beside_another = [](const auto& outcomes, std::uint32_t from, std::uint32_t to) {
         int scored = 0;
-        for (std::uint32_t k = group.first; k < group.second && scored < 2; ++k) scored += !e.criteria[k].skipped;
+        for (std::uint32_t k = from; k < to && scored < 2; ++k) scored += !outcomes[k].skipped;
         return scored == 2;
     };
-    for (std::uint32_t g = 0; g < group_before_.size(); ++g)
+    const bool groups_weigh = beside_another(a.groups, 0, static_cast<std::uint32_t>(a.groups.size())) &&
+                              beside_another(b.groups, 0, static_cast<std::uint32_t>(b.groups.size()));
+    for (std::uint32_t g = 0; g < group_before_.size() && groups_weigh; ++g)
         if (const std::uint32_t was = group_before_[g]; was != none && !a.groups[was].skipped && !b.groups[g].skipped &&
                                                        a.parameters.group_weights[was] != b.parameters.group_weights[g])
             out.push_back({Kind::group_weight, g, a.parameters.group_weights[was], b.parameters.group_weights[g]});
     for (std::uint32_t c = 0; c < criterion_before_.size(); ++c)
         if (const std::uint32_t was = criterion_before_[c];
             was != none && !a.criteria[was].skipped && !b.criteria[c].skipped && a.parameters.criterion_weights[was] != b.parameters.criterion_weights[c] &&
-            beside_another(a, siblings_before_[was]) && beside_another(b, siblings_after_[c]))
+            beside_another(a.criteria, siblings_before_[was].first, siblings_before_[was].second) &&
+            beside_another(b.criteria, siblings_after_[c].first, siblings_after_[c].second))
             out.push_back({Kind::criterion_weight, c, a.parameters.criterion_weights[was], b.parameters.criterion_weights[c]});
     const std::size_t criteria_from = out.size();
     auto points = [](const CriterionResult& c) { return c.skipped ? std::nan("") : c.points; };

@@ -237,10 +237,8 @@ ExprCompiler::Checked ExprCompiler::check(const Ast& ast) {
                     for (const auto& [key, s] : symbols_)
                         if (s.enum_values && std::find(s.enum_values->begin(), s.enum_values->end(), word) != s.enum_values->end())
                             fail(ast.offset, "unknown input '" + ast.text + "': the text \"" + word + "\", a value of '" + key + "', must be quoted");
-                std::string lower = ast.text;
-                std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-                if (lower == "true" || lower == "false")  // TRUE, False: the keywords in another case
-                    fail(ast.offset, "unknown input '" + ast.text + "'; keywords are lower case: '" + lower + "'");
+                if (const std::string keyword = keyword_in_other_case(ast.text); !keyword.empty())
+                    fail(ast.offset, "unknown input '" + ast.text + "'; keywords are lower case: '" + keyword + "'");
                 fail(ast.offset, "unknown input '" + ast.text + "'" + did_you_mean(ast.text, names));
             }
             if (symbol->broken) throw Failed{};  // its own error is reported; don't pile on where it is used
@@ -434,6 +432,8 @@ ExprCompiler::Checked ExprCompiler::check_call(const Ast& ast) {
         node.a = expect(args[0], Type::string, "len()").node;
         return {add(node), Type::number};
     }
+    if (const std::string keyword = keyword_in_other_case(name); !keyword.empty())
+        fail(ast.offset, "unknown function '" + name + "'; keywords are lower case: '" + keyword + "'");
     fail(ast.offset, "unknown function '" + name + "'" + did_you_mean(name, function_names));
 }
 

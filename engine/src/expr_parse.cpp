@@ -202,12 +202,9 @@ private:
             case Token::Kind::end: return "end of expression";
             case Token::Kind::string: return "text \"" + token.text + "\"";
             case Token::Kind::comma: return "','";
-            case Token::Kind::name: {  // AND, Or, NOT: a keyword in the wrong case
-                std::string lower = token.text;
-                std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-                for (const char* keyword : {"and", "or", "not", "in", "true", "false"})
-                    if (lower == keyword && token.text != keyword) return "'" + token.text + "' (keywords are lower case: '" + lower + "')";
-                return "'" + token.text + "'";
+            case Token::Kind::name: {
+                const std::string keyword = keyword_in_other_case(token.text);
+                return "'" + token.text + "'" + (keyword.empty() ? "" : " (keywords are lower case: '" + keyword + "')");
             }
             default: return "'" + token.text + "'";
         }
@@ -379,7 +376,12 @@ private:
                 if (token_.text == "and" || token_.text == "or" || token_.text == "in" || token_.text == "not")
                     throw SyntaxError(token_.offset, "expected a value before '" + token_.text + "'");
                 node.text = token_.text;
+                const std::size_t at = token_.offset;
                 advance();
+                // NOT x: a name, then a value, where a keyword in another case was meant.
+                const bool value_next = token_.kind == Token::Kind::name || token_.kind == Token::Kind::number || token_.kind == Token::Kind::string;
+                if (const std::string keyword = keyword_in_other_case(node.text); !keyword.empty() && value_next)
+                    throw SyntaxError(at, "unexpected '" + node.text + "' (keywords are lower case: '" + keyword + "')");
                 if (token_.kind != Token::Kind::lparen) {
                     node.kind = Ast::Kind::name;
                     return node;
@@ -430,6 +432,14 @@ std::size_t depth_of(const Ast& root) {
 }
 
 }  // namespace
+
+std::string keyword_in_other_case(const std::string& word) {
+    std::string lower = word;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    for (const char* keyword : {"and", "or", "not", "in", "true", "false"})
+        if (lower == keyword && word != keyword) return lower;
+    return "";
+}
 
 std::unique_ptr<Ast> parse_expression(const ExprText& expr, Diagnostics& diagnostics) {
     // Limits keep hostile rule files from exhausting the stack of the (recursive) checker and evaluator.

@@ -24,4 +24,7 @@ struct Ast {
 // Parses `expr`; on a syntax error reports it (with its line:col) and returns nullptr.
 std::unique_ptr<Ast> parse_expression(const ExprText& expr, Diagnostics& diagnostics);
 
+// The keyword `word` is in another case ("and" for AND, "not" for Not), or "".
+std::string keyword_in_other_case(const std::string& word);
+
 }  // namespace screener::detail

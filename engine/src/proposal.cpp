@@ -13,7 +13,6 @@
 #include <filesystem>
 #include <iterator>
 #include <limits>
-#include <map>
 #include <numeric>
 #include <set>
 #include <system_error>
@@ -121,10 +120,10 @@ std::optional<std::string> store_value(const CompiledInput& input, const nlohman
 }  // namespace detail
 
 namespace {
-// How a proposal gives a nested input: {"environment": {"iso14001": ...}}.
-std::string nested_form(const CompiledInput& input) {
+// How a proposal gives a nested key: {"environment": {"iso14001": ...}}.
+std::string nested_form(const std::vector<std::string>& path) {
     std::string nested = "...";
-    for (auto part = input.path.rbegin(); part != input.path.rend(); ++part) nested = "{\"" + *part + "\": " + nested + "}";
+    for (auto part = path.rbegin(); part != path.rend(); ++part) nested = "{\"" + *part + "\": " + nested + "}";
     return nested;
 }
 
@@ -219,7 +218,7 @@ BoundProposal bind_json(const CompiledRules& rules, const nlohmann::json& value,
                 std::string reason = input.name + ": missing (required input)";
                 // The name as written in the rule set, given as one key: the dots nest objects.
                 if (input.path.size() > 1 && value.contains(input.name)) {
-                    reason += "; the proposal has \"" + input.name + "\" as one key: nest it, as " + nested_form(input);
+                    reason += "; the proposal has \"" + input.name + "\" as one key: nest it, as " + nested_form(input.path);
                 } else if (const std::string misspelt = misspellings.near(value, input); !misspelt.empty()) {
                     reason += "; the proposal has \"" + misspelt + "\", which the rule set does not read: a misspelling?";
                 }
@@ -1178,40 +1177,47 @@ void read_proposals(const CompiledRules& rules, const std::vector<std::string>& 
     });
 }
 
-std::vector<std::string> unread_keys(const CompiledRules& rules, const nlohmann::json& proposal) {
-    // Every key path an input reads, and each input's parents: "environment", "environment.iso14001".
-    std::map<std::string, const CompiledInput*> inputs;
-    std::set<std::string> parents;
+std::vector<std::string> unread_keys(const CompiledRules& rules, std::string_view proposal) {
+    // Every key path an input reads, and the objects that hold inputs: "environment.iso14001", "environment".
+    std::set<std::string> inputs, parents;
     for (const CompiledInput& input : rules.inputs) {
-        inputs.emplace(input.name, &input);
+        inputs.insert(input.name);
         for (std::size_t dot = input.name.find('.'); dot != std::string::npos; dot = input.name.find('.', dot + 1))
             parents.insert(input.name.substr(0, dot));
     }
     std::vector<std::string> out;
-    auto walk = [&](auto& self, const nlohmann::json& object, const std::string& prefix) -> void {
+    auto walk = [&](auto& self, const nlohmann::ordered_json& object, const std::string& prefix) -> void {
         std::vector<std::string> near;  // the names of the inputs, and of the objects that hold inputs, that lie here
         auto here = [&](const std::string& name) {
             if (name.starts_with(prefix) && name.find('.', prefix.size()) == std::string::npos) near.push_back(name.substr(prefix.size()));
         };
-        for (const auto& [name, input] : inputs) here(name);
+        for (const std::string& name : inputs) here(name);
         for (const std::string& name : parents) here(name);
         for (const auto& [key, value] : object.items()) {
             const std::string path = prefix + key;
+            // The key as written, and where: "iso_14001" in "environment".
+            const std::string quoted = "\"" + key + "\"" + (prefix.empty() ? "" : " in \"" + prefix.substr(0, prefix.size() - 1) + "\"");
             if (key.find('.') == std::string::npos) {
                 if (inputs.contains(path) || (prefix.empty() && (key == "id" || key == "name"))) continue;
                 if (parents.contains(path)) {
                     if (value.is_object()) self(self, value, path + ".");
                     continue;
                 }
-            } else if (const auto input = inputs.find(path); input != inputs.end()) {  // each part is looked up in turn: never read
-                out.push_back("\"" + path + "\" is one key, which no input reads: the dots nest objects, as " + nested_form(*input->second));
+            } else if (inputs.contains(path) || parents.contains(path)) {  // each part is looked up in turn: never read
+                std::vector<std::string> parts;
+                for (std::size_t from = prefix.size(), dot; from <= path.size(); from = dot + 1)
+                    parts.push_back(path.substr(from, (dot = std::min(path.find('.', from), path.size())) - from));
+                out.push_back(quoted + " is one key, which no input reads: the dots nest objects, as " + nested_form(parts));
                 continue;
             }
             if (const std::string* meant = closest(key, near))
-                out.push_back("\"" + path + "\", which no input reads: a misspelling of " + prefix + *meant + "?");
+                out.push_back(quoted + ", which no input reads: a misspelling of \"" + *meant + "\"?");
         }
     };
-    if (proposal.is_object()) walk(walk, proposal, "");
+    try {
+        if (const auto value = nlohmann::ordered_json::parse(proposal); value.is_object()) walk(walk, value, "");
+    } catch (const nlohmann::json::exception&) {
+    }  // a proposal that does not parse says so in its reasons
     return out;
 }
 

@@ -83,6 +83,9 @@ std::string xml_escape(std::string_view text) {
             case '>': out += "&gt;"; break;
             case '&': out += "&amp;"; break;
             case '"': out += "&quot;"; break;
+            case '\r':  // a line break as Windows (CR LF) or old Macs (CR) write it, as printable() reads it
+                if (i + 1 >= text.size() || text[i + 1] != '\n') out += '\n';
+                break;
             default:
                 if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') {
                     out += ' ';

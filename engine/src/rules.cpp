@@ -434,14 +434,19 @@ private:
                                                         {*value, loc(entry.second)}, target_where, target_where});
                         continue;
                     }
+                    const std::string value = entry.second.IsScalar() ? entry.second.Scalar() : "N";
+                    if (target == "pass_score" || (target == "decision" && !entry.second.IsMap())) {  // as the top level names it
+                        yaml_.error(entry.second, "a profile sets the pass score as decision.pass_score: " + value +
+                                                      " (or decision: { pass_score: " + value + " })");
+                        continue;
+                    }
+                    if (std::any_of(rules_.gates.begin(), rules_.gates.end(), [&](const Gate& g) { return g.id == target; })) {
+                        yaml_.error(target_where, "'" + target + "' is a gate, which a profile cannot change: put the profile's "
+                                                  "condition in the gate's require instead");
+                        continue;
+                    }
                     if (!entry.second.IsMap()) {
-                        const std::string value = entry.second.IsScalar() ? entry.second.Scalar() : "N";
-                        if (target == "pass_score" || target == "decision")  // the pass score, set as the top level's keys name it
-                            yaml_.error(entry.second, "a profile sets the pass score as decision.pass_score: " + value +
-                                                          " (or decision: { pass_score: " + value + " })");
-                        else
-                            yaml_.error(entry.second, "profile setting for '" + target +
-                                                          "' must be a mapping such as { zero_at: 1, full_at: 2 }");
+                        yaml_.error(entry.second, "profile setting for '" + target + "' must be a mapping such as { zero_at: 1, full_at: 2 }");
                         continue;
                     }
                     for (const auto& setting : entry.second) {

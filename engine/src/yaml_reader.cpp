@@ -211,10 +211,10 @@ void YamlReader::error(const SourceLoc& where, std::string message) {
 
 namespace {
 // Keys a rule-set author puts where another key, or another place, does the job: told where, since
-// no spelling of theirs is near it.
-std::string belongs_elsewhere(const std::string& what, const std::string& key) {
+// no spelling of theirs is near it. `value`: the key's, as written.
+std::string belongs_elsewhere(const std::string& what, const std::string& key, const std::string& value) {
+    if (what == "the rule set" && key == "pass_score") return "; it belongs under decision, as decision: { pass_score: " + value + " }";
     static const std::map<std::pair<std::string_view, std::string_view>, std::string_view> hints = {
-        {{"the rule set", "pass_score"}, "; it belongs under decision, as decision: { pass_score: 60 }"},
         {{"a criterion", "when"}, "; a criterion is scored only when its applies_when is true"},
         {{"a gate", "when"}, "; a gate always applies: put the condition in its require (require: not (condition) or ...)"},
         {{"a gate", "applies_when"}, "; a gate always applies: put the condition in its require (require: not (condition) or ...)"},
@@ -239,7 +239,7 @@ bool YamlReader::check_mapping(const YAML::Node& node, const std::string& what, 
             continue;
         }
         if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-            const std::string elsewhere = belongs_elsewhere(what, key);
+            const std::string elsewhere = belongs_elsewhere(what, key, entry.second.IsScalar() ? entry.second.Scalar() : "N");
             error(entry.first, "unknown key '" + key + "' in " + what + (elsewhere.empty() ? did_you_mean(key, allowed) : elsewhere));
         }
     }
@@ -263,7 +263,9 @@ std::optional<std::string> YamlReader::string(const YAML::Node& node, const std:
         error(node, what + (node.IsNull() ? " is empty" : " must be text"));
         return std::nullopt;
     }
-    return node.Scalar();
+    std::string text = node.Scalar();
+    compose(text);  // as the file is: "\u0302" escapes decode after it is composed
+    return text;
 }
 
 std::optional<std::string> YamlReader::text(const YAML::Node& node, const std::string& what) {
@@ -392,7 +394,8 @@ nlohmann::json YamlReader::to_json(const YAML::Node& node) {
         case YAML::NodeType::Null:
             return nullptr;
         case YAML::NodeType::Scalar: {
-            const std::string& text = node.Scalar();
+            std::string text = node.Scalar();
+            compose(text);  // as string() does
             if (is_quoted(node)) return text;
             if (text == "true") return true;
             if (text == "false") return false;

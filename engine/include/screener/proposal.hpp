@@ -110,11 +110,12 @@ void read_proposals(const CompiledRules& rules, const std::vector<std::string>& 
 void read_proposals(const CompiledRules& rules, const std::vector<std::string>& inputs,
                     const std::function<void(BoundProposal&&, std::string_view text)>& sink);
 
-// Keys of a proposal that no input reads and that look meant for one, each in words: an input's
-// dotted name given as one key ("environment.iso14001": true), or a near spelling of an input's name
-// where it would lie (environment.iso_14001). Scoring ignores them (other keys are ignored), so an
-// optional input so written takes its default without a word: check tells of them.
-std::vector<std::string> unread_keys(const CompiledRules& rules, const nlohmann::json& proposal);
+// Keys of a proposal's JSON text that no input reads and that look meant for one, each in words, in
+// the order written: an input's dotted name given as one key ("environment.iso14001": true), or a near
+// spelling of an input's name where it would lie (environment.iso_14001). Scoring ignores them (other
+// keys are ignored), so an optional input so written takes its default without a word: check tells
+// of them.
+std::vector<std::string> unread_keys(const CompiledRules& rules, std::string_view proposal);
 
 // Whether a folder's search reads a file of this name: .json, .ndjson or .jsonl, in any case.
 bool is_proposal_file_name(const std::string& path);
