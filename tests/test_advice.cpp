@@ -1202,6 +1202,13 @@ decision: { pass_score: 50 }
     CHECK(describe(change) == "change opt from 0 to 3");
     CHECK(evaluate(*rules, bind_ok(*rules, with(p, "opt", 3))).criteria[0].points == 100);
     CHECK(evaluate(*rules, bind_ok(*rules, with(p, "opt", 6))).criteria[0].points == 50);
+    // From opt 30 down (from a rule-author helper: capital 2,500 to 600, where any value down to above
+    // 0 works): twice as far is below 0, at the min of 0 there is no data, and halfway to it, 1.5,
+    // holds: "at most 3".
+    Checked down = check(*rules, with(p, "opt", 30));
+    const InputChange& lower = change_for(advice_for(*rules, down.advice, "per-opt").full, "opt");
+    CHECK_FALSE(lower.exact);
+    CHECK(describe(lower) == "reduce opt from 30 to at most 3");
     // A value now a hair below the target reads as such, not "from 0.7 to at least 0.7".
     CHECK(describe(InputChange{"h", 0.69999999, 0.7, "fraction"}) == "raise h from 0.69999999 fraction to at least 0.7 fraction");
 }

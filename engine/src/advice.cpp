@@ -172,13 +172,19 @@ private:
             InputChange change{input.name, from, candidate, input.unit, false, scratch.total, scratch.verdict, fails_by(scratch)};
             // "At least" (or "at most") must hold further on too: twice as far from `from` (within
             // the input's bounds) is tried. It may not, where the value now is out of the metric's
-            // reach (x / opt with opt at 0): then the change is to that value.
-            double further = candidate + (candidate - from);
+            // reach (x / opt with opt at 0): then the change is to that value. A bound reached
+            // first may be where the metric has no value (capital 0 under jobs / capital): then
+            // halfway to it is tried instead.
+            const double twice = candidate + (candidate - from);
+            double further = twice;
             if (input.min) further = std::max(further, *input.min);
             if (input.max) further = std::min(further, *input.max);
-            changed.numbers[input.slot] = further;
-            evaluate(rules_, changed, scratch);
-            change.exact = !reached(scratch);
+            auto holds_at = [&](double value) {
+                changed.numbers[input.slot] = value;
+                evaluate(rules_, changed, scratch);
+                return reached(scratch);
+            };
+            change.exact = !holds_at(further) && (further == twice || !holds_at(candidate + (further - candidate) / 2));
             return change;
         }
         return std::nullopt;
