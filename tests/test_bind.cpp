@@ -25,6 +25,7 @@
 #include "fast_bind.hpp"
 #include "screener/proposal.hpp"
 #include "support.hpp"
+#include "utf8.hpp"
 
 using namespace screener;
 using namespace screener::test;
@@ -238,6 +239,40 @@ TEST_CASE("text is read in composed form (NFC): a letter typed decomposed is the
     CHECK(std::get<Proposal>(bound[0]).id == id);
     REQUIRE(std::holds_alternative<InvalidProposal>(bound[3]));
     CHECK(std::get<InvalidProposal>(bound[3]).reasons == std::vector<std::string>{"id: \"" + id + "\" repeats an earlier proposal's id"});
+}
+
+TEST_CASE("compose leaves the code points it takes as composed as utf8proc's NFC does, after any letter", "[bind]") {
+    // compose() skips utf8proc for Latin, punctuation, currency, CJK and Hangul syllables: each of them,
+    // between two letters that marks and jamo compose with, must be what NFC makes of it.
+    auto utf8 = [](std::uint32_t c) {
+        std::string out(4, '\0');
+        out.resize(static_cast<std::size_t>(utf8proc_encode_char(static_cast<utf8proc_int32_t>(c), reinterpret_cast<utf8proc_uint8_t*>(out.data()))));
+        return out;
+    };
+    auto nfc = [](const std::string& text) {
+        utf8proc_uint8_t* out = utf8proc_NFC(reinterpret_cast<const utf8proc_uint8_t*>(text.c_str()));
+        std::string composed(reinterpret_cast<const char*>(out));
+        std::free(out);
+        return composed;
+    };
+    std::size_t differ = 0, checked = 0;
+    for (std::uint32_t c = 0x80; c <= 0xD7A3; ++c) {
+        for (const char* before : {"e", "\xEA\xB0\x80" /* U+AC00 */}) {
+            std::string text = before + utf8(c) + "e";
+            std::string composed = text;
+            detail::compose(composed);
+            if (composed == text) {  // left as it is, perhaps without utf8proc
+                ++checked;
+                differ += nfc(text) != text;
+            }
+        }
+    }
+    CHECK(checked > 100'000);
+    CHECK(differ == 0);
+    // And text that is not composed is composed: e and a combining circumflex.
+    std::string decomposed = "e\xCC\x82";
+    detail::compose(decomposed);
+    CHECK(decomposed == "\xC3\xAA");
 }
 
 TEST_CASE("a list input of allowed values: an item that is none of them makes the proposal invalid, on either path", "[bind]") {
