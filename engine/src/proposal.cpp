@@ -1204,9 +1204,10 @@ std::vector<std::string> unread_keys(const CompiledRules& rules, std::string_vie
                     continue;
                 }
             } else if (inputs.contains(path) || parents.contains(path)) {  // each part is looked up in turn: never read
-                std::vector<std::string> parts;
-                for (std::size_t from = prefix.size(), dot; from <= path.size(); from = dot + 1)
-                    parts.push_back(path.substr(from, (dot = std::min(path.find('.', from), path.size())) - from));
+                std::vector<std::string> parts;  // the key's, split at its dots
+                std::size_t from = 0;
+                for (std::size_t dot; (dot = key.find('.', from)) != std::string::npos; from = dot + 1) parts.push_back(key.substr(from, dot - from));
+                parts.push_back(key.substr(from));
                 out.push_back(quoted + " is one key, which no input reads: the dots nest objects, as " + nested_form(parts));
                 continue;
             }
