@@ -216,8 +216,9 @@ int run_check(const CheckOptions& o) {
 
 void setup_check(CLI::App& app, int& exit_code) {
     auto o = std::make_shared<CheckOptions>();
-    auto* cmd = app.add_subcommand("check", "Explain one proposal: verdict, every gate and criterion, each input that changed alone "
-                                            "would make it pass, and what each criterion would take (exit 0 pass, 1 fail, 2 invalid)");
+    auto* cmd = app.add_subcommand("check", "Explain one proposal: verdict, every gate and criterion, keys no input reads that look "
+                                            "meant for one, each input that changed alone would make it pass, and what each criterion "
+                                            "would take (exit 0 pass, 1 fail, 2 invalid)");
     cmd->add_option("PROPOSAL", o->proposal, "One proposal: a .json file with one object, or - for stdin")->required()->check(input_path(false));
     cmd->add_option("--rules", o->rules, "Rule-set YAML file (default: the built-in bac-ninh-234)")->check(CLI::ExistingFile);
     cmd->add_option("-f,--format", o->format, "text (default; colour on a terminal unless NO_COLOR is set) | json")
