@@ -316,6 +316,10 @@ CLI::Validator jobs_count() {
         "0..1024");
 }
 
+void refuse_standard_input_twice(const std::vector<std::string>& inputs) {
+    if (std::count(inputs.begin(), inputs.end(), "-") > 1) throw Error("- (standard input) is given twice; it can be read once", 2);
+}
+
 void refuse_to_replace_an_input(std::string_view option, const std::string& output, const std::vector<std::string>& inputs) {
     if (output.empty() || output == "-") return;
     namespace fs = std::filesystem;

@@ -32,6 +32,8 @@ CLI::Validator jobs_count();
 // standard input), or a proposal file in a folder it reads, is a usage error (exit 2), before
 // anything is read: the atomic rename would replace the proposals or rule set it came from.
 void refuse_to_replace_an_input(std::string_view option, const std::string& output, const std::vector<std::string>& inputs);
+// Standard input is read once: "-" given twice would read nothing the second time, without a word.
+void refuse_standard_input_twice(const std::vector<std::string>& inputs);
 // Whether an output path is standard output: -, or a name that leads to descriptor 1 (/dev/stdout, /dev/fd/1).
 bool is_standard_output(const std::string& path);
 

@@ -33,6 +33,7 @@ bool writes_json(const DiffOptions& o) {
 int run_diff(const DiffOptions& o) {
     std::vector<std::string> read = o.inputs;
     read.insert(read.end(), {o.before, o.after});
+    refuse_standard_input_twice(o.inputs);
     refuse_to_replace_an_input("--output", o.output, read);
     const bool json = writes_json(o);
     auto before = load_rules_or_throw(o.before);

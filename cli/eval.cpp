@@ -25,6 +25,7 @@ constexpr std::string_view instead = "use --format ndjson to stream unranked res
 int run_eval(const EvalOptions& o) {
     std::vector<std::string> read = o.inputs;
     read.push_back(o.rules);
+    refuse_standard_input_twice(o.inputs);
     refuse_to_replace_an_input("--output", o.output, read);
     Progress progress("proposal", "scored");  // timed from here: loading the rule set counts
     auto rules = load_rules_or_throw(o.rules);

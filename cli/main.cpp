@@ -84,8 +84,9 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", std::string("screener ") + SCREENER_VERSION);
     app.require_subcommand(1);
     app.fallthrough();  // -q/-v are accepted after the subcommand too
-    app.add_flag_callback("-q,--quiet", [] { spdlog::set_level(spdlog::level::err); }, "Only errors on stderr");
-    app.add_flag_callback("-v,--verbose", [] { spdlog::set_level(spdlog::level::debug); }, "Also on stderr: the rule set loaded (sha256, counts), worker threads, when the report starts, bytes written (to a file or pipe)");
+    auto* quiet = app.add_flag_callback("-q,--quiet", [] { spdlog::set_level(spdlog::level::err); }, "Only errors on stderr");
+    app.add_flag_callback("-v,--verbose", [] { spdlog::set_level(spdlog::level::debug); }, "Also on stderr: the rule set loaded (sha256, counts), worker threads, when the report starts, bytes written (to a file or pipe)")
+        ->excludes(quiet);
 
     int exit_code = 0;
     screener::cli::setup_validate(app, exit_code);

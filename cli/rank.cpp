@@ -23,6 +23,7 @@ struct RankOptions {
 };
 
 int run_rank(const RankOptions& o) {
+    refuse_standard_input_twice(o.inputs);
     refuse_to_replace_an_input("--output", o.output, o.inputs);
     const Format format = pick_format(o.format, o.output);
     Progress progress("result", "read");

@@ -1106,8 +1106,14 @@ TEST_CASE("eval usage errors exit 2 with a message on stderr and nothing on stdo
              {"eval --rules rules/no-such-rules.yaml " + input, "no-such-rules.yaml"},
              {"frobnicate " + input, ""},
              {"", ""},
+             // Standard input read twice would be empty the second time; -q and -v say opposite things.
+             {"eval - " + input + " -", "- (standard input) is given twice; it can be read once"},
+             {"rank - -", "- (standard input) is given twice; it can be read once"},
+             {"diff tests/ci/rules-v1.yaml tests/ci/rules-v2.yaml - -", "- (standard input) is given twice; it can be read once"},
+             {"-q -v eval " + input, "--quiet excludes --verbose"},
+             {"-q eval -v " + input, "--quiet excludes --verbose"},
          }) {
-        Cli cli = run_cli(c.args);
+        Cli cli = run_cli(c.args, "{\"id\": \"S\"}\n");
         INFO("screener " << c.args << "\nstderr: " << cli.err);
         CHECK(cli.exit_code == 2);
         CHECK(cli.out.empty());
