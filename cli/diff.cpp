@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
 
 #include "commands.hpp"
 #include "common.hpp"
@@ -38,6 +39,9 @@ int run_diff(const DiffOptions& o) {
     const bool json = writes_json(o);
     auto before = load_rules_or_throw(o.before);
     auto after = load_rules_or_throw(o.after);
+    if (before->id != after->id)  // two policies, not two versions of one: gates and criteria match by id only by chance
+        spdlog::warn("warning: {} is rule set '{}' and {} is '{}': diff compares two versions of one rule set", o.before, before->id,
+                     o.after, after->id);
     Progress progress("proposal", "diffed");
     log_run(o.inputs, o.jobs, json ? "json" : "md");
     const RuleDiff d = diff_batch(*before, *after, o.inputs, {o.jobs}, [&](const ProposalChange& change) {

@@ -644,6 +644,18 @@ TEST_CASE("diff md never shows a failing score as its pass score, nor a change a
     CHECK_THAT(out.str(), Contains("| P2 | fail 100.00 (#2) | fail 100.00 (#1) | 0.00 | +1 |\n"));
 }
 
+TEST_CASE("diff warns when the two rule sets are different policies, not two versions of one", "[diff]") {
+    const std::string dir = temp_dir("diff-other-id");
+    std::string other = read_text(source_dir + "/" + v2_path);
+    other.replace(other.find("id: ci-demo"), 11, "id: other-policy");
+    write_text(dir + "/other.yaml", other);
+    Cli cli = run_cli("diff " + v1_path + " " + q(dir + "/other.yaml") + " " + proposals_path);
+    CHECK(cli.exit_code == 0);  // the report is written all the same
+    CHECK_THAT(cli.err, Contains("warning: " + v1_path + " is rule set 'ci-demo' and " + dir + "/other.yaml is 'other-policy': "
+                                 "diff compares two versions of one rule set"));
+    CHECK(run_cli(diff_args).err.find("warning") == std::string::npos);
+}
+
 TEST_CASE("diff exit codes: 0, or 1 with --fail-on-change when a verdict flips", "[diff]") {
     CHECK(run_cli(diff_args + " --format json").exit_code == 0);
     Cli fail = run_cli(diff_args + " --format json --fail-on-change");
