@@ -14,6 +14,7 @@
 #include <iterator>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <set>
 #include <system_error>
 #include <tuple>
@@ -127,6 +128,24 @@ std::string nested_form(const std::vector<std::string>& path) {
     return nested;
 }
 
+// The key paths a rule set's inputs read, dotted: each input's name ("environment.iso14001"), and
+// the objects that hold inputs ("environment").
+struct KeyPaths {
+    explicit KeyPaths(const CompiledRules& rules) {
+        for (const CompiledInput& input : rules.inputs) {
+            inputs.insert(input.name);
+            for (std::size_t dot = input.name.find('.'); dot != std::string::npos; dot = input.name.find('.', dot + 1))
+                parents.insert(input.name.substr(0, dot));
+        }
+    }
+    // Whether `path` is read, at `prefix` (a proposal's id and name are, at the top).
+    bool read(const std::string& prefix, const std::string& key) const {
+        const std::string path = prefix + key;
+        return inputs.contains(path) || parents.contains(path) || (prefix.empty() && (key == "id" || key == "name"));
+    }
+    std::set<std::string> inputs, parents;
+};
+
 // Keys a proposal may misspell: a missing required input is told of a key near its own that no
 // input reads, in the object it lies in (localisation_rate for localization_rate). Worked out for the
 // first few missing inputs of a proposal only: one missing them all, with hundreds of keys, stays cheap.
@@ -137,33 +156,25 @@ public:
     std::string near(const nlohmann::json& proposal, const CompiledInput& input) {
         if (left_ == 0) return "";
         --left_;
-        if (read_.empty()) {  // every key an input reads, as its dotted path: "environment", "environment.iso14001"
-            read_ = {"id", "name"};
-            for (const CompiledInput& each : rules_.inputs)
-                for (std::size_t end = 1; end <= each.path.size(); ++end) read_.insert(join(each.path, end));
-        }
+        if (!paths_) paths_.emplace(rules_);
         const nlohmann::json* parent = &proposal;
         for (std::size_t k = 0; k + 1 < input.path.size() && parent; ++k) {
             const auto it = parent->find(input.path[k]);
             parent = it != parent->end() && it->is_object() ? &*it : nullptr;
         }
         if (!parent || !parent->is_object()) return "";
-        const std::string prefix = join(input.path, input.path.size() - 1);
+        std::string prefix;  // the parent's path and a dot: "environment."
+        for (std::size_t k = 0; k + 1 < input.path.size(); ++k) prefix += input.path[k] + ".";
         std::vector<std::string> unread;
         for (const auto& [key, item] : parent->items())
-            if (!read_.contains(prefix.empty() ? key : prefix + "." + key)) unread.push_back(key);
+            if (!paths_->read(prefix, key)) unread.push_back(key);
         const std::string* misspelt = closest(input.path.back(), unread);
         return misspelt ? *misspelt : "";
     }
 
 private:
-    static std::string join(const std::vector<std::string>& path, std::size_t parts) {
-        std::string out;
-        for (std::size_t i = 0; i < parts; ++i) out += (i ? "." : "") + path[i];
-        return out;
-    }
     const CompiledRules& rules_;
-    std::set<std::string> read_;
+    std::optional<KeyPaths> paths_;  // worked out when first needed
     int left_ = 3;
 };
 }  // namespace
@@ -1178,13 +1189,9 @@ void read_proposals(const CompiledRules& rules, const std::vector<std::string>& 
 }
 
 std::vector<std::string> unread_keys(const CompiledRules& rules, std::string_view proposal) {
-    // Every key path an input reads, and the objects that hold inputs: "environment.iso14001", "environment".
-    std::set<std::string> inputs, parents;
-    for (const CompiledInput& input : rules.inputs) {
-        inputs.insert(input.name);
-        for (std::size_t dot = input.name.find('.'); dot != std::string::npos; dot = input.name.find('.', dot + 1))
-            parents.insert(input.name.substr(0, dot));
-    }
+    const KeyPaths paths(rules);
+    const std::set<std::string>& inputs = paths.inputs;
+    const std::set<std::string>& parents = paths.parents;
     std::vector<std::string> out;
     auto walk = [&](auto& self, const nlohmann::ordered_json& object, const std::string& prefix) -> void {
         std::vector<std::string> near;  // the names of the inputs, and of the objects that hold inputs, that lie here
@@ -1198,11 +1205,8 @@ std::vector<std::string> unread_keys(const CompiledRules& rules, std::string_vie
             // The key as written, and where: "iso_14001" in "environment".
             const std::string quoted = "\"" + key + "\"" + (prefix.empty() ? "" : " in \"" + prefix.substr(0, prefix.size() - 1) + "\"");
             if (key.find('.') == std::string::npos) {
-                if (inputs.contains(path) || (prefix.empty() && (key == "id" || key == "name"))) continue;
-                if (parents.contains(path)) {
-                    if (value.is_object()) self(self, value, path + ".");
-                    continue;
-                }
+                if (parents.contains(path) && value.is_object()) self(self, value, path + ".");
+                if (paths.read(prefix, key)) continue;
             } else if (inputs.contains(path) || parents.contains(path)) {  // each part is looked up in turn: never read
                 std::vector<std::string> parts;  // the key's, split at its dots
                 std::size_t from = 0;
